@@ -1,0 +1,1 @@
+"""MedFed coordinator: the headless service that runs federation rounds (no torch)."""

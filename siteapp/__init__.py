@@ -1,0 +1,1 @@
+"""MedFed site app: everything that runs at a hospital."""

@@ -1,0 +1,88 @@
+"""The site's single SQLite store and its migrations.
+
+Every subsystem (DICOM index, labels, privacy ledger, audit log, federation state) keeps
+its tables in one file, ``<data_dir>/site.sqlite``, so one backup copies a site's whole
+state. Each subsystem owns a list of migrations (SQL scripts applied in order) and calls
+:func:`apply_migrations` when it opens the store; ``schema_migrations`` records how far
+each component got, so upgrades only run what is new.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+DB_FILENAME = "site.sqlite"
+
+
+class DataDirError(Exception):
+    """The data folder cannot be created, written or opened as a MedFed store."""
+
+
+def ensure_data_dir(data_dir: Path) -> Path:
+    """Create ``data_dir`` if needed and check that it is writable."""
+    data_dir = Path(data_dir).expanduser()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataDirError(f"cannot create data folder {data_dir}: {exc.strerror}") from exc
+    if not data_dir.is_dir():
+        raise DataDirError(f"data folder {data_dir} is not a folder")
+    probe = data_dir / ".medfed-write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise DataDirError(f"data folder {data_dir} is not writable: {exc.strerror}") from exc
+    return data_dir
+
+
+def open_site_db(data_dir: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the site store in ``data_dir``.
+
+    The connection uses WAL journaling so the GUI can read while a worker writes, and
+    enforces foreign keys. Callers own the connection and close it.
+    """
+    data_dir = ensure_data_dir(data_dir)
+    path = data_dir / DB_FILENAME
+    try:
+        conn = sqlite3.connect(path, timeout=30.0, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+        )
+        conn.commit()
+    except sqlite3.DatabaseError as exc:
+        raise DataDirError(f"{path} is not a usable MedFed store: {exc}") from exc
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def apply_migrations(conn: sqlite3.Connection, component: str, migrations: Sequence[str]) -> None:
+    """Apply the migrations of ``component`` that this store has not seen yet.
+
+    Each migration runs in its own transaction together with the version bump, so a
+    crash leaves the store at a whole version, never half-way through one.
+    """
+    row = conn.execute(
+        "SELECT version FROM schema_migrations WHERE component = ?", (component,)
+    ).fetchone()
+    current = int(row[0]) if row else 0
+    for version, script in enumerate(migrations[current:], start=current + 1):
+        with conn:
+            conn.execute("BEGIN")
+            for statement in _split_statements(script):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations(component, version) VALUES (?, ?)"
+                " ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                (component, version),
+            )
+
+
+def _split_statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
