@@ -1,0 +1,41 @@
+"""Errors raised by the secure-aggregation libraries.
+
+Every message says what went wrong and what the caller (a site app or the coordinator)
+should do next; the server maps these to 4xx answers, the site app shows them.
+"""
+
+from __future__ import annotations
+
+
+class SecureAggregationError(Exception):
+    """Base class of every error raised by :mod:`coordinator.secure`."""
+
+
+class InvalidUpdateError(SecureAggregationError):
+    """An uploaded encrypted or masked update is truncated, garbage or made for other
+    parameters; the coordinator should refuse it and the site should upload again."""
+
+
+class InvalidContextError(SecureAggregationError):
+    """A CKKS context file is damaged, of an unknown version, or lacks what the
+    operation needs (for example the secret key to decrypt)."""
+
+
+class UpdateOutOfRangeError(SecureAggregationError, ValueError):
+    """An update (or its example count) is too large to be summed without overflow;
+    the site should clip its update or the federation should raise the bound."""
+
+
+class KeyAdvertisementError(SecureAggregationError):
+    """A pairwise-masking key advertisement is unsigned, wrongly signed, tampered or
+    comes from a certificate the federation's CA did not issue."""
+
+
+class ProtocolViolationError(SecureAggregationError):
+    """A pairwise-masking message breaks the protocol (wrong round, unknown site,
+    a request that would reveal both secrets of one site, a bad share)."""
+
+
+class ThresholdNotMetError(SecureAggregationError):
+    """Fewer sites than the threshold are still in the round; the round cannot be
+    completed securely and must be abandoned and restarted."""
