@@ -1,0 +1,198 @@
+"""``medfed-coordinator``: provision a federation, serve it, watch it, export its model.
+
+Domain errors are printed as one line and exit non-zero; no traceback reaches the operator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from coordinator.errors import CoordinatorError, PlanError
+from coordinator.protocol import FederationPlan, FederationStatus, SecureMode, Strategy
+from coordinator.settings import ProvisioningDefaults, ServerSettings
+
+if TYPE_CHECKING:
+    from coordinator.server.rounds import RoundService
+
+
+def _plan_from_args(args: argparse.Namespace) -> FederationPlan:
+    fields: dict[str, object] = {}
+    if args.plan is not None:
+        try:
+            fields.update(json.loads(args.plan.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise PlanError(f"cannot read the plan file {args.plan}: {exc}") from exc
+    fields["federation"] = args.federation
+    fields["sites"] = [s.strip() for s in args.sites.split(",") if s.strip()]
+    fields["mode"] = args.mode
+    for name in ("strategy", "rounds", "min_sites", "round_deadline_s", "task", "model", "init_seed"):
+        value = getattr(args, name)
+        if value is not None:
+            fields[name] = value
+    if "min_sites" not in fields:
+        fields["min_sites"] = min(2, len(fields["sites"]))  # type: ignore[arg-type]
+    try:
+        return FederationPlan.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'plan'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
+        raise PlanError(f"the federation plan is not valid: {problems}") from exc
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from coordinator.provisioning import provision
+
+    plan = _plan_from_args(args)
+    result = provision(plan, args.out, args.address, args.validity_days)
+    print(f"federation '{plan.federation}' provisioned in {args.out}")
+    print(f"  coordinator kit: {result.coordinator_dir}   (run: medfed-coordinator serve --kit {result.coordinator_dir})")
+    for site, path in result.site_kits.items():
+        print(f"  site kit for {site}: {path}")
+    print(f"  CA fingerprint (give it to each site officer to check the kit): {result.ca_fingerprint}")
+    print(f"  keep {args.out / 'ca' / 'ca.key'} offline; the coordinator does not need it")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from urllib.parse import urlparse
+
+    from coordinator.provisioning import load_coordinator_kit
+    from coordinator.server.runner import default_state_dir, serve
+
+    kit = load_coordinator_kit(args.kit)
+    url = urlparse(kit.url)
+    host = args.host or ServerSettings.host
+    port = args.port or url.port or ServerSettings.port
+    state = args.state or default_state_dir(kit)
+    print(f"medfed-coordinator: serving '{kit.plan.federation}' on https://{host}:{port} (state: {state})", flush=True)
+    serve(kit, state, host, port, args.database_url)
+    return 0
+
+
+def _open_readonly(args: argparse.Namespace) -> RoundService:
+    from coordinator.provisioning import load_coordinator_kit
+    from coordinator.server.runner import default_state_dir, open_service
+
+    kit = load_coordinator_kit(args.kit)
+    state = args.state or default_state_dir(kit)
+    if not (state / ServerSettings.database_file).exists() and args.database_url is None:
+        raise CoordinatorError(f"no coordinator state in {state}; start it with 'medfed-coordinator serve --kit {args.kit}'")
+    return open_service(kit, state, args.database_url, recover=False)
+
+
+def _print_status(status: FederationStatus) -> None:
+    cur = status.current
+    print(f"federation {status.federation}: mode {status.mode}, strategy {status.strategy}, "
+          f"sites {', '.join(status.sites)}")
+    state = "finished" if cur.finished else f"round {cur.number}/{status.rounds_planned} {cur.phase}"
+    if cur.masking_step and not cur.finished:
+        state += f" (masking step: {cur.masking_step})"
+    print(f"now: {state}" + (" (waiting for the initial model)" if cur.waiting_for_initial_model else ""))
+    for r in status.rounds:
+        metrics = ", ".join(f"{k}={v:.4f}" for k, v in r.metrics.items()) or "no metrics yet"
+        print(f"  round {r.number}: {r.phase:<11} submitted: {', '.join(r.submitted) or '-'}; {metrics}")
+        if r.failure:
+            print(f"    failed: {r.failure}")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    service = _open_readonly(args)
+    if service.store.latest_round() is None:
+        raise CoordinatorError("the coordinator has not opened a round yet; start it with 'serve'")
+    status = service.status()
+    if args.json:
+        print(status.model_dump_json(indent=2))
+    else:
+        _print_status(status)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    service = _open_readonly(args)
+    if service.plan.mode is SecureMode.CKKS:
+        raise CoordinatorError(
+            "in CKKS mode the coordinator holds no secret key and cannot read the model; "
+            "export it from a site ('medfed-site' decrypts the aggregate)"
+        )
+    if service.plan.mode is SecureMode.MASKING:
+        raise CoordinatorError(
+            "in masking mode the coordinator only learns the summed update, not the model; "
+            "export the model from a site"
+        )
+    path, sha = service.result(args.round)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, args.out)
+    print(f"global model of round {args.round} written to {args.out} (sha256 {sha})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="medfed-coordinator", description="MedFed coordinator service.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("provision", help="create the CA, the coordinator kit and one kit per site")
+    p.add_argument("--federation", required=True)
+    p.add_argument("--sites", required=True, help="comma-separated site names")
+    p.add_argument("--mode", choices=[m.value for m in SecureMode], default=SecureMode.CKKS.value)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--strategy", choices=[s.value for s in Strategy])
+    p.add_argument("--rounds", type=int)
+    p.add_argument("--min-sites", type=int)
+    p.add_argument("--round-deadline-s", type=float)
+    p.add_argument("--task")
+    p.add_argument("--model")
+    p.add_argument("--init-seed", type=int)
+    p.add_argument("--plan", type=Path, help="JSON file with further plan fields")
+    p.add_argument("--address", default=ProvisioningDefaults.coordinator_address,
+                   help="the https:// address sites will call")
+    p.add_argument("--validity-days", type=int, default=ProvisioningDefaults.validity_days)
+    p.set_defaults(func=cmd_provision)
+
+    for name, func, text in (
+        ("serve", cmd_serve, "run the coordinator"),
+        ("status", cmd_status, "show rounds, submissions and metrics"),
+        ("export", cmd_export, "write the global model of a round"),
+    ):
+        s = sub.add_parser(name, help=text)
+        s.add_argument("--kit", type=Path, required=True, help="the coordinator kit folder")
+        s.add_argument("--state", type=Path, help="state folder (default: KIT/state)")
+        s.add_argument("--database-url", help="SQLAlchemy URL instead of the SQLite file")
+        s.set_defaults(func=func)
+        if name == "serve":
+            s.add_argument("--host")
+            s.add_argument("--port", type=int)
+        elif name == "status":
+            s.add_argument("--json", action="store_true")
+        else:
+            s.add_argument("--round", type=int, required=True)
+            s.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CoordinatorError as exc:
+        print(f"medfed-coordinator: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""The only way a site talks to the coordinator: HTTPS with mutual TLS, retries, audit hook.
+
+Every call goes through :meth:`CoordinatorClient._request`, which retries connection
+errors, 5xx, 429 and 503 with exponential backoff (honouring ``Retry-After``), streams
+file bodies, and reports each completed exchange to ``on_request`` with the bytes sent,
+the SHA-256 of the body and what it carried, so the site can keep an audit log of every
+byte that left the machine. Downloads are written to a temporary file, checked against
+the coordinator's SHA-256 header and renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import requests
+
+from coordinator.errors import CoordinatorError
+from coordinator.protocol import (
+    Endpoints,
+    FederationPlan,
+    FederationStatus,
+    InitialModelReceipt,
+    MaskingStep,
+    MetricsReport,
+    RoundState,
+    UploadReceipt,
+)
+from coordinator.provisioning import SiteKit, temporary_tls_dir
+from coordinator.settings import SHA256_HEADER, SITE_HEADER, ClientDefaults
+
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class CoordinatorUnavailableError(CoordinatorError):
+    """The coordinator could not be reached (or kept failing) after every retry."""
+
+
+class RequestRefusedError(CoordinatorError):
+    """The coordinator refused the request (4xx/501); ``detail`` says why."""
+
+    def __init__(self, status: int, detail: str, endpoint: str) -> None:
+        super().__init__(f"the coordinator refused {endpoint} ({status}): {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class DuplicateUploadError(RequestRefusedError):
+    """The coordinator already holds this exact update (e.g. a retry after a lost reply)."""
+
+
+@dataclass(frozen=True)
+class ConnectionParams:
+    base_url: str
+    ca_path: Path
+    cert_path: Path
+    key_path: Path
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One completed exchange, for the site's audit log."""
+
+    endpoint: str
+    method: str
+    status: int | None
+    bytes_sent: int
+    body_sha256: str | None
+    carried: str
+    attempts: int
+
+
+def _sha256_of(body: bytes | Path) -> tuple[str, int]:
+    if isinstance(body, bytes):
+        return hashlib.sha256(body).hexdigest(), len(body)
+    digest = hashlib.sha256()
+    with open(body, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest(), body.stat().st_size
+
+
+class CoordinatorClient:
+    """A site's connection to its coordinator, from an enrolment kit or explicit paths."""
+
+    def __init__(
+        self,
+        kit_or_params: SiteKit | ConnectionParams,
+        *,
+        tls_dir: Path | None = None,
+        defaults: ClientDefaults | None = None,
+        on_request: Callable[[RequestRecord], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._owned_tls_dir: Path | None = None
+        if isinstance(kit_or_params, SiteKit):
+            folder = tls_dir or temporary_tls_dir()
+            if tls_dir is None:
+                self._owned_tls_dir = folder
+            ca, cert, key = kit_or_params.write_tls_files(folder)
+            params = ConnectionParams(kit_or_params.coordinator_url, ca, cert, key, kit_or_params.site)
+        else:
+            params = kit_or_params
+        if not params.base_url.startswith("https://"):
+            raise CoordinatorError("the coordinator address must be https:// (mutual TLS is mandatory)")
+        self.params = params
+        self.defaults = defaults or ClientDefaults()
+        self.on_request = on_request
+        self._sleep = sleep
+        self._session = requests.Session()
+        # Passed on every request: a session-level ``verify`` would lose to
+        # REQUESTS_CA_BUNDLE from the environment, and only the federation CA may vouch
+        # for the coordinator.
+        self._verify = str(params.ca_path)
+        self._cert = (str(params.cert_path), str(params.key_path))
+        if params.site:
+            self._session.headers[SITE_HEADER] = params.site
+
+    def close(self) -> None:
+        self._session.close()
+        if self._owned_tls_dir is not None:
+            shutil.rmtree(self._owned_tls_dir, ignore_errors=True)
+
+    def __enter__(self) -> CoordinatorClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # the one request path -----------------------------------------------------------
+    def _backoff(self, attempt: int, response: requests.Response | None) -> float:
+        delay = self.defaults.backoff_base_s * (2**attempt)
+        if response is not None:
+            retry_after = response.headers.get("Retry-After", "")
+            if retry_after.isdigit():
+                delay = max(delay, float(retry_after))
+        return min(delay, self.defaults.backoff_max_s)
+
+    def _request(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        body: bytes | Path | None = None,
+        json_body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        carried: str = "",
+        stream: bool = False,
+    ) -> requests.Response:
+        digest: str | None = None
+        size = 0
+        if body is not None:
+            digest, size = _sha256_of(body)
+        elif json_body is not None:
+            encoded = requests.models.complexjson.dumps(json_body).encode()
+            body, (digest, size) = encoded, _sha256_of(encoded)
+        headers = {"Content-Type": "application/json"} if json_body is not None else {}
+        url = self.params.base_url.rstrip("/") + endpoint
+        last_error = ""
+        for attempt in range(self.defaults.max_retries + 1):
+            fh: BinaryIO | None = open(body, "rb") if isinstance(body, Path) else None  # noqa: SIM115
+            payload: BinaryIO | bytes | None = fh if fh is not None else (
+                body if isinstance(body, bytes) else None
+            )
+            try:
+                response = self._session.request(
+                    method, url,
+                    data=payload,
+                    params=params, headers=headers, stream=stream,
+                    verify=self._verify, cert=self._cert,
+                    timeout=(self.defaults.connect_timeout_s, self.defaults.read_timeout_s),
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise CoordinatorError(
+                        f"TLS with the coordinator failed ({exc}); check that the kit is this "
+                        "federation's and that the coordinator address is right"
+                    ) from exc
+                last_error = str(exc)
+                response = None
+            finally:
+                if fh is not None:
+                    fh.close()
+            if response is not None and response.status_code not in RETRY_STATUS:
+                self._record(endpoint, method, response.status_code, size, digest, carried, attempt + 1)
+                if response.status_code >= 400:
+                    self._refuse(response, endpoint)
+                return response
+            if response is not None:
+                last_error = f"HTTP {response.status_code}: {response.text[:200]}"
+            if attempt < self.defaults.max_retries:
+                self._sleep(self._backoff(attempt, response))
+        self._record(endpoint, method, None, size, digest, carried, self.defaults.max_retries + 1)
+        raise CoordinatorUnavailableError(
+            f"the coordinator at {self.params.base_url} did not answer {endpoint} after "
+            f"{self.defaults.max_retries + 1} attempts ({last_error}); check the network and "
+            "try again later: nothing was lost"
+        )
+
+    def _record(
+        self, endpoint: str, method: str, status: int | None, size: int,
+        digest: str | None, carried: str, attempts: int,
+    ) -> None:
+        if self.on_request is not None:
+            self.on_request(RequestRecord(endpoint, method, status, size, digest, carried, attempts))
+
+    @staticmethod
+    def _refuse(response: requests.Response, endpoint: str) -> None:
+        try:
+            detail = str(response.json().get("detail"))
+        except ValueError:
+            detail = response.text[:500]
+        cls = DuplicateUploadError if detail.startswith("duplicate upload") else RequestRefusedError
+        raise cls(response.status_code, detail, endpoint)
+
+    def _download(self, endpoint: str, dest: Path, carried: str) -> str:
+        response = self._request("GET", endpoint, stream=True, carried=carried)
+        expected = response.headers.get(SHA256_HEADER)
+        digest = hashlib.sha256()
+        temp = dest.with_name(dest.name + ".partial")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with response, open(temp, "wb") as fh:
+            for chunk in response.iter_content(self.defaults.stream_chunk_bytes):
+                digest.update(chunk)
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if expected and digest.hexdigest() != expected:
+            temp.unlink(missing_ok=True)
+            raise CoordinatorError(
+                f"the download of {endpoint} was corrupted (SHA-256 mismatch); try again"
+            )
+        os.replace(temp, dest)
+        return digest.hexdigest()
+
+    # the protocol -------------------------------------------------------------------
+    def plan(self) -> FederationPlan:
+        return FederationPlan.model_validate(self._request("GET", Endpoints.PLAN).json())
+
+    def round_state(self) -> RoundState:
+        return RoundState.model_validate(self._request("GET", Endpoints.ROUND).json())
+
+    def status(self) -> FederationStatus:
+        return FederationStatus.model_validate(self._request("GET", Endpoints.STATUS).json())
+
+    def upload_initial_model(self, body: bytes | Path) -> InitialModelReceipt:
+        response = self._request("PUT", Endpoints.INITIAL_MODEL, body=body, carried="initial model weights (seed-initialised)")
+        return InitialModelReceipt.model_validate(response.json())
+
+    def download_initial_model(self, dest: Path) -> str:
+        """Write the initial model to ``dest``; returns its SHA-256 for comparing with one's own."""
+        return self._download(Endpoints.INITIAL_MODEL, dest, "nothing (download)")
+
+    def download_result(self, round_number: int, dest: Path) -> str:
+        """Write round ``round_number``'s published result to ``dest``; returns its SHA-256."""
+        return self._download(Endpoints.result(round_number), dest, "nothing (download)")
+
+    def upload_update(
+        self, round_number: int, body: bytes | Path, num_examples: int | None,
+        carried: str = "model update",
+    ) -> UploadReceipt:
+        params = {"num_examples": num_examples} if num_examples is not None else None
+        response = self._request(
+            "PUT", Endpoints.update(round_number), body=body, params=params, carried=carried
+        )
+        return UploadReceipt.model_validate(response.json())
+
+    def report_metrics(self, round_number: int, report: MetricsReport) -> None:
+        self._request(
+            "POST", Endpoints.metrics(round_number), json_body=report.model_dump(),
+            carried="validation metrics of the global model",
+        )
+
+    def post_masking(self, round_number: int, step: MaskingStep, message: dict[str, Any]) -> None:
+        """Send this site's message of a masking step (advertisement, shares, unmask answer)."""
+        self._request(
+            "POST", Endpoints.masking(round_number, step.value), json_body=message,
+            carried=f"secure-aggregation {step.value} message (keys/shares, no model data)",
+        )
+
+    def get_masking(self, round_number: int, step: MaskingStep) -> Any:
+        """The messages of a closed step meant for this site (409 while the step is open)."""
+        return self._request("GET", Endpoints.masking(round_number, step.value)).json()
+
+    def wait_for_round(
+        self, predicate: Callable[[RoundState], bool], timeout_s: float, poll_s: float = 0.2
+    ) -> RoundState:
+        """Poll the round state until ``predicate`` holds; raises after ``timeout_s``."""
+        end = time.monotonic() + timeout_s
+        while True:
+            state = self.round_state()
+            if predicate(state):
+                return state
+            if time.monotonic() > end:
+                raise CoordinatorUnavailableError(
+                    f"the round did not reach the expected state within {timeout_s:.0f} s "
+                    f"(now round {state.number}, {state.phase})"
+                )
+            time.sleep(poll_s)

@@ -1,0 +1,52 @@
+"""Errors of the coordinator that a person (operator or site officer) can act on.
+
+The CLI prints them as one line and exits with ``exit_code``; the server maps the
+``RoundError`` family to HTTP status codes in one place (``coordinator.server.app``).
+"""
+
+from __future__ import annotations
+
+
+class CoordinatorError(Exception):
+    """Base class: the message says what happened and what to do next."""
+
+    exit_code: int = 1
+
+
+class PlanError(CoordinatorError):
+    """The federation plan is inconsistent (for example a strategy the mode forbids)."""
+
+    exit_code = 2
+
+
+class KitError(CoordinatorError):
+    """An enrolment kit is missing, tampered with, expired or not for this federation."""
+
+
+class RoundError(CoordinatorError):
+    """A request the round state machine refuses; ``status`` is the HTTP code to send."""
+
+    status: int = 409
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+class UpdateRejectedError(RoundError):
+    """An uploaded update is malformed, of the wrong shape, or contains NaN/Inf."""
+
+    status = 422
+
+
+class PayloadTooLargeError(RoundError):
+    """A body exceeds the plan's size limit."""
+
+    status = 413
+
+
+class NotEnrolledError(RoundError):
+    """The caller's certificate does not name a site of this federation."""
+
+    status = 403

@@ -1,0 +1,277 @@
+"""The wire schemas of the federation, shared by the coordinator and the site app.
+
+Everything a site and the coordinator exchange as JSON is one of these pydantic models;
+binary bodies (updates, global models, encrypted aggregates) travel as raw streamed
+bodies whose metadata rides in query parameters and headers named here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from coordinator.settings import API_PREFIX
+
+
+class Strategy(StrEnum):
+    FEDAVG = "fedavg"
+    FEDPROX = "fedprox"
+    FEDMEDIAN = "fedmedian"
+    TRIMMED_MEAN = "trimmed_mean"
+    KRUM = "krum"
+    FEDADAGRAD = "fedadagrad"
+    FEDADAM = "fedadam"
+    FEDYOGI = "fedyogi"
+
+
+class SecureMode(StrEnum):
+    NONE = "none"
+    CKKS = "ckks"
+    MASKING = "masking"
+
+
+# Strategies that look at every site's update separately: impossible under encryption.
+INDIVIDUAL_UPDATE_STRATEGIES = frozenset(
+    {Strategy.FEDMEDIAN, Strategy.TRIMMED_MEAN, Strategy.KRUM}
+)
+SERVER_OPTIMISER_STRATEGIES = frozenset(
+    {Strategy.FEDADAGRAD, Strategy.FEDADAM, Strategy.FEDYOGI}
+)
+
+
+class StrategyParams(BaseModel):
+    """Parameters of the aggregation rule; ``None`` means the published default.
+
+    Server optimiser defaults follow Reddi et al. 2021 (see
+    ``coordinator.aggregation.server_optimizers``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    proximal_mu: float = Field(default=0.01, ge=0.0)
+    beta: float = Field(default=0.1, ge=0.0, lt=0.5)
+    num_malicious: int = Field(default=0, ge=0)
+    server_lr: float | None = Field(default=None, gt=0.0)
+    beta_1: float | None = Field(default=None, ge=0.0, lt=1.0)
+    beta_2: float | None = Field(default=None, ge=0.0, lt=1.0)
+    tau: float | None = Field(default=None, gt=0.0)
+
+
+class LocalTraining(BaseModel):
+    """What each site does locally in one round (the site checks it against its policy)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    epochs_per_round: int = Field(default=1, ge=1)
+    learning_rate: float = Field(default=0.05, gt=0.0)
+    batch_size: int = Field(default=16, ge=1)
+    max_grad_norm: float = Field(default=1.0, gt=0.0)
+    target_epsilon_per_round: float = Field(default=1.0, gt=0.0)
+    target_delta: float = Field(default=1e-5, gt=0.0, lt=1.0)
+    update_clip_norm: float | None = Field(default=None, gt=0.0)
+
+
+class MaskingParams(BaseModel):
+    """Secure-sum parameters: Shamir threshold and fixed-point quantisation.
+
+    ``threshold`` None means a strict majority of the sites. Updates are clipped to
+    ``[-clip_range, clip_range]`` per coordinate; the fixed-point scale is the largest
+    that keeps a 32-bit sum of ``sites x max_examples_per_site`` weighted values exact.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    threshold: int | None = Field(default=None, ge=2)
+    clip_range: float = Field(default=1.0, gt=0.0)
+    max_examples_per_site: int = Field(default=1000, ge=1)
+
+
+class SizeLimits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_update_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
+    max_model_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
+    max_message_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+
+class FederationPlan(BaseModel):
+    """Everything every site must agree on before it joins."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    federation: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    sites: list[str] = Field(min_length=1)
+    task: str = "lung-ct-nodule"
+    model: str = "compact_cnn"
+    init_seed: int = 0
+    rounds: int = Field(default=5, ge=1)
+    strategy: Strategy = Strategy.FEDAVG
+    strategy_params: StrategyParams = Field(default_factory=lambda: StrategyParams.model_validate({}))
+    mode: SecureMode = SecureMode.NONE
+    local: LocalTraining = Field(default_factory=lambda: LocalTraining.model_validate({}))
+    min_sites: int = Field(default=2, ge=1)
+    round_deadline_s: float = Field(default=3600.0, gt=0.0)
+    on_deadline: Literal["extend", "fail"] = "extend"
+    max_extensions: int = Field(default=3, ge=0)
+    masking: MaskingParams = Field(default_factory=lambda: MaskingParams.model_validate({}))
+    limits: SizeLimits = Field(default_factory=lambda: SizeLimits.model_validate({}))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FederationPlan:
+        if len(set(self.sites)) != len(self.sites):
+            raise ValueError("site names must be unique")
+        for name in self.sites:
+            if not name or not all(c.isalnum() or c in "-_." for c in name):
+                raise ValueError(f"site name '{name}' may only use letters, digits, '-', '_', '.'")
+        if self.min_sites > len(self.sites):
+            raise ValueError(
+                f"min_sites is {self.min_sites} but only {len(self.sites)} sites are enrolled"
+            )
+        if self.mode is not SecureMode.NONE and self.strategy in INDIVIDUAL_UPDATE_STRATEGIES:
+            raise ValueError(
+                f"strategy '{self.strategy}' needs every site's individual update, which "
+                f"'{self.mode}' mode hides from the coordinator; choose fedavg, fedprox, "
+                "fedadagrad, fedadam or fedyogi, or run with --mode none (TLS only)"
+            )
+        if self.strategy is Strategy.KRUM and len(self.sites) < 2 * self.strategy_params.num_malicious + 3:
+            raise ValueError(
+                "krum needs at least 2 x num_malicious + 3 sites; lower num_malicious or "
+                "enrol more sites"
+            )
+        if self.mode is SecureMode.MASKING and self.masking.threshold is not None and (
+            self.masking.threshold > len(self.sites)
+        ):
+            raise ValueError("the masking threshold cannot exceed the number of sites")
+        return self
+
+
+class MaskingStep(StrEnum):
+    """Steps of a pairwise-masking round, in order (Bonawitz et al. 2017)."""
+
+    ADVERTISE = "advertise"
+    SHARE = "share"
+    UPLOAD = "upload"
+    UNMASK = "unmask"
+
+
+def masking_threshold(plan: FederationPlan) -> int:
+    """The Shamir threshold every participant and the coordinator use."""
+    return plan.masking.threshold or len(plan.sites) // 2 + 1
+
+
+def masking_round_id(plan: FederationPlan, round_number: int) -> str:
+    """The round identifier bound into every masking message (stops cross-round replay)."""
+    return f"{plan.federation}/round-{round_number}"
+
+
+def masking_bounds(plan: FederationPlan) -> Any:
+    """The ``coordinator.secure.quantisation.QuantisationBounds`` of the plan."""
+    from coordinator.secure.quantisation import QuantisationBounds
+
+    return QuantisationBounds(
+        clip=plan.masking.clip_range,
+        max_sites=len(plan.sites),
+        max_examples_per_site=plan.masking.max_examples_per_site,
+    )
+
+
+class RoundPhase(StrEnum):
+    """open -> collecting -> aggregating -> published; ``failed`` ends the federation."""
+
+    OPEN = "open"
+    COLLECTING = "collecting"
+    AGGREGATING = "aggregating"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+class RoundState(BaseModel):
+    """The current round as a site or the operator sees it."""
+
+    number: int
+    phase: RoundPhase
+    opened_at: float
+    deadline_at: float | None
+    extensions: int
+    submitted: list[str]
+    waiting_for_initial_model: bool = False
+    masking_step: MaskingStep | None = None
+    finished: bool = False
+    last_published: int = 0
+
+
+class UploadReceipt(BaseModel):
+    round: int
+    site: str
+    sha256: str
+    size_bytes: int
+    num_examples: int | None
+    replaced: bool
+
+
+class InitialModelReceipt(BaseModel):
+    sha256: str
+    size_bytes: int
+    parameters: int
+
+
+class MetricsReport(BaseModel):
+    """Validation metrics of round r's global model on one site's held-out patients."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    num_examples: int = Field(ge=0)
+    metrics: dict[str, float]
+
+
+class RoundSummary(BaseModel):
+    number: int
+    phase: RoundPhase
+    submitted: list[str]
+    total_examples: int | None
+    result_sha256: str | None
+    published_at: float | None
+    metrics: dict[str, float]
+    metrics_sites: list[str]
+    failure: str | None = None
+
+
+class FederationStatus(BaseModel):
+    federation: str
+    mode: SecureMode
+    strategy: Strategy
+    sites: list[str]
+    rounds_planned: int
+    current: RoundState
+    rounds: list[RoundSummary]
+
+
+class ErrorBody(BaseModel):
+    detail: str
+
+
+class Endpoints:
+    """Paths under the API prefix, so server routes and client calls cannot drift."""
+
+    PLAN = f"{API_PREFIX}/plan"
+    ROUND = f"{API_PREFIX}/round"
+    STATUS = f"{API_PREFIX}/status"
+    INITIAL_MODEL = f"{API_PREFIX}/initial-model"
+
+    @staticmethod
+    def result(round_number: int) -> str:
+        return f"{API_PREFIX}/rounds/{round_number}/result"
+
+    @staticmethod
+    def update(round_number: int) -> str:
+        return f"{API_PREFIX}/rounds/{round_number}/update"
+
+    @staticmethod
+    def metrics(round_number: int) -> str:
+        return f"{API_PREFIX}/rounds/{round_number}/metrics"
+
+    @staticmethod
+    def masking(round_number: int, phase: str) -> str:
+        return f"{API_PREFIX}/rounds/{round_number}/masking/{phase}"

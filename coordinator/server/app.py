@@ -1,0 +1,234 @@
+"""The coordinator's ASGI app: thin routes over :class:`RoundService`.
+
+Routes validate with the pydantic models of ``coordinator.protocol``, take the caller's
+site name from the verified client certificate, call the service, and map domain errors
+to HTTP codes in one handler. A background driver wakes on every change and every tick
+to close rounds at their deadline and aggregate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from coordinator.errors import (
+    CoordinatorError,
+    NotEnrolledError,
+    PayloadTooLargeError,
+    RoundError,
+    UpdateRejectedError,
+)
+from coordinator.protocol import (
+    Endpoints,
+    FederationPlan,
+    FederationStatus,
+    InitialModelReceipt,
+    MaskingStep,
+    MetricsReport,
+    RoundState,
+    UploadReceipt,
+)
+from coordinator.server.blobs import PendingBlob
+from coordinator.server.rounds import RoundService
+from coordinator.server.tls import PEER_CN_STATE
+from coordinator.settings import SHA256_HEADER, SITE_HEADER, ServerSettings
+
+T = TypeVar("T")
+
+
+def peer_site(request: Request) -> str:
+    """The calling site, from its verified certificate; refuses a mismatching claim."""
+    cn = request.scope.get("state", {}).get(PEER_CN_STATE)
+    if not cn:
+        raise RoundError("a valid site certificate is required (mutual TLS)", status=401)
+    claimed = request.headers.get(SITE_HEADER)
+    if claimed is not None and claimed != cn:
+        raise NotEnrolledError(
+            f"this request claims to come from '{claimed}' but its certificate belongs to "
+            f"'{cn}'; a site can only act as itself"
+        )
+    return str(cn)
+
+
+async def _receive(request: Request, pending: PendingBlob) -> PendingBlob:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > pending.limit_bytes:
+        pending.discard()
+        raise PayloadTooLargeError(
+            f"the {pending.what} is {declared} bytes, over the federation's limit of "
+            f"{pending.limit_bytes} bytes"
+        )
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                pending.write(chunk)
+    except ClientDisconnect as exc:
+        pending.discard()
+        raise RoundError("the upload was interrupted; send it again", status=400) from exc
+    return pending
+
+
+class MessageSizeLimit:
+    """Refuse over-long bodies on the JSON endpoints; blob uploads have their own limits.
+
+    Checks the declared Content-Length, and cuts a chunked body that runs past the limit.
+    """
+
+    BLOB_SUFFIXES = ("/update", "/initial-model")
+
+    def __init__(self, app: ASGIApp, limit_bytes: int) -> None:
+        self.app = app
+        self.limit_bytes = limit_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].endswith(self.BLOB_SUFFIXES):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.limit_bytes:
+            response = JSONResponse(
+                {"detail": f"the request body is {int(declared)} bytes, over the limit of "
+                           f"{self.limit_bytes} bytes for messages"},
+                status_code=413,
+            )
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit_bytes:
+                return {"type": "http.disconnect"}
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def create_app(service: RoundService, settings: ServerSettings | None = None) -> FastAPI:
+    """Build the app; the caller runs it under uvicorn with :mod:`coordinator.server.tls`."""
+    settings = settings or ServerSettings()
+    plan = service.plan
+    # Heavy service calls (validation, fsync, aggregation) run on a small dedicated pool:
+    # each extra thread would keep its own malloc arena of freed model-sized buffers, so
+    # the peak memory would creep up with the number of sites.
+    workers = ThreadPoolExecutor(settings.service_threads, thread_name_prefix="medfed-service")
+
+    async def call(fn: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(workers, functools.partial(fn, *args))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+
+        def wake_up() -> None:
+            loop.call_soon_threadsafe(wake.set)
+
+        service.on_change = wake_up
+
+        async def drive() -> None:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), settings.tick_s)
+                wake.clear()
+                await call(service.advance)
+
+        task = asyncio.create_task(drive())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            workers.shutdown(wait=True)
+
+    app = FastAPI(title="MedFed coordinator", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    @app.exception_handler(RoundError)
+    async def _round_error(_request: Request, exc: RoundError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(CoordinatorError)
+    async def _coordinator_error(_request: Request, exc: CoordinatorError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=500)
+
+    @app.get(Endpoints.PLAN, response_model=FederationPlan)
+    def get_plan(request: Request) -> FederationPlan:
+        peer_site(request)
+        return plan
+
+    @app.get(Endpoints.ROUND, response_model=RoundState)
+    def get_round(request: Request) -> RoundState:
+        peer_site(request)
+        return service.state()
+
+    @app.get(Endpoints.STATUS, response_model=FederationStatus)
+    def get_status(request: Request) -> FederationStatus:
+        peer_site(request)
+        return service.status()
+
+    @app.put(Endpoints.INITIAL_MODEL, response_model=InitialModelReceipt)
+    async def put_initial_model(request: Request) -> InitialModelReceipt:
+        site = peer_site(request)
+        pending = service.blobs.receive("initial", plan.limits.max_model_bytes, "initial model")
+        await _receive(request, pending)
+        return await call(service.accept_initial_model, site, pending)
+
+    @app.get(Endpoints.INITIAL_MODEL)
+    def get_initial_model(request: Request) -> FileResponse:
+        peer_site(request)
+        path, sha = service.initial_model()
+        return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
+
+    @app.get("/v1/rounds/{round_number}/result")
+    def get_result(request: Request, round_number: int) -> FileResponse:
+        peer_site(request)
+        path, sha = service.result(round_number)
+        return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
+
+    @app.put("/v1/rounds/{round_number}/update", response_model=UploadReceipt)
+    async def put_update(
+        request: Request, round_number: int, num_examples: int | None = Query(None, ge=0)
+    ) -> UploadReceipt:
+        site = peer_site(request)
+        service.check_site(site)
+        pending = service.blobs.receive(
+            f"uploads/round-{round_number}", plan.limits.max_update_bytes, "update"
+        )
+        await _receive(request, pending)
+        return await call(service.accept_update, site, round_number, pending, num_examples)
+
+    @app.post("/v1/rounds/{round_number}/metrics", status_code=204)
+    def post_metrics(request: Request, round_number: int, report: MetricsReport) -> None:
+        site = peer_site(request)
+        service.record_metrics(site, round_number, report)
+
+    @app.post("/v1/rounds/{round_number}/masking/{step}", status_code=204)
+    async def post_masking(request: Request, round_number: int, step: MaskingStep) -> None:
+        site = peer_site(request)
+        raw = await request.body()
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise UpdateRejectedError("the masking message is not valid JSON") from exc
+        await call(service.masking_post, site, round_number, step, body, len(raw))
+
+    @app.get("/v1/rounds/{round_number}/masking/{step}")
+    def get_masking(request: Request, round_number: int, step: MaskingStep) -> JSONResponse:
+        site = peer_site(request)
+        return JSONResponse(service.masking_get(site, round_number, step))
+
+    app.add_middleware(MessageSizeLimit, limit_bytes=plan.limits.max_message_bytes)
+    return app

@@ -1,0 +1,429 @@
+"""The round state machine: accept uploads, close rounds, aggregate, publish, repeat.
+
+Every transition is written to the store before anything depends on it, so a coordinator
+killed at any moment resumes from the store: an ``aggregating`` round is aggregated again
+from the acknowledged blobs (deterministically, into the same file) and publishing a round
+and opening the next happen in one transaction, so nothing is aggregated twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save
+
+from coordinator.aggregation import AggregationError
+from coordinator.errors import CoordinatorError, NotEnrolledError, RoundError, UpdateRejectedError
+from coordinator.protocol import (
+    FederationPlan,
+    FederationStatus,
+    InitialModelReceipt,
+    MaskingStep,
+    MetricsReport,
+    RoundPhase,
+    RoundState,
+    SecureMode,
+    UploadReceipt,
+)
+from coordinator.secure.errors import SecureAggregationError
+from coordinator.server.blobs import BlobStore, PendingBlob
+from coordinator.server.masking_rounds import ORDER as MASKING_ORDER
+from coordinator.server.masking_rounds import MaskingSteps
+from coordinator.server.model_codec import (
+    TensorSpec,
+    encode,
+    layout_from_json,
+    layout_to_json,
+    read_layout,
+    validate_update,
+)
+from coordinator.server.reports import federation_status
+from coordinator.server.round_aggregation import aggregate_ckks, aggregate_plaintext
+from coordinator.server.store import CoordinatorStore, RoundRow, UploadRow
+
+LAYOUT_FACT = "model_layout"
+INITIAL_FACT = "initial_model"
+VECTOR_LENGTH_FACT = "vector_length"
+
+
+class RoundService:
+    """The federation's rounds over a store and a blob folder; safe to call from threads."""
+
+    def __init__(
+        self,
+        plan: FederationPlan,
+        store: CoordinatorStore,
+        blobs: BlobStore,
+        ckks_public_context: bytes | None = None,
+        clock: Callable[[], float] = time.time,
+        on_change: Callable[[], None] | None = None,
+        recover: bool = True,
+    ) -> None:
+        """``recover=False`` opens read-only for the operator's status command: it neither
+        removes half-received blobs nor opens round 1."""
+        self.plan = plan
+        self.store = store
+        self.blobs = blobs
+        self.ckks_public_context = ckks_public_context
+        self.clock = clock
+        self.on_change = on_change or (lambda: None)
+        self._lock = threading.RLock()
+        self._advance_lock = threading.Lock()
+        self.masking = MaskingSteps(plan, store) if plan.mode is SecureMode.MASKING else None
+        if recover:
+            blobs.clean_incoming()
+        if recover and store.latest_round() is None:
+            now = clock()
+            waiting = plan.mode is SecureMode.NONE and store.fact(INITIAL_FACT) is None
+            store.open_round(1, now, None if waiting else now + plan.round_deadline_s, self._first_step())
+
+    # helpers ------------------------------------------------------------------------
+    def _first_step(self) -> str | None:
+        return MaskingStep.ADVERTISE.value if self.masking is not None else None
+
+    def _current(self) -> RoundRow:
+        row = self.store.latest_round()
+        assert row is not None, "round 1 is created at start"
+        return row
+
+    def check_site(self, site: str) -> None:
+        if site not in self.plan.sites:
+            raise NotEnrolledError(
+                f"'{site}' is not enrolled in federation '{self.plan.federation}'; "
+                "use the enrolment kit the operator provisioned for your site"
+            )
+
+    def _layout(self) -> list[TensorSpec] | None:
+        raw = self.store.fact(LAYOUT_FACT)
+        return layout_from_json(raw) if raw else None
+
+    def finished(self) -> bool:
+        row = self._current()
+        return row.phase == RoundPhase.FAILED or (
+            row.phase == RoundPhase.PUBLISHED and row.number >= self.plan.rounds
+        )
+
+    # reads --------------------------------------------------------------------------
+    def state(self) -> RoundState:
+        row = self._current()
+        published = [r.number for r in self.store.all_rounds() if r.phase == RoundPhase.PUBLISHED]
+        return RoundState(
+            number=row.number,
+            phase=RoundPhase(row.phase),
+            opened_at=row.opened_at,
+            deadline_at=row.deadline_at,
+            extensions=row.extensions,
+            submitted=[u.site for u in self.store.uploads(row.number)],
+            waiting_for_initial_model=(
+                self.plan.mode is SecureMode.NONE and self.store.fact(INITIAL_FACT) is None
+            ),
+            finished=self.finished(),
+            last_published=max(published, default=0),
+            masking_step=MaskingStep(row.masking_step) if row.masking_step else None,
+        )
+
+    def status(self) -> FederationStatus:
+        """Rounds, submissions and example-weighted metrics, for the operator and sites."""
+        return federation_status(self.plan, self.store, self.state())
+
+    def result(self, round_number: int) -> tuple[Path, str]:
+        row = self.store.round(round_number)
+        if row is None or row.phase != RoundPhase.PUBLISHED or not row.result_path:
+            raise RoundError(
+                f"round {round_number} has no published result yet; poll the round state "
+                "and download it once the round is published",
+                status=404,
+            )
+        return self.blobs.path(row.result_path), str(row.result_sha256)
+
+    def initial_model(self) -> tuple[Path, str]:
+        raw = self.store.fact(INITIAL_FACT)
+        if raw is None:
+            raise RoundError(
+                "no initial model has been uploaded yet; the first site to join uploads it",
+                status=404,
+            )
+        relative, sha = raw.decode().split("\n")
+        return self.blobs.path(relative), sha
+
+    # writes -------------------------------------------------------------------------
+    def accept_initial_model(self, site: str, pending: PendingBlob) -> InitialModelReceipt:
+        """Accept the seed-initialised model once; it fixes the parameter layout."""
+        self.check_site(site)
+        if self.plan.mode is not SecureMode.NONE:
+            pending.discard()
+            raise RoundError(
+                f"in {self.plan.mode} mode there is no shared initial model upload: every site "
+                "builds it from the plan's init_seed"
+            )
+        with pending:
+            pending.flush()
+            layout = read_layout(pending.temp_path, "initial model")
+            with self._lock:
+                existing = self.store.fact(INITIAL_FACT)
+                if existing is not None:
+                    same = existing.decode().split("\n")[1] == pending.sha256
+                    pending.discard()
+                    raise RoundError(
+                        "the initial model was already uploaded"
+                        + (" (identical to yours)" if same else " and yours differs from it: "
+                           "check that your site builds the model from the plan's init_seed")
+                    )
+                final = pending.commit(f"initial-{pending.sha256[:16]}.safetensors")
+                self.store.set_fact_once(LAYOUT_FACT, layout_to_json(layout))
+                self.store.set_fact_once(
+                    INITIAL_FACT, f"{self.blobs.relative(final)}\n{pending.sha256}".encode()
+                )
+                row = self._current()
+                if row.number == 1 and row.deadline_at is None:
+                    now = self.clock()
+                    self.store.update_round(1, opened_at=now, deadline_at=now + self.plan.round_deadline_s)
+        self.on_change()
+        return InitialModelReceipt(
+            sha256=pending.sha256, size_bytes=pending.size, parameters=sum(t.size for t in layout)
+        )
+
+    def _check_round_open(self, round_number: int) -> RoundRow:
+        row = self._current()
+        if self.finished():
+            raise RoundError(f"the federation has ended (round {row.number} is {row.phase}); nothing more is accepted")
+        if round_number < row.number or (
+            round_number == row.number and row.phase not in (RoundPhase.OPEN, RoundPhase.COLLECTING)
+        ):
+            raise RoundError(
+                f"round {round_number} is closed (late upload); the current round is "
+                f"{row.number} ({row.phase}): fetch the round state and join that one"
+            )
+        if round_number > row.number:
+            raise RoundError(f"round {round_number} has not opened yet; the current round is {row.number}")
+        return row
+
+    def accept_update(
+        self, site: str, round_number: int, pending: PendingBlob, num_examples: int | None
+    ) -> UploadReceipt:
+        """Validate, store durably and record a site's update; replaces its own open upload."""
+        self.check_site(site)
+        with pending:
+            row = self._check_round_open(round_number)
+            pending.flush()
+            if self.masking is not None:
+                self._fix_vector_length(self.masking.check_upload(row, site, pending.temp_path))
+                num_examples = None
+            elif self.plan.mode is SecureMode.NONE:
+                layout = self._layout()
+                if layout is None:
+                    raise RoundError(
+                        "the initial model has not been uploaded yet, so updates cannot be checked; "
+                        "upload it first (PUT /v1/initial-model)"
+                    )
+                if num_examples is None or num_examples <= 0:
+                    raise UpdateRejectedError("a plaintext update must state its number of examples (> 0)")
+                validate_update(pending.temp_path, layout)
+            else:
+                self._validate_ckks(pending.temp_path)
+                num_examples = None
+            with self._lock:
+                row = self._check_round_open(round_number)
+                previous = {u.site: u for u in self.store.uploads(round_number)}.get(site)
+                if previous is not None and previous.sha256 == pending.sha256:
+                    raise RoundError(
+                        f"duplicate upload: round {round_number} already holds this exact update "
+                        f"from '{site}'; nothing to do",
+                    )
+                final = pending.commit(f"{site}-{pending.sha256[:16]}.bin")
+                replaced = self.store.record_upload(
+                    UploadRow(
+                        round=round_number, site=site, blob_path=self.blobs.relative(final),
+                        sha256=pending.sha256, size_bytes=pending.size,
+                        num_examples=num_examples, received_at=self.clock(),
+                    ),
+                    set_phase=RoundPhase.COLLECTING.value if row.phase == RoundPhase.OPEN else None,
+                )
+            if replaced is not None and replaced.blob_path != self.blobs.relative(final):
+                self.blobs.path(replaced.blob_path).unlink(missing_ok=True)
+        self.on_change()
+        return UploadReceipt(
+            round=round_number, site=site, sha256=pending.sha256, size_bytes=pending.size,
+            num_examples=num_examples, replaced=replaced is not None,
+        )
+
+    def _validate_ckks(self, path: Path) -> None:
+        from coordinator.secure.ckks import validate_ckks_blob
+
+        assert self.ckks_public_context is not None
+        try:
+            length = validate_ckks_blob(self.ckks_public_context, path.read_bytes())
+        except SecureAggregationError as exc:
+            raise UpdateRejectedError(f"the encrypted update is malformed: {exc}") from exc
+        self._fix_vector_length(length)
+
+    def _fix_vector_length(self, length: int) -> None:
+        """The first accepted encrypted/masked upload fixes the vector length."""
+        fixed = self.store.fact(VECTOR_LENGTH_FACT)
+        if fixed is None:
+            self.store.set_fact_once(VECTOR_LENGTH_FACT, str(length).encode())
+        elif int(fixed) != length:
+            raise UpdateRejectedError(
+                f"the encrypted update holds {length} values but this federation's updates hold "
+                f"{int(fixed)}; the site trained a different model than the plan's"
+            )
+
+    def masking_post(self, site: str, round_number: int, step: MaskingStep, body: object, size: int) -> None:
+        """Relay one site's masking message of ``step`` (stored durably before the 2xx)."""
+        self.check_site(site)
+        if self.masking is None:
+            raise RoundError(f"this federation runs in {self.plan.mode} mode, without masking steps")
+        with self._lock:
+            row = self._check_round_open(round_number)
+            self.masking.post(row, site, step, body, size)
+        self.on_change()
+
+    def masking_get(self, site: str, round_number: int, step: MaskingStep) -> object:
+        """The messages of a closed ``step`` addressed to ``site`` (or to everyone)."""
+        self.check_site(site)
+        if self.masking is None:
+            raise RoundError(f"this federation runs in {self.plan.mode} mode, without masking steps")
+        row = self._check_round_open(round_number)
+        return self.masking.get(row, site, step)
+
+    def record_metrics(self, site: str, round_number: int, report: MetricsReport) -> None:
+        self.check_site(site)
+        if self.store.round(round_number) is None:
+            raise RoundError(f"round {round_number} does not exist yet", status=404)
+        bad = [k for k, v in report.metrics.items() if not np.isfinite(v)]
+        if bad:
+            raise UpdateRejectedError(f"metrics {', '.join(bad)} are not finite numbers")
+        self.store.record_metrics(round_number, site, report.num_examples, report.metrics)
+
+    # the driver ---------------------------------------------------------------------
+    def advance(self) -> bool:
+        """Close the current round if its rule says so, and aggregate a closed round.
+
+        Called by the server's driver on every change and tick; returns True when the
+        state moved. Only one advance runs at a time.
+        """
+        with self._advance_lock:
+            moved = self._maybe_close()
+            row = self._current()
+            if row.phase == RoundPhase.AGGREGATING:
+                self._aggregate_and_publish(row.number)
+                moved = True
+        if moved:
+            self.on_change()
+        return moved
+
+    def _maybe_close(self) -> bool:
+        with self._lock:
+            row = self._current()
+            if row.phase not in (RoundPhase.OPEN, RoundPhase.COLLECTING):
+                return False
+            if self.masking is not None:
+                return self._maybe_next_masking_step(row)
+            submitted = {u.site for u in self.store.uploads(row.number)}
+            if submitted >= set(self.plan.sites) or self._deadline_allows(row, len(submitted), self.plan.min_sites):
+                self.store.update_round(row.number, phase=RoundPhase.AGGREGATING.value)
+                return True
+            return self._handle_missed_deadline(row, len(submitted), self.plan.min_sites)
+
+    def _deadline_allows(self, row: RoundRow, count: int, needed: int) -> bool:
+        return row.deadline_at is not None and self.clock() >= row.deadline_at and count >= needed
+
+    def _handle_missed_deadline(self, row: RoundRow, count: int, needed: int) -> bool:
+        """At a deadline with too few sites: extend or fail, as the plan says."""
+        if row.deadline_at is None or self.clock() < row.deadline_at:
+            return False
+        if self.plan.on_deadline == "extend" and row.extensions < self.plan.max_extensions:
+            self.store.update_round(
+                row.number,
+                deadline_at=row.deadline_at + self.plan.round_deadline_s,
+                extensions=row.extensions + 1,
+            )
+        else:
+            step = f" at the {row.masking_step} step" if row.masking_step else ""
+            self.store.update_round(
+                row.number,
+                phase=RoundPhase.FAILED.value,
+                failure=f"only {count} of the {needed} required sites took part{step} by the "
+                f"deadline (after {row.extensions} extensions)",
+            )
+        return True
+
+    def _maybe_next_masking_step(self, row: RoundRow) -> bool:
+        assert self.masking is not None and row.masking_step is not None
+        step = MaskingStep(row.masking_step)
+        done = self.masking.participants(row.number, step)
+        needed = self.masking.needed(step)
+        complete = done >= self.masking.expected(row.number, step) and len(done) >= needed
+        if not (complete or self._deadline_allows(row, len(done), needed)):
+            return self._handle_missed_deadline(row, len(done), needed)
+        if step is MaskingStep.UNMASK:
+            self.store.update_round(row.number, phase=RoundPhase.AGGREGATING.value)
+        else:
+            self.store.update_round(
+                row.number,
+                masking_step=MASKING_ORDER[MASKING_ORDER.index(step) + 1].value,
+                deadline_at=self.clock() + self.plan.round_deadline_s,
+            )
+        return True
+
+    def _aggregate_and_publish(self, number: int) -> None:
+        uploads = self.store.uploads(number)
+        paths = [self.blobs.path(u.blob_path) for u in uploads]
+        state_rel: str | None = None
+        total: int | None = None
+        try:
+            if self.plan.mode is SecureMode.NONE:
+                layout = self._layout()
+                assert layout is not None
+                previous = self.store.round(number - 1) if number > 1 else None
+                global_path = (
+                    self.blobs.path(previous.result_path)
+                    if previous is not None and previous.result_path
+                    else self.initial_model()[0]
+                )
+                state = (
+                    load_file(str(self.blobs.path(previous.state_path)))
+                    if previous is not None and previous.state_path
+                    else {}
+                )
+                outcome = aggregate_plaintext(
+                    self.plan, layout, global_path,
+                    [(p, int(u.num_examples or 0)) for p, u in zip(paths, uploads, strict=True)],
+                    state,
+                )
+                data = encode(layout, outcome.weights)
+                total = outcome.total_examples
+                name = f"round-{number}.safetensors"
+                if outcome.optimiser_state:
+                    state_file = self.blobs.write_bytes("state", name, save(outcome.optimiser_state))
+                    state_rel = self.blobs.relative(state_file)
+            elif self.masking is not None:
+                data, total = self.masking.aggregate(number, paths)
+                name = f"round-{number}.safetensors"
+            else:
+                assert self.ckks_public_context is not None
+                data = aggregate_ckks(self.ckks_public_context, paths)
+                name = f"round-{number}.ckks"
+        except (AggregationError, CoordinatorError, SecureAggregationError) as exc:
+            self.store.update_round(number, phase=RoundPhase.FAILED.value, failure=str(exc))
+            return
+        result = self.blobs.write_bytes("results", name, data)
+        now = self.clock()
+        self.store.publish_round(
+            number,
+            result_path=self.blobs.relative(result),
+            result_sha256=hashlib.sha256(data).hexdigest(),
+            total_examples=total,
+            state_path=state_rel,
+            published_at=now,
+            next_round=(
+                (number + 1, now, now + self.plan.round_deadline_s, self._first_step())
+                if number < self.plan.rounds
+                else None
+            ),
+        )

@@ -1,0 +1,333 @@
+"""The coordinator's durable state: SQLAlchemy Core tables behind a small interface.
+
+SQLite (an embedded file) by default; any SQLAlchemy URL (PostgreSQL for operators who
+want it) works because only portable Core constructs are used. The schema is created by
+numbered migrations recorded in ``schema_migrations``. Route code never sees a session:
+it calls :class:`CoordinatorStore` methods, each one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", Float, nullable=False),
+)
+rounds = Table(
+    "rounds", metadata,
+    Column("number", Integer, primary_key=True),
+    Column("phase", String(16), nullable=False),
+    Column("opened_at", Float, nullable=False),
+    Column("deadline_at", Float, nullable=True),
+    Column("extensions", Integer, nullable=False, default=0),
+    Column("total_examples", Integer, nullable=True),
+    Column("result_path", Text, nullable=True),
+    Column("result_sha256", String(64), nullable=True),
+    Column("state_path", Text, nullable=True),
+    Column("published_at", Float, nullable=True),
+    Column("failure", Text, nullable=True),
+    Column("masking_step", String(16), nullable=True),
+)
+uploads = Table(
+    "uploads", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round", Integer, nullable=False),
+    Column("site", String(128), nullable=False),
+    Column("blob_path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("num_examples", Integer, nullable=True),
+    Column("received_at", Float, nullable=False),
+    UniqueConstraint("round", "site"),
+)
+metrics = Table(
+    "metrics", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round", Integer, nullable=False),
+    Column("site", String(128), nullable=False),
+    Column("num_examples", Integer, nullable=False),
+    Column("values_json", Text, nullable=False),
+    Column("reported_at", Float, nullable=False),
+    UniqueConstraint("round", "site"),
+)
+masking_messages = Table(
+    "masking_messages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round", Integer, nullable=False),
+    Column("step", String(16), nullable=False),
+    Column("sender", String(128), nullable=False),
+    Column("recipient", String(128), nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("round", "step", "sender", "recipient"),
+)
+federation_facts = Table(
+    "federation_facts", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
+
+def _add_masking(conn: Connection) -> None:
+    """Version 2: masking relay messages and the round's masking step."""
+    if "masking_step" not in {c["name"] for c in inspect(conn).get_columns("rounds")}:
+        conn.execute(text("ALTER TABLE rounds ADD COLUMN masking_step VARCHAR(16)"))
+    metadata.create_all(conn, tables=[masking_messages])
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    lambda conn: metadata.create_all(
+        conn, tables=[rounds, uploads, metrics, federation_facts]
+    ),
+    _add_masking,
+]
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    number: int
+    phase: str
+    opened_at: float
+    deadline_at: float | None
+    extensions: int
+    total_examples: int | None
+    result_path: str | None
+    result_sha256: str | None
+    state_path: str | None
+    published_at: float | None
+    failure: str | None
+    masking_step: str | None
+
+
+@dataclass(frozen=True)
+class UploadRow:
+    round: int
+    site: str
+    blob_path: str
+    sha256: str
+    size_bytes: int
+    num_examples: int | None
+    received_at: float
+
+
+@dataclass(frozen=True)
+class MetricsRow:
+    round: int
+    site: str
+    num_examples: int
+    values: dict[str, float]
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class CoordinatorStore:
+    """Rounds, uploads, metrics and fixed federation facts (model layout, vector length)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.engine.begin() as conn:
+            metadata.create_all(conn, tables=[schema_migrations])
+            done = {r[0] for r in conn.execute(select(schema_migrations.c.version))}
+            for version, step in enumerate(MIGRATIONS, start=1):
+                if version not in done:
+                    step(conn)
+                    conn.execute(insert(schema_migrations).values(version=version, applied_at=time.time()))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # rounds -------------------------------------------------------------------------
+    def round(self, number: int) -> RoundRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(rounds).where(rounds.c.number == number)).first()
+        return RoundRow(**row._mapping) if row else None
+
+    def latest_round(self) -> RoundRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(rounds).order_by(rounds.c.number.desc()).limit(1)).first()
+        return RoundRow(**row._mapping) if row else None
+
+    def all_rounds(self) -> list[RoundRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(rounds).order_by(rounds.c.number)).all()
+        return [RoundRow(**r._mapping) for r in rows]
+
+    def open_round(
+        self, number: int, opened_at: float, deadline_at: float | None, masking_step: str | None = None
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(rounds).values(
+                    number=number, phase="open", opened_at=opened_at,
+                    deadline_at=deadline_at, extensions=0, masking_step=masking_step,
+                )
+            )
+
+    def update_round(self, number: int, **values: object) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(rounds).where(rounds.c.number == number).values(**values))
+
+    def publish_round(
+        self,
+        number: int,
+        *,
+        result_path: str,
+        result_sha256: str,
+        total_examples: int | None,
+        state_path: str | None,
+        published_at: float,
+        next_round: tuple[int, float, float | None, str | None] | None,
+    ) -> None:
+        """Mark round ``number`` published and open the next one in ONE transaction."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(rounds).where(rounds.c.number == number).values(
+                    phase="published", result_path=result_path, result_sha256=result_sha256,
+                    total_examples=total_examples, state_path=state_path, published_at=published_at,
+                )
+            )
+            if next_round is not None:
+                n, opened, deadline, step = next_round
+                conn.execute(
+                    insert(rounds).values(
+                        number=n, phase="open", opened_at=opened, deadline_at=deadline,
+                        extensions=0, masking_step=step,
+                    )
+                )
+
+    # uploads ------------------------------------------------------------------------
+    def uploads(self, round_number: int) -> list[UploadRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(uploads).where(uploads.c.round == round_number).order_by(uploads.c.site)
+            ).all()
+        return [UploadRow(**{k: v for k, v in r._mapping.items() if k != "id"}) for r in rows]
+
+    def record_upload(self, row: UploadRow, set_phase: str | None) -> UploadRow | None:
+        """Insert or replace a site's upload; returns the replaced row, if any."""
+        with self.engine.begin() as conn:
+            old = conn.execute(
+                select(uploads).where(uploads.c.round == row.round, uploads.c.site == row.site)
+            ).first()
+            values = {k: getattr(row, k) for k in UploadRow.__dataclass_fields__}
+            if old is None:
+                conn.execute(insert(uploads).values(**values))
+            else:
+                conn.execute(
+                    update(uploads)
+                    .where(uploads.c.round == row.round, uploads.c.site == row.site)
+                    .values(**values)
+                )
+            if set_phase is not None:
+                conn.execute(update(rounds).where(rounds.c.number == row.round).values(phase=set_phase))
+        if old is None:
+            return None
+        return UploadRow(**{k: v for k, v in old._mapping.items() if k != "id"})
+
+    # metrics ------------------------------------------------------------------------
+    def record_metrics(self, round_number: int, site: str, num_examples: int, values: dict[str, float]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                metrics.delete().where(metrics.c.round == round_number, metrics.c.site == site)
+            )
+            conn.execute(
+                insert(metrics).values(
+                    round=round_number, site=site, num_examples=num_examples,
+                    values_json=json.dumps(values), reported_at=time.time(),
+                )
+            )
+
+    def metrics(self, round_number: int) -> list[MetricsRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(metrics).where(metrics.c.round == round_number).order_by(metrics.c.site)
+            ).all()
+        return [MetricsRow(r.round, r.site, r.num_examples, json.loads(r.values_json)) for r in rows]
+
+    # masking relay ------------------------------------------------------------------
+    def add_messages(self, round_number: int, step: str, sender: str, bodies: dict[str, str]) -> bool:
+        """Store one site's messages of a step (recipient -> JSON); False if it already sent."""
+        with self.engine.begin() as conn:
+            sent = conn.execute(
+                select(masking_messages.c.id).where(
+                    masking_messages.c.round == round_number,
+                    masking_messages.c.step == step,
+                    masking_messages.c.sender == sender,
+                )
+            ).first()
+            if sent:
+                return False
+            for recipient, body in bodies.items():
+                conn.execute(
+                    insert(masking_messages).values(
+                        round=round_number, step=step, sender=sender, recipient=recipient, body=body
+                    )
+                )
+            return True
+
+    def messages(
+        self, round_number: int, step: str, recipient: str | None = None
+    ) -> list[tuple[str, str, str]]:
+        """``(sender, recipient, body)`` of a step, optionally only those for ``recipient``."""
+        query = select(masking_messages.c.sender, masking_messages.c.recipient, masking_messages.c.body).where(
+            masking_messages.c.round == round_number, masking_messages.c.step == step
+        )
+        if recipient is not None:
+            query = query.where(masking_messages.c.recipient == recipient)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(masking_messages.c.sender)).all()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    # facts --------------------------------------------------------------------------
+    def fact(self, key: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(federation_facts.c.value).where(federation_facts.c.key == key)).first()
+        return bytes(row[0]) if row else None
+
+    def set_fact_once(self, key: str, value: bytes) -> bool:
+        """Store ``value`` under ``key`` unless already set; True when this call set it."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(
+                select(federation_facts.c.key).where(federation_facts.c.key == key)
+            ).first()
+            if exists:
+                return False
+            conn.execute(insert(federation_facts).values(key=key, value=value))
+            return True

@@ -1,0 +1,53 @@
+"""Mutual TLS for uvicorn, with the client certificate's identity visible to the app.
+
+uvicorn verifies client certificates (``ssl_cert_reqs=CERT_REQUIRED``) but does not put
+the certificate into the ASGI scope. :class:`MutualTLSProtocol` reads it from the TLS
+transport once per connection (after the handshake) and adds the subject's common name to
+the connection's copy of the ASGI ``state``, from where :func:`peer_site` reads it. The
+identity therefore comes from the verified certificate and never from the request body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+PEER_CN_STATE = "medfed_peer_cn"
+
+
+def common_name(peer_cert: dict[str, Any] | None) -> str | None:
+    """The subject CN of a certificate as ``ssl.SSLSocket.getpeercert()`` returns it."""
+    if not peer_cert:
+        return None
+    for rdn in peer_cert.get("subject", ()):
+        for key, value in rdn:
+            if key == "commonName":
+                return str(value)
+    return None
+
+
+class MutualTLSProtocol(H11Protocol):
+    """uvicorn's h11 protocol, plus the verified client certificate's CN per connection."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        ssl_object = transport.get_extra_info("ssl_object")
+        cn = None
+        if isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
+            cn = common_name(ssl_object.getpeercert())
+        # A per-connection copy: the shared lifespan state is never mutated.
+        self.app_state = {**self.app_state, PEER_CN_STATE: cn}
+
+
+def server_ssl_options(ca_path: str, cert_path: str, key_path: str) -> dict[str, Any]:
+    """uvicorn.Config keyword arguments for TLS that requires a CA-signed client certificate."""
+    return {
+        "ssl_ca_certs": ca_path,
+        "ssl_certfile": cert_path,
+        "ssl_keyfile": key_path,
+        "ssl_cert_reqs": ssl.CERT_REQUIRED,
+        "http": MutualTLSProtocol,
+    }

@@ -1,0 +1,47 @@
+"""Named defaults and limits of the coordinator and its client, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+API_PREFIX = "/v1"
+SITE_HEADER = "X-MedFed-Site"
+SHA256_HEADER = "X-MedFed-SHA256"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How the coordinator serves and stores a federation."""
+
+    host: str = "127.0.0.1"
+    port: int = 8443
+    database_file: str = "coordinator.sqlite"
+    blob_dir: str = "blobs"
+    upload_chunk_bytes: int = 1024 * 1024
+    # How often the round driver looks at deadlines when nothing else wakes it.
+    tick_s: float = 0.5
+    # Threads for validation, fsync and aggregation (see coordinator.server.app).
+    service_threads: int = 2
+    # On SIGTERM, how long open connections get to finish before they are cut.
+    graceful_shutdown_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class ProvisioningDefaults:
+    """Certificate lifetimes and kit layout."""
+
+    validity_days: int = 365
+    coordinator_address: str = "https://127.0.0.1:8443"
+    kit_suffix: str = ".medfed-kit"
+
+
+@dataclass(frozen=True)
+class ClientDefaults:
+    """Timeouts and retry policy of the site's calls to the coordinator."""
+
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 120.0
+    max_retries: int = 6
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 30.0
+    stream_chunk_bytes: int = 1024 * 1024

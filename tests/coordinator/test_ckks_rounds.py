@@ -1,0 +1,47 @@
+"""A CKKS round over the real server: the coordinator adds ciphertexts it cannot read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from coordinator_loopback import SITES, Federation, wait_published
+
+from coordinator.client import RequestRefusedError
+from coordinator.provisioning import load_site_kit
+from coordinator.secure.ckks import context_has_secret_key, decrypt_aggregate, encrypt_update
+
+
+def test_ckks_round_publishes_the_encrypted_weighted_sum(make_federation, tmp_path: Path) -> None:
+    fed: Federation = make_federation(mode="ckks", rounds=1, strategy="fedadam")
+    assert not context_has_secret_key((fed.kit_dir / "ckks_public_context.bin").read_bytes())
+    kits = {s: load_site_kit(fed.site_kits[s]) for s in SITES}
+    secret = kits["a"].ckks_secret_context
+    assert secret is not None and all(k.ckks_secret_context == secret for k in kits.values())
+    clients = {s: fed.client(s) for s in SITES}
+    rng = np.random.default_rng(3)
+    updates = {s: rng.normal(scale=0.01, size=40) for s in SITES}
+    counts = {"a": 5, "b": 7, "c": 11}
+
+    with pytest.raises(RequestRefusedError, match="malformed") as bad:
+        clients["a"].upload_update(1, b"\x00" * 64, None)
+    assert bad.value.status == 422
+    clients["a"].upload_update(1, encrypt_update(secret, updates["a"], counts["a"]), None)
+    with pytest.raises(RequestRefusedError, match="holds 39 values") as short:
+        clients["b"].upload_update(1, encrypt_update(secret, updates["b"][:39], counts["b"]), None)
+    assert short.value.status == 422
+    for s in ("b", "c"):
+        clients[s].upload_update(1, encrypt_update(secret, updates[s], counts[s]), None)
+
+    wait_published(clients["a"], 1)
+    clients["b"].download_result(1, tmp_path / "sum.ckks")
+    total, count = decrypt_aggregate(secret, (tmp_path / "sum.ckks").read_bytes())
+    expected = sum(counts[s] * updates[s] for s in SITES)
+    np.testing.assert_allclose(total, expected, atol=1e-5)
+    assert count == pytest.approx(23, abs=1e-5)
+
+    from coordinator import cli
+
+    assert cli.main(["export", "--kit", str(fed.kit_dir), "--state", str(fed.state_dir),
+                     "--round", "1", "--out", str(tmp_path / "x")]) == 1

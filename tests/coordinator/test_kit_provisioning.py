@@ -1,0 +1,92 @@
+"""Provisioning: signed kits, tamper detection, and plans the modes forbid."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from coordinator import cli
+from coordinator.errors import KitError
+from coordinator.protocol import FederationPlan
+from coordinator.provisioning import load_coordinator_kit, load_site_kit, provision
+
+
+def _provision(tmp_path: Path) -> tuple[Path, str]:
+    plan = FederationPlan(federation="demo", sites=["north", "south"], min_sites=2)
+    result = provision(plan, tmp_path / "out", "https://coord.example.org:8443")
+    return result.site_kits["north"], result.ca_fingerprint
+
+
+def _rewrite(kit: Path, member: str, data: bytes) -> None:
+    with zipfile.ZipFile(kit) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    members[member] = data
+    with zipfile.ZipFile(kit, "w") as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+
+
+def test_site_kit_round_trips_and_names_its_site(tmp_path: Path) -> None:
+    path, fingerprint = _provision(tmp_path)
+    kit = load_site_kit(path, expected_ca_fingerprint=fingerprint)
+    assert (kit.site, kit.federation, kit.coordinator_url) == ("north", "demo", "https://coord.example.org:8443")
+    assert kit.ckks_secret_context is None and kit.plan.sites == ["north", "south"]
+    coordinator = load_coordinator_kit(tmp_path / "out" / "coordinator")
+    assert coordinator.ckks_public_context is None
+    assert not (tmp_path / "out" / "coordinator" / "ca.key").exists()
+
+
+@pytest.mark.parametrize("member", ["plan.json", "site.key", "manifest.json"])
+def test_a_tampered_kit_is_refused(tmp_path: Path, member: str) -> None:
+    path, _ = _provision(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        original = zf.read(member)
+    _rewrite(path, member, original.replace(b"south", b"evil!").replace(b"-----END", b"-----XND") + b" ")
+    with pytest.raises(KitError, match=r"altered|modified|invalid"):
+        load_site_kit(path)
+
+
+def test_a_kit_from_another_ca_is_refused_by_fingerprint(tmp_path: Path) -> None:
+    path, _ = _provision(tmp_path)
+    with pytest.raises(KitError, match="fingerprint"):
+        load_site_kit(path, expected_ca_fingerprint="00:" * 31 + "00")
+
+
+def test_not_a_kit_gives_a_clear_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.medfed-kit"
+    junk.write_bytes(b"hello")
+    with pytest.raises(KitError, match="not a MedFed enrolment kit"):
+        load_site_kit(junk)
+    with pytest.raises(KitError, match="does not exist"):
+        load_site_kit(tmp_path / "missing.medfed-kit")
+
+
+@pytest.mark.parametrize("mode", ["ckks", "masking"])
+@pytest.mark.parametrize("strategy", ["fedmedian", "trimmed_mean", "krum"])
+def test_individual_update_strategies_are_refused_in_encrypted_modes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str, strategy: str
+) -> None:
+    code = cli.main(["provision", "--federation", "f", "--sites", "a,b,c,d,e", "--mode", mode,
+                     "--strategy", strategy, "--out", str(tmp_path / "out")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"strategy '{strategy}' needs every site's individual update" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_provision_cli_writes_kits_and_prints_the_fingerprint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["provision", "--federation", "f", "--sites", "a,b", "--mode", "none",
+                     "--strategy", "krum", "--out", str(tmp_path / "out")])
+    assert code == 2  # krum needs 2f + 3 = 3 sites
+    code = cli.main(["provision", "--federation", "f", "--sites", "a,b,c", "--mode", "none",
+                     "--strategy", "fedmedian", "--out", str(tmp_path / "out")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "CA fingerprint" in out
+    assert sorted(p.name for p in (tmp_path / "out" / "sites").iterdir()) == [
+        "a.medfed-kit", "b.medfed-kit", "c.medfed-kit"
+    ]
+    assert cli.main(["provision", "--federation", "f", "--sites", "a,b", "--mode", "none",
+                     "--out", str(tmp_path / "out")]) == 1

@@ -1,0 +1,72 @@
+"""A pairwise-masking round over the real server, with one site dropping out mid-round."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from coordinator_loopback import Federation, wait_published
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from safetensors.numpy import load_file
+
+from coordinator.client import RequestRefusedError
+from coordinator.protocol import MaskingStep, masking_bounds, masking_round_id, masking_threshold
+from coordinator.provisioning import load_site_kit
+from coordinator.secure.masking import MaskingParticipant
+
+
+def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_federation, tmp_path: Path) -> None:
+    fed: Federation = make_federation(mode="masking", rounds=1, min_sites=2, round_deadline_s=1.5)
+    plan = fed.plan
+    sites = ["a", "b", "c"]
+    clients = {s: fed.client(s) for s in sites}
+    people = {}
+    for s in sites:
+        kit = load_site_kit(fed.site_kits[s])
+        key = serialization.load_pem_private_key(kit.key_pem, None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        people[s] = MaskingParticipant(
+            s, masking_round_id(plan, 1), key, kit.cert_pem, kit.ca_pem,
+            masking_threshold(plan), masking_bounds(plan),
+        )
+
+    def at(step: MaskingStep) -> None:
+        clients["a"].wait_for_round(lambda st: st.masking_step == step, 10, poll_s=0.05)
+
+    forged = people["a"].advertise()
+    with pytest.raises(RequestRefusedError, match="cannot speak for 'a'") as impostor:
+        clients["b"].post_masking(1, MaskingStep.ADVERTISE, forged)
+    assert impostor.value.status == 403
+    for s in sites:
+        clients[s].post_masking(1, MaskingStep.ADVERTISE, people[s].advertise())
+    at(MaskingStep.SHARE)
+    adverts = clients["a"].get_masking(1, MaskingStep.ADVERTISE)
+    assert sorted(a["site_id"] for a in adverts) == sites
+    for s in sites:
+        clients[s].post_masking(1, MaskingStep.SHARE, people[s].share_keys(adverts))
+    at(MaskingStep.UPLOAD)
+
+    rng = np.random.default_rng(4)
+    vectors = {s: rng.uniform(-0.5, 0.5, size=50) for s in sites}
+    counts = {"a": 3, "b": 9, "c": 5}
+    for s in ("a", "b"):  # c drops out after sharing its keys
+        shares = clients[s].get_masking(1, MaskingStep.SHARE)
+        assert {m["recipient"] for m in shares} == {s}
+        masked = people[s].masked_input(shares, vectors[s], counts[s])
+        clients[s].upload_update(1, masked, None, carried="masked update")
+    at(MaskingStep.UNMASK)  # at the deadline, with 2 >= threshold uploads
+    request = clients["a"].get_masking(1, MaskingStep.UNMASK)
+    assert request["survivors"] == ["a", "b"]
+    for s in ("a", "b"):
+        clients[s].post_masking(1, MaskingStep.UNMASK, people[s].unmask(request))
+
+    state = wait_published(clients["b"], 1)
+    assert state.last_published == 1
+    clients["c"].download_result(1, tmp_path / "sum.st")
+    result = load_file(str(tmp_path / "sum.st"))
+    expected = counts["a"] * vectors["a"] + counts["b"] * vectors["b"]
+    step = 2 * 12 / masking_bounds(plan).scale  # quantisation error of two weighted vectors
+    np.testing.assert_allclose(result["sum"], expected, atol=step)
+    assert result["count"][0] == 12
