@@ -1,0 +1,59 @@
+"""``medfed-site privacy``: read the ledger and set the site's cap."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    privacy = subparsers.add_parser(
+        "privacy",
+        help="show the privacy budget spent (or set the cap)",
+        description="Show this site's cumulative epsilon over every round ever trained, "
+        "its delta and cap, and the ledger entries.",
+    )
+    privacy.add_argument("--json", action="store_true", help="print one JSON document")
+    privacy.set_defaults(func=run_show)
+    actions = privacy.add_subparsers(dest="privacy_action", metavar="ACTION")
+    set_cap = actions.add_parser("set-cap", help="set the site's epsilon (and delta) cap")
+    set_cap.add_argument("--epsilon", type=float, required=True)
+    set_cap.add_argument(
+        "--delta", type=float, default=None, help="default: 1 / (10 x patients) of each round"
+    )
+    set_cap.set_defaults(func=run_set_cap)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from siteapp.privacy.ledger import PrivacyLedger
+
+    summary = PrivacyLedger(args.data_dir).summary()
+    if args.json:
+        json.dump(summary, sys.stdout, indent=2)
+        print()
+        return 0
+    delta = summary["delta"]
+    delta_text = "1/(10 x patients)" if delta is None else f"{delta:.2g}"
+    print(
+        f"epsilon spent {summary['epsilon_spent']:.2f} of cap {summary['cap_epsilon']:g} "
+        f"(delta {delta_text})"
+    )
+    entries = summary["entries"]
+    assert isinstance(entries, list)
+    for e in entries:
+        print(
+            f"  {e['created_at']} {e['context']} round {e['round']}: sigma {e['noise_multiplier']:.3f}, "
+            f"q {e['sample_rate']:.3f}, {e['steps']} steps, {e['records']} patients, "
+            f"epsilon after {e['epsilon_after']:.2f} [{e['status']}]"
+        )
+    return 0
+
+
+def run_set_cap(args: argparse.Namespace) -> int:
+    from siteapp.privacy.ledger import PrivacyLedger
+
+    cap = PrivacyLedger(args.data_dir).set_cap(args.epsilon, args.delta)
+    delta_text = "1/(10 x patients)" if cap.delta is None else f"{cap.delta:g}"
+    print(f"privacy cap set to epsilon {cap.epsilon:g}, delta {delta_text}")
+    return 0

@@ -1,0 +1,326 @@
+"""The site's privacy ledger: every round's DP cost, recorded before it is spent.
+
+Tables live in the site store (component ``privacy``). A round is appended with
+:meth:`PrivacyLedger.record_planned_round` BEFORE any training starts; the call composes
+the new round with ALL earlier entries (any federation, local runs, earlier app sessions)
+and refuses, without writing anything, when the total would pass the site's cap. A round
+that is later cancelled keeps its entry: training may have touched the data, so the
+cost stays counted (conservative by design).
+
+delta: the cap's delta when the privacy officer set one, else ``1 / (10 x patients)``
+of the round. The cumulative epsilon is reported at the smallest delta of all entries,
+so a growing patient count never makes the report look cheaper than it is.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from siteapp.errors import UsageError, UserFacingError
+from siteapp.privacy.accountant import MechanismRun, epsilon_of
+from siteapp.privacy.calibration import calibrate_noise_multiplier, projected_epsilon
+from siteapp.settings import PrivacyDefaults
+from siteapp.store import apply_migrations, open_site_db
+
+COMPONENT = "privacy"
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE privacy_cap (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        epsilon REAL NOT NULL CHECK (epsilon > 0),
+        delta REAL CHECK (delta IS NULL OR (delta > 0 AND delta < 1)),
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE privacy_ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        round INTEGER NOT NULL,
+        context TEXT NOT NULL,
+        noise_multiplier REAL NOT NULL CHECK (noise_multiplier > 0),
+        sample_rate REAL NOT NULL CHECK (sample_rate > 0 AND sample_rate <= 1),
+        steps INTEGER NOT NULL CHECK (steps >= 0),
+        records INTEGER NOT NULL CHECK (records > 0),
+        delta REAL NOT NULL,
+        epsilon_after REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'planned'
+            CHECK (status IN ('planned', 'completed', 'cancelled')),
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    """,
+)
+STATUSES = ("planned", "completed", "cancelled")
+# Floating-point slack when comparing a composed epsilon with the cap.
+CAP_SLACK = 1e-9
+
+
+class PrivacyCapExceededError(UserFacingError):
+    """A planned round would push the site's epsilon past its cap; nothing was recorded."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class PrivacyCap:
+    epsilon: float
+    delta: float | None  # None: 1 / (10 x patients) of each round
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    round: int
+    context: str
+    noise_multiplier: float
+    sample_rate: float
+    steps: int
+    records: int
+    delta: float
+    epsilon_after: float
+    status: str
+    created_at: str
+
+    @property
+    def mechanism(self) -> MechanismRun:
+        return MechanismRun(self.noise_multiplier, self.sample_rate, self.steps)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def default_delta(records: int) -> float:
+    """``1 / (10 x patients)``: the usual "well below one in the number of records"."""
+    return 1.0 / (10.0 * max(1, records))
+
+
+class PrivacyLedger:
+    """The ledger of one site data folder. Every method opens its own short-lived
+    connection, so one ledger object may be shared by the GUI and a worker thread."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        with self._connect():
+            pass
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = open_site_db(self.data_dir)
+        try:
+            apply_migrations(conn, COMPONENT, MIGRATIONS)
+            yield conn
+        finally:
+            conn.close()
+
+    # -- cap ---------------------------------------------------------------------------
+    def cap(self) -> PrivacyCap:
+        """The site's cap; the default of :class:`PrivacyDefaults` until one is set."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT epsilon, delta FROM privacy_cap WHERE id = 1").fetchone()
+        if row is None:
+            return PrivacyCap(PrivacyDefaults.cap_epsilon, PrivacyDefaults.cap_delta)
+        return PrivacyCap(
+            float(row["epsilon"]), None if row["delta"] is None else float(row["delta"])
+        )
+
+    def set_cap(self, epsilon: float, delta: float | None = None) -> PrivacyCap:
+        """Set the cap. Lowering it below what is already spent is allowed (it stops all
+        further training) and is what a privacy officer may want."""
+        if not epsilon > 0:
+            raise UsageError("the epsilon cap must be a positive number, e.g. 8")
+        if delta is not None and not 0 < delta < 1:
+            raise UsageError("delta must be between 0 and 1, e.g. 1e-5")
+        with self._connect() as conn, conn:
+            conn.execute(
+                "INSERT INTO privacy_cap(id, epsilon, delta, updated_at) VALUES (1, ?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET epsilon = excluded.epsilon,"
+                " delta = excluded.delta, updated_at = excluded.updated_at",
+                (float(epsilon), delta, _now()),
+            )
+        return PrivacyCap(float(epsilon), delta)
+
+    def delta_for(self, records: int) -> float:
+        cap = self.cap()
+        return cap.delta if cap.delta is not None else default_delta(records)
+
+    # -- entries -----------------------------------------------------------------------
+    def entries(self) -> list[LedgerEntry]:
+        with self._connect() as conn:
+            return self._entries(conn)
+
+    @staticmethod
+    def _entries(conn: sqlite3.Connection) -> list[LedgerEntry]:
+        rows = conn.execute(
+            "SELECT id, round, context, noise_multiplier, sample_rate, steps, records, delta,"
+            " epsilon_after, status, created_at FROM privacy_ledger ORDER BY id"
+        ).fetchall()
+        return [LedgerEntry(**dict(row)) for row in rows]
+
+    def reporting_delta(self, extra_records: int | None = None) -> float:
+        """The delta the cumulative epsilon is reported at (smallest of all entries)."""
+        deltas = [e.delta for e in self.entries()]
+        if extra_records is not None:
+            deltas.append(self.delta_for(extra_records))
+        return min(deltas) if deltas else self.delta_for(1)
+
+    def epsilon_spent(self) -> float:
+        entries = self.entries()
+        if not entries:
+            return 0.0
+        return epsilon_of([e.mechanism for e in entries], min(e.delta for e in entries))
+
+    def projected_epsilon(
+        self, noise_multiplier: float, sample_rate: float, steps: int, records: int, rounds: int = 1
+    ) -> float:
+        """ "If I join ``rounds`` more rounds like this, my epsilon will be X"."""
+        entries = self.entries()
+        delta = min([e.delta for e in entries] + [self.delta_for(records)])
+        return projected_epsilon(
+            [e.mechanism for e in entries],
+            MechanismRun(noise_multiplier, sample_rate, steps),
+            rounds,
+            delta,
+        )
+
+    def calibrate(
+        self,
+        sample_rate: float,
+        steps: int,
+        records: int,
+        rounds: int,
+        target_epsilon: float | None = None,
+    ) -> float:
+        """The noise multiplier that lets ``rounds`` more rounds fit ``target_epsilon``
+        (default: the cap), given everything already spent."""
+        cap = self.cap()
+        target = cap.epsilon if target_epsilon is None else min(target_epsilon, cap.epsilon)
+        entries = self.entries()
+        delta = min([e.delta for e in entries] + [self.delta_for(records)])
+        return calibrate_noise_multiplier(
+            target, delta, sample_rate, steps, rounds, spent=[e.mechanism for e in entries]
+        )
+
+    def record_planned_round(
+        self,
+        round: int,
+        noise_multiplier: float,
+        sample_rate: float,
+        steps: int,
+        records: int,
+        context: str = "local",
+    ) -> LedgerEntry:
+        """Append a round's cost BEFORE training it, or refuse.
+
+        Raises :class:`PrivacyCapExceededError` (and writes nothing) when the composition of
+        all entries plus this round passes the cap. The read and the append run in one
+        write transaction, so two workers cannot both squeeze under the cap.
+        """
+        if noise_multiplier <= 0:
+            raise PrivacyCapExceededError(
+                "a round without noise has unbounded epsilon; it is refused"
+            )
+        if records < 1:
+            raise UsageError("a round needs at least one patient")
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                entry = self._append(
+                    conn, round, noise_multiplier, sample_rate, steps, records, context
+                )
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        return entry
+
+    def _append(
+        self,
+        conn: sqlite3.Connection,
+        round: int,
+        noise_multiplier: float,
+        sample_rate: float,
+        steps: int,
+        records: int,
+        context: str,
+    ) -> LedgerEntry:
+        cap = self.cap()
+        delta = cap.delta if cap.delta is not None else default_delta(records)
+        previous = self._entries(conn)
+        report_delta = min([e.delta for e in previous] + [delta])
+        planned = MechanismRun(noise_multiplier, sample_rate, steps)
+        epsilon_after = epsilon_of([*(e.mechanism for e in previous), planned], report_delta)
+        if epsilon_after > cap.epsilon + CAP_SLACK:
+            spent = epsilon_of([e.mechanism for e in previous], report_delta)
+            raise PrivacyCapExceededError(
+                f"round {round} would raise this site's epsilon from {spent:.2f} to "
+                f"{epsilon_after:.2f}, above its cap of {cap.epsilon:g} (delta {report_delta:.2g}); "
+                "nothing was trained. Use more noise, fewer steps or rounds, or ask the "
+                "privacy officer to raise the cap"
+            )
+        created = _now()
+        cursor = conn.execute(
+            "INSERT INTO privacy_ledger(round, context, noise_multiplier, sample_rate, steps,"
+            " records, delta, epsilon_after, status, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
+            (
+                round,
+                context,
+                noise_multiplier,
+                sample_rate,
+                steps,
+                records,
+                delta,
+                epsilon_after,
+                created,
+            ),
+        )
+        return LedgerEntry(
+            int(cursor.lastrowid or 0),
+            round,
+            context,
+            noise_multiplier,
+            sample_rate,
+            steps,
+            records,
+            delta,
+            epsilon_after,
+            "planned",
+            created,
+        )
+
+    def find_entry(self, context: str, round: int) -> LedgerEntry | None:
+        """The newest entry of ``round`` in ``context`` (e.g. a federation id), so a site
+        restarted mid-round can see that the round's cost is already recorded. Reusing
+        that entry instead of recording again is only sound when the interrupted run
+        released nothing (its update was never uploaded)."""
+        matches = [e for e in self.entries() if e.context == context and e.round == round]
+        return matches[-1] if matches else None
+
+    def mark_finished(self, entry_id: int, status: str) -> None:
+        """Mark a planned round ``completed`` or ``cancelled`` (its cost stays counted)."""
+        if status not in STATUSES[1:]:
+            raise ValueError(f"status must be completed or cancelled, got {status}")
+        with self._connect() as conn, conn:
+            conn.execute(
+                "UPDATE privacy_ledger SET status = ?, finished_at = ? WHERE id = ?",
+                (status, _now(), entry_id),
+            )
+
+    def summary(self) -> dict[str, object]:
+        """The ``privacy --json`` document."""
+        entries = self.entries()
+        cap = self.cap()
+        delta = min(e.delta for e in entries) if entries else cap.delta
+        return {
+            "epsilon_spent": self.epsilon_spent(),
+            "delta": delta,
+            "cap_epsilon": cap.epsilon,
+            "cap_delta": cap.delta,
+            "entries": [
+                {k: v for k, v in asdict(e).items() if k != "id"} | {"id": e.id} for e in entries
+            ],
+        }

@@ -1,0 +1,164 @@
+"""Model checkpoints of a site: safetensors files under ``<data_dir>/models/`` indexed
+in the site store (component ``models``) with their round, origin and metrics.
+
+The GUI lists them to show local-only and federated results side by side; ``infer``
+uses the newest one. A checkpoint file is written atomically before its row is added,
+so the index never points at a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from siteapp.errors import UserFacingError
+from siteapp.store import apply_migrations, open_site_db
+from siteapp.training.weights import save_weights
+
+COMPONENT = "models"
+MODELS_DIRNAME = "models"
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE model_checkpoints (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        round INTEGER NOT NULL,
+        model_name TEXT NOT NULL,
+        task TEXT NOT NULL,
+        path TEXT NOT NULL,
+        epsilon REAL,
+        metrics_json TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX model_checkpoints_created ON model_checkpoints(id);
+    """,
+)
+
+
+class NoModelError(UserFacingError):
+    """There is no trained model to run yet."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    id: int
+    source: str  # "local" or "federated"
+    run_id: str
+    round: int
+    model_name: str
+    task: str
+    path: Path
+    epsilon: float | None
+    metrics: dict[str, object]
+    created_at: str
+
+
+@contextmanager
+def _connect(data_dir: Path) -> Iterator[sqlite3.Connection]:
+    conn = open_site_db(data_dir)
+    try:
+        apply_migrations(conn, COMPONENT, MIGRATIONS)
+        yield conn
+    finally:
+        conn.close()
+
+
+def save_checkpoint(
+    data_dir: Path,
+    weights: Mapping[str, np.ndarray],
+    *,
+    source: str,
+    run_id: str,
+    round: int,
+    model_name: str,
+    task: str,
+    epsilon: float | None = None,
+    metrics: Mapping[str, object] | None = None,
+) -> Checkpoint:
+    """Write ``weights`` (the FULL model state) and index it."""
+    data_dir = Path(data_dir)
+    path = data_dir / MODELS_DIRNAME / f"{source}-{run_id}-round{round:03d}.safetensors"
+    meta = {
+        "model_name": model_name,
+        "task": task,
+        "round": str(round),
+        "source": source,
+        "run_id": run_id,
+    }
+    save_weights(path, weights, meta)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    metrics_json = json.dumps(dict(metrics or {}))
+    with _connect(data_dir) as conn, conn:
+        cursor = conn.execute(
+            "INSERT INTO model_checkpoints(source, run_id, round, model_name, task, path, epsilon,"
+            " metrics_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                source,
+                run_id,
+                round,
+                model_name,
+                task,
+                str(path.relative_to(data_dir)),
+                epsilon,
+                metrics_json,
+                created,
+            ),
+        )
+    return Checkpoint(
+        int(cursor.lastrowid or 0),
+        source,
+        run_id,
+        round,
+        model_name,
+        task,
+        path,
+        epsilon,
+        dict(metrics or {}),
+        created,
+    )
+
+
+def _row(data_dir: Path, row: sqlite3.Row) -> Checkpoint:
+    return Checkpoint(
+        id=int(row["id"]),
+        source=row["source"],
+        run_id=row["run_id"],
+        round=int(row["round"]),
+        model_name=row["model_name"],
+        task=row["task"],
+        path=Path(data_dir) / row["path"],
+        epsilon=row["epsilon"],
+        metrics=json.loads(row["metrics_json"]),
+        created_at=row["created_at"],
+    )
+
+
+def list_checkpoints(data_dir: Path, source: str | None = None) -> list[Checkpoint]:
+    """All checkpoints, oldest first, optionally of one source."""
+    query = "SELECT * FROM model_checkpoints"
+    params: tuple[str, ...] = ()
+    if source is not None:
+        query += " WHERE source = ?"
+        params = (source,)
+    with _connect(Path(data_dir)) as conn:
+        rows = conn.execute(query + " ORDER BY id", params).fetchall()
+    return [_row(Path(data_dir), r) for r in rows]
+
+
+def latest_checkpoint(data_dir: Path, source: str | None = None) -> Checkpoint:
+    """The newest checkpoint; :class:`NoModelError` when there is none."""
+    checkpoints = list_checkpoints(data_dir, source)
+    if not checkpoints:
+        raise NoModelError(
+            "this site has no trained model yet; run `medfed-site train --local ...` or join "
+            "a federation round first"
+        )
+    return checkpoints[-1]

@@ -1,0 +1,141 @@
+"""``medfed-site train --local`` and ``medfed-site infer``: training and inference
+without a screen. Torch is imported inside the command functions only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from siteapp.training.config import (
+    DEFAULT_GRAD_SAMPLE_MODE,
+    DEFAULT_TASK,
+    TRAINING,
+    TRAINING_GRAD_SAMPLE_MODES,
+)
+from siteapp.training.device import DEVICE_CHOICES
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    train = subparsers.add_parser(
+        "train",
+        help="train with differential privacy on this site's labelled patients",
+        description="Train a model on this site's train split with DP-SGD; the privacy cost "
+        "of each round is recorded in the ledger before it runs.",
+    )
+    train.add_argument(
+        "--local",
+        action="store_true",
+        required=True,
+        help="train on this site only (no federation)",
+    )
+    train.add_argument("--rounds", type=int, required=True)
+    train.add_argument("--epochs-per-round", type=float, default=TRAINING.epochs_per_round)
+    noise = train.add_mutually_exclusive_group()
+    noise.add_argument(
+        "--target-epsilon",
+        type=float,
+        default=None,
+        help="the site's total epsilon after the run (default: its cap); "
+        "the noise multiplier is calibrated to fit",
+    )
+    noise.add_argument(
+        "--noise-multiplier",
+        type=float,
+        default=None,
+        help="use this noise multiplier instead of calibrating one",
+    )
+    train.add_argument("--task", default=DEFAULT_TASK)
+    train.add_argument("--model", default=None, help="zoo model (default: the task's)")
+    train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    train.add_argument(
+        "--batch-patients",
+        type=int,
+        default=TRAINING.expected_batch_patients,
+        help="expected patients per Poisson batch",
+    )
+    train.add_argument("--learning-rate", type=float, default=TRAINING.learning_rate)
+    train.add_argument(
+        "--init-weights",
+        type=Path,
+        default=None,
+        help="safetensors file to start from (transfer learning)",
+    )
+    train.add_argument(
+        "--freeze-backbone", action="store_true", help="train only the classifier head"
+    )
+    train.add_argument("--seed", type=int, default=TRAINING.init_seed)
+    train.add_argument(
+        "--grad-sample-mode", choices=TRAINING_GRAD_SAMPLE_MODES, default=DEFAULT_GRAD_SAMPLE_MODE
+    )
+    train.add_argument("--json", action="store_true", help="print one JSON document")
+    train.set_defaults(func=run_train)
+
+    infer = subparsers.add_parser(
+        "infer",
+        help="run the site's newest model on DICOM files or study folders",
+    )
+    infer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    infer.add_argument("--json", action="store_true", help="print one JSON document")
+    infer.set_defaults(func=run_infer)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from siteapp.training.local import LocalTrainingOptions, train_local
+
+    options = LocalTrainingOptions(
+        rounds=args.rounds,
+        epochs_per_round=args.epochs_per_round,
+        target_epsilon=args.target_epsilon,
+        noise_multiplier=args.noise_multiplier,
+        task=args.task,
+        model_name=args.model,
+        device=args.device,
+        expected_batch_patients=args.batch_patients,
+        learning_rate=args.learning_rate,
+        init_weights=args.init_weights,
+        freeze_backbone=args.freeze_backbone,
+        seed=args.seed,
+        grad_sample_mode=args.grad_sample_mode,
+    )
+
+    def announce(summary: dict[str, object]) -> None:
+        metrics = summary["metrics"]
+        assert isinstance(metrics, dict)
+        auc = metrics.get("auc")
+        auc_text = "n/a" if auc is None else f"{auc:.3f}"
+        print(
+            f"round {summary['round']}: loss {summary['mean_loss']:.4f}, validation AUC "
+            f"{auc_text}, epsilon so far {summary['epsilon_after']:.2f}",
+            flush=True,
+        )
+
+    report = train_local(args.data_dir, options, on_round=None if args.json else announce)
+    if args.json:
+        json.dump(report.to_dict(), sys.stdout, indent=2)
+        print()
+    else:
+        print(
+            f"trained {len(report.rounds)} round(s) of {report.model} on {report.device}; "
+            f"epsilon spent {report.epsilon_spent:.2f} (delta {report.delta:.2g})"
+        )
+    return 0
+
+
+def run_infer(args: argparse.Namespace) -> int:
+    from siteapp.training.inference import predict_paths
+
+    report = predict_paths(args.data_dir, args.paths)
+    if args.json:
+        json.dump(report.to_dict(), sys.stdout, indent=2)
+        print()
+        return 0
+    for study in report.studies:
+        print(
+            f"{study.study_uid}: {study.predicted_class} (p={study.probability:.3f}, "
+            f"{study.images} image(s), model round {study.model_round}) -> {study.saliency_png}"
+        )
+    for skipped in report.skipped:
+        print(f"skipped {skipped['path']}: {skipped['reason']}")
+    return 0

@@ -1,0 +1,149 @@
+"""Patient-indexed datasets: the patient, not the image, is the DP record.
+
+Item ``i`` of a :class:`PatientDataset` is patient ``i``. Each time a patient is drawn,
+ONE of that patient's images is picked uniformly at random (from a seeded generator), so
+a Poisson-sampled batch holds at most one image per patient and Opacus' per-sample
+gradients are per-patient gradients: clipping bounds what one patient contributes to a
+step whatever the number of slices they have. Over many steps every image of a patient
+is seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from siteapp.errors import UserFacingError
+from siteapp.tasks import TaskPreset
+
+ImageLoader = Callable[[int, int], np.ndarray]
+
+
+class NoTrainingDataError(UserFacingError):
+    """There are no labelled patients to train or evaluate on."""
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """One patient: a key (pseudonymous), a class index and how many images they have."""
+
+    key: str
+    label: int
+    num_images: int
+
+
+class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
+    """Patients as records; ``loader(patient_index, image_index)`` returns one image as a
+    float32 ``(matrix, matrix)`` array in [0, 1]."""
+
+    def __init__(
+        self, records: Sequence[PatientRecord], loader: ImageLoader, seed: int = 0
+    ) -> None:
+        empty = [r.key for r in records if r.num_images < 1]
+        if empty:
+            raise NoTrainingDataError(
+                f"patient {empty[0]} has no images; label or import them first"
+            )
+        self.records = list(records)
+        self._loader = loader
+        self._rng = np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def labels(self) -> np.ndarray:
+        return np.array([r.label for r in self.records], dtype=np.int64)
+
+    def image(self, patient_index: int, image_index: int) -> torch.Tensor:
+        """Image ``image_index`` of a patient as a ``(1, H, W)`` tensor."""
+        array = np.asarray(self._loader(patient_index, image_index), dtype=np.float32)
+        return torch.from_numpy(array).unsqueeze(0)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        record = self.records[index]
+        image_index = int(self._rng.integers(record.num_images))
+        return self.image(index, image_index), record.label
+
+    def evaluation_indices(self, patient_index: int, limit: int) -> list[int]:
+        """Evenly spaced image indices of a patient, at most ``limit`` of them."""
+        count = self.records[patient_index].num_images
+        if count <= limit:
+            return list(range(count))
+        return sorted({int(i) for i in np.linspace(0, count - 1, limit).round()})
+
+    @classmethod
+    def from_arrays(
+        cls, patients: Sequence[tuple[str, int, Sequence[np.ndarray]]], seed: int = 0
+    ) -> PatientDataset:
+        """A dataset held in memory: ``(key, label, images)`` per patient."""
+        images = [list(imgs) for _, _, imgs in patients]
+        records = [
+            PatientRecord(k, int(y), len(imgs))
+            for (k, y, _), imgs in zip(patients, images, strict=True)
+        ]
+        return cls(records, lambda p, i: images[p][i], seed=seed)
+
+
+def site_dataset(data_dir: Path, task: TaskPreset, split: str, seed: int = 0) -> PatientDataset:
+    """The site's labelled patients of ``split`` (train/val/test), read through the
+    preprocessing cache. Labels are mapped to class indices of ``task``."""
+    from siteapp.dicom.cache import PreprocessCache
+    from siteapp.dicom.dataset_source import labelled_patients
+
+    patients = [
+        p
+        for p in labelled_patients(data_dir, split=split, modality=task.modality)
+        if p.instance_uids
+    ]
+    if not patients:
+        raise NoTrainingDataError(
+            f"no labelled patients in the '{split}' split; import studies, label them and "
+            "make a train/validation split first"
+        )
+    cache = PreprocessCache(data_dir)
+    records = []
+    for p in patients:
+        try:
+            label = task.class_index(str(p.label))
+        except ValueError:
+            raise NoTrainingDataError(
+                f"patient {p.patient_key} has label '{p.label}', which task {task.name} does not "
+                f"know (classes: {', '.join(task.classes)}); fix the label"
+            ) from None
+        records.append(PatientRecord(str(p.patient_key), label, len(p.instance_uids)))
+
+    def load(patient_index: int, image_index: int) -> np.ndarray:
+        p = patients[patient_index]
+        return cache.load(p.instance_uids[image_index], Path(p.paths[image_index]), task)
+
+    return PatientDataset(records, load, seed=seed)
+
+
+class PoissonPatientSampler:
+    """Batches of patient indices for DP-SGD: each step includes every patient
+    independently with probability ``sample_rate`` (batches vary in size, may be empty).
+
+    This is the sampling the RDP accountant assumes; a fixed-size shuffled batch would
+    not match the epsilon the ledger records.
+    """
+
+    def __init__(self, num_records: int, sample_rate: float, steps: int, seed: int) -> None:
+        if not 0.0 < sample_rate <= 1.0:
+            raise ValueError(f"sample rate must be in (0, 1], got {sample_rate}")
+        self.num_records = num_records
+        self.sample_rate = sample_rate
+        self.steps = steps
+        self._rng = np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def __iter__(self) -> Iterator[list[int]]:
+        for _ in range(self.steps):
+            mask = self._rng.random(self.num_records) < self.sample_rate
+            yield np.flatnonzero(mask).tolist()

@@ -1,0 +1,177 @@
+"""Running a site's model on new DICOM files: one prediction per study, with Grad-CAM.
+
+Files are grouped by StudyInstanceUID; each study's images (an evenly spaced subset when
+there are many) are scored and the positive-class probabilities aggregated the same way
+validation aggregates a patient's images. The saliency overlay explains the study's
+most suspicious image. Files that cannot be read are reported with the reason, never
+fatal for the other files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from siteapp.errors import UserFacingError
+from siteapp.tasks import TaskPreset, load_task
+from siteapp.training.checkpoints import Checkpoint, latest_checkpoint
+from siteapp.training.config import EVALUATION, INFERENCE, EvaluationDefaults, InferenceDefaults
+from siteapp.training.evaluation import positive_probabilities
+from siteapp.training.metrics import aggregate_by_patient
+from siteapp.training.models import ZooModel, build_model
+from siteapp.training.saliency import grad_cam, write_overlay
+from siteapp.training.weights import load_state, load_weights
+
+
+class NoImagesError(UserFacingError):
+    """None of the given paths held a readable DICOM image."""
+
+
+@dataclass(frozen=True)
+class StudyPrediction:
+    study_uid: str
+    patient_id: str
+    images: int
+    predicted_class: str
+    probability: float  # of the task's positive class
+    model_round: int
+    saliency_png: str
+
+
+@dataclass
+class InferenceReport:
+    model_path: str
+    model_name: str
+    task: str
+    model_round: int
+    studies: list[StudyPrediction] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def load_checkpoint_model(checkpoint: Checkpoint) -> tuple[ZooModel, TaskPreset]:
+    task = load_task(checkpoint.task)
+    model = build_model(checkpoint.model_name, task)
+    load_state(model, load_weights(checkpoint.path), strict=True)
+    model.eval()
+    return model, task
+
+
+def _candidate_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def _group_by_study(
+    files: Sequence[Path], skipped: list[dict[str, str]]
+) -> dict[str, list[tuple[int, Path, str]]]:
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+
+    studies: dict[str, list[tuple[int, Path, str]]] = defaultdict(list)
+    for path in files:
+        if not path.exists():
+            skipped.append({"path": str(path), "reason": "file does not exist"})
+            continue
+        try:
+            ds = pydicom.dcmread(path, stop_before_pixels=True)
+        except (InvalidDicomError, OSError, ValueError) as exc:
+            skipped.append({"path": str(path), "reason": f"not a readable DICOM file ({exc})"})
+            continue
+        if "PixelData" not in ds and "Rows" not in ds:
+            skipped.append({"path": str(path), "reason": "DICOM file without an image"})
+            continue
+        study = str(ds.get("StudyInstanceUID", "")) or f"no-study-uid:{path.parent}"
+        number = int(ds.get("InstanceNumber", 0) or 0)
+        studies[study].append((number, path, str(ds.get("PatientID", ""))))
+    return studies
+
+
+def _overlay_name(study_uid: str) -> str:
+    safe = "".join(c if c.isalnum() or c in ".-" else "_" for c in study_uid)
+    return f"{safe}.png"
+
+
+def predict_paths(
+    data_dir: Path,
+    paths: Sequence[Path],
+    checkpoint: Checkpoint | None = None,
+    settings: InferenceDefaults = INFERENCE,
+    evaluation: EvaluationDefaults = EVALUATION,
+) -> InferenceReport:
+    """Predict every study found in ``paths`` (files or folders) with ``checkpoint``
+    (default: the site's newest model)."""
+    from siteapp.dicom.pixels import preprocess
+
+    data_dir = Path(data_dir)
+    checkpoint = checkpoint or latest_checkpoint(data_dir)
+    model, task = load_checkpoint_model(checkpoint)
+    positive = task.class_index(task.positive_class)
+    negative_class = next(c for c in task.classes if c != task.positive_class)
+    report = InferenceReport(
+        str(checkpoint.path), checkpoint.model_name, task.name, checkpoint.round
+    )
+    studies = _group_by_study(_candidate_files(paths), report.skipped)
+    for study_uid, members in sorted(studies.items()):
+        members.sort(key=lambda m: (m[0], str(m[1])))
+        if len(members) > settings.max_images_per_study:
+            picks = (
+                np.linspace(0, len(members) - 1, settings.max_images_per_study).round().astype(int)
+            )
+            members = [members[i] for i in sorted(set(picks.tolist()))]
+        images: list[np.ndarray] = []
+        for _, path, _ in members:
+            try:
+                images.append(preprocess(path, task))
+            except UserFacingError as exc:
+                report.skipped.append({"path": str(path), "reason": str(exc)})
+        if not images:
+            continue
+        batch = torch.from_numpy(np.stack(images)).unsqueeze(1)
+        scores = positive_probabilities(model, batch, positive)
+        probability = aggregate_by_patient(
+            [study_uid] * len(scores), scores, evaluation.patient_aggregation
+        )[study_uid]
+        predicted = (
+            task.positive_class if probability >= evaluation.operating_threshold else negative_class
+        )
+        focus = int(np.argmax(scores))
+        cam = grad_cam(model, batch[focus], task.class_index(predicted))
+        overlay = write_overlay(
+            images[focus],
+            cam,
+            data_dir / settings.saliency_dirname / _overlay_name(study_uid),
+            settings,
+        )
+        report.studies.append(
+            StudyPrediction(
+                study_uid,
+                members[0][2],
+                len(images),
+                predicted,
+                float(probability),
+                checkpoint.round,
+                str(overlay),
+            )
+        )
+    if not report.studies:
+        reasons = (
+            "; ".join(f"{s['path']}: {s['reason']}" for s in report.skipped[:3]) or "no files found"
+        )
+        raise NoImagesError(
+            f"no readable DICOM image in the given paths ({reasons}); check the paths"
+        )
+    return report

@@ -1,0 +1,177 @@
+"""Local-only training: several DP rounds on the site's own patients, no federation.
+
+This is both a tool for the site (a first model from its own data) and the "local only"
+baseline a federation is compared with. Each round is recorded in the privacy ledger
+before it trains, evaluated on the validation split, and checkpointed with its metrics.
+The noise multiplier is calibrated once so that the whole plan keeps the site's TOTAL
+epsilon (everything already spent included) within the target and the cap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from siteapp.errors import UsageError
+from siteapp.privacy.ledger import PrivacyCapExceededError, PrivacyLedger
+from siteapp.tasks import load_task
+from siteapp.training.checkpoints import save_checkpoint
+from siteapp.training.config import DEFAULT_GRAD_SAMPLE_MODE, DEFAULT_TASK, EVALUATION, TRAINING
+from siteapp.training.datasets import site_dataset
+from siteapp.training.device import describe_device, resolve_device
+from siteapp.training.evaluation import evaluate_patients
+from siteapp.training.models import build_model, freeze_backbone
+from siteapp.training.trainer import (
+    ProgressCallback,
+    RoundPlan,
+    TrainingCancelledError,
+    plan_round,
+    train_round,
+)
+from siteapp.training.weights import full_state, load_state, load_weights
+
+RoundCallback = Callable[[dict[str, object]], None]
+
+
+@dataclass(frozen=True)
+class LocalTrainingOptions:
+    rounds: int
+    epochs_per_round: float = TRAINING.epochs_per_round
+    target_epsilon: float | None = None
+    noise_multiplier: float | None = None  # given: no calibration
+    task: str = DEFAULT_TASK
+    model_name: str | None = None  # None: the task's default model
+    device: str = "auto"
+    expected_batch_patients: int = TRAINING.expected_batch_patients
+    learning_rate: float = TRAINING.learning_rate
+    max_grad_norm: float = TRAINING.max_grad_norm
+    init_weights: Path | None = None
+    freeze_backbone: bool = False
+    seed: int = TRAINING.init_seed
+    grad_sample_mode: str = DEFAULT_GRAD_SAMPLE_MODE
+
+
+@dataclass
+class LocalTrainingReport:
+    run_id: str
+    task: str
+    model: str
+    device: str
+    patients_train: int
+    patients_val: int
+    noise_multiplier: float
+    sample_rate: float
+    steps_per_round: int
+    delta: float
+    rounds: list[dict[str, object]] = field(default_factory=list)
+    epsilon_spent: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def train_local(
+    data_dir: Path,
+    options: LocalTrainingOptions,
+    *,
+    progress: ProgressCallback | None = None,
+    on_round: RoundCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> LocalTrainingReport:
+    """Run ``options.rounds`` local DP rounds; see the module docstring."""
+    if options.rounds < 1:
+        raise UsageError("--rounds must be at least 1")
+    if options.epochs_per_round <= 0:
+        raise UsageError("--epochs-per-round must be positive")
+    data_dir = Path(data_dir)
+    task = load_task(options.task)
+    model_name = options.model_name or task.default_model
+    train = site_dataset(data_dir, task, "train", seed=options.seed)
+    val = site_dataset(data_dir, task, "val", seed=options.seed)
+    sample_rate, steps = plan_round(
+        len(train), options.epochs_per_round, options.expected_batch_patients
+    )
+    ledger = PrivacyLedger(data_dir)
+    if options.noise_multiplier is not None:
+        sigma = options.noise_multiplier
+        projected = ledger.projected_epsilon(sigma, sample_rate, steps, len(train), options.rounds)
+        if projected > ledger.cap().epsilon:
+            raise PrivacyCapExceededError(
+                f"{options.rounds} round(s) at noise multiplier {sigma:g} would bring this site's "
+                f"epsilon to {projected:.2f}, above its cap of {ledger.cap().epsilon:g}; nothing "
+                "was trained. Use more noise or fewer rounds, or omit --noise-multiplier"
+            )
+    else:
+        sigma = ledger.calibrate(
+            sample_rate, steps, len(train), options.rounds, options.target_epsilon
+        )
+
+    device = resolve_device(options.device)
+    model = build_model(model_name, task, init_seed=options.seed)
+    if options.init_weights is not None:
+        load_state(model, load_weights(options.init_weights))
+    if options.freeze_backbone:
+        freeze_backbone(model)
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    report = LocalTrainingReport(
+        run_id,
+        task.name,
+        model_name,
+        describe_device(device),
+        len(train),
+        len(val),
+        sigma,
+        sample_rate,
+        steps,
+        ledger.reporting_delta(len(train)),
+    )
+    for round_number in range(1, options.rounds + 1):
+        entry = ledger.record_planned_round(
+            round_number, sigma, sample_rate, steps, len(train), context=f"local:{run_id}"
+        )
+        plan = RoundPlan(
+            steps=steps,
+            sample_rate=sample_rate,
+            noise_multiplier=sigma,
+            max_grad_norm=options.max_grad_norm,
+            learning_rate=options.learning_rate,
+            sampling_seed=options.seed * 1000 + round_number,
+            grad_sample_mode=options.grad_sample_mode,
+        )
+        try:
+            result = train_round(
+                model, train, plan, device=device, progress=progress, cancel=cancel
+            )
+        except TrainingCancelledError:
+            ledger.mark_finished(entry.id, "cancelled")
+            raise
+        load_state(model, result.local_weights)
+        metrics = evaluate_patients(model.to(device), val, task, EVALUATION, device)
+        checkpoint = save_checkpoint(
+            data_dir,
+            full_state(model),
+            source="local",
+            run_id=run_id,
+            round=round_number,
+            model_name=model_name,
+            task=task.name,
+            epsilon=entry.epsilon_after,
+            metrics=metrics.to_dict(),
+        )
+        ledger.mark_finished(entry.id, "completed")
+        summary: dict[str, object] = {
+            "round": round_number,
+            "mean_loss": result.mean_loss,
+            "epsilon_after": entry.epsilon_after,
+            "wall_time_s": result.wall_time_s,
+            "checkpoint": str(checkpoint.path),
+            "metrics": metrics.to_dict(),
+        }
+        report.rounds.append(summary)
+        if on_round is not None:
+            on_round(summary)
+    report.epsilon_spent = ledger.epsilon_spent()
+    return report

@@ -1,0 +1,137 @@
+"""The model zoo: small 2D classifiers that Opacus can train with per-sample gradients.
+
+Every network normalises with GroupNorm (BatchNorm mixes samples, which breaks
+per-patient clipping), is split into a ``backbone`` (features, can be frozen for transfer
+learning) and a ``head`` (pooling and the classifier), and exposes ``cam_layer``, the last
+convolutional block that Grad-CAM explains. Initialisation is seeded so every site builds
+bit-identical initial global weights from the same ``init_seed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from siteapp.errors import UserFacingError
+from siteapp.tasks import TaskPreset
+
+
+class UnknownModelError(UserFacingError):
+    """The model name is not in the zoo."""
+
+
+def _group_norm(channels: int) -> nn.GroupNorm:
+    return nn.GroupNorm(num_groups=min(8, channels // 4) or 1, num_channels=channels)
+
+
+def _conv_block(c_in: int, c_out: int, stride: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, kernel_size=3, stride=stride, padding=1, bias=False),
+        _group_norm(c_out),
+        nn.ReLU(inplace=False),
+    )
+
+
+class ZooModel(nn.Module):
+    """A backbone (feature maps), a head (logits) and the layer Grad-CAM explains."""
+
+    def __init__(self, backbone: nn.Sequential, head: nn.Sequential) -> None:
+        super().__init__()
+        self.backbone = backbone
+        self.head = head
+
+    @property
+    def cam_layer(self) -> nn.Module:
+        return self.backbone[-1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.backbone(x))
+
+
+def _head(features: int, num_classes: int) -> nn.Sequential:
+    return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(features, num_classes))
+
+
+def compact_cnn(channels: int, num_classes: int) -> ZooModel:
+    """Four strided 3x3 conv blocks (about 60k parameters): a DP step on a laptop CPU
+    takes milliseconds, which keeps a round short at a site without a GPU."""
+    widths = (16, 32, 64, 64)
+    layers: list[nn.Module] = []
+    c_in = channels
+    for width in widths:
+        layers.append(_conv_block(c_in, width, stride=2))
+        c_in = width
+    return ZooModel(nn.Sequential(*layers), _head(c_in, num_classes))
+
+
+class _BasicBlock(nn.Module):
+    """ResNet basic block with GroupNorm; a 1x1 projection when the shape changes."""
+
+    def __init__(self, c_in: int, c_out: int, stride: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False)
+        self.norm1 = _group_norm(c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)
+        self.norm2 = _group_norm(c_out)
+        self.relu = nn.ReLU(inplace=False)
+        self.shortcut: nn.Module = nn.Identity()
+        if stride != 1 or c_in != c_out:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), _group_norm(c_out)
+            )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.relu(self.norm1(self.conv1(x)))
+        out = self.norm2(self.conv2(out))
+        return self.relu(out + self.shortcut(x))
+
+
+def resnet_small(channels: int, num_classes: int) -> ZooModel:
+    """A GroupNorm ResNet (about 0.7M parameters) for sites with a GPU workstation."""
+    stem = nn.Sequential(
+        nn.Conv2d(channels, 32, 3, stride=2, padding=1, bias=False), _group_norm(32), nn.ReLU()
+    )
+    stages = [
+        _BasicBlock(32, 32, 1),
+        _BasicBlock(32, 64, 2),
+        _BasicBlock(64, 64, 1),
+        _BasicBlock(64, 128, 2),
+        _BasicBlock(128, 128, 1),
+    ]
+    return ZooModel(nn.Sequential(stem, *stages), _head(128, num_classes))
+
+
+MODEL_BUILDERS: dict[str, Callable[[int, int], ZooModel]] = {
+    "compact_cnn": compact_cnn,
+    "resnet_small": resnet_small,
+}
+
+
+def available_models() -> list[str]:
+    return sorted(MODEL_BUILDERS)
+
+
+def build_model(name: str, task: TaskPreset, init_seed: int = 0) -> ZooModel:
+    """Build zoo model ``name`` for ``task`` with weights drawn from ``init_seed``.
+
+    The global RNG state of the caller is left untouched, and the same name, task and seed
+    give the same weights on every machine (CPU initialisation is deterministic).
+    """
+    try:
+        builder = MODEL_BUILDERS[name]
+    except KeyError:
+        raise UnknownModelError(
+            f"unknown model '{name}'; choose one of {', '.join(available_models())}"
+        ) from None
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(init_seed)
+        return builder(task.channels, task.num_classes)
+
+
+def freeze_backbone(model: ZooModel) -> None:
+    """Train only the head: backbone parameters stop requiring gradients, so they are
+    neither noised nor part of the update a site uploads."""
+    for param in model.backbone.parameters():
+        param.requires_grad_(False)
