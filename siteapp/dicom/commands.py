@@ -1,0 +1,124 @@
+"""CLI commands of the DICOM library: import, labels, demo-data, studies."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from siteapp.errors import UsageError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "import", help="import DICOM folders, DICOMDIR files or .zip archives",
+        description="Index DICOM files (headers only; pixels stay in the files). "
+        "Re-importing the same files adds nothing.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_import)
+
+    labels = subparsers.add_parser("labels", help="import or export labels (CSV)")
+    lsub = labels.add_subparsers(dest="labels_command", metavar="ACTION", required=True)
+    li = lsub.add_parser("import", help="apply a CSV with PatientID or StudyInstanceUID, label")
+    li.add_argument("csv", type=Path, metavar="CSV")
+    li.add_argument("--task", default=None, help="accept only this task's label names")
+    li.add_argument("--json", action="store_true", help="print one JSON object")
+    li.set_defaults(func=_cmd_labels_import)
+    le = lsub.add_parser("export", help="write all labels to a CSV")
+    le.add_argument("csv", type=Path, metavar="CSV")
+    le.set_defaults(func=_cmd_labels_export)
+
+    d = subparsers.add_parser("demo-data", help="write phantom DICOM studies for demos/tests")
+    d.add_argument("out", type=Path, metavar="OUT")
+    d.add_argument("--sites", type=int, default=3)
+    d.add_argument("--patients", type=int, default=120)
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--task", default="lung-ct-nodule", choices=["lung-ct-nodule", "mammo-mass"])
+    d.add_argument("--slices", type=int, default=None, help="CT slices or MG views per patient")
+    d.set_defaults(func=_cmd_demo_data)
+
+    s = subparsers.add_parser("studies", help="list imported patients and their studies")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.set_defaults(func=_cmd_studies)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from siteapp.dicom.importer import import_paths
+
+    report = import_paths(args.data_dir, args.paths)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(report.summary())
+        for item in report.skipped:
+            print(f"  skipped {item['path']}: {item['reason']}")
+    return 0
+
+
+def _cmd_labels_import(args: argparse.Namespace) -> int:
+    from siteapp.dicom.labels import LabelsFileError, import_labels
+
+    try:
+        result = import_labels(args.data_dir, args.csv, args.task)
+    except LabelsFileError as exc:
+        if not args.json:
+            raise
+        print(json.dumps({"applied": False, "errors": [e.to_json() for e in exc.errors]},
+                         indent=2))
+        return exc.exit_code
+    if args.json:
+        print(json.dumps({"applied": True, **result.to_json()}, indent=2))
+    else:
+        print(f"labelled {result.patients_labelled} patients and {result.studies_labelled} "
+              f"studies; {result.splits_assigned} patients newly assigned to train/val")
+    return 0
+
+
+def _cmd_labels_export(args: argparse.Namespace) -> int:
+    from siteapp.dicom.labels import export_labels
+
+    count = export_labels(args.data_dir, args.csv)
+    print(f"wrote {count} labels to {args.csv}")
+    return 0
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    from siteapp.dicom.phantom import PhantomError, generate_phantom_sites
+
+    try:
+        sites = generate_phantom_sites(args.out, args.sites, args.patients, args.seed,
+                                       args.task, args.slices)
+    except PhantomError as exc:
+        raise UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise UsageError(f"cannot write phantom data to {args.out}: {exc.strerror}") from exc
+    for site in sites:
+        print(site)
+    return 0
+
+
+def _cmd_studies(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from siteapp.dicom.index import StudyIndex
+
+    with StudyIndex(args.data_dir) as index:
+        patients = index.patients()
+        if args.json:
+            out = {"counts": index.counts(), "patients": [
+                {**asdict(p), "studies": [asdict(s) for s in index.studies(p.patient_key)]}
+                for p in patients]}
+            print(json.dumps(out, indent=2, default=str))
+            return 0
+        counts = index.counts()
+    sys.stdout.write(
+        f"{counts['patients']} patients, {counts['studies']} studies, {counts['series']} series,"
+        f" {counts['instances']} images, {counts['labelled_patients']} labelled\n"
+    )
+    for p in patients:
+        sys.stdout.write(f"{p.patient_key}  {p.display_name or '-':<28} {p.label or '-':<12}"
+                         f" {p.split or '-':<6} {p.studies} studies, {p.instances} images\n")
+    return 0

@@ -1,0 +1,46 @@
+"""Named settings of the DICOM library: table names, split policy, cache layout.
+
+Limits of the importer itself (zip sizes, worker counts, batch size) live in
+:class:`siteapp.settings.ImportLimits`; what is specific to the index, labels and splits
+lives here so a test or an operator changes one name, not a literal in code.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Fraction of each class's patients assigned to validation.
+VAL_FRACTION: Final = 0.25
+#: Seed of the patient split; stored with each assignment so a change is visible.
+SPLIT_SEED: Final = 0
+SPLIT_TRAIN: Final = "train"
+SPLIT_VAL: Final = "val"
+
+#: Bytes of the per-site pseudonymisation secret (kept in the site store only).
+PSEUDONYM_SECRET_BYTES: Final = 32
+#: Hex characters of the keyed hash kept in a patient key (64 bits: collision-free at
+#: hospital scale, short enough to read aloud).
+PSEUDONYM_HEX_CHARS: Final = 16
+
+#: Sub-folders of the data dir.
+CACHE_DIRNAME: Final = "cache"
+ARCHIVES_DIRNAME: Final = "archives"
+
+#: Files whose names say they are not DICOM are still opened (hospital exports often
+#: have no extension); these are skipped without opening because they never are.
+NEVER_DICOM_SUFFIXES: Final = frozenset(
+    {".txt", ".json", ".xml", ".csv", ".md", ".html", ".py", ".icc", ".jpg", ".png", ".pdf"}
+)
+
+#: The SOP Class UID of a DICOMDIR (Media Storage Directory Storage).
+DICOMDIR_SOP_CLASS: Final = "1.2.840.10008.1.3.10"
+
+#: SOP Class UID prefixes that are not images even when they carry a pixel-like payload.
+NON_IMAGE_SOP_PREFIXES: Final = (
+    "1.2.840.10008.5.1.4.1.1.481.",  # RT objects: plan, structure set, dose, treatment records
+    "1.2.840.10008.5.1.4.1.1.88.",  # structured reports and key object selection
+    "1.2.840.10008.5.1.4.1.1.9.",  # waveforms (ECG, haemodynamic, audio)
+    "1.2.840.10008.5.1.4.1.1.11.",  # presentation states
+    "1.2.840.10008.5.1.4.1.1.104.",  # encapsulated documents (PDF, CDA)
+    "1.2.840.10008.5.1.4.1.1.66",  # raw data, spatial registration, fiducials, segmentation
+)

@@ -1,0 +1,360 @@
+"""Phantom studies: realistic synthetic DICOM data for demos and tests (nothing downloaded).
+
+Each site is a folder of real DICOM files (CT in Hounsfield units with rescale
+slope/intercept, or MG) plus ``labels.csv``. Sites differ the way hospitals do:
+scanner manufacturer, noise, sharpness, pixel spacing, calibration offset, class
+balance and size (:data:`SITE_PROFILES`). The task is learnable but not trivial: small
+round nodules (or masses) compete with vessels (or dense tissue) of similar brightness,
+so a small CNN needs many patients to separate them, which is what makes federation
+worth it. The difficulty knobs are the ``NODULE_*``, ``VESSEL_*`` and ``MASS_*``
+constants; everything is seeded, so a seed always gives the same files and UIDs.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import UID, CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+# --- difficulty knobs (CT lung nodule) -------------------------------------------------
+CT_MATRIX = 128  # pixels per side of a phantom CT slice
+CT_SLICE_SPACING_MM = 2.5
+NODULE_RADIUS_MM = (4.5, 11.5)  # sphere radius; the smallest look like vessels
+NODULE_HU = (-200.0, 50.0)  # solid to part-solid
+VESSELS_PER_LUNG = (5, 12)  # distractors: bright tubes and dots inside the lungs
+VESSEL_RADIUS_MM = (1.0, 3.5)
+VESSEL_HU = (-150.0, 60.0)
+LUNG_HU = -850.0
+SOFT_TISSUE_HU = 40.0
+FAT_HU = -100.0
+AIR_HU = -1000.0
+BONE_HU = 700.0
+TEXTURE_HU = 30.0  # low-frequency parenchyma texture amplitude
+
+# --- difficulty knobs (mammography mass) ------------------------------------------------
+MG_ROWS, MG_COLS = 128, 96
+MG_BITS = 12
+MASS_RADIUS_MM = (5.0, 14.0)
+MASS_CONTRAST = (0.06, 0.22)  # fraction of the dense-tissue signal
+MG_TEXTURE = 0.25  # amplitude of fibroglandular texture (fraction of signal)
+MG_SPACING_SCALE = 0.6  # detector pixels are finer than CT pixels of the same site
+MG_NOISE_SCALE = 1 / 2000  # the profile's noise (HU-like units) as a fraction of signal
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """How one phantom hospital's scanner and population differ from the others."""
+
+    manufacturer: str
+    model: str
+    noise: float  # CT: HU standard deviation; MG: fraction of the signal
+    blur_mm: float  # Gaussian sharpness of the reconstruction kernel / detector
+    pixel_spacing_mm: float
+    calibration_offset: float  # CT: HU added by a drifting calibration
+    rescale_intercept: float  # CT: how the scanner stores HU
+    positive_fraction: float
+    size_fraction: float  # share of the requested patient count
+    monochrome1: bool = False  # MG: some vendors store inverted images
+
+
+SITE_PROFILES: tuple[SiteProfile, ...] = (
+    SiteProfile("SIEMENS", "SOMATOM Force", 18.0, 0.8, 2.6, 0.0, -1024.0, 0.5, 1.0),
+    SiteProfile("GE MEDICAL SYSTEMS", "Revolution CT", 35.0, 1.4, 2.9, 25.0, -1024.0, 0.35, 1.0),
+    SiteProfile("Philips", "Ingenuity CT", 55.0, 2.0, 3.2, -30.0, -1000.0, 0.25, 0.5, True),
+)
+
+TASK_MODALITY = {"lung-ct-nodule": "CT", "mammo-mass": "MG"}
+DEFAULT_SLICES = {"lung-ct-nodule": 4, "mammo-mass": 2}
+LABELS_FILENAME = "labels.csv"
+_UID_PREFIX = "1.2.826.0.1.3680043.8.498."  # pydicom's documented example root
+_MG_STORAGE = "1.2.840.10008.5.1.4.1.1.1.2"  # Digital Mammography X-Ray Image - For Presentation
+
+
+class PhantomError(ValueError):
+    """The requested phantom cannot be generated (unknown task, bad counts)."""
+
+
+def generate_phantom_sites(
+    out: Path,
+    sites: int = 3,
+    patients: int = 120,
+    seed: int = 0,
+    task: str = "lung-ct-nodule",
+    slices: int | None = None,
+) -> list[Path]:
+    """Write ``sites`` folders ``site-1..`` under ``out`` and return their paths.
+
+    ``patients`` is the count of a full-size site; profiles with ``size_fraction`` < 1
+    get fewer. ``slices`` is CT slices (or MG views) per patient.
+    """
+    if task not in TASK_MODALITY:
+        raise PhantomError(f"unknown phantom task '{task}' (known: {', '.join(TASK_MODALITY)})")
+    if sites < 1 or patients < 2:
+        raise PhantomError("a phantom needs at least 1 site and 2 patients per site")
+    slices = slices or DEFAULT_SLICES[task]
+    from siteapp.tasks import load_task
+
+    preset = load_task(task)
+    written = []
+    for index in range(sites):
+        profile = SITE_PROFILES[index % len(SITE_PROFILES)]
+        site_dir = Path(out) / f"site-{index + 1}"
+        site_dir.mkdir(parents=True, exist_ok=True)
+        count = max(2, round(patients * profile.size_fraction))
+        rng = np.random.default_rng([seed, index])
+        labels = _site_labels(rng, count, profile.positive_fraction)
+        rows = []
+        for number, positive in enumerate(labels, start=1):
+            patient_id = f"S{index + 1}-{number:04d}"
+            label = preset.positive_class if positive else preset.classes[0]
+            rows.append((patient_id, label))
+            context = _PatientContext(site_dir, patient_id, index, number, seed, profile)
+            (site_dir / patient_id).mkdir(exist_ok=True)
+            if task == "lung-ct-nodule":
+                _write_ct_patient(context, rng, positive, slices)
+            else:
+                _write_mg_patient(context, rng, positive, slices)
+        with (site_dir / LABELS_FILENAME).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["PatientID", "label"])
+            writer.writerows(rows)
+        written.append(site_dir)
+    return written
+
+
+def _site_labels(rng: np.random.Generator, count: int, positive_fraction: float) -> list[bool]:
+    positives = max(1, min(count - 1, round(count * positive_fraction)))
+    labels = [True] * positives + [False] * (count - positives)
+    rng.shuffle(labels)
+    return labels
+
+
+@dataclass(frozen=True)
+class _PatientContext:
+    site_dir: Path
+    patient_id: str
+    site_index: int
+    number: int
+    seed: int
+    profile: SiteProfile
+
+    def uid(self, *parts: object) -> str:
+        return generate_uid(
+            _UID_PREFIX, entropy_srcs=[str(self.seed), self.patient_id, *map(str, parts)]
+        )
+
+
+# --- CT ---------------------------------------------------------------------------------
+
+
+def _write_ct_patient(
+    ctx: _PatientContext, rng: np.random.Generator, positive: bool, slices: int
+) -> None:
+    profile = ctx.profile
+    spacing = profile.pixel_spacing_mm
+    n = CT_MATRIX
+    yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
+    yy_mm, xx_mm = (yy - n / 2) * spacing, (xx - n / 2) * spacing
+    body_a, body_b = rng.uniform(150, 175), rng.uniform(105, 125)  # half-axes in mm
+    body = (xx_mm / body_a) ** 2 + (yy_mm / body_b) ** 2 <= 1
+    inner = (xx_mm / (body_a - 12)) ** 2 + (yy_mm / (body_b - 12)) ** 2 <= 1
+    lung_centres = [(-body_a * 0.45, -5.0), (body_a * 0.45, -5.0)]
+    lung_axes = [(body_a * 0.33, body_b * 0.7), (body_a * 0.30, body_b * 0.68)]
+    lungs = np.zeros((n, n), dtype=bool)
+    for (cx, cy), (ax, ay) in zip(lung_centres, lung_axes, strict=True):
+        lungs |= ((xx_mm - cx) / ax) ** 2 + ((yy_mm - cy) / ay) ** 2 <= 1
+    base = np.full((n, n), AIR_HU, dtype=np.float32)
+    base[body] = FAT_HU
+    base[inner] = SOFT_TISSUE_HU
+    spine = xx_mm**2 + (yy_mm - body_b * 0.72) ** 2 <= 14.0**2
+    base[spine] = BONE_HU
+    base[lungs] = LUNG_HU
+    base += lungs * _smooth_noise(rng, n, 6.0) * TEXTURE_HU
+    vessels = _vessels(rng, lung_centres, lung_axes)
+    nodule = None
+    if positive:
+        side = rng.integers(0, 2)
+        (cx, cy), (ax, ay) = lung_centres[side], lung_axes[side]
+        r = rng.uniform(*NODULE_RADIUS_MM)
+        angle, dist = rng.uniform(0, 2 * np.pi), rng.uniform(0, 0.6)
+        nodule = (cx + np.cos(angle) * dist * (ax - r), cy + np.sin(angle) * dist * (ay - r),
+                  rng.uniform(-0.5, 0.5) * CT_SLICE_SPACING_MM, r, rng.uniform(*NODULE_HU))
+    study_uid, series_uid = ctx.uid("study"), ctx.uid("series")
+    offsets = (np.arange(slices) - (slices - 1) / 2) * CT_SLICE_SPACING_MM
+    for k, z in enumerate(offsets):
+        hu = base.copy()
+        for vx, vy, vdx, vdy, vr, vhu in vessels:
+            # a tube through the slab: its cross-section drifts from slice to slice
+            d2 = (xx_mm - (vx + vdx * z)) ** 2 + (yy_mm - (vy + vdy * z)) ** 2
+            hu = np.where(lungs & (d2 <= vr**2), vhu, hu)
+        if nodule is not None:
+            nx, ny, nz, nr, nhu = nodule
+            rz2 = nr**2 - (z - nz) ** 2
+            if rz2 > 0:
+                d2 = (xx_mm - nx) ** 2 + (yy_mm - ny) ** 2
+                hu = np.where(d2 <= rz2, nhu, hu)
+        hu = _blur(hu, profile.blur_mm / spacing)
+        hu += rng.normal(0.0, profile.noise, hu.shape).astype(np.float32) * body
+        hu += profile.calibration_offset
+        stored = np.clip(np.round(hu - profile.rescale_intercept), 0, 4095).astype(np.uint16)
+        ds = _ct_dataset(ctx, study_uid, series_uid, k, float(z), stored)
+        ds.save_as(ctx.site_dir / ctx.patient_id / f"CT{k + 1:03d}.dcm", enforce_file_format=True)
+
+
+def _vessels(
+    rng: np.random.Generator,
+    centres: list[tuple[float, float]],
+    axes: list[tuple[float, float]],
+) -> list[tuple[float, float, float, float, float, float]]:
+    vessels = []
+    for (cx, cy), (ax, ay) in zip(centres, axes, strict=True):
+        for _ in range(rng.integers(VESSELS_PER_LUNG[0], VESSELS_PER_LUNG[1] + 1)):
+            angle, dist = rng.uniform(0, 2 * np.pi), np.sqrt(rng.uniform(0, 0.8))
+            vessels.append((
+                cx + np.cos(angle) * dist * ax, cy + np.sin(angle) * dist * ay,
+                rng.normal(0, 1.5), rng.normal(0, 1.5),  # in-plane drift per mm of z
+                rng.uniform(*VESSEL_RADIUS_MM), rng.uniform(*VESSEL_HU),
+            ))
+    return vessels
+
+
+def _ct_dataset(
+    ctx: _PatientContext, study_uid: str, series_uid: str, k: int, z: float, stored: np.ndarray
+) -> Dataset:
+    profile = ctx.profile
+    ds = _base_dataset(ctx, CTImageStorage, ctx.uid("ct", k), study_uid, series_uid, "CT")
+    ds.StudyDescription = "CT CHEST"
+    ds.SeriesDescription = "Chest 2.5mm"
+    ds.BodyPartExamined = "CHEST"
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
+    ds.InstanceNumber = k + 1
+    ds.ImagePositionPatient = [-(CT_MATRIX / 2) * profile.pixel_spacing_mm,
+                               -(CT_MATRIX / 2) * profile.pixel_spacing_mm, round(z, 3)]
+    ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+    ds.SliceLocation = round(z, 3)
+    ds.SliceThickness = CT_SLICE_SPACING_MM
+    ds.PixelSpacing = [profile.pixel_spacing_mm, profile.pixel_spacing_mm]
+    ds.RescaleIntercept = profile.rescale_intercept
+    ds.RescaleSlope = 1
+    ds.RescaleType = "HU"
+    ds.WindowCenter, ds.WindowWidth = -600, 1500
+    ds.KVP = 120
+    _set_pixels(ds, stored, bits_stored=12, photometric="MONOCHROME2")
+    return ds
+
+
+# --- mammography ------------------------------------------------------------------------
+
+
+def _write_mg_patient(
+    ctx: _PatientContext, rng: np.random.Generator, positive: bool, views: int
+) -> None:
+    profile = ctx.profile
+    spacing = round(profile.pixel_spacing_mm * MG_SPACING_SCALE, 3)
+    study_uid, series_uid = ctx.uid("study"), ctx.uid("series")
+    yy, xx = np.mgrid[0:MG_ROWS, 0:MG_COLS].astype(np.float32)
+    density = rng.uniform(0.3, 0.8)
+    mass = None
+    if positive:
+        mass = (rng.uniform(0.15, 0.6), rng.uniform(-0.5, 0.5), rng.uniform(*MASS_RADIUS_MM),
+                rng.uniform(*MASS_CONTRAST))
+    for view in range(views):
+        depth_mm = rng.uniform(0.75, 0.95) * MG_COLS * spacing
+        half_height_mm = rng.uniform(0.38, 0.47) * MG_ROWS * spacing
+        x_mm, y_mm = xx * spacing, (yy - MG_ROWS / 2) * spacing
+        breast = (x_mm / depth_mm) ** 2 + (y_mm / half_height_mm) ** 2 <= 1
+        thickness = np.sqrt(np.clip(1 - (x_mm / depth_mm) ** 2 - (y_mm / half_height_mm) ** 2, 0, 1))
+        tissue = density * (0.6 + MG_TEXTURE * _smooth_noise(rng, MG_ROWS, 3.0, MG_COLS))
+        signal = breast * (0.25 + 0.5 * thickness * tissue)
+        if mass is not None:
+            fx, fy, radius, contrast = mass
+            mx, my = fx * depth_mm, fy * half_height_mm
+            angle = np.arctan2(y_mm - my, x_mm - mx)
+            edge = radius * (1 + 0.25 * np.sin(5 * angle + view))  # lobulated margin
+            inside = ((x_mm - mx) ** 2 + (y_mm - my) ** 2 <= edge**2) & breast
+            signal = signal + inside * contrast
+        signal = _blur(signal, profile.blur_mm / spacing)
+        signal = signal + rng.normal(0, profile.noise * MG_NOISE_SCALE, signal.shape) * breast
+        stored = np.clip(np.round(signal * (2**MG_BITS - 1)), 0, 2**MG_BITS - 1).astype(np.uint16)
+        if profile.monochrome1:
+            stored = (2**MG_BITS - 1 - stored).astype(np.uint16)
+        ds = _base_dataset(ctx, _MG_STORAGE, ctx.uid("mg", view), study_uid, series_uid, "MG")
+        ds.StudyDescription = "SCREENING MAMMOGRAM"
+        ds.SeriesDescription = "L CC" if view % 2 == 0 else "L MLO"
+        ds.ViewPosition = "CC" if view % 2 == 0 else "MLO"
+        ds.ImageLaterality = "L"
+        ds.BodyPartExamined = "BREAST"
+        ds.InstanceNumber = view + 1
+        ds.ImagerPixelSpacing = [spacing, spacing]
+        ds.PixelSpacing = [spacing, spacing]
+        ds.PresentationIntentType = "FOR PRESENTATION"
+        _set_pixels(ds, stored, bits_stored=MG_BITS,
+                    photometric="MONOCHROME1" if profile.monochrome1 else "MONOCHROME2")
+        ds.save_as(ctx.site_dir / ctx.patient_id / f"MG{view + 1:03d}.dcm",
+                   enforce_file_format=True)
+
+
+# --- shared helpers ---------------------------------------------------------------------
+
+
+def _base_dataset(
+    ctx: _PatientContext, sop_class: str, sop_uid: str, study_uid: str, series_uid: str,
+    modality: str,
+) -> Dataset:
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = UID(sop_class)
+    meta.MediaStorageSOPInstanceUID = UID(sop_uid)
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, sop_uid
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
+    ds.FrameOfReferenceUID = ctx.uid("frame")
+    ds.PatientID = ctx.patient_id
+    ds.PatientName = f"Phantom^Site{ctx.site_index + 1}^{ctx.number:04d}"
+    ds.PatientSex = "F" if modality == "MG" or ctx.number % 2 else "M"
+    ds.PatientBirthDate = f"{1940 + ctx.number % 45}0101"
+    ds.StudyDate = ds.SeriesDate = ds.ContentDate = f"2025{1 + ctx.number % 12:02d}15"
+    ds.StudyTime = ds.SeriesTime = "093000"
+    ds.AccessionNumber = f"A{ctx.site_index + 1}{ctx.number:06d}"
+    ds.StudyID = "1"
+    ds.Modality = modality
+    ds.SeriesNumber = 1
+    ds.Manufacturer = ctx.profile.manufacturer
+    ds.ManufacturerModelName = ctx.profile.model
+    ds.InstitutionName = f"Phantom Hospital {ctx.site_index + 1}"
+    return ds
+
+
+def _set_pixels(ds: Dataset, stored: np.ndarray, bits_stored: int, photometric: str) -> None:
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = photometric
+    ds.Rows, ds.Columns = stored.shape
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, bits_stored, bits_stored - 1
+    ds.PixelRepresentation = 0
+    ds.PixelData = stored.tobytes()
+
+
+def _smooth_noise(
+    rng: np.random.Generator, rows: int, sigma_px: float, cols: int | None = None
+) -> np.ndarray:
+    """Zero-mean, unit-ish amplitude correlated noise (tissue texture)."""
+    field = _blur(rng.normal(size=(rows, cols or rows)).astype(np.float32), sigma_px)
+    return field / (field.std() + 1e-6)
+
+
+def _blur(image: np.ndarray, sigma_px: float) -> np.ndarray:
+    """Separable Gaussian blur (reflecting edges); sigma in pixels."""
+    if sigma_px < 0.3:
+        return image.astype(np.float32, copy=False)
+    radius = max(1, int(3 * sigma_px))
+    x = np.arange(-radius, radius + 1, dtype=np.float32)
+    kernel = np.exp(-0.5 * (x / sigma_px) ** 2)
+    kernel /= kernel.sum()
+    out = np.pad(image.astype(np.float32), radius, mode="reflect")
+    out = np.apply_along_axis(np.convolve, 0, out, kernel, mode="valid")
+    return np.apply_along_axis(np.convolve, 1, out, kernel, mode="valid").astype(np.float32)

@@ -1,0 +1,46 @@
+"""Shared fixtures: a small phantom data set (generated once) and site data folders.
+
+Other subsystems' tests build on these, so their names are stable:
+``phantom_root`` (folder with ``site-1``..``site-3``, each with ``labels.csv``),
+``data_dir`` (an empty site data folder) and ``imported_site`` (a data folder with
+site 1 imported, labelled and split).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from siteapp.dicom.importer import import_paths
+from siteapp.dicom.labels import import_labels
+from siteapp.dicom.phantom import LABELS_FILENAME, generate_phantom_sites
+
+PHANTOM_SITES = 3
+PHANTOM_PATIENTS = 12  # per full-size site; the third site is half that
+PHANTOM_SEED = 0
+PHANTOM_TASK = "lung-ct-nodule"
+
+
+@pytest.fixture(scope="session")
+def phantom_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Phantom CT studies for 3 sites x 12 patients (4 slices each), generated once."""
+    root = tmp_path_factory.mktemp("phantom")
+    generate_phantom_sites(root, PHANTOM_SITES, PHANTOM_PATIENTS, PHANTOM_SEED, PHANTOM_TASK)
+    return root
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """An empty site data folder (created on first use by the code under test)."""
+    return tmp_path / "site-data"
+
+
+@pytest.fixture
+def imported_site(phantom_root: Path, tmp_path: Path) -> Path:
+    """A data folder with phantom site 1 imported, labelled and split into train/val."""
+    site = phantom_root / "site-1"
+    target = tmp_path / "site-1-data"
+    import_paths(target, [site])
+    import_labels(target, site / LABELS_FILENAME, PHANTOM_TASK)
+    return target
