@@ -23,9 +23,50 @@ test: $(STAMP)
 test-long: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m long
 
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check siteapp coordinator tests benchmarks
 	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# --- installers (installers/README.md): built artefacts go to dist/, scratch to build/ ---
+PYINSTALLER := $(BIN)/python -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller
+
+.PHONY: coordinator-binary siteapp-bundle deb installer-test-tools
+
+coordinator-binary: $(STAMP)
+	$(PYINSTALLER) installers/coordinator/medfed-coordinator.spec
+	@ls -l dist/medfed-coordinator
+
+siteapp-bundle: $(STAMP)
+	$(PYINSTALLER) installers/siteapp/medfed-site.spec
+	@du -sh dist/medfed-site
+
+deb: siteapp-bundle
+	$(BIN)/python installers/siteapp/linux/build_deb.py --bundle dist/medfed-site --out dist
+
+# Xvfb, xdotool and the app's runtime libraries for the packaging tests (apt-get, root).
+installer-test-tools:
+	sh installers/install-test-tools.sh
+
+test-long: installer-test-tools
+
+# --- site app (Qt) -------------------------------------------------------------------
+.PHONY: translations
+UI_SOURCES = $(shell find siteapp/ui -name '*.py' | sort)
+TRANSLATIONS = resources/translations
+
+gui: $(STAMP)
+	$(BIN)/medfed-site --data-dir build/gui-demo gui --demo
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m siteapp.ui.screenshots --out docs/screenshots --workspace build/screenshot-demo
+
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate -no-obsolete -source-language en -target-language zh_CN $(UI_SOURCES) -ts $(TRANSLATIONS)/medfed_zh_CN.ts
+	$(BIN)/pyside6-lupdate -no-obsolete -source-language en -target-language en $(UI_SOURCES) -ts $(TRANSLATIONS)/medfed_en.ts
+	$(BIN)/pyside6-lrelease $(TRANSLATIONS)/medfed_zh_CN.ts $(TRANSLATIONS)/medfed_en.ts

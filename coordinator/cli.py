@@ -63,6 +63,19 @@ def cmd_provision(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reissue_kit(args: argparse.Namespace) -> int:
+    from coordinator.provisioning import ca_fingerprint, reissue_site_kit
+
+    result = reissue_site_kit(args.out, args.site, args.validity_days)
+    print(f"new kit for site '{args.site}': {result.path} (valid until {result.expires_at:%Y-%m-%d})")
+    if result.replaced is not None:
+        print(f"  previous kit kept as {result.replaced}")
+    print(f"  CA fingerprint (unchanged): {ca_fingerprint((args.out / 'ca' / 'ca.pem').read_bytes())}")
+    print("  the site imports it with 'medfed-site enroll KIT'; the coordinator needs no restart")
+    print("  the previous certificate stays valid until it expires (no revocation list)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from urllib.parse import urlparse
 
@@ -136,6 +149,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_revoke(args: argparse.Namespace) -> int:
+    """Refuse every further call from a site (a lost laptop, a leaked kit, a site that left)."""
+    from coordinator.provisioning import load_coordinator_kit
+    from coordinator.server.runner import default_state_dir, open_service
+
+    kit = load_coordinator_kit(args.kit)
+    service = open_service(kit, args.state or default_state_dir(kit), args.database_url, recover=False)
+    if service.revoke(args.site):
+        print(f"site '{args.site}' is revoked: the coordinator refuses its certificate from now on")
+    else:
+        print(f"site '{args.site}' was already revoked")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medfed-coordinator", description="MedFed coordinator service.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -158,10 +185,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--validity-days", type=int, default=ProvisioningDefaults.validity_days)
     p.set_defaults(func=cmd_provision)
 
+    r = sub.add_parser("reissue-kit", help="issue a site a new kit (certificate rotation)")
+    r.add_argument("--out", type=Path, required=True, help="the folder 'provision' wrote")
+    r.add_argument("--site", required=True)
+    r.add_argument("--validity-days", type=int, default=ProvisioningDefaults.validity_days)
+    r.set_defaults(func=cmd_reissue_kit)
+
     for name, func, text in (
         ("serve", cmd_serve, "run the coordinator"),
         ("status", cmd_status, "show rounds, submissions and metrics"),
         ("export", cmd_export, "write the global model of a round"),
+        ("revoke", cmd_revoke, "refuse every further call from a site"),
     ):
         s = sub.add_parser(name, help=text)
         s.add_argument("--kit", type=Path, required=True, help="the coordinator kit folder")
@@ -173,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--port", type=int)
         elif name == "status":
             s.add_argument("--json", action="store_true")
+        elif name == "revoke":
+            s.add_argument("site", help="the site name, as in the plan")
         else:
             s.add_argument("--round", type=int, required=True)
             s.add_argument("--out", type=Path, required=True)

@@ -148,6 +148,52 @@ class ProvisionResult:
     site_kits: dict[str, Path]
 
 
+def _write_site_kit(
+    path: Path,
+    plan: FederationPlan,
+    site: str,
+    coordinator_url: str,
+    ca_cert: x509.Certificate,
+    ca_key: ec.EllipticCurvePrivateKey,
+    secret_ctx: bytes | None,
+    validity_days: int,
+) -> Path:
+    """Issue ``site`` a fresh key and certificate and write its signed kit to ``path``."""
+    site_key = ec.generate_private_key(ec.SECP256R1())
+    site_cert = _issue(
+        site, site_key, ca_cert, ca_key, validity_days, usage=ExtendedKeyUsageOID.CLIENT_AUTH
+    )
+    members = {
+        CA_FILE: _cert_pem(ca_cert),
+        SITE_CERT: _cert_pem(site_cert),
+        SITE_KEY: _key_pem(site_key),
+        PLAN_FILE: plan.model_dump_json(indent=2).encode(),
+    }
+    if secret_ctx is not None:
+        members[CKKS_SECRET] = secret_ctx
+    manifest = json.dumps(
+        {
+            "format": KIT_FORMAT,
+            "federation": plan.federation,
+            "site": site,
+            "coordinator_url": coordinator_url,
+            "created_at": _now().isoformat(),
+            "expires_at": site_cert.not_valid_after_utc.isoformat(),
+            "files": {name: _sha256(data) for name, data in members.items()},
+        },
+        indent=2,
+    ).encode()
+    signature = ca_key.sign(manifest, ec.ECDSA(hashes.SHA256()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST, manifest)
+        zf.writestr(SIGNATURE, signature)
+        for name, data in members.items():
+            zf.writestr(name, data)
+    os.chmod(path, 0o600)
+    return path
+
+
 def provision(
     plan: FederationPlan,
     out: Path,
@@ -194,40 +240,10 @@ def provision(
 
     kits: dict[str, Path] = {}
     for site in plan.sites:
-        site_key = ec.generate_private_key(ec.SECP256R1())
-        site_cert = _issue(
-            site, site_key, ca_cert, ca_key, validity_days, usage=ExtendedKeyUsageOID.CLIENT_AUTH
+        kits[site] = _write_site_kit(
+            out / "sites" / f"{site}{ProvisioningDefaults.kit_suffix}",
+            plan, site, coordinator_url, ca_cert, ca_key, secret_ctx, validity_days,
         )
-        members = {
-            CA_FILE: ca_pem,
-            SITE_CERT: _cert_pem(site_cert),
-            SITE_KEY: _key_pem(site_key),
-            PLAN_FILE: plan.model_dump_json(indent=2).encode(),
-        }
-        if secret_ctx is not None:
-            members[CKKS_SECRET] = secret_ctx
-        manifest = json.dumps(
-            {
-                "format": KIT_FORMAT,
-                "federation": plan.federation,
-                "site": site,
-                "coordinator_url": coordinator_url,
-                "created_at": _now().isoformat(),
-                "expires_at": site_cert.not_valid_after_utc.isoformat(),
-                "files": {name: _sha256(data) for name, data in members.items()},
-            },
-            indent=2,
-        ).encode()
-        signature = ca_key.sign(manifest, ec.ECDSA(hashes.SHA256()))
-        path = out / "sites" / f"{site}{ProvisioningDefaults.kit_suffix}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr(MANIFEST, manifest)
-            zf.writestr(SIGNATURE, signature)
-            for name, data in members.items():
-                zf.writestr(name, data)
-        os.chmod(path, 0o600)
-        kits[site] = path
     return ProvisionResult(ca_fingerprint(ca_pem), coord, kits)
 
 
@@ -373,6 +389,81 @@ def load_coordinator_kit(folder: Path) -> CoordinatorKit:
         key_path=folder / SERVER_KEY,
         ckks_public_context=public.read_bytes() if public.is_file() else None,
     )
+
+
+@dataclass(frozen=True)
+class ReissuedKit:
+    path: Path
+    replaced: Path | None
+    expires_at: dt.datetime
+
+
+def _verified_kit_member(kit: Path, ca_cert: x509.Certificate, name: str) -> bytes | None:
+    """``name`` from a kit signed by ``ca_cert`` (expired or not), or None if absent."""
+    try:
+        with zipfile.ZipFile(kit) as zf:
+            manifest, signature = zf.read(MANIFEST), zf.read(SIGNATURE)
+            data = zf.read(name) if name in zf.namelist() else None
+        public = ca_cert.public_key()
+        assert isinstance(public, ec.EllipticCurvePublicKey)
+        public.verify(signature, manifest, ec.ECDSA(hashes.SHA256()))
+    except (zipfile.BadZipFile, OSError, KeyError, InvalidSignature, AssertionError) as exc:
+        raise KitError(f"{kit} is not a kit of this federation ({exc}); remove it and retry") from exc
+    if data is not None and json.loads(manifest)["files"].get(name) != _sha256(data):
+        raise KitError(f"{kit}: {name} was modified; remove the kit and retry")
+    return data
+
+
+def reissue_site_kit(
+    out: Path, site: str, validity_days: int = ProvisioningDefaults.validity_days
+) -> ReissuedKit:
+    """A new kit for ``site`` from the federation in ``out``: a fresh key and certificate
+    signed by the same CA, the same plan, coordinator address and CKKS secret context.
+
+    Use it when a site's certificate nears expiry or its workstation is replaced. The
+    previous kit is kept beside the new one (``.replaced-<time>``). The coordinator keeps
+    no revocation list: the old certificate stays valid until it expires.
+    """
+    ca_key_path = out / "ca" / "ca.key"
+    if not ca_key_path.is_file():
+        raise KitError(
+            f"{ca_key_path} is missing; run reissue-kit on the folder 'provision' wrote, "
+            "with the CA key brought back from offline storage"
+        )
+    coordinator = load_coordinator_kit(out / "coordinator")
+    if site not in coordinator.plan.sites:
+        raise PlanError(
+            f"'{site}' is not a site of federation '{coordinator.plan.federation}' "
+            f"(sites: {', '.join(coordinator.plan.sites)})"
+        )
+    ca_cert = x509.load_pem_x509_certificate((out / "ca" / "ca.pem").read_bytes())
+    ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    secret_ctx = None
+    if coordinator.plan.mode is SecureMode.CKKS:
+        kits = sorted((out / "sites").glob(f"*{ProvisioningDefaults.kit_suffix}"))
+        secret_ctx = next(
+            (d for k in kits if (d := _verified_kit_member(k, ca_cert, CKKS_SECRET)) is not None),
+            None,
+        )
+        if secret_ctx is None:
+            raise KitError(
+                f"no kit in {out / 'sites'} holds the federation's CKKS secret context; "
+                "copy one site's current kit back there and retry"
+            )
+    # A certificate cannot usefully outlive its CA (sites refuse a kit whose CA expired).
+    days_left = (ca_cert.not_valid_after_utc - _now()).days
+    path = out / "sites" / f"{site}{ProvisioningDefaults.kit_suffix}"
+    replaced = None
+    if path.exists():
+        replaced = path.with_name(f"{path.name}.replaced-{_now():%Y%m%dT%H%M%S}")
+        path.rename(replaced)
+    _write_site_kit(
+        path, coordinator.plan, site, coordinator.url, ca_cert, ca_key, secret_ctx,
+        max(1, min(validity_days, days_left)),
+    )
+    expires = load_site_kit(path).expires_at
+    return ReissuedKit(path, replaced, expires)
 
 
 def temporary_tls_dir() -> Path:

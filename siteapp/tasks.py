@@ -7,11 +7,21 @@ plan and the tests all read the same definition.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
+
+def _resources_dir() -> Path:
+    """The repository's ``resources/``; in a PyInstaller build, the bundle's copy of it."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+RESOURCES_DIR = _resources_dir()
 PRESETS_DIR = RESOURCES_DIR / "presets"
 
 
