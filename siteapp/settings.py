@@ -53,3 +53,8 @@ class NetworkDefaults:
     max_retries: int = 8
     backoff_base_s: float = 0.5
     backoff_max_s: float = 30.0
+
+
+# Where training may run; "auto" prefers CUDA, then Apple MPS, then the CPU. Kept here,
+# free of torch, so command-line parsing and the GUI's settings need not import torch.
+DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")

@@ -8,13 +8,13 @@ import json
 import sys
 from pathlib import Path
 
+from siteapp.settings import DEVICE_CHOICES
 from siteapp.training.config import (
     DEFAULT_GRAD_SAMPLE_MODE,
     DEFAULT_TASK,
     TRAINING,
     TRAINING_GRAD_SAMPLE_MODES,
 )
-from siteapp.training.device import DEVICE_CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import torch
 
 from siteapp.errors import UsageError
-
-DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+from siteapp.settings import DEVICE_CHOICES
 
 
 def _mps_available() -> bool:
