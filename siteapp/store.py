@@ -9,7 +9,9 @@ each component got, so upgrades only run what is new.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,7 +31,10 @@ def ensure_data_dir(data_dir: Path) -> Path:
         raise DataDirError(f"cannot create data folder {data_dir}: {exc.strerror}") from exc
     if not data_dir.is_dir():
         raise DataDirError(f"data folder {data_dir} is not a folder")
-    probe = data_dir / ".medfed-write-test"
+    # One probe name per process and thread: the GUI, its workers and a training child
+    # check the same folder at the same time, and a shared name races (one unlinks the
+    # other's probe).
+    probe = data_dir / f".medfed-write-test-{os.getpid()}-{threading.get_ident()}"
     try:
         probe.write_bytes(b"")
         probe.unlink()

@@ -1,0 +1,1681 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AuditPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="41"/>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="45"/>
+        <source>Everything this workstation sent to the coordinator: when, what, how many bytes, and the SHA-256 fingerprint of what was sent.</source>
+        <translation>本工作站发送给协调服务器的全部内容：时间、内容、字节数，以及所发送内容的 SHA-256 指纹。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="54"/>
+        <source>All requests</source>
+        <translation>全部请求</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="56"/>
+        <source>Uploads (model updates)</source>
+        <translation>上传（模型更新）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="56"/>
+        <source>Downloads</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <source>Validation scores</source>
+        <translation>验证指标</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <source>Masking messages</source>
+        <translation>掩码消息</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <source>Status polls</source>
+        <translation>状态查询</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
+        <source>All time</source>
+        <translation>全部时间</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="64"/>
+        <source>Last hour</source>
+        <translation>最近一小时</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="65"/>
+        <source>Last day</source>
+        <translation>最近一天</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="66"/>
+        <source>Last week</source>
+        <translation>最近一周</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <source>Search endpoint, hash, content…</source>
+        <translation>搜索接口、哈希值、内容…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <source>Time (UTC)</source>
+        <translation>时间（UTC）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <source>Request</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <source>HTTP</source>
+        <translation>HTTP</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <source>Bytes sent</source>
+        <translation>发送字节数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <source>What it carried</source>
+        <translation>所含内容</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <source>Tries</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="123"/>
+        <source>{n} request(s), {uploads} upload(s), {total:,} bytes sent in total.</source>
+        <translation>共 {n} 个请求，{uploads} 次上传，总计发送 {total:,} 字节。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="135"/>
+        <source>Export the audit log</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="136"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="144"/>
+        <source>exporting the audit log</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="146"/>
+        <source>{n} request(s) written to {file}.</source>
+        <translation>已将 {n} 个请求写入 {file}。</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../siteapp/ui/error_messages.py" line="23"/>
+        <source>Something unexpected went wrong while {action}. The details were written to the log file (Help &gt; Open log folder). Try again; if it happens again, send that log to your IT support.</source>
+        <translation>在{action}时发生了意外错误。详细信息已写入日志文件（帮助 &gt; 打开日志文件夹）。请重试；如果再次出现，请将该日志发送给信息科技术支持。</translation>
+    </message>
+</context>
+<context>
+    <name>FederationPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="96"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
+        <source>Federation</source>
+        <translation>联邦学习</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="100"/>
+        <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
+        <translation>与其他医院共同训练模型。只有受保护的模型更新会离开本工作站；影像、标注和患者记录永远不会离开。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="115"/>
+        <source>Enrolment</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="121"/>
+        <source>CA fingerprint read out by your operator (recommended)</source>
+        <translation>由联邦管理员告知的 CA 指纹（建议填写）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="122"/>
+        <source>Fingerprint</source>
+        <translation>指纹</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="123"/>
+        <source>Import enrolment kit…</source>
+        <translation>导入注册包…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <source>The federation plan</source>
+        <translation>联邦计划</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
+        <source>Take part</source>
+        <translation>参与</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
+        <source>Connection: not checked yet.</source>
+        <translation>连接：尚未检查。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="139"/>
+        <source>Join</source>
+        <translation>加入</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="144"/>
+        <source>Leave after this round</source>
+        <translation>本轮结束后退出</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="147"/>
+        <source>Check connection</source>
+        <translation>检查连接</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <source>Round</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <source>Patients</source>
+        <translation>患者数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <source>Uploaded</source>
+        <translation>已上传</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
+        <source>ε after</source>
+        <translation>之后的 ε</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
+        <source>AUC (global model)</source>
+        <translation>AUC（全局模型）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="172"/>
+        <source>Rounds this site took part in</source>
+        <translation>本站点参与过的轮次</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="193"/>
+        <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
+        <translation>本站点尚未注册。请导入联邦管理员发送的注册包（.medfed-kit）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="196"/>
+        <source>The plan appears here once the kit is imported.</source>
+        <translation>导入注册包后，计划将显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="200"/>
+        <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
+        <translation>联邦 &lt;b&gt;{federation}&lt;/b&gt; 的站点 &lt;b&gt;{site}&lt;/b&gt;&lt;br&gt;协调服务器：{url}&lt;br&gt;CA 指纹：{fp}&lt;br&gt;注册包有效期至 {expires}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="235"/>
+        <source>All {n} rounds of the plan are complete.</source>
+        <translation>计划中的全部 {n} 轮均已完成。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="237"/>
+        <source>Round {n} is complete; the next Join takes part in the next round.</source>
+        <translation>第 {n} 轮已完成；下次点击“加入”将参与下一轮。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="242"/>
+        <source>checking the training device</source>
+        <translation>检查训练设备</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="247"/>
+        <source>Training device: {device} (change it in Settings)</source>
+        <translation>训练设备：{device}（可在“设置”中更改）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="257"/>
+        <source>Import the enrolment kit</source>
+        <translation>导入注册包</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="257"/>
+        <source>MedFed kits (*.medfed-kit);;All files (*)</source>
+        <translation>MedFed 注册包 (*.medfed-kit);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="269"/>
+        <source>importing the enrolment kit</source>
+        <translation>导入注册包</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="274"/>
+        <source>Enrolled as site {site} of federation {federation}.</source>
+        <translation>已注册为联邦 {federation} 的站点 {site}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
+        <source>contacting the coordinator</source>
+        <translation>联系协调服务器</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="288"/>
+        <source>Connection: not reachable. {message}</source>
+        <translation>连接：无法访问。{message}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="291"/>
+        <source>Connection: checking…</source>
+        <translation>连接：正在检查…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
+        <source>Connected. The federation has finished all its rounds.</source>
+        <translation>已连接。联邦学习已完成全部轮次。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="299"/>
+        <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
+        <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="328"/>
+        <source>taking part in the federation</source>
+        <translation>参与联邦学习</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="339"/>
+        <source>Federation running…</source>
+        <translation>联邦学习进行中…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <source>Pausing at the next safe point; progress is saved.</source>
+        <translation>将在下一个安全点暂停；进度已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <source>Will stop once the current round is aggregated.</source>
+        <translation>当前轮次聚合完成后将停止。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
+        <source>Round {n}</source>
+        <translation>第 {n} 轮</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
+        <source>Paused: {why}</source>
+        <translation>已暂停：{why}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
+        <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
+        <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="376"/>
+        <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
+        <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+</context>
+<context>
+    <name>FederationPlanText</name>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="20"/>
+        <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
+        <translation>加密（CKKS）：本站点的更新在离开前即被加密；协调服务器只对加密后的更新求和，永远无法读取任何一个更新。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
+        <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
+        <translation>掩码（安全求和）：每个更新都被随机掩码遮盖，只有所有站点的更新相加时掩码才会相互抵消；协调服务器只能看到总和。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
+        <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by robust strategies such as median or Krum.</source>
+        <translation>不加密（仅 TLS）：协调服务器可以读取本站点的单个更新。中位数或 Krum 等鲁棒聚合策略需要这种模式。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
+        <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
+        <translation>FedAvg：新模型是各站点模型按患者数加权的平均。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
+        <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
+        <translation>FedProx：与 FedAvg 类似，但让每个站点保持接近共享模型。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
+        <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
+        <translation>FedMedian：逐参数取中位数，可抵御单个异常站点。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
+        <source>Trimmed mean: the average after dropping the extremes.</source>
+        <translation>截尾均值：去掉极端值后取平均。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
+        <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
+        <translation>Krum：保留与其他更新最相似的更新，可抵御投毒攻击。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
+        <source>FedAdagrad: averaging with an adaptive server step.</source>
+        <translation>FedAdagrad：平均后使用自适应的服务器步长。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
+        <source>FedAdam: averaging with an Adam server optimiser.</source>
+        <translation>FedAdam：平均后使用 Adam 服务器优化器。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
+        <source>FedYogi: averaging with a Yogi server optimiser.</source>
+        <translation>FedYogi：平均后使用 Yogi 服务器优化器。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="65"/>
+        <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
+        <translation>共 {rounds} 轮；每轮至少需要 {n} 个站点中的 {min_sites} 个（{sites}）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="69"/>
+        <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
+        <translation>每轮在本站点已标注的患者上训练 {epochs} 遍，并采用差分隐私：每轮最多 ε {eps:g}（δ {delta:g}）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="74"/>
+        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity). No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
+        <translation>只有模型更新（一组按上述方式保护的数字）和验证指标（AUC、灵敏度、特异度）。任何影像、标注或患者记录都不会离开；审计日志列出了发送的每一个字节。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="81"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
+        <source>Rounds</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="83"/>
+        <source>Combining</source>
+        <translation>聚合方式</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="84"/>
+        <source>Protection</source>
+        <translation>保护方式</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="85"/>
+        <source>Local training</source>
+        <translation>本地训练</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="86"/>
+        <source>What leaves this site</source>
+        <translation>离开本站点的内容</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="87"/>
+        <source>Window preset (keys 1-9)</source>
+        <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range.</extracomment>
+        <translation>窗宽窗位预设（按键 1-9）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="90"/>
+        <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
+        <translation>层面（鼠标滚轮、方向键、Page Up/Down）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="98"/>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="99"/>
+        <source>Fit the image to the view (key F)</source>
+        <translation>使图像适应视图（按键 F）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="103"/>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="122"/>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="222"/>
+        <source>Slice {index} / {count}</source>
+        <translation>层面 {index} / {count}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="225"/>
+        <source>W {width:.0f}  L {center:.0f}</source>
+        <translation>窗宽 {width:.0f}  窗位 {center:.0f}</translation>
+    </message>
+</context>
+<context>
+    <name>InferencePage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="66"/>
+        <source>Inference</source>
+        <translation>推理</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="70"/>
+        <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
+        <translation>用当前模型分析新的扫描或已导入的检查。高亮区域表示模型关注的部位。这只是辅助决策，不是诊断。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="80"/>
+        <source>Open a new scan (folder)…</source>
+        <translation>打开新的扫描（文件夹）…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="83"/>
+        <source>Predict selected studies</source>
+        <translation>预测所选检查</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="85"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="101"/>
+        <source>Imported studies (select one or more)</source>
+        <translation>已导入的检查（可多选）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
+        <source>Patient</source>
+        <translation>患者</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
+        <source>Images</source>
+        <translation>图像数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
+        <source>Prediction</source>
+        <translation>预测结果</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
+        <source>Probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="107"/>
+        <source>Model round</source>
+        <translation>模型轮次</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="119"/>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <source>No prediction yet.</source>
+        <translation>尚无预测。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
+        <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
+        <translation>模型输入图像上的显著性图（Grad-CAM）：颜色越暖，影响越大。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="155"/>
+        <source>reading the study index</source>
+        <translation>读取检查索引</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
+        <source>No trained model yet: join a federation round or train a local-only model first.</source>
+        <translation>尚无已训练的模型：请先参与一轮联邦学习或训练一个仅本地模型。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="170"/>
+        <source>Model: {source} round {round} ({model}), trained {when}.</source>
+        <translation>模型：{source} 第 {round} 轮（{model}），训练于 {when}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="185"/>
+        <source>Choose the folder of the new scan</source>
+        <translation>选择新扫描所在的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="195"/>
+        <source>Select one or more studies in the list first.</source>
+        <translation>请先在列表中选择一个或多个检查。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
+        <source>finding the studies&apos; files</source>
+        <translation>查找检查的文件</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="208"/>
+        <source>running the model</source>
+        <translation>运行模型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="240"/>
+        <source>{n} file(s) were skipped, for example: {first}</source>
+        <translation>跳过了 {n} 个文件，例如：{first}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="256"/>
+        <source>Probability of {positive}: {p:.1%} (model round {round})</source>
+        <translation>{positive} 的概率：{p:.1%}（模型第 {round} 轮）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="267"/>
+        <source>Export predictions</source>
+        <translation>导出预测结果</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="267"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="277"/>
+        <source>exporting the predictions</source>
+        <translation>导出预测结果</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="279"/>
+        <source>{n} prediction(s) written to {file}.</source>
+        <translation>已将 {n} 条预测写入 {file}。</translation>
+    </message>
+</context>
+<context>
+    <name>LabelsPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="57"/>
+        <source>Labels</source>
+        <translation>标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="61"/>
+        <source>Label each patient: press the number of a class, 0 to clear, N or Space for the next unlabelled patient. Labels never leave this site.</source>
+        <translation>为每位患者标注：按类别对应的数字键，按 0 清除，按 N 或空格跳到下一位未标注的患者。标注永远不会离开本站点。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="77"/>
+        <source>Show unlabelled patients only</source>
+        <translation>只显示未标注的患者</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="79"/>
+        <source>Import labels CSV…</source>
+        <translation>导入标注 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="81"/>
+        <source>Export labels CSV…</source>
+        <translation>导出标注 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="83"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <source>Patient</source>
+        <translation>患者</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <source>Studies</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <source>Images</source>
+        <translation>图像数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <source>Label</source>
+        <translation>标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <source>Split</source>
+        <translation>划分</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="115"/>
+        <source>Classes (press the key)</source>
+        <translation>类别（按对应按键）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="117"/>
+        <source>Class balance</source>
+        <translation>类别分布</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="125"/>
+        <source>Problems in the labels file</source>
+        <translation>标注文件中的问题</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="128"/>
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="128"/>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="179"/>
+        <source>reading the study index</source>
+        <translation>读取检查索引</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
+        <source>0   clear label</source>
+        <translation>0   清除标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="205"/>
+        <source>N   next unlabelled patient</source>
+        <translation>N   下一位未标注患者</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="222"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="238"/>
+        <source>unlabelled</source>
+        <translation>未标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="245"/>
+        <source>{labelled} of {total} patients labelled ({parts}).</source>
+        <translation>{total} 位患者中已标注 {labelled} 位（{parts}）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="286"/>
+        <source>opening the study preview</source>
+        <translation>打开检查预览</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="311"/>
+        <source>saving the label</source>
+        <translation>保存标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
+        <source>Every patient is labelled.</source>
+        <translation>所有患者均已标注。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="336"/>
+        <source>Import labels</source>
+        <translation>导入标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="336"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="371"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="352"/>
+        <source>{n} problem(s) in {file}; no labels were applied. Fix the rows listed on the right and import the file again.</source>
+        <translation>{file} 中有 {n} 个问题；未应用任何标注。请修正右侧列出的行后重新导入该文件。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="357"/>
+        <source>importing the labels file</source>
+        <translation>导入标注文件</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="360"/>
+        <source>{patients} patients and {studies} studies labelled from {file}.</source>
+        <translation>已根据 {file} 标注 {patients} 位患者和 {studies} 个检查。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="371"/>
+        <source>Export labels</source>
+        <translation>导出标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="379"/>
+        <source>exporting the labels</source>
+        <translation>导出标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="382"/>
+        <source>{n} labels written to {file}. The file holds real patient IDs: keep it on this site.</source>
+        <translation>已将 {n} 条标注写入 {file}。该文件包含真实的患者 ID：请勿带出本站点。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="51"/>
+        <source>MedFed Site</source>
+        <translation>MedFed 站点端</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="126"/>
+        <source>Data folder: {folder}   Device: {device}</source>
+        <translation>数据文件夹：{folder}   设备：{device}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="136"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="137"/>
+        <source>&amp;Import studies…</source>
+        <translation>导入检查(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="142"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="147"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="155"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="156"/>
+        <source>Open &amp;log folder</source>
+        <translation>打开日志文件夹(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="159"/>
+        <source>&amp;About MedFed</source>
+        <translation>关于 MedFed(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="176"/>
+        <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;MedFed 站点端 {version}&lt;/h3&gt;&lt;p&gt;与其他医院共同训练一个医学影像模型，任何影像、标注或患者记录都不会离开本工作站。&lt;/p&gt;&lt;p&gt;数据文件夹：{folder}&lt;br&gt;日志文件：{log}&lt;br&gt;Python {python}，Qt {qt}&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="189"/>
+        <source>About MedFed</source>
+        <translation>关于 MedFed</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeBar</name>
+    <message>
+        <location filename="../../siteapp/ui/widgets/notice_bar.py" line="37"/>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>Page</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/base.py" line="63"/>
+        <source>loading this page</source>
+        <translation>加载此页面</translation>
+    </message>
+</context>
+<context>
+    <name>PrivacyPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="76"/>
+        <source>Privacy</source>
+        <translation>隐私</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="80"/>
+        <source>How much privacy budget this site has spent on training, for every patient, counted over all rounds and restarts. Training stops before the cap is passed.</source>
+        <translation>本站点在训练中为每位患者消耗了多少隐私预算，统计涵盖所有轮次和每次重启。训练会在超过上限之前停止。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="89"/>
+        <source>Privacy budget used</source>
+        <translation>已用隐私预算</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="101"/>
+        <source>Rounds still to join</source>
+        <translation>尚待参与的轮数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="109"/>
+        <source>What this means for one patient</source>
+        <translation>这对单个患者意味着什么</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="116"/>
+        <source>Epsilon per round</source>
+        <translation>每轮的 ε</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="118"/>
+        <source>ε</source>
+        <translation>ε</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="118"/>
+        <source>ledger entry (round)</source>
+        <translation>账本条目（轮次）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="122"/>
+        <source>This site&apos;s cap (privacy officer)</source>
+        <translation>本站点的上限（隐私负责人）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="129"/>
+        <source>automatic: 1 / (10 × patients)</source>
+        <translation>自动：1 / (10 × 患者数)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="130"/>
+        <source>Save cap</source>
+        <translation>保存上限</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="132"/>
+        <source>Epsilon cap</source>
+        <translation>ε 上限</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="133"/>
+        <source>Delta</source>
+        <translation>δ</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <source>Round</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <source>Context</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <source>Noise</source>
+        <translation>噪声</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <source>Patients</source>
+        <translation>患者数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <source>ε after</source>
+        <translation>之后的 ε</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="146"/>
+        <source>Privacy ledger (every round, recorded before training)</source>
+        <translation>隐私账本（每一轮，在训练前记录）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="169"/>
+        <source>From the federation plan: rounds this site has not taken part in yet.</source>
+        <translation>来自联邦计划：本站点尚未参与的轮数。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="173"/>
+        <source>ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}</source>
+        <translation>ε = {spent:.2f} / {cap:g}（上限的 {percent:.0f}%），δ = {delta:.1e}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="180"/>
+        <source>No rounds are left to join, so nothing more will be spent.</source>
+        <translation>已没有待参与的轮次，不会再消耗预算。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="183"/>
+        <source>No training has been recorded yet, so there is nothing to project from.</source>
+        <translation>尚无训练记录，因此无法进行预测。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="187"/>
+        <source>If this site joins {rounds} more round(s) like the last one, its total will be ε = {projected:.2f}.</source>
+        <translation>如果本站点再参与 {rounds} 轮与上一轮相同的训练，总计将达到 ε = {projected:.2f}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="191"/>
+        <source>That passes the cap: the app will refuse the round that would cross it.</source>
+        <translation>这将超过上限：程序会拒绝参与会导致超限的那一轮。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="199"/>
+        <source>The cap is reached: this site will not train again unless the privacy officer raises it.</source>
+        <translation>已达到上限：除非隐私负责人提高上限，本站点不会再进行训练。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="201"/>
+        <source>More than 80% of the privacy cap is spent.</source>
+        <translation>隐私上限已使用超过 80%。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="206"/>
+        <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;差分隐私限制了任何人能从模型中获知的关于&lt;b&gt;单个患者&lt;/b&gt;的信息，即使对方了解其他所有患者。&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;：无论模型被如何使用，纳入该患者的影像后，对其得出任何结论的可能性，与从未使用其影像相比，最多变为 &lt;b&gt;{factor:.1f} 倍&lt;/b&gt;（或其倒数）。数值越小越保护隐私；0 表示完全没有影响。&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;：对某位患者而言，该保证不成立的微小概率（约为 {one_in:,.0f} 分之一）。&lt;/p&gt;&lt;p&gt;统计涵盖本站点启动以来的每一轮，包括每次重启。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="222"/>
+        <source>total ε</source>
+        <translation>累计 ε</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="223"/>
+        <source>added by the round</source>
+        <translation>本轮增加</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="224"/>
+        <source>cap</source>
+        <translation>上限</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="239"/>
+        <source>Delta must be a number such as 1e-5, or empty for automatic.</source>
+        <translation>δ 必须是数字（例如 1e-5），或留空表示自动。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="244"/>
+        <source>saving the privacy cap</source>
+        <translation>保存隐私上限</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="248"/>
+        <source>The privacy cap is now ε = {cap:g}.</source>
+        <translation>隐私上限现为 ε = {cap:g}。</translation>
+    </message>
+</context>
+<context>
+    <name>QualityPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="48"/>
+        <source>Model quality</source>
+        <translation>模型质量</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="52"/>
+        <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
+        <translation>逐轮显示模型在本站点留出患者（从未用于训练）上识别该病变的效果。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="68"/>
+        <source>AUC (1.0 = perfect ranking)</source>
+        <translation>AUC（1.0 = 完美排序）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="69"/>
+        <source>Sensitivity (positives found)</source>
+        <translation>灵敏度（检出的阳性）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="70"/>
+        <source>Specificity (negatives cleared)</source>
+        <translation>特异度（排除的阴性）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="75"/>
+        <source>round</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="82"/>
+        <source>Confusion matrix (latest model, held-out patients)</source>
+        <translation>混淆矩阵（最新模型，留出患者）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="96"/>
+        <source>Local-only model (baseline)</source>
+        <translation>仅本地模型（基线）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="99"/>
+        <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
+        <translation>仅使用本站点已标注的患者训练，采用相同的隐私保护。它与联邦轮次一样会消耗隐私预算。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="107"/>
+        <source>Train local-only model</source>
+        <translation>训练仅本地模型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="110"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="113"/>
+        <source>Rounds</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="135"/>
+        <source>reading the model metrics</source>
+        <translation>读取模型指标</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="146"/>
+        <source>federated (global) model</source>
+        <translation>联邦（全局）模型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="148"/>
+        <source>local-only model</source>
+        <translation>仅本地模型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="153"/>
+        <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
+        <translation>本站点尚未训练任何模型。请参与一轮联邦学习，或在下方训练一个仅本地模型。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="162"/>
+        <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
+        <translation>最新模型：{source} 第 {round} 轮 — 在 {count} 位留出患者上的 AUC {auc}，灵敏度 {sens}，特异度 {spec}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <source>federated</source>
+        <translation>联邦</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <source>local-only</source>
+        <translation>仅本地</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="176"/>
+        <source>predicted {c}</source>
+        <translation>预测为 {c}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
+        <source>truly {c}</source>
+        <translation>实际为 {c}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="186"/>
+        <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are missed findings (bottom left) and false alarms (top right).</source>
+        <translation>行：标注中的真实类别。列：模型的判断。绿色单元格为正确；红色单元格为漏诊（左下）和误报（右上）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="201"/>
+        <source>training the local-only model</source>
+        <translation>训练仅本地模型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="211"/>
+        <source>Preparing images and checking the privacy budget…</source>
+        <translation>正在准备图像并检查隐私预算…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="212"/>
+        <source>Training…</source>
+        <translation>训练中…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="219"/>
+        <source>Stopping after the current step…</source>
+        <translation>将在当前步骤完成后停止…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="224"/>
+        <source>Training: step {done} of {total}</source>
+        <translation>训练：第 {done} / {total} 步</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="232"/>
+        <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
+        <translation>完成：在 {device} 上训练了 {rounds} 轮；本站点的 ε 现为 {eps:.2f}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="236"/>
+        <source>The local-only model is trained.</source>
+        <translation>仅本地模型已训练完成。</translation>
+    </message>
+</context>
+<context>
+    <name>RoundTimeline</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="54"/>
+        <source>Waiting</source>
+        <extracomment>The timeline&apos;s steps, in order, as RoundRunner names its phases.</extracomment>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="54"/>
+        <source>Sharing keys</source>
+        <translation>交换密钥</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
+        <source>Encrypting</source>
+        <translation>加密</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <source>Uploading</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <source>Waiting for others</source>
+        <translation>等待其他站点</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
+        <source>Aggregated</source>
+        <translation>已聚合</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="49"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="52"/>
+        <source>Where this site keeps its data, where training runs, and which coordinator it joins.</source>
+        <translation>本站点的数据存放位置、训练运行的设备，以及加入的协调服务器。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="56"/>
+        <source>This workstation</source>
+        <translation>本工作站</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="59"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="64"/>
+        <source>Data folder</source>
+        <translation>数据文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="71"/>
+        <source>Training device</source>
+        <translation>训练设备</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="76"/>
+        <source>Coordinator address</source>
+        <translation>协调服务器地址</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="84"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="85"/>
+        <source>A new language is used from the next start of the app.</source>
+        <translation>新的语言将在下次启动程序时生效。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="92"/>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="94"/>
+        <source>Save settings</source>
+        <translation>保存设置</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="105"/>
+        <source>Automatic (GPU if present)</source>
+        <translation>自动（如有 GPU 则使用）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="106"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="107"/>
+        <source>NVIDIA GPU (CUDA)</source>
+        <translation>NVIDIA GPU（CUDA）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="108"/>
+        <source>Apple GPU (MPS)</source>
+        <translation>Apple GPU（MPS）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="122"/>
+        <source>Set by the enrolment kit of federation {federation}; import a new kit to change it.</source>
+        <translation>由联邦 {federation} 的注册包设定；如需更改，请导入新的注册包。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="129"/>
+        <source>Checking this computer&apos;s GPU…</source>
+        <translation>正在检查本机的 GPU…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="130"/>
+        <source>checking the training device</source>
+        <translation>检查训练设备</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="133"/>
+        <source>On this computer, automatic means: {device}</source>
+        <translation>在本机上，“自动”表示：{device}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="141"/>
+        <source>Choose the site&apos;s data folder</source>
+        <translation>选择站点的数据文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="151"/>
+        <source>The coordinator address is not valid: {problem}.</source>
+        <translation>协调服务器地址无效：{problem}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="157"/>
+        <source>checking the data folder</source>
+        <translation>检查数据文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="167"/>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="169"/>
+        <source>Restart the app to use the new language.</source>
+        <translation>请重新启动程序以使用新语言。</translation>
+    </message>
+</context>
+<context>
+    <name>StudiesPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="63"/>
+        <source>Studies</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="67"/>
+        <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
+        <translation>从文件夹、DICOMDIR 或 zip 文件导入 DICOM 检查。文件保留在原处；MedFed 只为其建立索引，绝不会把它们发送到任何地方。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="81"/>
+        <source>Import folder…</source>
+        <translation>导入文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="84"/>
+        <source>Import zip or DICOMDIR…</source>
+        <translation>导入 zip 或 DICOMDIR…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="87"/>
+        <source>Search patient, study, series…</source>
+        <translation>搜索患者、检查、序列…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="97"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="118"/>
+        <source>Modality</source>
+        <translation>模态</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="99"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <source>Label</source>
+        <translation>标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="106"/>
+        <source>Cancel import</source>
+        <translation>取消导入</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="118"/>
+        <source>Patient / study / series</source>
+        <translation>患者 / 检查 / 序列</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="118"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <source>Images</source>
+        <translation>图像数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <source>Split</source>
+        <translation>划分</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="148"/>
+        <source>Last import</source>
+        <translation>最近一次导入</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="150"/>
+        <source>No import in this session yet.</source>
+        <translation>本次会话尚未导入。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="153"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="153"/>
+        <source>Why it was skipped</source>
+        <translation>跳过原因</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="159"/>
+        <source>Skipped files and non-image objects:</source>
+        <translation>跳过的文件和非图像对象：</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="178"/>
+        <source>Choose a folder of DICOM files</source>
+        <translation>选择包含 DICOM 文件的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="185"/>
+        <source>Choose zip archives or DICOMDIR files</source>
+        <translation>选择 zip 压缩包或 DICOMDIR 文件</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="187"/>
+        <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
+        <translation>DICOM 来源 (*.zip DICOMDIR *.dcm);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="195"/>
+        <source>An import is already running; wait for it or cancel it first.</source>
+        <translation>已有导入正在进行；请等待其完成或先取消。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="197"/>
+        <source>importing studies</source>
+        <translation>导入检查</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="204"/>
+        <source>Looking for DICOM files…</source>
+        <translation>正在查找 DICOM 文件…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
+        <source>Importing studies…</source>
+        <translation>正在导入检查…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="217"/>
+        <source>Stopping after the current batch…</source>
+        <translation>将在当前批次完成后停止…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="222"/>
+        <source>{done} of {total} files</source>
+        <translation>{done} / {total} 个文件</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="229"/>
+        <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
+        <translation>从 {files} 个文件中导入了 {images} 张图像（新增 {patients} 位患者、{studies} 个检查、{series} 个序列）；跳过 {skipped} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="236"/>
+        <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
+        <translation>导入已取消；此前已导入的内容会保留。再次导入同一文件夹即可完成。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="254"/>
+        <source>not an image ({kind}); listed, not imported</source>
+        <translation>不是图像（{kind}）；已列出，未导入</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="269"/>
+        <source>reading the study index</source>
+        <translation>读取检查索引</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="299"/>
+        <source>All modalities</source>
+        <translation>全部模态</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="300"/>
+        <source>All labels</source>
+        <translation>全部标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="306"/>
+        <source>{patients} patients, {studies} studies, {images} images</source>
+        <translation>{patients} 位患者，{studies} 个检查，{images} 张图像</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="327"/>
+        <source>Unlabelled</source>
+        <translation>未标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="390"/>
+        <source>drawing thumbnails</source>
+        <translation>生成缩略图</translation>
+    </message>
+</context>
+<context>
+    <name>TagPanel</name>
+    <message>
+        <location filename="../../siteapp/ui/widgets/tag_panel.py" line="31"/>
+        <source>Filter tags (name or number)…</source>
+        <extracomment>Values longer than this are cut in the panel (the file is unchanged). Nested sequences deeper than this are summarised, not expanded.</extracomment>
+        <translation>筛选标签（名称或编号）…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/tag_panel.py" line="36"/>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/tag_panel.py" line="36"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/tag_panel.py" line="36"/>
+        <source>VR</source>
+        <translation>VR</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/tag_panel.py" line="36"/>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/tag_panel.py" line="60"/>
+        <source>Cannot read this file&apos;s header</source>
+        <translation>无法读取此文件的文件头</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/tag_panel.py" line="75"/>
+        <source>{n} item(s)</source>
+        <translation>{n} 项</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/tag_panel.py" line="78"/>
+        <source>Item {n}</source>
+        <translation>第 {n} 项</translation>
+    </message>
+</context>
+<context>
+    <name>ViewerPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="25"/>
+        <source>Viewer</source>
+        <translation>阅片</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="29"/>
+        <source>Wheel or arrow keys: slices. Left drag: window/level. Right or middle drag: pan. Ctrl+wheel or +/-: zoom. Keys 1-9: window presets. F: fit.</source>
+        <translation>滚轮或方向键：切换层面。左键拖动：调节窗宽窗位。右键或中键拖动：平移。Ctrl+滚轮或 +/-：缩放。数字键 1-9：窗口预设。F：适应窗口。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="42"/>
+        <source>Series</source>
+        <translation>序列</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="69"/>
+        <source>reading the study index</source>
+        <translation>读取检查索引</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="115"/>
+        <source>opening the series</source>
+        <translation>打开序列</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="137"/>
+        <source>{n} image(s) of this series could not be shown: {first}</source>
+        <translation>该序列中有 {n} 张图像无法显示：{first}</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <location filename="../../siteapp/ui/app.py" line="71"/>
+        <source>handling your last action</source>
+        <translation>处理您上一步操作</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/app.py" line="72"/>
+        <source>MedFed</source>
+        <translation>MedFed</translation>
+    </message>
+</context>
+</TS>

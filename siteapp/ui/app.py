@@ -1,0 +1,88 @@
+"""Start the desktop app: QApplication, style, translations, main window."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from siteapp.tasks import RESOURCES_DIR
+from siteapp.ui.error_messages import user_message
+from siteapp.ui.i18n import install_translators
+from siteapp.ui.icons import APP_ICON, icon
+from siteapp.ui.main_window import MainWindow
+from siteapp.ui.preferences import Preferences
+from siteapp.ui.session import SiteSession
+from siteapp.ui.ui_settings import APPLICATION, ORGANIZATION
+
+STYLE_SHEET = RESOURCES_DIR / "medfed.qss"
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The process's QApplication (created once; tests get pytest-qt's)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setWindowIcon(icon(APP_ICON))
+    return app
+
+
+def apply_style(app: QApplication) -> None:
+    if STYLE_SHEET.is_file():
+        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+
+
+def build_main_window(
+    data_dir: Path | None = None, preferences: Preferences | None = None
+) -> MainWindow:
+    """The main window on ``data_dir`` (default: the folder in the preferences)."""
+    from siteapp.ui.pages.registry import default_pages
+
+    prefs = preferences if preferences is not None else Preferences()
+    session = SiteSession(prefs, data_dir)
+    if data_dir is not None:
+        prefs.data_dir = Path(data_dir)
+    window = MainWindow(session, default_pages())
+    # Hundreds of thousands of long-lived objects (Qt, numpy, torch) exist by now; a full
+    # garbage collection over them pauses the GUI thread for most of a second. Freezing
+    # them leaves the collector only what the session creates later.
+    gc.freeze()
+    return window
+
+
+def _excepthook_for(window: MainWindow):
+    def hook(
+        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        message = user_message(exc.with_traceback(tb), window.tr("handling your last action"))
+        QMessageBox.warning(window, window.tr("MedFed"), message)
+
+    return hook
+
+
+def run_gui(data_dir: Path | None = None) -> int:
+    """Open the site app and run until the window closes; returns the exit code."""
+    app = application()
+    prefs = Preferences()
+    translators = install_translators(app, prefs.language)
+    apply_style(app)
+    window = build_main_window(data_dir, prefs)
+    sys.excepthook = _excepthook_for(window)
+    window.show()
+    code = app.exec()
+    del translators
+    return int(code)

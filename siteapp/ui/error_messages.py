@@ -1,0 +1,37 @@
+"""Turn an exception into the sentence a person sees, and log the details.
+
+Domain errors (``UserFacingError`` and the few library errors written for people, such
+as an unusable data folder) are shown as they are. Anything else is a bug: the
+traceback goes to the log file and the user gets what to do next, never the traceback.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from siteapp.errors import UserFacingError
+from siteapp.store import DataDirError
+from siteapp.tasks import UnknownTaskError
+from siteapp.ui.logging_setup import get_logger
+
+log = get_logger("errors")
+
+PERSON_READABLE: tuple[type[BaseException], ...] = (UserFacingError, DataDirError, UnknownTaskError)
+
+
+def unexpected_error_message(action: str) -> str:
+    return QCoreApplication.translate(
+        "Errors",
+        "Something unexpected went wrong while {action}. The details were written to the "
+        "log file (Help > Open log folder). Try again; if it happens again, send that log "
+        "to your IT support.",
+    ).format(action=action)
+
+
+def user_message(exc: BaseException, action: str) -> str:
+    """The message for ``exc``; logs it (with traceback when it is unexpected)."""
+    if isinstance(exc, PERSON_READABLE):
+        log.warning("%s failed: %s", action, exc)
+        return str(exc)
+    log.error("unexpected error while %s", action, exc_info=exc)
+    return unexpected_error_message(action)

@@ -1,0 +1,88 @@
+"""The federation plan in words, for staff who are not ML engineers (no Qt).
+
+Built from the enrolment kit's plan (what every site agreed to), so the page says what
+will happen and what leaves the site before anyone presses Join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+
+from siteapp.federation.enrolment import Enrolment, current_enrolment, load_enrolled_kit
+from siteapp.tasks import load_task
+
+
+def mode_sentence(mode: str) -> str:
+    sentences = {
+        "ckks": QCoreApplication.translate("FederationPlanText", "Encrypted (CKKS): this site's update is encrypted before it leaves; the "
+                   "coordinator only adds encrypted updates and can never read one."),
+        "masking": QCoreApplication.translate("FederationPlanText", "Masked (secure sum): each update is hidden by random masks that cancel "
+                      "only when all sites' updates are added; the coordinator sees the sum only."),
+        "none": QCoreApplication.translate("FederationPlanText", "Not encrypted (TLS only): the coordinator can read this site's individual "
+                   "update. Needed by robust strategies such as median or Krum."),
+    }
+    return sentences.get(mode, mode)
+
+
+def strategy_sentence(strategy: str) -> str:
+    sentences = {
+        "fedavg": QCoreApplication.translate("FederationPlanText", "FedAvg: the new model is the average of the sites' models, weighted by patients."),
+        "fedprox": QCoreApplication.translate("FederationPlanText", "FedProx: like FedAvg, with each site kept close to the shared model."),
+        "fedmedian": QCoreApplication.translate("FederationPlanText", "FedMedian: the coordinate-wise median, robust to one bad site."),
+        "trimmed_mean": QCoreApplication.translate("FederationPlanText", "Trimmed mean: the average after dropping the extremes."),
+        "krum": QCoreApplication.translate("FederationPlanText", "Krum: keeps the update most similar to the others, robust to poisoning."),
+        "fedadagrad": QCoreApplication.translate("FederationPlanText", "FedAdagrad: averaging with an adaptive server step."),
+        "fedadam": QCoreApplication.translate("FederationPlanText", "FedAdam: averaging with an Adam server optimiser."),
+        "fedyogi": QCoreApplication.translate("FederationPlanText", "FedYogi: averaging with a Yogi server optimiser."),
+    }
+    return sentences.get(strategy, strategy)
+
+
+@dataclass(frozen=True)
+class PlanInWords:
+    enrolment: Enrolment
+    rounds: int
+    min_sites: int
+    sites: list[str]
+    lines: list[tuple[str, str]]
+
+
+def plan_in_words(data_dir: Path) -> PlanInWords | None:
+    """None before a kit was imported; else the plan as (heading, sentence) lines."""
+    if current_enrolment(data_dir) is None:
+        return None
+    enrolment, kit = load_enrolled_kit(data_dir)
+    plan = kit.plan
+    try:
+        task_title = load_task(plan.task).title
+    except ValueError:
+        task_title = plan.task
+    local = plan.local
+    translate = QCoreApplication.translate
+    rounds_text = translate(
+        "FederationPlanText",
+        "{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).",
+    ).format(rounds=plan.rounds, min_sites=plan.min_sites, n=len(plan.sites), sites=", ".join(plan.sites))
+    local_text = translate(
+        "FederationPlanText",
+        "{epochs} pass(es) over this site's labelled patients per round, with differential "
+        "privacy: at most ε {eps:g} per round (δ {delta:g}).",
+    ).format(epochs=local.epochs_per_round, eps=local.target_epsilon_per_round, delta=local.target_delta)
+    leaves_text = translate(
+        "FederationPlanText",
+        "Only the model update (a list of numbers, protected as above) and validation scores "
+        "(AUC, sensitivity, specificity). No image, label or patient record ever leaves; the "
+        "Audit log lists every byte sent.",
+    )
+    lines = [
+        (translate("FederationPlanText", "Task"), f"{task_title} ({plan.model})"),
+        (translate("FederationPlanText", "Rounds"), rounds_text),
+        (translate("FederationPlanText", "Combining"), strategy_sentence(plan.strategy.value)),
+        (translate("FederationPlanText", "Protection"), mode_sentence(plan.mode.value)),
+        (translate("FederationPlanText", "Local training"), local_text),
+        (translate("FederationPlanText", "What leaves this site"), leaves_text),
+    ]
+    return PlanInWords(enrolment, plan.rounds, plan.min_sites, list(plan.sites), lines)

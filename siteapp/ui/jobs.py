@@ -1,0 +1,86 @@
+"""The jobs the GUI runs in a child process (see :mod:`siteapp.ui.child_process`).
+
+Each is ``job(ctx, **kwargs)``: a thin adapter from a :class:`JobContext` to the plain
+function of the layer below, importable without Qt so the spawned child starts light.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from siteapp.ui.workers import JobContext
+
+#: A connection check should answer quickly; joining retries far more patiently.
+CONNECTION_CHECK_RETRIES = 1
+
+
+def local_training(ctx: JobContext, data_dir: Path, rounds: int, task: str, device: str):
+    """Local-only DP training: progress per step over all rounds, one event per round."""
+    from siteapp.training.local import LocalTrainingOptions, train_local
+
+    done_rounds: list[dict[str, object]] = []
+
+    def progress(step: int, steps: int, _loss: float) -> None:
+        ctx.progress(len(done_rounds) * steps + step, rounds * steps)
+
+    def on_round(summary: dict[str, object]) -> None:
+        done_rounds.append(summary)
+        ctx.publish(summary)
+
+    options = LocalTrainingOptions(rounds=rounds, task=task, device=device)
+    return train_local(data_dir, options, progress=progress, on_round=on_round, cancel=ctx.cancel)
+
+
+def predict(ctx: JobContext, data_dir: Path, paths: list[Path]):
+    """The site's newest model on ``paths``: class, probability and saliency per study."""
+    from siteapp.training.inference import predict_paths
+
+    ctx.status("running the model")
+    return predict_paths(data_dir, paths)
+
+
+def auto_device(ctx: JobContext) -> str:
+    """What ``auto`` resolves to on this machine (``cuda (NVIDIA ...)``, ``mps``, ``cpu``)."""
+    from siteapp.training.device import describe_device, resolve_device
+
+    return describe_device(resolve_device("auto"))
+
+
+def federation_join(ctx: JobContext, data_dir: Path, device: str, max_rounds: int | None = None,
+                    options=None):
+    """Take part in rounds with :class:`RoundRunner`; each phase change is published.
+
+    ``options`` (a ``RunnerOptions``) overrides the defaults, e.g. shorter polls; its
+    device is replaced by ``device``.
+    """
+    from dataclasses import replace
+
+    from siteapp.federation.runner import RoundRunner, RunnerOptions
+
+    options = replace(options or RunnerOptions(), device=device)
+    runner = RoundRunner(data_dir, options=options, on_progress=ctx.publish, stop=ctx.cancel)
+    return runner.run(max_rounds=max_rounds)
+
+
+def round_state(ctx: JobContext, data_dir: Path):
+    """One poll of the coordinator (recorded in the audit log like every request).
+
+    Needs only the kit and the HTTP client, no torch: cheap enough for a thread worker.
+    """
+    from coordinator.client import CoordinatorClient
+    from coordinator.settings import ClientDefaults
+    from siteapp.federation.audit import AuditLog
+    from siteapp.federation.enrolment import load_enrolled_kit
+    from siteapp.federation.settings import KIT_DIRNAME, TLS_DIRNAME
+
+    _enrolment, kit = load_enrolled_kit(data_dir)
+    client = CoordinatorClient(
+        kit,
+        tls_dir=Path(data_dir) / KIT_DIRNAME / TLS_DIRNAME,
+        defaults=ClientDefaults(max_retries=CONNECTION_CHECK_RETRIES),
+        on_request=AuditLog(data_dir).record,
+    )
+    try:
+        return client.round_state()
+    finally:
+        client.close()

@@ -1,0 +1,78 @@
+"""What every sidebar page has: a heading, a notice bar and a refresh on show."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from siteapp.ui.error_messages import user_message
+from siteapp.ui.session import SiteSession
+from siteapp.ui.widgets.notice_bar import NoticeBar, NoticeKind
+
+
+class Page(QWidget):
+    """A sidebar page. Subclasses fill ``self.body`` and implement :meth:`refresh`.
+
+    ``page_id`` is stable (preferences, tests, screenshot names); ``icon_name`` names a
+    file in ``resources/icons``. Pages refresh lazily: when shown, and when the session
+    says their data changed while they are visible.
+    """
+
+    page_id = ""
+    icon_name = ""
+
+    def __init__(self, session: SiteSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._stale = True
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(18, 14, 18, 12)
+        outer.setSpacing(8)
+        self.heading = QLabel(self.title())
+        self.heading.setObjectName("PageHeading")
+        outer.addWidget(self.heading)
+        self.subtitle = QLabel(self.description())
+        self.subtitle.setObjectName("PageSubtitle")
+        self.subtitle.setWordWrap(True)
+        outer.addWidget(self.subtitle)
+        self.notice = NoticeBar(self)
+        outer.addWidget(self.notice)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(8)
+        outer.addLayout(self.body, 1)
+        session.data_dir_changed.connect(self.mark_stale)
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def description(self) -> str:
+        return ""
+
+    def refresh(self) -> None:
+        """Reload what the page shows from the site's layers."""
+
+    def mark_stale(self, *_args: object) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.refresh_now()
+
+    def refresh_now(self) -> None:
+        self._stale = False
+        try:
+            self.refresh()
+        except Exception as exc:
+            self.show_exception(exc, self.tr("loading this page"))
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh_now()
+
+    def show_error(self, text: str) -> None:
+        self.notice.show_notice(text, NoticeKind.ERROR)
+
+    def show_info(self, text: str, kind: NoticeKind = NoticeKind.INFO) -> None:
+        self.notice.show_notice(text, kind)
+
+    def show_exception(self, exc: Exception, action: str) -> None:
+        """Show a domain error as it is; log anything else and show a next step."""
+        self.show_error(user_message(exc, action))

@@ -1,0 +1,280 @@
+"""Inference: run the site's current model on a new scan or on chosen studies.
+
+Shows the predicted class, the probability, the model's round and the Grad-CAM saliency
+overlay that ``siteapp.training.inference.predict_paths`` writes; batch over several
+studies and export the results as CSV.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from siteapp.ui.child_process import run_in_child
+from siteapp.ui.inference_jobs import study_files, write_predictions_csv
+from siteapp.ui.pages.base import Page
+from siteapp.ui.session import SiteSession
+from siteapp.ui.study_tree import PatientNode, load_study_tree
+from siteapp.ui.widgets.notice_bar import NoticeKind
+from siteapp.ui.workers import JobContext, Worker
+
+POSITIVE_COLOR = "#a12a2a"
+NEGATIVE_COLOR = "#1d6b3a"
+
+
+def predict_job(data_dir: Path, paths: list[Path]):
+    """The worker function: :func:`siteapp.ui.jobs.predict` in a child process."""
+
+    def run(ctx: JobContext):
+        return run_in_child(ctx, "siteapp.ui.jobs:predict", log_dir=data_dir, data_dir=data_dir, paths=paths)
+
+    return run
+
+
+def read_png(path: Path) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+class InferencePage(Page):
+    page_id = "inference"
+    icon_name = "inference"
+
+    def title(self) -> str:
+        return self.tr("Inference")
+
+    def description(self) -> str:
+        return self.tr(
+            "Run the current model on a new scan or on studies already imported. The "
+            "highlighted regions show what the model looked at. This is decision support, not a diagnosis."
+        )
+
+    def __init__(self, session: SiteSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.report = None
+        self.worker: Worker | None = None
+
+        actions = QHBoxLayout()
+        self.open_button = QPushButton(self.tr("Open a new scan (folder)…"))
+        self.open_button.setObjectName("Primary")
+        self.open_button.clicked.connect(self.choose_and_predict_folder)
+        self.selected_button = QPushButton(self.tr("Predict selected studies"))
+        self.selected_button.clicked.connect(self.predict_selected)
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.export_button.clicked.connect(self.choose_and_export)
+        self.export_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        actions.addWidget(self.open_button)
+        actions.addWidget(self.selected_button)
+        actions.addWidget(self.progress)
+        actions.addStretch(1)
+        actions.addWidget(self.export_button)
+        self.body.addLayout(actions)
+
+        self.studies = QListWidget()
+        self.studies.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        studies_box = QGroupBox(self.tr("Imported studies (select one or more)"))
+        QVBoxLayout(studies_box).addWidget(self.studies)
+
+        self.results = QTableWidget(0, 5)
+        self.results.setHorizontalHeaderLabels(
+            [self.tr("Patient"), self.tr("Images"), self.tr("Prediction"), self.tr("Probability"),
+             self.tr("Model round")]
+        )
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.verticalHeader().hide()
+        self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.results.horizontalHeader().setStretchLastSection(True)
+        self.results.currentCellChanged.connect(lambda row, *_: self.show_result(row))
+        self.model_label = QLabel()
+        self.model_label.setObjectName("Hint")
+        self.model_label.setWordWrap(True)
+        results_box = QGroupBox(self.tr("Results"))
+        results_layout = QVBoxLayout(results_box)
+        results_layout.addWidget(self.results, 1)
+        results_layout.addWidget(self.model_label)
+
+        self.prediction_label = QLabel(self.tr("No prediction yet."))
+        self.prediction_label.setObjectName("Prediction")
+        self.prediction_detail = QLabel()
+        self.prediction_detail.setWordWrap(True)
+        self.saliency = pg.GraphicsLayoutWidget()
+        self.saliency.setBackground("k")
+        self.saliency_view = self.saliency.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.saliency_item = pg.ImageItem(axisOrder="row-major")
+        self.saliency_view.addItem(self.saliency_item)
+        caption = QLabel(self.tr("Saliency (Grad-CAM) on the model's input image: warmer = more influence."))
+        caption.setObjectName("Hint")
+        caption.setWordWrap(True)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.prediction_label)
+        right_layout.addWidget(self.prediction_detail)
+        right_layout.addWidget(self.saliency, 1)
+        right_layout.addWidget(caption)
+
+        splitter = QSplitter()
+        splitter.addWidget(studies_box)
+        splitter.addWidget(results_box)
+        splitter.addWidget(right)
+        splitter.setSizes([250, 470, 380])
+        self.body.addWidget(splitter, 1)
+        session.index_changed.connect(self.mark_stale)
+        session.models_changed.connect(self.mark_stale)
+
+    def refresh(self) -> None:
+        data_dir = self.session.data_dir
+        worker = Worker(lambda _ctx: load_study_tree(data_dir), self.tr("reading the study index"))
+        worker.signals.finished.connect(self._fill_studies)
+        worker.signals.errored.connect(self.show_error)
+        self.tree_worker = worker.start()
+        self._describe_model()
+
+    def _describe_model(self) -> None:
+        from siteapp.training.checkpoints import list_checkpoints
+
+        checkpoints = list_checkpoints(self.session.data_dir)
+        if not checkpoints:
+            self.model_label.setText(self.tr("No trained model yet: join a federation round or train a local-only model first."))
+            return
+        latest = checkpoints[-1]
+        self.model_label.setText(
+            self.tr("Model: {source} round {round} ({model}), trained {when}.").format(
+                source=latest.source, round=latest.round, model=latest.model_name, when=latest.created_at
+            )
+        )
+
+    def _fill_studies(self, patients: list[PatientNode]) -> None:
+        self.studies.clear()
+        for patient in patients:
+            for study in patient.studies:
+                item = QListWidgetItem(f"{patient.patient_id} · {study.date} · {study.title} ({study.image_count})")
+                item.setData(Qt.ItemDataRole.UserRole, study.study_uid)
+                self.studies.addItem(item)
+
+    # -- predicting -------------------------------------------------------------------
+    def choose_and_predict_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose the folder of the new scan"))
+        if folder:
+            self.predict_paths([Path(folder)])
+
+    def selected_study_uids(self) -> list[str]:
+        return [str(item.data(Qt.ItemDataRole.UserRole)) for item in self.studies.selectedItems()]
+
+    def predict_selected(self) -> Worker | None:
+        uids = self.selected_study_uids()
+        if not uids:
+            self.show_info(self.tr("Select one or more studies in the list first."), NoticeKind.WARNING)
+            return None
+        try:
+            files = study_files(self.session.data_dir, uids)
+        except Exception as exc:
+            self.show_exception(exc, self.tr("finding the studies' files"))
+            return None
+        return self.predict_paths(files)
+
+    def predict_paths(self, paths: list[Path]) -> Worker | None:
+        if self.worker is not None:
+            return None
+        job = predict_job(self.session.data_dir, paths)
+        worker = Worker(job, self.tr("running the model"))
+        worker.signals.finished.connect(self._on_report)
+        worker.signals.errored.connect(self.show_error)
+        worker.signals.done.connect(self._on_done)
+        self.worker = worker
+        self.progress.show()
+        self.open_button.setEnabled(False)
+        self.selected_button.setEnabled(False)
+        self.notice.hide()
+        return worker.start()
+
+    def _on_done(self) -> None:
+        self.worker = None
+        self.progress.hide()
+        self.open_button.setEnabled(True)
+        self.selected_button.setEnabled(True)
+
+    def _on_report(self, report) -> None:
+        report.studies.sort(key=lambda s: (s.patient_id, s.study_uid))
+        self.report = report
+        self.results.setRowCount(len(report.studies))
+        for row, s in enumerate(report.studies):
+            values = [s.patient_id or s.study_uid, str(s.images), s.predicted_class,
+                      f"{s.probability:.1%}", str(s.model_round)]
+            for col, value in enumerate(values):
+                self.results.setItem(row, col, QTableWidgetItem(value))
+        self.export_button.setEnabled(bool(report.studies))
+        if report.studies:
+            self.results.setCurrentCell(0, 0)
+            self.show_result(0)
+        if report.skipped:
+            self.show_info(
+                self.tr("{n} file(s) were skipped, for example: {first}").format(
+                    n=len(report.skipped), first=f"{report.skipped[0]['path']}: {report.skipped[0]['reason']}"
+                ),
+                NoticeKind.WARNING,
+            )
+
+    def show_result(self, row: int) -> None:
+        if self.report is None or not 0 <= row < len(self.report.studies):
+            return
+        s = self.report.studies[row]
+        from siteapp.tasks import load_task
+
+        positive = load_task(self.report.task).positive_class
+        color = POSITIVE_COLOR if s.predicted_class == positive else NEGATIVE_COLOR
+        self.prediction_label.setText(f"<span style='color:{color}'>{s.predicted_class}</span>")
+        self.prediction_detail.setText(
+            self.tr("Probability of {positive}: {p:.1%} (model round {round})").format(
+                positive=positive, p=s.probability, round=s.model_round
+            )
+        )
+        path = Path(s.saliency_png)
+        if path.is_file():
+            self.saliency_item.setImage(read_png(path), levels=(0, 255))
+            self.saliency_view.autoRange(padding=0.02)
+
+    # -- export -----------------------------------------------------------------------
+    def choose_and_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export predictions"), "predictions.csv", self.tr("CSV files (*.csv)"))
+        if path:
+            self.export_csv(Path(path))
+
+    def export_csv(self, path: Path) -> int | None:
+        if self.report is None:
+            return None
+        try:
+            count = write_predictions_csv(self.report, path)
+        except Exception as exc:
+            self.show_exception(exc, self.tr("exporting the predictions"))
+            return None
+        self.show_info(self.tr("{n} prediction(s) written to {file}.").format(n=count, file=path), NoticeKind.SUCCESS)
+        return count

@@ -1,0 +1,254 @@
+"""Model quality: AUC, sensitivity and specificity per round on this site's held-out
+patients, the federated model against the local-only one, and the confusion matrix.
+
+"Train local-only model" runs :func:`siteapp.training.local.train_local` in a worker
+(progress per DP step, cancel between steps): the baseline the federation is compared to.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from siteapp.tasks import load_task
+from siteapp.ui.child_process import run_in_child
+from siteapp.ui.pages.base import Page
+from siteapp.ui.quality_view import METRICS, QualityPicture, quality_picture
+from siteapp.ui.session import SiteSession
+from siteapp.ui.widgets.charts import LineChart
+from siteapp.ui.widgets.notice_bar import NoticeKind
+from siteapp.ui.workers import JobContext, Worker
+
+FEDERATED_COLOR = "#1f6f8b"
+LOCAL_COLOR = "#d1495b"
+DEFAULT_LOCAL_ROUNDS = 3
+MATRIX_COLORS = ("#e8f5eb", "#fbeaea")  # correct, wrong
+
+
+class QualityPage(Page):
+    page_id = "quality"
+    icon_name = "quality"
+
+    def title(self) -> str:
+        return self.tr("Model quality")
+
+    def description(self) -> str:
+        return self.tr(
+            "How well the model recognises the condition on this site's own held-out patients "
+            "(never used for training), round by round."
+        )
+
+    def __init__(self, session: SiteSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.picture: QualityPicture | None = None
+        self.train_worker: Worker | None = None
+        self.read_worker: Worker | None = None
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.body.addWidget(self.summary_label)
+
+        grid = QGridLayout()
+        self.charts: dict[str, LineChart] = {}
+        titles = {
+            "auc": self.tr("AUC (1.0 = perfect ranking)"),
+            "sensitivity": self.tr("Sensitivity (positives found)"),
+            "specificity": self.tr("Specificity (negatives cleared)"),
+        }
+        for col, name in enumerate(METRICS):
+            box = QGroupBox(titles[name])
+            layout = QVBoxLayout(box)
+            chart = LineChart(name, self.tr("round"))
+            chart.setYRange(-0.03, 1.05, padding=0)
+            chart.setMinimumHeight(200)
+            layout.addWidget(chart)
+            self.charts[name] = chart
+            grid.addWidget(box, 0, col)
+
+        matrix_box = QGroupBox(self.tr("Confusion matrix (latest model, held-out patients)"))
+        matrix_layout = QVBoxLayout(matrix_box)
+        self.matrix = QTableWidget(2, 2)
+        self.matrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.matrix.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.matrix.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.matrix.setMinimumHeight(130)
+        self.matrix_caption = QLabel()
+        self.matrix_caption.setObjectName("Hint")
+        self.matrix_caption.setWordWrap(True)
+        matrix_layout.addWidget(self.matrix)
+        matrix_layout.addWidget(self.matrix_caption)
+        grid.addWidget(matrix_box, 1, 0, 1, 2)
+
+        train_box = QGroupBox(self.tr("Local-only model (baseline)"))
+        train_layout = QVBoxLayout(train_box)
+        hint = QLabel(self.tr(
+            "Trains on this site's labelled patients only, with the same privacy protection. "
+            "It spends privacy budget like a federation round."
+        ))
+        hint.setWordWrap(True)
+        row = QHBoxLayout()
+        self.rounds_spin = QSpinBox()
+        self.rounds_spin.setRange(1, 50)
+        self.rounds_spin.setValue(DEFAULT_LOCAL_ROUNDS)
+        self.train_button = QPushButton(self.tr("Train local-only model"))
+        self.train_button.setObjectName("Primary")
+        self.train_button.clicked.connect(self.start_local_training)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.clicked.connect(self.cancel_training)
+        self.cancel_button.setEnabled(False)
+        row.addWidget(QLabel(self.tr("Rounds")))
+        row.addWidget(self.rounds_spin)
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.train_button)
+        self.train_progress = QProgressBar()
+        self.train_status = QLabel()
+        self.train_status.setWordWrap(True)
+        # A fixed height keeps status changes from re-laying out (and repainting) the charts.
+        self.train_status.setFixedHeight(self.fontMetrics().lineSpacing() * 3)
+        train_layout.addWidget(hint)
+        train_layout.addLayout(row)
+        train_layout.addWidget(self.train_progress)
+        train_layout.addWidget(self.train_status)
+        train_layout.addStretch(1)
+        grid.addWidget(train_box, 1, 2)
+        self.body.addLayout(grid, 1)
+        session.models_changed.connect(self.mark_stale)
+
+    def refresh(self) -> None:
+        """Read the checkpoints' metrics in a worker; only the drawing runs on this thread."""
+        data_dir = self.session.data_dir
+        worker = Worker(lambda _ctx: quality_picture(data_dir), self.tr("reading the model metrics"))
+        worker.signals.finished.connect(self.show_picture)
+        worker.signals.errored.connect(self.show_error)
+        self.read_worker = worker.start()
+
+    def show_picture(self, picture: QualityPicture) -> None:
+        self.picture = picture
+        for name, chart in self.charts.items():
+            chart.clear_series()
+            fed, loc = picture.federated[name], picture.local[name]
+            if fed.rounds:
+                chart.set_series(self.tr("federated (global) model"), fed.rounds, fed.values, FEDERATED_COLOR)
+            if loc.rounds:
+                chart.set_series(self.tr("local-only model"), loc.rounds, loc.values, LOCAL_COLOR, dashed=True)
+            chart.setYRange(-0.03, 1.05, padding=0)
+        self._fill_matrix(picture)
+        if picture.empty:
+            self.summary_label.setText(self.tr(
+                "No model has been trained at this site yet. Join a federation round, or train a "
+                "local-only model below."
+            ))
+            return
+        latest = picture.latest
+        assert latest is not None
+        metrics = latest.metrics
+        self.summary_label.setText(
+            self.tr(
+                "Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, "
+                "specificity {spec} on {count} held-out patients."
+            ).format(
+                source=self.tr("federated") if latest.source == "federated" else self.tr("local-only"),
+                round=latest.round, auc=_fmt(metrics.get("auc")), sens=_fmt(metrics.get("sensitivity")),
+                spec=_fmt(metrics.get("specificity")), count=metrics.get("count", "?"),
+            )
+        )
+
+    def _fill_matrix(self, picture: QualityPicture) -> None:
+        matrix = picture.confusion_matrix()
+        task = load_task(picture.latest.task) if picture.latest else load_task(self.session.preferences.task)
+        negative = next(c for c in task.classes if c != task.positive_class)
+        names = [negative, task.positive_class]
+        self.matrix.setHorizontalHeaderLabels([self.tr("predicted {c}").format(c=c) for c in names])
+        self.matrix.setVerticalHeaderLabels([self.tr("truly {c}").format(c=c) for c in names])
+        for r in range(2):
+            for c in range(2):
+                value = "–" if matrix is None else str(matrix[r][c])
+                item = QTableWidgetItem(value)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                item.setBackground(QBrush(QColor(MATRIX_COLORS[0 if r == c else 1])))
+                self.matrix.setItem(r, c, item)
+        self.matrix_caption.setText(self.tr(
+            "Rows: the true class from your labels. Columns: what the model said. Green cells are "
+            "correct; red cells are missed findings (bottom left) and false alarms (top right)."
+        ))
+
+    # -- local training ---------------------------------------------------------------
+    def start_local_training(self) -> Worker | None:
+        if self.train_worker is not None:
+            return None
+        prefs = self.session.preferences
+        data_dir, rounds = self.session.data_dir, self.rounds_spin.value()
+
+        def job(ctx: JobContext):
+            return run_in_child(ctx, "siteapp.ui.jobs:local_training", log_dir=data_dir,
+                                data_dir=data_dir, rounds=rounds, task=prefs.task, device=prefs.device)
+
+        worker = Worker(job, self.tr("training the local-only model"))
+        worker.signals.progress.connect(self._on_progress)
+        worker.signals.yielded.connect(self._on_round)
+        worker.signals.finished.connect(self._on_finished)
+        worker.signals.errored.connect(self._on_error)
+        worker.signals.done.connect(self._on_done)
+        self.train_worker = worker
+        self.train_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.train_progress.setRange(0, 0)
+        self.train_status.setText(self.tr("Preparing images and checking the privacy budget…"))
+        self.session.busy_changed.emit(self.tr("Training…"))
+        return worker.start()
+
+    def cancel_training(self) -> None:
+        if self.train_worker is not None:
+            self.train_worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.train_status.setText(self.tr("Stopping after the current step…"))
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.train_progress.setRange(0, max(total, 1))
+        self.train_progress.setValue(done)
+        self.train_status.setText(self.tr("Training: step {done} of {total}").format(done=done, total=total))
+
+    def _on_round(self, summary: object) -> None:
+        self.session.privacy_changed.emit()
+        self.session.models_changed.emit()
+
+    def _on_finished(self, report) -> None:
+        self.train_status.setText(
+            self.tr("Done: {rounds} round(s) on {device}; this site's ε is now {eps:.2f}.").format(
+                rounds=len(report.rounds), device=report.device, eps=report.epsilon_spent
+            )
+        )
+        self.show_info(self.tr("The local-only model is trained."), NoticeKind.SUCCESS)
+
+    def _on_error(self, message: str) -> None:
+        self.train_status.setText("")
+        self.show_error(message)
+
+    def _on_done(self) -> None:
+        self.train_worker = None
+        self.train_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.train_progress.setRange(0, 1)
+        self.train_progress.setValue(0)
+        self.session.busy_changed.emit("")
+        # A cancelled round stays counted in the ledger; models only change per round.
+        self.session.privacy_changed.emit()
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, (int, float)) else "–"

@@ -1,0 +1,100 @@
+"""``make screenshots``: render every page of the site app on demo data to PNG files.
+
+Runs offscreen (``QT_QPA_PLATFORM=offscreen``, no display needed) on the two-hospital
+workspace of :mod:`siteapp.ui.demo_workspace`, so each picture shows what the real
+layers computed. Writes ``docs/screenshots/<page>.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_OUT = Path("docs/screenshots")
+DEFAULT_WORKSPACE = Path("build/screenshot-demo")
+WINDOW_SIZE = (1440, 900)
+SETTLE_S = 0.4
+JOB_TIMEOUT_S = 300.0
+
+
+def _settle(app, timeout_s: float = JOB_TIMEOUT_S) -> None:
+    """Run the event loop until no worker is busy, then let painting finish."""
+    from siteapp.ui.workers import active_workers
+
+    end = time.monotonic() + timeout_s
+    while active_workers() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    end = time.monotonic() + SETTLE_S
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def _prepare(page_id: str, page, app, workspace: Path) -> None:
+    """Put a page in the state worth showing (all through its public actions)."""
+    if page_id == "studies":
+        # Importing the phantom folder again adds nothing new and shows the import
+        # report: its labels.csv is listed as skipped, with the reason.
+        page.start_import([workspace / "phantom" / "site-1"])
+        _settle(app)
+    if page_id == "labels" and page.table.rowCount():
+        page.select_row(min(3, page.table.rowCount() - 1))
+    if page_id == "inference" and page.studies.count():
+        for row in range(min(8, page.studies.count())):
+            page.studies.item(row).setSelected(True)
+        page.predict_selected()
+    _settle(app)
+
+
+def render(out_dir: Path, workspace: Path) -> list[Path]:
+    from siteapp.ui.app import application, apply_style, build_main_window
+    from siteapp.ui.demo_workspace import build_workspace
+    from siteapp.ui.preferences import Preferences, ini_settings
+
+    data_dir = build_workspace(workspace)
+    app = application()
+    apply_style(app)
+    prefs = Preferences(ini_settings(Path(tempfile.mkdtemp()) / "preferences.ini"))
+    prefs.device = "cpu"
+    window = build_main_window(data_dir, prefs)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for page_id in window.pages:
+        page = window.show_page(page_id)
+        _settle(app)
+        _prepare(page_id, page, app, workspace)
+        path = out_dir / f"{page_id}.png"
+        window.grab().save(str(path))
+        written.append(path)
+        print(f"wrote {path}")
+    window.close()
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m siteapp.ui.screenshots", description=__doc__)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from siteapp.errors import UserFacingError
+
+    try:
+        render(args.out, args.workspace)
+    except UserFacingError as exc:
+        print(f"screenshots: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

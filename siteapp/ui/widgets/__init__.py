@@ -1,0 +1,1 @@
+"""Reusable widgets of the site app: image viewer, charts, notices."""

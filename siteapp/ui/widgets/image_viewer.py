@@ -1,0 +1,267 @@
+"""The image viewer: slices, window/level, zoom/pan, multi-frame, saliency overlay.
+
+Data in: a ``float32`` volume ``(frames, rows, cols)`` in modality units (HU for CT) as
+``siteapp.dicom.pixels.read_frames`` returns it. Windowing is done by the image item's
+lookup (levels), so a drag on a 512x512 slice costs one re-colouring, not a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from siteapp.ui.widgets.radiology_view import RadiologyViewBox
+
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+
+AUTO_PRESET = "auto"
+#: Percentiles that bound the "auto" window (mammography, unknown modalities).
+AUTO_PERCENTILES = (1.0, 99.0)
+#: Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range.
+WINDOW_DRAG_STEPS = 600.0
+MIN_WINDOW_WIDTH = 1.0
+OVERLAY_OPACITY = 0.45
+SLIDER_MIN_PX = 80
+
+
+def auto_window(frame: np.ndarray) -> tuple[float, float]:
+    """Centre and width that span the 1st to 99th percentile of ``frame``."""
+    finite = frame[np.isfinite(frame)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    sample = finite[:: max(1, finite.size // 65536)]
+    low, high = np.percentile(sample, AUTO_PERCENTILES)
+    width = max(float(high - low), MIN_WINDOW_WIDTH)
+    return float(low + high) / 2.0, width
+
+
+class ImageViewer(QWidget):
+    """Shows one volume; emits what changed so pages can show tags or save state."""
+
+    slice_changed = Signal(int)
+    window_changed = Signal(float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.volume = np.zeros((1, 1, 1), dtype=np.float32)
+        self.index = 0
+        self.window_center, self.window_width = 0.0, 1.0
+        self._range = 1.0
+        self.presets: dict[str, tuple[float, float]] = {}
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setObjectName("ViewerFrame")
+        self.graphics.setBackground("k")
+        self.graphics.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.graphics.installEventFilter(self)
+        self.view = RadiologyViewBox()
+        self.graphics.addItem(self.view)
+        self.image_item = pg.ImageItem()
+        self.overlay_item = pg.ImageItem()
+        self.overlay_item.setOpacity(OVERLAY_OPACITY)
+        self.overlay_item.setZValue(10)
+        self.overlay_item.hide()
+        self.view.addItem(self.image_item)
+        self.view.addItem(self.overlay_item)
+        self.info_text = pg.TextItem(color=(235, 235, 200), anchor=(0, 0))
+        self.info_text.setZValue(20)
+        self.view.addItem(self.info_text, ignoreBounds=True)
+        self.view.window_dragged.connect(self._on_window_drag)
+        self.view.slice_stepped.connect(self.step)
+        self.view.sigRangeChanged.connect(self._place_info)
+
+        self.preset_combo = QComboBox()
+        self.preset_combo.setToolTip(self.tr("Window preset (keys 1-9)"))
+        self.preset_combo.activated.connect(self._on_preset_chosen)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setToolTip(self.tr("Slice (mouse wheel, arrow keys, Page Up/Down)"))
+        self.slider.valueChanged.connect(self.set_slice)
+        self.slider.setMinimumWidth(SLIDER_MIN_PX)
+        self.slice_label = QLabel()
+        self.slice_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("Slice 0000 / 0000") + 8)
+        self.window_label = QLabel()
+        self.window_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("W 00000  L -00000") + 8)
+        reset = QToolButton()
+        reset.setText(self.tr("Fit"))
+        reset.setToolTip(self.tr("Fit the image to the view (key F)"))
+        reset.clicked.connect(self.fit)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel(self.tr("Window")))
+        controls.addWidget(self.preset_combo)
+        controls.addWidget(self.window_label)
+        controls.addSpacing(12)
+        controls.addWidget(self.slider, 1)
+        controls.addWidget(self.slice_label)
+        controls.addWidget(reset)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics, 1)
+        layout.addLayout(controls)
+        self.set_presets({})
+        self._update_labels()
+
+    # -- data -------------------------------------------------------------------------
+    def set_presets(self, presets: Mapping[str, tuple[float, float]]) -> None:
+        """Named (centre, width) windows; "auto" is always offered."""
+        self.presets = {name: (float(c), float(w)) for name, (c, w) in presets.items()}
+        self.preset_combo.clear()
+        self.preset_combo.addItem(self.tr("Auto"), AUTO_PRESET)
+        for name in self.presets:
+            if name != AUTO_PRESET:
+                self.preset_combo.addItem(name.capitalize(), name)
+
+    def set_volume(self, volume: np.ndarray, preset: str | None = None) -> None:
+        """Show ``volume`` (frames, rows, cols), starting in the middle slice."""
+        if volume.ndim == 2:
+            volume = volume[np.newaxis]
+        if volume.ndim != 3 or volume.shape[0] == 0:
+            raise ValueError(f"expected a (frames, rows, cols) volume, got shape {volume.shape}")
+        self.volume = volume.astype(np.float32, copy=False)
+        finite = self.volume[np.isfinite(self.volume)]
+        self._range = float(finite.max() - finite.min()) if finite.size else 1.0
+        self._range = max(self._range, MIN_WINDOW_WIDTH)
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, self.volume.shape[0] - 1)
+        self.slider.blockSignals(False)
+        self.clear_overlay()
+        self.index = -1
+        self.set_slice(self.volume.shape[0] // 2)
+        self.apply_preset(preset or AUTO_PRESET)
+        self.fit()
+
+    def frame(self) -> np.ndarray:
+        return self.volume[self.index]
+
+    @property
+    def slice_count(self) -> int:
+        return int(self.volume.shape[0])
+
+    # -- slices -----------------------------------------------------------------------
+    def set_slice(self, index: int) -> None:
+        index = int(np.clip(index, 0, self.volume.shape[0] - 1))
+        if index == self.index:
+            return
+        self.index = index
+        self.image_item.setImage(self.volume[index], autoLevels=False, levels=self._levels())
+        self.slider.blockSignals(True)
+        self.slider.setValue(index)
+        self.slider.blockSignals(False)
+        self._update_labels()
+        self.slice_changed.emit(index)
+
+    def step(self, delta: int) -> None:
+        self.set_slice(self.index + delta)
+
+    # -- window / level ---------------------------------------------------------------
+    def _levels(self) -> tuple[float, float]:
+        return self.window_center - self.window_width / 2.0, self.window_center + self.window_width / 2.0
+
+    def set_window(self, center: float, width: float) -> None:
+        self.window_center = float(center)
+        self.window_width = max(float(width), MIN_WINDOW_WIDTH)
+        self.image_item.setLevels(self._levels())
+        self._update_labels()
+        self.window_changed.emit(self.window_center, self.window_width)
+
+    def apply_preset(self, name: str) -> None:
+        if name == AUTO_PRESET or name not in self.presets:
+            center, width = auto_window(self.frame())
+            name = AUTO_PRESET
+        else:
+            center, width = self.presets[name]
+        index = self.preset_combo.findData(name)
+        if index >= 0:
+            self.preset_combo.setCurrentIndex(index)
+        self.set_window(center, width)
+
+    def _on_preset_chosen(self, index: int) -> None:
+        self.apply_preset(str(self.preset_combo.itemData(index)))
+
+    def _on_window_drag(self, dx: float, dy: float) -> None:
+        step = self._range / WINDOW_DRAG_STEPS
+        self.set_window(self.window_center - dy * step, self.window_width + dx * step)
+
+    # -- view -------------------------------------------------------------------------
+    def fit(self) -> None:
+        rows, cols = self.volume.shape[1:]
+        self.view.setRange(xRange=(0, cols), yRange=(0, rows), padding=0.02)
+
+    def zoom(self, factor: float) -> None:
+        self.view.scaleBy((1.0 / factor, 1.0 / factor))
+
+    def set_overlay(self, rgba: np.ndarray | None) -> None:
+        """Draw an RGBA overlay (rows, cols, 4) over the image, e.g. a saliency map."""
+        if rgba is None:
+            self.clear_overlay()
+            return
+        self.overlay_item.setImage(rgba, autoLevels=False, levels=(0, 255))
+        rows, cols = self.volume.shape[1:]
+        self.overlay_item.setRect(0, 0, cols, rows)
+        self.overlay_item.show()
+
+    def clear_overlay(self) -> None:
+        self.overlay_item.hide()
+        self.overlay_item.clear()
+
+    def _update_labels(self) -> None:
+        self.slice_label.setText(
+            self.tr("Slice {index} / {count}").format(index=self.index + 1, count=self.volume.shape[0])
+        )
+        self.window_label.setText(
+            self.tr("W {width:.0f}  L {center:.0f}").format(width=self.window_width, center=self.window_center)
+        )
+        self.info_text.setText(
+            f"{self.index + 1}/{self.volume.shape[0]}   W {self.window_width:.0f}  L {self.window_center:.0f}"
+        )
+
+    def _place_info(self, *_args: object) -> None:
+        (x0, _x1), (y0, _y1) = self.view.viewRange()
+        self.info_text.setPos(x0, y0)
+
+    # -- keyboard ---------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.graphics and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            return self.handle_key(event.key())
+        return super().eventFilter(watched, event)
+
+    def handle_key(self, key: int) -> bool:
+        """Keyboard habits: arrows/page keys scroll, Home/End jump, 1-9 presets, F fits."""
+        page = max(1, self.slice_count // 10)
+        moves = {
+            Qt.Key.Key_Up: -1, Qt.Key.Key_Left: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_Right: 1,
+            Qt.Key.Key_PageUp: -page, Qt.Key.Key_PageDown: page,
+        }
+        if key in moves:
+            self.step(moves[Qt.Key(key)])
+        elif key == Qt.Key.Key_Home:
+            self.set_slice(0)
+        elif key == Qt.Key.Key_End:
+            self.set_slice(self.slice_count - 1)
+        elif key == Qt.Key.Key_F:
+            self.fit()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom(1.25)
+        elif key == Qt.Key.Key_Minus:
+            self.zoom(0.8)
+        elif Qt.Key.Key_1 <= key <= Qt.Key.Key_9:
+            row = key - Qt.Key.Key_1
+            if row < self.preset_combo.count():
+                self.apply_preset(str(self.preset_combo.itemData(row)))
+        else:
+            return False
+        return True

@@ -1,0 +1,142 @@
+"""Federation and Audit pages against a real coordinator on loopback (HTTPS, mutual TLS).
+
+Site "a" is driven from the GUI (kit import, Join) while site "b" runs the same
+RoundRunner in a thread, so the CKKS round reaches the two sites it needs. The GUI must
+show the plan, the timeline up to "aggregated", epsilon and AUC from the real round, and
+every request in the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .helpers import wait_idle, wait_worker
+
+pytest.importorskip("tenseal")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "federation"))
+from harness import FAST, LoopbackFederation, join_sites, make_federation, start_sites
+
+from siteapp.dicom.importer import import_paths
+from siteapp.dicom.labels import import_labels
+
+GUI_SITE, OTHER_SITE = "a", "b"
+ROUND_TIMEOUT_MS = 240_000
+
+
+@pytest.fixture
+def ckks_federation(tmp_path: Path, phantom_root: Path) -> Iterator[LoopbackFederation]:
+    templates = {}
+    # Two sites only: the round closes as soon as both uploaded, not at the deadline.
+    for index, site in enumerate((GUI_SITE, OTHER_SITE), start=1):
+        source = phantom_root / f"site-{index}"
+        templates[site] = tmp_path / "templates" / site
+        import_paths(templates[site], [source])
+        import_labels(templates[site], source / "labels.csv", "lung-ct-nodule")
+    fed = make_federation(tmp_path / "fed", templates, mode="ckks", rounds=1, min_sites=2,
+                          sites=[GUI_SITE, OTHER_SITE])
+    yield fed
+    fed.stop()
+
+
+def test_join_a_ckks_round_then_read_privacy_quality_and_audit(
+    qtbot, make_window, ckks_federation: LoopbackFederation, tmp_path: Path
+) -> None:
+    fed = ckks_federation
+    data_dir = fed.data_dirs[GUI_SITE]
+    window = make_window(data_dir)
+    window.session.preferences.device = "cpu"
+    page = window.show_page("federation")
+    wait_idle(qtbot)
+
+    tampered = tmp_path / "tampered.medfed-kit"
+    raw = bytearray(fed.site_kits[GUI_SITE].read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    tampered.write_bytes(bytes(raw))
+    assert not page.enroll_kit(tampered)
+    assert "refused" in page.notice.label.text()
+    assert page.enroll_kit(fed.site_kits[GUI_SITE])
+    plan_text = " ".join(page.plan_form.itemAt(i).widget().text()
+                         for i in range(page.plan_form.count()) if page.plan_form.itemAt(i).widget())
+    assert "Encrypted (CKKS)" in plan_text and "No image, label or patient record" in plan_text
+
+    worker = page.check_connection()
+    wait_worker(qtbot, worker, 60_000)
+    assert page.connection_label.text().startswith("Connected"), page.connection_label.text()
+
+    phases: list[str] = []
+    worker = page.join(max_rounds=1, runner_options=FAST)
+    assert worker is not None and not page.join_button.isEnabled()
+    worker.signals.yielded.connect(lambda p: phases.append(str(p.phase)))
+    others = start_sites(fed, (OTHER_SITE,), max_rounds=1)
+    wait_worker(qtbot, worker, ROUND_TIMEOUT_MS)
+    join_sites(others, timeout_s=120)
+    assert worker.error is None, worker.error
+    assert not fed.errors, fed.errors
+    assert {"training", "encrypting", "uploading", "aggregated"} <= set(phases)
+    assert page.timeline.state_of("aggregated") == "done"
+    assert page.rounds_table.rowCount() == 1
+    outcome = page.report.rounds[0]
+    assert outcome.mode == "ckks"
+    wait_idle(qtbot)
+
+    privacy = window.show_page("privacy")
+    wait_idle(qtbot)
+    assert privacy.picture.spent == pytest.approx(page.report.epsilon_spent)
+    assert privacy.picture.spent > 0
+
+    quality = window.show_page("quality")
+    wait_idle(qtbot)
+    auc = outcome.metrics.get("auc")
+    if auc is not None:
+        assert quality.picture.federated["auc"].values[-1] == pytest.approx(auc)
+
+    audit = window.show_page("audit")
+    wait_idle(qtbot)
+    uploads = [e for e in audit.entries if e.kind == "upload"]
+    assert uploads and all(e.body_sha256 and e.bytes_sent > 0 for e in uploads)
+    assert sum(e.bytes_sent for e in audit.entries) >= outcome.upload_bytes
+    audit.kind_combo.setCurrentIndex(audit.kind_combo.findData("upload"))
+    assert all(e.kind == "upload" for e in audit.entries)
+    out = tmp_path / "audit.csv"
+    assert audit.export_csv(out) == len(audit.entries)
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["body_sha256"] for r in rows} == {e.body_sha256 for e in uploads}
+
+
+@pytest.fixture
+def offline_federation(tmp_path: Path, phantom_root: Path) -> Iterator[LoopbackFederation]:
+    """An enrolled site whose coordinator is not running (yet)."""
+    templates = {GUI_SITE: tmp_path / "templates" / GUI_SITE, OTHER_SITE: tmp_path / "templates" / OTHER_SITE}
+    for index, site in enumerate((GUI_SITE, OTHER_SITE), start=1):
+        source = phantom_root / f"site-{index}"
+        import_paths(templates[site], [source])
+        import_labels(templates[site], source / "labels.csv", "lung-ct-nodule")
+    fed = make_federation(tmp_path / "fed", templates, start=False, mode="ckks", rounds=1,
+                          min_sites=2, sites=[GUI_SITE, OTHER_SITE])
+    yield fed
+    fed.stop()
+
+
+def test_pause_while_the_coordinator_is_down_stops_cleanly(
+    qtbot, make_window, offline_federation: LoopbackFederation
+) -> None:
+    window = make_window(offline_federation.data_dirs[GUI_SITE])
+    window.session.preferences.device = "cpu"
+    page = window.show_page("federation")
+    wait_idle(qtbot)
+    worker = page.join()
+    assert worker is not None
+    assert page.pause_button.isEnabled() and not page.join_button.isEnabled()
+    qtbot.wait(500)
+    page.pause()
+    wait_worker(qtbot, worker, 60_000)
+    assert worker.error is None, worker.error
+    assert page.report is not None and page.report.stopped
+    assert "Paused" in page.notice.label.text()
+    assert page.join_button.isEnabled() and not page.pause_button.isEnabled()

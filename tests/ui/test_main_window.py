@@ -1,0 +1,73 @@
+"""The shell: sidebar pages, About, settings and window state that persist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from siteapp.ui.preferences import Preferences
+
+from .helpers import wait_idle
+
+EXPECTED_FIRST_PAGES = ["studies", "viewer", "labels"]
+
+
+def test_sidebar_lists_pages_with_icons_and_switches(qtbot, make_window, site_dir: Path) -> None:
+    window = make_window(site_dir)
+    ids = list(window.pages)
+    assert ids[:3] == EXPECTED_FIRST_PAGES
+    assert ids[-1] == "settings"
+    for row in range(window.sidebar.count()):
+        assert not window.sidebar.item(row).icon().isNull()
+    window.sidebar.setCurrentRow(ids.index("settings"))
+    assert window.current_page().page_id == "settings"
+    wait_idle(qtbot)
+
+
+def test_about_names_the_version_and_data_folder(make_window, site_dir: Path) -> None:
+    window = make_window(site_dir)
+    text = window.about_text()
+    assert "MedFed Site" in text
+    assert str(site_dir) in text
+    assert "0.1.0" in text or "development" in text
+
+
+def test_window_geometry_and_page_restore(qtbot, make_window, site_dir: Path, preferences: Preferences) -> None:
+    window = make_window(site_dir)
+    window.resize(1234, 777)
+    window.show_page("settings")
+    wait_idle(qtbot)
+    window.close()
+    saved = preferences.window_geometry()
+    assert saved is not None and preferences.window_state() is not None
+    again = make_window(site_dir)
+    assert again.current_page().page_id == "settings"
+    # The offscreen screen is smaller than the window, so Qt clamps the restored size;
+    # what must hold is that the saved geometry is valid for the new window.
+    assert again.restoreGeometry(saved)
+    wait_idle(qtbot)
+
+
+def test_settings_save_persist_and_reject_bad_address(
+    qtbot, make_window, site_dir: Path, tmp_path: Path, preferences: Preferences
+) -> None:
+    window = make_window(site_dir)
+    page = window.show_page("settings")
+    wait_idle(qtbot)
+    page.coordinator_edit.setText("not an address")
+    assert page.save() is False
+    assert "coordinator address" in page.notice.label.text()
+    new_folder = tmp_path / "other-site"
+    page.coordinator_edit.setText("https://coordinator.example.org:8443")
+    page.data_dir_edit.setText(str(new_folder))
+    page.device_combo.setCurrentIndex(page.device_combo.findData("cpu"))
+    page.language_combo.setCurrentIndex(page.language_combo.findData("zh_CN"))
+    assert page.save() is True
+    assert preferences.coordinator_address == "https://coordinator.example.org:8443"
+    assert preferences.device == "cpu"
+    assert preferences.language == "zh_CN"
+    assert preferences.data_dir == new_folder
+    assert window.session.data_dir == new_folder
+    assert (new_folder / "logs" / "siteapp.log").is_file()
+    assert "Device: cpu" in window.folder_label.text()
+    assert "Restart" in page.notice.label.text()
+    wait_idle(qtbot)

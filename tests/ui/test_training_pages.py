@@ -1,0 +1,116 @@
+"""Privacy, Model quality and Inference pages on a real local DP training run.
+
+One local-only round on the phantom site (real Opacus training on the CPU) feeds the
+privacy ledger and a checkpoint; the pages must show exactly those figures, the GUI must
+stay responsive while it trains, and inference must produce a prediction with saliency.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from .helpers import settle_painting, wait_idle, wait_worker
+from .test_responsiveness import GapMeter
+
+torch = pytest.importorskip("torch")
+TRAIN_ROUNDS = 1
+
+
+@pytest.fixture
+def labelled_site(imported_ui_site: Path, ui_phantom_site: Path) -> Path:
+    from siteapp.dicom.labels import import_labels
+
+    torch.set_num_threads(1)
+    import_labels(imported_ui_site, ui_phantom_site / "labels.csv", "lung-ct-nodule")
+    return imported_ui_site
+
+
+def test_privacy_page_before_any_training_shows_cap_and_no_projection(
+    qtbot, make_window, site_dir: Path
+) -> None:
+    window = make_window(site_dir)
+    page = window.show_page("privacy")
+    wait_idle(qtbot)
+    assert page.picture.spent == 0.0
+    assert page.picture.projected is None
+    assert page.gauge.cap == page.picture.cap_epsilon
+    assert "nothing to project" in page.projection_label.text()
+
+
+def test_cap_setting_is_saved_in_the_ledger(qtbot, make_window, site_dir: Path) -> None:
+    from siteapp.privacy.ledger import PrivacyLedger
+
+    window = make_window(site_dir)
+    page = window.show_page("privacy")
+    wait_idle(qtbot)
+    page.cap_spin.setValue(3.5)
+    page.delta_edit.setText("1e-5")
+    assert page.save_cap()
+    cap = PrivacyLedger(site_dir).cap()
+    assert (cap.epsilon, cap.delta) == (3.5, 1e-5)
+    page.delta_edit.setText("a lot")
+    assert not page.save_cap()
+    assert "Delta must be a number" in page.notice.label.text()
+
+
+def test_local_training_updates_privacy_quality_and_inference(
+    qtbot, make_window, labelled_site: Path, tmp_path: Path
+) -> None:
+    from siteapp.privacy.ledger import PrivacyLedger
+    from siteapp.training.checkpoints import list_checkpoints
+
+    window = make_window(labelled_site)
+    quality = window.show_page("quality")
+    wait_idle(qtbot)
+    assert quality.picture.empty
+    quality.rounds_spin.setValue(TRAIN_ROUNDS)
+    window.session.preferences.device = "cpu"
+    settle_painting(qtbot)
+    meter = GapMeter()
+    meter.start()
+    worker = quality.start_local_training()
+    assert worker is not None
+    wait_worker(qtbot, worker, 180_000)
+    meter.stop()
+    assert worker.error is None, worker.error
+    meter.assert_responsive()
+    wait_idle(qtbot)
+
+    checkpoints = list_checkpoints(labelled_site)
+    assert len(checkpoints) == TRAIN_ROUNDS
+    assert not quality.picture.empty
+    assert quality.picture.local["auc"].rounds == [1] or quality.picture.local["auc"].rounds == []
+    matrix = [[int(quality.matrix.item(r, c).text()) for c in range(2)] for r in range(2)]
+    assert matrix == checkpoints[-1].metrics["confusion_matrix"]
+
+    privacy = window.show_page("privacy")
+    wait_idle(qtbot)
+    spent = PrivacyLedger(labelled_site).epsilon_spent()
+    assert spent > 0
+    assert privacy.picture.spent == pytest.approx(spent)
+    assert f"{spent:.2f}" in privacy.spent_label.text()
+    assert privacy.table.rowCount() == TRAIN_ROUNDS
+    assert privacy.picture.projected is not None and privacy.picture.projected > spent
+
+    inference = window.show_page("inference")
+    wait_idle(qtbot)
+    qtbot.waitUntil(lambda: inference.studies.count() > 0, timeout=10_000)
+    inference.studies.setCurrentRow(0)
+    inference.studies.item(0).setSelected(True)
+    worker = inference.predict_selected()
+    assert worker is not None
+    wait_worker(qtbot, worker, 120_000)
+    assert worker.error is None, worker.error
+    report = inference.report
+    assert len(report.studies) == 1
+    assert report.studies[0].model_round == checkpoints[-1].round
+    assert inference.results.item(0, 2).text() in ("no_nodule", "nodule")
+    assert inference.saliency_item.image is not None
+    out = tmp_path / "predictions.csv"
+    assert inference.export_csv(out) == 1
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["predicted_class"] == report.studies[0].predicted_class
