@@ -844,57 +844,67 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="51"/>
+        <location filename="../../siteapp/ui/main_window.py" line="53"/>
         <source>MedFed Site</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="126"/>
+        <location filename="../../siteapp/ui/main_window.py" line="128"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="136"/>
+        <location filename="../../siteapp/ui/main_window.py" line="138"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="137"/>
+        <location filename="../../siteapp/ui/main_window.py" line="139"/>
         <source>&amp;Import studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="142"/>
+        <location filename="../../siteapp/ui/main_window.py" line="144"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="147"/>
+        <location filename="../../siteapp/ui/main_window.py" line="149"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="155"/>
+        <location filename="../../siteapp/ui/main_window.py" line="157"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="156"/>
+        <location filename="../../siteapp/ui/main_window.py" line="158"/>
         <source>Open &amp;log folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="159"/>
+        <location filename="../../siteapp/ui/main_window.py" line="161"/>
         <source>&amp;About MedFed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="176"/>
-        <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
+        <location filename="../../siteapp/ui/main_window.py" line="179"/>
+        <source>Not enrolled in a federation yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="189"/>
+        <location filename="../../siteapp/ui/main_window.py" line="181"/>
+        <source>Federation: {federation} (site {site})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="185"/>
+        <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="200"/>
         <source>About MedFed</source>
         <translation type="unfinished"></translation>
     </message>

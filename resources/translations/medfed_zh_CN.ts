@@ -844,57 +844,67 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="51"/>
+        <location filename="../../siteapp/ui/main_window.py" line="53"/>
         <source>MedFed Site</source>
         <translation>MedFed 站点端</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="126"/>
+        <location filename="../../siteapp/ui/main_window.py" line="128"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation>数据文件夹：{folder}   设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="136"/>
+        <location filename="../../siteapp/ui/main_window.py" line="138"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="137"/>
+        <location filename="../../siteapp/ui/main_window.py" line="139"/>
         <source>&amp;Import studies…</source>
         <translation>导入检查(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="142"/>
+        <location filename="../../siteapp/ui/main_window.py" line="144"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="147"/>
+        <location filename="../../siteapp/ui/main_window.py" line="149"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="155"/>
+        <location filename="../../siteapp/ui/main_window.py" line="157"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="156"/>
+        <location filename="../../siteapp/ui/main_window.py" line="158"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="159"/>
+        <location filename="../../siteapp/ui/main_window.py" line="161"/>
         <source>&amp;About MedFed</source>
         <translation>关于 MedFed(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="176"/>
-        <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;MedFed 站点端 {version}&lt;/h3&gt;&lt;p&gt;与其他医院共同训练一个医学影像模型，任何影像、标注或患者记录都不会离开本工作站。&lt;/p&gt;&lt;p&gt;数据文件夹：{folder}&lt;br&gt;日志文件：{log}&lt;br&gt;Python {python}，Qt {qt}&lt;/p&gt;</translation>
+        <location filename="../../siteapp/ui/main_window.py" line="179"/>
+        <source>Not enrolled in a federation yet.</source>
+        <translation>尚未加入联邦。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="189"/>
+        <location filename="../../siteapp/ui/main_window.py" line="181"/>
+        <source>Federation: {federation} (site {site})</source>
+        <translation>联邦：{federation}（站点 {site}）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="185"/>
+        <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;MedFed 站点 {version}&lt;/h3&gt;&lt;p&gt;与其他医院共同训练一个医学影像模型，任何图像、标签或患者记录都不会离开这台工作站。&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;数据文件夹：{folder}&lt;br&gt;日志文件：{log}&lt;br&gt;Python {python}，Qt {qt}&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="200"/>
         <source>About MedFed</source>
         <translation>关于 MedFed</translation>
     </message>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import platform
 from collections.abc import Callable, Sequence
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from siteapp.federation.enrolment import current_enrolment
 from siteapp.ui.icons import APP_ICON, icon
 from siteapp.ui.logging_setup import get_logger
 from siteapp.ui.pages.base import Page
@@ -172,13 +174,22 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def about_text(self) -> str:
+        enrolment = current_enrolment(self.session.data_dir)
+        if enrolment is None:
+            federation = self.tr("Not enrolled in a federation yet.")
+        else:
+            federation = self.tr("Federation: {federation} (site {site})").format(
+                federation=enrolment.federation, site=enrolment.site
+            )
         return self.tr(
             "<h3>MedFed Site {version}</h3>"
             "<p>Train one medical-imaging model with other hospitals without any image, "
             "label or patient record leaving this workstation.</p>"
+            "<p>{federation}</p>"
             "<p>Data folder: {folder}<br>Log file: {log}<br>Python {python}, Qt {qt}</p>"
         ).format(
             version=app_version(),
+            federation=html.escape(federation),
             folder=self.session.data_dir,
             log=self.session.log_file,
             python=platform.python_version(),
