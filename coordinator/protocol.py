@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from coordinator.settings import API_PREFIX
+from coordinator.settings import API_PREFIX, MAX_WIRE_INT
 
 
 class Strategy(StrEnum):
@@ -65,6 +65,8 @@ class LocalTraining(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     epochs_per_round: int = Field(default=1, ge=1)
+    # The sites' local optimiser; learning_rate is its step (SGD ~0.05, Adam ~2e-3).
+    optimizer: Literal["sgd", "adam"] = "sgd"
     learning_rate: float = Field(default=0.05, gt=0.0)
     batch_size: int = Field(default=16, ge=1)
     max_grad_norm: float = Field(default=1.0, gt=0.0)
@@ -222,7 +224,7 @@ class MetricsReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    num_examples: int = Field(ge=0)
+    num_examples: int = Field(ge=0, le=MAX_WIRE_INT)
     metrics: dict[str, float]
 
 

@@ -34,6 +34,7 @@ from siteapp.errors import UserFacingError
 from siteapp.training.config import DEFAULT_GRAD_SAMPLE_MODE, GRAD_SAMPLE_MODES, TrainingDefaults
 from siteapp.training.datasets import PatientDataset, PoissonPatientSampler
 from siteapp.training.device import describe_device, resolve_device
+from siteapp.training.heap import retain_freed_memory
 from siteapp.training.weights import WeightDict, subtract, trainable_state
 
 ProgressCallback = Callable[[int, int, float], None]
@@ -138,6 +139,7 @@ class TrainingStep:
     """
 
     def __init__(self, model: nn.Module, plan: RoundPlan, records: int) -> None:
+        retain_freed_memory()  # steps re-allocate the same buffers; see siteapp/training/heap.py
         params = [p for p in model.parameters() if p.requires_grad]
         if not params:
             raise NothingToTrainError("every layer is frozen; unfreeze the head to train")
@@ -169,17 +171,27 @@ class TrainingStep:
         from opacus.grad_sample.utils import prepare_module
         from opacus.optimizers import get_optimizer_class
 
+        from siteapp.training.fused_clipping import FusedClippingDPOptimizer
+        from siteapp.training.per_sample_grads import FUSED_GRAD_SAMPLE_MODE, FusedGradSampleModule
+
         mode = plan.grad_sample_mode
         if mode not in GRAD_SAMPLE_MODES:
             raise ValueError(f"grad_sample_mode must be one of {GRAD_SAMPLE_MODES}, got {mode}")
         extra = {"max_grad_norm": plan.max_grad_norm} if mode == "ghost" else {}
-        self.module = prepare_module(model, mode, batch_first=True, loss_reduction="mean", **extra)
+        if mode == FUSED_GRAD_SAMPLE_MODE:
+            self.module = FusedGradSampleModule(model, loss_reduction="mean")
+        else:
+            self.module = prepare_module(
+                model, mode, batch_first=True, loss_reduction="mean", **extra
+            )
         generator = None
         if plan.noise_seed is not None:
             device = next(model.parameters()).device
             generator = torch.Generator(device=device).manual_seed(plan.noise_seed)
-        optimizer_class = get_optimizer_class(
-            clipping="flat", distributed=False, grad_sample_mode=mode
+        optimizer_class = (
+            FusedClippingDPOptimizer
+            if mode == FUSED_GRAD_SAMPLE_MODE
+            else get_optimizer_class(clipping="flat", distributed=False, grad_sample_mode=mode)
         )
         self.optimizer = optimizer_class(
             optimizer,

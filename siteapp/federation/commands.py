@@ -1,0 +1,123 @@
+"""``medfed-site enroll``, ``join`` and ``audit``: the federation without a screen.
+
+Torch, TenSEAL and the HTTP client are imported inside the command functions only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from siteapp.settings import DEVICE_CHOICES
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    enroll = subparsers.add_parser(
+        "enroll",
+        help="import the enrolment kit the federation operator sent",
+        description="Check the kit's signature, certificate and expiry, keep a private copy "
+        "in the data folder and record the enrolment. A damaged or tampered kit is refused.",
+    )
+    enroll.add_argument("kit", type=Path, metavar="KIT", help="the .medfed-kit file")
+    enroll.add_argument("--ca-fingerprint", default=None,
+                        help="the CA fingerprint your operator read out to you (recommended)")
+    enroll.add_argument("--json", action="store_true", help="print one JSON document")
+    enroll.set_defaults(func=run_enroll)
+
+    join = subparsers.add_parser(
+        "join",
+        help="take part in the federation's rounds",
+        description="Pull the plan, check it against this site's policy and privacy cap, "
+        "record the privacy cost, train with DP-SGD, encrypt and upload the update, then "
+        "report validation metrics of the new global model. Safe to stop and run again.",
+    )
+    join.add_argument("--rounds", type=int, default=None,
+                      help="take part in at most N rounds (default: until the plan ends)")
+    join.add_argument("--device", choices=DEVICE_CHOICES, default="auto",
+                      help="where to train (default: CUDA, then Apple MPS, then the CPU)")
+    join.add_argument("--json", action="store_true", help="print one JSON document at the end")
+    join.set_defaults(func=run_join)
+
+    audit = subparsers.add_parser(
+        "audit", help="list every request this site sent to the coordinator",
+    )
+    audit.add_argument("--kind", default=None, help="poll, download, upload, metrics or masking")
+    audit.add_argument("--csv", type=Path, default=None, help="write the entries to this CSV file")
+    audit.add_argument("--json", action="store_true", help="print one JSON document")
+    audit.set_defaults(func=run_audit)
+
+
+def run_enroll(args: argparse.Namespace) -> int:
+    from siteapp.federation.enrolment import enroll
+
+    record = enroll(args.data_dir, args.kit, args.ca_fingerprint)
+    if args.json:
+        json.dump(record.to_dict(), sys.stdout, indent=2)
+        print()
+    else:
+        print(f"enrolled as site '{record.site}' of federation '{record.federation}' "
+              f"({record.mode} mode, task {record.task}, coordinator {record.coordinator_url})")
+        print(f"  CA fingerprint: {record.ca_fingerprint}")
+        print(f"  kit valid until {record.expires_at}")
+    return 0
+
+
+def run_join(args: argparse.Namespace) -> int:
+    from siteapp.errors import UsageError
+    from siteapp.federation.runner import Progress, RoundRunner, RunnerOptions
+
+    if args.rounds is not None and args.rounds < 1:
+        raise UsageError("--rounds must be at least 1")
+    last: list[str] = [""]
+
+    def show(progress: Progress) -> None:
+        if args.json:
+            return
+        text = f"round {progress.round}: {progress.phase}" if progress.round else str(progress.phase)
+        if progress.phase == "training" and progress.fraction is not None:
+            text += f" {progress.fraction:.0%}"
+        elif progress.message:
+            text += f" - {progress.message}"
+        if text != last[0]:
+            print(text, flush=True)
+            last[0] = text
+
+    runner = RoundRunner(args.data_dir, options=RunnerOptions(device=args.device), on_progress=show)
+    report = runner.run(max_rounds=args.rounds)
+    if args.json:
+        json.dump(report.to_dict(), sys.stdout, indent=2, default=str)
+        print()
+        return 130 if report.stopped else 0
+    for outcome in report.rounds:
+        auc = outcome.metrics.get("auc")
+        auc_text = "n/a" if auc is None else f"{auc:.3f}"
+        print(f"round {outcome.round}: validation AUC {auc_text}, epsilon so far "
+              f"{outcome.epsilon_after:.2f}, uploaded {outcome.upload_bytes} bytes")
+    ending = "the federation has finished" if report.finished else report.stopped or "done"
+    print(f"{len(report.rounds)} round(s) taken part in; epsilon spent {report.epsilon_spent:.2f}; "
+          f"{report.bytes_sent} bytes sent in total; {ending}")
+    return 130 if report.stopped else 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from siteapp.errors import UsageError
+    from siteapp.federation.audit import KINDS, AuditLog
+
+    if args.kind is not None and args.kind not in KINDS:
+        raise UsageError(f"--kind must be one of {', '.join(KINDS)}")
+    log = AuditLog(args.data_dir)
+    if args.csv is not None:
+        count = log.export_csv(args.csv, kind=args.kind)
+        print(f"{count} request(s) written to {args.csv}")
+        return 0
+    entries = log.query(kind=args.kind)
+    if args.json:
+        json.dump([e.to_dict() for e in entries], sys.stdout, indent=2)
+        print()
+        return 0
+    for e in entries:
+        print(f"{e.at_iso} {e.method:<4} {e.endpoint} [{e.kind}] {e.bytes_sent} B "
+              f"sha256 {e.body_sha256 or '-'}: {e.carried} (HTTP {e.status}, {e.attempts} attempt(s))")
+    return 0

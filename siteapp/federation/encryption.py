@@ -1,0 +1,169 @@
+"""Turning a site's update into what it uploads, and a published aggregate back into
+``(sum of n_i x update_i, sum of n_i)``, for each secure mode.
+
+- ``none``: the update as a safetensors file (TLS only; the coordinator sees it).
+- ``ckks``: ``n x update`` and ``n`` encrypted with the federation's secret context
+  (:mod:`coordinator.secure.ckks`); the coordinator only adds ciphertexts.
+- ``masking``: :class:`MaskingRound` runs this site's side of the Bonawitz et al.
+  secure sum through the coordinator's relay (advertise, share, masked upload, unmask).
+
+Client-level clipping (the plan's ``update_clip_norm``) scales the whole update into an
+L2 ball before any of these, so one site's influence on the global model is bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from cryptography.hazmat.primitives import serialization
+from safetensors.numpy import load, save
+
+from coordinator.client import CoordinatorClient, RequestRefusedError
+from coordinator.protocol import (
+    FederationPlan,
+    MaskingStep,
+    masking_bounds,
+    masking_round_id,
+    masking_threshold,
+)
+from coordinator.provisioning import SiteKit
+from coordinator.secure.errors import SecureAggregationError
+from siteapp.federation.errors import FederationError, RoundMissedError
+from siteapp.training.weights import WeightDict
+
+
+class UpdateEncodingError(FederationError):
+    """The update cannot be encrypted or masked within the federation's bounds."""
+
+
+def clip_update(vector: np.ndarray, max_norm: float | None) -> tuple[np.ndarray, float]:
+    """Scale ``vector`` into the L2 ball of radius ``max_norm``; returns it and its norm
+    before clipping. ``None`` leaves it unchanged."""
+    norm = float(np.linalg.norm(np.asarray(vector, dtype=np.float64)))
+    if max_norm is None or norm <= max_norm:
+        return vector, norm
+    return (np.asarray(vector, dtype=np.float64) * (max_norm / norm)).astype(vector.dtype), norm
+
+
+def plaintext_body(update: WeightDict) -> bytes:
+    """The plaintext-mode upload: float32 tensors by parameter name."""
+    return save({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in update.items()})
+
+
+def ckks_body(secret_context: bytes, vector: np.ndarray, num_examples: int) -> bytes:
+    from coordinator.secure.ckks import encrypt_update
+
+    try:
+        return encrypt_update(secret_context, vector, num_examples)
+    except SecureAggregationError as exc:
+        raise UpdateEncodingError(f"the update could not be encrypted: {exc}") from exc
+
+
+def ckks_aggregate(secret_context: bytes, blob: bytes) -> tuple[np.ndarray, float]:
+    from coordinator.secure.ckks import decrypt_aggregate
+
+    try:
+        return decrypt_aggregate(secret_context, blob)
+    except SecureAggregationError as exc:
+        raise FederationError(
+            f"the published encrypted aggregate cannot be decrypted ({exc}); check that the "
+            "kit is this federation's"
+        ) from exc
+
+
+def masking_aggregate(blob: bytes) -> tuple[np.ndarray, float]:
+    """The masking-mode result: the coordinator's unmasked secure sum and count."""
+    try:
+        tensors = load(blob)
+        return np.asarray(tensors["sum"], dtype=np.float64), float(tensors["count"][0])
+    except (KeyError, IndexError, ValueError) as exc:
+        raise FederationError(f"the published secure sum is not readable ({exc})") from exc
+
+
+class MaskingRound:
+    """This site's side of one pairwise-masking round; the secrets live in memory only,
+    so a site that restarts mid-round counts as dropped (the others finish without it).
+
+    ``reach(step)`` blocks until the coordinator's round is at ``step`` or beyond and
+    says whether it is exactly at ``step`` (the runner polls and honours stop/timeouts).
+    """
+
+    def __init__(
+        self,
+        client: CoordinatorClient,
+        kit: SiteKit,
+        plan: FederationPlan,
+        round_number: int,
+        reach: Callable[[MaskingStep], bool],
+    ) -> None:
+        from coordinator.secure.masking import MaskingParticipant
+
+        key = serialization.load_pem_private_key(kit.key_pem, password=None)
+        self.client = client
+        self.round_number = round_number
+        self.bounds = masking_bounds(plan)
+        self._reach = reach
+        self.participant = MaskingParticipant(
+            kit.site,
+            masking_round_id(plan, round_number),
+            key,  # type: ignore[arg-type]
+            kit.cert_pem,
+            kit.ca_pem,
+            masking_threshold(plan),
+            self.bounds,
+        )
+
+    def _post(self, step: MaskingStep, message: dict[str, Any]) -> None:
+        try:
+            self.client.post_masking(self.round_number, step, message)
+        except RequestRefusedError as exc:
+            if exc.status == 409:
+                raise RoundMissedError(f"the coordinator no longer takes '{step}' messages: {exc.detail}") from exc
+            raise
+
+    def _get(self, step: MaskingStep) -> Any:
+        try:
+            return self.client.get_masking(self.round_number, step)
+        except RequestRefusedError as exc:
+            if exc.status == 409:
+                raise RoundMissedError(f"the '{step}' messages are no longer available: {exc.detail}") from exc
+            raise
+
+    def _require(self, step: MaskingStep) -> None:
+        if not self._reach(step):
+            raise RoundMissedError(
+                f"masking round {self.round_number} moved past the '{step}' step without this site"
+            )
+
+    def share_keys(self) -> None:
+        """Advertise this round's public keys, then send Shamir shares to every peer."""
+        self._post(MaskingStep.ADVERTISE, self.participant.advertise())
+        self._require(MaskingStep.SHARE)
+        advertisements: list[dict[str, Any]] = self._get(MaskingStep.ADVERTISE)
+        try:
+            shares = self.participant.share_keys(advertisements)
+        except SecureAggregationError as exc:
+            raise FederationError(f"the key advertisements were refused: {exc}") from exc
+        self._post(MaskingStep.SHARE, shares)
+
+    def masked_body(self, vector: np.ndarray, num_examples: int) -> bytes:
+        """The masked upload: ``n x quantised update + masks`` mod 2^32."""
+        self._require(MaskingStep.UPLOAD)
+        inbox: list[dict[str, Any]] = self._get(MaskingStep.SHARE)
+        try:
+            return self.participant.masked_input(inbox, vector, num_examples)
+        except SecureAggregationError as exc:
+            raise UpdateEncodingError(f"the update could not be masked: {exc}") from exc
+
+    def answer_unmask(self) -> None:
+        """Reveal the shares the coordinator needs to remove the masks (once)."""
+        if not self._reach(MaskingStep.UNMASK):
+            return
+        request = self._get(MaskingStep.UNMASK)
+        try:
+            answer = self.participant.unmask(request)
+        except SecureAggregationError as exc:
+            raise FederationError(f"the unmask request was refused: {exc}") from exc
+        self._post(MaskingStep.UNMASK, answer)

@@ -1,0 +1,106 @@
+"""This site's half of a round that never touches the network: its data, the plan's
+model, one DP-SGD round from the global weights, and validation of a global model.
+
+Built once per run by :class:`siteapp.federation.runner.RoundRunner`; torch is imported
+inside the methods, like everywhere in the site app's federation code.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from coordinator.protocol import FederationPlan, Strategy
+from siteapp.federation.encryption import clip_update
+
+if TYPE_CHECKING:
+    from siteapp.federation.runner import RunnerOptions
+
+# build_model seeds torch's process-wide generator while it draws the initial weights;
+# two runners (threads) building at once would draw from each other's stream.
+_BUILD_LOCK = threading.Lock()
+
+
+def _build_model(plan: FederationPlan, task: Any) -> Any:
+    from siteapp.training.models import build_model
+
+    with _BUILD_LOCK:
+        return build_model(plan.model, task, init_seed=plan.init_seed)
+
+
+class LocalSide:
+    """This site's data, model and training for one plan (built once per run)."""
+
+    def __init__(self, data_dir: Path, plan: FederationPlan, options: RunnerOptions) -> None:
+        from siteapp.tasks import load_task
+        from siteapp.training.datasets import site_dataset
+        from siteapp.training.device import resolve_device
+        from siteapp.training.weights import WeightLayout, trainable_state
+
+        self.data_dir = data_dir
+        self.plan = plan
+        self.options = options
+        self.task = load_task(plan.task)
+        self.train_set = site_dataset(data_dir, self.task, "train")
+        self.val_set = site_dataset(data_dir, self.task, "val")
+        self.records = len(self.train_set)
+        self.device = resolve_device(options.device)
+        self.model: Any = _build_model(plan, self.task)
+        self.layout = WeightLayout.of(trainable_state(self.model))
+        self.last_norm: float | None = None
+
+    def initial_weights(self) -> dict[str, np.ndarray]:
+        """Round 0: the plan's model drawn from ``init_seed`` (identical at every site)."""
+        from siteapp.training.weights import trainable_state
+
+        return trainable_state(_build_model(self.plan, self.task))
+
+    def sampling(self) -> tuple[float, int]:
+        from siteapp.training.trainer import plan_round
+
+        local = self.plan.local
+        return plan_round(self.records, local.epochs_per_round, local.batch_size)
+
+    def train(
+        self, global_weights: dict[str, np.ndarray], number: int, sigma: float, sample_rate: float,
+        steps: int, progress: Callable[[int, int, float], None], stop: threading.Event,
+    ) -> np.ndarray:
+        """One DP round from ``global_weights``; the flat, client-clipped update."""
+        from siteapp.training.trainer import RoundPlan, train_round
+        from siteapp.training.weights import flatten, load_state
+
+        load_state(self.model, global_weights)
+        seed = self.options.deterministic_seed
+        local = self.plan.local
+        round_plan = RoundPlan(
+            steps=steps, sample_rate=sample_rate, noise_multiplier=sigma,
+            max_grad_norm=local.max_grad_norm, learning_rate=local.learning_rate,
+            optimizer=local.optimizer,
+            fedprox_mu=self.plan.strategy_params.proximal_mu if self.plan.strategy is Strategy.FEDPROX else 0.0,
+            sampling_seed=secrets.randbits(63) if seed is None else seed * 1000 + number,
+            noise_seed=None if seed is None else seed * 1000 + number,
+        )
+        result = train_round(self.model, self.train_set, round_plan, device=self.device,
+                             progress=progress, cancel=stop)
+        vector, self.last_norm = clip_update(flatten(result.update, self.layout), local.update_clip_norm)
+        return np.asarray(vector, dtype=np.float32)
+
+    def evaluate(self, weights: dict[str, np.ndarray], number: int, epsilon: float) -> dict[str, object]:
+        """Validation metrics of the global model; also kept as a federated checkpoint."""
+        from siteapp.training.checkpoints import save_checkpoint
+        from siteapp.training.evaluation import evaluate_patients
+        from siteapp.training.weights import full_state, load_state
+
+        load_state(self.model, weights)
+        metrics = evaluate_patients(self.model.to(self.device), self.val_set, self.task, device=self.device).to_dict()
+        save_checkpoint(
+            self.data_dir, full_state(self.model), source="federated", run_id=self.plan.federation,
+            round=number, model_name=self.plan.model, task=self.task.name, epsilon=epsilon,
+            metrics=metrics,
+        )
+        return metrics

@@ -1,0 +1,564 @@
+"""The site's side of federation rounds: :class:`RoundRunner`.
+
+One plain object that the CLI (``medfed-site join``), the GUI (in a worker thread) and
+the tests drive the same way::
+
+    runner = RoundRunner(data_dir, on_progress=print_progress, stop=stop_event)
+    report = runner.run(max_rounds=3)     # -> JoinReport, one RoundOutcome per round
+
+For each round it: polls the round state; pulls the plan and checks it against the
+site's policy and privacy cap (before anything is recorded or trained); obtains the
+global model (plaintext: downloads it; CKKS/masking: decrypts or reads the previous
+aggregate and applies the plan's server rule at the site); records the round's privacy
+cost in the ledger; trains one DP-SGD round; clips the update to the plan's client-level
+norm; encrypts or masks it; uploads it; waits for the aggregate; evaluates the new global
+model on the site's validation patients and reports the metrics.
+
+Progress is reported through ``on_progress(Progress)`` with the phases of
+:class:`Phase`; setting ``stop`` ends the run at the next safe point (during training,
+between two DP steps). Every step is persisted first (:mod:`round_records`), so a run
+that was stopped, killed or lost the coordinator resumes with ``run()`` again, without
+training a round twice unrecorded in the privacy ledger.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+from coordinator.client import (
+    CoordinatorClient,
+    CoordinatorUnavailableError,
+    DuplicateUploadError,
+    RequestRefusedError,
+)
+from coordinator.errors import CoordinatorError
+from coordinator.protocol import (
+    FederationPlan,
+    MaskingStep,
+    MetricsReport,
+    RoundPhase,
+    RoundState,
+    SecureMode,
+)
+from coordinator.settings import ClientDefaults
+from siteapp.federation.audit import AuditLog
+from siteapp.federation.encryption import (
+    MaskingRound,
+    ckks_aggregate,
+    ckks_body,
+    masking_aggregate,
+    plaintext_body,
+)
+from siteapp.federation.enrolment import Enrolment, load_enrolled_kit
+from siteapp.federation.errors import (
+    CoordinatorUnreachableError,
+    FederationError,
+    JoinStoppedError,
+    RoundAbortedError,
+    RoundMissedError,
+)
+from siteapp.federation.global_model import GlobalModelHistory
+from siteapp.federation.local_side import LocalSide
+from siteapp.federation.policy import check_plan, check_privacy, load_policy
+from siteapp.federation.round_records import SiteRound, SiteRoundPhase, SiteRounds
+from siteapp.federation.settings import (
+    CONTEXT,
+    KIT_DIRNAME,
+    REPORTED_METRICS,
+    STATE_DIRNAME,
+    TLS_DIRNAME,
+    RunnerDefaults,
+    client_defaults,
+)
+from siteapp.privacy.calibration import calibrate_noise_multiplier
+from siteapp.privacy.ledger import PrivacyLedger
+
+T = TypeVar("T")
+_MASKING_ORDER = [MaskingStep.ADVERTISE, MaskingStep.SHARE, MaskingStep.UPLOAD, MaskingStep.UNMASK]
+_ACCEPTING = (RoundPhase.OPEN, RoundPhase.COLLECTING)
+_UPLOAD_WORDS = {
+    SecureMode.NONE: "packing the update (plaintext over TLS)",
+    SecureMode.CKKS: "encrypting the update (CKKS)",
+    SecureMode.MASKING: "masking the update (secure sum)",
+}
+
+
+class Phase(StrEnum):
+    """What the runner is doing now (the GUI shows it; the CLI prints it)."""
+
+    WAITING = "waiting"
+    SHARING_KEYS = "sharing keys"
+    TRAINING = "training"
+    ENCRYPTING = "encrypting"
+    UPLOADING = "uploading"
+    WAITING_FOR_OTHERS = "waiting for others"
+    AGGREGATED = "aggregated"
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: Phase
+    round: int | None
+    message: str
+    fraction: float | None = None  # training: steps done / steps planned
+
+
+@dataclass(frozen=True)
+class RunnerOptions:
+    """How a run behaves; the defaults suit a hospital workstation."""
+
+    device: str = "auto"
+    waits: RunnerDefaults = field(default_factory=RunnerDefaults)
+    client: ClientDefaults = field(default_factory=client_defaults)
+    # Tests only: seeds Poisson sampling and the DP noise so two runs train identical
+    # updates. None (production) draws both from the operating system.
+    deterministic_seed: int | None = None
+
+
+@dataclass
+class RoundOutcome:
+    """One round as this site took part in it."""
+
+    round: int
+    mode: str
+    strategy: str
+    num_examples: int
+    upload_bytes: int
+    noise_multiplier: float | None
+    epsilon_after: float
+    delta: float
+    update_norm: float | None
+    metrics: dict[str, object]
+    resumed: bool = False
+
+
+@dataclass
+class JoinReport:
+    federation: str
+    site: str
+    mode: str
+    strategy: str
+    rounds: list[RoundOutcome] = field(default_factory=list)
+    epsilon_spent: float = 0.0
+    delta: float | None = None
+    bytes_sent: int = 0
+    finished: bool = False
+    stopped: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _reportable(metrics: dict[str, object]) -> dict[str, float]:
+    """The finite rate metrics a site sends (see ``REPORTED_METRICS``)."""
+    out = {}
+    for name in REPORTED_METRICS:
+        value = metrics.get(name)
+        if isinstance(value, int | float) and np.isfinite(value):
+            out[name] = float(value)
+    return out
+
+
+class RoundRunner:
+    """Takes part in a federation's rounds from one site data folder (see module doc)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        options: RunnerOptions | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.options = options or RunnerOptions()
+        self.on_progress = on_progress
+        self.stop = stop or threading.Event()
+        self.enrolment, self.kit = load_enrolled_kit(self.data_dir)
+        self.audit = AuditLog(self.data_dir)
+        self.ledger = PrivacyLedger(self.data_dir)
+        self.records = SiteRounds(self.data_dir, self.enrolment.federation)
+        self.state_dir = self.data_dir / STATE_DIRNAME / self.enrolment.federation
+        self.history = GlobalModelHistory(self.state_dir / "global")
+        self._client: CoordinatorClient | None = None
+        self._local: LocalSide | None = None
+
+    # plumbing -------------------------------------------------------------------------
+    @property
+    def client(self) -> CoordinatorClient:
+        if self._client is None:
+            self._client = CoordinatorClient(
+                self.kit,
+                tls_dir=self.data_dir / KIT_DIRNAME / TLS_DIRNAME,
+                defaults=self.options.client,
+                on_request=self.audit.record,
+                sleep=self._sleep,
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _sleep(self, seconds: float) -> None:
+        if self.stop.wait(seconds):
+            raise JoinStoppedError("stopped while retrying; run join again to resume")
+
+    def _emit(self, phase: Phase, round_number: int | None, message: str, fraction: float | None = None) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(phase, round_number, message, fraction))
+
+    def _check_stop(self) -> None:
+        if self.stop.is_set():
+            raise JoinStoppedError("stopped; everything done so far is saved, run join again to resume")
+
+    def _call(self, fn: Callable[..., T], *args: object) -> T:
+        """Call the coordinator, waiting out an outage of up to ``unreachable_patience_s``."""
+        waits = self.options.waits
+        first_failure: float | None = None
+        while True:
+            self._check_stop()
+            try:
+                return fn(*args)
+            except CoordinatorUnavailableError as exc:
+                now = time.monotonic()
+                first_failure = first_failure or now
+                if now - first_failure > waits.unreachable_patience_s:
+                    raise CoordinatorUnreachableError(
+                        f"{exc}. Gave up after {waits.unreachable_patience_s:.0f} s; this "
+                        "site's progress is saved, run join again to resume"
+                    ) from exc
+                self._emit(Phase.WAITING, None, "the coordinator is unreachable; retrying")
+                self._sleep(waits.unreachable_pause_s)
+            except RequestRefusedError:
+                raise
+            except CoordinatorError as exc:
+                raise FederationError(str(exc)) from exc
+
+    def _wait_for(self, predicate: Callable[[RoundState], bool], round_number: int | None, message: str, phase: Phase = Phase.WAITING) -> RoundState:
+        waits = self.options.waits
+        end = time.monotonic() + waits.round_wait_timeout_s
+        self._emit(phase, round_number, message)
+        while True:
+            state = self._call(self.client.round_state)
+            if predicate(state):
+                return state
+            if time.monotonic() > end:
+                raise FederationError(
+                    f"waited {waits.round_wait_timeout_s:.0f} s ({message}) but the federation "
+                    f"is still at round {state.number} ({state.phase}); run join again later"
+                )
+            self._sleep(waits.poll_interval_s)
+
+    # the loop -------------------------------------------------------------------------
+    def run(self, max_rounds: int | None = None) -> JoinReport:
+        """Take part in rounds until the plan ends or ``max_rounds`` rounds are done.
+
+        Raises :class:`FederationError` subclasses (plan refused, cap exceeded,
+        coordinator unreachable, round failed); a stop request returns the report with
+        ``stopped`` set.
+        """
+        started = time.time()
+        report = JoinReport(
+            self.enrolment.federation, self.enrolment.site, self.enrolment.mode,
+            self.kit.plan.strategy.value,
+        )
+        try:
+            while max_rounds is None or len(report.rounds) < max_rounds:
+                pending = self.records.awaiting_report()
+                if pending is not None:
+                    report.rounds.append(self._finish(pending, resumed=True))
+                    continue
+                state = self._wait_for(
+                    lambda s: s.finished or self._joinable(s), None, "waiting for the next round"
+                )
+                if state.finished:
+                    report.finished = True
+                    break
+                left = None if max_rounds is None else max_rounds - len(report.rounds)
+                outcome = self._take_part(state, left)
+                if outcome is not None:
+                    report.rounds.append(outcome)
+            else:
+                report.finished = self._finished_now()
+        except JoinStoppedError as exc:
+            report.stopped = str(exc)
+        except RequestRefusedError as exc:
+            raise RoundAbortedError(f"{exc}; nothing was lost, fix the cause and run join again") from exc
+        except CoordinatorError as exc:
+            raise FederationError(str(exc)) from exc
+        finally:
+            self.close()
+        report.epsilon_spent = self.ledger.epsilon_spent()
+        report.delta = self.ledger.summary()["delta"]  # type: ignore[assignment]
+        report.bytes_sent = self.audit.bytes_sent(since=started)
+        return report
+
+    def _finished_now(self) -> bool:
+        """Best effort, for the report only: has the federation ended?"""
+        try:
+            return self.client.round_state().finished
+        except CoordinatorError:
+            return False
+
+    def _joinable(self, state: RoundState) -> bool:
+        record = self.records.get(state.number)
+        if record is not None and record.phase in (
+            SiteRoundPhase.UPLOADED, SiteRoundPhase.REPORTED, SiteRoundPhase.MISSED
+        ):
+            return False
+        if state.phase not in _ACCEPTING:
+            return False
+        if self.kit.plan.mode is SecureMode.MASKING and record is None:
+            return state.masking_step in (None, MaskingStep.ADVERTISE)
+        return True
+
+    def _local_side(self, plan: FederationPlan) -> LocalSide:
+        if self._local is None:
+            self._local = LocalSide(self.data_dir, plan, self.options)
+        return self._local
+
+    def _take_part(self, state: RoundState, rounds_wanted: int | None) -> RoundOutcome | None:
+        number = state.number
+        plan = self._call(self.client.plan)
+        check_plan(plan, load_policy(self.data_dir), self.enrolment)
+        record = self.records.get(number)
+        if plan.mode is SecureMode.MASKING and record is not None:
+            self._mark_missed(record, "this site restarted during a masking round (its keys were lost)")
+            return None
+        local = self._local_side(plan)
+        sample_rate, steps = local.sampling()
+        sigma = self._noise_multiplier(plan, sample_rate, steps, local.records)
+        needs_training = record is None or record.phase is SiteRoundPhase.RECORDED
+        if needs_training:
+            rounds_left = plan.rounds - number + 1
+            if rounds_wanted is not None:
+                rounds_left = min(rounds_left, rounds_wanted)
+            check_privacy(self.ledger, sigma, sample_rate, steps, local.records, rounds_left)
+        global_weights = self.global_weights(plan, number - 1, state)
+        masking = None
+        try:
+            if plan.mode is SecureMode.MASKING:
+                masking = MaskingRound(self.client, self.kit, plan, number, self._masking_waiter(number))
+                self._emit(Phase.SHARING_KEYS, number, "agreeing pairwise masks with the other sites")
+                masking.share_keys()
+            if needs_training:
+                record = self._train(plan, number, record, global_weights, sigma, sample_rate, steps)
+            assert record is not None
+            vector = np.load(self.state_dir / str(record.update_path))
+            record = self._upload(plan, record, vector, masking)
+            if masking is not None:
+                self._emit(Phase.WAITING_FOR_OTHERS, number, "helping remove the masks")
+                masking.answer_unmask()
+        except RoundMissedError as exc:
+            self._mark_missed(record or SiteRound(self.enrolment.federation, number, SiteRoundPhase.MISSED), str(exc))
+            return None
+        return self._finish(record, resumed=not needs_training, noise_multiplier=sigma,
+                            update_norm=local.last_norm)
+
+    def _noise_multiplier(self, plan: FederationPlan, sample_rate: float, steps: int, records: int) -> float:
+        """The noise that makes one round cost the plan's per-round epsilon on its own,
+        at the smaller of the plan's delta and the site's."""
+        delta = min(plan.local.target_delta, self.ledger.delta_for(records))
+        return calibrate_noise_multiplier(
+            plan.local.target_epsilon_per_round, delta, sample_rate, steps, rounds=1
+        )
+
+    def _masking_waiter(self, number: int) -> Callable[[MaskingStep], bool]:
+        def reach(step: MaskingStep) -> bool:
+            def moved(s: RoundState) -> bool:
+                if s.number != number or s.phase not in _ACCEPTING or s.masking_step is None:
+                    return True
+                return _MASKING_ORDER.index(s.masking_step) >= _MASKING_ORDER.index(step)
+
+            state = self._wait_for(moved, number, f"waiting for the other sites ({step} step)",
+                                   Phase.WAITING_FOR_OTHERS)
+            return state.number == number and state.phase in _ACCEPTING and state.masking_step == step
+
+        return reach
+
+    def _mark_missed(self, record: SiteRound, why: str) -> None:
+        if record.ledger_entry_id is not None and record.phase is SiteRoundPhase.RECORDED:
+            self.ledger.mark_finished(record.ledger_entry_id, "cancelled")
+        self.records.save(record.advanced(SiteRoundPhase.MISSED, note=why))
+        self._emit(Phase.WAITING, record.round, f"round {record.round} went on without this site: {why}")
+
+    # one round's steps ----------------------------------------------------------------
+    def _train(
+        self, plan: FederationPlan, number: int, record: SiteRound | None,
+        global_weights: dict[str, np.ndarray], sigma: float, sample_rate: float, steps: int,
+    ) -> SiteRound:
+        local = self._local_side(plan)
+        if record is not None and record.ledger_entry_id is not None:
+            # Training was interrupted: that attempt may have touched the data, so its
+            # ledger entry stays counted; the retry gets an entry of its own.
+            self.ledger.mark_finished(record.ledger_entry_id, "cancelled")
+        entry = self.ledger.record_planned_round(
+            number, sigma, sample_rate, steps, local.records,
+            context=f"{CONTEXT}:{plan.federation}",
+        )
+        record = self.records.save(SiteRound(
+            plan.federation, number, SiteRoundPhase.RECORDED, ledger_entry_id=entry.id,
+            num_examples=local.records, epsilon_after=entry.epsilon_after,
+        ))
+        self._emit(Phase.TRAINING, number, "training with differential privacy", 0.0)
+
+        def progress(step: int, total: int, _loss: float) -> None:
+            self._emit(Phase.TRAINING, number, f"training step {step} of {total}", step / total)
+
+        from siteapp.training.trainer import TrainingCancelledError
+
+        try:
+            vector = local.train(global_weights, number, sigma, sample_rate, steps, progress, self.stop)
+        except TrainingCancelledError as exc:
+            raise JoinStoppedError(
+                "stopped during training; the round's privacy cost stays recorded, run join "
+                "again to resume"
+            ) from exc
+        name = f"round-{number:04d}.update.npy"
+        path = self.state_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(name + ".tmp"), "wb") as fh:
+            np.save(fh, vector)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(path.with_name(name + ".tmp"), path)
+        return self.records.save(record.advanced(SiteRoundPhase.TRAINED, update_path=name))
+
+    def _upload(self, plan: FederationPlan, record: SiteRound, vector: np.ndarray, masking: MaskingRound | None) -> SiteRound:
+        number, examples = record.round, int(record.num_examples or 0)
+        self._emit(Phase.ENCRYPTING, number, _UPLOAD_WORDS[plan.mode])
+        if plan.mode is SecureMode.CKKS:
+            assert self.kit.ckks_secret_context is not None
+            body = ckks_body(self.kit.ckks_secret_context, vector, examples)
+            carried, count = f"CKKS-encrypted model update ({vector.size} values x patients, and the patient count)", None
+        elif masking is not None:
+            body = masking.masked_body(vector, examples)
+            carried, count = f"masked model update ({vector.size} quantised values x patients, and the patient count)", None
+        else:
+            layout = self._local_side(plan).layout
+            from siteapp.training.weights import unflatten
+
+            body = plaintext_body(unflatten(vector, layout))
+            carried, count = f"plaintext model update ({vector.size} float32 values) and the number of training patients", examples
+        self._emit(Phase.UPLOADING, number, f"uploading {len(body)} bytes")
+        try:
+            receipt = self._call(self.client.upload_update, number, body, count, carried)
+            sha, size = receipt.sha256, receipt.size_bytes
+        except DuplicateUploadError:
+            import hashlib
+
+            sha, size = hashlib.sha256(body).hexdigest(), len(body)
+        except RequestRefusedError as exc:
+            if exc.status == 409:
+                raise RoundMissedError(f"the coordinator no longer accepts round {number}: {exc.detail}") from exc
+            raise RoundAbortedError(f"the coordinator refused this site's update: {exc.detail}") from exc
+        return self.records.save(record.advanced(SiteRoundPhase.UPLOADED, upload_sha256=sha, upload_bytes=size))
+
+    def _finish(self, record: SiteRound, *, resumed: bool, noise_multiplier: float | None = None,
+                update_norm: float | None = None) -> RoundOutcome:
+        """Wait for the round's aggregate, evaluate the new global model, report it."""
+        number = record.round
+        state = self._wait_for(
+            lambda s: s.last_published >= number or s.number > number or s.phase == RoundPhase.FAILED,
+            number, "waiting for the other sites' updates", Phase.WAITING_FOR_OTHERS,
+        )
+        if state.last_published < number:
+            failure = next((r.failure for r in self._call(self.client.status).rounds if r.number == number), None)
+            raise RoundAbortedError(f"round {number} failed at the coordinator: {failure or state.phase}")
+        plan = self._call(self.client.plan)
+        weights = self.global_weights(plan, number, state)
+        metrics = self._local_side(plan).evaluate(weights, number, self.ledger.epsilon_spent())
+        report = MetricsReport(
+            num_examples=int(metrics.get("count", 0)),  # type: ignore[call-overload]
+            metrics=_reportable(metrics),
+        )
+        self._call(self.client.report_metrics, number, report)
+        if record.ledger_entry_id is not None:
+            self.ledger.mark_finished(record.ledger_entry_id, "completed")
+        record = self.records.save(record.advanced(SiteRoundPhase.REPORTED, metrics=metrics))
+        entry = next((e for e in self.ledger.entries() if e.id == record.ledger_entry_id), None)
+        auc = metrics.get("auc")
+        self._emit(Phase.AGGREGATED, number, f"round {number} aggregated; validation AUC "
+                   + ("n/a" if auc is None else f"{auc:.3f}"))
+        return RoundOutcome(
+            round=number, mode=plan.mode.value, strategy=plan.strategy.value,
+            num_examples=int(record.num_examples or 0), upload_bytes=int(record.upload_bytes or 0),
+            noise_multiplier=entry.noise_multiplier if entry else noise_multiplier,
+            epsilon_after=float(record.epsilon_after or self.ledger.epsilon_spent()),
+            delta=self.ledger.reporting_delta(), update_norm=update_norm, metrics=metrics,
+            resumed=resumed,
+        )
+
+    # the global model -----------------------------------------------------------------
+    def global_weights(self, plan: FederationPlan, after_round: int, state: RoundState | None = None) -> dict[str, np.ndarray]:
+        """The global model's trainable weights after round ``after_round`` (0: initial)."""
+        local = self._local_side(plan)
+        if plan.mode is SecureMode.NONE:
+            return self._plaintext_weights(plan, after_round, state)
+        secret = self.kit.ckks_secret_context
+
+        def aggregate_of(number: int) -> tuple[np.ndarray, float]:
+            path = self.state_dir / f"result-{number:04d}.download"
+            self._call(self.client.download_result, number, path)
+            try:
+                blob = path.read_bytes()
+                if plan.mode is SecureMode.CKKS:
+                    assert secret is not None
+                    return ckks_aggregate(secret, blob)
+                return masking_aggregate(blob)
+            finally:
+                path.unlink(missing_ok=True)
+
+        return self.history.replay(plan, local.initial_weights, local.layout, after_round, aggregate_of)
+
+    def _plaintext_weights(self, plan: FederationPlan, after_round: int, state: RoundState | None) -> dict[str, np.ndarray]:
+        from siteapp.training.weights import load_weights
+
+        local = self._local_side(plan)
+        if self.history.has(after_round):
+            return self.history.weights(after_round, local.layout)
+        path = self.state_dir / f"global-{after_round:04d}.download"
+        if after_round == 0:
+            if state is not None and state.waiting_for_initial_model:
+                try:
+                    self._call(self.client.upload_initial_model, plaintext_body(local.initial_weights()))
+                except RequestRefusedError as exc:
+                    if "already uploaded" not in exc.detail:
+                        raise RoundAbortedError(f"the initial model was refused: {exc.detail}") from exc
+            self._call(self.client.download_initial_model, path)
+        else:
+            self._call(self.client.download_result, after_round, path)
+        try:
+            downloaded = load_weights(path)
+        finally:
+            path.unlink(missing_ok=True)
+        if set(downloaded) != set(local.layout.names):
+            raise RoundAbortedError(
+                "the coordinator's global model does not have this plan's parameters; the "
+                "federation runs another model than the plan says"
+            )
+        weights = {n: downloaded[n] for n in local.layout.names}
+        self.history.save(after_round, weights, {})
+        return weights
+
+
+__all__ = [
+    "Enrolment",
+    "JoinReport",
+    "Phase",
+    "Progress",
+    "RoundOutcome",
+    "RoundRunner",
+    "RunnerOptions",
+]

@@ -1,0 +1,108 @@
+"""The site's policy checks and the audit log, without a coordinator (fast)."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coordinator.client import RequestRecord
+from coordinator.protocol import FederationPlan
+from siteapp.federation.audit import AuditLog, request_kind
+from siteapp.federation.encryption import clip_update
+from siteapp.federation.enrolment import Enrolment
+from siteapp.federation.errors import PlanRefusedError
+from siteapp.federation.policy import (
+    SitePolicy,
+    check_plan,
+    check_privacy,
+    load_policy,
+    save_policy,
+)
+from siteapp.privacy.ledger import PrivacyLedger
+
+ENROLMENT = Enrolment("fed", "a", "https://127.0.0.1:1", "ckks", "lung-ct-nodule", "compact_cnn",
+                      "AA", "00", "2030-01-01", "2026-01-01")
+
+
+def _plan(**fields: object) -> FederationPlan:
+    base: dict[str, object] = {"federation": "fed", "sites": ["a", "b"], "mode": "ckks", "min_sites": 2}
+    base.update(fields)
+    return FederationPlan.model_validate(base)
+
+
+def test_the_enrolled_plan_passes() -> None:
+    check_plan(_plan(), SitePolicy(), ENROLMENT)
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"task": "mammo-mass"}, "task changed"),
+        ({"model": "resnet_small"}, "model changed"),
+        ({"mode": "none"}, "secure mode changed"),
+        ({"sites": ["b", "c"]}, "no longer lists this site"),
+        ({"local": {"learning_rate": 5.0}}, "learning rate 5"),
+        ({"local": {"epochs_per_round": 50}}, "50 epochs per round"),
+    ],
+)
+def test_a_plan_changed_mid_federation_or_beyond_policy_is_refused(fields: dict[str, object], reason: str) -> None:
+    with pytest.raises(PlanRefusedError, match=reason):
+        check_plan(_plan(**fields), SitePolicy(), ENROLMENT)
+
+
+def test_the_policy_persists_and_can_forbid_a_model(tmp_path: Path) -> None:
+    assert load_policy(tmp_path) == SitePolicy()
+    save_policy(tmp_path, SitePolicy(allowed_models=("resnet_small",)))
+    with pytest.raises(PlanRefusedError, match="not allowed here"):
+        check_plan(_plan(), load_policy(tmp_path), ENROLMENT)
+
+
+def test_privacy_check_counts_every_remaining_round(tmp_path: Path) -> None:
+    ledger = PrivacyLedger(tmp_path)
+    ledger.set_cap(4.0)
+    one_round = check_privacy(ledger, 1.5, 0.5, 4, 40, rounds_left=1)
+    assert 0 < one_round < 4.0
+    with pytest.raises(PlanRefusedError, match="above its cap of 4"):
+        check_privacy(ledger, 1.5, 0.5, 4, 40, rounds_left=20)
+    assert ledger.entries() == []
+
+
+def test_client_level_clipping_bounds_the_update_norm() -> None:
+    vector = np.full(100, 0.5, dtype=np.float32)  # norm 5
+    clipped, norm = clip_update(vector, 2.0)
+    assert norm == pytest.approx(5.0) and np.linalg.norm(clipped) == pytest.approx(2.0, rel=1e-6)
+    same, _ = clip_update(vector, None)
+    assert same is vector
+
+
+def test_the_audit_log_filters_and_exports(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path)
+    log.record(RequestRecord("/v1/round", "GET", 200, 0, None, "", 1))
+    before_upload = time.time()
+    log.record(RequestRecord("/v1/rounds/1/update", "PUT", 200, 1234, "ab" * 32, "masked model update", 1))
+    log.record(RequestRecord("/v1/rounds/1/masking/share", "POST", 204, 99, "cd" * 32, "", 2))
+    log.record(RequestRecord("/v1/rounds/1/metrics", "POST", None, 50, "ef" * 32, "metrics", 3))
+
+    assert [e.kind for e in log.query()] == ["poll", "upload", "masking", "metrics"]
+    assert [e.bytes_sent for e in log.query(kind="upload")] == [1234]
+    assert len(log.query(since=before_upload)) == 3
+    assert log.query(limit=1)[0].endpoint == "/v1/rounds/1/metrics"
+    assert log.bytes_sent() == 1234 + 99 + 50
+    assert log.query()[0].carried.startswith("nothing")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        log.query(kind="secret")
+
+    count = log.export_csv(tmp_path / "audit.csv", kind="upload")
+    rows = list(csv.DictReader((tmp_path / "audit.csv").open()))
+    assert count == 1 and rows[0]["body_sha256"] == "ab" * 32 and rows[0]["carried"] == "masked model update"
+
+
+def test_request_kinds() -> None:
+    assert request_kind("GET", "/v1/rounds/3/result") == "download"
+    assert request_kind("GET", "/v1/initial-model") == "download"
+    assert request_kind("PUT", "/v1/initial-model") == "upload"
+    assert request_kind("GET", "/v1/rounds/3/masking/share") == "poll"

@@ -1,0 +1,228 @@
+"""Encrypted rounds give the plaintext result: three real sites (threads running
+RoundRunner with seeded DP training) against a real coordinator over HTTPS + mTLS.
+
+Every federation below trains the same round-1 updates (same data, initial model and
+seeds), which the tests check bit for bit before comparing the global models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from harness import (
+    LOCAL,
+    SITES,
+    LoopbackFederation,
+    crash_at,
+    global_weights,
+    join_sites,
+    make_federation,
+    run_sites,
+    site_state,
+    start_sites,
+    uploaded_update,
+)
+from safetensors.numpy import load_file
+
+from coordinator.protocol import masking_bounds
+from coordinator.provisioning import load_site_kit
+from coordinator.secure.ckks import context_has_secret_key, decrypt_aggregate
+from coordinator.secure.errors import InvalidContextError
+from coordinator.server.model_codec import read_layout
+from coordinator.server.round_aggregation import aggregate_plaintext
+from siteapp.federation.encryption import plaintext_body
+from siteapp.federation.runner import Phase
+from siteapp.privacy.ledger import PrivacyLedger
+from siteapp.training.weights import WeightLayout, unflatten
+
+# Relative error per parameter, with the floor of docs/secure-aggregation.md: below 1e-4
+# a parameter is compared absolutely at 1e-9 (half a float32 step of a 2^-6 weight).
+REL_FLOOR = 1e-4
+REL_TOLERANCE = 1e-5
+
+
+def relative_error(got: dict[str, np.ndarray], want: dict[str, np.ndarray]) -> float:
+    worst = 0.0
+    for name, reference in want.items():
+        ref = np.asarray(reference, dtype=np.float64)
+        err = np.abs(np.asarray(got[name], dtype=np.float64) - ref) / np.maximum(np.abs(ref), REL_FLOOR)
+        worst = max(worst, float(err.max()))
+    return worst
+
+
+def model_error(got: dict[str, np.ndarray], want: dict[str, np.ndarray], before: dict[str, np.ndarray]) -> float:
+    """Worst per-parameter difference of two float32 global models in units of the
+    tolerance: 1e-5 relative (floor 1e-4) plus the float32 rounding both sides apply to
+    the mean update and to the new weights (one rounding of a value 1e-10 away from a
+    float32 tie lands one step apart; the encryption's noise is that large)."""
+    worst = 0.0
+    for name, reference in want.items():
+        ref = reference.astype(np.float64)
+        change = np.abs(ref - before[name]).astype(np.float32)
+        rounding = 4 * np.spacing(np.abs(reference)).astype(np.float64) + 4 * np.spacing(change).astype(np.float64)
+        tolerance = REL_TOLERANCE * np.maximum(np.abs(ref), REL_FLOOR) + rounding
+        worst = max(worst, float((np.abs(got[name].astype(np.float64) - ref) / tolerance).max()))
+    return worst
+
+
+@pytest.fixture(scope="module")
+def fedavg_runs(tmp_path_factory: pytest.TempPathFactory, site_templates: dict[str, Path]) -> Iterator[dict[str, LoopbackFederation]]:
+    """One FedAvg round in each mode, same seeds, same data."""
+    root = tmp_path_factory.mktemp("fedavg")
+    runs: dict[str, LoopbackFederation] = {}
+    try:
+        for mode in ("none", "ckks", "masking"):
+            runs[mode] = make_federation(root / mode, site_templates, mode=mode, rounds=1)
+            run_sites(runs[mode])
+            runs[mode].stop()
+        yield runs
+    finally:
+        for fed in runs.values():
+            fed.stop()
+
+
+def test_all_modes_upload_the_same_updates(fedavg_runs: dict[str, LoopbackFederation]) -> None:
+    for site in SITES:
+        plain = uploaded_update(fedavg_runs["none"], site, 1)
+        assert np.linalg.norm(plain) > 0
+        for mode in ("ckks", "masking"):
+            np.testing.assert_array_equal(uploaded_update(fedavg_runs[mode], site, 1), plain)
+
+
+def test_ckks_fedavg_equals_plaintext_fedavg(fedavg_runs: dict[str, LoopbackFederation]) -> None:
+    plain, ckks = fedavg_runs["none"], fedavg_runs["ckks"]
+    # The aggregate: the decrypted CKKS mean vs the FedAvg of the same updates (float64).
+    counts = {s: plain.reports[s].rounds[0].num_examples for s in SITES}
+    fedavg = sum(counts[s] * uploaded_update(plain, s, 1).astype(np.float64) for s in SITES) / sum(counts.values())
+    secret = load_site_kit(ckks.site_kits["c"]).ckks_secret_context
+    assert secret is not None
+    published = next((ckks.root / "state" / "blobs" / "results").glob("round-1*")).read_bytes()
+    weighted_sum, count = decrypt_aggregate(secret, published)
+    assert count == pytest.approx(sum(counts.values()))
+    assert relative_error({"mean": weighted_sum / count}, {"mean": fedavg}) <= REL_TOLERANCE
+    # The global model each site computed vs the one the plaintext coordinator published.
+    initial = global_weights(plain, "a", 0)
+    published_model = global_weights(plain, "a", 1)
+    for site in SITES:
+        assert model_error(global_weights(ckks, site, 1), published_model, initial) <= 1.0
+    assert relative_error(published_model, initial) > 1e-3  # the round really moved the model
+
+
+def test_masking_fedavg_equals_plaintext_within_the_quantisation_bound(fedavg_runs: dict[str, LoopbackFederation]) -> None:
+    fed = fedavg_runs["masking"]
+    bound = masking_bounds(fed.plan).mean_error_bound
+    initial = global_weights(fedavg_runs["none"], "a", 0)
+    plain = global_weights(fedavg_runs["none"], "a", 1)
+    for site in SITES:
+        masked = global_weights(fed, site, 1)
+        for name in plain:
+            mean_plain = plain[name].astype(np.float64) - initial[name]
+            mean_masked = masked[name].astype(np.float64) - initial[name]
+            # quantisation bound plus the float32 rounding of adding the mean to the model
+            slack = bound + 2 * np.spacing(np.abs(plain[name]).astype(np.float32)).astype(np.float64)
+            assert np.all(np.abs(mean_masked - mean_plain) <= slack), name
+
+
+def test_the_coordinator_context_cannot_decrypt(fedavg_runs: dict[str, LoopbackFederation]) -> None:
+    fed = fedavg_runs["ckks"]
+    public = (fed.kit_dir / "ckks_public_context.bin").read_bytes()
+    assert not context_has_secret_key(public)
+    secret = load_site_kit(fed.site_kits["a"]).ckks_secret_context
+    assert secret is not None and context_has_secret_key(secret)
+    blobs = fed.root / "state" / "blobs"
+    aggregate = next((blobs / "results").glob("round-1*")).read_bytes()
+    one_upload = next(p for p in (blobs / "uploads").rglob("a-*")).read_bytes()
+    for blob in (aggregate, one_upload):
+        with pytest.raises(InvalidContextError):
+            decrypt_aggregate(public, blob)
+    # the site's secret context reads the upload: n x update and n
+    weighted, count = decrypt_aggregate(secret, one_upload)
+    expected = uploaded_update(fed, "a", 1).astype(np.float64)
+    np.testing.assert_allclose(weighted / count, expected, atol=1e-7)
+
+
+def test_fedadam_under_ckks_equals_fedadam_in_plaintext(tmp_path: Path, site_templates: dict[str, Path]) -> None:
+    runs = {}
+    try:
+        for mode in ("none", "ckks"):
+            runs[mode] = make_federation(tmp_path / mode, site_templates, mode=mode, rounds=2, strategy="fedadam")
+            run_sites(runs[mode])
+    finally:
+        for fed in runs.values():
+            fed.stop()
+    plain, ckks = runs["none"], runs["ckks"]
+    blobs = plain.root / "state" / "blobs"
+    layout = read_layout(next((blobs / "results").glob("round-1.*")), "model")
+    coordinator_moments = load_file(str(next((blobs / "state").glob("round-1.*"))))
+    for site in SITES:
+        # Round 1: the same updates; FedAdam at the coordinator vs FedAdam at each site.
+        np.testing.assert_array_equal(uploaded_update(ckks, site, 1), uploaded_update(plain, site, 1))
+        before = global_weights(plain, "b", 0)
+        assert model_error(global_weights(ckks, site, 1), global_weights(plain, "b", 1), before) <= 1.0
+        # ... and the same moments, which the site keeps for the next round.
+        model_order = list(WeightLayout.of(global_weights(ckks, site, 1)).names)
+        site_moments = load_file(str(site_state(ckks, site) / "global" / "round-0001.optimiser.safetensors"))
+        for j, spec in enumerate(layout):
+            i = model_order.index(spec.name)
+            for moment in ("m", "v"):
+                ours = {spec.name: site_moments[f"{moment}.{i}"]}
+                assert relative_error(ours, {spec.name: coordinator_moments[f"{moment}.{j}"]}) <= REL_TOLERANCE
+    # Round 2 trains from the two (equal within 1e-9) round-1 models, so its updates differ
+    # in the last bits. Give the coordinator's own FedAdam the CKKS sites' round-2 updates,
+    # a site's round-1 model and the coordinator's round-1 moments: it must land where the
+    # sites landed on their own.
+    uploads = []
+    for site in SITES:
+        model_order_layout = WeightLayout.of(global_weights(ckks, site, 1))
+        path = tmp_path / f"{site}-round2.safetensors"
+        path.write_bytes(plaintext_body(unflatten(uploaded_update(ckks, site, 2), model_order_layout)))
+        uploads.append((path, ckks.reports[site].rounds[1].num_examples))
+    start_model = tmp_path / "round1-model.safetensors"
+    start_model.write_bytes(plaintext_body(global_weights(ckks, "a", 1)))
+    outcome = aggregate_plaintext(plain.plan, layout, start_model, uploads, coordinator_moments)
+    expected = {t.name: w for t, w in zip(layout, outcome.weights, strict=True)}
+    for site in SITES:
+        assert model_error(global_weights(ckks, site, 2), expected, global_weights(ckks, "a", 1)) <= 1.0, site
+    # the optimiser's moments live at the sites, not at the coordinator
+    assert (site_state(ckks, "c") / "global" / "round-0002.optimiser.safetensors").is_file()
+    assert not (ckks.root / "state" / "blobs" / "state").exists()
+
+
+def test_masking_round_completes_with_a_site_dropped_after_key_sharing(tmp_path: Path, site_templates: dict[str, Path]) -> None:
+    clip = 5.0  # client-level clipping of the whole update (the plan asks for it)
+    # The deadline closes the upload step without c; it must also leave every site time to
+    # advertise its keys on a loaded test machine.
+    fed = make_federation(tmp_path, site_templates, mode="masking", rounds=1, round_deadline_s=8.0,
+                          local={**LOCAL, "update_clip_norm": clip})
+    try:
+        # c advertises and shares its keys, then dies as it starts training
+        threads = start_sites(fed, SITES, on_progress={"c": crash_at(Phase.TRAINING)})
+        join_sites(threads)
+    finally:
+        fed.stop()
+    assert set(fed.errors) == {"c"}
+    assert set(fed.reports) == {"a", "b"}
+    for site in ("a", "b"):
+        assert [o.round for o in fed.reports[site].rounds] == [1]
+        assert fed.reports[site].finished
+    # the published secure sum is exactly the mean of a's and b's updates
+    n = {s: fed.reports[s].rounds[0].num_examples for s in ("a", "b")}
+    mean = sum(n[s] * uploaded_update(fed, s, 1).astype(np.float64) for s in n) / sum(n.values())
+    initial = global_weights(fed, "a", 0)
+    got = global_weights(fed, "a", 1)
+    bound = masking_bounds(fed.plan).mean_error_bound
+    offset = 0
+    for name, w0 in initial.items():
+        size = w0.size
+        delta = got[name].astype(np.float64) - w0
+        slack = bound + 2 * np.spacing(np.abs(got[name])).astype(np.float64)
+        assert np.all(np.abs(delta.ravel() - mean[offset:offset + size]) <= slack.ravel()), name
+        offset += size
+    for site in ("a", "b"):
+        assert fed.reports[site].rounds[0].update_norm > clip  # DP noise alone is larger
+        assert np.linalg.norm(uploaded_update(fed, site, 1)) <= clip * (1 + 1e-6)
+    # c's privacy cost stays recorded although it never uploaded
+    assert len(PrivacyLedger(fed.data_dirs["c"]).entries()) == 1

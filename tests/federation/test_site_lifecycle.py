@@ -1,0 +1,146 @@
+"""Enrolment, the site's policy and restarts, with a real coordinator on loopback."""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from harness import SITES, SimulatedCrashError, crash_at, join_sites, make_federation, start_sites
+
+from coordinator.client import CoordinatorClient
+from coordinator.provisioning import load_site_kit
+from siteapp import cli
+from siteapp.federation.audit import AuditLog
+from siteapp.federation.enrolment import current_enrolment, load_enrolled_kit
+from siteapp.federation.errors import KitRefusedError
+from siteapp.federation.round_records import SiteRoundPhase, SiteRounds
+from siteapp.federation.runner import Phase
+from siteapp.privacy.ledger import PrivacyLedger
+
+
+def _tamper(kit: Path, dest: Path) -> Path:
+    """Copy ``kit`` with a raised learning rate in its plan (manifest left as it was)."""
+    with zipfile.ZipFile(kit) as src, zipfile.ZipFile(dest, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "plan.json":
+                plan = json.loads(data)
+                plan["local"]["learning_rate"] = 50.0
+                data = json.dumps(plan).encode()
+            out.writestr(item, data)
+    return dest
+
+
+def test_enroll_refuses_a_tampered_kit_and_accepts_the_real_one(tmp_path: Path, site_templates, capsys) -> None:
+    fed = make_federation(tmp_path / "fed", site_templates, start=False, mode="ckks")
+    data_dir = tmp_path / "fresh-site"
+    tampered = _tamper(fed.site_kits["a"], tmp_path / "a-tampered.medfed-kit")
+
+    assert cli.main(["--data-dir", str(data_dir), "enroll", str(tampered)]) == KitRefusedError.exit_code
+    assert "plan.json was modified" in capsys.readouterr().err
+    assert current_enrolment(data_dir) is None
+
+    wrong = "00:" * 31 + "00"
+    assert cli.main(["--data-dir", str(data_dir), "enroll", str(fed.site_kits["a"]),
+                     "--ca-fingerprint", wrong]) == KitRefusedError.exit_code
+    assert "fingerprint does not match" in capsys.readouterr().err
+
+    fingerprint = load_site_kit(fed.site_kits["a"]).ca_fingerprint
+    assert cli.main(["--data-dir", str(data_dir), "enroll", str(fed.site_kits["a"]),
+                     "--ca-fingerprint", fingerprint, "--json"]) == 0
+    enrolled = json.loads(capsys.readouterr().out)
+    assert (enrolled["site"], enrolled["mode"]) == ("a", "ckks")
+    record, kit = load_enrolled_kit(data_dir)
+    assert kit.ckks_secret_context is not None and record.kit_sha256
+    assert (data_dir / "kit" / "enrolment.medfed-kit").stat().st_mode & 0o077 == 0
+
+    # another federation's kit cannot replace this one in the same data folder
+    other = make_federation(tmp_path / "other", site_templates, start=False, federation="other")
+    assert cli.main(["--data-dir", str(data_dir), "enroll", str(other.site_kits["b"])]) != 0
+    assert "already takes part" in capsys.readouterr().err
+    # a kit edited after import is refused when it is used
+    stored = data_dir / "kit" / "enrolment.medfed-kit"
+    stored.write_bytes(stored.read_bytes() + b"\0")
+    with pytest.raises(KitRefusedError, match="changed since it was imported"):
+        load_enrolled_kit(data_dir)
+
+
+def test_join_refuses_a_plan_beyond_the_privacy_cap_before_training(tmp_path: Path, site_templates, capsys) -> None:
+    fed = make_federation(tmp_path, site_templates, mode="none", rounds=5)
+    try:
+        data_dir = fed.data_dirs["a"]
+        PrivacyLedger(data_dir).set_cap(3.0)  # 5 rounds at epsilon 2 each cannot fit
+        code = cli.main(["--data-dir", str(data_dir), "join", "--json"])
+        assert code == 3
+        err = capsys.readouterr().err
+        assert "above its cap of 3" in err and "nothing was trained" in err
+        assert PrivacyLedger(data_dir).entries() == []
+        assert SiteRounds(data_dir, fed.plan.federation).all() == []
+        assert not (data_dir / "models").exists() or not any((data_dir / "models").iterdir())
+        kinds = {e.kind for e in AuditLog(data_dir).query()}
+        assert kinds <= {"poll"}  # it only asked for the round state and the plan
+        kit = load_site_kit(fed.site_kits["b"])
+        with CoordinatorClient(kit, tls_dir=tmp_path / "tls") as client:
+            assert client.round_state().submitted == []
+    finally:
+        fed.stop()
+
+
+def test_a_site_restarted_mid_round_resumes_without_unrecorded_privacy_spend(tmp_path: Path, site_templates) -> None:
+    fed = make_federation(tmp_path, site_templates, mode="ckks", rounds=1)
+    try:
+        others = start_sites(fed, ("b", "c"))
+        ledger = PrivacyLedger(fed.data_dirs["a"])
+        records = SiteRounds(fed.data_dirs["a"], fed.plan.federation)
+
+        # 1. killed half-way through training: the cost is recorded, no update exists
+        with pytest.raises(SimulatedCrashError):
+            fed.runner("a", on_progress=crash_at(Phase.TRAINING, after_fraction=0.5)).run()
+        assert [e.status for e in ledger.entries()] == ["planned"]
+        assert records.get(1).phase is SiteRoundPhase.RECORDED
+        spent_once = ledger.epsilon_spent()
+
+        # 2. restarted, trains again (a second, recorded cost), killed before uploading
+        with pytest.raises(SimulatedCrashError):
+            fed.runner("a", on_progress=crash_at(Phase.UPLOADING)).run()
+        assert [e.status for e in ledger.entries()] == ["cancelled", "planned"]
+        assert ledger.epsilon_spent() > spent_once
+        assert records.get(1).phase is SiteRoundPhase.TRAINED
+
+        # 3. restarted again: uploads the saved update (no training), killed right after
+        with pytest.raises(SimulatedCrashError):
+            fed.runner("a", on_progress=crash_at(Phase.WAITING_FOR_OTHERS)).run()
+        assert records.get(1).phase is SiteRoundPhase.UPLOADED
+        assert len(ledger.entries()) == 2
+
+        # 4. restarted once more: waits for the aggregate, evaluates and reports it
+        report = fed.runner("a").run()
+        join_sites(others)
+        assert not fed.errors, fed.errors
+        assert [o.round for o in report.rounds] == [1] and report.rounds[0].resumed
+        assert [e.status for e in ledger.entries()] == ["cancelled", "completed"]
+        assert report.epsilon_spent == pytest.approx(ledger.epsilon_spent())
+        assert records.get(1).phase is SiteRoundPhase.REPORTED
+        assert all(fed.reports[s].finished for s in ("b", "c"))
+        uploads = AuditLog(fed.data_dirs["a"]).query(kind="upload")
+        assert len(uploads) == 1 and uploads[0].status == 200
+    finally:
+        fed.stop()
+
+
+def test_join_waits_out_a_coordinator_outage(tmp_path: Path, site_templates) -> None:
+    fed = make_federation(tmp_path, site_templates, mode="none", rounds=1, start=False)
+    try:
+        threads = start_sites(fed, SITES)  # the coordinator is not up yet
+        time.sleep(2.0)
+        fed.start()
+        join_sites(threads)
+        assert not fed.errors, fed.errors
+        assert all(fed.reports[s].finished for s in SITES)
+        failed = [e for e in AuditLog(fed.data_dirs["a"]).query() if e.status is None]
+        assert failed, "the first attempts failed and were logged"
+    finally:
+        fed.stop()

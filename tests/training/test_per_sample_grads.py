@@ -1,0 +1,144 @@
+"""The fused grad-sample mode: same per-sample gradients and clipped, noised update as
+Opacus' "hooks" mode, in one backward pass."""
+
+from __future__ import annotations
+
+import platform
+
+import pytest
+import torch
+from opacus.grad_sample.utils import prepare_module
+from opacus.optimizers import DPOptimizer
+from torch import nn
+
+from siteapp.tasks import TaskPreset
+from siteapp.training.fused_clipping import FusedClippingDPOptimizer
+from siteapp.training.heap import retain_freed_memory
+from siteapp.training.models import build_model, freeze_backbone
+from siteapp.training.per_sample_grads import FusedGradSampleModule, UnsupportedLayerError
+
+torch.set_num_threads(1)
+pytestmark = pytest.mark.filterwarnings("ignore:Full backward hook is firing")
+
+
+def _grad_sample(param: torch.Tensor) -> torch.Tensor:
+    grad_sample: torch.Tensor = param.grad_sample  # type: ignore[attr-defined]
+    return grad_sample
+
+
+def _batch(task: TaskPreset, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand((size, task.channels, task.matrix, task.matrix), generator=gen)
+    y = torch.randint(0, task.num_classes, (size,), generator=gen)
+    return x, y
+
+
+@pytest.mark.parametrize("model_name", ["compact_cnn", "resnet_small"])
+def test_fused_per_sample_gradients_match_opacus_hooks(task: TaskPreset, model_name: str) -> None:
+    x, y = _batch(task, 4)
+    reference, fused = build_model(model_name, task), build_model(model_name, task)
+    hooks_module = prepare_module(reference, "hooks", batch_first=True, loss_reduction="mean")
+    nn.CrossEntropyLoss()(hooks_module(x), y).backward()
+    nn.CrossEntropyLoss()(FusedGradSampleModule(fused)(x), y).backward()
+    for (name, expected), actual in zip(
+        reference.named_parameters(), fused.parameters(), strict=True
+    ):
+        assert _grad_sample(actual).shape == _grad_sample(expected).shape, name
+        torch.testing.assert_close(
+            _grad_sample(actual), _grad_sample(expected), rtol=1e-4, atol=1e-6
+        )
+        # The summed gradient is replaced, not computed as well: that is the saving.
+        assert actual.grad is None, name
+
+
+def _private_grads(
+    task: TaskPreset, fused: bool, x: torch.Tensor, y: torch.Tensor, noise_multiplier: float
+) -> list[torch.Tensor]:
+    model = build_model("compact_cnn", task)
+    module: nn.Module
+    if fused:
+        module = FusedGradSampleModule(model)
+    else:
+        module = prepare_module(model, "hooks", batch_first=True, loss_reduction="mean")
+    optimizer_class = FusedClippingDPOptimizer if fused else DPOptimizer
+    optimizer = optimizer_class(
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        noise_multiplier=noise_multiplier,
+        max_grad_norm=0.05,  # far below the gradients' norms, so every sample is clipped
+        expected_batch_size=4,
+        generator=torch.Generator().manual_seed(7),
+    )
+    optimizer.zero_grad()
+    nn.CrossEntropyLoss()(module(x), y).backward()
+    assert optimizer.pre_step()
+    return [p.grad.detach().clone() for p in model.parameters() if p.grad is not None]
+
+
+@pytest.mark.parametrize("size", [5, 0])
+def test_fused_clipping_gives_the_opacus_clipped_mean(task: TaskPreset, size: int) -> None:
+    x, y = _batch(task, size)
+    expected = _private_grads(task, False, x, y, noise_multiplier=0.0)
+    actual = _private_grads(task, True, x, y, noise_multiplier=0.0)
+    for a, e in zip(actual, expected, strict=True):
+        torch.testing.assert_close(a, e, rtol=1e-4, atol=1e-7)
+
+
+def test_fused_noise_has_the_opacus_scale(task: TaskPreset) -> None:
+    """An empty batch leaves pure noise: std noise_multiplier * max_grad_norm / batch."""
+    x, y = _batch(task, 0)
+    noise = torch.cat([g.flatten() for g in _private_grads(task, True, x, y, 2.0)])
+    reference = torch.cat([g.flatten() for g in _private_grads(task, False, x, y, 2.0)])
+    expected_std = 2.0 * 0.05 / 4
+    assert noise.numel() > 50_000
+    assert abs(noise.mean().item()) < 0.02 * expected_std
+    assert noise.std().item() == pytest.approx(expected_std, rel=0.02)
+    assert reference.std().item() == pytest.approx(expected_std, rel=0.02)
+
+
+def test_fused_clipping_refuses_a_second_step_without_zero_grad(task: TaskPreset) -> None:
+    model = build_model("compact_cnn", task)
+    module = FusedGradSampleModule(model)
+    optimizer = FusedClippingDPOptimizer(
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        noise_multiplier=1.0,
+        max_grad_norm=1.0,
+        expected_batch_size=2,
+    )
+    x, y = _batch(task, 2)
+    nn.CrossEntropyLoss()(module(x), y).backward()
+    optimizer.step()
+    with pytest.raises(ValueError, match=r"zero_grad\(\)"):
+        optimizer.step()
+
+
+def test_frozen_backbone_gets_no_per_sample_gradients(task: TaskPreset) -> None:
+    model = build_model("compact_cnn", task)
+    freeze_backbone(model)
+    module = FusedGradSampleModule(model)
+    x, y = _batch(task, 3)
+    nn.CrossEntropyLoss()(module(x), y).backward()
+    assert all(getattr(p, "grad_sample", None) is None for p in model.backbone.parameters())
+    assert all(_grad_sample(p).shape[0] == 3 for p in model.head.parameters())
+
+
+def test_release_restores_the_plain_model(task: TaskPreset) -> None:
+    model = build_model("compact_cnn", task)
+    module = FusedGradSampleModule(model)
+    assert module.release() is model
+    x, y = _batch(task, 2)
+    nn.CrossEntropyLoss()(model(x), y).backward()
+    assert all(p.grad is not None for p in model.parameters())
+
+
+def test_layer_without_a_rule_is_refused_with_advice() -> None:
+    model = nn.Sequential(nn.Conv1d(1, 2, 3), nn.Flatten(), nn.Linear(4, 2))
+    with pytest.raises(UnsupportedLayerError, match=r"'0'.*hooks"):
+        FusedGradSampleModule(model)
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only"
+)
+def test_training_keeps_freed_heap_memory_on_glibc() -> None:
+    assert retain_freed_memory()
+    assert retain_freed_memory()  # idempotent: a second trainer in the process is fine
