@@ -72,7 +72,8 @@ def cmd_reissue_kit(args: argparse.Namespace) -> int:
         print(f"  previous kit kept as {result.replaced}")
     print(f"  CA fingerprint (unchanged): {ca_fingerprint((args.out / 'ca' / 'ca.pem').read_bytes())}")
     print("  the site imports it with 'medfed-site enroll KIT'; the coordinator needs no restart")
-    print("  the previous certificate stays valid until it expires (no revocation list)")
+    print("  the previous certificate stays valid until it expires; to retire it now: "
+          "medfed-coordinator revoke --kit COORDINATOR_KIT --certificate PREVIOUS_KIT")
     return 0
 
 
@@ -150,16 +151,23 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    """Refuse every further call from a site (a lost laptop, a leaked kit, a site that left)."""
-    from coordinator.provisioning import load_coordinator_kit
+    """Refuse a site for good (it left, it misbehaved), or retire one of its certificates
+    (a leaked or replaced kit) while its current kit keeps working."""
+    from coordinator.provisioning import load_coordinator_kit, revoked_certificate
     from coordinator.server.runner import default_state_dir, open_service
 
+    if (args.site is None) == (args.certificate is None):
+        raise CoordinatorError("name either a SITE to expel or --certificate KIT_OR_PEM to retire, not both")
     kit = load_coordinator_kit(args.kit)
     service = open_service(kit, args.state or default_state_dir(kit), args.database_url, recover=False)
-    if service.revoke(args.site):
-        print(f"site '{args.site}' is revoked: the coordinator refuses its certificate from now on")
+    if args.certificate is not None:
+        site, serial = revoked_certificate(args.certificate, kit.ca_path.read_bytes())
+        done = service.revoke_certificate(site, serial)
+        what = f"certificate {serial} of site '{site}'"
     else:
-        print(f"site '{args.site}' was already revoked")
+        done = service.revoke(args.site)
+        what = f"site '{args.site}'"
+    print(f"{what} is revoked: the coordinator refuses it from now on" if done else f"{what} was already revoked")
     return 0
 
 
@@ -208,7 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
         elif name == "status":
             s.add_argument("--json", action="store_true")
         elif name == "revoke":
-            s.add_argument("site", help="the site name, as in the plan")
+            s.add_argument("site", nargs="?", help="the site to expel, as named in the plan")
+            s.add_argument("--certificate", type=Path,
+                           help="retire only this certificate: a site kit or a PEM file")
         else:
             s.add_argument("--round", type=int, required=True)
             s.add_argument("--out", type=Path, required=True)

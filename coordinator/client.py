@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,26 @@ from coordinator.provisioning import SiteKit, temporary_tls_dir
 from coordinator.settings import SHA256_HEADER, SITE_HEADER, ClientDefaults
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+# A TLS error caused by one of these is the connection dying mid-exchange (a network
+# fault worth retrying), not the coordinator or the site failing verification.
+TRANSPORT_CUTS = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionResetError,
+                  ConnectionAbortedError, BrokenPipeError)
+
+
+def _cut_by_network(exc: BaseException) -> bool:
+    """True when anything in the exception's chain is a connection cut, not a TLS refusal."""
+    todo: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, TRANSPORT_CUTS):
+            return True
+        linked = (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args)
+        todo.extend(e for e in linked if isinstance(e, BaseException))
+    return False
 
 
 class CoordinatorUnavailableError(CoordinatorError):
@@ -178,7 +199,7 @@ class CoordinatorClient:
                     timeout=(self.defaults.connect_timeout_s, self.defaults.read_timeout_s),
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                if isinstance(exc, requests.exceptions.SSLError):
+                if isinstance(exc, requests.exceptions.SSLError) and not _cut_by_network(exc):
                     raise CoordinatorError(
                         f"TLS with the coordinator failed ({exc}); check that the kit is this "
                         "federation's and that the coordinator address is right"

@@ -46,6 +46,12 @@ class PayloadTooLargeError(RoundError):
     status = 413
 
 
+class StorageFullError(RoundError):
+    """The coordinator's disk refused a write (full, quota, file-size limit)."""
+
+    status = 507
+
+
 class NotEnrolledError(RoundError):
     """The caller's certificate does not name a site of this federation."""
 

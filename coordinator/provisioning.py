@@ -421,8 +421,9 @@ def reissue_site_kit(
     signed by the same CA, the same plan, coordinator address and CKKS secret context.
 
     Use it when a site's certificate nears expiry or its workstation is replaced. The
-    previous kit is kept beside the new one (``.replaced-<time>``). The coordinator keeps
-    no revocation list: the old certificate stays valid until it expires.
+    previous kit is kept beside the new one (``.replaced-<time>``). Its certificate stays
+    valid until it expires unless the operator retires it with
+    ``medfed-coordinator revoke --certificate OLD_KIT``.
     """
     ca_key_path = out / "ca" / "ca.key"
     if not ca_key_path.is_file():
@@ -469,3 +470,24 @@ def reissue_site_kit(
 def temporary_tls_dir() -> Path:
     """A private temporary folder for a kit's TLS files (the caller removes it)."""
     return Path(tempfile.mkdtemp(prefix="medfed-tls-"))
+
+
+def revoked_certificate(path: Path, ca_pem: bytes) -> tuple[str, str]:
+    """``(site, serial)`` of the certificate in ``path`` (a site kit, expired or not, or a
+    PEM file), for the revocation list; refuses one this federation's CA did not issue."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                pem = zf.read(SITE_CERT)
+        else:
+            pem = path.read_bytes()
+        cert = x509.load_pem_x509_certificate(pem)
+    except (OSError, KeyError, ValueError) as exc:
+        raise KitError(f"cannot read a site certificate from {path} ({exc}); give a site kit or a PEM file") from exc
+    try:
+        cert.verify_directly_issued_by(x509.load_pem_x509_certificate(ca_pem))
+    except (InvalidSignature, ValueError, TypeError) as exc:
+        raise KitError(f"the certificate in {path} was not issued by this federation's CA") from exc
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return (str(names[0].value) if names else "", format(cert.serial_number, "x"))
+

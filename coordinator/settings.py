@@ -7,6 +7,9 @@ from dataclasses import dataclass
 API_PREFIX = "/v1"
 SITE_HEADER = "X-MedFed-Site"
 SHA256_HEADER = "X-MedFed-SHA256"
+# The largest round number or example count the wire accepts: it fits every SQL integer
+# column, so a huge number is refused with a 422 instead of overflowing the database.
+MAX_WIRE_INT = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,9 @@ class ServerSettings:
     database_file: str = "coordinator.sqlite"
     blob_dir: str = "blobs"
     upload_chunk_bytes: int = 1024 * 1024
+    # An upload that sends nothing for this long is dropped (and its partial blob removed):
+    # a vanished peer must not hold a connection and a half-written file for ever.
+    upload_idle_timeout_s: float = 60.0
     # How often the round driver looks at deadlines when nothing else wakes it.
     tick_s: float = 0.5
     # Threads for validation, fsync and aggregation (see coordinator.server.app).

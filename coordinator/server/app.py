@@ -12,11 +12,14 @@ import asyncio
 import contextlib
 import functools
 import json
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,10 +43,21 @@ from coordinator.protocol import (
 )
 from coordinator.server.blobs import PendingBlob
 from coordinator.server.rounds import RoundService
-from coordinator.server.tls import PEER_CN_STATE
-from coordinator.settings import SHA256_HEADER, SITE_HEADER, ServerSettings
+from coordinator.server.tls import PEER_CN_STATE, PEER_SERIAL_STATE
+from coordinator.settings import MAX_WIRE_INT, SHA256_HEADER, SITE_HEADER, ServerSettings
 
 T = TypeVar("T")
+log = logging.getLogger("medfed.coordinator")
+RoundNumber = Annotated[int, PathParam(ge=1, le=MAX_WIRE_INT)]
+
+
+def validation_detail(errors: Sequence[Any]) -> str:
+    """FastAPI's list of validation errors as the one-line ``detail`` every refusal carries."""
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ())) or 'request'}: {e.get('msg', 'invalid')}"
+        for e in errors
+    )
+    return f"the request is not valid ({problems}); check it against the federation's API"
 
 
 def peer_site(request: Request) -> str:
@@ -60,7 +74,7 @@ def peer_site(request: Request) -> str:
     return str(cn)
 
 
-async def _receive(request: Request, pending: PendingBlob) -> PendingBlob:
+async def _receive(request: Request, pending: PendingBlob, idle_timeout_s: float) -> PendingBlob:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > pending.limit_bytes:
         pending.discard()
@@ -68,13 +82,24 @@ async def _receive(request: Request, pending: PendingBlob) -> PendingBlob:
             f"the {pending.what} is {declared} bytes, over the federation's limit of "
             f"{pending.limit_bytes} bytes"
         )
+    chunks = request.stream().__aiter__()
     try:
-        async for chunk in request.stream():
+        while True:
+            try:
+                chunk = await asyncio.wait_for(chunks.__anext__(), idle_timeout_s)
+            except StopAsyncIteration:
+                break
             if chunk:
                 pending.write(chunk)
     except ClientDisconnect as exc:
         pending.discard()
         raise RoundError("the upload was interrupted; send it again", status=400) from exc
+    except TimeoutError as exc:
+        pending.discard()
+        raise RoundError(
+            f"the upload stalled (nothing received for {idle_timeout_s:.0f} s) and was dropped; "
+            "send it again", status=408,
+        ) from exc
     return pending
 
 
@@ -143,7 +168,13 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), settings.tick_s)
                 wake.clear()
-                await call(service.advance)
+                try:
+                    await call(service.advance)
+                except Exception as exc:
+                    # Every step starts from the store, so the next tick retries it; a
+                    # driver that died here would leave the round stuck for good.
+                    log.error("the round driver could not advance (%s); retrying in %.1f s",
+                              exc, settings.tick_s)
 
         task = asyncio.create_task(drive())
         try:
@@ -160,64 +191,74 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
     async def _round_error(_request: Request, exc: RoundError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_detail(exc.errors())}, status_code=422)
+
     @app.exception_handler(CoordinatorError)
     async def _coordinator_error(_request: Request, exc: CoordinatorError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=500)
 
+    def caller(request: Request) -> str:
+        """The verified calling site, refused unless enrolled and not revoked."""
+        site = peer_site(request)
+        service.check_site(site)
+        service.check_certificate(site, request.scope.get("state", {}).get(PEER_SERIAL_STATE))
+        return site
+
     @app.get(Endpoints.PLAN, response_model=FederationPlan)
     def get_plan(request: Request) -> FederationPlan:
-        peer_site(request)
+        caller(request)
         return plan
 
     @app.get(Endpoints.ROUND, response_model=RoundState)
     def get_round(request: Request) -> RoundState:
-        peer_site(request)
+        caller(request)
         return service.state()
 
     @app.get(Endpoints.STATUS, response_model=FederationStatus)
     def get_status(request: Request) -> FederationStatus:
-        peer_site(request)
+        caller(request)
         return service.status()
 
     @app.put(Endpoints.INITIAL_MODEL, response_model=InitialModelReceipt)
     async def put_initial_model(request: Request) -> InitialModelReceipt:
-        site = peer_site(request)
+        site = caller(request)
         pending = service.blobs.receive("initial", plan.limits.max_model_bytes, "initial model")
-        await _receive(request, pending)
+        await _receive(request, pending, settings.upload_idle_timeout_s)
         return await call(service.accept_initial_model, site, pending)
 
     @app.get(Endpoints.INITIAL_MODEL)
     def get_initial_model(request: Request) -> FileResponse:
-        peer_site(request)
+        caller(request)
         path, sha = service.initial_model()
         return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
 
     @app.get("/v1/rounds/{round_number}/result")
-    def get_result(request: Request, round_number: int) -> FileResponse:
-        peer_site(request)
+    def get_result(request: Request, round_number: RoundNumber) -> FileResponse:
+        caller(request)
         path, sha = service.result(round_number)
         return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
 
     @app.put("/v1/rounds/{round_number}/update", response_model=UploadReceipt)
     async def put_update(
-        request: Request, round_number: int, num_examples: int | None = Query(None, ge=0)
+        request: Request, round_number: RoundNumber, num_examples: int | None = Query(None, ge=0, le=MAX_WIRE_INT)
     ) -> UploadReceipt:
-        site = peer_site(request)
-        service.check_site(site)
+        site = caller(request)
         pending = service.blobs.receive(
             f"uploads/round-{round_number}", plan.limits.max_update_bytes, "update"
         )
-        await _receive(request, pending)
+        await _receive(request, pending, settings.upload_idle_timeout_s)
         return await call(service.accept_update, site, round_number, pending, num_examples)
 
     @app.post("/v1/rounds/{round_number}/metrics", status_code=204)
-    def post_metrics(request: Request, round_number: int, report: MetricsReport) -> None:
-        site = peer_site(request)
+    def post_metrics(request: Request, round_number: RoundNumber, report: MetricsReport) -> None:
+        site = caller(request)
         service.record_metrics(site, round_number, report)
 
     @app.post("/v1/rounds/{round_number}/masking/{step}", status_code=204)
-    async def post_masking(request: Request, round_number: int, step: MaskingStep) -> None:
-        site = peer_site(request)
+    async def post_masking(request: Request, round_number: RoundNumber, step: MaskingStep) -> None:
+        site = caller(request)
         raw = await request.body()
         try:
             body = json.loads(raw)
@@ -226,8 +267,8 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
         await call(service.masking_post, site, round_number, step, body, len(raw))
 
     @app.get("/v1/rounds/{round_number}/masking/{step}")
-    def get_masking(request: Request, round_number: int, step: MaskingStep) -> JSONResponse:
-        site = peer_site(request)
+    def get_masking(request: Request, round_number: RoundNumber, step: MaskingStep) -> JSONResponse:
+        site = caller(request)
         return JSONResponse(service.masking_get(site, round_number, step))
 
     app.add_middleware(MessageSizeLimit, limit_bytes=plan.limits.max_message_bytes)

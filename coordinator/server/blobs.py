@@ -6,13 +6,19 @@ and the folder fsynced; only then may the caller record it and answer 2xx.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import uuid
 from pathlib import Path
 from types import TracebackType
+from typing import NoReturn
 
-from coordinator.errors import PayloadTooLargeError
+from coordinator.errors import PayloadTooLargeError, StorageFullError
+
+# Write failures that mean "no room": the upload can succeed later, once space is freed.
+NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -45,7 +51,10 @@ class PendingBlob:
                 "check that the model matches the plan"
             )
         self._hash.update(chunk)
-        self._fh.write(chunk)
+        try:
+            self._fh.write(chunk)
+        except OSError as exc:
+            self._storage_failed(exc)
 
     @property
     def sha256(self) -> str:
@@ -54,9 +63,22 @@ class PendingBlob:
     def flush(self) -> None:
         """Make the temporary file's contents durable (before validating or renaming it)."""
         if not self._fh.closed:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
+            try:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+                self._fh.close()
+            except OSError as exc:
+                self._storage_failed(exc)
+
+    def _storage_failed(self, exc: OSError) -> NoReturn:
+        """Drop the partial file and say plainly that the disk, not the sender, failed."""
+        self.discard()
+        if exc.errno in NO_SPACE_ERRNOS:
+            raise StorageFullError(
+                f"the coordinator's disk is full, so the {self.what} was not stored; "
+                "the operator must free space on the coordinator, then send it again"
+            ) from exc
+        raise exc
 
     def commit(self, name: str) -> Path:
         """Rename into place durably; returns the final path."""
@@ -68,7 +90,9 @@ class PendingBlob:
 
     def discard(self) -> None:
         if not self._fh.closed:
-            self._fh.close()
+            # Closing flushes buffered bytes, which fails again on a full disk.
+            with contextlib.suppress(OSError):
+                self._fh.close()
         self.temp_path.unlink(missing_ok=True)
 
     def __enter__(self) -> PendingBlob:

@@ -44,10 +44,13 @@ def _after(step: str | None, other: MaskingStep) -> bool:
 class MaskingSteps:
     """Relay and step bookkeeping for masking rounds over the coordinator's store."""
 
-    def __init__(self, plan: FederationPlan, store: CoordinatorStore) -> None:
+    def __init__(self, plan: FederationPlan, store: CoordinatorStore, ca_pem: bytes | None = None) -> None:
+        """``ca_pem`` (the federation CA) lets the relay refuse forged key advertisements:
+        relayed, a single one would make every honest site refuse the whole round."""
         self.plan = plan
         self.store = store
         self.threshold = masking_threshold(plan)
+        self.ca_pem = ca_pem
 
     def participants(self, number: int, step: MaskingStep) -> set[str]:
         """Sites that completed ``step`` of round ``number``."""
@@ -104,7 +107,21 @@ class MaskingSteps:
             raise NotEnrolledError(f"a '{step}' message from '{site}' cannot speak for '{claimed}'")
         if body.get("round_id") != round_id:
             raise UpdateRejectedError(f"the message is for round '{body.get('round_id')}', not '{round_id}'")
+        if step is MaskingStep.ADVERTISE and self.ca_pem is not None:
+            self._check_advertisement(body, round_id)
         return {BROADCAST: json.dumps(body)}
+
+    def _check_advertisement(self, body: dict[str, Any], round_id: str) -> None:
+        from cryptography import x509
+
+        from coordinator.secure.advertisement import verify_advertisement
+        from coordinator.secure.errors import SecureAggregationError
+
+        assert self.ca_pem is not None
+        try:
+            verify_advertisement(body, x509.load_pem_x509_certificate(self.ca_pem), round_id)
+        except SecureAggregationError as exc:
+            raise UpdateRejectedError(f"the key advertisement is refused, not relayed: {exc}") from exc
 
     def get(self, row: RoundRow, site: str, step: MaskingStep) -> Any:
         """What a site reads after a step: all advertisements, its shares, the unmask request."""

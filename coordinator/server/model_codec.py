@@ -18,6 +18,8 @@ from safetensors.numpy import save
 from coordinator.errors import UpdateRejectedError
 
 FLOAT_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
+# A site clips in float64 and sends float32: allow that rounding above the clip norm.
+CLIP_NORM_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,10 @@ def iter_tensors(path: Path, layout: list[TensorSpec]) -> list[np.ndarray]:
         return [f.get_tensor(spec.name) for spec in layout]
 
 
-def validate_update(path: Path, layout: list[TensorSpec]) -> None:
-    """Refuse an update whose names, dtypes or shapes differ from the model, or with NaN/Inf."""
+def validate_update(path: Path, layout: list[TensorSpec], max_norm: float | None = None) -> None:
+    """Refuse an update whose names, dtypes or shapes differ from the model, with NaN/Inf,
+    or (when the plan sets a client clip norm) with an L2 norm above it: honest sites clip
+    before sending, so a larger update comes from a site that skipped its clipping."""
     found = read_layout(path, "update")
     if found != layout:
         expected = {t.name: t for t in layout}
@@ -84,13 +88,22 @@ def validate_update(path: Path, layout: list[TensorSpec]) -> None:
                 )
         missing = sorted(set(expected) - {s.name for s in found})
         raise UpdateRejectedError(f"the update lacks tensors {', '.join(missing)}")
+    squares = 0.0
     with safe_open(str(path), framework="np") as f:
         for spec in layout:
-            if not np.isfinite(f.get_tensor(spec.name)).all():
+            tensor = f.get_tensor(spec.name)
+            if not np.isfinite(tensor).all():
                 raise UpdateRejectedError(
                     f"tensor '{spec.name}' of the update contains NaN or Inf; the site's training "
                     "diverged, lower its learning rate and retry"
                 )
+            squares += float(np.sum(np.square(tensor, dtype=np.float64)))
+    norm = squares**0.5
+    if max_norm is not None and norm > max_norm * (1 + CLIP_NORM_TOLERANCE):
+        raise UpdateRejectedError(
+            f"the update's L2 norm is {norm:.4g}, above the plan's client clip norm {max_norm:g}; "
+            "every site must clip its update before sending it (the site app does)"
+        )
 
 
 def encode(layout: list[TensorSpec], arrays: list[np.ndarray]) -> bytes:

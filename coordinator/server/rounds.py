@@ -63,9 +63,11 @@ class RoundService:
         clock: Callable[[], float] = time.time,
         on_change: Callable[[], None] | None = None,
         recover: bool = True,
+        ca_pem: bytes | None = None,
     ) -> None:
         """``recover=False`` opens read-only for the operator's status command: it neither
-        removes half-received blobs nor opens round 1."""
+        removes half-received blobs nor opens round 1. ``ca_pem`` (the federation CA) lets
+        a masking round refuse forged key advertisements before relaying them."""
         self.plan = plan
         self.store = store
         self.blobs = blobs
@@ -74,7 +76,7 @@ class RoundService:
         self.on_change = on_change or (lambda: None)
         self._lock = threading.RLock()
         self._advance_lock = threading.Lock()
-        self.masking = MaskingSteps(plan, store) if plan.mode is SecureMode.MASKING else None
+        self.masking = MaskingSteps(plan, store, ca_pem) if plan.mode is SecureMode.MASKING else None
         if recover:
             blobs.clean_incoming()
         if recover and store.latest_round() is None:
@@ -92,11 +94,46 @@ class RoundService:
         return row
 
     def check_site(self, site: str) -> None:
+        """Refuse a caller that is not enrolled in the plan or that the operator revoked."""
         if site not in self.plan.sites:
             raise NotEnrolledError(
                 f"'{site}' is not enrolled in federation '{self.plan.federation}'; "
                 "use the enrolment kit the operator provisioned for your site"
             )
+        revoked = self.store.revoked_at(site)
+        if revoked is not None:
+            raise NotEnrolledError(
+                f"the operator revoked site '{site}' from federation '{self.plan.federation}' "
+                f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(revoked))}; "
+                "ask the federation operator why before trying again"
+            )
+
+    def check_certificate(self, site: str, serial: str | None) -> None:
+        """Refuse a certificate the operator retired (e.g. the kit a reissue replaced)."""
+        revoked = self.store.certificate_revoked_at(serial) if serial else None
+        if revoked is not None:
+            raise NotEnrolledError(
+                f"this certificate of site '{site}' was revoked by the operator on "
+                f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(revoked))}; import the new "
+                "enrolment kit your operator sent ('medfed-site enroll KIT')"
+            )
+
+    def _known_site(self, site: str) -> None:
+        if site not in self.plan.sites:
+            raise CoordinatorError(
+                f"'{site}' is not a site of federation '{self.plan.federation}' "
+                f"(sites: {', '.join(self.plan.sites)})"
+            )
+
+    def revoke(self, site: str) -> bool:
+        """Stop ``site`` from making any further call; False when it was already revoked."""
+        self._known_site(site)
+        return self.store.revoke_site(site, self.clock())
+
+    def revoke_certificate(self, site: str, serial: str) -> bool:
+        """Retire one certificate of ``site`` (by serial): its other kits keep working."""
+        self._known_site(site)
+        return self.store.revoke_certificate(serial, site, self.clock())
 
     def _layout(self) -> list[TensorSpec] | None:
         raw = self.store.fact(LAYOUT_FACT)
@@ -223,7 +260,7 @@ class RoundService:
                     )
                 if num_examples is None or num_examples <= 0:
                     raise UpdateRejectedError("a plaintext update must state its number of examples (> 0)")
-                validate_update(pending.temp_path, layout)
+                validate_update(pending.temp_path, layout, self.plan.local.update_clip_norm)
             else:
                 self._validate_ckks(pending.temp_path)
                 num_examples = None

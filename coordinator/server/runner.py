@@ -32,6 +32,7 @@ def open_service(
         BlobStore(state_dir / settings.blob_dir),
         ckks_public_context=kit.ckks_public_context,
         recover=recover,
+        ca_pem=kit.ca_path.read_bytes(),
     )
 
 

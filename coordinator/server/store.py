@@ -93,6 +93,18 @@ federation_facts = Table(
     Column("key", String(64), primary_key=True),
     Column("value", LargeBinary, nullable=False),
 )
+revoked_sites = Table(
+    "revoked_sites", metadata,
+    Column("site", String(128), primary_key=True),
+    Column("revoked_at", Float, nullable=False),
+)
+revoked_certificates = Table(
+    "revoked_certificates", metadata,
+    Column("serial", String(64), primary_key=True),
+    Column("site", String(128), nullable=False),
+    Column("revoked_at", Float, nullable=False),
+)
+
 
 def _add_masking(conn: Connection) -> None:
     """Version 2: masking relay messages and the round's masking step."""
@@ -106,6 +118,8 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
         conn, tables=[rounds, uploads, metrics, federation_facts]
     ),
     _add_masking,
+    # Version 3: sites and single certificates the operator revoked (``medfed-coordinator revoke``).
+    lambda conn: metadata.create_all(conn, tables=[revoked_sites, revoked_certificates]),
 ]
 
 
@@ -314,6 +328,40 @@ class CoordinatorStore:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(masking_messages.c.sender)).all()
         return [(r[0], r[1], r[2]) for r in rows]
+
+    # revocations --------------------------------------------------------------------
+    def revoke_site(self, site: str, at: float) -> bool:
+        """Record that ``site`` may no longer call; False when it already was revoked."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(revoked_sites.c.site).where(revoked_sites.c.site == site)).first():
+                return False
+            conn.execute(insert(revoked_sites).values(site=site, revoked_at=at))
+            return True
+
+    def revoked_at(self, site: str) -> float | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(revoked_sites.c.revoked_at).where(revoked_sites.c.site == site)
+            ).first()
+        return float(row[0]) if row else None
+
+    def revoke_certificate(self, serial: str, site: str, at: float) -> bool:
+        """Record one certificate (by serial) as revoked; False when it already was."""
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                select(revoked_certificates.c.serial).where(revoked_certificates.c.serial == serial)
+            ).first()
+            if found:
+                return False
+            conn.execute(insert(revoked_certificates).values(serial=serial, site=site, revoked_at=at))
+            return True
+
+    def certificate_revoked_at(self, serial: str) -> float | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(revoked_certificates.c.revoked_at).where(revoked_certificates.c.serial == serial)
+            ).first()
+        return float(row[0]) if row else None
 
     # facts --------------------------------------------------------------------------
     def fact(self, key: str) -> bytes | None:

@@ -16,6 +16,7 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 PEER_CN_STATE = "medfed_peer_cn"
+PEER_SERIAL_STATE = "medfed_peer_serial"
 
 
 def common_name(peer_cert: dict[str, Any] | None) -> str | None:
@@ -35,11 +36,20 @@ class MutualTLSProtocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         ssl_object = transport.get_extra_info("ssl_object")
-        cn = None
+        cn = serial = None
         if isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
-            cn = common_name(ssl_object.getpeercert())
+            peer = ssl_object.getpeercert()
+            cn, serial = common_name(peer), certificate_serial(peer)
         # A per-connection copy: the shared lifespan state is never mutated.
-        self.app_state = {**self.app_state, PEER_CN_STATE: cn}
+        self.app_state = {**self.app_state, PEER_CN_STATE: cn, PEER_SERIAL_STATE: serial}
+
+
+def certificate_serial(peer_cert: dict[str, Any] | None) -> str | None:
+    """The serial number as lowercase hex without leading zeros (the form the
+    revocation list stores), from ``getpeercert()``'s upper-case hex."""
+    if not peer_cert or "serialNumber" not in peer_cert:
+        return None
+    return format(int(str(peer_cert["serialNumber"]), 16), "x")
 
 
 def server_ssl_options(ca_path: str, cert_path: str, key_path: str) -> dict[str, Any]:

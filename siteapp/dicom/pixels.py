@@ -53,6 +53,7 @@ def read_frames(path: Path) -> np.ndarray:
 def _decode(path: Path) -> tuple[np.ndarray, tuple[float, float] | None]:
     """Frames in modality units and the (row, column) pixel spacing in mm, if known."""
     import pydicom
+    from pydicom.errors import InvalidDicomError
     from pydicom.pixels import apply_color_lut, apply_modality_lut
 
     try:
@@ -75,7 +76,7 @@ def _decode(path: Path) -> tuple[np.ndarray, tuple[float, float] | None]:
             "Restore it or import the study again"
         ) from exc
     except (OSError, ValueError, RuntimeError, NotImplementedError, AttributeError,
-            KeyError, TypeError, EOFError) as exc:
+            KeyError, TypeError, EOFError, InvalidDicomError) as exc:
         raise PixelDecodeError(
             f"cannot decode the pixels of {path} ({type(exc).__name__}: {exc}); "
             "the file may be damaged or use an unsupported compression"

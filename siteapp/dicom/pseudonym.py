@@ -31,6 +31,16 @@ def site_secret(conn: sqlite3.Connection) -> bytes:
     return bytes(row[0])
 
 
+def set_site_secret(conn: sqlite3.Connection, secret: bytes) -> None:
+    """Make ``secret`` this site's secret, before anything was imported. Only for demos
+    and benchmarks whose patient keys (hence splits) must repeat from a seed; a real
+    site keeps the random secret :func:`site_secret` creates."""
+    if conn.execute("SELECT 1 FROM site_secrets WHERE name = ?", (_SECRET_NAME,)).fetchone():
+        raise ValueError("this site already has a pseudonym secret; it cannot be replaced")
+    with conn:
+        conn.execute("INSERT INTO site_secrets(name, value) VALUES (?, ?)", (_SECRET_NAME, secret))
+
+
 def patient_key(secret: bytes, patient_id: str) -> str:
     """The pseudonymous key of ``patient_id`` at the site holding ``secret``."""
     digest = hmac.new(secret, patient_id.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -53,11 +53,13 @@ class Federation:
     state_dir: Path
     process: subprocess.Popen[bytes] | None = None
     clients: list[CoordinatorClient] = field(default_factory=list)
+    # What runs the coordinator: the reliability tests swap in a launcher with fault hooks.
+    launcher: tuple[str, ...] = ("-m", "coordinator.cli")
 
     def start(self) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "coordinator.cli", "serve", "--kit", str(self.kit_dir),
+            [sys.executable, *self.launcher, "serve", "--kit", str(self.kit_dir),
              "--state", str(self.state_dir), "--port", str(self.port)],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
