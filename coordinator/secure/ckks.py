@@ -36,6 +36,7 @@ from coordinator.secure.errors import (
     InvalidContextError,
     InvalidUpdateError,
     UpdateOutOfRangeError,
+    require_finite_update,
 )
 from coordinator.secure.seal_io import SealScratch
 
@@ -256,11 +257,7 @@ def encrypt_update(secret_context: bytes, vector: np.ndarray, num_examples: int)
             f"federation of up to {ctx.max_sites} sites; provision the context with fewer "
             "max_sites or cap the examples counted per round."
         )
-    if flat.size and not np.all(np.isfinite(flat)):
-        raise UpdateOutOfRangeError(
-            "The update contains NaN or infinite values; training diverged. Lower the "
-            "learning rate or re-run the round before uploading."
-        )
+    require_finite_update(flat)
     peak = float(np.max(np.abs(flat))) * num_examples if flat.size else 0.0
     if peak > bound:
         raise UpdateOutOfRangeError(

@@ -6,6 +6,8 @@ should do next; the server maps these to 4xx answers, the site app shows them.
 
 from __future__ import annotations
 
+import numpy as np
+
 
 class SecureAggregationError(Exception):
     """Base class of every error raised by :mod:`coordinator.secure`."""
@@ -24,6 +26,16 @@ class InvalidContextError(SecureAggregationError):
 class UpdateOutOfRangeError(SecureAggregationError, ValueError):
     """An update (or its example count) is too large to be summed without overflow;
     the site should clip its update or the federation should raise the bound."""
+
+
+def require_finite_update(flat: np.ndarray) -> None:
+    """Refuse an update holding NaN or Inf before it is encrypted or masked: once inside
+    a ciphertext or a masked sum it would silently poison the whole federation's result."""
+    if flat.size and not np.all(np.isfinite(flat)):
+        raise UpdateOutOfRangeError(
+            "The update contains NaN or infinite values; training diverged. Lower the "
+            "learning rate or re-run the round before uploading."
+        )
 
 
 class KeyAdvertisementError(SecureAggregationError):

@@ -17,7 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from coordinator.secure import settings
-from coordinator.secure.errors import InvalidUpdateError, UpdateOutOfRangeError
+from coordinator.secure.errors import (
+    InvalidUpdateError,
+    UpdateOutOfRangeError,
+    require_finite_update,
+)
 
 MODULUS = 1 << settings.MASKING_MODULUS_BITS
 _SIGNED_MAX = (MODULUS >> 1) - 1
@@ -74,11 +78,7 @@ def quantise_weighted(
             f"{bounds.max_examples_per_site} per site. Count fewer examples this round or "
             "raise max_examples_per_site in the plan."
         )
-    if flat.size and not np.all(np.isfinite(flat)):
-        raise UpdateOutOfRangeError(
-            "The update contains NaN or infinite values; training diverged. Lower the "
-            "learning rate or re-run the round before uploading."
-        )
+    require_finite_update(flat)
     steps = np.rint(np.clip(flat, -bounds.clip, bounds.clip) * bounds.scale).astype(np.int64)
     out = np.empty(flat.size + 1, dtype=np.uint32)
     out[:-1] = (steps * num_examples) & (MODULUS - 1)

@@ -611,67 +611,62 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="155"/>
-        <source>reading the study index</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="162"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
         <source>Model: {source} round {round} ({model}), trained {when}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="181"/>
         <source>Choose the folder of the new scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="195"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="191"/>
         <source>Select one or more studies in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="196"/>
         <source>finding the studies&apos; files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="204"/>
         <source>running the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="236"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="256"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
         <source>Probability of {positive}: {p:.1%} (model round {round})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="267"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
         <source>Export predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="267"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="277"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="273"/>
         <source>exporting the predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="279"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="275"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -759,84 +754,79 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="179"/>
-        <source>reading the study index</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="199"/>
         <source>0   clear label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="201"/>
         <source>N   next unlabelled patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="222"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="238"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="234"/>
         <source>unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="241"/>
         <source>{labelled} of {total} patients labelled ({parts}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="286"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="282"/>
         <source>opening the study preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="311"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="307"/>
         <source>saving the label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="328"/>
         <source>Every patient is labelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="336"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
         <source>Import labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="336"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="371"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="367"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="352"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="348"/>
         <source>{n} problem(s) in {file}; no labels were applied. Fix the rows listed on the right and import the file again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="357"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="353"/>
         <source>importing the labels file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="360"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="356"/>
         <source>{patients} patients and {studies} studies labelled from {file}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="371"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="367"/>
         <source>Export labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="379"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="375"/>
         <source>exporting the labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="378"/>
         <source>{n} labels written to {file}. The file holds real patient IDs: keep it on this site.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -920,8 +910,13 @@
 <context>
     <name>Page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="67"/>
         <source>loading this page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/base.py" line="79"/>
+        <source>reading the study index</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1568,32 +1563,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="269"/>
-        <source>reading the study index</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="299"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="296"/>
         <source>All modalities</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="300"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="297"/>
         <source>All labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="306"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="303"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="327"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="324"/>
         <source>Unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="390"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="387"/>
         <source>drawing thumbnails</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1660,17 +1650,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="69"/>
-        <source>reading the study index</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="111"/>
         <source>opening the series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="137"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="133"/>
         <source>{n} image(s) of this series could not be shown: {first}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -611,67 +611,62 @@
         <translation>模型输入图像上的显著性图（Grad-CAM）：颜色越暖，影响越大。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="155"/>
-        <source>reading the study index</source>
-        <translation>读取检查索引</translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="162"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation>尚无已训练的模型：请先参与一轮联邦学习或训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
         <source>Model: {source} round {round} ({model}), trained {when}.</source>
         <translation>模型：{source} 第 {round} 轮（{model}），训练于 {when}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="181"/>
         <source>Choose the folder of the new scan</source>
         <translation>选择新扫描所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="195"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="191"/>
         <source>Select one or more studies in the list first.</source>
         <translation>请先在列表中选择一个或多个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="196"/>
         <source>finding the studies&apos; files</source>
         <translation>查找检查的文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="204"/>
         <source>running the model</source>
         <translation>运行模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="236"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation>跳过了 {n} 个文件，例如：{first}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="256"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
         <source>Probability of {positive}: {p:.1%} (model round {round})</source>
         <translation>{positive} 的概率：{p:.1%}（模型第 {round} 轮）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="267"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
         <source>Export predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="267"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="277"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="273"/>
         <source>exporting the predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="279"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="275"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation>已将 {n} 条预测写入 {file}。</translation>
     </message>
@@ -759,84 +754,79 @@
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="179"/>
-        <source>reading the study index</source>
-        <translation>读取检查索引</translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="199"/>
         <source>0   clear label</source>
         <translation>0   清除标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="201"/>
         <source>N   next unlabelled patient</source>
         <translation>N   下一位未标注患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="222"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="238"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="234"/>
         <source>unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="241"/>
         <source>{labelled} of {total} patients labelled ({parts}).</source>
         <translation>{total} 位患者中已标注 {labelled} 位（{parts}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="286"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="282"/>
         <source>opening the study preview</source>
         <translation>打开检查预览</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="311"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="307"/>
         <source>saving the label</source>
         <translation>保存标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="328"/>
         <source>Every patient is labelled.</source>
         <translation>所有患者均已标注。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="336"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
         <source>Import labels</source>
         <translation>导入标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="336"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="371"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="367"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="352"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="348"/>
         <source>{n} problem(s) in {file}; no labels were applied. Fix the rows listed on the right and import the file again.</source>
         <translation>{file} 中有 {n} 个问题；未应用任何标注。请修正右侧列出的行后重新导入该文件。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="357"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="353"/>
         <source>importing the labels file</source>
         <translation>导入标注文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="360"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="356"/>
         <source>{patients} patients and {studies} studies labelled from {file}.</source>
         <translation>已根据 {file} 标注 {patients} 位患者和 {studies} 个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="371"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="367"/>
         <source>Export labels</source>
         <translation>导出标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="379"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="375"/>
         <source>exporting the labels</source>
         <translation>导出标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="378"/>
         <source>{n} labels written to {file}. The file holds real patient IDs: keep it on this site.</source>
         <translation>已将 {n} 条标注写入 {file}。该文件包含真实的患者 ID：请勿带出本站点。</translation>
     </message>
@@ -920,9 +910,14 @@
 <context>
     <name>Page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="67"/>
         <source>loading this page</source>
         <translation>加载此页面</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/base.py" line="79"/>
+        <source>reading the study index</source>
+        <translation>读取检查索引</translation>
     </message>
 </context>
 <context>
@@ -1568,32 +1563,27 @@
         <translation>不是图像（{kind}）；已列出，未导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="269"/>
-        <source>reading the study index</source>
-        <translation>读取检查索引</translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="299"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="296"/>
         <source>All modalities</source>
         <translation>全部模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="300"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="297"/>
         <source>All labels</source>
         <translation>全部标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="306"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="303"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation>{patients} 位患者，{studies} 个检查，{images} 张图像</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="327"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="324"/>
         <source>Unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="390"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="387"/>
         <source>drawing thumbnails</source>
         <translation>生成缩略图</translation>
     </message>
@@ -1660,17 +1650,12 @@
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="69"/>
-        <source>reading the study index</source>
-        <translation>读取检查索引</translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="111"/>
         <source>opening the series</source>
         <translation>打开序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="137"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="133"/>
         <source>{n} image(s) of this series could not be shown: {first}</source>
         <translation>该序列中有 {n} 张图像无法显示：{first}</translation>
     </message>

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,53 @@ REPO = Path(__file__).resolve().parents[2]
 SITES = ["a", "b", "c"]
 FAST_RETRIES = ClientDefaults(max_retries=2, backoff_base_s=0.05, read_timeout_s=30.0)
 LAYOUT = {"conv.weight": (4, 3), "fc.bias": (3,)}
+START_TIMEOUT_S = 20.0
+STOP_GRACE_S = 2.0
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def spawn_coordinator(
+    launcher: Sequence[str], kit_dir: Path, state_dir: Path, port: int
+) -> subprocess.Popen[bytes]:
+    """``python <launcher> serve`` on 127.0.0.1:``port`` in a subprocess (stderr kept for
+    the failure message). The federation tests' harness starts its coordinator here too."""
+    return subprocess.Popen(
+        [sys.executable, *launcher, "serve", "--kit", str(kit_dir),
+         "--state", str(state_dir), "--port", str(port)],
+        cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def wait_until_listening(process: subprocess.Popen[bytes], port: int, timeout_s: float) -> None:
+    """Return once the coordinator accepts connections; raise with its stderr if it exits
+    first, or after ``timeout_s`` (the caller still holds the process to stop)."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise RuntimeError(process.stderr.read().decode() if process.stderr else "")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"the coordinator did not start within {timeout_s:.0f} s")
+
+
+def stop_coordinator(process: subprocess.Popen[bytes] | None, grace_s: float) -> None:
+    """SIGTERM (a graceful shutdown), then SIGKILL if it is still running after ``grace_s``."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 def model(seed: int, scale: float = 1.0) -> dict[str, np.ndarray]:
@@ -57,22 +98,8 @@ class Federation:
     launcher: tuple[str, ...] = ("-m", "coordinator.cli")
 
     def start(self) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(
-            [sys.executable, *self.launcher, "serve", "--kit", str(self.kit_dir),
-             "--state", str(self.state_dir), "--port", str(self.port)],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        end = time.monotonic() + 20
-        while time.monotonic() < end:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode() if self.process.stderr else "")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("coordinator did not start")
+        self.process = spawn_coordinator(self.launcher, self.kit_dir, self.state_dir, self.port)
+        wait_until_listening(self.process, self.port, START_TIMEOUT_S)
 
     def kill9(self) -> None:
         assert self.process is not None
@@ -82,13 +109,7 @@ class Federation:
     def stop(self) -> None:
         for c in self.clients:
             c.close()
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(2)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_coordinator(self.process, STOP_GRACE_S)
 
     def client(self, site: str, **kwargs: Any) -> CoordinatorClient:
         kit = load_site_kit(self.site_kits[site])

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from siteapp.ui.error_messages import user_message
 from siteapp.ui.session import SiteSession
+from siteapp.ui.study_tree import PatientNode, load_study_tree
 from siteapp.ui.widgets.notice_bar import NoticeBar, NoticeKind
+from siteapp.ui.workers import Worker
 
 
 class Page(QWidget):
@@ -66,6 +70,16 @@ class Page(QWidget):
         super().showEvent(event)
         if self._stale:
             self.refresh_now()
+
+    def study_tree_worker(self, on_tree: Callable[[list[PatientNode]], None]) -> Worker:
+        """A worker, not yet started, that reads the site's study tree off the GUI thread
+        (the index may hold thousands of patients), hands it to ``on_tree`` and shows
+        its error in the notice bar. The caller starts it and keeps the reference."""
+        data_dir = self.session.data_dir
+        worker = Worker(lambda _ctx: load_study_tree(data_dir), self.tr("reading the study index"))
+        worker.signals.finished.connect(on_tree)
+        worker.signals.errored.connect(self.show_error)
+        return worker
 
     def show_error(self, text: str) -> None:
         self.notice.show_notice(text, NoticeKind.ERROR)

@@ -34,7 +34,7 @@ from siteapp.ui.child_process import run_in_child
 from siteapp.ui.inference_jobs import study_files, write_predictions_csv
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
-from siteapp.ui.study_tree import PatientNode, load_study_tree
+from siteapp.ui.study_tree import PatientNode
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
 
@@ -151,11 +151,7 @@ class InferencePage(Page):
         session.models_changed.connect(self.mark_stale)
 
     def refresh(self) -> None:
-        data_dir = self.session.data_dir
-        worker = Worker(lambda _ctx: load_study_tree(data_dir), self.tr("reading the study index"))
-        worker.signals.finished.connect(self._fill_studies)
-        worker.signals.errored.connect(self.show_error)
-        self.tree_worker = worker.start()
+        self.tree_worker = self.study_tree_worker(self._fill_studies).start()
         self._describe_model()
 
     def _describe_model(self) -> None:

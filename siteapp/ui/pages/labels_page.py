@@ -38,7 +38,7 @@ from siteapp.tasks import available_tasks, load_task
 from siteapp.ui.pages.base import Page
 from siteapp.ui.series_loader import LoadedSeries, load_series
 from siteapp.ui.session import SiteSession
-from siteapp.ui.study_tree import PatientNode, load_study_tree
+from siteapp.ui.study_tree import PatientNode
 from siteapp.ui.ui_settings import DEFAULT_WINDOW_BY_MODALITY
 from siteapp.ui.widgets.charts import PALETTE, BarChart
 from siteapp.ui.widgets.image_viewer import ImageViewer
@@ -175,11 +175,7 @@ class LabelsPage(Page):
         self.task_combo.setCurrentIndex(max(index, 0))
         self.classes = load_task(str(self.task_combo.currentData())).classes
         self._build_class_buttons()
-        data_dir = self.session.data_dir
-        worker = Worker(lambda _ctx: load_study_tree(data_dir), self.tr("reading the study index"))
-        worker.signals.finished.connect(self._on_tree)
-        worker.signals.errored.connect(self.show_error)
-        self.tree_worker = worker.start()
+        self.tree_worker = self.study_tree_worker(self._on_tree).start()
 
     def _on_tree(self, patients: list[PatientNode]) -> None:
         self.patients = patients

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
-from siteapp.ui.study_tree import PatientNode, SeriesNode, load_study_tree
+from siteapp.ui.study_tree import PatientNode, SeriesNode
 from siteapp.ui.thumbnails import thumbnail_array, to_pixmap
 from siteapp.ui.ui_settings import UI_DEFAULTS
 from siteapp.ui.widgets.notice_bar import NoticeKind
@@ -265,10 +265,7 @@ class StudiesPage(Page):
         if self.tree_worker is not None:
             self._stale = True
             return
-        data_dir = self.session.data_dir
-        worker = Worker(lambda _ctx: load_study_tree(data_dir), self.tr("reading the study index"))
-        worker.signals.finished.connect(self._fill_tree)
-        worker.signals.errored.connect(self.show_error)
+        worker = self.study_tree_worker(self._fill_tree)
         worker.signals.done.connect(self._on_tree_done)
         self.tree_worker = worker.start()
 

@@ -9,7 +9,7 @@ from siteapp.dicom.pixels import WINDOW_PRESETS
 from siteapp.ui.pages.base import Page
 from siteapp.ui.series_loader import LoadedSeries, load_series
 from siteapp.ui.session import SiteSession
-from siteapp.ui.study_tree import PatientNode, load_study_tree
+from siteapp.ui.study_tree import PatientNode
 from siteapp.ui.ui_settings import DEFAULT_WINDOW_BY_MODALITY
 from siteapp.ui.widgets.image_viewer import ImageViewer
 from siteapp.ui.widgets.notice_bar import NoticeKind
@@ -65,11 +65,7 @@ class ViewerPage(Page):
         session.index_changed.connect(self.mark_stale)
 
     def refresh(self) -> None:
-        data_dir = self.session.data_dir
-        worker = Worker(lambda _ctx: load_study_tree(data_dir), self.tr("reading the study index"))
-        worker.signals.finished.connect(self._on_tree)
-        worker.signals.errored.connect(self.show_error)
-        self.tree_worker = worker.start()
+        self.tree_worker = self.study_tree_worker(self._on_tree).start()
 
     def _on_tree(self, patients: list[PatientNode]) -> None:
         self._fill_series_combo(patients)
