@@ -50,6 +50,10 @@ class TaskPreset:
     channels: int = 1
     default_model: str = "compact_cnn"
     description: str = ""
+    # Transfer learning: a weights file under resources/ pretrained on PUBLIC data
+    # (siteapp.training.pretrain) and whether DP training keeps its backbone frozen.
+    pretrained_weights: str | None = None
+    freeze_backbone: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -71,6 +75,7 @@ def load_task(name: str) -> TaskPreset:
     known_fields = {
         "name", "title", "modality", "classes", "positive_class", "matrix",
         "pixel_spacing_mm", "window", "channels", "default_model", "description",
+        "pretrained_weights", "freeze_backbone",
     }
     extra = {k: v for k, v in raw.items() if k not in known_fields}
     return TaskPreset(
@@ -85,6 +90,8 @@ def load_task(name: str) -> TaskPreset:
         channels=int(raw.get("channels", 1)),
         default_model=raw.get("default_model", "compact_cnn"),
         description=raw.get("description", ""),
+        pretrained_weights=raw.get("pretrained_weights"),
+        freeze_backbone=bool(raw.get("freeze_backbone", False)),
         extra=extra,
     )
 

@@ -23,10 +23,16 @@ from pydicom.uid import UID, CTImageStorage, ExplicitVRLittleEndian, generate_ui
 # --- difficulty knobs (CT lung nodule) -------------------------------------------------
 CT_MATRIX = 128  # pixels per side of a phantom CT slice
 CT_SLICE_SPACING_MM = 2.5
-NODULE_RADIUS_MM = (4.5, 11.5)  # sphere radius; the smallest look like vessels
-NODULE_HU = (-200.0, 50.0)  # solid to part-solid
-VESSELS_PER_LUNG = (5, 12)  # distractors: bright tubes and dots inside the lungs
-VESSEL_RADIUS_MM = (1.0, 3.5)
+# Nodules of 16-30 mm: at the preset's 6 mm grid the smallest still span almost 3 pixels,
+# so every labelled nodule is one a radiologist would call visible on the model's input.
+NODULE_RADIUS_MM = (8.0, 15.0)
+NODULE_HU = (-100.0, 60.0)  # solid to part-solid
+# Every slice of a positive patient cuts the nodule with at least this fraction of its
+# radius: training draws ONE random slice per positive patient, so a slice that missed
+# the nodule would be a mislabelled example (label noise) rather than difficulty.
+NODULE_MIN_SECTION = 0.6
+VESSELS_PER_LUNG = (3, 8)  # distractors: bright tubes and dots inside the lungs
+VESSEL_RADIUS_MM = (1.0, 3.0)  # peripheral vessels: thinner than the smallest nodule
 VESSEL_HU = (-150.0, 60.0)
 LUNG_HU = -850.0
 SOFT_TISSUE_HU = 40.0
@@ -85,11 +91,13 @@ def generate_phantom_sites(
     seed: int = 0,
     task: str = "lung-ct-nodule",
     slices: int | None = None,
+    profiles: tuple[SiteProfile, ...] = SITE_PROFILES,
 ) -> list[Path]:
     """Write ``sites`` folders ``site-1..`` under ``out`` and return their paths.
 
     ``patients`` is the count of a full-size site; profiles with ``size_fraction`` < 1
-    get fewer. ``slices`` is CT slices (or MG views) per patient.
+    get fewer. ``slices`` is CT slices (or MG views) per patient. ``profiles`` (cycled
+    over the sites) lets a demo change a site's scanner or class balance.
     """
     if task not in TASK_MODALITY:
         raise PhantomError(f"unknown phantom task '{task}' (known: {', '.join(TASK_MODALITY)})")
@@ -101,7 +109,7 @@ def generate_phantom_sites(
     preset = load_task(task)
     written = []
     for index in range(sites):
-        profile = SITE_PROFILES[index % len(SITE_PROFILES)]
+        profile = profiles[index % len(profiles)]
         site_dir = Path(out) / f"site-{index + 1}"
         site_dir.mkdir(parents=True, exist_ok=True)
         count = max(2, round(patients * profile.size_fraction))
@@ -182,7 +190,7 @@ def _write_ct_patient(
         r = rng.uniform(*NODULE_RADIUS_MM)
         angle, dist = rng.uniform(0, 2 * np.pi), rng.uniform(0, 0.6)
         nodule = (cx + np.cos(angle) * dist * (ax - r), cy + np.sin(angle) * dist * (ay - r),
-                  rng.uniform(-0.5, 0.5) * CT_SLICE_SPACING_MM, r, rng.uniform(*NODULE_HU))
+                  _nodule_centre_z(rng, r, slices), r, rng.uniform(*NODULE_HU))
     study_uid, series_uid = ctx.uid("study"), ctx.uid("series")
     offsets = (np.arange(slices) - (slices - 1) / 2) * CT_SLICE_SPACING_MM
     for k, z in enumerate(offsets):
@@ -203,6 +211,18 @@ def _write_ct_patient(
         stored = np.clip(np.round(hu - profile.rescale_intercept), 0, 4095).astype(np.uint16)
         ds = _ct_dataset(ctx, study_uid, series_uid, k, float(z), stored)
         ds.save_as(ctx.site_dir / ctx.patient_id / f"CT{k + 1:03d}.dcm", enforce_file_format=True)
+
+
+def _nodule_centre_z(rng: np.random.Generator, radius: float, slices: int) -> float:
+    """Where along z the nodule's centre lies, relative to the middle of the slab.
+
+    The centre jitters as far as keeps every slice's cross-section at least
+    ``NODULE_MIN_SECTION`` of the radius; a slab thicker than the nodule gets it centred
+    (its outer slices then miss it, as they would on a real scanner).
+    """
+    half_slab = (slices - 1) / 2 * CT_SLICE_SPACING_MM
+    reach = radius * float(np.sqrt(1.0 - NODULE_MIN_SECTION**2))  # max |z - centre| allowed
+    return float(rng.uniform(-1.0, 1.0) * max(0.0, reach - half_slab))
 
 
 def _vessels(

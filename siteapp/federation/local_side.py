@@ -27,10 +27,13 @@ _BUILD_LOCK = threading.Lock()
 
 
 def _build_model(plan: FederationPlan, task: Any) -> Any:
-    from siteapp.training.models import build_model
+    """The plan's model from ``init_seed`` on the task's pretrained public backbone
+    (frozen if the preset says so): identical at every site, and with a frozen backbone
+    the layout, and so every update, holds the trainable head only."""
+    from siteapp.training.initial_model import initial_model
 
     with _BUILD_LOCK:
-        return build_model(plan.model, task, init_seed=plan.init_seed)
+        return initial_model(task, plan.model, plan.init_seed)
 
 
 class LocalSide:
@@ -55,7 +58,8 @@ class LocalSide:
         self.last_norm: float | None = None
 
     def initial_weights(self) -> dict[str, np.ndarray]:
-        """Round 0: the plan's model drawn from ``init_seed`` (identical at every site)."""
+        """Round 0: the plan's model from ``init_seed`` and the preset's pretrained
+        backbone (identical at every site); its trainable weights only."""
         from siteapp.training.weights import trainable_state
 
         return trainable_state(_build_model(self.plan, self.task))

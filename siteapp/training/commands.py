@@ -12,6 +12,7 @@ from siteapp.settings import DEVICE_CHOICES
 from siteapp.training.config import (
     DEFAULT_GRAD_SAMPLE_MODE,
     DEFAULT_TASK,
+    PRETRAIN,
     TRAINING,
     TRAINING_GRAD_SAMPLE_MODES,
 )
@@ -55,7 +56,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=TRAINING.expected_batch_patients,
         help="expected patients per Poisson batch",
     )
-    train.add_argument("--learning-rate", type=float, default=TRAINING.learning_rate)
+    train.add_argument(
+        "--learning-rate",
+        type=float,
+        default=None,
+        help=f"default: {TRAINING.learning_rate:g} ({TRAINING.optimizer}) for the head on the "
+        "frozen public backbone, Adam at 5e-3 when every layer trains",
+    )
     train.add_argument(
         "--init-weights",
         type=Path,
@@ -63,7 +70,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="safetensors file to start from (transfer learning)",
     )
     train.add_argument(
-        "--freeze-backbone", action="store_true", help="train only the classifier head"
+        "--freeze-backbone",
+        action="store_true",
+        default=None,
+        help="train only the classifier head (default: as the task preset says)",
+    )
+    train.add_argument(
+        "--from-scratch",
+        action="store_true",
+        help="ignore the task's pretrained public backbone and train every layer from "
+        "seeded random weights",
     )
     train.add_argument("--seed", type=int, default=TRAINING.init_seed)
     train.add_argument(
@@ -71,6 +87,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--json", action="store_true", help="print one JSON document")
     train.set_defaults(func=run_train)
+
+    pretrain = subparsers.add_parser(
+        "pretrain-public",
+        help="pretrain a task's default model on a PUBLIC phantom cohort (no DP, no site data)",
+        description="Generate the public phantom cohort (a seed and scanner no site has), "
+        "train the task's default model on it without DP and write safetensors with "
+        "metadata; this is the backbone DP transfer learning starts from.",
+    )
+    pretrain.add_argument("--task", default=DEFAULT_TASK)
+    pretrain.add_argument("--out", type=Path, required=True, help="safetensors file to write")
+    pretrain.add_argument("--patients", type=int, default=PRETRAIN.patients)
+    pretrain.add_argument("--epochs", type=float, default=PRETRAIN.epochs)
+    pretrain.add_argument("--seed", type=int, default=PRETRAIN.seed)
+    pretrain.add_argument("--json", action="store_true", help="print one JSON document")
+    pretrain.set_defaults(func=run_pretrain)
 
     infer = subparsers.add_parser(
         "infer",
@@ -96,6 +127,7 @@ def run_train(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate,
         init_weights=args.init_weights,
         freeze_backbone=args.freeze_backbone,
+        from_scratch=args.from_scratch,
         seed=args.seed,
         grad_sample_mode=args.grad_sample_mode,
     )
@@ -120,6 +152,31 @@ def run_train(args: argparse.Namespace) -> int:
             f"trained {len(report.rounds)} round(s) of {report.model} on {report.device}; "
             f"epsilon spent {report.epsilon_spent:.2f} (delta {report.delta:.2g})"
         )
+    return 0
+
+
+def run_pretrain(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from siteapp.errors import UsageError
+    from siteapp.tasks import load_task
+    from siteapp.training.pretrain import pretrain_public
+
+    if args.patients < 8 or args.epochs <= 0:
+        raise UsageError("--patients must be at least 8 and --epochs positive")
+    settings = dataclasses.replace(
+        PRETRAIN, patients=args.patients, epochs=args.epochs, seed=args.seed
+    )
+    report = pretrain_public(
+        load_task(args.task), args.out, settings, log=None if args.json else print
+    )
+    if args.json:
+        summary = {**dataclasses.asdict(report), "path": str(report.path)}
+        json.dump(summary, sys.stdout, indent=2)
+        print()
+    else:
+        print(f"wrote {report.path} ({report.size_bytes} bytes), public validation AUC "
+              f"{report.val_auc:.3f}")
     return 0
 
 

@@ -24,25 +24,29 @@ TRAINING_GRAD_SAMPLE_MODES = ("fused", "hooks", "ghost")
 class TrainingDefaults:
     """Hyper-parameters of one local round when the plan does not name them."""
 
-    # DP-SGD's noise per step is noise_multiplier * max_grad_norm / batch, so larger
-    # batches help, but 128+ leave a 100-patient site too few steps for a model trained
-    # from scratch (docs/phantom-benchmark.md has the measurements).
+    # Tuned for the default path: DP training of the head only, on the task's frozen
+    # public backbone (siteapp.training.initial_model); docs/phantom-benchmark.md has the
+    # measurements. DP-SGD's noise per step is noise_multiplier * max_grad_norm / batch.
     expected_batch_patients: int = 32
-    # Adam: on the phantom tasks it reaches in a few epochs what SGD needs many for,
-    # and fewer steps means less noise for the same epsilon.
-    optimizer: str = "adam"
-    learning_rate: float = 5e-3
+    # Plain SGD: a linear head on fixed features is a convex problem where SGD's large
+    # steps beat Adam's, whose per-coordinate normalisation turns noise into full-size
+    # steps. 1.0 suits the ~130-parameter head; a model trained from scratch
+    # (--from-scratch) needs Adam at ~5e-3 instead.
+    optimizer: str = "sgd"
+    learning_rate: float = 1.0
     momentum: float = 0.9  # SGD only
-    # A round of one epoch is only ~3 steps at a 100-patient site; compact_cnn needs
-    # ~100 steps to leave the "predict the majority class" plateau even without DP.
     epochs_per_round: float = 2.0
-    # Per-patient gradient norms are ~10, so every gradient is clipped; with Adam the
-    # clip then only sets the noise scale relative to the signal, which is the same
-    # ratio for any clip value, so 1.0 is kept (see docs/phantom-benchmark.md).
+    # With SGD the clip sets the step size of a clipped gradient; 1.0 with lr 1.0 measured best.
     max_grad_norm: float = 1.0
     init_seed: int = 0
     # Leave one core to the GUI and the rest of the machine.
     cpu_threads: int = 0
+
+
+# A network trained from scratch (every layer, no pretrained backbone) needs Adam at a
+# small step instead: SGD at the head's 1.0 diverges (docs/phantom-benchmark.md).
+FROM_SCRATCH_OPTIMIZER = "adam"
+FROM_SCRATCH_LEARNING_RATE = 5e-3
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,28 @@ DEFAULT_TASK = "lung-ct-nodule"
 TRAINING = TrainingDefaults()
 EVALUATION = EvaluationDefaults()
 INFERENCE = InferenceDefaults()
+
+
+@dataclass(frozen=True)
+class PretrainDefaults:
+    """Pretraining on the PUBLIC phantom cohort (``siteapp.training.pretrain``).
+
+    The seed is far from the demo's and tests' site seeds (0, 1, ...), so no public
+    patient is any hospital's patient. The cohort is modest on purpose: a backbone that
+    already solved every site's scanner would leave nothing for the federation to add.
+    """
+
+    seed: int = 7919
+    # 160 patients x 80 epochs gives a backbone (public validation AUC 1.0) on which
+    # every model, local-only DP included, scores 0.99: nothing left to federate. 80 x 45
+    # (public AUC 0.80) leaves the head real work (docs/phantom-benchmark.md).
+    patients: int = 80
+    slices: int = 4
+    epochs: float = 45.0
+    expected_batch_patients: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 3e-3
+    shipped_file: str = "models/lung-ct-nodule-public.safetensors"
+
+
+PRETRAIN = PretrainDefaults()

@@ -1,5 +1,9 @@
 """Local-only training: several DP rounds on the site's own patients, no federation.
 
+Training starts from :func:`siteapp.training.initial_model.initial_model`: the task's
+pretrained public backbone (frozen if the preset says so) and a head drawn from the seed,
+unless ``from_scratch`` or an explicit ``init_weights`` file is given.
+
 This is both a tool for the site (a first model from its own data) and the "local only"
 baseline a federation is compared with. Each round is recorded in the privacy ledger
 before it trains, evaluated on the validation split, and checkpointed with its metrics.
@@ -19,10 +23,18 @@ from siteapp.errors import UsageError
 from siteapp.privacy.ledger import PrivacyCapExceededError, PrivacyLedger
 from siteapp.tasks import load_task
 from siteapp.training.checkpoints import save_checkpoint
-from siteapp.training.config import DEFAULT_GRAD_SAMPLE_MODE, DEFAULT_TASK, EVALUATION, TRAINING
+from siteapp.training.config import (
+    DEFAULT_GRAD_SAMPLE_MODE,
+    DEFAULT_TASK,
+    EVALUATION,
+    FROM_SCRATCH_LEARNING_RATE,
+    FROM_SCRATCH_OPTIMIZER,
+    TRAINING,
+)
 from siteapp.training.datasets import site_dataset
 from siteapp.training.device import describe_device, resolve_device
 from siteapp.training.evaluation import evaluate_patients
+from siteapp.training.initial_model import initial_model, uses_pretrained
 from siteapp.training.models import build_model, freeze_backbone
 from siteapp.training.trainer import (
     ProgressCallback,
@@ -46,10 +58,11 @@ class LocalTrainingOptions:
     model_name: str | None = None  # None: the task's default model
     device: str = "auto"
     expected_batch_patients: int = TRAINING.expected_batch_patients
-    learning_rate: float = TRAINING.learning_rate
+    learning_rate: float | None = None  # None: the default of the optimiser used
     max_grad_norm: float = TRAINING.max_grad_norm
-    init_weights: Path | None = None
-    freeze_backbone: bool = False
+    init_weights: Path | None = None  # a full model to start from instead of the preset's
+    freeze_backbone: bool | None = None  # None: the preset's freeze_backbone
+    from_scratch: bool = False  # ignore the preset's pretrained public backbone
     seed: int = TRAINING.init_seed
     grad_sample_mode: str = DEFAULT_GRAD_SAMPLE_MODE
 
@@ -66,6 +79,8 @@ class LocalTrainingReport:
     sample_rate: float
     steps_per_round: int
     delta: float
+    pretrained: bool = False  # started from the task's pretrained public backbone
+    trainable_parameters: int = 0  # what DP noises and what an update carries
     rounds: list[dict[str, object]] = field(default_factory=list)
     epsilon_spent: float = 0.0
 
@@ -110,11 +125,21 @@ def train_local(
         )
 
     device = resolve_device(options.device)
-    model = build_model(model_name, task, init_seed=options.seed)
     if options.init_weights is not None:
+        model = build_model(model_name, task, init_seed=options.seed)
         load_state(model, load_weights(options.init_weights))
-    if options.freeze_backbone:
-        freeze_backbone(model)
+        if options.freeze_backbone:
+            freeze_backbone(model)
+    else:
+        model = initial_model(
+            task, model_name, options.seed,
+            pretrained=not options.from_scratch, freeze=options.freeze_backbone,
+        )
+    # Every layer trains when no frozen pretrained backbone is used: that needs Adam.
+    whole_model = all(p.requires_grad for p in model.parameters())
+    optimizer = FROM_SCRATCH_OPTIMIZER if whole_model else TRAINING.optimizer
+    default_lr = FROM_SCRATCH_LEARNING_RATE if whole_model else TRAINING.learning_rate
+    learning_rate = default_lr if options.learning_rate is None else options.learning_rate
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     report = LocalTrainingReport(
         run_id,
@@ -127,6 +152,9 @@ def train_local(
         sample_rate,
         steps,
         ledger.reporting_delta(len(train)),
+        pretrained=options.init_weights is not None
+        or (not options.from_scratch and uses_pretrained(task, model_name)),
+        trainable_parameters=sum(p.numel() for p in model.parameters() if p.requires_grad),
     )
     for round_number in range(1, options.rounds + 1):
         entry = ledger.record_planned_round(
@@ -137,7 +165,8 @@ def train_local(
             sample_rate=sample_rate,
             noise_multiplier=sigma,
             max_grad_norm=options.max_grad_norm,
-            learning_rate=options.learning_rate,
+            learning_rate=learning_rate,
+            optimizer=optimizer,
             sampling_seed=options.seed * 1000 + round_number,
             grad_sample_mode=options.grad_sample_mode,
         )

@@ -4,10 +4,7 @@ patients, each enrolled with its kit and driven by a real :class:`RoundRunner`."
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +21,15 @@ from siteapp.federation.enrolment import enroll
 from siteapp.federation.runner import JoinReport, Progress, RoundRunner, RunnerOptions
 from siteapp.federation.settings import RunnerDefaults
 
+# The coordinator tests' loopback helpers start and stop the coordinator here too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "coordinator"))
+from coordinator_loopback import (
+    free_port,
+    spawn_coordinator,
+    stop_coordinator,
+    wait_until_listening,
+)
+
 REPO = Path(__file__).resolve().parents[2]
 SITES = ("a", "b", "c")
 FAST = RunnerOptions(
@@ -36,12 +42,9 @@ FAST = RunnerOptions(
 # Small local rounds: a few DP steps of the compact CNN on 64x64 phantom slices.
 LOCAL = {"epochs_per_round": 1, "batch_size": 4, "learning_rate": 0.05,
          "target_epsilon_per_round": 2.0, "target_delta": 1e-3}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+COORDINATOR_CLI = ("-m", "coordinator.cli")
+START_TIMEOUT_S = 30.0
+STOP_GRACE_S = 5.0
 
 
 @dataclass
@@ -57,31 +60,11 @@ class LoopbackFederation:
     errors: dict[str, BaseException] = field(default_factory=dict)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "coordinator.cli", "serve", "--kit", str(self.kit_dir),
-             "--state", str(self.root / "state"), "--port", str(self.port)],
-            cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        end = time.monotonic() + 30
-        while time.monotonic() < end:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode() if self.process.stderr else "")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the coordinator did not start")
+        self.process = spawn_coordinator(COORDINATOR_CLI, self.kit_dir, self.root / "state", self.port)
+        wait_until_listening(self.process, self.port, START_TIMEOUT_S)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_coordinator(self.process, STOP_GRACE_S)
 
     def runner(self, site: str, **kwargs: Any) -> RoundRunner:
         kwargs.setdefault("options", FAST)
@@ -163,10 +146,10 @@ def global_weights(fed: LoopbackFederation, site: str, after_round: int) -> dict
     """The global model as ``site`` holds it after ``after_round`` (downloaded or computed)."""
     from siteapp.federation.global_model import GlobalModelHistory
     from siteapp.tasks import load_task
-    from siteapp.training.models import build_model
+    from siteapp.training.initial_model import initial_model
     from siteapp.training.weights import WeightLayout, trainable_state
 
-    layout = WeightLayout.of(trainable_state(build_model(fed.plan.model, load_task(fed.plan.task))))
+    layout = WeightLayout.of(trainable_state(initial_model(load_task(fed.plan.task), fed.plan.model)))
     return GlobalModelHistory(site_state(fed, site) / "global").weights(after_round, layout)
 
 

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from siteapp.tasks import TaskPreset
+from siteapp.training.config import FROM_SCRATCH_LEARNING_RATE, FROM_SCRATCH_OPTIMIZER
 from siteapp.training.datasets import PatientDataset, PoissonPatientSampler
 from siteapp.training.evaluation import evaluate_patients
 from siteapp.training.models import build_model, freeze_backbone
@@ -159,7 +160,8 @@ def test_dp_training_learns_a_separable_task(
     train = PatientDataset.from_arrays(make_patients(64, seed=1))
     val = PatientDataset.from_arrays(make_patients(24, seed=2))
     model = build_model("compact_cnn", task)
-    plan = RoundPlan(steps=60, sample_rate=0.25, noise_multiplier=0.6, noise_seed=0)
+    plan = RoundPlan(steps=60, sample_rate=0.25, noise_multiplier=0.6, noise_seed=0,
+                     optimizer=FROM_SCRATCH_OPTIMIZER, learning_rate=FROM_SCRATCH_LEARNING_RATE)
     result = train_round(model, train, plan, device="cpu")
     load_state(model, result.local_weights)
     metrics = evaluate_patients(model, val, task)

@@ -1,0 +1,141 @@
+"""Transfer learning from the shipped PUBLIC backbone: the file, the initial model every
+run starts from, pretraining itself, and frozen layers under the fused DP mode."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from siteapp.cli import main
+from siteapp.tasks import TaskPreset
+from siteapp.training.config import PRETRAIN
+from siteapp.training.datasets import PatientDataset
+from siteapp.training.initial_model import (
+    PretrainedWeightsError,
+    initial_model,
+    pretrained_weights_path,
+)
+from siteapp.training.models import build_model
+from siteapp.training.pretrain import pretrain_public
+from siteapp.training.trainer import RoundPlan, TrainingStep, plan_round, train_round
+from siteapp.training.weights import (
+    load_state,
+    load_weights,
+    read_metadata,
+    save_weights,
+    trainable_state,
+)
+
+SHIPPED_MAX_BYTES = 1_000_000
+
+
+def test_shipped_public_weights_load_into_the_task_model_and_match_the_preset(
+    task: TaskPreset,
+) -> None:
+    path = pretrained_weights_path(task)
+    assert path is not None and path.is_file()
+    assert path.stat().st_size < SHIPPED_MAX_BYTES
+    metadata = read_metadata(path)
+    assert metadata["task"] == task.name and metadata["model"] == task.default_model
+    assert int(metadata["seed"]) == PRETRAIN.seed
+    assert int(metadata["public_patients"]) == PRETRAIN.patients
+    assert 0.5 < float(metadata["val_auc"]) <= 1.0
+    load_state(build_model(task.default_model, task), load_weights(path), strict=True)
+
+
+def test_initial_model_has_the_public_backbone_frozen_and_a_seeded_head(
+    task: TaskPreset,
+) -> None:
+    assert task.freeze_backbone
+    path = pretrained_weights_path(task)
+    assert path is not None
+    public = load_weights(path)
+    first, second = initial_model(task, init_seed=1), initial_model(task, init_seed=2)
+    for name, param in first.named_parameters():
+        if name.startswith("backbone."):
+            np.testing.assert_array_equal(param.detach().numpy(), public[name])
+            assert not param.requires_grad
+    seeded = trainable_state(build_model(task.default_model, task, init_seed=1))
+    head = trainable_state(first)
+    assert set(head) == {n for n in seeded if n.startswith("head.")}
+    for name, value in head.items():
+        np.testing.assert_array_equal(value, seeded[name])
+    assert not np.array_equal(head["head.2.weight"], trainable_state(second)["head.2.weight"])
+
+
+def test_from_scratch_and_other_models_ignore_the_public_weights(task: TaskPreset) -> None:
+    scratch = initial_model(task, init_seed=1, pretrained=False)
+    reference = build_model(task.default_model, task, init_seed=1)
+    for (name, a), (_, b) in zip(
+        scratch.named_parameters(), reference.named_parameters(), strict=True
+    ):
+        assert torch.equal(a, b) and a.requires_grad, name
+    other = initial_model(task, "lesion_cnn", init_seed=1)
+    assert all(p.requires_grad for p in other.parameters())
+
+
+def test_weights_made_for_another_task_are_refused(task: TaskPreset, tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign.safetensors"
+    model = build_model(task.default_model, task)
+    save_weights(foreign, trainable_state(model), {"task": "mammo-mass", "model": "compact_cnn"})
+    elsewhere = dataclasses.replace(task, pretrained_weights=str(foreign))
+    with pytest.raises(PretrainedWeightsError, match="make pretrained"):
+        initial_model(elsewhere)
+
+
+def test_pretraining_on_a_tiny_public_cohort_improves_over_init(
+    task: TaskPreset, tmp_path: Path
+) -> None:
+    settings = dataclasses.replace(
+        PRETRAIN, patients=48, slices=2, epochs=60.0, expected_batch_patients=16
+    )
+    out = tmp_path / "public.safetensors"
+    report = pretrain_public(task, out, settings)
+    assert report.train_patients + report.val_patients == 48
+    assert report.val_auc >= report.init_val_auc + 0.1
+    metadata = read_metadata(out)
+    assert metadata["public_patients"] == "48" and metadata["task"] == task.name
+    assert float(metadata["val_auc"]) == pytest.approx(report.val_auc, abs=1e-4)
+    again = tmp_path / "again.safetensors"
+    pretrain_public(task, again, settings)
+    for name, value in load_weights(out).items():
+        np.testing.assert_array_equal(value, load_weights(again)[name])
+
+
+def test_fused_dp_gives_frozen_layers_no_per_sample_gradients_and_no_update(
+    task: TaskPreset, make_patients
+) -> None:
+    data = PatientDataset.from_arrays(make_patients(12, matrix=task.matrix))
+    model = initial_model(task, init_seed=0)
+    sample_rate, steps = plan_round(len(data), 1.0, 6)
+    plan = RoundPlan(steps=steps, sample_rate=sample_rate, noise_multiplier=1.0, noise_seed=0)
+    step = TrainingStep(model, plan, len(data))
+    x = torch.stack([data[i][0] for i in range(6)])
+    y = torch.tensor([data[i][1] for i in range(6)])
+    step.run(x, y)
+    for name, param in model.named_parameters():
+        if name.startswith("backbone."):
+            assert param.grad is None and getattr(param, "grad_sample", None) is None, name
+        else:
+            assert param.grad is not None, name
+    result = train_round(initial_model(task, init_seed=0), data, plan, device="cpu")
+    assert set(result.update) == {"head.2.weight", "head.2.bias"}
+
+
+def test_local_training_starts_from_the_public_backbone_unless_from_scratch(
+    imported_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--data-dir", str(imported_site), "train", "--local", "--rounds", "1",
+            "--epochs-per-round", "1", "--target-epsilon", "8", "--device", "cpu",
+            "--batch-patients", "4", "--json"]
+    assert main(base) == 0
+    pretrained = json.loads(capsys.readouterr().out)
+    assert pretrained["pretrained"] and pretrained["trainable_parameters"] == 130
+    assert main([*base, "--from-scratch"]) == 0
+    scratch = json.loads(capsys.readouterr().out)
+    assert not scratch["pretrained"] and scratch["trainable_parameters"] > 50_000
