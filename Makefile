@@ -70,3 +70,8 @@ translations: $(STAMP)
 	$(BIN)/pyside6-lupdate -no-obsolete -source-language en -target-language zh_CN $(UI_SOURCES) -ts $(TRANSLATIONS)/medfed_zh_CN.ts
 	$(BIN)/pyside6-lupdate -no-obsolete -source-language en -target-language en $(UI_SOURCES) -ts $(TRANSLATIONS)/medfed_en.ts
 	$(BIN)/pyside6-lrelease $(TRANSLATIONS)/medfed_zh_CN.ts $(TRANSLATIONS)/medfed_en.ts
+
+# --- transfer learning: the task's backbone pretrained on a PUBLIC phantom cohort ---------
+.PHONY: pretrained
+pretrained: $(STAMP)
+	$(BIN)/medfed-site pretrain-public --task lung-ct-nodule --out resources/models/lung-ct-nodule-public.safetensors
