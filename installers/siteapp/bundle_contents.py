@@ -90,6 +90,7 @@ RESOURCE_PATTERNS: tuple[str, ...] = (
     "icons/*.svg",
     "icons/*.png",
     "translations/*.qm",
+    "models/*.safetensors",
     "*.qss",
 )
 
