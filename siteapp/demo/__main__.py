@@ -1,0 +1,5 @@
+import sys
+
+from siteapp.demo.cli import main
+
+sys.exit(main())
