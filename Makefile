@@ -60,8 +60,15 @@ test-long: installer-test-tools
 UI_SOURCES = $(shell find siteapp/ui -name '*.py' | sort)
 TRANSLATIONS = resources/translations
 
+# After `make demo`, open its first hospital (enrolled in the demo federation); before it,
+# a stand-alone demo site of phantom studies.
+DEMO_SITE := demo-run/site-1
 gui: $(STAMP)
-	$(BIN)/medfed-site --data-dir build/gui-demo gui --demo
+	if [ -f $(DEMO_SITE)/site.sqlite ]; then \
+		$(BIN)/medfed-site --data-dir $(DEMO_SITE) gui; \
+	else \
+		$(BIN)/medfed-site --data-dir build/gui-demo gui --demo; \
+	fi
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m siteapp.ui.screenshots --out docs/screenshots --workspace build/screenshot-demo
