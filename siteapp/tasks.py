@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 
@@ -64,7 +64,7 @@ class TaskPreset:
         return self.classes.index(label)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_task(name: str) -> TaskPreset:
     """Load a preset by name; raises :class:`UnknownTaskError` with the known names."""
     path = PRESETS_DIR / f"{name}.json"
