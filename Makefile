@@ -27,7 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check siteapp coordinator tests benchmarks
+	$(BIN)/ruff check siteapp coordinator tests benchmarks installers
 	$(BIN)/mypy
 
 clean:
