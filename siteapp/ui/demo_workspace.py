@@ -27,14 +27,14 @@ COORDINATOR_START_S = 60.0
 
 @dataclass(frozen=True)
 class WorkspaceSpec:
-    patients: int = 20
-    slices: int = 12
+    patients: int = 120
+    slices: int = 6
     seed: int = 11
     task: str = "lung-ct-nodule"
     local_rounds: int = 2
     local_epsilon: float = 2.0
     federated_rounds: int = 3
-    epsilon_per_round: float = 1.0
+    epsilon_per_round: float = 2.0
 
 
 WORKSPACE = WorkspaceSpec()
@@ -90,7 +90,9 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     plan = FederationPlan.model_validate({
         "federation": "demo-hospitals", "sites": list(SITES), "min_sites": len(SITES),
         "rounds": spec.federated_rounds, "mode": "ckks", "task": spec.task,
-        "local": {"epochs_per_round": 1, "batch_size": 8,
+        # Head-only DP on the task's frozen public backbone (siteapp/training/config.py).
+        "local": {"epochs_per_round": 2, "batch_size": 32, "optimizer": "sgd",
+                  "learning_rate": 1.0,
                   "target_epsilon_per_round": spec.epsilon_per_round, "target_delta": 1e-3},
     })
     result = provision(plan, root / "provisioning", f"https://127.0.0.1:{port}")
