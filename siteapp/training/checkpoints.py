@@ -20,7 +20,6 @@ import numpy as np
 
 from siteapp.errors import UserFacingError
 from siteapp.store import apply_migrations, open_site_db
-from siteapp.training.weights import save_weights
 
 COMPONENT = "models"
 MODELS_DIRNAME = "models"
@@ -84,6 +83,10 @@ def save_checkpoint(
     metrics: Mapping[str, object] | None = None,
 ) -> Checkpoint:
     """Write ``weights`` (the FULL model state) and index it."""
+    # Imported here: the weights module needs torch, and the GUI lists checkpoints on its
+    # own thread, where a first torch import would freeze the window for a moment.
+    from siteapp.training.weights import save_weights
+
     data_dir = Path(data_dir)
     path = data_dir / MODELS_DIRNAME / f"{source}-{run_id}-round{round:03d}.safetensors"
     meta = {
