@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from siteapp.demo.processes import free_port
 from siteapp.errors import UserFacingError
 
 DONE_STAMP = "workspace.done"
@@ -38,12 +39,6 @@ class WorkspaceSpec:
 
 
 WORKSPACE = WorkspaceSpec()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for_port(process: subprocess.Popen[bytes], port: int) -> None:
@@ -86,7 +81,7 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     train_local(site_dirs[SITES[0]], LocalTrainingOptions(
         rounds=spec.local_rounds, task=spec.task, device="cpu", target_epsilon=spec.local_epsilon))
 
-    port = _free_port()
+    port = free_port()
     plan = FederationPlan.model_validate({
         "federation": "demo-hospitals", "sites": list(SITES), "min_sites": len(SITES),
         "rounds": spec.federated_rounds, "mode": "ckks", "task": spec.task,
