@@ -12,10 +12,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 DB_FILENAME = "site.sqlite"
+# How long opening the store waits for another connection that holds its lock.
+LOCK_TIMEOUT_S = 30.0
 
 
 class DataDirError(Exception):
@@ -51,20 +54,40 @@ def open_site_db(data_dir: Path) -> sqlite3.Connection:
     """
     data_dir = ensure_data_dir(data_dir)
     path = data_dir / DB_FILENAME
-    try:
-        conn = sqlite3.connect(path, timeout=30.0, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-        )
-        conn.commit()
-    except sqlite3.DatabaseError as exc:
-        raise DataDirError(f"{path} is not a usable MedFed store: {exc}") from exc
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    while True:
+        try:
+            conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            raise DataDirError(f"{path} is not a usable MedFed store: {exc}") from exc
+        try:
+            _prepare(conn)
+            break
+        except sqlite3.OperationalError as exc:
+            # Switching a new file to WAL needs an exclusive lock, and SQLite answers "locked"
+            # at once (no busy wait) while another connection, e.g. a GUI worker, creates
+            # the same store: wait for it rather than fail.
+            conn.close()
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise DataDirError(f"{path} is not a usable MedFed store: {exc}") from exc
+            time.sleep(0.05)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise DataDirError(f"{path} is not a usable MedFed store: {exc}") from exc
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+    )
+    conn.commit()
 
 
 def apply_migrations(conn: sqlite3.Connection, component: str, migrations: Sequence[str]) -> None:
