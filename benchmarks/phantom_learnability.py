@@ -12,7 +12,8 @@ patients, per-patient clipping, Opacus noise; noise calibrated with
 * ``fedavg_dp``: every round each site trains one DP round from the global weights on its
   own patients and the updates are averaged, weighted by patient count (what the
   secure aggregation computes; here in plaintext, without a coordinator);
-* ``pooled_dp``: one DP model on all sites' training patients (an upper bound of FedAvg);
+* ``pooled_dp``: one DP model on all sites' training patients (the same guarantee with all
+  data in one place, which FedAvg approaches);
 * ``central``: one model on the pooled patients without DP (the centralized baseline);
   by default it trains the same parameters as the DP models (``--central head``).
 
@@ -41,7 +42,12 @@ from siteapp.dicom.phantom import generate_phantom_sites
 from siteapp.privacy.calibration import calibrate_noise_multiplier
 from siteapp.privacy.ledger import default_delta
 from siteapp.tasks import TaskPreset, load_task
-from siteapp.training.config import DEFAULT_GRAD_SAMPLE_MODE, EVALUATION, TRAINING
+from siteapp.training.config import (
+    DEFAULT_GRAD_SAMPLE_MODE,
+    EVALUATION,
+    LEARNING_RATE_SCHEDULES,
+    TRAINING,
+)
 from siteapp.training.datasets import PatientDataset
 from siteapp.training.evaluation import evaluate_patients
 from siteapp.training.initial_model import initial_model
@@ -67,7 +73,7 @@ def narrow_cnn(channels: int, num_classes: int) -> ZooModel:
                    nn.GroupNorm(min(8, width // 4) or 1, width), nn.ReLU()]
         c_in = width
     head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, num_classes))
-    return ZooModel(nn.Sequential(*layers), head)
+    return ZooModel(nn.Sequential(*layers), head, c_in)
 
 
 class Experiment:
@@ -93,6 +99,7 @@ class Experiment:
             max_grad_norm=self.args.max_grad_norm, learning_rate=self.args.lr,
             optimizer=self.args.optimizer, dp=dp, sampling_seed=salt, noise_seed=salt,
             grad_sample_mode=self.args.grad_sample_mode,
+            learning_rate_schedule=self.args.schedule,
         )
 
     def sigma(self, records: int) -> float:
@@ -125,8 +132,12 @@ class Experiment:
             for site_data, sigma in zip(data, sigmas, strict=True):
                 plan = self.plan(len(site_data), sigma, round_number)
                 update = train_round(model, site_data, plan, device="cpu").update
+                shrink = 1.0
+                if self.args.update_clip is not None:  # the plan's client-level clipping
+                    norm = float(np.sqrt(sum(np.square(u).sum() for u in update.values())))
+                    shrink = min(1.0, self.args.update_clip / max(norm, 1e-12))
                 for key in mean:
-                    mean[key] += update[key] * (len(site_data) / total)
+                    mean[key] += update[key] * (shrink * len(site_data) / total)
             load_state(model, {k: global_weights[k] + mean[k] for k in global_weights})
         return model
 
@@ -174,6 +185,14 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=TRAINING.expected_batch_patients,
                         help="expected patients per Poisson batch")
     parser.add_argument("--lr", type=float, default=TRAINING.learning_rate)
+    parser.add_argument("--schedule", choices=LEARNING_RATE_SCHEDULES, default="constant",
+                        help="step size within a round (the demo anneals: cosine)")
+    parser.add_argument("--update-clip", type=float, default=None,
+                        help="L2 bound on a site's FedAvg update (the demo's update_clip_norm)")
+    parser.add_argument("--slices", type=int, default=None,
+                        help="CT slices per patient (default: the phantom's; the demo uses 1)")
+    parser.add_argument("--phantom-seed", type=int, default=0,
+                        help="seed of the generated sites (--seeds varies training only)")
     parser.add_argument("--optimizer", default=TRAINING.optimizer)
     parser.add_argument("--max-grad-norm", type=float, default=TRAINING.max_grad_norm)
     parser.add_argument("--epsilon", type=float, default=8.0, help="per-site target epsilon")
@@ -192,7 +211,9 @@ def main() -> None:
     task = load_task(args.task)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        site_dirs = generate_phantom_sites(Path(tmp), DEMO_SITES, args.patients, 0, args.task)
+        site_dirs = generate_phantom_sites(
+            Path(tmp), DEMO_SITES, args.patients, args.phantom_seed, args.task, slices=args.slices
+        )
         generate_s = time.perf_counter() - t0
         sites = [load_phantom_patients(site, task) for site in site_dirs]
     prepare_s = time.perf_counter() - t0
@@ -209,6 +230,8 @@ def main() -> None:
         "epochs_per_round": args.epochs_per_round, "expected_batch_patients": args.batch,
         "learning_rate": args.lr, "optimizer": args.optimizer,
         "max_grad_norm": args.max_grad_norm, "seeds": args.seeds,
+        "schedule": args.schedule, "update_clip": args.update_clip, "slices": args.slices,
+        "phantom_seed": args.phantom_seed,
         "train_patients": [len(split_patients(s)[0]) for s in sites],
         "val_patients": [len(split_patients(s)[1]) for s in sites],
         "per_site_auc": per_site,

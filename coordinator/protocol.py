@@ -68,6 +68,8 @@ class LocalTraining(BaseModel):
     # The sites' local optimiser; learning_rate is its step (SGD ~0.05, Adam ~2e-3).
     optimizer: Literal["sgd", "adam"] = "sgd"
     learning_rate: float = Field(default=0.05, gt=0.0)
+    # "cosine" anneals the step to 0 within each round (siteapp.training.trainer).
+    learning_rate_schedule: Literal["constant", "cosine"] = "constant"
     batch_size: int = Field(default=16, ge=1)
     max_grad_norm: float = Field(default=1.0, gt=0.0)
     target_epsilon_per_round: float = Field(default=1.0, gt=0.0)

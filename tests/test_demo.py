@@ -38,10 +38,10 @@ def test_reduced_demo_prints_results_json_last(tmp_path: Path, capsys: pytest.Ca
     printed = capsys.readouterr().out.strip().splitlines()
     assert code == 0
     result = json.loads(printed[-1])
-    assert {"rounds", "federated_auc", "local_only_auc", "centralized_auc", "epsilon",
-            "seconds"} <= set(result)
+    assert {"rounds", "federated_auc", "local_only_auc", "centralized_auc",
+            "centralized_dp_auc", "epsilon", "seconds"} <= set(result)
     assert [r["round"] for r in result["rounds"]] == [1, 2]
-    for key in ("federated_auc", "local_only_auc", "centralized_auc"):
+    for key in ("federated_auc", "local_only_auc", "centralized_auc", "centralized_dp_auc"):
         assert set(result[key]) == {*SITES, "mean"}
     assert set(result["epsilon"]) == set(SITES)
     assert all(0 < eps <= 8.0 for eps in result["epsilon"].values())

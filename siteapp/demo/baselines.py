@@ -5,6 +5,8 @@
   its own privacy ledger (a copy of its data folder made before it joined).
 - **Centralized**: one model trained without DP on every site's training patients
   pooled, which no hospital could do legally; the upper bound federation aims at.
+- **Centralized with DP**: the same pooled model trained with DP-SGD at the sites'
+  epsilon cap: what the privacy guarantee alone costs, with no federation in the way.
 
 Both start from the federation's initial model (:func:`initial_model`: the same seeded
 weights, with the task's public pretrained backbone where the model has one) and are
@@ -77,6 +79,7 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
                              max_grad_norm=settings.max_grad_norm,
                              optimizer=settings.optimizer,
                              learning_rate=settings.learning_rate,
+                             learning_rate_schedule=settings.learning_rate_schedule,
                              sampling_seed=seed, noise_seed=seed)
             load_state(model, train_round(model, train, plan, device="cpu").local_weights)
             ledger.mark_finished(entry.id, "completed")
@@ -88,10 +91,13 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
     return curve
 
 
-def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = print) -> BaselineCurve:
-    """One non-DP model on every site's training patients pooled."""
+def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = print,
+                *, epsilon: float | None = None) -> BaselineCurve:
+    """One model on every site's training patients pooled: without DP, or with DP-SGD
+    calibrated so the whole run spends ``epsilon`` (at the demo's delta)."""
     import time
 
+    from siteapp.privacy.calibration import calibrate_noise_multiplier
     from siteapp.tasks import load_task
     from siteapp.training.datasets import site_dataset
     from siteapp.training.evaluation import evaluate_patients
@@ -105,18 +111,30 @@ def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = p
     vals = {site: site_dataset(d, task, "val", seed=settings.seed) for site, d in data_dirs.items()}
     pooled = pool_datasets(trains, settings.seed)
     sample_rate, steps = plan_round(len(pooled), settings.epochs_per_round, settings.batch_patients)
+    sigma = 0.0
+    if epsilon is not None:
+        sigma = calibrate_noise_multiplier(epsilon, settings.delta, sample_rate, steps,
+                                           settings.rounds)
     model = initial_model(task, settings.model, settings.seed)
     curve = BaselineCurve()
     for number in range(1, settings.rounds + 1):
-        plan = RoundPlan(steps=steps, sample_rate=sample_rate, noise_multiplier=0.0, dp=False,
+        plan = RoundPlan(steps=steps, sample_rate=sample_rate, noise_multiplier=sigma,
+                         dp=epsilon is not None, max_grad_norm=settings.max_grad_norm,
                          optimizer=settings.optimizer, learning_rate=settings.learning_rate,
-                         sampling_seed=settings.seed * 1000 + number)
+                         learning_rate_schedule=settings.learning_rate_schedule,
+                         sampling_seed=settings.seed * 1000 + number,
+                         noise_seed=settings.seed * 1000 + number)
         load_state(model, train_round(model, pooled, plan, device="cpu").local_weights)
         curve.auc_by_round.append(
             {site: _auc(evaluate_patients(model, val, task).auc) for site, val in vals.items()}
         )
     curve.seconds = time.perf_counter() - started
-    say(f"centralized (pooled, no DP): mean AUC {_fmt(mean_auc(curve.final()))}")
+    if epsilon is None:
+        say(f"centralized (pooled, no DP): mean AUC {_fmt(mean_auc(curve.final()))}")
+    else:
+        curve.epsilon = {"pooled": epsilon}
+        say(f"centralized (pooled, DP at epsilon {epsilon:g}): mean AUC "
+            f"{_fmt(mean_auc(curve.final()))} (noise multiplier {sigma:.2f})")
     return curve
 
 

@@ -29,6 +29,7 @@ from siteapp.demo.settings import (
     DemoSettings,
 )
 from siteapp.errors import UsageError, UserFacingError
+from siteapp.training.config import LEARNING_RATE_SCHEDULES
 
 DEFAULTS = DemoSettings()
 
@@ -57,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--optimizer", choices=["adam", "sgd"], default=DEFAULTS.optimizer,
                         help="the sites' local optimiser (baselines use the same)")
     parser.add_argument("--learning-rate", type=float, default=DEFAULTS.learning_rate)
+    parser.add_argument("--learning-rate-schedule", choices=list(LEARNING_RATE_SCHEDULES),
+                        default=DEFAULTS.learning_rate_schedule,
+                        help="step size within a round: constant, or cosine (anneals to 0)")
     parser.add_argument("--batch-patients", type=int, default=DEFAULTS.batch_patients,
                         help="expected patients per DP-SGD (Poisson) batch")
     return parser
@@ -76,7 +80,8 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
         strategy=Strategy(args.strategy), mode=SecureMode(args.mode), rounds=args.rounds,
         epochs_per_round=args.epochs_per_round, patients=args.patients, sites=args.sites,
         slices=args.slices, seed=args.seed, skew=args.skew, epsilon_cap=args.epsilon_cap,
-        model=args.model, optimizer=args.optimizer, learning_rate=args.learning_rate, batch_patients=args.batch_patients,
+        model=args.model, optimizer=args.optimizer, learning_rate=args.learning_rate,
+        learning_rate_schedule=args.learning_rate_schedule, batch_patients=args.batch_patients,
     )
 
 
@@ -128,7 +133,9 @@ def run_demo(settings: DemoSettings, out: Path) -> str:
     console.line(f"federation finished in {federation.seconds:.0f} s; training the baselines")
     local = local_only(settings, local_dirs, federation.final_epsilon(), say=console.line)
     central = centralized(settings, data_dirs, say=console.line)
-    result = DemoResult(settings, federation, local, central, time.perf_counter() - started)
+    central_dp = centralized(settings, data_dirs, say=console.line, epsilon=settings.epsilon_cap)
+    result = DemoResult(settings, federation, local, central, time.perf_counter() - started,
+                        central_dp)
     plot = write_plot(result, out / PLOT_FILENAME)
     print("\nFederated model, AUC on each site's held-out patients and epsilon spent, by round:")
     print(round_table(result))

@@ -88,6 +88,7 @@ def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPla
             "epochs_per_round": settings.epochs_per_round,
             "optimizer": settings.optimizer,
             "learning_rate": settings.learning_rate,
+            "learning_rate_schedule": settings.learning_rate_schedule,
             "batch_size": settings.batch_patients,
             "max_grad_norm": settings.max_grad_norm,
             "target_epsilon_per_round": epsilon_per_round,

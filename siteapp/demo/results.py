@@ -2,7 +2,8 @@
 
 The JSON (also written to ``results.json``) has the keys the README and the test rely on:
 ``rounds`` (per round: AUC and epsilon per site, the sites' mean AUC), ``federated_auc``,
-``local_only_auc`` and ``centralized_auc`` (per site plus ``mean``, after the last round),
+``local_only_auc``, ``centralized_auc`` and ``centralized_dp_auc`` (pooled data with DP at
+the epsilon cap) per site plus ``mean``, after the last round,
 ``epsilon`` (per site, after the last round) and ``seconds`` (the whole run).
 """
 
@@ -25,6 +26,7 @@ class DemoResult:
     local_only: BaselineCurve | None
     centralized: BaselineCurve | None
     seconds: float
+    centralized_dp: BaselineCurve | None = None
 
     @property
     def sites(self) -> list[str]:
@@ -66,6 +68,9 @@ class DemoResult:
             "federated_auc": _with_mean(fed[-1] if fed else {}),
             "local_only_auc": _with_mean(self.local_only.final()) if self.local_only else None,
             "centralized_auc": _with_mean(self.centralized.final()) if self.centralized else None,
+            "centralized_dp_auc": (
+                _with_mean(self.centralized_dp.final()) if self.centralized_dp else None
+            ),
             "epsilon": self.federation.final_epsilon(),
             "epsilon_cap": self.settings.epsilon_cap,
             "delta": self.settings.delta,
@@ -105,18 +110,22 @@ def round_table(result: DemoResult) -> str:
 
 
 def comparison_table(result: DemoResult) -> str:
-    """After the last round: federated vs local-only (DP) vs centralized (no DP) per site."""
+    """After the last round: federated vs local-only (DP) vs pooled data with and without
+    DP, per site."""
     fed = result.federated_by_round()[-1] if result.federation.rounds else {}
     local = result.local_only.final() if result.local_only else {}
     central = result.centralized.final() if result.centralized else {}
+    central_dp = result.centralized_dp.final() if result.centralized_dp else {}
     eps = result.federation.final_epsilon()
-    head = f"{'site':<8}{'federated (DP)':>16}{'local only (DP)':>17}{'centralized (no DP)':>21}{'epsilon':>9}"
+    head = (f"{'site':<8}{'federated (DP)':>16}{'local only (DP)':>17}{'pooled (DP)':>13}"
+            f"{'pooled (no DP)':>16}{'epsilon':>9}")
     lines = [head, "-" * len(head)]
     for site in result.sites:
         lines.append(f"{site:<8}{_cell(fed.get(site), 16)}{_cell(local.get(site), 17)}"
-                     f"{_cell(central.get(site), 21)}{_cell(eps.get(site), 9)}")
+                     f"{_cell(central_dp.get(site), 13)}{_cell(central.get(site), 16)}"
+                     f"{_cell(eps.get(site), 9)}")
     lines.append(f"{'mean':<8}{_cell(mean_auc(fed), 16)}{_cell(mean_auc(local), 17)}"
-                 f"{_cell(mean_auc(central), 21)}")
+                 f"{_cell(mean_auc(central_dp), 13)}{_cell(mean_auc(central), 16)}")
     return "\n".join(lines)
 
 
@@ -137,7 +146,8 @@ def write_plot(result: DemoResult, path: Path) -> Path:
     ax_auc.plot(rounds, [_nan(mean_auc(a)) for a in fed], color="black", lw=2.5,
                 label="federated, mean")
     for curve, name, style in ((result.local_only, "local only (DP), mean", "--"),
-                               (result.centralized, "centralized (no DP), mean", ":")):
+                               (result.centralized_dp, "pooled data (DP), mean", "-."),
+                               (result.centralized, "pooled data (no DP), mean", ":")):
         if curve is not None:
             ax_auc.plot(range(1, len(curve.auc_by_round) + 1),
                         [_nan(mean_auc(a)) for a in curve.auc_by_round], ls=style, lw=2,

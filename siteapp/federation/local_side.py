@@ -84,7 +84,7 @@ class LocalSide:
         round_plan = RoundPlan(
             steps=steps, sample_rate=sample_rate, noise_multiplier=sigma,
             max_grad_norm=local.max_grad_norm, learning_rate=local.learning_rate,
-            optimizer=local.optimizer,
+            optimizer=local.optimizer, learning_rate_schedule=local.learning_rate_schedule,
             fedprox_mu=self.plan.strategy_params.proximal_mu if self.plan.strategy is Strategy.FEDPROX else 0.0,
             sampling_seed=secrets.randbits(63) if seed is None else seed * 1000 + number,
             noise_seed=None if seed is None else seed * 1000 + number,

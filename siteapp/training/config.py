@@ -18,6 +18,9 @@ DEFAULT_GRAD_SAMPLE_MODE = "fused"
 GRAD_SAMPLE_MODES = ("fused", "hooks", "functorch", "ew", "ghost")
 # "functorch" and "ew" fail on an empty batch, which Poisson sampling does produce.
 TRAINING_GRAD_SAMPLE_MODES = ("fused", "hooks", "ghost")
+# How the step size moves within one round: "constant", or "cosine" (from the learning
+# rate down to 0, so a DP round ends on an average of many noisy steps).
+LEARNING_RATE_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,10 @@ class PretrainDefaults:
     expected_batch_patients: int = 32
     optimizer: str = "adam"
     learning_rate: float = 3e-3
+    # The L2 norm a typical patient's standardised feature vector gets (FeatureStandardiser):
+    # with DP-SGD's clipping norm 1 and the head's SGD at lr 1, 3 measured best on the
+    # demo federation (docs/phantom-benchmark.md).
+    feature_norm: float = 3.0
     shipped_file: str = "models/lung-ct-nodule-public.safetensors"
 
 

@@ -2,8 +2,9 @@
 federation's initial global model, the benchmarks and the demo.
 
 A seeded build of the zoo model, whose backbone is replaced by the task preset's
-pretrained PUBLIC weights (``pretrained_weights``, made by ``siteapp.training.pretrain``)
-and frozen when the preset says ``freeze_backbone``. The head stays the one drawn from
+pretrained PUBLIC weights (``pretrained_weights``, made by ``siteapp.training.pretrain``,
+with the public cohort's feature statistics that standardise the head's input) and
+frozen when the preset says ``freeze_backbone``. The head stays the one drawn from
 ``init_seed``, so every site of a federation builds the same initial model, and with a
 frozen backbone the update a site uploads holds only the head's parameters.
 """
@@ -17,7 +18,8 @@ from siteapp.tasks import RESOURCES_DIR, TaskPreset
 from siteapp.training.models import ZooModel, build_model, freeze_backbone
 from siteapp.training.weights import WeightsFileError, load_state, load_weights, read_metadata
 
-BACKBONE_PREFIX = "backbone."
+# What a pretrained file gives a model: the backbone and the public feature statistics.
+PRETRAINED_PREFIXES = ("backbone.", "standardise.")
 
 
 class PretrainedWeightsError(UserFacingError):
@@ -38,7 +40,8 @@ def uses_pretrained(task: TaskPreset, model_name: str) -> bool:
 
 
 def load_pretrained_backbone(model: ZooModel, task: TaskPreset, path: Path) -> None:
-    """Copy the backbone tensors of ``path`` into ``model`` after checking its metadata."""
+    """Copy the backbone tensors and public feature statistics of ``path`` into
+    ``model`` after checking its metadata."""
     try:
         metadata = read_metadata(path)
         weights = load_weights(path)
@@ -53,7 +56,7 @@ def load_pretrained_backbone(model: ZooModel, task: TaskPreset, path: Path) -> N
             f"'{metadata.get('model')}', not '{task.name}' / '{task.default_model}'; "
             "run `make pretrained` to rebuild it"
         )
-    load_state(model, {k: v for k, v in weights.items() if k.startswith(BACKBONE_PREFIX)})
+    load_state(model, {k: v for k, v in weights.items() if k.startswith(PRETRAINED_PREFIXES)})
 
 
 def initial_model(

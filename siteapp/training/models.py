@@ -34,12 +34,40 @@ def _conv_block(c_in: int, c_out: int, stride: int) -> nn.Sequential:
     )
 
 
-class ZooModel(nn.Module):
-    """A backbone (feature maps), a head (logits) and the layer Grad-CAM explains."""
+class FeatureStandardiser(nn.Module):
+    """A fixed per-channel affine map of the backbone's feature maps: ``(f - shift) * scale``.
 
-    def __init__(self, backbone: nn.Sequential, head: nn.Sequential) -> None:
+    A pretrained backbone's features are all positive and share a large common offset
+    (ReLU outputs), so a linear head trained on them is badly conditioned and its
+    per-patient gradients are far larger than DP-SGD's clipping norm: most of each noisy
+    step goes into the offset. Standardising with statistics of the PUBLIC pretraining
+    cohort (``siteapp.training.pretrain``, stored with the backbone) removes that at no
+    privacy cost. The statistics are buffers, never trained nor uploaded; without
+    pretrained weights the map is the identity. Per-channel and positive, it commutes
+    with the head's pooling, so it sits between backbone and head.
+    """
+
+    shift: torch.Tensor
+    scale: torch.Tensor
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.register_buffer("shift", torch.zeros(channels))
+        self.register_buffer("scale", torch.ones(channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        return (x - self.shift.view(shape)) * self.scale.view(shape)
+
+
+class ZooModel(nn.Module):
+    """A backbone (feature maps), a fixed feature standardiser, a head (logits) and the
+    layer Grad-CAM explains."""
+
+    def __init__(self, backbone: nn.Sequential, head: nn.Sequential, features: int) -> None:
         super().__init__()
         self.backbone = backbone
+        self.standardise = FeatureStandardiser(features)
         self.head = head
 
     @property
@@ -47,7 +75,7 @@ class ZooModel(nn.Module):
         return self.backbone[-1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.backbone(x))
+        return self.head(self.standardise(self.backbone(x)))
 
 
 def _head(features: int, num_classes: int) -> nn.Sequential:
@@ -63,7 +91,7 @@ def compact_cnn(channels: int, num_classes: int) -> ZooModel:
     for width in widths:
         layers.append(_conv_block(c_in, width, stride=2))
         c_in = width
-    return ZooModel(nn.Sequential(*layers), _head(c_in, num_classes))
+    return ZooModel(nn.Sequential(*layers), _head(c_in, num_classes), c_in)
 
 
 class _BasicBlock(nn.Module):
@@ -100,7 +128,7 @@ def resnet_small(channels: int, num_classes: int) -> ZooModel:
         _BasicBlock(64, 128, 2),
         _BasicBlock(128, 128, 1),
     ]
-    return ZooModel(nn.Sequential(stem, *stages), _head(128, num_classes))
+    return ZooModel(nn.Sequential(stem, *stages), _head(128, num_classes), 128)
 
 
 def lesion_cnn(channels: int, num_classes: int) -> ZooModel:
@@ -119,7 +147,7 @@ def lesion_cnn(channels: int, num_classes: int) -> ZooModel:
         blocks.append(nn.Sequential(*layers))
         c_in = width
     head = nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(c_in, num_classes))
-    return ZooModel(nn.Sequential(*blocks), head)
+    return ZooModel(nn.Sequential(*blocks), head, c_in)
 
 
 MODEL_BUILDERS: dict[str, Callable[[int, int], ZooModel]] = {

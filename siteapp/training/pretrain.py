@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import math
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,9 @@ PUBLIC_PROFILE = SiteProfile(
     size_fraction=1.0,
 )
 # Written into the file's metadata; bump when the meaning of the fields changes.
-METADATA_FORMAT = "1"
+METADATA_FORMAT = "2"  # 2: the file also holds the public feature statistics
+# Keeps a channel that barely varies on public data from being scaled up without bound.
+STD_FLOOR = 1e-3
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,26 @@ def _auc(model: ZooModel, patients: list[Patient], task: TaskPreset) -> float:
     return float("nan") if auc is None else float(auc)
 
 
+def set_feature_statistics(model: ZooModel, patients: Sequence[Patient], norm: float) -> None:
+    """Set ``model.standardise`` from the pooled backbone features of ``patients`` (the
+    public cohort): subtract each channel's mean, divide by its spread across patients and
+    scale so a typical patient's feature vector has L2 norm ``norm``."""
+    images = torch.stack(
+        [torch.as_tensor(image, dtype=torch.float32) for _key, _label, imgs in patients
+         for image in imgs]
+    )
+    if images.dim() == 3:
+        images = images.unsqueeze(1)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        pooled = model.backbone(images).mean(dim=(2, 3))
+    model.train(was_training)
+    spread = pooled.std(dim=0) + STD_FLOOR
+    model.standardise.shift.copy_(pooled.mean(dim=0))
+    model.standardise.scale.copy_(norm / (math.sqrt(pooled.shape[1]) * spread))
+
+
 def pretrain_public(
     task: TaskPreset,
     out: Path,
@@ -140,6 +163,9 @@ def pretrain_public(
     )
     load_state(model, train_round(model, data, plan, device="cpu").local_weights)
     val_auc = _auc(model, val, task)
+    # After the evaluation: the statistics are for the heads that sites train on this
+    # backbone, not for the pretraining head stored beside them.
+    set_feature_statistics(model, train, settings.feature_norm)
     say(f"{steps} steps: validation AUC {init_auc:.3f} at init, {val_auc:.3f} after")
     metadata = {
         "format": METADATA_FORMAT,
@@ -151,6 +177,7 @@ def pretrain_public(
         "public_val_patients": str(len(val)),
         "val_auc": f"{val_auc:.4f}",
         "epochs": f"{settings.epochs:g}",
+        "feature_norm": f"{settings.feature_norm:g}",
         "scanner": f"{PUBLIC_PROFILE.manufacturer} {PUBLIC_PROFILE.model}",
         "source": "public phantom cohort (siteapp.dicom.phantom), no site's patients",
     }

@@ -31,7 +31,12 @@ import torch
 from torch import nn
 
 from siteapp.errors import UserFacingError
-from siteapp.training.config import DEFAULT_GRAD_SAMPLE_MODE, GRAD_SAMPLE_MODES, TrainingDefaults
+from siteapp.training.config import (
+    DEFAULT_GRAD_SAMPLE_MODE,
+    GRAD_SAMPLE_MODES,
+    LEARNING_RATE_SCHEDULES,
+    TrainingDefaults,
+)
 from siteapp.training.datasets import PatientDataset, PoissonPatientSampler
 from siteapp.training.device import describe_device, resolve_device
 from siteapp.training.heap import retain_freed_memory
@@ -67,6 +72,7 @@ class RoundPlan:
     momentum: float = TrainingDefaults.momentum
     optimizer: str = TrainingDefaults.optimizer
     fedprox_mu: float = 0.0
+    learning_rate_schedule: str = "constant"  # one of LEARNING_RATE_SCHEDULES
     dp: bool = True
     grad_sample_mode: str = DEFAULT_GRAD_SAMPLE_MODE
     sampling_seed: int = 0
@@ -208,6 +214,10 @@ class TrainingStep:
                 self.module, self.optimizer, nn.CrossEntropyLoss(reduction="mean"), "mean"
             )
 
+    def set_learning_rate(self, learning_rate: float) -> None:
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate
+
     def run(self, x: torch.Tensor, y: torch.Tensor) -> float:
         if not self.private and len(y) == 0:
             return float("nan")  # nothing to learn and no noise to add
@@ -218,6 +228,18 @@ class TrainingStep:
             self._add_proximal_gradient()
         self.optimizer.step()
         return float(loss.detach()) if len(y) else float("nan")
+
+
+def schedule_factor(plan: RoundPlan, step: int) -> float:
+    """The fraction of ``plan.learning_rate`` used at ``step`` (1-based) of the round."""
+    if plan.learning_rate_schedule == "constant":
+        return 1.0
+    if plan.learning_rate_schedule == "cosine":
+        return 0.5 * (1.0 + math.cos(math.pi * (step - 1) / max(1, plan.steps)))
+    raise ValueError(
+        f"learning_rate_schedule must be one of {LEARNING_RATE_SCHEDULES}, "
+        f"got {plan.learning_rate_schedule}"
+    )
 
 
 def train_round(
@@ -245,6 +267,7 @@ def train_round(
     for index, patients in enumerate(sampler, start=1):
         if cancel is not None and cancel.is_set():
             raise TrainingCancelledError("training was cancelled; no update was kept")
+        step.set_learning_rate(plan.learning_rate * schedule_factor(plan, index))
         x, y = _batch(dataset, patients, torch_device)
         loss = step.run(x, y)
         losses.append(loss)

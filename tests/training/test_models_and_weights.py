@@ -44,6 +44,23 @@ def test_every_site_builds_the_same_initial_model(name: str, task: TaskPreset) -
     assert a(torch.zeros(3, task.channels, task.matrix, task.matrix)).shape == (3, task.num_classes)
 
 
+@pytest.mark.parametrize("name", available_models())
+def test_feature_standardiser_is_a_fixed_identity_until_statistics_are_set(
+    name: str, task: TaskPreset
+) -> None:
+    model = build_model(name, task)
+    x = torch.rand(2, task.channels, task.matrix, task.matrix)
+    features = model.backbone(x)
+    torch.testing.assert_close(model.standardise(features), features)
+    assert not any(n.startswith("standardise.") for n in trainable_state(model))
+    assert {"standardise.shift", "standardise.scale"} <= set(full_state(model))
+    channels = features.shape[1]
+    model.standardise.shift.fill_(0.5)
+    model.standardise.scale.copy_(torch.arange(1.0, channels + 1))
+    expected = (features - 0.5) * torch.arange(1.0, channels + 1).view(1, -1, 1, 1)
+    torch.testing.assert_close(model.standardise(features), expected)
+
+
 def test_unknown_model_names_the_choices(task: TaskPreset) -> None:
     with pytest.raises(UnknownModelError, match="compact_cnn"):
         build_model("vgg99", task)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from siteapp.training.trainer import (
     RoundPlan,
     TrainingCancelledError,
     plan_round,
+    schedule_factor,
     train_round,
 )
 from siteapp.training.weights import flatten, full_state, load_state, trainable_state
@@ -176,3 +178,32 @@ def test_without_dp_an_empty_batch_changes_nothing(
     result = train_round(build_model("compact_cnn", task), dataset, plan, device="cpu")
     assert result.noise_multiplier == 0.0
     assert _norm(result.update) == 0.0
+
+
+def test_cosine_schedule_anneals_the_step_to_zero_within_a_round() -> None:
+    plan = RoundPlan(steps=10, sample_rate=0.1, noise_multiplier=1.0,
+                     learning_rate_schedule="cosine")
+    factors = [schedule_factor(plan, step) for step in range(1, 11)]
+    assert factors[0] == 1.0
+    assert all(a > b for a, b in itertools.pairwise(factors))
+    assert 0.0 < factors[-1] < 0.03
+    constant = RoundPlan(steps=10, sample_rate=0.1, noise_multiplier=1.0)
+    assert {schedule_factor(constant, step) for step in range(1, 11)} == {1.0}
+    with pytest.raises(ValueError, match="cosine"):
+        schedule_factor(RoundPlan(steps=1, sample_rate=0.1, noise_multiplier=1.0,
+                                  learning_rate_schedule="step"), 1)
+
+
+def test_cosine_round_moves_the_weights_less_than_a_constant_one(
+    task: TaskPreset, small_dataset: PatientDataset
+) -> None:
+    """Same seeds, same noise: annealing halves the average step, so the update shrinks."""
+    sample_rate, steps = plan_round(len(small_dataset), epochs=2, expected_batch_patients=4)
+    norms = {}
+    for schedule in ("constant", "cosine"):
+        model = build_model("compact_cnn", task)
+        plan = RoundPlan(steps=steps, sample_rate=sample_rate, noise_multiplier=1.0,
+                         learning_rate=0.05, optimizer="sgd", momentum=0.0,
+                         learning_rate_schedule=schedule, sampling_seed=3, noise_seed=3)
+        norms[schedule] = _norm(train_round(model, small_dataset, plan, device="cpu").update)
+    assert 0.2 * norms["constant"] < norms["cosine"] < 0.9 * norms["constant"]

@@ -21,7 +21,7 @@ from siteapp.training.initial_model import (
     pretrained_weights_path,
 )
 from siteapp.training.models import build_model
-from siteapp.training.pretrain import pretrain_public
+from siteapp.training.pretrain import pretrain_public, public_cohort, set_feature_statistics
 from siteapp.training.trainer import RoundPlan, TrainingStep, plan_round, train_round
 from siteapp.training.weights import (
     load_state,
@@ -60,6 +60,10 @@ def test_initial_model_has_the_public_backbone_frozen_and_a_seeded_head(
         if name.startswith("backbone."):
             np.testing.assert_array_equal(param.detach().numpy(), public[name])
             assert not param.requires_grad
+    # the public feature statistics come with the backbone, and are not the identity
+    for name in ("standardise.shift", "standardise.scale"):
+        np.testing.assert_array_equal(first.state_dict()[name].numpy(), public[name])
+    assert not np.allclose(public["standardise.scale"], 1.0)
     seeded = trainable_state(build_model(task.default_model, task, init_seed=1))
     head = trainable_state(first)
     assert set(head) == {n for n in seeded if n.startswith("head.")}
@@ -105,6 +109,35 @@ def test_pretraining_on_a_tiny_public_cohort_improves_over_init(
     pretrain_public(task, again, settings)
     for name, value in load_weights(out).items():
         np.testing.assert_array_equal(value, load_weights(again)[name])
+
+
+def test_standardised_public_features_are_centred_with_the_configured_norm(
+    task: TaskPreset,
+) -> None:
+    """What the head sees on the public cohort: zero-mean features, each channel with
+    spread ``norm / sqrt(channels)`` (a typical patient's vector then has norm ``norm``),
+    where raw ReLU features share a large offset."""
+    settings = dataclasses.replace(PRETRAIN, patients=40, slices=1)
+    train, _val = public_cohort(task, settings)
+    model = build_model(task.default_model, task, init_seed=3)
+    images = torch.stack([torch.as_tensor(img) for _k, _l, imgs in train for img in imgs])
+    images = images.reshape(len(images), task.channels, task.matrix, task.matrix)
+
+    def pooled() -> torch.Tensor:
+        with torch.no_grad():
+            return model.standardise(model.backbone(images)).mean(dim=(2, 3))
+
+    raw = pooled()
+    assert (raw >= 0).all() and raw.mean().item() > 0.1  # ReLU outputs share an offset
+    set_feature_statistics(model, train, norm=2.5)
+    features = pooled()
+    assert features.mean(dim=0).abs().max().item() < 1e-4
+    live = raw.std(dim=0) > 0.05  # channels that vary well above the floor
+    assert live.sum() >= 8
+    spread = features.std(dim=0)[live]
+    torch.testing.assert_close(
+        spread, torch.full_like(spread, 2.5 / raw.shape[1] ** 0.5), rtol=0.03, atol=0.0
+    )
 
 
 def test_fused_dp_gives_frozen_layers_no_per_sample_gradients_and_no_update(
