@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 # How per-sample gradients are computed. "fused" (siteapp/training/per_sample_grads.py)
 # computes them inside the one backward pass instead of next to the summed gradient, and
-# clips with Opacus' DPOptimizer from norms taken there: on the default model on a CPU its
-# DP step costs about 1.5x a plain step, Opacus' best mode ("hooks") 2.1-2.6x, the others
-# more (benchmarks/dp_overhead.py --all-modes). It handles empty Poisson batches; use
+# clips with Opacus' DPOptimizer from norms taken there: with every layer of the default
+# model trained on a CPU its DP step costs 1.4-1.7x a plain step (the spread is the shared
+# machine), Opacus' best mode ("hooks") 2.3-2.7x, the others more
+# (benchmarks/dp_overhead.py --all-modes); with the frozen public backbone, ~1.1x. It handles empty Poisson batches; use
 # "hooks" for a model with a layer type it has no rule for.
 DEFAULT_GRAD_SAMPLE_MODE = "fused"
 GRAD_SAMPLE_MODES = ("fused", "hooks", "functorch", "ew", "ghost")
