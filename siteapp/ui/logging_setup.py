@@ -24,7 +24,8 @@ def configure_file_logging(data_dir: Path) -> Path:
     """Send the ``siteapp`` logger to ``<data_dir>/logs/siteapp.log`` (rotating).
 
     Calling it again with another data folder moves the log there; earlier handlers
-    installed by this function are closed, others are left alone.
+    installed by this function are closed, others are left alone. The app's records stop
+    at this file (no propagation to the root logger's handlers).
     """
     path = log_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +46,9 @@ def configure_file_logging(data_dir: Path) -> Path:
     )
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    # Opacus installs a stderr handler on the root logger when imported; without this
+    # every INFO line of the app would be echoed to the terminal that started it.
+    logger.propagate = False
     return path
 
 

@@ -65,3 +65,29 @@ def test_unexpected_error_shows_next_step_and_logs_traceback(qtbot, tmp_path: Pa
     assert "Traceback" not in message and "ZeroDivisionError" not in message
     logged = log_file.read_text(encoding="utf-8")
     assert "Traceback" in logged and "boom inside the job" in logged
+
+
+def test_app_log_lines_stay_in_the_file_not_on_stderr(tmp_path: Path) -> None:
+    """Opacus installs a root stderr handler on import; the app's INFO lines must not
+    reach it (they would spam the terminal that started the GUI)."""
+    import logging
+
+    import opacus  # noqa: F401  (its import is what adds the root handler)
+
+    from siteapp.ui.logging_setup import get_logger
+
+    seen: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    root_handler = Collect()
+    logging.getLogger().addHandler(root_handler)
+    try:
+        log_file = configure_file_logging(tmp_path)
+        get_logger("test").info("only in the file")
+    finally:
+        logging.getLogger().removeHandler(root_handler)
+    assert "only in the file" in log_file.read_text(encoding="utf-8")
+    assert not [r for r in seen if r.getMessage() == "only in the file"]
