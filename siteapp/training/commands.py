@@ -12,6 +12,7 @@ from siteapp.settings import DEVICE_CHOICES
 from siteapp.training.config import (
     DEFAULT_GRAD_SAMPLE_MODE,
     DEFAULT_TASK,
+    LEARNING_RATE_SCHEDULES,
     PRETRAIN,
     TRAINING,
     TRAINING_GRAD_SAMPLE_MODES,
@@ -62,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help=f"default: {TRAINING.learning_rate:g} ({TRAINING.optimizer}) for the head on the "
         "frozen public backbone, Adam at 5e-3 when every layer trains",
+    )
+    train.add_argument(
+        "--learning-rate-schedule",
+        choices=LEARNING_RATE_SCHEDULES,
+        default=TRAINING.learning_rate_schedule,
+        help="step size within a round: cosine anneals it to 0, constant keeps it",
     )
     train.add_argument(
         "--init-weights",
@@ -125,6 +132,7 @@ def run_train(args: argparse.Namespace) -> int:
         device=args.device,
         expected_batch_patients=args.batch_patients,
         learning_rate=args.learning_rate,
+        learning_rate_schedule=args.learning_rate_schedule,
         init_weights=args.init_weights,
         freeze_backbone=args.freeze_backbone,
         from_scratch=args.from_scratch,

@@ -40,6 +40,10 @@ class TrainingDefaults:
     learning_rate: float = 1.0
     momentum: float = 0.9  # SGD only
     epochs_per_round: float = 2.0
+    # Anneal the step to 0 within each round (LEARNING_RATE_SCHEDULES): with SGD at lr 1
+    # and constant steps a DP model's validation AUC swung by up to 0.08 from one round to
+    # the next; annealed, each round ends on an average of many noisy steps.
+    learning_rate_schedule: str = "cosine"
     # With SGD the clip sets the step size of a clipped gradient; 1.0 with lr 1.0 measured best.
     max_grad_norm: float = 1.0
     init_seed: int = 0

@@ -59,6 +59,7 @@ class LocalTrainingOptions:
     device: str = "auto"
     expected_batch_patients: int = TRAINING.expected_batch_patients
     learning_rate: float | None = None  # None: the default of the optimiser used
+    learning_rate_schedule: str = TRAINING.learning_rate_schedule
     max_grad_norm: float = TRAINING.max_grad_norm
     init_weights: Path | None = None  # a full model to start from instead of the preset's
     freeze_backbone: bool | None = None  # None: the preset's freeze_backbone
@@ -166,6 +167,7 @@ def train_local(
             noise_multiplier=sigma,
             max_grad_norm=options.max_grad_norm,
             learning_rate=learning_rate,
+            learning_rate_schedule=options.learning_rate_schedule,
             optimizer=optimizer,
             sampling_seed=options.seed * 1000 + round_number,
             grad_sample_mode=options.grad_sample_mode,
