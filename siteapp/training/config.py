@@ -13,7 +13,8 @@ from dataclasses import dataclass
 # clips with Opacus' DPOptimizer from norms taken there: with every layer of the default
 # model trained on a CPU its DP step costs 1.4-1.7x a plain step (the spread is the shared
 # machine), Opacus' best mode ("hooks") 2.3-2.7x, the others more
-# (benchmarks/dp_overhead.py --all-modes); with the frozen public backbone, ~1.1x. It handles empty Poisson batches; use
+# (benchmarks/dp_overhead.py --all-modes); with the frozen public backbone, ~1.1x.
+# It handles empty Poisson batches; use
 # "hooks" for a model with a layer type it has no rule for.
 DEFAULT_GRAD_SAMPLE_MODE = "fused"
 GRAD_SAMPLE_MODES = ("fused", "hooks", "functorch", "ew", "ghost")
