@@ -197,7 +197,8 @@ class _GroupNormPerSample(torch.autograd.Function):
     groups (the weight repeated ``n`` times). Run backward that way and PyTorch's fused
     kernel returns the input gradient and, as its "weight gradient" over ``n*C``
     channels, every sample's own weight and bias gradients, in the single pass it makes
-    anyway (measured: DP's GroupNorm backward at ~1.2x the plain one instead of ~2.5x).
+    anyway (measured on compact_cnn's four GroupNorms at batch 32: 1.2-1.6x the plain
+    backward instead of 2.2-2.6x with separate reductions).
     """
 
     @staticmethod
