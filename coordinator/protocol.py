@@ -121,6 +121,10 @@ class FederationPlan(BaseModel):
     max_extensions: int = Field(default=3, ge=0)
     masking: MaskingParams = Field(default_factory=lambda: MaskingParams.model_validate({}))
     limits: SizeLimits = Field(default_factory=lambda: SizeLimits.model_validate({}))
+    # SHA-256 of the initial model's frozen tensors (the app's pretrained backbone and
+    # feature statistics), computed by a site app; a site whose app would start from other
+    # frozen weights refuses the plan. None: not checked.
+    frozen_weights_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
     @model_validator(mode="after")
     def _consistent(self) -> FederationPlan:

@@ -73,6 +73,12 @@ def per_round_epsilon(settings: DemoSettings, patients: dict[str, int]) -> float
 
 
 def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPlan:
+    from siteapp.tasks import load_task
+    from siteapp.training.initial_model import initial_model
+    from siteapp.training.weights import frozen_state_digest
+
+    frozen = frozen_state_digest(initial_model(load_task(settings.task), settings.model,
+                                               settings.seed))
     return FederationPlan.model_validate({
         "federation": FEDERATION_NAME,
         "sites": settings.site_names(),
@@ -84,6 +90,7 @@ def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPla
         "mode": settings.mode,
         "min_sites": settings.sites,
         "round_deadline_s": settings.round_wait_s,
+        "frozen_weights_sha256": frozen,
         "local": {
             "epochs_per_round": settings.epochs_per_round,
             "optimizer": settings.optimizer,

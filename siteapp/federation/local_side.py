@@ -17,6 +17,7 @@ import numpy as np
 
 from coordinator.protocol import FederationPlan, Strategy
 from siteapp.federation.encryption import clip_update
+from siteapp.federation.errors import PlanRefusedError
 
 if TYPE_CHECKING:
     from siteapp.federation.runner import RunnerOptions
@@ -34,6 +35,22 @@ def _build_model(plan: FederationPlan, task: Any) -> Any:
 
     with _BUILD_LOCK:
         return initial_model(task, plan.model, plan.init_seed)
+
+
+def _check_frozen_weights(plan: FederationPlan, model: Any) -> None:
+    """Refuse a plan made for other frozen weights (another app version's pretrained
+    backbone or feature statistics): this site's head would not fit the others'."""
+    from siteapp.training.weights import frozen_state_digest
+
+    if plan.frozen_weights_sha256 is None:
+        return
+    here = frozen_state_digest(model)
+    if here != plan.frozen_weights_sha256:
+        raise PlanRefusedError(
+            f"this site's MedFed starts model '{plan.model}' from different pretrained weights "
+            f"than the federation's plan (plan {plan.frozen_weights_sha256[:12]}, this site "
+            f"{here[:12]}); install the MedFed version the other sites use, then join again"
+        )
 
 
 class LocalSide:
@@ -54,6 +71,7 @@ class LocalSide:
         self.records = len(self.train_set)
         self.device = resolve_device(options.device)
         self.model: Any = _build_model(plan, self.task)
+        _check_frozen_weights(plan, self.model)
         self.layout = WeightLayout.of(trainable_state(self.model))
         self.last_norm: float | None = None
 

@@ -110,6 +110,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pretrain.add_argument("--json", action="store_true", help="print one JSON document")
     pretrain.set_defaults(func=run_pretrain)
 
+    digest = subparsers.add_parser(
+        "frozen-digest",
+        help="print the digest of a task model's frozen weights, for a plan's "
+        "frozen_weights_sha256",
+        description="The SHA-256 of the initial model's frozen tensors (this app's pretrained "
+        "backbone and feature statistics). Put it in a federation plan as "
+        "frozen_weights_sha256 and a site running another app version refuses to join "
+        "instead of training a head on different features.",
+    )
+    digest.add_argument("--task", default=DEFAULT_TASK)
+    digest.add_argument("--model", default=None, help="default: the task's default model")
+    digest.add_argument("--init-seed", type=int, default=TRAINING.init_seed)
+    digest.set_defaults(func=run_frozen_digest)
+
     infer = subparsers.add_parser(
         "infer",
         help="run the site's newest model on DICOM files or study folders",
@@ -203,4 +217,14 @@ def run_infer(args: argparse.Namespace) -> int:
         )
     for skipped in report.skipped:
         print(f"skipped {skipped['path']}: {skipped['reason']}")
+    return 0
+
+
+def run_frozen_digest(args: argparse.Namespace) -> int:
+    from siteapp.tasks import load_task
+    from siteapp.training.initial_model import initial_model
+    from siteapp.training.weights import frozen_state_digest
+
+    task = load_task(args.task)
+    print(frozen_state_digest(initial_model(task, args.model, args.init_seed)))
     return 0

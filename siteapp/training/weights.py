@@ -2,13 +2,16 @@
 
 The trainable state is every parameter with ``requires_grad`` (frozen backbone layers
 are left out: they never change, so sending them would only cost bytes to encrypt).
-Zoo models use GroupNorm and hold no buffers, so parameters are the whole state.
+The rest of the state (frozen parameters and the feature standardiser's buffers) is
+fixed by the app's shipped pretrained file; :func:`frozen_state_digest` names it, so a
+federation can check that every site starts from the same one.
 Flattening follows the module's parameter order, which is the same on every site that
 builds the same model, and :func:`flatten` records that order in a :class:`WeightLayout`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +42,21 @@ def trainable_state(model: nn.Module) -> WeightDict:
         for name, p in model.named_parameters()
         if p.requires_grad
     }
+
+
+def frozen_state_digest(model: nn.Module) -> str:
+    """SHA-256 over the names, shapes and float32 bytes of every tensor of ``model``'s
+    state that does not train: two sites whose models differ there would combine heads
+    trained on different features, so a plan can pin this digest."""
+    trainable = {name for name, p in model.named_parameters() if p.requires_grad}
+    digest = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        if name in trainable:
+            continue
+        array = np.ascontiguousarray(tensor.detach().to("cpu", torch.float32).numpy())
+        digest.update(f"{name}:{tuple(array.shape)};".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def full_state(model: nn.Module) -> WeightDict:

@@ -106,3 +106,26 @@ def test_request_kinds() -> None:
     assert request_kind("GET", "/v1/initial-model") == "download"
     assert request_kind("PUT", "/v1/initial-model") == "upload"
     assert request_kind("GET", "/v1/rounds/3/masking/share") == "poll"
+
+
+def test_a_plan_made_for_other_frozen_weights_is_refused(
+    site_templates: dict[str, Path], tmp_path: Path
+) -> None:
+    """Sites of different app versions would train heads on different features."""
+    import shutil
+
+    from siteapp.federation.local_side import LocalSide
+    from siteapp.federation.runner import RunnerOptions
+    from siteapp.tasks import load_task
+    from siteapp.training.initial_model import initial_model
+    from siteapp.training.weights import frozen_state_digest
+
+    data_dir = tmp_path / "a"
+    shutil.copytree(site_templates["a"], data_dir)
+    options = RunnerOptions(device="cpu")
+    with pytest.raises(PlanRefusedError, match="different pretrained weights"):
+        LocalSide(data_dir, _plan(frozen_weights_sha256="0" * 64), options)
+    plan = _plan()
+    ours = frozen_state_digest(initial_model(load_task(plan.task), plan.model, plan.init_seed))
+    assert LocalSide(data_dir, _plan(frozen_weights_sha256=ours), options).records > 0
+    assert LocalSide(data_dir, plan, options).records > 0  # no digest in the plan: not checked

@@ -21,6 +21,7 @@ from siteapp.training.weights import (
     WeightsFileError,
     WeightsMismatchError,
     flatten,
+    frozen_state_digest,
     full_state,
     load_state,
     load_weights,
@@ -59,6 +60,25 @@ def test_feature_standardiser_is_a_fixed_identity_until_statistics_are_set(
     model.standardise.scale.copy_(torch.arange(1.0, channels + 1))
     expected = (features - 0.5) * torch.arange(1.0, channels + 1).view(1, -1, 1, 1)
     torch.testing.assert_close(model.standardise(features), expected)
+
+
+def test_frozen_state_digest_covers_frozen_tensors_only(task: TaskPreset) -> None:
+    model = build_model("compact_cnn", task)
+    freeze_backbone(model)
+    before = frozen_state_digest(model)
+    assert before == frozen_state_digest(build_model_frozen(task))
+    with torch.no_grad():
+        model.head[2].weight.add_(1.0)  # trains: not part of the digest
+    assert frozen_state_digest(model) == before
+    with torch.no_grad():
+        model.standardise.scale.mul_(2.0)  # the public feature statistics: part of it
+    assert frozen_state_digest(model) != before
+
+
+def build_model_frozen(task: TaskPreset) -> nn.Module:
+    model = build_model("compact_cnn", task)
+    freeze_backbone(model)
+    return model
 
 
 def test_unknown_model_names_the_choices(task: TaskPreset) -> None:

@@ -172,3 +172,14 @@ def test_local_training_starts_from_the_public_backbone_unless_from_scratch(
     assert main([*base, "--from-scratch"]) == 0
     scratch = json.loads(capsys.readouterr().out)
     assert not scratch["pretrained"] and scratch["trainable_parameters"] > 50_000
+
+
+def test_frozen_digest_command_prints_the_initial_models_digest(
+    task: TaskPreset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from siteapp.training.weights import frozen_state_digest
+
+    assert main(["frozen-digest", "--task", task.name]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed == frozen_state_digest(initial_model(task))
+    assert len(printed) == 64 and int(printed, 16) >= 0
