@@ -66,7 +66,7 @@ def test_frozen_state_digest_covers_frozen_tensors_only(task: TaskPreset) -> Non
     model = build_model("compact_cnn", task)
     freeze_backbone(model)
     before = frozen_state_digest(model)
-    assert before == frozen_state_digest(build_model_frozen(task))
+    assert before == frozen_state_digest(_frozen_compact_cnn(task))
     with torch.no_grad():
         model.head[2].weight.add_(1.0)  # trains: not part of the digest
     assert frozen_state_digest(model) == before
@@ -75,7 +75,7 @@ def test_frozen_state_digest_covers_frozen_tensors_only(task: TaskPreset) -> Non
     assert frozen_state_digest(model) != before
 
 
-def build_model_frozen(task: TaskPreset) -> nn.Module:
+def _frozen_compact_cnn(task: TaskPreset) -> nn.Module:
     model = build_model("compact_cnn", task)
     freeze_backbone(model)
     return model
