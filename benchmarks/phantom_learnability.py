@@ -39,6 +39,7 @@ import torch
 from torch import nn
 
 from siteapp.dicom.phantom import generate_phantom_sites
+from siteapp.federation.encryption import clip_update
 from siteapp.privacy.calibration import calibrate_noise_multiplier
 from siteapp.privacy.ledger import default_delta
 from siteapp.tasks import TaskPreset, load_task
@@ -54,7 +55,14 @@ from siteapp.training.initial_model import initial_model
 from siteapp.training.models import MODEL_BUILDERS, ZooModel
 from siteapp.training.pretrain import load_phantom_patients, split_patients
 from siteapp.training.trainer import RoundPlan, plan_round, train_round
-from siteapp.training.weights import load_state, trainable_state
+from siteapp.training.weights import (
+    WeightLayout,
+    add,
+    flatten,
+    load_state,
+    trainable_state,
+    unflatten,
+)
 
 Patient = tuple[str, int, list[np.ndarray]]
 DEMO_SITES = 3
@@ -128,17 +136,15 @@ class Experiment:
         total = sum(len(d) for d in data)
         for round_number in range(self.args.rounds):
             global_weights = trainable_state(model)
-            mean = {k: np.zeros_like(v) for k, v in global_weights.items()}
+            layout = WeightLayout.of(global_weights)
+            mean = np.zeros(layout.size, dtype=np.float64)
             for site_data, sigma in zip(data, sigmas, strict=True):
                 plan = self.plan(len(site_data), sigma, round_number)
                 update = train_round(model, site_data, plan, device="cpu").update
-                shrink = 1.0
-                if self.args.update_clip is not None:  # the plan's client-level clipping
-                    norm = float(np.sqrt(sum(np.square(u).sum() for u in update.values())))
-                    shrink = min(1.0, self.args.update_clip / max(norm, 1e-12))
-                for key in mean:
-                    mean[key] += update[key] * (shrink * len(site_data) / total)
-            load_state(model, {k: global_weights[k] + mean[k] for k in global_weights})
+                # The plan's client-level clipping, as a site applies it before encrypting.
+                vector, _norm = clip_update(flatten(update, layout), self.args.update_clip)
+                mean += vector * (len(site_data) / total)
+            load_state(model, add(global_weights, unflatten(mean, layout)))
         return model
 
     def auc(self, model: ZooModel, val: list[Patient]) -> float:
