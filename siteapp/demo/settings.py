@@ -58,7 +58,8 @@ class DemoSettings:
     optimizer: str = "sgd"
     learning_rate: float = 1.0
     # Annealing the step within each round ends it on an average of many noisy DP steps
-    # rather than the last few; the centralized non-DP baseline measured best with it too.
+    # rather than the last few; the centralized non-DP baseline measured no worse with it
+    # (0.93-0.97 vs 0.92-0.95 over three phantom seeds, docs/phantom-benchmark.md).
     learning_rate_schedule: str = "cosine"
     # Per-patient clipping norm of DP-SGD: about the norm of the lesion model's per-patient
     # gradients, so clipping barely biases them and the noise (proportional) stays small.

@@ -182,4 +182,4 @@ def test_frozen_digest_command_prints_the_initial_models_digest(
     assert main(["frozen-digest", "--task", task.name]) == 0
     printed = capsys.readouterr().out.strip()
     assert printed == frozen_state_digest(initial_model(task))
-    assert len(printed) == 64 and int(printed, 16) >= 0
+    assert len(printed) == 64 and set(printed) <= set("0123456789abcdef")
