@@ -7,6 +7,7 @@ inside the methods, like everywhere in the site app's federation code.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 from collections.abc import Callable
@@ -53,10 +54,21 @@ def _check_frozen_weights(plan: FederationPlan, model: Any) -> None:
         )
 
 
+def derived_seed(seed: int, site: str, number: int, purpose: str) -> int:
+    """Tests and the demo only (``RunnerOptions.deterministic_seed``): a seed of its own
+    per site, round and use. Sites given the same seed must still draw independent DP
+    noise: identical noise would not average out across sites, and a site could subtract
+    its own noise from what it learns of another's update."""
+    digest = hashlib.sha256(f"medfed:{seed}:{site}:{number}:{purpose}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
 class LocalSide:
     """This site's data, model and training for one plan (built once per run)."""
 
-    def __init__(self, data_dir: Path, plan: FederationPlan, options: RunnerOptions) -> None:
+    def __init__(
+        self, data_dir: Path, plan: FederationPlan, options: RunnerOptions, site: str
+    ) -> None:
         from siteapp.tasks import load_task
         from siteapp.training.datasets import site_dataset
         from siteapp.training.device import resolve_device
@@ -65,6 +77,7 @@ class LocalSide:
         self.data_dir = data_dir
         self.plan = plan
         self.options = options
+        self.site = site
         self.task = load_task(plan.task)
         self.train_set = site_dataset(data_dir, self.task, "train")
         self.val_set = site_dataset(data_dir, self.task, "val")
@@ -104,8 +117,9 @@ class LocalSide:
             max_grad_norm=local.max_grad_norm, learning_rate=local.learning_rate,
             optimizer=local.optimizer, learning_rate_schedule=local.learning_rate_schedule,
             fedprox_mu=self.plan.strategy_params.proximal_mu if self.plan.strategy is Strategy.FEDPROX else 0.0,
-            sampling_seed=secrets.randbits(63) if seed is None else seed * 1000 + number,
-            noise_seed=None if seed is None else seed * 1000 + number,
+            sampling_seed=(secrets.randbits(63) if seed is None
+                           else derived_seed(seed, self.site, number, "sampling")),
+            noise_seed=None if seed is None else derived_seed(seed, self.site, number, "noise"),
         )
         result = train_round(self.model, self.train_set, round_plan, device=self.device,
                              progress=progress, cancel=stop)

@@ -325,7 +325,7 @@ class RoundRunner:
 
     def _local_side(self, plan: FederationPlan) -> LocalSide:
         if self._local is None:
-            self._local = LocalSide(self.data_dir, plan, self.options)
+            self._local = LocalSide(self.data_dir, plan, self.options, self.enrolment.site)
         return self._local
 
     def _take_part(self, state: RoundState, rounds_wanted: int | None) -> RoundOutcome | None:

@@ -124,8 +124,33 @@ def test_a_plan_made_for_other_frozen_weights_is_refused(
     shutil.copytree(site_templates["a"], data_dir)
     options = RunnerOptions(device="cpu")
     with pytest.raises(PlanRefusedError, match="different pretrained weights"):
-        LocalSide(data_dir, _plan(frozen_weights_sha256="0" * 64), options)
+        LocalSide(data_dir, _plan(frozen_weights_sha256="0" * 64), options, "a")
     plan = _plan()
     ours = frozen_state_digest(initial_model(load_task(plan.task), plan.model, plan.init_seed))
-    assert LocalSide(data_dir, _plan(frozen_weights_sha256=ours), options).records > 0
-    assert LocalSide(data_dir, plan, options).records > 0  # no digest in the plan: not checked
+    assert LocalSide(data_dir, _plan(frozen_weights_sha256=ours), options, "a").records > 0
+    assert LocalSide(data_dir, plan, options, "a").records > 0  # no digest in the plan: not checked
+
+
+def test_sites_given_the_same_deterministic_seed_draw_their_own_noise(
+    site_templates: dict[str, Path], tmp_path: Path
+) -> None:
+    """The demo seeds every site alike; shared noise would not average out in FedAvg."""
+    import shutil
+    import threading
+
+    from siteapp.federation.local_side import LocalSide
+    from siteapp.federation.runner import RunnerOptions
+
+    data_dir = tmp_path / "a"
+    shutil.copytree(site_templates["a"], data_dir)
+    options = RunnerOptions(device="cpu", deterministic_seed=3)
+
+    def update(site: str) -> np.ndarray:
+        side = LocalSide(data_dir, _plan(), options, site)
+        rate, steps = side.sampling()
+        return side.train(side.initial_weights(), 1, 2.0, rate, steps,
+                          lambda *_: None, threading.Event())
+
+    first = update("a")
+    np.testing.assert_array_equal(first, update("a"))  # still reproducible per site
+    assert not np.allclose(first, update("b"))
