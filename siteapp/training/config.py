@@ -104,10 +104,13 @@ class PretrainDefaults:
     expected_batch_patients: int = 32
     optimizer: str = "adam"
     learning_rate: float = 3e-3
-    # The L2 norm a typical patient's standardised feature vector gets (FeatureStandardiser):
-    # with DP-SGD's clipping norm 1 and the head's SGD at lr 1, 3 measured best on the
-    # demo federation (docs/phantom-benchmark.md).
+    # The L2 norm a typical patient's whitened feature vector gets (FeatureWhitener): with
+    # DP-SGD's clipping norm 1 and the head's SGD at lr 1, 3 measured best on the demo
+    # federation (docs/phantom-benchmark.md).
     feature_norm: float = 3.0
+    # How far the public covariance is shrunk towards its average variance before
+    # whitening (0.1: 240 public images for 64 channels; docs/phantom-benchmark.md).
+    whitening_shrinkage: float = 0.1
     shipped_file: str = "models/lung-ct-nodule-public.safetensors"
 
 

@@ -3,7 +3,7 @@ federation's initial global model, the benchmarks and the demo.
 
 A seeded build of the zoo model, whose backbone is replaced by the task preset's
 pretrained PUBLIC weights (``pretrained_weights``, made by ``siteapp.training.pretrain``,
-with the public cohort's feature statistics that standardise the head's input) and
+with the public cohort's feature statistics that whiten the head's input) and
 frozen when the preset says ``freeze_backbone``. The head stays the one drawn from
 ``init_seed``, so every site of a federation builds the same initial model, and with a
 frozen backbone the update a site uploads holds only the head's parameters.
@@ -19,7 +19,7 @@ from siteapp.training.models import ZooModel, build_model, freeze_backbone
 from siteapp.training.weights import WeightsFileError, load_state, load_weights, read_metadata
 
 # What a pretrained file gives a model: the backbone and the public feature statistics.
-PRETRAINED_PREFIXES = ("backbone.", "standardise.")
+PRETRAINED_PREFIXES = ("backbone.", "whiten.")
 
 
 class PretrainedWeightsError(UserFacingError):

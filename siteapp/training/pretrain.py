@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import math
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,9 +52,8 @@ PUBLIC_PROFILE = SiteProfile(
     size_fraction=1.0,
 )
 # Written into the file's metadata; bump when the meaning of the fields changes.
-METADATA_FORMAT = "2"  # 2: the file also holds the public feature statistics
-# Keeps a channel that barely varies on public data from being scaled up without bound.
-STD_FLOOR = 1e-3
+# 2: the file also holds the public feature statistics; 3: they whiten (mean, mixing)
+METADATA_FORMAT = "3"
 
 
 @dataclass(frozen=True)
@@ -118,10 +116,21 @@ def _auc(model: ZooModel, patients: list[Patient], task: TaskPreset) -> float:
     return float("nan") if auc is None else float(auc)
 
 
-def set_feature_statistics(model: ZooModel, patients: Sequence[Patient], norm: float) -> None:
-    """Set ``model.standardise`` from the pooled backbone features of ``patients`` (the
-    public cohort): subtract each channel's mean, divide by its spread across patients and
-    scale so a typical patient's feature vector has L2 norm ``norm``."""
+def set_feature_statistics(
+    model: ZooModel, patients: Sequence[Patient], norm: float, shrinkage: float
+) -> None:
+    """Set ``model.whiten`` from the pooled backbone features of ``patients`` (the public
+    cohort): subtract their mean and whiten with the inverse square root of their
+    covariance, shrunk ``shrinkage`` of the way towards its average variance (a few
+    hundred images estimate 64x64 entries, and the smallest eigenvalues would otherwise
+    blow up directions the public scanner hardly exercises); scaled so the features'
+    root-mean-square L2 norm on the cohort is ``norm``."""
+    pooling = model.head[0] if isinstance(model.head, torch.nn.Sequential) else None
+    if not isinstance(pooling, torch.nn.AdaptiveAvgPool2d):
+        raise ValueError("whitening commutes with average pooling only; "
+                         f"this head starts with {type(pooling).__name__}")
+    if not 0.0 < shrinkage <= 1.0:
+        raise ValueError(f"shrinkage must be in (0, 1], got {shrinkage}")
     images = torch.stack(
         [torch.as_tensor(image, dtype=torch.float32) for _key, _label, imgs in patients
          for image in imgs]
@@ -131,11 +140,18 @@ def set_feature_statistics(model: ZooModel, patients: Sequence[Patient], norm: f
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        pooled = model.backbone(images).mean(dim=(2, 3))
+        pooled = model.backbone(images).mean(dim=(2, 3)).double()
     model.train(was_training)
-    spread = pooled.std(dim=0) + STD_FLOOR
-    model.standardise.shift.copy_(pooled.mean(dim=0))
-    model.standardise.scale.copy_(norm / (math.sqrt(pooled.shape[1]) * spread))
+    mean = pooled.mean(dim=0)
+    covariance = torch.cov(pooled.T)
+    channels = covariance.shape[0]
+    average = torch.trace(covariance) / channels
+    shrunk = (1 - shrinkage) * covariance + shrinkage * average * torch.eye(channels).double()
+    eigenvalues, eigenvectors = torch.linalg.eigh(shrunk)
+    mixing = eigenvectors @ torch.diag(eigenvalues.rsqrt()) @ eigenvectors.T
+    rms = ((pooled - mean) @ mixing).pow(2).sum(dim=1).mean().sqrt()
+    model.whiten.shift.copy_(mean.float())
+    model.whiten.mixing.copy_((mixing * (norm / rms)).float())
 
 
 def pretrain_public(
@@ -165,7 +181,7 @@ def pretrain_public(
     val_auc = _auc(model, val, task)
     # After the evaluation: the statistics are for the heads that sites train on this
     # backbone, not for the pretraining head stored beside them.
-    set_feature_statistics(model, train, settings.feature_norm)
+    set_feature_statistics(model, train, settings.feature_norm, settings.whitening_shrinkage)
     say(f"{steps} steps: validation AUC {init_auc:.3f} at init, {val_auc:.3f} after")
     metadata = {
         "format": METADATA_FORMAT,
@@ -178,6 +194,7 @@ def pretrain_public(
         "val_auc": f"{val_auc:.4f}",
         "epochs": f"{settings.epochs:g}",
         "feature_norm": f"{settings.feature_norm:g}",
+        "whitening_shrinkage": f"{settings.whitening_shrinkage:g}",
         "scanner": f"{PUBLIC_PROFILE.manufacturer} {PUBLIC_PROFILE.model}",
         "source": "public phantom cohort (siteapp.dicom.phantom), no site's patients",
     }

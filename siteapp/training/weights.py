@@ -2,7 +2,7 @@
 
 The trainable state is every parameter with ``requires_grad`` (frozen backbone layers
 are left out: they never change, so sending them would only cost bytes to encrypt).
-The rest of the state (frozen parameters and the feature standardiser's buffers) is
+The rest of the state (frozen parameters and the feature whitener's buffers) is
 fixed by the app's shipped pretrained file; :func:`frozen_state_digest` names it, so a
 federation can check that every site starts from the same one.
 Flattening follows the module's parameter order, which is the same on every site that

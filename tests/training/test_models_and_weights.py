@@ -46,20 +46,22 @@ def test_every_site_builds_the_same_initial_model(name: str, task: TaskPreset) -
 
 
 @pytest.mark.parametrize("name", available_models())
-def test_feature_standardiser_is_a_fixed_identity_until_statistics_are_set(
+def test_feature_whitener_is_a_fixed_identity_until_statistics_are_set(
     name: str, task: TaskPreset
 ) -> None:
     model = build_model(name, task)
     x = torch.rand(2, task.channels, task.matrix, task.matrix)
     features = model.backbone(x)
-    torch.testing.assert_close(model.standardise(features), features)
-    assert not any(n.startswith("standardise.") for n in trainable_state(model))
-    assert {"standardise.shift", "standardise.scale"} <= set(full_state(model))
+    torch.testing.assert_close(model.whiten(features), features, rtol=0.0, atol=0.0)
+    assert not any(n.startswith("whiten.") for n in trainable_state(model))
+    assert {"whiten.shift", "whiten.mixing"} <= set(full_state(model))
     channels = features.shape[1]
-    model.standardise.shift.fill_(0.5)
-    model.standardise.scale.copy_(torch.arange(1.0, channels + 1))
-    expected = (features - 0.5) * torch.arange(1.0, channels + 1).view(1, -1, 1, 1)
-    torch.testing.assert_close(model.standardise(features), expected)
+    mixing = torch.randn(channels, channels, generator=torch.Generator().manual_seed(0))
+    model.whiten.shift.fill_(0.5)
+    model.whiten.mixing.copy_(mixing)
+    # every position's channel vector is centred, then mapped by the same matrix
+    expected = torch.einsum("nchw,cd->ndhw", features - 0.5, mixing)
+    torch.testing.assert_close(model.whiten(features), expected)
 
 
 def test_frozen_state_digest_covers_frozen_tensors_only(task: TaskPreset) -> None:
@@ -71,7 +73,7 @@ def test_frozen_state_digest_covers_frozen_tensors_only(task: TaskPreset) -> Non
         model.head[2].weight.add_(1.0)  # trains: not part of the digest
     assert frozen_state_digest(model) == before
     with torch.no_grad():
-        model.standardise.scale.mul_(2.0)  # the public feature statistics: part of it
+        model.whiten.mixing.mul_(2.0)  # the public feature statistics: part of it
     assert frozen_state_digest(model) != before
 
 

@@ -61,9 +61,9 @@ def test_initial_model_has_the_public_backbone_frozen_and_a_seeded_head(
             np.testing.assert_array_equal(param.detach().numpy(), public[name])
             assert not param.requires_grad
     # the public feature statistics come with the backbone, and are not the identity
-    for name in ("standardise.shift", "standardise.scale"):
+    for name in ("whiten.shift", "whiten.mixing"):
         np.testing.assert_array_equal(first.state_dict()[name].numpy(), public[name])
-    assert not np.allclose(public["standardise.scale"], 1.0)
+    assert not np.allclose(public["whiten.mixing"], np.eye(len(public["whiten.shift"])))
     seeded = trainable_state(build_model(task.default_model, task, init_seed=1))
     head = trainable_state(first)
     assert set(head) == {n for n in seeded if n.startswith("head.")}
@@ -111,13 +111,14 @@ def test_pretraining_on_a_tiny_public_cohort_improves_over_init(
         np.testing.assert_array_equal(value, load_weights(again)[name])
 
 
-def test_standardised_public_features_are_centred_with_the_configured_norm(
+def test_whitened_public_features_are_centred_decorrelated_with_the_configured_norm(
     task: TaskPreset,
 ) -> None:
-    """What the head sees on the public cohort: zero-mean features, each channel with
-    spread ``norm / sqrt(channels)`` (a typical patient's vector then has norm ``norm``),
-    where raw ReLU features share a large offset."""
-    settings = dataclasses.replace(PRETRAIN, patients=40, slices=1)
+    """What the head sees on the public cohort: zero-mean features whose covariance is
+    the shrunk covariance's whitening (near isotropic: equal eigenvalues where the
+    shrinkage is 0) and whose RMS norm is ``norm``, where raw ReLU features share a large
+    offset and one dominant direction."""
+    settings = dataclasses.replace(PRETRAIN, patients=40, slices=2)
     train, _val = public_cohort(task, settings)
     model = build_model(task.default_model, task, init_seed=3)
     images = torch.stack([torch.as_tensor(img) for _k, _l, imgs in train for img in imgs])
@@ -125,19 +126,34 @@ def test_standardised_public_features_are_centred_with_the_configured_norm(
 
     def pooled() -> torch.Tensor:
         with torch.no_grad():
-            return model.standardise(model.backbone(images)).mean(dim=(2, 3))
+            return model.whiten(model.backbone(images)).mean(dim=(2, 3)).double()
 
     raw = pooled()
     assert (raw >= 0).all() and raw.mean().item() > 0.1  # ReLU outputs share an offset
-    set_feature_statistics(model, train, norm=2.5)
+    raw_spectrum = torch.linalg.eigvalsh(torch.cov(raw.T))
+    assert raw_spectrum[-1] > 0.3 * raw_spectrum.sum()  # one direction dominates
+
+    set_feature_statistics(model, train, norm=2.5, shrinkage=0.1)
     features = pooled()
     assert features.mean(dim=0).abs().max().item() < 1e-4
-    live = raw.std(dim=0) > 0.05  # channels that vary well above the floor
-    assert live.sum() >= 8
-    spread = features.std(dim=0)[live]
-    torch.testing.assert_close(
-        spread, torch.full_like(spread, 2.5 / raw.shape[1] ** 0.5), rtol=0.03, atol=0.0
-    )
+    assert features.pow(2).sum(dim=1).mean().sqrt().item() == pytest.approx(2.5, rel=1e-4)
+    spectrum = torch.linalg.eigvalsh(torch.cov(features.T))
+    assert spectrum[-1] < 0.05 * spectrum.sum()  # no direction dominates any more
+    # the statistics are exactly those of the whitening of the shrunk covariance
+    channels = raw.shape[1]
+    covariance = torch.cov(raw.T)
+    shrunk = 0.9 * covariance + 0.1 * torch.trace(covariance) / channels * torch.eye(channels)
+    whitened_shrunk = model.whiten.mixing.double().T @ shrunk @ model.whiten.mixing.double()
+    eigenvalues = torch.linalg.eigvalsh(whitened_shrunk)
+    torch.testing.assert_close(eigenvalues, torch.full_like(eigenvalues, eigenvalues.mean().item()),
+                               rtol=1e-3, atol=0.0)
+
+    with pytest.raises(ValueError, match="shrinkage"):
+        set_feature_statistics(model, train, norm=2.5, shrinkage=0.0)
+    max_pooled = build_model("lesion_cnn", task)
+    with pytest.raises(ValueError, match="average pooling"):
+        set_feature_statistics(max_pooled, train, norm=2.5, shrinkage=0.1)
+
 
 
 def test_fused_dp_gives_frozen_layers_no_per_sample_gradients_and_no_update(
