@@ -66,6 +66,10 @@ from siteapp.training.weights import (
 
 Patient = tuple[str, int, list[np.ndarray]]
 DEMO_SITES = 3
+# Seed streams (see Experiment.plan): sites alone use their index, in the federation
+# FEDERATED_STREAM + index, the pooled models POOLED_STREAM and the next one.
+FEDERATED_STREAM = 30
+POOLED_STREAM = 60
 # compact_cnn's design (four strided 3x3 conv + GroupNorm blocks, average pool, linear)
 # at a tenth of its parameters (~6k): DP noise grows with the square root of the
 # parameter count, so this measures how much a smaller zoo model would buy.
@@ -99,9 +103,13 @@ class Experiment:
             torch.manual_seed(self.seed)
             return narrow_cnn(self.task.channels, self.task.num_classes)
 
-    def plan(self, records: int, sigma: float, round_number: int, dp: bool = True) -> RoundPlan:
+    def plan(
+        self, records: int, sigma: float, round_number: int, stream: int, dp: bool = True
+    ) -> RoundPlan:
+        """``stream`` (< 100) tells runs apart within a round: each site, alone or in
+        the federation, and each pooled model draws its own sampling and noise."""
         sample_rate, steps = plan_round(records, self.args.epochs_per_round, self.args.batch)
-        salt = self.seed * 100_000 + round_number * 100 + records % 100
+        salt = self.seed * 100_000 + round_number * 100 + stream
         return RoundPlan(
             steps=steps, sample_rate=sample_rate, noise_multiplier=sigma,
             max_grad_norm=self.args.max_grad_norm, learning_rate=self.args.lr,
@@ -118,14 +126,14 @@ class Experiment:
         )
 
     def train_alone(
-        self, patients: list[Patient], dp: bool, finetune_all: bool = False
+        self, patients: list[Patient], dp: bool, stream: int, finetune_all: bool = False
     ) -> ZooModel:
         model, data = self.model(), PatientDataset.from_arrays(patients, seed=self.seed)
         if finetune_all:
             model.requires_grad_(True)
         sigma = self.sigma(len(data)) if dp else 0.0
         for round_number in range(self.args.rounds):
-            plan = self.plan(len(data), sigma, round_number, dp)
+            plan = self.plan(len(data), sigma, round_number, stream, dp)
             load_state(model, train_round(model, data, plan, device="cpu").local_weights)
         return model
 
@@ -138,8 +146,8 @@ class Experiment:
             global_weights = trainable_state(model)
             layout = WeightLayout.of(global_weights)
             mean = np.zeros(layout.size, dtype=np.float64)
-            for site_data, sigma in zip(data, sigmas, strict=True):
-                plan = self.plan(len(site_data), sigma, round_number)
+            for index, (site_data, sigma) in enumerate(zip(data, sigmas, strict=True)):
+                plan = self.plan(len(site_data), sigma, round_number, FEDERATED_STREAM + index)
                 update = train_round(model, site_data, plan, device="cpu").update
                 # The plan's client-level clipping, as a site applies it before encrypting.
                 vector, _norm = clip_update(flatten(update, layout), self.args.update_clip)
@@ -166,13 +174,15 @@ def run_seed(
     untrained = exp.model()
     scores["untrained"] = [exp.auc(untrained, v) for v in vals]
     scores["local_dp"] = [
-        exp.auc(exp.train_alone(t, dp=True), v) for t, v in zip(trains, vals, strict=True)
+        exp.auc(exp.train_alone(t, dp=True, stream=i), v)
+        for i, (t, v) in enumerate(zip(trains, vals, strict=True))
     ]
     fed = exp.train_fedavg(trains)
     scores["fedavg_dp"] = [exp.auc(fed, v) for v in vals]
-    pooled_dp = exp.train_alone(pooled, dp=True)
+    pooled_dp = exp.train_alone(pooled, dp=True, stream=POOLED_STREAM)
     scores["pooled_dp"] = [exp.auc(pooled_dp, v) for v in vals]
-    central = exp.train_alone(pooled, dp=False, finetune_all=args.central == "all")
+    central = exp.train_alone(pooled, dp=False, stream=POOLED_STREAM + 1,
+                              finetune_all=args.central == "all")
     scores["central"] = [exp.auc(central, v) for v in vals]
     log(f"seed {seed}: {time.perf_counter() - started:.0f} s of training")
     return scores
