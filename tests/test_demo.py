@@ -76,6 +76,9 @@ def test_a_child_ignoring_sigterm_is_killed(tmp_path: Path) -> None:
 def test_bad_flags_are_refused_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--out", str(tmp_path), "--rounds", "0"]) == 2
     assert "--rounds" in capsys.readouterr().err
+    assert main(["--out", str(tmp_path), "--strategy", "fedmedian"]) == 2
+    assert "add --mode none" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # refused before generating anything
 
 
 def test_demo_sites_get_the_same_splits_on_every_run(tmp_path: Path) -> None:
