@@ -36,6 +36,20 @@ class SecureMode(StrEnum):
 INDIVIDUAL_UPDATE_STRATEGIES = frozenset(
     {Strategy.FEDMEDIAN, Strategy.TRIMMED_MEAN, Strategy.KRUM}
 )
+
+
+def hidden_updates_conflict(strategy: Strategy, mode: SecureMode) -> str | None:
+    """Why ``strategy`` cannot run in ``mode`` (it needs the updates that the mode hides
+    from the coordinator), or None when it can."""
+    if mode is SecureMode.NONE or strategy not in INDIVIDUAL_UPDATE_STRATEGIES:
+        return None
+    return (
+        f"strategy '{strategy}' needs every site's individual update, which '{mode}' mode "
+        "hides from the coordinator; choose fedavg, fedprox, fedadagrad, fedadam or "
+        "fedyogi, or add --mode none (TLS only)"
+    )
+
+
 SERVER_OPTIMISER_STRATEGIES = frozenset(
     {Strategy.FEDADAGRAD, Strategy.FEDADAM, Strategy.FEDYOGI}
 )
@@ -137,12 +151,9 @@ class FederationPlan(BaseModel):
             raise ValueError(
                 f"min_sites is {self.min_sites} but only {len(self.sites)} sites are enrolled"
             )
-        if self.mode is not SecureMode.NONE and self.strategy in INDIVIDUAL_UPDATE_STRATEGIES:
-            raise ValueError(
-                f"strategy '{self.strategy}' needs every site's individual update, which "
-                f"'{self.mode}' mode hides from the coordinator; choose fedavg, fedprox, "
-                "fedadagrad, fedadam or fedyogi, or run with --mode none (TLS only)"
-            )
+        conflict = hidden_updates_conflict(self.strategy, self.mode)
+        if conflict is not None:
+            raise ValueError(conflict)
         if self.strategy is Strategy.KRUM and len(self.sites) < 2 * self.strategy_params.num_malicious + 3:
             raise ValueError(
                 "krum needs at least 2 x num_malicious + 3 sites; lower num_malicious or "

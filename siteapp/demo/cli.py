@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from coordinator.protocol import INDIVIDUAL_UPDATE_STRATEGIES, SecureMode, Strategy
+from coordinator.protocol import SecureMode, Strategy, hidden_updates_conflict
 from siteapp.demo.settings import (
     BASELINES_DIRNAME,
     DEFAULT_DEMO_DIR,
@@ -77,9 +77,9 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
     if not 0.0 <= args.skew <= 1.0:
         raise UsageError("--skew must be between 0 and 1")
     strategy, mode = Strategy(args.strategy), SecureMode(args.mode)
-    if strategy in INDIVIDUAL_UPDATE_STRATEGIES and mode is not SecureMode.NONE:
-        raise UsageError(f"--strategy {strategy} needs every site's own update, which "
-                         f"--mode {mode} hides from the coordinator; add --mode none (TLS only)")
+    conflict = hidden_updates_conflict(strategy, mode)
+    if conflict is not None:
+        raise UsageError(conflict)
     return DEFAULTS.with_changes(
         strategy=strategy, mode=mode, rounds=args.rounds,
         epochs_per_round=args.epochs_per_round, patients=args.patients, sites=args.sites,
