@@ -14,9 +14,22 @@ import math
 import torch
 from opacus.optimizers.optimizer import DPOptimizer, _check_processed_flag, _mark_as_processed
 
+from siteapp.training.factored_grad_sample import FactoredGradSample
+
 SQ_NORM_ATTR = "grad_sample_sq_norm"
 # Opacus' guard against dividing by a zero norm, kept so both clip identically.
 NORM_EPS = 1e-6
+# Opacus' refusal, for per-sample gradients it cannot mark (factored ones).
+NOT_CLEARED = (
+    "Gradients haven't been cleared since the last optimizer step. In order to obtain "
+    "privacy guarantees you must call optimizer.zero_grad() on each step"
+)
+
+
+def _batch_size(grad_sample: torch.Tensor | FactoredGradSample) -> int:
+    if isinstance(grad_sample, FactoredGradSample):
+        return grad_sample.batch_size
+    return int(grad_sample.shape[0])
 
 
 def per_sample_sq_norms(grad_sample: torch.Tensor) -> torch.Tensor:
@@ -26,28 +39,59 @@ def per_sample_sq_norms(grad_sample: torch.Tensor) -> torch.Tensor:
 
 
 class FusedClippingDPOptimizer(DPOptimizer):
-    """Flat per-sample clipping to ``max_grad_norm`` from precomputed squared norms."""
+    """Flat per-sample clipping to ``max_grad_norm`` from precomputed squared norms; a
+    parameter's per-sample gradients may also come factored (:class:`FactoredGradSample`)."""
+
+    @property
+    def grad_samples(self) -> list[torch.Tensor | FactoredGradSample]:
+        samples: list[torch.Tensor | FactoredGradSample] = []
+        for p in self.params:
+            sample = getattr(p, "grad_sample", None)
+            if isinstance(sample, FactoredGradSample):
+                samples.append(sample)
+            else:
+                samples.append(self._get_flat_grad_sample(p))
+        return samples
+
+    @property
+    def accumulated_iterations(self) -> int:
+        # FusedGradSampleModule sums a repeated layer's per-sample gradients into one
+        # tensor (or factored pair) per parameter and step, never a list.
+        self.grad_samples  # noqa: B018  (raises if a parameter has none)
+        return 1
 
     def clip_and_accumulate(self) -> None:
         params = self.params
         samples = self.grad_samples
-        batch = samples[0].shape[0]
+        batch = _batch_size(samples[0])
         param_sq_norms = []
         for p, grad_sample in zip(params, samples, strict=True):
             cached = getattr(p, SQ_NORM_ATTR, None)
-            param_sq_norms.append(per_sample_sq_norms(grad_sample) if cached is None else cached)
+            if cached is None:
+                cached = (
+                    grad_sample.sq_norms()
+                    if isinstance(grad_sample, FactoredGradSample)
+                    else per_sample_sq_norms(grad_sample)
+                )
+            param_sq_norms.append(cached)
         sq_norms = torch.stack(param_sq_norms).sum(dim=0)
         clip_factor = (self.max_grad_norm / (sq_norms.sqrt_() + NORM_EPS)).clamp_(max=1.0)
         for p, grad_sample in zip(params, samples, strict=True):
-            _check_processed_flag(p.grad_sample)
-            grad = (
-                clip_factor.to(p.dtype) @ grad_sample.reshape(batch, p.numel()).to(p.dtype)
-            ).view_as(p)
+            if isinstance(grad_sample, FactoredGradSample):
+                if grad_sample.processed:
+                    raise ValueError(NOT_CLEARED)
+                grad = grad_sample.clipped_sum(clip_factor.to(p.dtype))
+                grad_sample.processed = True
+            else:
+                _check_processed_flag(grad_sample)
+                grad = (
+                    clip_factor.to(p.dtype) @ grad_sample.reshape(batch, p.numel()).to(p.dtype)
+                ).view_as(p)
+                _mark_as_processed(grad_sample)
             if p.summed_grad is not None:
                 p.summed_grad += grad
             else:
                 p.summed_grad = grad
-            _mark_as_processed(p.grad_sample)
 
     def add_noise(self) -> None:
         """Gaussian noise of std ``noise_multiplier * max_grad_norm`` on every coordinate,

@@ -9,8 +9,11 @@ Here each trainable Conv2d, Linear and GroupNorm runs through a custom autograd 
 whose backward returns the input gradient and stores the per-sample parameter gradients
 in ``param.grad_sample`` *instead of* the summed gradient (which DP-SGD discards anyway).
 Convolution per-sample gradients come from one grouped-convolution weight gradient (the
-batch as groups), so nothing is unfolded. The result is exactly what Opacus' own
-``DPOptimizer`` expects, so clipping, noise and privacy accounting stay Opacus'.
+batch as groups) on large output maps, from an im2col copy and a batched matmul on
+small ones, and on the smallest they are not formed at all but kept as their two factors
+(:mod:`siteapp.training.factored_grad_sample`). Clipping is
+:class:`siteapp.training.fused_clipping.FusedClippingDPOptimizer` (Opacus' ``DPOptimizer``
+with its own clipping step); noise and privacy accounting stay Opacus'.
 
 The record is whatever the batch dimension indexes: the trainer puts one image per drawn
 patient in it, so these are per-patient gradients.
@@ -26,6 +29,7 @@ from torch import nn
 from torch.nn import functional
 
 from siteapp.errors import UserFacingError
+from siteapp.training.factored_grad_sample import FactoredGradSample, factoring_pays
 from siteapp.training.fused_clipping import SQ_NORM_ATTR, per_sample_sq_norms
 
 FUSED_GRAD_SAMPLE_MODE = "fused"
@@ -39,14 +43,23 @@ class UnsupportedLayerError(UserFacingError):
     """A trainable layer has no single-pass per-sample gradient rule."""
 
 
-def _store(param: torch.Tensor, grad_sample: torch.Tensor) -> None:
+def _store(param: torch.Tensor, grad_sample: torch.Tensor | FactoredGradSample) -> None:
     """Set ``param.grad_sample`` and its per-sample squared norms (for fused clipping)
     while the gradients are in cache; a layer that runs twice in one step sums."""
     previous = getattr(param, "grad_sample", None)
     if previous is not None:
-        grad_sample = previous + grad_sample
+        grad_sample = _formed(previous) + _formed(grad_sample)
     param.grad_sample = grad_sample  # type: ignore[attr-defined]
-    setattr(param, SQ_NORM_ATTR, per_sample_sq_norms(grad_sample))
+    if isinstance(grad_sample, FactoredGradSample):
+        setattr(param, SQ_NORM_ATTR, grad_sample.sq_norms())
+    else:
+        setattr(param, SQ_NORM_ATTR, per_sample_sq_norms(grad_sample))
+
+
+def _formed(grad_sample: torch.Tensor | FactoredGradSample) -> torch.Tensor:
+    if isinstance(grad_sample, FactoredGradSample):
+        return grad_sample.materialize()
+    return grad_sample
 
 
 def _zero_samples(param: torch.Tensor) -> torch.Tensor:
@@ -100,8 +113,11 @@ class _Conv2dPerSample(torch.autograd.Function):
             )
         scale = float(n) if ctx.scale_by_batch else 1.0
         if ctx.needs_input_grad[1]:
+            positions = grad_out.shape[2] * grad_out.shape[3]
+            if n > 0 and factoring_pays(layer, positions):
+                _store(layer.weight, FactoredGradSample(layer, x, grad_out * scale))
             # Scale whichever is smaller, the output gradient or the per-sample gradients.
-            if grad_out.numel() < n * weight.numel():
+            elif grad_out.numel() < n * weight.numel():
                 _store(layer.weight, _conv_weight_per_sample(layer, x, grad_out * scale))
             else:
                 _store(layer.weight, _conv_weight_per_sample(layer, x, grad_out).mul_(scale))
@@ -236,7 +252,7 @@ class _GroupNormPerSample(torch.autograd.Function):
             x.contiguous().view(one_sample),
             mean.reshape(1, -1),
             rstd.reshape(1, -1),
-            weight.repeat(n),
+            weight.expand(n, c).reshape(n * c),
             1,
             n * c,
             spatial,

@@ -3,6 +3,7 @@ Opacus' "hooks" mode, in one backward pass."""
 
 from __future__ import annotations
 
+import copy
 import platform
 
 import pytest
@@ -12,7 +13,8 @@ from opacus.optimizers import DPOptimizer
 from torch import nn
 
 from siteapp.tasks import TaskPreset
-from siteapp.training.fused_clipping import FusedClippingDPOptimizer
+from siteapp.training.factored_grad_sample import FactoredGradSample, factoring_pays
+from siteapp.training.fused_clipping import SQ_NORM_ATTR, FusedClippingDPOptimizer
 from siteapp.training.heap import retain_freed_memory
 from siteapp.training.models import build_model, freeze_backbone
 from siteapp.training.per_sample_grads import FusedGradSampleModule, UnsupportedLayerError
@@ -22,7 +24,11 @@ pytestmark = pytest.mark.filterwarnings("ignore:Full backward hook is firing")
 
 
 def _grad_sample(param: torch.Tensor) -> torch.Tensor:
-    grad_sample: torch.Tensor = param.grad_sample  # type: ignore[attr-defined]
+    """The per-sample gradients, formed if the fused module kept them factored."""
+    grad_sample = param.grad_sample  # type: ignore[attr-defined]
+    if isinstance(grad_sample, FactoredGradSample):
+        return grad_sample.materialize()
+    assert isinstance(grad_sample, torch.Tensor)
     return grad_sample
 
 
@@ -49,6 +55,73 @@ def test_fused_per_sample_gradients_match_opacus_hooks(task: TaskPreset, model_n
         )
         # The summed gradient is replaced, not computed as well: that is the saving.
         assert actual.grad is None, name
+        torch.testing.assert_close(
+            getattr(actual, SQ_NORM_ATTR),
+            _grad_sample(expected).flatten(1).square().sum(1),
+            rtol=1e-4,
+            atol=1e-8,
+        )
+
+
+def test_small_maps_keep_per_sample_gradients_factored(task: TaskPreset) -> None:
+    """compact_cnn's last conv (3x3 map) is factored, the ones before it are formed; the
+    factored pair gives the formed gradients' norms and clipped sum."""
+    model = build_model("compact_cnn", task)
+    x, y = _batch(task, 6)
+    nn.CrossEntropyLoss()(FusedGradSampleModule(model)(x), y).backward()
+    convs = [m for m in model.backbone.modules() if isinstance(m, nn.Conv2d)]
+    kinds = [type(conv.weight.grad_sample) for conv in convs]  # type: ignore[attr-defined]
+    assert kinds == [torch.Tensor, torch.Tensor, torch.Tensor, FactoredGradSample]
+    factored: FactoredGradSample = convs[-1].weight.grad_sample  # type: ignore[attr-defined]
+    formed = factored.materialize()
+    assert formed.shape == (6, *convs[-1].weight.shape)
+    torch.testing.assert_close(
+        factored.sq_norms(), formed.flatten(1).square().sum(1), rtol=1e-4, atol=1e-8
+    )
+    clip_factor = torch.linspace(0.1, 1.0, 6)
+    torch.testing.assert_close(
+        factored.clipped_sum(clip_factor),
+        torch.einsum("i,i...->...", clip_factor, formed),
+        rtol=1e-4,
+        atol=1e-7,
+    )
+
+
+@pytest.mark.parametrize(("map_size", "factored"), [(3, True), (6, False), (12, False)])
+def test_factoring_pays_on_small_maps_only(map_size: int, factored: bool) -> None:
+    conv = nn.Conv2d(64, 64, 3, padding=1)
+    assert factoring_pays(conv, map_size * map_size) is factored
+    assert not factoring_pays(nn.Conv2d(64, 64, 3, padding=1, groups=2), 1)
+
+
+def test_a_layer_run_twice_sums_its_per_sample_gradients() -> None:
+    """Shared weights: each sample's gradient is the sum over both uses (the first use
+    was kept factored)."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(4, 4, 3, padding=1, bias=False)
+    assert factoring_pays(conv, 2 * 2)
+    reference = nn.Sequential(conv, nn.ReLU(), conv, nn.Flatten(), nn.Linear(4 * 4, 2))
+    model = nn.Sequential(*[copy.deepcopy(m) for m in reference])
+    model[2] = model[0]
+    x = torch.randn(3, 4, 2, 2)
+    y = torch.tensor([0, 1, 1])
+    nn.CrossEntropyLoss()(FusedGradSampleModule(model)(x), y).backward()
+    shared = model[0]
+    assert isinstance(shared, nn.Conv2d)
+    weight = shared.weight
+    expected = torch.stack(
+        [
+            torch.autograd.grad(
+                nn.CrossEntropyLoss(reduction="sum")(reference(x[i : i + 1]), y[i : i + 1]),
+                conv.weight,
+            )[0]
+            for i in range(3)
+        ]
+    )
+    torch.testing.assert_close(_grad_sample(weight), expected, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(
+        getattr(weight, SQ_NORM_ATTR), expected.flatten(1).square().sum(1), rtol=1e-4, atol=1e-7
+    )
 
 
 def _private_grads(
