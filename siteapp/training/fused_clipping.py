@@ -1,9 +1,10 @@
 """Opacus' ``DPOptimizer`` with clipping that reuses the per-sample norms of the backward pass.
 
-:class:`siteapp.training.per_sample_grads.FusedGradSampleModule` records each parameter's
-per-sample squared gradient norms (``param.grad_sample_sq_norm``) while the per-sample
-gradients are still in cache. Clipping then needs one pass over them (the clipped sum, a
-matrix-vector product) instead of two. Noise, scaling, the step hook and the checks that
+:class:`siteapp.training.per_sample_grads.FusedGradSampleModule` records the per-sample
+squared gradient norms (``param.grad_sample_sq_norm``) of every large parameter while its
+per-sample gradients are still in cache, or keeps them factored. Clipping then needs one
+pass over them (the clipped sum, a matrix-vector product) instead of two; the small
+parameters are normed and clipped together. Noise, scaling, the step hook and the checks that
 ``zero_grad`` ran between steps are Opacus' own, so the privacy guarantee is unchanged.
 """
 
@@ -30,6 +31,15 @@ def _batch_size(grad_sample: torch.Tensor | FactoredGradSample) -> int:
     if isinstance(grad_sample, FactoredGradSample):
         return grad_sample.batch_size
     return int(grad_sample.shape[0])
+
+
+def _accumulate(p: torch.Tensor, clipped_sum: torch.Tensor) -> None:
+    """Add a clipped sum to ``p.summed_grad`` (Opacus keeps it across a skipped step)."""
+    grad = clipped_sum.view_as(p)
+    if p.summed_grad is not None:  # type: ignore[attr-defined]
+        p.summed_grad += grad  # type: ignore[attr-defined]
+    else:
+        p.summed_grad = grad  # type: ignore[attr-defined]
 
 
 def per_sample_sq_norms(grad_sample: torch.Tensor) -> torch.Tensor:
@@ -64,34 +74,47 @@ class FusedClippingDPOptimizer(DPOptimizer):
         params = self.params
         samples = self.grad_samples
         batch = _batch_size(samples[0])
-        param_sq_norms = []
+        sq_norms: list[torch.Tensor] = []
+        # Per-sample gradients normed in the backward pass (large or factored) are clipped
+        # one by one; the rest (small: norms, biases, the head) together, as one matrix,
+        # since one call per small parameter costs more in dispatch than in arithmetic.
+        own: list[tuple[torch.Tensor, torch.Tensor | FactoredGradSample]] = []
+        joint: list[tuple[torch.Tensor, torch.Tensor]] = []
         for p, grad_sample in zip(params, samples, strict=True):
             cached = getattr(p, SQ_NORM_ATTR, None)
-            if cached is None:
-                cached = (
-                    grad_sample.sq_norms()
-                    if isinstance(grad_sample, FactoredGradSample)
-                    else per_sample_sq_norms(grad_sample)
-                )
-            param_sq_norms.append(cached)
-        sq_norms = torch.stack(param_sq_norms).sum(dim=0)
-        clip_factor = (self.max_grad_norm / (sq_norms.sqrt_() + NORM_EPS)).clamp_(max=1.0)
-        for p, grad_sample in zip(params, samples, strict=True):
+            if cached is not None:
+                sq_norms.append(cached)
+                own.append((p, grad_sample))
+            elif isinstance(grad_sample, FactoredGradSample):
+                sq_norms.append(grad_sample.sq_norms())
+                own.append((p, grad_sample))
+            else:
+                joint.append((p, grad_sample))
+        joint_matrix = (
+            torch.cat([g.reshape(batch, p.numel()) for p, g in joint], dim=1) if joint else None
+        )
+        if joint_matrix is not None:
+            sq_norms.append(torch.linalg.vecdot(joint_matrix, joint_matrix))
+        total = torch.stack(sq_norms).sum(dim=0)
+        clip_factor = (self.max_grad_norm / (total.sqrt_() + NORM_EPS)).clamp_(max=1.0)
+        clip_factor = clip_factor.to(params[0].dtype)
+        for p, grad_sample in own:
             if isinstance(grad_sample, FactoredGradSample):
                 if grad_sample.processed:
                     raise ValueError(NOT_CLEARED)
-                grad = grad_sample.clipped_sum(clip_factor.to(p.dtype))
+                _accumulate(p, grad_sample.clipped_sum(clip_factor))
                 grad_sample.processed = True
             else:
                 _check_processed_flag(grad_sample)
-                grad = (
-                    clip_factor.to(p.dtype) @ grad_sample.reshape(batch, p.numel()).to(p.dtype)
-                ).view_as(p)
+                _accumulate(p, clip_factor @ grad_sample.reshape(batch, p.numel()))
                 _mark_as_processed(grad_sample)
-            if p.summed_grad is not None:
-                p.summed_grad += grad
-            else:
-                p.summed_grad = grad
+        if joint_matrix is not None:
+            for _, grad_sample in joint:
+                _check_processed_flag(grad_sample)
+            sums = (clip_factor @ joint_matrix).split([p.numel() for p, _ in joint])
+            for (p, grad_sample), grad in zip(joint, sums, strict=True):
+                _accumulate(p, grad)
+                _mark_as_processed(grad_sample)
 
     def add_noise(self) -> None:
         """Gaussian noise of std ``noise_multiplier * max_grad_norm`` on every coordinate,

@@ -17,7 +17,11 @@ from siteapp.training.factored_grad_sample import FactoredGradSample, factoring_
 from siteapp.training.fused_clipping import SQ_NORM_ATTR, FusedClippingDPOptimizer
 from siteapp.training.heap import retain_freed_memory
 from siteapp.training.models import build_model, freeze_backbone
-from siteapp.training.per_sample_grads import FusedGradSampleModule, UnsupportedLayerError
+from siteapp.training.per_sample_grads import (
+    NORM_IN_BACKWARD_MIN_SIZE,
+    FusedGradSampleModule,
+    UnsupportedLayerError,
+)
 
 torch.set_num_threads(1)
 pytestmark = pytest.mark.filterwarnings("ignore:Full backward hook is firing")
@@ -55,12 +59,14 @@ def test_fused_per_sample_gradients_match_opacus_hooks(task: TaskPreset, model_n
         )
         # The summed gradient is replaced, not computed as well: that is the saving.
         assert actual.grad is None, name
-        torch.testing.assert_close(
-            getattr(actual, SQ_NORM_ATTR),
-            _grad_sample(expected).flatten(1).square().sum(1),
-            rtol=1e-4,
-            atol=1e-8,
-        )
+        # Large parameters are normed in the backward pass, small ones when clipping.
+        normed = getattr(actual, SQ_NORM_ATTR)
+        if actual.numel() < NORM_IN_BACKWARD_MIN_SIZE:
+            assert normed is None, name
+        else:
+            torch.testing.assert_close(
+                normed, _grad_sample(expected).flatten(1).square().sum(1), rtol=1e-4, atol=1e-8
+            )
 
 
 def test_small_maps_keep_per_sample_gradients_factored(task: TaskPreset) -> None:
@@ -98,12 +104,12 @@ def test_a_layer_run_twice_sums_its_per_sample_gradients() -> None:
     """Shared weights: each sample's gradient is the sum over both uses (the first use
     was kept factored)."""
     torch.manual_seed(0)
-    conv = nn.Conv2d(4, 4, 3, padding=1, bias=False)
+    conv = nn.Conv2d(16, 16, 3, padding=1, bias=False)
     assert factoring_pays(conv, 2 * 2)
-    reference = nn.Sequential(conv, nn.ReLU(), conv, nn.Flatten(), nn.Linear(4 * 4, 2))
+    reference = nn.Sequential(conv, nn.ReLU(), conv, nn.Flatten(), nn.Linear(16 * 4, 2))
     model = nn.Sequential(*[copy.deepcopy(m) for m in reference])
     model[2] = model[0]
-    x = torch.randn(3, 4, 2, 2)
+    x = torch.randn(3, 16, 2, 2)
     y = torch.tensor([0, 1, 1])
     nn.CrossEntropyLoss()(FusedGradSampleModule(model)(x), y).backward()
     shared = model[0]
