@@ -66,8 +66,7 @@ class FusedClippingDPOptimizer(DPOptimizer):
     @property
     def accumulated_iterations(self) -> int:
         # FusedGradSampleModule sums a repeated layer's per-sample gradients into one
-        # tensor (or factored pair) per parameter and step, never a list.
-        self.grad_samples  # noqa: B018  (raises if a parameter has none)
+        # tensor (or factored pair) per parameter and step, never a list of batches.
         return 1
 
     def clip_and_accumulate(self) -> None:
@@ -119,7 +118,9 @@ class FusedClippingDPOptimizer(DPOptimizer):
     def add_noise(self) -> None:
         """Gaussian noise of std ``noise_multiplier * max_grad_norm`` on every coordinate,
         drawn in one call for all parameters (Opacus draws per parameter; the distribution
-        is the same)."""
+        is the same). The noised gradients are views of one flat tensor, which
+        :meth:`scale_grad` then scales in one call."""
+        self._flat_grad = None
         if self.secure_mode:
             super().add_noise()
             return
@@ -127,26 +128,27 @@ class FusedClippingDPOptimizer(DPOptimizer):
         summed = [p.summed_grad for p in params]
         for grad in summed:
             _check_processed_flag(grad)
-        noise = torch.normal(
-            0.0,
-            self.noise_multiplier * self.max_grad_norm,
-            (sum(p.numel() for p in params),),
-            generator=self.generator,
-            device=summed[0].device,
-            dtype=summed[0].dtype,
+        flat = torch.cat([grad.reshape(-1) for grad in summed])
+        noised = torch.normal(
+            flat, self.noise_multiplier * self.max_grad_norm, generator=self.generator
         )
-        chunks = noise.split([p.numel() for p in params])
-        noised = torch._foreach_add(
-            summed, [chunk.view_as(grad) for chunk, grad in zip(chunks, summed, strict=True)]
-        )
-        for p, grad, update in zip(params, summed, noised, strict=True):
+        for p, grad, update in zip(
+            params, summed, noised.split([p.numel() for p in params]), strict=True
+        ):
             p.grad = update.view_as(p)
             _mark_as_processed(grad)
+        self._flat_grad = noised
 
     def scale_grad(self) -> None:
-        if self.loss_reduction == "mean":
+        if self.loss_reduction != "mean":
+            return
+        divisor = self.expected_batch_size * self.accumulated_iterations
+        flat = getattr(self, "_flat_grad", None)
+        if flat is not None and all(p.grad is not None and p.grad._base is flat for p in self.params):
+            flat.div_(divisor)  # every gradient is still a view of the noised tensor
+        else:
             grads = [p.grad for p in self.params if p.grad is not None]
-            torch._foreach_div_(grads, self.expected_batch_size * self.accumulated_iterations)
+            torch._foreach_div_(grads, divisor)
 
     def zero_grad(self, set_to_none: bool = False) -> None:
         for p in self.params:

@@ -131,7 +131,12 @@ def test_a_layer_run_twice_sums_its_per_sample_gradients() -> None:
 
 
 def _private_grads(
-    task: TaskPreset, fused: bool, x: torch.Tensor, y: torch.Tensor, noise_multiplier: float
+    task: TaskPreset,
+    fused: bool,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    noise_multiplier: float,
+    secure_mode: bool = False,
 ) -> list[torch.Tensor]:
     model = build_model("compact_cnn", task)
     module: nn.Module
@@ -145,7 +150,8 @@ def _private_grads(
         noise_multiplier=noise_multiplier,
         max_grad_norm=0.05,  # far below the gradients' norms, so every sample is clipped
         expected_batch_size=4,
-        generator=torch.Generator().manual_seed(7),
+        generator=None if secure_mode else torch.Generator().manual_seed(7),
+        secure_mode=secure_mode,
     )
     optimizer.zero_grad()
     nn.CrossEntropyLoss()(module(x), y).backward()
@@ -162,10 +168,12 @@ def test_fused_clipping_gives_the_opacus_clipped_mean(task: TaskPreset, size: in
         torch.testing.assert_close(a, e, rtol=1e-4, atol=1e-7)
 
 
-def test_fused_noise_has_the_opacus_scale(task: TaskPreset) -> None:
-    """An empty batch leaves pure noise: std noise_multiplier * max_grad_norm / batch."""
+@pytest.mark.parametrize("secure_mode", [False, True])
+def test_fused_noise_has_the_opacus_scale(task: TaskPreset, secure_mode: bool) -> None:
+    """An empty batch leaves pure noise: std noise_multiplier * max_grad_norm / batch
+    (secure mode: Opacus draws the noise, the fused optimiser still scales it)."""
     x, y = _batch(task, 0)
-    noise = torch.cat([g.flatten() for g in _private_grads(task, True, x, y, 2.0)])
+    noise = torch.cat([g.flatten() for g in _private_grads(task, True, x, y, 2.0, secure_mode)])
     reference = torch.cat([g.flatten() for g in _private_grads(task, False, x, y, 2.0)])
     expected_std = 2.0 * 0.05 / 4
     assert noise.numel() > 50_000
