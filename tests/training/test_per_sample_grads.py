@@ -182,11 +182,19 @@ def test_fused_noise_has_the_opacus_scale(task: TaskPreset, secure_mode: bool) -
     assert reference.std().item() == pytest.approx(expected_std, rel=0.02)
 
 
-def test_fused_clipping_refuses_a_second_step_without_zero_grad(task: TaskPreset) -> None:
+@pytest.mark.parametrize("only_last_conv", [False, True])
+def test_fused_clipping_refuses_a_second_step_without_zero_grad(
+    task: TaskPreset, only_last_conv: bool
+) -> None:
+    """Also when every per-sample gradient is factored (the last conv alone trains)."""
     model = build_model("compact_cnn", task)
+    if only_last_conv:
+        last_conv = [m for m in model.modules() if isinstance(m, nn.Conv2d)][-1]
+        for p in model.parameters():
+            p.requires_grad_(p is last_conv.weight)
     module = FusedGradSampleModule(model)
     optimizer = FusedClippingDPOptimizer(
-        torch.optim.SGD(model.parameters(), lr=0.1),
+        torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1),
         noise_multiplier=1.0,
         max_grad_norm=1.0,
         expected_batch_size=2,
