@@ -3,19 +3,23 @@
 Builds (once) two phantom sites, a local-only baseline at site 1, and a CKKS federation
 of both sites run to completion against a real coordinator (its own binary, HTTPS with
 mutual TLS on loopback). Every figure the screenshots show was computed by the real
-layers; nothing is drawn from made-up data. Reruns reuse the finished workspace.
+layers; nothing is drawn from made-up data. Reruns reuse the finished workspace while it
+was built with the same settings and public backbone, and rebuild it otherwise.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from siteapp.demo.processes import free_port
@@ -56,11 +60,39 @@ def _wait_for_port(process: subprocess.Popen[bytes], port: int) -> None:
     raise UserFacingError("the demo coordinator did not start within a minute")
 
 
+def workspace_fingerprint(spec: WorkspaceSpec) -> str:
+    """What a finished workspace depends on: its spec and the bytes of the task's public
+    backbone (the models in it were trained on top of that file)."""
+    from siteapp.tasks import load_task
+    from siteapp.training.initial_model import pretrained_weights_path
+
+    path = pretrained_weights_path(load_task(spec.task))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
+    return json.dumps({"spec": asdict(spec), "pretrained_sha256": digest}, sort_keys=True)
+
+
+def reuse_or_clear(root: Path, fingerprint: str, log=print) -> bool:
+    """True if ``root`` holds a workspace finished with ``fingerprint``. One finished with
+    anything else (an older backbone, other settings) is deleted so it is rebuilt: reusing
+    it would put stale figures in the screenshots. Anything else in ``root`` is refused."""
+    stamp = root / DONE_STAMP
+    if stamp.is_file():
+        if stamp.read_text(encoding="utf-8").strip() == fingerprint:
+            return True
+        log(f"{root} was built with other settings or another public backbone; rebuilding it…")
+        shutil.rmtree(root)
+        return False
+    if root.exists() and any(root.iterdir()):
+        raise UserFacingError(f"{root} holds an unfinished demo workspace; delete it and run again")
+    return False
+
+
 def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> Path:
     """Build the workspace under ``root`` (reused when complete); returns site 1's data folder."""
     root = Path(root)
     site_dirs = {name: root / f"{name}-data" for name in SITES}
-    if (root / DONE_STAMP).is_file():
+    fingerprint = workspace_fingerprint(spec)
+    if reuse_or_clear(root, fingerprint, log):
         return site_dirs[SITES[0]]
     from coordinator.protocol import FederationPlan
     from coordinator.provisioning import provision
@@ -71,8 +103,6 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     from siteapp.federation.runner import RoundRunner, RunnerOptions
     from siteapp.training.local import LocalTrainingOptions, train_local
 
-    if root.exists() and any(root.iterdir()):
-        raise UserFacingError(f"{root} holds an unfinished demo workspace; delete it and run again")
     log("generating phantom studies for two hospitals…")
     phantoms = generate_phantom_sites(root / "phantom", sites=len(SITES), patients=spec.patients,
                                       seed=spec.seed, task=spec.task, slices=spec.slices)
@@ -125,5 +155,5 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     if errors:
         name, exc = next(iter(errors.items()))
         raise UserFacingError(f"the demo federation failed at {name}: {exc}") from exc
-    (root / DONE_STAMP).write_text("complete\n", encoding="utf-8")
+    (root / DONE_STAMP).write_text(fingerprint + "\n", encoding="utf-8")
     return site_dirs[SITES[0]]
