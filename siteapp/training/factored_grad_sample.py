@@ -20,11 +20,11 @@ gradient with the kernel's input size, hence :func:`factoring_pays`.
 from __future__ import annotations
 
 import math
-from typing import cast
 
 import torch
 from torch import nn
-from torch.nn import functional
+
+from siteapp.training import conv_grads
 
 
 def factoring_pays(layer: nn.Conv2d, positions: int) -> bool:
@@ -55,20 +55,12 @@ class FactoredGradSample:
     def batch_size(self) -> int:
         return int(self.x.shape[0])
 
-    def _columns(self) -> torch.Tensor:
-        layer = self.layer
-        padding = cast(tuple[int, int], layer.padding)  # numeric: the fused module checks
-        return functional.unfold(self.x, layer.kernel_size, layer.dilation, padding, layer.stride)
-
-    def _output_rows(self) -> torch.Tensor:
-        return self.grad_out.reshape(self.batch_size, self.grad_out.shape[1], -1)
-
     def sq_norms(self) -> torch.Tensor:
         """Every sample's squared gradient norm, shape ``(batch,)``, from the Gram
         matrices of its input columns and of its output gradient over the positions."""
         n = self.batch_size
-        columns = self._columns()
-        rows = self._output_rows()
+        columns = conv_grads.columns(self.layer, self.x)
+        rows = self.grad_out.reshape(n, self.grad_out.shape[1], -1)
         input_gram = torch.bmm(columns.transpose(1, 2), columns)
         output_gram = torch.bmm(rows.transpose(1, 2), rows)
         return torch.linalg.vecdot(input_gram.reshape(n, -1), output_gram.reshape(n, -1))
@@ -76,25 +68,13 @@ class FactoredGradSample:
     def clipped_sum(self, clip_factor: torch.Tensor) -> torch.Tensor:
         """``sum_i clip_factor[i] * g_i``: one weight gradient of the rescaled output
         gradient."""
-        layer = self.layer
         weighted = self.grad_out * clip_factor.to(self.grad_out.dtype).view(-1, 1, 1, 1)
-        grad_weight: torch.Tensor = torch.ops.aten.convolution_backward(
-            weighted,
-            self.x,
-            layer.weight,
-            None,
-            layer.stride,
-            layer.padding,
-            layer.dilation,
-            False,
-            (0, 0),
-            layer.groups,
-            (False, True, False),
+        layer = self.layer
+        return conv_grads.backward(
+            layer, weighted, self.x, layer.weight, layer.groups, (False, True, False)
         )[1]
-        return grad_weight
 
     def materialize(self) -> torch.Tensor:
         """The per-sample gradients themselves, ``(batch, *weight.shape)``: for checks,
         and for a layer that runs twice in a step (whose samples' gradients add up)."""
-        per_sample = torch.bmm(self._output_rows(), self._columns().transpose(1, 2))
-        return per_sample.view(self.batch_size, *self.layer.weight.shape)
+        return conv_grads.weight_per_sample(self.layer, self.x, self.grad_out)

@@ -21,22 +21,19 @@ patient in it, so these are per-patient gradients.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import torch
-from opacus.utils.tensor_utils import unfold2d
 from torch import nn
 from torch.nn import functional
 
 from siteapp.errors import UserFacingError
+from siteapp.training import conv_grads
 from siteapp.training.factored_grad_sample import FactoredGradSample, factoring_pays
 from siteapp.training.fused_clipping import SQ_NORM_ATTR, per_sample_sq_norms
 
 FUSED_GRAD_SAMPLE_MODE = "fused"
 LOSS_REDUCTIONS = ("mean", "sum")
-# Output maps with at least this many positions get per-sample convolution gradients from
-# one grouped oneDNN call; smaller maps from im2col + batched matmul (measured faster there).
-GROUPED_CONV_MIN_POSITIONS = 32
 # Parameters with at least this many entries get their per-sample norms in the backward
 # pass; the many smaller ones (GroupNorm, biases, a linear head) are normed in one call
 # at clipping time (measured ~2 % of a compact_cnn DP step saved).
@@ -104,18 +101,8 @@ class _Conv2dPerSample(torch.autograd.Function):
             grad_input = (
                 torch.zeros_like(x)
                 if n == 0
-                else torch.ops.aten.convolution_backward(
-                    grad_out,
-                    x,
-                    weight,
-                    None,
-                    layer.stride,
-                    layer.padding,
-                    layer.dilation,
-                    False,
-                    (0, 0),
-                    layer.groups,
-                    (True, False, False),
+                else conv_grads.backward(
+                    layer, grad_out, x, weight, layer.groups, (True, False, False)
                 )[0]
             )
         scale = float(n) if ctx.scale_by_batch else 1.0
@@ -125,60 +112,12 @@ class _Conv2dPerSample(torch.autograd.Function):
                 _store(layer.weight, FactoredGradSample(layer, x, grad_out * scale))
             # Scale whichever is smaller, the output gradient or the per-sample gradients.
             elif grad_out.numel() < n * weight.numel():
-                _store(layer.weight, _conv_weight_per_sample(layer, x, grad_out * scale))
+                _store(layer.weight, conv_grads.weight_per_sample(layer, x, grad_out * scale))
             else:
-                _store(layer.weight, _conv_weight_per_sample(layer, x, grad_out).mul_(scale))
+                _store(layer.weight, conv_grads.weight_per_sample(layer, x, grad_out).mul_(scale))
         if ctx.has_bias and ctx.needs_input_grad[2]:
             _store(ctx.bias, grad_out.sum(dim=(2, 3)).mul_(scale))
         return grad_input, None, None, None, None
-
-
-def _conv_weight_per_sample(
-    layer: nn.Conv2d, x: torch.Tensor, grad_out: torch.Tensor
-) -> torch.Tensor:
-    """Per-sample ``dL_i/dW``, unscaled.
-
-    On large output maps one grouped-convolution weight gradient (samples as groups) lets
-    oneDNN compute all ``n`` gradients without an im2col copy; on small maps the grouped
-    kernel is slow and the im2col copy is small, so a batched matmul over it wins.
-    """
-    n = x.shape[0]
-    weight = layer.weight
-    if n == 0:
-        return _zero_samples(weight)
-    positions = grad_out.shape[2] * grad_out.shape[3]
-    padding = cast(tuple[int, int], layer.padding)  # numeric: checked in _conv_forward
-    if layer.groups == 1 and layer.in_channels == 1:
-        # One input channel: a strided view of the padded image is the im2col matrix, so
-        # only the small padded copy is made.
-        columns = unfold2d(
-            x,
-            kernel_size=layer.kernel_size,
-            padding=padding,
-            stride=layer.stride,
-            dilation=layer.dilation,
-        )
-        per_sample = torch.bmm(grad_out.reshape(n, -1, positions), columns.transpose(1, 2))
-        return per_sample.view(n, *weight.shape)
-    if layer.groups == 1 and positions < GROUPED_CONV_MIN_POSITIONS:
-        columns = functional.unfold(x, layer.kernel_size, layer.dilation, padding, layer.stride)
-        per_sample = torch.bmm(grad_out.reshape(n, -1, positions), columns.transpose(1, 2))
-        return per_sample.view(n, *weight.shape)
-    stacked_weight_shape = (n * weight.shape[0], *weight.shape[1:])
-    grad_weight = torch.ops.aten.convolution_backward(
-        grad_out.reshape(1, -1, *grad_out.shape[2:]),
-        x.reshape(1, -1, *x.shape[2:]),
-        weight.new_empty(stacked_weight_shape),
-        None,
-        layer.stride,
-        layer.padding,
-        layer.dilation,
-        False,
-        (0, 0),
-        n * layer.groups,
-        (False, True, False),
-    )[1]
-    return grad_weight.view(n, *weight.shape)
 
 
 class _LinearPerSample(torch.autograd.Function):

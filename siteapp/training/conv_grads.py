@@ -1,0 +1,88 @@
+"""Convolution gradients with a layer's own geometry, shared by the fused DP mode's
+per-sample rules (:mod:`siteapp.training.per_sample_grads`) and its factored clipping
+(:mod:`siteapp.training.factored_grad_sample`)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import torch
+from opacus.utils.tensor_utils import unfold2d
+from torch import nn
+from torch.nn import functional
+
+# Output maps with at least this many positions get per-sample convolution gradients from
+# one grouped oneDNN call; smaller maps from im2col + batched matmul (measured faster there).
+GROUPED_CONV_MIN_POSITIONS = 32
+
+
+def backward(
+    layer: nn.Conv2d,
+    grad_out: torch.Tensor,
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    groups: int,
+    output_mask: tuple[bool, bool, bool],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """ATen's convolution backward with ``layer``'s stride, padding and dilation; ``weight``
+    and ``groups`` may differ from the layer's (samples stacked as groups)."""
+    result: tuple[torch.Tensor, torch.Tensor, torch.Tensor] = torch.ops.aten.convolution_backward(
+        grad_out,
+        x,
+        weight,
+        None,
+        layer.stride,
+        layer.padding,
+        layer.dilation,
+        False,
+        (0, 0),
+        groups,
+        output_mask,
+    )
+    return result
+
+
+def columns(layer: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    """The im2col matrix of ``x`` for ``layer``: ``(batch, in channels x kernel, positions)``."""
+    padding = cast(tuple[int, int], layer.padding)  # numeric: the fused module checks
+    if layer.in_channels == 1:
+        # One input channel: a strided view of the padded image is the im2col matrix, so
+        # only the small padded copy is made.
+        return unfold2d(
+            x,
+            kernel_size=layer.kernel_size,
+            padding=padding,
+            stride=layer.stride,
+            dilation=layer.dilation,
+        )
+    return functional.unfold(x, layer.kernel_size, layer.dilation, padding, layer.stride)
+
+
+def weight_per_sample(layer: nn.Conv2d, x: torch.Tensor, grad_out: torch.Tensor) -> torch.Tensor:
+    """Per-sample ``dL_i/dW``, shape ``(batch, *weight.shape)``, unscaled.
+
+    On large output maps one grouped-convolution weight gradient (samples as groups) lets
+    oneDNN compute all ``n`` gradients without an im2col copy; on small maps (and with one
+    input channel, whose im2col is a view) the grouped kernel is slow and the im2col copy
+    small, so a batched matmul over it wins.
+    """
+    n = x.shape[0]
+    weight = layer.weight
+    if n == 0:
+        return weight.new_zeros((0, *weight.shape))
+    positions = grad_out.shape[2] * grad_out.shape[3]
+    if layer.groups == 1 and (layer.in_channels == 1 or positions < GROUPED_CONV_MIN_POSITIONS):
+        per_sample = torch.bmm(
+            grad_out.reshape(n, -1, positions), columns(layer, x).transpose(1, 2)
+        )
+        return per_sample.view(n, *weight.shape)
+    stacked_weight = weight.new_empty((n * weight.shape[0], *weight.shape[1:]))
+    grad_weight = backward(
+        layer,
+        grad_out.reshape(1, -1, *grad_out.shape[2:]),
+        x.reshape(1, -1, *x.shape[2:]),
+        stacked_weight,
+        n * layer.groups,
+        (False, True, False),
+    )[1]
+    return grad_weight.view(n, *weight.shape)
