@@ -4,8 +4,9 @@
 squared gradient norms (``param.grad_sample_sq_norm``) of every large parameter while its
 per-sample gradients are still in cache, or keeps them factored. Clipping then needs one
 pass over them (the clipped sum, a matrix-vector product) instead of two; the small
-parameters are normed and clipped together. Noise, scaling, the step hook and the checks that
-``zero_grad`` ran between steps are Opacus' own, so the privacy guarantee is unchanged.
+parameters are normed and clipped together. The noise is drawn in one call for all
+parameters, from the distribution Opacus draws per parameter; the step hook and the checks
+that ``zero_grad`` ran between steps are Opacus' own, so the privacy guarantee is unchanged.
 """
 
 from __future__ import annotations
