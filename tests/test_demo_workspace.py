@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from siteapp.demo.sites import generator_version
 from siteapp.errors import UserFacingError
 from siteapp.ui.demo_workspace import (
     DONE_STAMP,
@@ -23,10 +24,11 @@ def _finished(root: Path, fingerprint: str) -> Path:
     return root
 
 
-def test_fingerprint_names_the_settings_and_the_public_backbone() -> None:
+def test_fingerprint_names_the_settings_the_phantoms_and_the_public_backbone() -> None:
     fingerprint = workspace_fingerprint(WORKSPACE)
     assert fingerprint == workspace_fingerprint(WORKSPACE)
     assert '"pretrained_sha256": "' in fingerprint  # the lung CT preset ships a backbone
+    assert f'"generator": "{generator_version()}"' in fingerprint
     assert workspace_fingerprint(dataclasses.replace(WORKSPACE, patients=401)) != fingerprint
 
 

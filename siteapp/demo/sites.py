@@ -46,7 +46,7 @@ def skewed_profiles(skew: float) -> tuple[SiteProfile, ...]:
     )
 
 
-def _generator_version() -> str:
+def generator_version() -> str:
     """A digest of the phantom generator's source: a changed generator means new files."""
     import siteapp.dicom.phantom as phantom
 
@@ -60,7 +60,7 @@ def generate_phantom(
     configuration is already there."""
     phantom = root / PHANTOM_DIRNAME
     wanted = {"sites": sites, "patients": patients, "seed": seed, "slices": slices,
-              "skew": skew, "task": DEMO_TASK, "generator": _generator_version()}
+              "skew": skew, "task": DEMO_TASK, "generator": generator_version()}
     stamp = phantom / STAMP_FILENAME
     folders = [phantom / site_name(n) for n in range(1, sites + 1)]
     if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == wanted and all(

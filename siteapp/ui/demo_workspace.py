@@ -4,7 +4,8 @@ Builds (once) two phantom sites, a local-only baseline at site 1, and a CKKS fed
 of both sites run to completion against a real coordinator (its own binary, HTTPS with
 mutual TLS on loopback). Every figure the screenshots show was computed by the real
 layers; nothing is drawn from made-up data. Reruns reuse the finished workspace while it
-was built with the same settings and public backbone, and rebuild it otherwise.
+was built with the same settings, phantom generator and public backbone, and rebuild it
+otherwise.
 """
 
 from __future__ import annotations
@@ -61,14 +62,19 @@ def _wait_for_port(process: subprocess.Popen[bytes], port: int) -> None:
 
 
 def workspace_fingerprint(spec: WorkspaceSpec) -> str:
-    """What a finished workspace depends on: its spec and the bytes of the task's public
-    backbone (the models in it were trained on top of that file)."""
+    """What a finished workspace depends on: its spec, the phantom generator (as the demo's
+    phantom cache keys it) and the bytes of the task's public backbone (the models in it
+    were trained on top of that file)."""
+    from siteapp.demo.sites import generator_version
     from siteapp.tasks import load_task
     from siteapp.training.initial_model import pretrained_weights_path
 
     path = pretrained_weights_path(load_task(spec.task))
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
-    return json.dumps({"spec": asdict(spec), "pretrained_sha256": digest}, sort_keys=True)
+    return json.dumps(
+        {"spec": asdict(spec), "generator": generator_version(), "pretrained_sha256": digest},
+        sort_keys=True,
+    )
 
 
 def reuse_or_clear(root: Path, fingerprint: str, log=print) -> bool:
@@ -79,7 +85,7 @@ def reuse_or_clear(root: Path, fingerprint: str, log=print) -> bool:
     if stamp.is_file():
         if stamp.read_text(encoding="utf-8").strip() == fingerprint:
             return True
-        log(f"{root} was built with other settings or another public backbone; rebuilding it…")
+        log(f"{root} was built with other settings, phantoms or backbone; rebuilding it…")
         shutil.rmtree(root)
         return False
     if root.exists() and any(root.iterdir()):
