@@ -11,8 +11,8 @@ from dataclasses import dataclass
 # How per-sample gradients are computed. "fused" (siteapp/training/per_sample_grads.py)
 # computes them inside the one backward pass instead of next to the summed gradient, and
 # clips with Opacus' DPOptimizer from norms taken there: with every layer of the default
-# model trained on a CPU its DP step costs 1.4-1.7x a plain step (the spread is the shared
-# machine), Opacus' best mode ("hooks") 2.3-2.7x, the others more
+# model trained on a CPU its DP step costs ~1.46x a plain step at batch 32 on one thread
+# (~1.53x on two), Opacus' best mode ("hooks") 2.5-2.6x, the others more
 # (benchmarks/dp_overhead.py --all-modes); with the frozen public backbone, ~1.1x.
 # It handles empty Poisson batches; use
 # "hooks" for a model with a layer type it has no rule for.
