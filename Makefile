@@ -17,10 +17,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m siteapp.demo
 
+# Debian packages by group (installers/install-system-packages.sh): only missing ones.
+SYSTEM_PACKAGES := sh installers/install-system-packages.sh
+
 test: $(STAMP)
+	$(SYSTEM_PACKAGES) gui services
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 test-long: $(STAMP)
+	$(SYSTEM_PACKAGES) gui services packaging
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m long
 
 bench: $(STAMP)
@@ -51,9 +56,7 @@ deb: siteapp-bundle
 
 # Xvfb, xdotool and the app's runtime libraries for the packaging tests (apt-get, root).
 installer-test-tools:
-	sh installers/install-test-tools.sh
-
-test-long: installer-test-tools
+	$(SYSTEM_PACKAGES) gui packaging
 
 # --- site app (Qt) -------------------------------------------------------------------
 .PHONY: translations
@@ -64,6 +67,7 @@ TRANSLATIONS = resources/translations
 # a stand-alone demo site of phantom studies.
 DEMO_SITE := demo-run/site-1
 gui: $(STAMP)
+	$(SYSTEM_PACKAGES) gui
 	if [ -f $(DEMO_SITE)/site.sqlite ]; then \
 		$(BIN)/medfed-site --data-dir $(DEMO_SITE) gui; \
 	else \
