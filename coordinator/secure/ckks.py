@@ -4,8 +4,9 @@ Sites hold the *secret context* (parameters and secret key, from their enrolment
 the coordinator holds the *public context* (parameters only: no secret key, no public
 key, no evaluation keys, because adding ciphertexts needs none of them).
 
-A site encrypts ``num_examples * update`` followed by ``num_examples`` itself, packed two
-reals per complex CKKS slot, with SEAL's symmetric (secret-key) encryption: a fresh
+A site encrypts ``num_examples * update``, then ``num_examples`` itself, then
+``CKKS_TAG_SLOTS`` secret contribution tags (:func:`contribution_tags`), packed two reals
+per complex CKKS slot, with SEAL's symmetric (secret-key) encryption: a fresh
 symmetric ciphertext is serialised as its first polynomial plus a 64-byte seed from which
 the second is regenerated, so an upload costs about 8 bytes per parameter. The
 coordinator adds uploads into one running ciphertext set (:class:`CkksSum`) and publishes
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import io
 import math
 import os
@@ -95,7 +97,12 @@ class _Context:
         return settings.CKKS_MAX_ABS_SUM / self.max_sites
 
     def ciphertext_count(self, length: int) -> int:
-        return math.ceil((length + 1) / self.reals_per_ciphertext)
+        return math.ceil((length + 1 + settings.CKKS_TAG_SLOTS) / self.reals_per_ciphertext)
+
+    @property
+    def tag_limit(self) -> int:
+        """Largest tag value: 2^TAG_BITS, or less where the per-site bound is smaller."""
+        return int(min(2**settings.CKKS_TAG_BITS, self.per_site_bound // 2))
 
 
 def create_context(max_sites: int = settings.CKKS_DEFAULT_MAX_SITES) -> tuple[bytes, bytes]:
@@ -228,18 +235,48 @@ def _read_chunk(stream: BinaryIO, limit: int) -> bytes:
     return data
 
 
-def _pack_values(vector: np.ndarray, num_examples: int, reals: int) -> np.ndarray:
-    """``[n * vector..., n]`` padded with zeros to whole ciphertexts, one row each."""
-    values = np.zeros(math.ceil((vector.size + 1) / reals) * reals, dtype=np.float64)
+def _tags(ctx: _Context, contributor: str) -> np.ndarray:
+    assert ctx.secret_key_bytes is not None
+    key = hashlib.sha256(b"medfed-ckks-contribution-tags-v1\n" + ctx.secret_key_bytes).digest()
+    digest = hmac.new(key, contributor.encode(), hashlib.sha256).digest()
+    words = np.frombuffer(digest[: 2 * settings.CKKS_TAG_SLOTS], dtype="<u2").astype(np.int64)
+    return 1 + words % ctx.tag_limit
+
+
+def contribution_tags(secret_context: bytes, contributors: list[str]) -> np.ndarray:
+    """The summed contribution tags of ``contributors`` (e.g. ``federation/round-3/site-a``).
+
+    Each tag is a keyed hash of the contributor under the federation's secret key, so
+    only sites can compute it; an honest aggregate of these contributors' uploads
+    decrypts to exactly this sum in its tag slots, anything else almost surely not.
+    """
+    ctx = _load_context(secret_context, need_secret=True)
+    total = np.zeros(settings.CKKS_TAG_SLOTS, dtype=np.int64)
+    for contributor in contributors:
+        total += _tags(ctx, contributor)
+    return total
+
+
+def _pack_values(
+    vector: np.ndarray, num_examples: int, tags: np.ndarray, reals: int
+) -> np.ndarray:
+    """``[n * vector..., n, tags...]`` padded with zeros to whole ciphertexts, one row each."""
+    used = vector.size + 1 + tags.size
+    values = np.zeros(math.ceil(used / reals) * reals, dtype=np.float64)
     np.multiply(vector, float(num_examples), out=values[: vector.size])
     values[vector.size] = float(num_examples)
+    values[vector.size + 1 : used] = tags
     return values.reshape(-1, reals)
 
 
-def encrypt_update(secret_context: bytes, vector: np.ndarray, num_examples: int) -> bytes:
+def encrypt_update(
+    secret_context: bytes, vector: np.ndarray, num_examples: int, contributor: str = ""
+) -> bytes:
     """Encrypt one site's update for the CKKS secure sum (run at the site).
 
-    Encrypts ``num_examples * vector`` and ``num_examples``; the coordinator's sum of
+    Encrypts ``num_examples * vector``, ``num_examples`` and the contribution tags of
+    ``contributor`` (federation, round and site; see :func:`contribution_tags`); the
+    coordinator's sum of
     these, once decrypted, divides into the FedAvg weighted mean. Raises
     :class:`UpdateOutOfRangeError` if a value is not finite or exceeds the per-site bound
     (``2**18 / max_sites``) that keeps the sum of ``max_sites`` updates exact.
@@ -266,7 +303,7 @@ def encrypt_update(secret_context: bytes, vector: np.ndarray, num_examples: int)
         )
     seal = _seal()
     encryptor = seal.Encryptor(ctx.seal_context, ctx.secret_key)
-    rows = _pack_values(flat, num_examples, ctx.reals_per_ciphertext)
+    rows = _pack_values(flat, num_examples, _tags(ctx, contributor), ctx.reals_per_ciphertext)
     half = ctx.reals_per_ciphertext // 2
     out = io.BytesIO()
     out.write(
@@ -360,11 +397,18 @@ def validate_ckks_blob(public_context: bytes, blob: bytes) -> int:
     """Check an uploaded blob fully (every ciphertext is parsed) and return its length.
 
     Run by the coordinator before acknowledging an upload. Raises
-    :class:`InvalidUpdateError` for truncated, garbage or wrong-parameter blobs.
+    :class:`InvalidUpdateError` for truncated, garbage or wrong-parameter blobs, and for
+    anything but one site's upload (an aggregate, or a header claiming several updates).
     """
     ctx = _load_context(public_context, need_secret=False)
     stream = io.BytesIO(blob)
     header = _read_header(ctx, stream)
+    if header.kind != _KIND_UPLOAD or header.summed != 1:
+        what = "an aggregate" if header.kind == _KIND_AGGREGATE else "a sum"
+        raise InvalidUpdateError(
+            f"The encrypted update claims to be {what} of {header.summed} updates; a site "
+            "uploads exactly one update of its own."
+        )
     with SealScratch() as scratch:
         for _ in _read_ciphertexts(ctx, stream, header, scratch):
             pass
@@ -453,8 +497,16 @@ def decrypt_aggregate(secret_context: bytes, blob: bytes) -> tuple[np.ndarray, f
     """Decrypt a sum (or one upload) at a site: ``(sum of n_i * update_i, sum of n_i)``.
 
     The caller divides the first by the second to get the FedAvg weighted mean. Raises
-    :class:`InvalidContextError` when given a context without the secret key.
+    :class:`InvalidContextError` when given a context without the secret key. Checks
+    nothing about who contributed: sites use
+    :func:`coordinator.secure.ckks_contributions.open_aggregate`, which does.
     """
+    total, count, _ = decrypt_with_tags(secret_context, blob)
+    return total, count
+
+
+def decrypt_with_tags(secret_context: bytes, blob: bytes) -> tuple[np.ndarray, float, np.ndarray]:
+    """:func:`decrypt_aggregate` plus the decrypted (summed) contribution tags."""
     ctx = _load_context(secret_context, need_secret=True)
     seal = _seal()
     decryptor = seal.Decryptor(ctx.seal_context, ctx.secret_key)
@@ -468,4 +520,10 @@ def decrypt_aggregate(secret_context: bytes, blob: bytes) -> tuple[np.ndarray, f
             slots = np.asarray(ctx.encoder.decode_complex(plain), dtype=np.complex128)
             rows.append(np.concatenate([slots.real, slots.imag]))
     flat = np.concatenate(rows)
-    return flat[: header.length].copy(), float(flat[header.length])
+    tags = flat[header.length + 1 : header.length + 1 + settings.CKKS_TAG_SLOTS].copy()
+    return flat[: header.length].copy(), float(flat[header.length]), tags
+
+
+def context_fingerprint(context: bytes) -> str:
+    """The hex fingerprint of a (secret or public) context, as uploads carry it."""
+    return _load_context(context, need_secret=False).fingerprint.hex()

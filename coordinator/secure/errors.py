@@ -38,7 +38,12 @@ def require_finite_update(flat: np.ndarray) -> None:
         )
 
 
-class KeyAdvertisementError(SecureAggregationError):
+class SiteSignatureError(SecureAggregationError):
+    """A statement said to be signed by a site is unsigned, wrongly signed, tampered, or
+    its certificate is not one the federation's CA issued to that site."""
+
+
+class KeyAdvertisementError(SiteSignatureError):
     """A pairwise-masking key advertisement is unsigned, wrongly signed, tampered or
     comes from a certificate the federation's CA did not issue."""
 
@@ -51,3 +56,8 @@ class ProtocolViolationError(SecureAggregationError):
 class ThresholdNotMetError(SecureAggregationError):
     """Fewer sites than the threshold are still in the round; the round cannot be
     completed securely and must be abandoned and restarted."""
+
+
+class AggregateRefusedError(SecureAggregationError):
+    """A published aggregate is not what it claims (another round's, one site's upload,
+    a site counted twice, too few sites); the site refuses to decrypt or apply it."""

@@ -19,6 +19,13 @@ CKKS_SCALE_BITS = 40
 CKKS_MAX_ABS_SUM = float(2**18)
 # How many site updates one sum is sized for; a site's bound is MAX_ABS_SUM / max_sites.
 CKKS_DEFAULT_MAX_SITES = 100
+# Contribution tags: slots after the count that hold, per upload, secret integers derived
+# from the federation's secret key, the round and the site (see ckks.contribution_tags).
+# A site checks that an aggregate's tags are exactly the sum of the listed sites' tags,
+# so the coordinator (which cannot compute them) cannot relabel, replay or double an
+# upload. 8 slots of 11 bits each: a blind forgery succeeds with probability 2^-88.
+CKKS_TAG_SLOTS = 8
+CKKS_TAG_BITS = 11
 # Refuse a single serialised ciphertext larger than this (guards the parser against a
 # blob that claims an absurd length).
 CKKS_MAX_CIPHERTEXT_BYTES = 1 << 20

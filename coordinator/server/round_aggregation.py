@@ -67,19 +67,16 @@ def aggregate_plaintext(
 
 
 def aggregate_ckks(public_context: bytes, blobs: list[Path]) -> bytes:
-    """Homomorphic sum of the sites' ciphertexts (sum of count x update, and of counts)."""
+    """Homomorphic sum of the sites' signed uploads (sum of count x update, of counts and
+    of contribution tags), published with every site's signed statement."""
     try:
-        from coordinator.secure.ckks import CkksSum
+        from coordinator.secure.ckks_contributions import aggregate_uploads
         from coordinator.secure.errors import SecureAggregationError
     except ImportError as exc:
         raise CoordinatorError(
             "CKKS aggregation needs coordinator.secure.ckks, which is missing from this build"
         ) from exc
     try:
-        total = CkksSum(public_context)
-        for path in blobs:
-            with open(path, "rb") as fh:
-                total.add_stream(fh)
-        return bytes(total.result())
+        return aggregate_uploads(public_context, blobs)
     except SecureAggregationError as exc:
         raise CoordinatorError(f"the encrypted sum failed: {exc}") from exc

@@ -67,13 +67,17 @@ class RoundService:
     ) -> None:
         """``recover=False`` opens read-only for the operator's status command: it neither
         removes half-received blobs nor opens round 1. ``ca_pem`` (the federation CA) lets
-        a masking round refuse forged key advertisements before relaying them."""
+        a masking round refuse forged key advertisements before relaying them, and a CKKS
+        round refuse an upload its site did not sign for this round; CKKS needs it."""
+        if plan.mode is SecureMode.CKKS and ca_pem is None:
+            raise CoordinatorError("a CKKS federation needs its CA certificate to check uploads")
         self.plan = plan
         self.store = store
         self.blobs = blobs
         self.ckks_public_context = ckks_public_context
         self.clock = clock
         self.on_change = on_change or (lambda: None)
+        self.ca_pem = ca_pem
         self._lock = threading.RLock()
         self._advance_lock = threading.Lock()
         self.masking = MaskingSteps(plan, store, ca_pem) if plan.mode is SecureMode.MASKING else None
@@ -262,7 +266,7 @@ class RoundService:
                     raise UpdateRejectedError("a plaintext update must state its number of examples (> 0)")
                 validate_update(pending.temp_path, layout, self.plan.local.update_clip_norm)
             else:
-                self._validate_ckks(pending.temp_path)
+                self._validate_ckks(site, round_number, pending.temp_path)
                 num_examples = None
             with self._lock:
                 row = self._check_round_open(round_number)
@@ -289,12 +293,18 @@ class RoundService:
             num_examples=num_examples, replaced=replaced is not None,
         )
 
-    def _validate_ckks(self, path: Path) -> None:
-        from coordinator.secure.ckks import validate_ckks_blob
+    def _validate_ckks(self, site: str, round_number: int, path: Path) -> None:
+        from cryptography import x509
 
-        assert self.ckks_public_context is not None
+        from coordinator.secure.ckks_contributions import open_upload
+
+        assert self.ckks_public_context is not None and self.ca_pem is not None
         try:
-            length = validate_ckks_blob(self.ckks_public_context, path.read_bytes())
+            length = open_upload(
+                self.ckks_public_context, x509.load_pem_x509_certificate(self.ca_pem),
+                path.read_bytes(), federation=self.plan.federation,
+                round_number=round_number, site=site,
+            )
         except SecureAggregationError as exc:
             raise UpdateRejectedError(f"the encrypted update is malformed: {exc}") from exc
         self._fix_vector_length(length)

@@ -440,7 +440,7 @@ class RoundRunner:
         self._emit(Phase.ENCRYPTING, number, _UPLOAD_WORDS[plan.mode])
         if plan.mode is SecureMode.CKKS:
             assert self.kit.ckks_secret_context is not None
-            body = ckks_body(self.kit.ckks_secret_context, vector, examples)
+            body = ckks_body(self.kit, self.kit.ckks_secret_context, number, vector, examples)
             carried, count = f"CKKS-encrypted model update ({vector.size} values x patients, and the patient count)", None
         elif masking is not None:
             body = masking.masked_body(vector, examples)
@@ -515,7 +515,7 @@ class RoundRunner:
                 blob = path.read_bytes()
                 if plan.mode is SecureMode.CKKS:
                     assert secret is not None
-                    return ckks_aggregate(secret, blob)
+                    return ckks_aggregate(self.kit, secret, plan, number, blob)
                 return masking_aggregate(blob)
             finally:
                 path.unlink(missing_ok=True)

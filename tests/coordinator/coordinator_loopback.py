@@ -117,6 +117,21 @@ class Federation:
         self.clients.append(c)
         return c
 
+    def ckks_upload(self, site: str, round_number: int, vector: np.ndarray, num_examples: int) -> bytes:
+        """What an honest CKKS site uploads: encrypted with the federation's key, signed."""
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        from coordinator.secure.ckks_contributions import sign_upload
+
+        kit = load_site_kit(self.site_kits[site])
+        assert kit.ckks_secret_context is not None
+        return sign_upload(
+            kit.ckks_secret_context, vector, num_examples, federation=kit.federation,
+            round_number=round_number, site=site,
+            signing_key=load_pem_private_key(kit.key_pem, password=None),  # type: ignore[arg-type]
+            certificate_pem=kit.cert_pem,
+        )
+
     def client_with(self, params: ConnectionParams) -> CoordinatorClient:
         c = CoordinatorClient(params, defaults=FAST_RETRIES)
         self.clients.append(c)

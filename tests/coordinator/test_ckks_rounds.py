@@ -7,10 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from coordinator_loopback import SITES, Federation, wait_published
+from cryptography import x509
 
 from coordinator.client import RequestRefusedError
 from coordinator.provisioning import load_site_kit
-from coordinator.secure.ckks import context_has_secret_key, decrypt_aggregate, encrypt_update
+from coordinator.secure.ckks import context_has_secret_key
+from coordinator.secure.ckks_contributions import open_aggregate
 
 
 def test_ckks_round_publishes_the_encrypted_weighted_sum(make_federation, tmp_path: Path) -> None:
@@ -27,16 +29,23 @@ def test_ckks_round_publishes_the_encrypted_weighted_sum(make_federation, tmp_pa
     with pytest.raises(RequestRefusedError, match="malformed") as bad:
         clients["a"].upload_update(1, b"\x00" * 64, None)
     assert bad.value.status == 422
-    clients["a"].upload_update(1, encrypt_update(secret, updates["a"], counts["a"]), None)
+    clients["a"].upload_update(1, fed.ckks_upload("a", 1, updates["a"], counts["a"]), None)
     with pytest.raises(RequestRefusedError, match="holds 39 values") as short:
-        clients["b"].upload_update(1, encrypt_update(secret, updates["b"][:39], counts["b"]), None)
+        clients["b"].upload_update(1, fed.ckks_upload("b", 1, updates["b"][:39], counts["b"]), None)
     assert short.value.status == 422
+    with pytest.raises(RequestRefusedError, match="replayed or relabelled") as relabelled:
+        clients["b"].upload_update(1, fed.ckks_upload("c", 1, updates["b"], counts["b"]), None)
+    assert relabelled.value.status == 422
     for s in ("b", "c"):
-        clients[s].upload_update(1, encrypt_update(secret, updates[s], counts[s]), None)
+        clients[s].upload_update(1, fed.ckks_upload(s, 1, updates[s], counts[s]), None)
 
     wait_published(clients["a"], 1)
     clients["b"].download_result(1, tmp_path / "sum.ckks")
-    total, count = decrypt_aggregate(secret, (tmp_path / "sum.ckks").read_bytes())
+    total, count, contributors = open_aggregate(
+        secret, x509.load_pem_x509_certificate(kits["b"].ca_pem), (tmp_path / "sum.ckks").read_bytes(),
+        federation="test", round_number=1, sites=SITES, min_sites=2,
+    )
+    assert contributors == SITES
     expected = sum(counts[s] * updates[s] for s in SITES)
     np.testing.assert_allclose(total, expected, atol=1e-5)
     assert count == pytest.approx(23, abs=1e-5)

@@ -30,6 +30,7 @@ from safetensors.numpy import load_file
 from coordinator.protocol import masking_bounds
 from coordinator.provisioning import load_site_kit
 from coordinator.secure.ckks import context_has_secret_key, decrypt_aggregate
+from coordinator.secure.ckks_contributions import split_aggregate, split_upload
 from coordinator.secure.errors import InvalidContextError
 from coordinator.server.model_codec import read_layout
 from coordinator.server.round_aggregation import aggregate_plaintext
@@ -100,7 +101,7 @@ def test_ckks_fedavg_equals_plaintext_fedavg(fedavg_runs: dict[str, LoopbackFede
     secret = load_site_kit(ckks.site_kits["c"]).ckks_secret_context
     assert secret is not None
     published = next((ckks.root / "state" / "blobs" / "results").glob("round-1*")).read_bytes()
-    weighted_sum, count = decrypt_aggregate(secret, published)
+    weighted_sum, count = decrypt_aggregate(secret, split_aggregate(published)[1])
     assert count == pytest.approx(sum(counts.values()))
     assert relative_error({"mean": weighted_sum / count}, {"mean": fedavg}) <= REL_TOLERANCE
     # The global model each site computed vs the one the plaintext coordinator published.
@@ -135,6 +136,7 @@ def test_the_coordinator_context_cannot_decrypt(fedavg_runs: dict[str, LoopbackF
     blobs = fed.root / "state" / "blobs"
     aggregate = next((blobs / "results").glob("round-1*")).read_bytes()
     one_upload = next(p for p in (blobs / "uploads").rglob("a-*")).read_bytes()
+    aggregate, one_upload = split_aggregate(aggregate)[1], split_upload(one_upload)[1]
     for blob in (aggregate, one_upload):
         with pytest.raises(InvalidContextError):
             decrypt_aggregate(public, blob)
@@ -228,3 +230,45 @@ def test_masking_round_completes_with_a_site_dropped_after_key_sharing(tmp_path:
         assert np.linalg.norm(uploaded_update(fed, site, 1)) <= clip * (1 + 1e-6)
     # c's privacy cost stays recorded although it never uploaded
     assert len(PrivacyLedger(fed.data_dirs["c"]).entries()) == 1
+
+
+def test_a_site_refuses_a_relabelled_ckks_aggregate_and_says_why(fedavg_runs: dict[str, LoopbackFederation]) -> None:
+    """The coordinator publishes site a's upload as round 1's aggregate (with every
+    site's statement): a site that has not applied round 1 yet refuses it, uses nothing."""
+    import hashlib
+    import shutil
+    import sqlite3
+
+    from coordinator.secure.ckks_contributions import pack_aggregate
+    from siteapp.federation.encryption import AggregateRejectedError
+
+    fed = fedavg_runs["ckks"]
+    blobs = fed.root / "state" / "blobs"
+    result = next((blobs / "results").glob("round-1*"))
+    honest = result.read_bytes()
+    statements = split_aggregate(honest)[0]
+    upload_a = split_upload(next((blobs / "uploads").rglob("a-*")).read_bytes())[1]
+    forged = pack_aggregate(statements, upload_a)
+    database = sqlite3.connect(fed.root / "state" / "coordinator.sqlite")
+    history = site_state(fed, "b") / "global"
+    shutil.move(history, history.with_name("global.kept"))
+    try:
+        result.write_bytes(forged)
+        with database:
+            database.execute("UPDATE rounds SET result_sha256 = ? WHERE number = 1",
+                             (hashlib.sha256(forged).hexdigest(),))
+        fed.start()
+        runner = fed.runner("b")
+        with pytest.raises(AggregateRejectedError, match=r"refused round 1's aggregate.*exactly one upload"):
+            runner.global_weights(fed.plan, 1)
+        runner.close()
+        assert not (history.exists() and any(history.glob("round-0001*")))
+    finally:
+        fed.stop()
+        result.write_bytes(honest)
+        with database:
+            database.execute("UPDATE rounds SET result_sha256 = ? WHERE number = 1",
+                             (hashlib.sha256(honest).hexdigest(),))
+        database.close()
+        shutil.rmtree(history, ignore_errors=True)
+        shutil.move(history.with_name("global.kept"), history)

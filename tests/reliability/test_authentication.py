@@ -135,7 +135,7 @@ def test_a_site_can_neither_act_as_nor_read_another(make_federation) -> None:
 
 
 def test_ckks_coordinator_kit_has_no_secret_and_refuses_broken_ciphertexts(make_federation) -> None:
-    from coordinator.secure.ckks import context_has_secret_key, encrypt_update
+    from coordinator.secure.ckks import context_has_secret_key
 
     fed: Federation = make_federation(mode="ckks", rounds=1)
     secret = load_site_kit(fed.site_kits["a"]).ckks_secret_context
@@ -147,7 +147,7 @@ def test_ckks_coordinator_kit_has_no_secret_and_refuses_broken_ciphertexts(make_
     assert not context_has_secret_key((fed.kit_dir / "ckks_public_context.bin").read_bytes())
 
     a = fed.client("a")
-    valid = encrypt_update(secret, np.linspace(-0.1, 0.1, 50), 4)
+    valid = fed.ckks_upload("a", 1, np.linspace(-0.1, 0.1, 50), 4)
     broken = {"truncated": valid[: len(valid) // 2], "header only": valid[:16],
               "oversized": valid + valid[-4096:], "bit-flipped": valid[:40] + bytes([valid[40] ^ 0xFF]) + valid[41:]}
     for why, body in broken.items():
