@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "siteapp.training.commands",
     "siteapp.privacy.commands",
     "siteapp.federation.commands",
+    "siteapp.pacs.commands",
     "siteapp.ui.commands",
 )
 
