@@ -91,7 +91,7 @@ def test_storescu_studies_are_indexed_like_an_import(
     assert keys == {patient_key(secret, f"S1-{n:04d}") for n in range(1, PATIENTS + 1)}
     # The same reason an import of that file gives, in the receiver's report.
     reason = import_paths(tmp_path / "other-site", [header_only]).skipped[0]["reason"]
-    assert f"from CT-SCANNER (127.0.0.1:" in out
+    assert "from CT-SCANNER (127.0.0.1:" in out
     assert f": {reason}" in out and "1 files skipped" in out
 
 
