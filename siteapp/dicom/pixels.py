@@ -38,7 +38,27 @@ RGB_TO_GREY = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 class PixelDecodeError(UserFacingError):
-    """A file's pixel data cannot be decoded into an image."""
+    """A file's pixel data cannot be decoded into an image.
+
+    The message says why in words a person can act on; ``detail`` keeps the decoder's own
+    text (for the log file, never for the screen).
+    """
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def decode_failure_reason(exc: BaseException) -> str:
+    """Why a decoder failed, in words: too large, unsupported compression, or damaged."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    if "decompression bomb" in text or "decompressionbomb" in text:
+        return ("the image is larger than this workstation accepts for a compressed image "
+                "(a safety limit against malicious files)")
+    if isinstance(exc, NotImplementedError) or "no decoder" in text or "plugin" in text \
+            or "unable to decompress" in text or "missing required" in text:
+        return "it is compressed in a format this workstation cannot decode"
+    return "the file is damaged or incomplete"
 
 
 def read_frames(path: Path) -> np.ndarray:
@@ -78,8 +98,8 @@ def _decode(path: Path) -> tuple[np.ndarray, tuple[float, float] | None]:
     except (OSError, ValueError, RuntimeError, NotImplementedError, AttributeError,
             KeyError, TypeError, EOFError, InvalidDicomError) as exc:
         raise PixelDecodeError(
-            f"cannot decode the pixels of {path} ({type(exc).__name__}: {exc}); "
-            "the file may be damaged or use an unsupported compression"
+            f"cannot decode the pixels of {path}: {decode_failure_reason(exc)}",
+            detail=f"{type(exc).__name__}: {exc}",
         ) from exc
     if frames == 1 or arr.ndim == 2:
         arr = arr.reshape((-1, *arr.shape[-2:]))

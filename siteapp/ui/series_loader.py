@@ -2,7 +2,9 @@
 
 Frames of every instance are stacked in viewing order (slice position, then instance
 number); a multi-frame instance contributes all its frames. ``frame_paths[i]`` is the file
-of frame ``i``, so the tag panel can show the header of the image on screen.
+of frame ``i``, so the tag panel can show the header of the image on screen. Frames of
+different sizes (a scout beside the axial images, say) are all shown, each centred on a
+canvas of the largest size, rather than hidden.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import numpy as np
 from siteapp.dicom.index import StudyIndex
 from siteapp.dicom.pixels import read_frames
 from siteapp.errors import UserFacingError
+from siteapp.ui.logging_setup import get_logger
+
+log = get_logger("viewer")
 
 
 @dataclass
@@ -36,8 +41,9 @@ def load_series(
 ) -> LoadedSeries | None:
     """Decode every image of ``series_uid``; None when cancelled.
 
-    Images whose size differs from the first one, or that cannot be decoded, are left
-    out and named in ``skipped`` with the reason.
+    Images that cannot be decoded are left out and named in ``skipped`` with the reason
+    (the decoder's own words go to the log). When none can be decoded the series cannot
+    be shown, and the error says why in words.
     """
     with StudyIndex(data_dir) as index:
         instances = index.instances(series_uid)
@@ -48,7 +54,6 @@ def load_series(
     frames: list[np.ndarray] = []
     paths: list[Path] = []
     skipped: list[str] = []
-    shape: tuple[int, int] | None = None
     for done, instance in enumerate(instances, start=1):
         if cancelled is not None and cancelled():
             return None
@@ -56,24 +61,54 @@ def load_series(
             data = read_frames(instance.file_path)
         except UserFacingError as exc:
             skipped.append(str(exc))
-            continue
-        if shape is None:
-            shape = (int(data.shape[1]), int(data.shape[2]))
-        if data.shape[1:] != shape:
-            skipped.append(f"{instance.file_path}: {data.shape[1]}x{data.shape[2]} pixels, "
-                           f"the rest of the series is {shape[0]}x{shape[1]}")
+            log.warning("viewer skipped %s: %s (%s)", instance.file_path, exc,
+                        getattr(exc, "detail", ""))
             continue
         frames.extend(data)
         paths.extend([instance.file_path] * data.shape[0])
         if progress is not None:
             progress(done, len(instances))
-    if not modality:
-        modality = _modality_of(paths[0]) if paths else ""
     if not frames:
-        raise UserFacingError(
-            "no image of this series could be decoded: " + "; ".join(skipped[:3])
+        raise SeriesCannotBeShownError(len(instances), skipped)
+    if not modality:
+        modality = _modality_of(paths[0])
+    return LoadedSeries(series_uid, modality, stack_on_common_canvas(frames), paths, skipped)
+
+
+class SeriesCannotBeShownError(UserFacingError):
+    """No image of a series could be decoded; the message says why, in words."""
+
+    def __init__(self, image_count: int, reasons: list[str]) -> None:
+        why = _reason_in_words(reasons[0]) if reasons else "its files could not be read"
+        super().__init__(
+            f"This series cannot be shown: none of its {image_count} image(s) could be "
+            f"decoded ({why}). The other series are not affected; the details are in the "
+            "log file (Help > Open log folder)."
         )
-    return LoadedSeries(series_uid, modality, np.stack(frames), paths, skipped)
+
+
+def _reason_in_words(reason: str) -> str:
+    """The part of a per-file reason after the file name ("cannot decode the pixels of X: why")."""
+    return reason.split(": ", 1)[1] if ": " in reason else reason
+
+
+def stack_on_common_canvas(frames: list[np.ndarray]) -> np.ndarray:
+    """Stack 2D frames of any sizes as one (n, rows, cols) volume, each centred.
+
+    The canvas is the largest height by the largest width; the border around a smaller
+    frame takes that frame's minimum, so it reads as background in any window.
+    """
+    rows = max(int(frame.shape[0]) for frame in frames)
+    cols = max(int(frame.shape[1]) for frame in frames)
+    if all(frame.shape == (rows, cols) for frame in frames):
+        return np.stack(frames)
+    volume = np.empty((len(frames), rows, cols), dtype=np.float32)
+    for index, frame in enumerate(frames):
+        finite = frame[np.isfinite(frame)]
+        volume[index] = float(finite.min()) if finite.size else 0.0
+        top, left = (rows - frame.shape[0]) // 2, (cols - frame.shape[1]) // 2
+        volume[index, top : top + frame.shape[0], left : left + frame.shape[1]] = frame
+    return volume
 
 
 def _modality_of(path: Path) -> str:

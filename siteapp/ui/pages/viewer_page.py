@@ -103,6 +103,11 @@ class ViewerPage(Page):
         if self.load_worker is not None:
             self.load_worker.cancel()
         self._wanted_series = series_uid
+        # Nothing of the previous series may stay on screen under this one's name.
+        self.loaded = None
+        self.viewer.clear()
+        self.tags.show_file(None)
+        self.notice.hide()
         data_dir = self.session.data_dir
 
         def run(ctx: JobContext) -> LoadedSeries | None:
@@ -111,7 +116,7 @@ class ViewerPage(Page):
         worker = Worker(run, self.tr("opening the series"))
         worker.signals.progress.connect(self._on_progress)
         worker.signals.finished.connect(self._on_loaded)
-        worker.signals.errored.connect(self.show_error)
+        worker.signals.errored.connect(lambda text: self._on_load_failed(series_uid, text))
         worker.signals.done.connect(lambda: self.load_progress.hide())
         self.load_progress.setRange(0, 0)
         self.load_progress.show()
@@ -122,6 +127,12 @@ class ViewerPage(Page):
         self.load_progress.setRange(0, total)
         self.load_progress.setValue(done)
 
+    def _on_load_failed(self, series_uid: str, text: str) -> None:
+        """Say why the chosen series cannot be shown; a late failure of another is ignored."""
+        if series_uid == self._wanted_series:
+            self.viewer.clear()
+            self.show_error(text)
+
     def _on_loaded(self, loaded: LoadedSeries | None) -> None:
         if loaded is None or loaded.series_uid != self._wanted_series:
             return
@@ -130,7 +141,8 @@ class ViewerPage(Page):
         self.tags.show_file(loaded.frame_paths[self.viewer.index])
         if loaded.skipped:
             self.show_info(
-                self.tr("{n} image(s) of this series could not be shown: {first}").format(
+                self.tr("{n} image(s) of this series could not be shown: {first}. "
+                        "The details are in the log file.").format(
                     n=len(loaded.skipped), first=loaded.skipped[0]
                 ),
                 NoticeKind.WARNING,

@@ -143,6 +143,22 @@ class ImageViewer(QWidget):
         self.apply_preset(preset or AUTO_PRESET)
         self.fit()
 
+    def clear(self) -> None:
+        """Show nothing: no image, no overlay, no slice counter (while a series loads)."""
+        self.volume = np.zeros((1, 1, 1), dtype=np.float32)
+        self.index = 0
+        self.image_item.clear()
+        self.clear_overlay()
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, 0)
+        self.slider.blockSignals(False)
+        self.slice_label.setText("")
+        self.info_text.setText("")
+
+    @property
+    def is_empty(self) -> bool:
+        return self.image_item.image is None
+
     def frame(self) -> np.ndarray:
         return self.volume[self.index]
 

@@ -1,0 +1,65 @@
+"""The viewer never shows one series' pixels under another series' name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from siteapp.dicom.index import StudyIndex
+from siteapp.dicom.pixels import decode_failure_reason
+from siteapp.ui.series_loader import stack_on_common_canvas
+from tests.ui.helpers import wait_idle
+
+
+def _two_series(data_dir: Path) -> tuple[str, str, list[Path]]:
+    with StudyIndex(data_dir) as index:
+        uids = [
+            series.series_uid
+            for patient in index.patients()
+            for study in index.studies(patient.patient_key)
+            for series in index.series(study.study_uid)
+        ]
+        broken_files = [row.file_path for row in index.instances(uids[1])]
+    return uids[0], uids[1], broken_files
+
+
+def test_an_undecodable_series_clears_the_viewport_and_says_why(
+    qtbot, make_window, imported_ui_site: Path
+) -> None:
+    good, broken, broken_files = _two_series(imported_ui_site)
+    for path in broken_files:
+        path.unlink()  # the files went away after import: nothing of this series decodes
+    window = make_window(imported_ui_site)
+    page = window.show_page("viewer")
+    page.open_series(good)
+    qtbot.waitUntil(lambda: page.loaded is not None and page.loaded.series_uid == good, timeout=10_000)
+    assert not page.viewer.is_empty and page.tags.path is not None
+
+    page.open_series(broken)
+    qtbot.waitUntil(lambda: page.notice.isVisible(), timeout=10_000)
+    wait_idle(qtbot)
+    assert page.loaded is None
+    assert page.viewer.is_empty, "the previous series' image stayed on screen"
+    assert page.tags.path is None, "the previous series' tags stayed on screen"
+    assert page.viewer.slice_label.text() == ""
+    text = page.notice.label.text()
+    assert "This series cannot be shown" in text and "log file" in text
+    assert "Error:" not in text and "Traceback" not in text
+
+
+def test_decoder_failures_are_said_in_words() -> None:
+    bomb = ValueError("Image size (400000000 pixels) exceeds limit, could be decompression bomb DOS attack.")
+    assert "larger than this workstation accepts" in decode_failure_reason(bomb)
+    assert "format this workstation cannot decode" in decode_failure_reason(NotImplementedError("x"))
+    assert "damaged" in decode_failure_reason(EOFError("short read"))
+
+
+def test_frames_of_different_sizes_are_all_shown_centred() -> None:
+    small = np.full((2, 2), 5.0, dtype=np.float32)
+    large = np.arange(16, dtype=np.float32).reshape(4, 4)
+    volume = stack_on_common_canvas([large, small, large])
+    assert volume.shape == (3, 4, 4)
+    np.testing.assert_array_equal(volume[1, 1:3, 1:3], small)
+    assert volume[1, 0, 0] == 5.0  # border takes the small frame's own minimum
+    np.testing.assert_array_equal(volume[2], large)
