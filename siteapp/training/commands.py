@@ -135,6 +135,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     from siteapp.training.local import LocalTrainingOptions, train_local
+    from siteapp.training.local_cost import local_training_cost
 
     options = LocalTrainingOptions(
         rounds=args.rounds,
@@ -165,6 +166,9 @@ def run_train(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    if not args.json:
+        cost = local_training_cost(args.data_dir, options)
+        print(f"this run spends privacy budget: {cost.sentence()}", flush=True)
     report = train_local(args.data_dir, options, on_round=None if args.json else announce)
     if args.json:
         json.dump(report.to_dict(), sys.stdout, indent=2)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from siteapp.errors import UsageError
-from siteapp.privacy.ledger import PrivacyCapExceededError, PrivacyLedger
+from siteapp.privacy.ledger import PrivacyLedger
 from siteapp.tasks import load_task
 from siteapp.training.checkpoints import save_checkpoint
 from siteapp.training.config import (
@@ -35,12 +35,12 @@ from siteapp.training.datasets import site_dataset
 from siteapp.training.device import describe_device, resolve_device
 from siteapp.training.evaluation import evaluate_patients
 from siteapp.training.initial_model import initial_model, uses_pretrained
+from siteapp.training.local_cost import price_local_run
 from siteapp.training.models import build_model, freeze_backbone
 from siteapp.training.trainer import (
     ProgressCallback,
     RoundPlan,
     TrainingCancelledError,
-    plan_round,
     train_round,
 )
 from siteapp.training.weights import full_state, load_state, load_weights
@@ -107,23 +107,9 @@ def train_local(
     model_name = options.model_name or task.default_model
     train = site_dataset(data_dir, task, "train", seed=options.seed)
     val = site_dataset(data_dir, task, "val", seed=options.seed)
-    sample_rate, steps = plan_round(
-        len(train), options.epochs_per_round, options.expected_batch_patients
-    )
     ledger = PrivacyLedger(data_dir)
-    if options.noise_multiplier is not None:
-        sigma = options.noise_multiplier
-        projected = ledger.projected_epsilon(sigma, sample_rate, steps, len(train), options.rounds)
-        if projected > ledger.cap().epsilon:
-            raise PrivacyCapExceededError(
-                f"{options.rounds} round(s) at noise multiplier {sigma:g} would bring this site's "
-                f"epsilon to {projected:.2f}, above its cap of {ledger.cap().epsilon:g}; nothing "
-                "was trained. Use more noise or fewer rounds, or omit --noise-multiplier"
-            )
-    else:
-        sigma = ledger.calibrate(
-            sample_rate, steps, len(train), options.rounds, options.target_epsilon
-        )
+    price = price_local_run(ledger, options, len(train))
+    sigma, sample_rate, steps = price.noise_multiplier, price.sample_rate, price.steps_per_round
 
     device = resolve_device(options.device)
     if options.init_weights is not None:

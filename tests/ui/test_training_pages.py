@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from .helpers import settle_painting, wait_idle, wait_worker
 from .test_responsiveness import GapMeter
@@ -56,6 +57,23 @@ def test_cap_setting_is_saved_in_the_ledger(qtbot, make_window, site_dir: Path) 
     assert "Delta must be a number" in page.notice.label.text()
 
 
+def test_declining_the_privacy_cost_trains_nothing(qtbot, make_window, labelled_site: Path) -> None:
+    from siteapp.privacy.ledger import PrivacyLedger
+
+    window = make_window(labelled_site)
+    quality = window.show_page("quality")
+    wait_idle(qtbot)
+    quality.rounds_spin.setValue(3)
+    assert quality.start_local_training() is not None
+    qtbot.waitUntil(lambda: quality.confirm_box is not None, timeout=30_000)
+    assert "3 local-only round(s)" in quality.confirm_box.text()
+    quality.confirm_box.button(QMessageBox.StandardButton.Cancel).click()
+    wait_idle(qtbot)
+    assert quality.train_worker is None and quality.train_button.isEnabled()
+    assert PrivacyLedger(labelled_site).entries() == []
+    assert "no privacy budget was spent" in quality.train_status.text()
+
+
 def test_local_training_updates_privacy_quality_and_inference(
     qtbot, make_window, labelled_site: Path, tmp_path: Path
 ) -> None:
@@ -71,7 +89,16 @@ def test_local_training_updates_privacy_quality_and_inference(
     settle_painting(qtbot)
     meter = GapMeter()
     meter.start()
-    worker = quality.start_local_training()
+    pricing = quality.start_local_training()
+    assert pricing is not None
+    qtbot.waitUntil(lambda: quality.confirm_box is not None, timeout=30_000)
+    question = quality.confirm_box.text()
+    assert "from 0.00 to" in question and "of its cap of 8" in question, question
+    assert not list_checkpoints(labelled_site), "training started before the answer"
+    accept = next(b for b in quality.confirm_box.buttons()
+                  if quality.confirm_box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    accept.click()
+    worker = quality.train_worker
     assert worker is not None
     wait_worker(qtbot, worker, 180_000)
     meter.stop()

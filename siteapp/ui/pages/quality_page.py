@@ -7,6 +7,8 @@ patients, the federated model against the local-only one, and the confusion matr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -33,6 +36,9 @@ from siteapp.ui.session import SiteSession
 from siteapp.ui.widgets.charts import LineChart
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
+
+if TYPE_CHECKING:
+    from siteapp.training.local_cost import PrivacyCost
 
 FEDERATED_COLOR = "#1f6f8b"
 LOCAL_COLOR = "#d1495b"
@@ -57,6 +63,8 @@ class QualityPage(Page):
         super().__init__(session, parent)
         self.picture: QualityPicture | None = None
         self.train_worker: Worker | None = None
+        self.price_worker: Worker | None = None
+        self.confirm_box: QMessageBox | None = None
         self.read_worker: Worker | None = None
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
@@ -189,10 +197,70 @@ class QualityPage(Page):
 
     # -- local training ---------------------------------------------------------------
     def start_local_training(self) -> Worker | None:
-        if self.train_worker is not None:
+        """Price the run in a worker, then ask before spending (the answer starts it)."""
+        if self.train_worker is not None or self.price_worker is not None:
             return None
         prefs = self.session.preferences
         data_dir, rounds = self.session.data_dir, self.rounds_spin.value()
+
+        def price(_ctx: JobContext) -> PrivacyCost:
+            from siteapp.training.local import LocalTrainingOptions
+            from siteapp.training.local_cost import local_training_cost
+
+            options = LocalTrainingOptions(rounds=rounds, task=prefs.task, device=prefs.device)
+            return local_training_cost(data_dir, options)
+
+        worker = Worker(price, self.tr("working out the privacy cost"))
+        worker.signals.finished.connect(lambda cost: self._confirm_spend(cost, rounds))
+        worker.signals.errored.connect(self._on_error)
+        worker.signals.done.connect(self._on_priced)
+        self.price_worker = worker
+        self.train_button.setEnabled(False)
+        self.train_status.setText(self.tr("Working out what this run costs in privacy…"))
+        return worker.start()
+
+    def _on_priced(self) -> None:
+        self.price_worker = None
+        if self.confirm_box is None and self.train_worker is None:
+            self.train_button.setEnabled(True)
+
+    def _confirm_spend(self, cost: PrivacyCost, rounds: int) -> None:
+        """Say what the run will spend and start it only on an explicit yes."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Spend privacy budget?"))
+        box.setText(self.tr(
+            "Training {rounds} local-only round(s) spends privacy budget: this site's ε goes "
+            "from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). "
+            "Spent budget cannot be won back."
+        ).format(rounds=cost.rounds, before=cost.epsilon_before, after=cost.epsilon_after,
+                 cap=cost.cap, delta=cost.delta))
+        box.setInformativeText(self.tr(
+            "Budget left after this run can still be used for federation rounds."
+        ))
+        yes = box.addButton(self.tr("Train and spend"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.train_status.setText(cost.sentence())
+
+        def answered(_result: int) -> None:
+            self.confirm_box = None
+            if box.clickedButton() is yes:
+                self.train_local_model(rounds)
+            else:
+                self.train_status.setText(self.tr("Not trained: no privacy budget was spent."))
+                self.train_button.setEnabled(True)
+
+        box.finished.connect(answered)
+        self.confirm_box = box
+        box.open()
+
+    def train_local_model(self, rounds: int) -> Worker | None:
+        """Start local-only training now (after the person agreed to its cost)."""
+        if self.train_worker is not None:
+            return None
+        prefs = self.session.preferences
+        data_dir = self.session.data_dir
 
         def job(ctx: JobContext):
             return run_in_child(ctx, "siteapp.ui.jobs:local_training", log_dir=data_dir,
