@@ -4,6 +4,7 @@ per-sample rules (:mod:`siteapp.training.per_sample_grads`) and its factored cli
 
 from __future__ import annotations
 
+import math
 from typing import cast
 
 import torch
@@ -17,7 +18,7 @@ GROUPED_CONV_MIN_POSITIONS = 32
 
 
 def backward(
-    layer: nn.Conv2d,
+    layer: nn.modules.conv._ConvNd,
     grad_out: torch.Tensor,
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -35,7 +36,7 @@ def backward(
         layer.padding,
         layer.dilation,
         False,
-        (0, 0),
+        (0,) * (x.dim() - 2),
         groups,
         output_mask,
     )
@@ -58,20 +59,25 @@ def columns(layer: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     return functional.unfold(x, layer.kernel_size, layer.dilation, padding, layer.stride)
 
 
-def weight_per_sample(layer: nn.Conv2d, x: torch.Tensor, grad_out: torch.Tensor) -> torch.Tensor:
+def weight_per_sample(
+    layer: nn.modules.conv._ConvNd, x: torch.Tensor, grad_out: torch.Tensor
+) -> torch.Tensor:
     """Per-sample ``dL_i/dW``, shape ``(batch, *weight.shape)``, unscaled.
 
     On large output maps one grouped-convolution weight gradient (samples as groups) lets
-    oneDNN compute all ``n`` gradients without an im2col copy; on small maps (and with one
-    input channel, whose im2col is a view) the grouped kernel is slow and the im2col copy
-    small, so a batched matmul over it wins.
+    oneDNN compute all ``n`` gradients without an im2col copy; on small 2D maps (and with
+    one input channel, whose im2col is a view) the grouped kernel is slow and the im2col
+    copy small, so a batched matmul over it wins. 1D and 3D convolutions always take the
+    grouped call.
     """
     n = x.shape[0]
     weight = layer.weight
     if n == 0:
         return weight.new_zeros((0, *weight.shape))
-    positions = grad_out.shape[2] * grad_out.shape[3]
-    if layer.groups == 1 and (layer.in_channels == 1 or positions < GROUPED_CONV_MIN_POSITIONS):
+    positions = math.prod(grad_out.shape[2:])
+    planar = isinstance(layer, nn.Conv2d) and layer.groups == 1
+    if planar and (layer.in_channels == 1 or positions < GROUPED_CONV_MIN_POSITIONS):
+        assert isinstance(layer, nn.Conv2d)
         per_sample = torch.bmm(
             grad_out.reshape(n, -1, positions), columns(layer, x).transpose(1, 2)
         )

@@ -1,10 +1,13 @@
-"""The model zoo: small 2D classifiers that Opacus can train with per-sample gradients.
+"""The model zoo: small CPU-friendly 2D classifiers, and the MONAI networks hospitals use.
 
-Every network normalises with GroupNorm (BatchNorm mixes samples, which breaks
-per-patient clipping), is split into a ``backbone`` (features, can be frozen for transfer
-learning) and a ``head`` (pooling and the classifier), and exposes ``cam_layer``, the last
-convolutional block that Grad-CAM explains. Initialisation is seeded so every site builds
-bit-identical initial global weights from the same ``init_seed``.
+The small networks normalise with GroupNorm (BatchNorm mixes samples, which breaks
+per-patient clipping); the MONAI ones (ResNet-18/50, DenseNet-121, EfficientNet-B0, a 3D
+ResNet-18; :mod:`siteapp.training.monai_zoo`) keep BatchNorm with fixed statistics. Every
+network is split into a ``backbone`` (features, frozen up to a stage for transfer
+learning) and a ``head`` (the classifier), lists its backbone's ``stages`` in forward
+order, and exposes ``cam_layer``, the last convolutional block that Grad-CAM explains.
+Initialisation is seeded so every site builds bit-identical initial global weights from
+the same ``init_seed``.
 """
 
 from __future__ import annotations
@@ -68,18 +71,35 @@ class FeatureWhitener(nn.Module):
 
 
 class ZooModel(nn.Module):
-    """A backbone (feature maps), a fixed feature whitener, a head (logits) and the
-    layer Grad-CAM explains."""
+    """A backbone (feature maps, or pooled features), a fixed feature whitener, a head
+    (logits), the layer Grad-CAM explains and the backbone's stages.
 
-    def __init__(self, backbone: nn.Sequential, head: nn.Sequential, features: int) -> None:
+    ``stages`` names the backbone's submodules stage by stage, stem first (default: one
+    stage per element of a ``Sequential`` backbone); ``spatial_dims`` is 2 or 3.
+    """
+
+    def __init__(
+        self,
+        backbone: nn.Module,
+        head: nn.Sequential,
+        features: int,
+        *,
+        stages: tuple[tuple[str, ...], ...] | None = None,
+        cam_layer: str | None = None,
+        spatial_dims: int = 2,
+    ) -> None:
         super().__init__()
         self.backbone = backbone
         self.whiten = FeatureWhitener(features)
         self.head = head
+        names = [name for name, _ in backbone.named_children()]
+        self.stages = stages if stages is not None else tuple((name,) for name in names)
+        self._cam_layer = cam_layer or names[-1]
+        self.spatial_dims = spatial_dims
 
     @property
     def cam_layer(self) -> nn.Module:
-        return self.backbone[-1]
+        return self.backbone.get_submodule(self._cam_layer)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.whiten(self.backbone(x)))
@@ -157,10 +177,30 @@ def lesion_cnn(channels: int, num_classes: int) -> ZooModel:
     return ZooModel(nn.Sequential(*blocks), head, c_in)
 
 
+def monai_network(name: str) -> Callable[[int, int], ZooModel]:
+    """The builder of MONAI network ``name`` (:data:`siteapp.training.monai_zoo.MONAI_BACKBONES`)
+    with a linear head on its pooled features."""
+
+    def build(channels: int, num_classes: int) -> ZooModel:
+        from siteapp.training.monai_zoo import dp_ready_backbone
+
+        backbone = dp_ready_backbone(name, channels)
+        head = nn.Sequential(nn.Linear(backbone.features, num_classes))
+        return ZooModel(
+            backbone.network, head, backbone.features, stages=backbone.stages,
+            cam_layer=backbone.cam_layer, spatial_dims=backbone.spatial_dims,
+        )
+
+    return build
+
+
+# MONAI's networks by the names a plan uses; the small ones stay the CPU default.
+MONAI_NETWORKS = ("resnet18", "resnet50", "densenet121", "efficientnet-b0", "resnet18-3d")
 MODEL_BUILDERS: dict[str, Callable[[int, int], ZooModel]] = {
     "compact_cnn": compact_cnn,
     "resnet_small": resnet_small,
     "lesion_cnn": lesion_cnn,
+    **{name: monai_network(name) for name in MONAI_NETWORKS},
 }
 
 
@@ -190,3 +230,23 @@ def freeze_backbone(model: ZooModel) -> None:
     neither noised nor part of the update a site uploads."""
     for param in model.backbone.parameters():
         param.requires_grad_(False)
+
+
+class StageError(UserFacingError):
+    """A plan freezes more stages than the network has."""
+
+
+def freeze_stages(model: ZooModel, frozen_stages: int) -> None:
+    """Freeze the backbone's stages ``0 .. frozen_stages - 1`` (stem first); later stages
+    and the head train under DP. ``len(model.stages)`` freezes the whole backbone, 0
+    nothing. Frozen parameters are neither noised nor uploaded, and their values are
+    part of the frozen digest a plan pins."""
+    if not 0 <= frozen_stages <= len(model.stages):
+        raise StageError(
+            f"the plan freezes {frozen_stages} stages but this network has "
+            f"{len(model.stages)} (0 trains everything, {len(model.stages)} only the head)"
+        )
+    for stage in model.stages[:frozen_stages]:
+        for name in stage:
+            for param in model.backbone.get_submodule(name).parameters():
+                param.requires_grad_(False)

@@ -5,7 +5,8 @@ in Python module hooks, computes the per-sample gradients a second time from an 
 copy of the activations, into a zero-filled buffer. On the zoo's small CPU models that
 plumbing, not arithmetic, made a DP step 2-3x a plain one.
 
-Here each trainable Conv2d, Linear and GroupNorm runs through a custom autograd function
+Here each trainable convolution (1D, 2D, 3D), Linear, GroupNorm and fixed-statistics
+BatchNorm runs through a custom autograd function
 whose backward returns the input gradient and stores the per-sample parameter gradients
 in ``param.grad_sample`` *instead of* the summed gradient (which DP-SGD discards anyway).
 Convolution per-sample gradients come from one grouped-convolution weight gradient (the
@@ -15,21 +16,27 @@ small ones, and on the smallest they are not formed at all but kept as their two
 :class:`siteapp.training.fused_clipping.FusedClippingDPOptimizer` (Opacus' ``DPOptimizer``
 with its own clipping step); noise and privacy accounting stay Opacus'.
 
+A trainable layer of another type falls back, for that layer only, to Opacus' own
+per-sample gradient function for its type (:func:`_opacus_forward`).
+
 The record is whatever the batch dimension indexes: the trainer puts one image per drawn
 patient in it, so these are per-patient gradients.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, cast
 
 import torch
+from opacus.grad_sample import GradSampleModule
 from torch import nn
 from torch.nn import functional
 
 from siteapp.errors import UserFacingError
 from siteapp.training import conv_grads
 from siteapp.training.factored_grad_sample import FactoredGradSample, factoring_pays
+from siteapp.training.fixed_batch_norm import FIXED_BATCH_NORMS, fixed_batch_norm_grad_sample
 from siteapp.training.fused_clipping import SQ_NORM_ATTR, per_sample_sq_norms
 
 FUSED_GRAD_SAMPLE_MODE = "fused"
@@ -70,8 +77,9 @@ def _zero_samples(param: torch.Tensor) -> torch.Tensor:
     return param.new_zeros((0, *param.shape))
 
 
-class _Conv2dPerSample(torch.autograd.Function):
-    """``conv2d`` whose backward yields the input gradient and per-sample weight gradients."""
+class _ConvPerSample(torch.autograd.Function):
+    """A 1D, 2D or 3D convolution whose backward yields the input gradient and
+    per-sample weight gradients."""
 
     @staticmethod
     def forward(
@@ -79,7 +87,7 @@ class _Conv2dPerSample(torch.autograd.Function):
         x: torch.Tensor,
         weight: torch.Tensor,
         bias: torch.Tensor | None,
-        layer: nn.Conv2d,
+        layer: nn.modules.conv._ConvNd,
         scale_by_batch: bool,
     ) -> torch.Tensor:
         ctx.save_for_backward(x, weight)
@@ -87,14 +95,16 @@ class _Conv2dPerSample(torch.autograd.Function):
         ctx.scale_by_batch = scale_by_batch
         ctx.has_bias = bias is not None
         ctx.bias = bias
-        return functional.conv2d(
-            x, weight, bias, layer.stride, layer.padding, layer.dilation, layer.groups
+        zeros = (0,) * (x.dim() - 2)
+        padding = cast(tuple[int, ...], layer.padding)  # numeric: _conv_forward checks
+        return torch.convolution(
+            x, weight, bias, layer.stride, padding, layer.dilation, False, zeros, layer.groups
         )
 
     @staticmethod
     def backward(ctx: Any, grad_out: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         x, weight = ctx.saved_tensors
-        layer: nn.Conv2d = ctx.layer
+        layer: nn.modules.conv._ConvNd = ctx.layer
         n = x.shape[0]
         grad_input = None
         if ctx.needs_input_grad[0]:
@@ -107,8 +117,8 @@ class _Conv2dPerSample(torch.autograd.Function):
             )
         scale = float(n) if ctx.scale_by_batch else 1.0
         if ctx.needs_input_grad[1]:
-            positions = grad_out.shape[2] * grad_out.shape[3]
-            if n > 0 and factoring_pays(layer, positions):
+            positions = math.prod(grad_out.shape[2:])
+            if n > 0 and isinstance(layer, nn.Conv2d) and factoring_pays(layer, positions):
                 _store(layer.weight, FactoredGradSample(layer, x, grad_out * scale))
             # Scale whichever is smaller, the output gradient or the per-sample gradients.
             elif grad_out.numel() < n * weight.numel():
@@ -116,7 +126,7 @@ class _Conv2dPerSample(torch.autograd.Function):
             else:
                 _store(layer.weight, conv_grads.weight_per_sample(layer, x, grad_out).mul_(scale))
         if ctx.has_bias and ctx.needs_input_grad[2]:
-            _store(ctx.bias, grad_out.sum(dim=(2, 3)).mul_(scale))
+            _store(ctx.bias, grad_out.sum(dim=tuple(range(2, grad_out.dim()))).mul_(scale))
         return grad_input, None, None, None, None
 
 
@@ -213,17 +223,56 @@ class _GroupNormPerSample(torch.autograd.Function):
         return grad_input, None, None, None, None
 
 
+class _FixedBatchNormPerSample(torch.autograd.Function):
+    """BatchNorm with fixed statistics (a per-channel affine map) with per-sample weight
+    and bias gradients (:mod:`siteapp.training.fixed_batch_norm`)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: torch.Tensor,
+        weight: torch.Tensor | None,
+        bias: torch.Tensor | None,
+        layer: nn.modules.batchnorm._BatchNorm,
+        scale_by_batch: bool,
+    ) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        ctx.layer = layer
+        ctx.scale_by_batch = scale_by_batch
+        return functional.batch_norm(
+            x, layer.running_mean, layer.running_var, weight, bias, False, 0.0, layer.eps
+        )
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        (x,) = ctx.saved_tensors
+        layer: nn.modules.batchnorm._BatchNorm = ctx.layer
+        grad_input = None
+        if ctx.needs_input_grad[0]:
+            assert layer.running_var is not None
+            gain = torch.rsqrt(layer.running_var + layer.eps)
+            if layer.weight is not None:
+                gain = gain * layer.weight
+            grad_input = grad_out * gain.view((1, -1) + (1,) * (x.dim() - 2))
+        scale = float(x.shape[0]) if ctx.scale_by_batch else 1.0
+        for param, grad_sample in fixed_batch_norm_grad_sample(layer, x, grad_out).items():
+            _store(param, grad_sample.mul_(scale))
+        return grad_input, None, None, None, None
+
+
 def _trainable(param: torch.Tensor | None) -> bool:
     return param is not None and param.requires_grad
 
 
-def _conv_forward(layer: nn.Conv2d, scale_by_batch: bool, x: torch.Tensor) -> torch.Tensor:
+def _conv_forward(
+    layer: nn.modules.conv._ConvNd, scale_by_batch: bool, x: torch.Tensor
+) -> torch.Tensor:
     if layer.padding_mode != "zeros" or isinstance(layer.padding, str):
         raise UnsupportedLayerError(
             "the fused DP mode supports convolutions with numeric zero padding only; "
             "use grad-sample mode 'hooks' for this model"
         )
-    output: torch.Tensor = _Conv2dPerSample.apply(
+    output: torch.Tensor = _ConvPerSample.apply(
         x, layer.weight, layer.bias, layer, scale_by_batch
     )
     return output
@@ -248,11 +297,52 @@ def _group_norm_forward(layer: nn.GroupNorm, scale_by_batch: bool, x: torch.Tens
     return output
 
 
-_FORWARDS = {
+def _fixed_batch_norm_forward(
+    layer: nn.modules.batchnorm._BatchNorm, scale_by_batch: bool, x: torch.Tensor
+) -> torch.Tensor:
+    output: torch.Tensor = _FixedBatchNormPerSample.apply(
+        x, layer.weight, layer.bias, layer, scale_by_batch
+    )
+    return output
+
+
+def _opacus_forward(layer: nn.Module, scale_by_batch: bool, x: torch.Tensor) -> torch.Tensor:
+    """A layer without a rule of its own: its ordinary forward, and Opacus' per-sample
+    gradient function for its type on the input and the output gradient. Autograd also
+    computes the summed gradient, which DP-SGD discards: correct, just not fused."""
+    output: torch.Tensor = type(layer).forward(layer, x)
+    if not output.requires_grad:
+        return output
+    sampler = GradSampleModule.GRAD_SAMPLERS[type(layer)]
+    saved = x.detach()
+
+    def per_sample(grad_out: torch.Tensor) -> None:
+        scale = float(saved.shape[0]) if scale_by_batch else 1.0
+        for param, grad_sample in sampler(layer, [saved], grad_out * scale).items():
+            if param.requires_grad:
+                _store(param, grad_sample)
+
+    output.register_hook(per_sample)
+    return output
+
+
+_FORWARDS: dict[type[nn.Module], Any] = {
+    nn.Conv1d: _conv_forward,
     nn.Conv2d: _conv_forward,
+    nn.Conv3d: _conv_forward,
     nn.Linear: _linear_forward,
     nn.GroupNorm: _group_norm_forward,
+    **{norm: _fixed_batch_norm_forward for norm in FIXED_BATCH_NORMS},
 }
+
+
+def _forward_of(layer: nn.Module) -> Any:
+    """The fused rule for ``layer``'s type, else Opacus' per-sample function for it,
+    else None."""
+    forward = _FORWARDS.get(type(layer))
+    if forward is None and type(layer) in GradSampleModule.GRAD_SAMPLERS:
+        return _opacus_forward
+    return forward
 
 
 class FusedGradSampleModule(nn.Module):
@@ -277,11 +367,11 @@ class FusedGradSampleModule(nn.Module):
             own = [p for p in layer.parameters(recurse=False) if p.requires_grad]
             if not own:
                 continue
-            forward = _FORWARDS.get(type(layer))
+            forward = _forward_of(layer)
             if forward is None:
                 raise UnsupportedLayerError(
-                    f"layer '{name}' ({type(layer).__name__}) has no fused per-sample gradient "
-                    "rule; use grad-sample mode 'hooks' for this model"
+                    f"layer '{name}' ({type(layer).__name__}) has no per-sample gradient "
+                    "rule, MedFed's or Opacus'; this model cannot be trained with DP"
                 )
             if isinstance(layer, nn.GroupNorm) and not (
                 _trainable(layer.weight) and _trainable(layer.bias)

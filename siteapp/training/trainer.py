@@ -187,8 +187,11 @@ class TrainingStep:
         if mode == FUSED_GRAD_SAMPLE_MODE:
             self.module = FusedGradSampleModule(model, loss_reduction="mean")
         else:
+            from siteapp.training.fixed_batch_norm import only_fixed_buffers
+
             self.module = prepare_module(
-                model, mode, batch_first=True, loss_reduction="mean", **extra
+                model, mode, batch_first=True, loss_reduction="mean",
+                strict=not only_fixed_buffers(model), **extra,
             )
         generator = None
         if plan.noise_seed is not None:

@@ -225,10 +225,43 @@ def test_release_restores_the_plain_model(task: TaskPreset) -> None:
     assert all(p.grad is not None for p in model.parameters())
 
 
-def test_layer_without_a_rule_is_refused_with_advice() -> None:
-    model = nn.Sequential(nn.Conv1d(1, 2, 3), nn.Flatten(), nn.Linear(4, 2))
-    with pytest.raises(UnsupportedLayerError, match=r"'0'.*hooks"):
+class _Gain(nn.Module):
+    """A trainable layer type neither MedFed nor Opacus has a per-sample rule for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gain = nn.Parameter(torch.ones(1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.gain
+
+
+def test_layer_without_any_rule_is_refused() -> None:
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), _Gain(), nn.Flatten(), nn.Linear(2, 2))
+    with pytest.raises(UnsupportedLayerError, match=r"'1' \(_Gain\).*cannot be trained"):
         FusedGradSampleModule(model)
+
+
+def test_layers_without_a_fused_rule_fall_back_to_opacus_per_layer() -> None:
+    """LayerNorm has no fused rule: that layer alone takes Opacus' per-sample function,
+    the convolutions (1D too) keep theirs; every per-sample gradient equals brute force."""
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv1d(2, 4, 3, padding=1), nn.LayerNorm([4, 6]), nn.ReLU(), nn.Flatten(),
+        nn.Linear(24, 3),
+    )
+    x, y = torch.randn(4, 2, 6), torch.tensor([0, 1, 2, 1])
+    params = list(model.parameters())
+    expected = [
+        torch.autograd.grad(nn.CrossEntropyLoss()(model(x[i : i + 1]), y[i : i + 1]), params)
+        for i in range(4)
+    ]
+    nn.CrossEntropyLoss()(FusedGradSampleModule(model)(x), y).backward()
+    for index, param in enumerate(params):
+        torch.testing.assert_close(
+            _grad_sample(param), torch.stack([grads[index] for grads in expected]),
+            rtol=1e-4, atol=1e-6,
+        )
 
 
 @pytest.mark.skipif(
