@@ -89,7 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or url.port or ServerSettings.port
     state = args.state or default_state_dir(kit)
     print(f"medfed-coordinator: serving '{kit.plan.federation}' on https://{host}:{port} (state: {state})", flush=True)
-    serve(kit, state, host, port, args.database_url)
+    serve(kit, state, host, port, args.database_url, workers=args.workers)
     return 0
 
 
@@ -208,11 +208,15 @@ def build_parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name, help=text)
         s.add_argument("--kit", type=Path, required=True, help="the coordinator kit folder")
         s.add_argument("--state", type=Path, help="state folder (default: KIT/state)")
-        s.add_argument("--database-url", help="SQLAlchemy URL instead of the SQLite file")
+        s.add_argument("--database-url",
+                       help="SQLAlchemy URL instead of the SQLite file, e.g. "
+                            "postgresql+psycopg://medfed@db.example/medfed")
         s.set_defaults(func=func)
         if name == "serve":
             s.add_argument("--host")
             s.add_argument("--port", type=int)
+            s.add_argument("--workers", type=int, default=1,
+                           help="worker processes (more than 1 needs --database-url to PostgreSQL)")
         elif name == "status":
             s.add_argument("--json", action="store_true")
         elif name == "revoke":

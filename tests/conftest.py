@@ -8,9 +8,11 @@ site 1 imported, labelled and split).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres_cluster import PostgresUnavailable, ThrowawayPostgres
 
 from siteapp.dicom.importer import import_paths
 from siteapp.dicom.labels import import_labels
@@ -44,3 +46,26 @@ def imported_site(phantom_root: Path, tmp_path: Path) -> Path:
     import_paths(target, [site])
     import_labels(target, site / LABELS_FILENAME, PHANTOM_TASK)
     return target
+
+
+# --- the coordinator's store: SQLite always, PostgreSQL where the server can run ---------
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayPostgres]:
+    """One throwaway PostgreSQL server per test session (skipped, with the reason, where
+    Debian's ``postgresql`` is not installed and cannot be)."""
+    try:
+        server = ThrowawayPostgres().start()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL store not tested: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def coordinator_database() -> str | None:
+    """The coordinator's database URL; None is its default SQLite file. The coordinator
+    suite overrides this with :func:`both_stores` to run every test on both stores."""
+    return None
+

@@ -169,7 +169,10 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
                     await asyncio.wait_for(wake.wait(), settings.tick_s)
                 wake.clear()
                 try:
-                    await call(service.advance)
+                    if await call(service.advance) is None:
+                        # Another process's driver holds the round: look again soon, as
+                        # the change that woke this one may have come after its check.
+                        loop.call_later(settings.tick_s / 10, wake.set)
                 except Exception as exc:
                     # Every step starts from the store, so the next tick retries it; a
                     # driver that died here would leave the round stuck for good.

@@ -9,7 +9,6 @@ and opening the next happen in one transaction, so nothing is aggregated twice.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +48,10 @@ from coordinator.server.store import CoordinatorStore, RoundRow, UploadRow
 LAYOUT_FACT = "model_layout"
 INITIAL_FACT = "initial_model"
 VECTOR_LENGTH_FACT = "vector_length"
+# Store-wide locks (:meth:`CoordinatorStore.exclusive`): every read-check-write of the
+# round state, and the round driver, of which one runs at a time across all processes.
+STATE_LOCK = "round-state"
+DRIVER_LOCK = "round-driver"
 
 
 class RoundService:
@@ -78,8 +81,6 @@ class RoundService:
         self.clock = clock
         self.on_change = on_change or (lambda: None)
         self.ca_pem = ca_pem
-        self._lock = threading.RLock()
-        self._advance_lock = threading.Lock()
         self.masking = MaskingSteps(plan, store, ca_pem) if plan.mode is SecureMode.MASKING else None
         if recover:
             blobs.clean_incoming()
@@ -205,7 +206,7 @@ class RoundService:
         with pending:
             pending.flush()
             layout = read_layout(pending.temp_path, "initial model")
-            with self._lock:
+            with self.store.exclusive(STATE_LOCK):
                 existing = self.store.fact(INITIAL_FACT)
                 if existing is not None:
                     same = existing.decode().split("\n")[1] == pending.sha256
@@ -268,7 +269,7 @@ class RoundService:
             else:
                 self._validate_ckks(site, round_number, pending.temp_path)
                 num_examples = None
-            with self._lock:
+            with self.store.exclusive(STATE_LOCK):
                 row = self._check_round_open(round_number)
                 previous = {u.site: u for u in self.store.uploads(round_number)}.get(site)
                 if previous is not None and previous.sha256 == pending.sha256:
@@ -325,7 +326,7 @@ class RoundService:
         self.check_site(site)
         if self.masking is None:
             raise RoundError(f"this federation runs in {self.plan.mode} mode, without masking steps")
-        with self._lock:
+        with self.store.exclusive(STATE_LOCK):
             row = self._check_round_open(round_number)
             self.masking.post(row, site, step, body, size)
         self.on_change()
@@ -348,13 +349,16 @@ class RoundService:
         self.store.record_metrics(round_number, site, report.num_examples, report.metrics)
 
     # the driver ---------------------------------------------------------------------
-    def advance(self) -> bool:
+    def advance(self) -> bool | None:
         """Close the current round if its rule says so, and aggregate a closed round.
 
-        Called by the server's driver on every change and tick; returns True when the
-        state moved. Only one advance runs at a time.
+        Called by every server process's driver on every change and tick; returns True
+        when the state moved, None when another driver (thread or process) is advancing
+        right now, in which case nothing was done.
         """
-        with self._advance_lock:
+        with self.store.exclusive(DRIVER_LOCK, wait=False) as held:
+            if not held:
+                return None
             moved = self._maybe_close()
             row = self._current()
             if row.phase == RoundPhase.AGGREGATING:
@@ -365,7 +369,7 @@ class RoundService:
         return moved
 
     def _maybe_close(self) -> bool:
-        with self._lock:
+        with self.store.exclusive(STATE_LOCK):
             row = self._current()
             if row.phase not in (RoundPhase.OPEN, RoundPhase.COLLECTING):
                 return False

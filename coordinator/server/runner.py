@@ -1,10 +1,21 @@
-"""Assemble and run the coordinator from its kit: store, blobs, round service, uvicorn."""
+"""Assemble and run the coordinator from its kit: store, blobs, round service, uvicorn.
+
+With PostgreSQL the coordinator may run several uvicorn worker processes on one port,
+sharing the database and the blob folder: this process recovers the state once (removes
+half-received blobs, opens round 1), then each worker opens the same state without
+recovering (a worker restarted by uvicorn must not delete another's upload in flight).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
 from pathlib import Path
+from typing import Any
 
-from coordinator.provisioning import CoordinatorKit
+from coordinator.errors import CoordinatorError
+from coordinator.provisioning import CoordinatorKit, load_coordinator_kit
 from coordinator.server.blobs import BlobStore
 from coordinator.server.rounds import RoundService
 from coordinator.server.store import CoordinatorStore
@@ -36,6 +47,21 @@ def open_service(
     )
 
 
+# How the serving process tells its worker processes what to open (they are spawned).
+WORKER_ENV = "MEDFED_COORDINATOR_WORKER"
+
+
+def worker_app() -> Any:
+    """The app of one worker process (a uvicorn factory), from :data:`WORKER_ENV`."""
+    from coordinator.server.app import create_app
+
+    spec = json.loads(os.environ[WORKER_ENV])
+    settings = ServerSettings(**spec["settings"])
+    kit = load_coordinator_kit(Path(spec["kit"]))
+    service = open_service(kit, Path(spec["state"]), spec["database_url"], settings, recover=False)
+    return create_app(service, settings)
+
+
 def serve(
     kit: CoordinatorKit,
     state_dir: Path,
@@ -43,22 +69,43 @@ def serve(
     port: int,
     database_url: str | None = None,
     settings: ServerSettings | None = None,
+    workers: int = 1,
 ) -> None:
-    """Serve HTTPS with mandatory client certificates until interrupted."""
+    """Serve HTTPS with mandatory client certificates until interrupted.
+
+    ``workers > 1`` runs that many processes on the port; it needs a store that several
+    processes can share (PostgreSQL), and is refused with a reason otherwise.
+    """
     import uvicorn
 
     from coordinator.server.app import create_app
     from coordinator.server.tls import server_ssl_options
 
     settings = settings or ServerSettings()
+    if workers < 1:
+        raise CoordinatorError("--workers must be at least 1")
     service = open_service(kit, state_dir, database_url, settings)
-    config = uvicorn.Config(
-        create_app(service, settings),
-        host=host,
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "lifespan": "on",
+        "timeout_graceful_shutdown": int(settings.graceful_shutdown_s),
         **server_ssl_options(str(kit.ca_path), str(kit.cert_path), str(kit.key_path)),
-    )
-    uvicorn.Server(config).run()
+    }
+    if workers == 1:
+        uvicorn.Server(uvicorn.Config(create_app(service, settings), **options)).run()
+        return
+    shared = service.store.shared_between_processes
+    service.store.close()
+    if not shared:
+        raise CoordinatorError(
+            f"{workers} worker processes need a database they can share: a SQLite file "
+            "serves one process. Serve with one worker, or give --database-url "
+            "postgresql+psycopg://USER@HOST/DATABASE"
+        )
+    os.environ[WORKER_ENV] = json.dumps({
+        "kit": str(kit.folder), "state": str(state_dir), "database_url": database_url,
+        "settings": dataclasses.asdict(settings),
+    })
+    uvicorn.run("coordinator.server.runner:worker_app", factory=True, workers=workers, **options)

@@ -1,16 +1,24 @@
 """The coordinator's durable state: SQLAlchemy Core tables behind a small interface.
 
-SQLite (an embedded file) by default; any SQLAlchemy URL (PostgreSQL for operators who
-want it) works because only portable Core constructs are used. The schema is created by
-numbered migrations recorded in ``schema_migrations``. Route code never sees a session:
-it calls :class:`CoordinatorStore` methods, each one transaction.
+SQLite (an embedded file, one coordinator process) by default; PostgreSQL (psycopg 3,
+``postgresql+psycopg://...``) for an operator who runs several coordinator processes
+against one state. Only portable Core constructs are used, and both are tested. The
+schema is created by numbered migrations recorded in ``schema_migrations``. Route code
+never sees a session: it calls :class:`CoordinatorStore` methods, each one transaction.
+
+Read-check-write sequences of the round state machine run under :meth:`exclusive`, a
+named lock that spans every process sharing the store: a PostgreSQL advisory lock, or a
+process-local lock for SQLite (whose file serves one process).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -18,6 +26,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Float,
+    Insert,
     Integer,
     LargeBinary,
     MetaData,
@@ -33,6 +42,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
 
@@ -166,17 +176,77 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cursor.close()
 
 
+def _lock_key(name: str) -> int:
+    """A stable 32-bit key for PostgreSQL's advisory locks (the same in every process)."""
+    return zlib.crc32(f"medfed:{name}".encode())
+
+
 class CoordinatorStore:
     """Rounds, uploads, metrics and fixed federation facts (model layout, vector length)."""
 
     def __init__(self, url: str) -> None:
-        self.engine: Engine = create_engine(url)
+        self.engine: Engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._local_locks: dict[str, threading.RLock] = {}
+        self._held = threading.local()
+        self._guard = threading.Lock()
         self._migrate()
+
+    @property
+    def shared_between_processes(self) -> bool:
+        """True when several coordinator processes may serve this store at once."""
+        return self.engine.dialect.name == "postgresql"
+
+    def _local_lock(self, name: str) -> threading.RLock:
+        with self._guard:
+            return self._local_locks.setdefault(name, threading.RLock())
+
+    @contextlib.contextmanager
+    def exclusive(self, name: str, wait: bool = True) -> Iterator[bool]:
+        """Hold the federation-wide lock ``name`` for the block; yields whether it is held.
+
+        Re-entrant within a thread. With ``wait=False`` it yields False at once when another
+        thread or process holds it. On PostgreSQL it is a session advisory lock on a
+        connection of its own, so a process killed while holding it releases it with its
+        connection; the block's own writes are committed transactions, visible to the next
+        holder.
+        """
+        local = self._local_lock(name)
+        if not local.acquire(blocking=wait):
+            yield False
+            return
+        depth: dict[str, int] = self._held.__dict__.setdefault("depth", {})
+        try:
+            if depth.get(name, 0) or not self.shared_between_processes:
+                depth[name] = depth.get(name, 0) + 1
+                try:
+                    yield True
+                finally:
+                    depth[name] -= 1
+                return
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                key = _lock_key(name)
+                if wait:
+                    conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                elif not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                    yield False
+                    return
+                depth[name] = 1
+                try:
+                    yield True
+                finally:
+                    depth[name] = 0
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        finally:
+            local.release()
 
     def _migrate(self) -> None:
         with self.engine.begin() as conn:
+            if self.shared_between_processes:
+                # Workers starting together: one migrates, the others wait and find it done.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key("migrations")})
             metadata.create_all(conn, tables=[schema_migrations])
             done = {r[0] for r in conn.execute(select(schema_migrations.c.version))}
             for version, step in enumerate(MIGRATIONS, start=1):
@@ -277,16 +347,25 @@ class CoordinatorStore:
 
     # metrics ------------------------------------------------------------------------
     def record_metrics(self, round_number: int, site: str, num_examples: int, values: dict[str, float]) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                metrics.delete().where(metrics.c.round == round_number, metrics.c.site == site)
-            )
-            conn.execute(
-                insert(metrics).values(
-                    round=round_number, site=site, num_examples=num_examples,
-                    values_json=json.dumps(values), reported_at=time.time(),
-                )
-            )
+        """Keep a site's latest report of a round (a second report replaces the first)."""
+        for attempt in range(2):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        metrics.delete().where(metrics.c.round == round_number, metrics.c.site == site)
+                    )
+                    conn.execute(
+                        insert(metrics).values(
+                            round=round_number, site=site, num_examples=num_examples,
+                            values_json=json.dumps(values), reported_at=time.time(),
+                        )
+                    )
+                return
+            except IntegrityError:
+                # The same site's report committed by another process in between: the
+                # second attempt sees it and replaces it.
+                if attempt:
+                    raise
 
     def metrics(self, round_number: int) -> list[MetricsRow]:
         with self.engine.connect() as conn:
@@ -332,11 +411,7 @@ class CoordinatorStore:
     # revocations --------------------------------------------------------------------
     def revoke_site(self, site: str, at: float) -> bool:
         """Record that ``site`` may no longer call; False when it already was revoked."""
-        with self.engine.begin() as conn:
-            if conn.execute(select(revoked_sites.c.site).where(revoked_sites.c.site == site)).first():
-                return False
-            conn.execute(insert(revoked_sites).values(site=site, revoked_at=at))
-            return True
+        return self._insert_once(insert(revoked_sites).values(site=site, revoked_at=at))
 
     def revoked_at(self, site: str) -> float | None:
         with self.engine.connect() as conn:
@@ -347,14 +422,9 @@ class CoordinatorStore:
 
     def revoke_certificate(self, serial: str, site: str, at: float) -> bool:
         """Record one certificate (by serial) as revoked; False when it already was."""
-        with self.engine.begin() as conn:
-            found = conn.execute(
-                select(revoked_certificates.c.serial).where(revoked_certificates.c.serial == serial)
-            ).first()
-            if found:
-                return False
-            conn.execute(insert(revoked_certificates).values(serial=serial, site=site, revoked_at=at))
-            return True
+        return self._insert_once(
+            insert(revoked_certificates).values(serial=serial, site=site, revoked_at=at)
+        )
 
     def certificate_revoked_at(self, serial: str) -> float | None:
         with self.engine.connect() as conn:
@@ -371,11 +441,13 @@ class CoordinatorStore:
 
     def set_fact_once(self, key: str, value: bytes) -> bool:
         """Store ``value`` under ``key`` unless already set; True when this call set it."""
-        with self.engine.begin() as conn:
-            exists = conn.execute(
-                select(federation_facts.c.key).where(federation_facts.c.key == key)
-            ).first()
-            if exists:
-                return False
-            conn.execute(insert(federation_facts).values(key=key, value=value))
-            return True
+        return self._insert_once(insert(federation_facts).values(key=key, value=value))
+
+    def _insert_once(self, statement: Insert) -> bool:
+        """Run one INSERT; False when its key already exists (set by this or another process)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(statement)
+        except IntegrityError:
+            return False
+        return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -37,15 +38,19 @@ def free_port() -> int:
 
 
 def spawn_coordinator(
-    launcher: Sequence[str], kit_dir: Path, state_dir: Path, port: int
+    launcher: Sequence[str], kit_dir: Path, state_dir: Path, port: int,
+    database_url: str | None = None, workers: int = 1,
 ) -> subprocess.Popen[bytes]:
     """``python <launcher> serve`` on 127.0.0.1:``port`` in a subprocess (stderr kept for
-    the failure message). The federation tests' harness starts its coordinator here too."""
+    the failure message), on SQLite in ``state_dir`` or on ``database_url``. The
+    federation tests' harness starts its coordinator here too. It leads a process group
+    of its own, so that its worker processes can be stopped with it."""
+    store = ["--database-url", database_url] if database_url else []
     return subprocess.Popen(
         [sys.executable, *launcher, "serve", "--kit", str(kit_dir),
-         "--state", str(state_dir), "--port", str(port)],
+         "--state", str(state_dir), "--port", str(port), "--workers", str(workers), *store],
         cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
 
 
@@ -65,14 +70,19 @@ def wait_until_listening(process: subprocess.Popen[bytes], port: int, timeout_s:
 
 
 def stop_coordinator(process: subprocess.Popen[bytes] | None, grace_s: float) -> None:
-    """SIGTERM (a graceful shutdown), then SIGKILL if it is still running after ``grace_s``."""
-    if process is not None and process.poll() is None:
+    """SIGTERM (a graceful shutdown), then SIGKILL if it is still running after ``grace_s``;
+    then SIGKILL to whatever is left of its process group (worker processes)."""
+    if process is None:
+        return
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(grace_s)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def model(seed: int, scale: float = 1.0) -> dict[str, np.ndarray]:
@@ -92,19 +102,31 @@ class Federation:
     kit_dir: Path
     site_kits: dict[str, Path]
     state_dir: Path
+    # None: the coordinator's SQLite file in ``state_dir``; else a PostgreSQL URL.
+    database_url: str | None = None
+    workers: int = 1
     process: subprocess.Popen[bytes] | None = None
     clients: list[CoordinatorClient] = field(default_factory=list)
     # What runs the coordinator: the reliability tests swap in a launcher with fault hooks.
     launcher: tuple[str, ...] = ("-m", "coordinator.cli")
 
     def start(self) -> None:
-        self.process = spawn_coordinator(self.launcher, self.kit_dir, self.state_dir, self.port)
+        self.process = spawn_coordinator(
+            self.launcher, self.kit_dir, self.state_dir, self.port, self.database_url, self.workers
+        )
         wait_until_listening(self.process, self.port, START_TIMEOUT_S)
+
+    def store_args(self) -> list[str]:
+        """The ``--state``/``--database-url`` arguments of the operator's commands."""
+        store = ["--database-url", self.database_url] if self.database_url else []
+        return ["--state", str(self.state_dir), *store]
 
     def kill9(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(10)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
     def stop(self) -> None:
         for c in self.clients:
@@ -139,7 +161,11 @@ class Federation:
 
 
 @pytest.fixture
-def make_federation(tmp_path: Path) -> Iterator[Callable[..., Federation]]:
+def make_federation(
+    tmp_path: Path, coordinator_database: str | None
+) -> Iterator[Callable[..., Federation]]:
+    """Provision (and by default start) a federation on the store ``coordinator_database``
+    names. A second federation of the same test gets SQLite: one database is one state."""
     made: list[Federation] = []
 
     def _make(start: bool = True, **plan_fields: Any) -> Federation:
@@ -149,7 +175,10 @@ def make_federation(tmp_path: Path) -> Iterator[Callable[..., Federation]]:
         fields.update(plan_fields)
         plan = FederationPlan.model_validate(fields)
         result = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
-        fed = Federation(root, plan, port, result.coordinator_dir, result.site_kits, root / "state")
+        fed = Federation(
+            root, plan, port, result.coordinator_dir, result.site_kits, root / "state",
+            database_url=coordinator_database if not made else None,
+        )
         made.append(fed)
         if start:
             fed.start()

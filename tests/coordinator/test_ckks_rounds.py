@@ -52,5 +52,5 @@ def test_ckks_round_publishes_the_encrypted_weighted_sum(make_federation, tmp_pa
 
     from coordinator import cli
 
-    assert cli.main(["export", "--kit", str(fed.kit_dir), "--state", str(fed.state_dir),
+    assert cli.main(["export", "--kit", str(fed.kit_dir), *fed.store_args(),
                      "--round", "1", "--out", str(tmp_path / "x")]) == 1

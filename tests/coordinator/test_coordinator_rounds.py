@@ -63,7 +63,7 @@ def test_three_sites_run_two_rounds_closing_by_count(make_federation, tmp_path: 
     assert status.rounds[0].total_examples == 6
 
     # The operator's commands read the same state while the server runs.
-    assert cli.main(["export", "--kit", str(fed.kit_dir), "--state", str(fed.state_dir),
+    assert cli.main(["export", "--kit", str(fed.kit_dir), *fed.store_args(),
                      "--round", "2", "--out", str(tmp_path / "final.st")]) == 0
     assert (tmp_path / "final.st").read_bytes() == (tmp_path / "g2.st").read_bytes()
 
@@ -74,7 +74,7 @@ def test_status_cli_reports_rounds_as_json(make_federation, capsys) -> None:
     a.upload_initial_model(blob(model(seed=0)))
     a.upload_update(1, blob(_update("a", 1)), 1)
     capsys.readouterr()
-    assert cli.main(["status", "--kit", str(fed.kit_dir), "--state", str(fed.state_dir), "--json"]) == 0
+    assert cli.main(["status", "--kit", str(fed.kit_dir), *fed.store_args(), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["current"]["submitted"] == ["a"]
     assert status["current"]["phase"] == "collecting"

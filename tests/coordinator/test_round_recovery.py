@@ -18,8 +18,8 @@ from coordinator.server.store import CoordinatorStore
 SITES = ["a", "b", "c"]
 
 
-def _service(root: Path, plan: FederationPlan) -> RoundService:
-    return RoundService(plan, CoordinatorStore(f"sqlite:///{root / 'db.sqlite'}"), BlobStore(root / "blobs"))
+def _service(root: Path, plan: FederationPlan, store_url: str) -> RoundService:
+    return RoundService(plan, CoordinatorStore(store_url), BlobStore(root / "blobs"))
 
 
 def _send(service: RoundService, site: str, round_number: int, data: bytes, n: int | None = None) -> None:
@@ -35,9 +35,9 @@ def _global(service: RoundService, r: int) -> dict[str, np.ndarray]:
     return load_file(str(service.result(r)[0]))
 
 
-def test_restart_in_aggregating_publishes_once_with_the_same_result(tmp_path: Path) -> None:
+def test_restart_in_aggregating_publishes_once_with_the_same_result(tmp_path: Path, store_url: str) -> None:
     plan = FederationPlan.model_validate({"federation": "f", "sites": SITES, "rounds": 2, "min_sites": 2})
-    service = _service(tmp_path, plan)
+    service = _service(tmp_path, plan, store_url)
     _send(service, "a", 1, blob(model(0)))
     for i, s in enumerate(SITES):
         _send(service, s, 1, blob(model(10 + i, 0.1)), i + 1)
@@ -47,7 +47,7 @@ def test_restart_in_aggregating_publishes_once_with_the_same_result(tmp_path: Pa
     (tmp_path / "blobs" / "uploads" / ".incoming-crashed").write_bytes(b"half")
     service.store.close()
 
-    restarted = _service(tmp_path, plan)
+    restarted = _service(tmp_path, plan, store_url)
     assert not (tmp_path / "blobs" / "uploads" / ".incoming-crashed").exists()
     assert restarted.advance()
     first = restarted.result(1)
@@ -60,11 +60,11 @@ def test_restart_in_aggregating_publishes_once_with_the_same_result(tmp_path: Pa
         np.testing.assert_allclose(v, expected[k], rtol=1e-5, atol=1e-6)
 
 
-def test_fedadam_state_survives_restart_between_rounds(tmp_path: Path) -> None:
+def test_fedadam_state_survives_restart_between_rounds(tmp_path: Path, store_url: str) -> None:
     plan = FederationPlan.model_validate(
         {"federation": "f", "sites": ["a", "b"], "rounds": 2, "min_sites": 2, "strategy": "fedadam"}
     )
-    service = _service(tmp_path, plan)
+    service = _service(tmp_path, plan, store_url)
     initial = model(0)
     _send(service, "a", 1, blob(initial))
     deltas = {r: {s: model(20 * r + i, 0.1) for i, s in enumerate(["a", "b"])} for r in (1, 2)}
@@ -72,7 +72,7 @@ def test_fedadam_state_survives_restart_between_rounds(tmp_path: Path) -> None:
         _send(service, s, 1, blob(deltas[1][s]), 1)
     service.advance()
     service.store.close()
-    service = _service(tmp_path, plan)
+    service = _service(tmp_path, plan, store_url)
     for s in ("a", "b"):
         _send(service, s, 2, blob(deltas[2][s]), 1)
     service.advance()
@@ -89,12 +89,12 @@ def test_fedadam_state_survives_restart_between_rounds(tmp_path: Path) -> None:
     assert service.state().finished
 
 
-def test_krum_without_enough_updates_fails_the_round_with_a_reason(tmp_path: Path) -> None:
+def test_krum_without_enough_updates_fails_the_round_with_a_reason(tmp_path: Path, store_url: str) -> None:
     plan = FederationPlan.model_validate({
         "federation": "f", "sites": ["a", "b", "c", "d", "e"], "rounds": 1, "min_sites": 2,
         "strategy": "krum", "strategy_params": {"num_malicious": 1}, "round_deadline_s": 0.01,
     })
-    service = _service(tmp_path, plan)
+    service = _service(tmp_path, plan, store_url)
     _send(service, "a", 1, blob(model(0)))
     _send(service, "a", 1, blob(model(1, 0.1)), 1)
     _send(service, "b", 1, blob(model(2, 0.1)), 1)
