@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from postgres_cluster import PostgresUnavailable, ThrowawayPostgres
+from postgres_cluster import PostgresUnavailableError, ThrowawayPostgres
 
 from siteapp.dicom.importer import import_paths
 from siteapp.dicom.labels import import_labels
@@ -55,7 +55,7 @@ def postgres_server() -> Iterator[ThrowawayPostgres]:
     Debian's ``postgresql`` is not installed and cannot be)."""
     try:
         server = ThrowawayPostgres().start()
-    except PostgresUnavailable as exc:
+    except PostgresUnavailableError as exc:
         pytest.skip(f"PostgreSQL store not tested: {exc}")
     try:
         yield server

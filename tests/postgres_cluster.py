@@ -10,6 +10,7 @@ fine for a server that lives in a 0700 folder for the length of a test session.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -25,7 +26,7 @@ DEBIAN_BIN = Path("/usr/lib/postgresql")
 START_TIMEOUT_S = 30
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailableError(RuntimeError):
     """No PostgreSQL server can be started here; the message says why."""
 
 
@@ -39,7 +40,7 @@ def server_binaries() -> Path:
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
     )
     if not versions:
-        raise PostgresUnavailable(
+        raise PostgresUnavailableError(
             "PostgreSQL is not installed (no initdb); install Debian's 'postgresql' package "
             "(make test does so as root)"
         )
@@ -56,7 +57,7 @@ class ThrowawayPostgres:
             try:
                 pwd.getpwnam("postgres")
             except KeyError as exc:
-                raise PostgresUnavailable(
+                raise PostgresUnavailableError(
                     "running as root and there is no 'postgres' account to run the server as"
                 ) from exc
             self.run_as = "postgres"
@@ -75,7 +76,7 @@ class ThrowawayPostgres:
         prefix = ["runuser", "-u", self.run_as, "--"] if self.run_as else []
         done = subprocess.run([*prefix, *args], capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise PostgresUnavailable(
+            raise PostgresUnavailableError(
                 f"{Path(args[0]).name} failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-800:]}"
             )
 
@@ -105,10 +106,8 @@ class ThrowawayPostgres:
 
     def stop(self) -> None:
         if self._started:
-            try:
+            with contextlib.suppress(PostgresUnavailableError):
                 self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
-            except PostgresUnavailable:
-                pass
             self._started = False
         shutil.rmtree(self.root, ignore_errors=True)
 

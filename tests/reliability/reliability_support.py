@@ -11,10 +11,28 @@ HERE = Path(__file__).resolve().parent
 LAUNCHER = (str(HERE / "fault_launcher.py"),)
 
 
-def integrity(state_dir: Path) -> str:
-    """``PRAGMA integrity_check`` of the coordinator's database ("ok" when sound)."""
-    conn = sqlite3.connect(state_dir / "coordinator.sqlite")
+def integrity(state_dir: Path, database_url: str | None = None) -> str:
+    """"ok" when the coordinator's database is sound: SQLite's ``PRAGMA integrity_check``,
+    or on PostgreSQL amcheck's verification of every index of the coordinator's tables
+    (heap included), which raises on corruption."""
+    if database_url is None:
+        conn = sqlite3.connect(state_dir / "coordinator.sqlite")
+        try:
+            return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+        finally:
+            conn.close()
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
     try:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+        with engine.begin() as pg:
+            pg.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+            indexes = pg.execute(text(
+                "SELECT c.oid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
+            )).scalars().all()
+            for oid in indexes:
+                pg.execute(text("SELECT bt_index_check(:oid, true)"), {"oid": oid})
+        return "ok" if indexes else "no indexes found"
     finally:
-        conn.close()
+        engine.dispose()

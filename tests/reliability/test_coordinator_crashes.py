@@ -1,7 +1,8 @@
 """The coordinator killed with SIGKILL at each stage of a round, then restarted.
 
 The round must complete, every acknowledged upload must be kept, nothing may be
-aggregated twice, and the database must pass SQLite's integrity check.
+aggregated twice, and the database must pass its integrity check. Each test runs on
+SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ import numpy as np
 import pytest
 from coordinator_loopback import SITES, Federation, blob, model, wait_published
 from fault_launcher import FLAG, PAUSE_AT
+from postgres_cluster import STORES, both_stores
 from reliability_support import integrity
 from safetensors.numpy import load_file
 
 COUNTS = {"a": 3, "b": 5, "c": 2}
+
+
+@pytest.fixture(params=STORES)
+def coordinator_database(request: pytest.FixtureRequest) -> str | None:
+    return both_stores(request)
 
 
 def _expected(initial: dict[str, np.ndarray], updates: dict[str, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -67,7 +74,7 @@ def test_kill_while_collecting_keeps_acknowledged_uploads(faulty_federation, tmp
     for s in ("a", "b"):
         fed.client(s).upload_update(1, blob(updates[s]), COUNTS[s])
     fed.kill9()
-    assert integrity(fed.state_dir) == "ok"
+    assert integrity(fed.state_dir, fed.database_url) == "ok"
 
     fed.start()
     c = fed.client("c")
@@ -75,7 +82,7 @@ def test_kill_while_collecting_keeps_acknowledged_uploads(faulty_federation, tmp
     c.upload_update(1, blob(updates["c"]), COUNTS["c"])
     _check_round_one(fed, initial, updates, tmp_path)
     _finish_round_two(fed)
-    assert integrity(fed.state_dir) == "ok"
+    assert integrity(fed.state_dir, fed.database_url) == "ok"
 
 
 @pytest.mark.parametrize("stage", ["aggregate", "publish"])
@@ -94,10 +101,10 @@ def test_kill_during_aggregation_or_publishing_publishes_once(
     _wait_for_flag(fed, flag)
     assert fed.client("b").round_state().phase == "aggregating"
     fed.kill9()
-    assert integrity(fed.state_dir) == "ok"
+    assert integrity(fed.state_dir, fed.database_url) == "ok"
 
     monkeypatch.delenv(PAUSE_AT)
     fed.start()
     _check_round_one(fed, initial, updates, tmp_path)
     _finish_round_two(fed)
-    assert integrity(fed.state_dir) == "ok"
+    assert integrity(fed.state_dir, fed.database_url) == "ok"
