@@ -49,6 +49,10 @@ class MainWindow(QMainWindow):
     def __init__(self, session: SiteSession, page_factories: Sequence[PageFactory]) -> None:
         super().__init__()
         self.session = session
+        # Closing while a round or training runs asks first (tests and a confirmed quit
+        # turn this off).
+        self.ask_before_quitting = True
+        self.quit_box: QMessageBox | None = None
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("MedFed Site"))
         self.setWindowIcon(icon(APP_ICON))
@@ -212,7 +216,36 @@ class MainWindow(QMainWindow):
         ids = list(self.pages)
         self.sidebar.setCurrentRow(ids.index(wanted) if wanted in ids else 0)
 
+    def work_in_progress(self) -> list[str]:
+        """What each page is doing that quitting would interrupt (sentences)."""
+        return [text for page in self.pages.values() if (text := page.work_in_progress())]
+
+    def _ask_to_quit(self, work: list[str]) -> None:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Quit while work is running?"))
+        box.setText("\n\n".join(work))
+        quit_button = box.addButton(self.tr("Stop and quit"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(box.buttons()[-1])
+
+        def answered(_result: int) -> None:
+            self.quit_box = None
+            if box.clickedButton() is quit_button:
+                self.ask_before_quitting = False
+                self.close()
+
+        box.finished.connect(answered)
+        self.quit_box = box
+        box.open()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        work = self.work_in_progress() if self.ask_before_quitting else []
+        if work:
+            event.ignore()
+            if self.quit_box is None:
+                self._ask_to_quit(work)
+            return
         self.session.preferences.save_window(self.saveGeometry(), self.saveState())
         self.session.preferences.sync()
         if not cancel_all_and_wait(SHUTDOWN_WAIT_S):

@@ -79,6 +79,7 @@ def make_window(qtbot, preferences: Preferences):
 
     yield make
     for window in windows:
+        window.ask_before_quitting = False
         window.close()
     assert cancel_all_and_wait(10.0)
 

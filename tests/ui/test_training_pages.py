@@ -57,6 +57,10 @@ def test_cap_setting_is_saved_in_the_ledger(qtbot, make_window, site_dir: Path) 
     assert "Delta must be a number" in page.notice.label.text()
 
 
+def _click_role(box: QMessageBox, role: QMessageBox.ButtonRole) -> None:
+    next(button for button in box.buttons() if box.buttonRole(button) == role).click()
+
+
 def test_declining_the_privacy_cost_trains_nothing(qtbot, make_window, labelled_site: Path) -> None:
     from siteapp.privacy.ledger import PrivacyLedger
 
@@ -72,6 +76,41 @@ def test_declining_the_privacy_cost_trains_nothing(qtbot, make_window, labelled_
     assert quality.train_worker is None and quality.train_button.isEnabled()
     assert PrivacyLedger(labelled_site).entries() == []
     assert "no privacy budget was spent" in quality.train_status.text()
+
+
+def test_quitting_during_training_asks_and_says_what_it_costs(
+    qtbot, make_window, labelled_site: Path
+) -> None:
+    from siteapp.privacy.ledger import PrivacyLedger
+
+    window = make_window(labelled_site)
+    quality = window.show_page("quality")
+    wait_idle(qtbot)
+    window.session.preferences.device = "cpu"
+    quality.rounds_spin.setValue(50)  # long enough to still run when we quit
+    quality.start_local_training()
+    qtbot.waitUntil(lambda: quality.confirm_box is not None, timeout=30_000)
+    _click_role(quality.confirm_box, QMessageBox.ButtonRole.AcceptRole)
+    qtbot.waitUntil(lambda: PrivacyLedger(labelled_site).entries() != [], timeout=60_000)
+    worker = quality.train_worker
+    assert worker is not None
+
+    window.close()
+    qtbot.waitUntil(lambda: window.quit_box is not None, timeout=5_000)
+    assert window.isVisible(), "the window closed without asking"
+    question = window.quit_box.text()
+    assert "Local-only training is running" in question and "privacy budget" in question
+    _click_role(window.quit_box, QMessageBox.ButtonRole.RejectRole)
+    qtbot.wait(50)
+    assert window.isVisible() and quality.train_worker is worker
+
+    window.close()
+    qtbot.waitUntil(lambda: window.quit_box is not None, timeout=5_000)
+    _click_role(window.quit_box, QMessageBox.ButtonRole.DestructiveRole)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+    assert worker.cancel_requested
+    statuses = {entry.status for entry in PrivacyLedger(labelled_site).entries()}
+    assert statuses <= {"planned", "cancelled", "completed"}
 
 
 def test_local_training_updates_privacy_quality_and_inference(
@@ -95,9 +134,7 @@ def test_local_training_updates_privacy_quality_and_inference(
     question = quality.confirm_box.text()
     assert "from 0.00 to" in question and "of its cap of 8" in question, question
     assert not list_checkpoints(labelled_site), "training started before the answer"
-    accept = next(b for b in quality.confirm_box.buttons()
-                  if quality.confirm_box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    accept.click()
+    _click_role(quality.confirm_box, QMessageBox.ButtonRole.AcceptRole)
     worker = quality.train_worker
     assert worker is not None
     wait_worker(qtbot, worker, 180_000)

@@ -54,6 +54,10 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Reload what the page shows from the site's layers."""
 
+    def work_in_progress(self) -> str | None:
+        """What quitting now would interrupt and cost, in a sentence; None when idle."""
+        return None
+
     def mark_stale(self, *_args: object) -> None:
         self._stale = True
         if self.isVisible():

@@ -300,6 +300,16 @@ class FederationPage(Page):
                 n=state.number, phase=state.phase, k=len(state.submitted))
         self.connection_label.setText(text)
 
+    def work_in_progress(self) -> str | None:
+        if self.join_worker is None:
+            return None
+        return self.tr(
+            "This site is taking part in a federation round. Quitting stops it now: the "
+            "privacy budget recorded for the round in progress stays spent, and the round may "
+            "close without this site. Press Join after you start MedFed again: the site picks "
+            "up the round if it is still open, without recording its cost twice."
+        )
+
     # -- join / pause / leave -----------------------------------------------------------
     def _set_running(self, running: bool) -> None:
         enrolled = self.plan is not None

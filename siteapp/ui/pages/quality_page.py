@@ -195,6 +195,16 @@ class QualityPage(Page):
             "correct; red cells are missed findings (bottom left) and false alarms (top right)."
         ))
 
+    def work_in_progress(self) -> str | None:
+        if self.train_worker is None:
+            return None
+        return self.tr(
+            "Local-only training is running. Quitting stops it after the current step: the "
+            "round in progress stays counted in this site's privacy budget (it was recorded "
+            "before training began) and its model is not saved. It does not resume by itself; "
+            "train again from Model quality when you are ready."
+        )
+
     # -- local training ---------------------------------------------------------------
     def start_local_training(self) -> Worker | None:
         """Price the run in a worker, then ask before spending (the answer starts it)."""
