@@ -226,8 +226,8 @@ class MainWindow(QMainWindow):
         box.setWindowTitle(self.tr("Quit while work is running?"))
         box.setText("\n\n".join(work))
         quit_button = box.addButton(self.tr("Stop and quit"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(box.buttons()[-1])
+        keep_button = box.addButton(self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep_button)
 
         def answered(_result: int) -> None:
             self.quit_box = None
