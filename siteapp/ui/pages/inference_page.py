@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -85,6 +86,10 @@ class InferencePage(Page):
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(self.choose_and_export)
         self.export_button.setEnabled(False)
+        self.dicom_button = QPushButton(self.tr("Export as DICOM…"))
+        self.dicom_button.clicked.connect(self.open_dicom_export)
+        self.dicom_button.setEnabled(False)
+        self.predicted_paths: list[Path] = []
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(160)
@@ -94,6 +99,7 @@ class InferencePage(Page):
         actions.addWidget(self.progress)
         actions.addStretch(1)
         actions.addWidget(self.export_button)
+        actions.addWidget(self.dicom_button)
         self.body.addLayout(actions)
 
         self.studies = QListWidget()
@@ -201,6 +207,7 @@ class InferencePage(Page):
         if self.worker is not None:
             return None
         job = predict_job(self.session.data_dir, paths)
+        self.predicted_paths = list(paths)
         worker = Worker(job, self.tr("running the model"))
         worker.signals.finished.connect(self._on_report)
         worker.signals.errored.connect(self.show_error)
@@ -228,6 +235,7 @@ class InferencePage(Page):
             for col, value in enumerate(values):
                 self.results.setItem(row, col, QTableWidgetItem(value))
         self.export_button.setEnabled(bool(report.studies))
+        self.dicom_button.setEnabled(bool(report.studies))
         if report.studies:
             self.results.setCurrentCell(0, 0)
             self.show_result(0)
@@ -263,6 +271,16 @@ class InferencePage(Page):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export predictions"), "predictions.csv", self.tr("CSV files (*.csv)"))
         if path:
             self.export_csv(Path(path))
+
+    def open_dicom_export(self) -> QDialog | None:
+        """The results as DICOM (SR + saliency capture), to a folder and a PACS node."""
+        from siteapp.ui.pacs.results_export import ResultsExportDialog
+
+        if self.report is None:
+            return None
+        dialog = ResultsExportDialog(self.session, self.report, self.predicted_paths, self)
+        dialog.show()
+        return dialog
 
     def export_csv(self, path: Path) -> int | None:
         if self.report is None:

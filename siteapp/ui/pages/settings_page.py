@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from siteapp.federation.enrolment import current_enrolment
 from siteapp.store import ensure_data_dir
+from siteapp.ui.pacs.network_settings import DicomNetworkSection
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
 from siteapp.ui.ui_settings import DEVICES, LANGUAGES
@@ -86,6 +87,8 @@ class SettingsPage(Page):
         language_hint.setObjectName("Hint")
         form.addRow("", language_hint)
         self.body.addWidget(box)
+        self.dicom_network = DicomNetworkSection(self)
+        self.body.addWidget(self.dicom_network)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -112,6 +115,7 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         prefs = self.session.preferences
         self.data_dir_edit.setText(str(self.session.data_dir))
+        self.dicom_network.refresh()
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(prefs.device)))
         self.coordinator_edit.setText(prefs.coordinator_address)
         enrolment = current_enrolment(self.session.data_dir)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QIcon, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -83,6 +84,8 @@ class StudiesPage(Page):
         self.import_folder_button.clicked.connect(self.choose_and_import)
         self.import_files_button = QPushButton(self.tr("Import zip or DICOMDIR…"))
         self.import_files_button.clicked.connect(self.choose_files_and_import)
+        self.query_pacs_button = QPushButton(self.tr("Query PACS…"))
+        self.query_pacs_button.clicked.connect(self.open_query_pacs)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(self.tr("Search patient, study, series…"))
         self.search_edit.setClearButtonEnabled(True)
@@ -92,6 +95,7 @@ class StudiesPage(Page):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         actions.addWidget(self.import_folder_button)
         actions.addWidget(self.import_files_button)
+        actions.addWidget(self.query_pacs_button)
         actions.addSpacing(16)
         actions.addWidget(self.search_edit, 1)
         actions.addWidget(QLabel(self.tr("Modality")))
@@ -188,6 +192,15 @@ class StudiesPage(Page):
         )
         if files:
             self.start_import([Path(f) for f in files])
+
+    def open_query_pacs(self) -> QDialog:
+        """The Query PACS dialog; what it retrieves is reported here like an import."""
+        from siteapp.ui.pacs.query_dialog import QueryPacsDialog
+
+        dialog = QueryPacsDialog(self.session, self)
+        dialog.retrieved.connect(lambda report: self._on_import_finished(report.imported))
+        dialog.show()
+        return dialog
 
     def start_import(self, paths: list[Path]) -> Worker | None:
         """Import ``paths`` in a worker; returns it (None if an import is already running)."""
