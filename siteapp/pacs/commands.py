@@ -102,9 +102,16 @@ def _receiver_options(parser: argparse.ArgumentParser) -> None:
                         help="a calling AE title that may send (repeat for more)")
     parser.add_argument("--allow-host", action="append", default=None, metavar="HOST",
                         help="only these hosts may connect (repeat; default: any host)")
+    parser.add_argument("--tls-cert", default=None,
+                        help="serve DICOM TLS with this certificate (PEM); '' turns TLS off")
+    parser.add_argument("--tls-key", default=None, help="the certificate's private key (PEM)")
+    parser.add_argument("--tls-ca", default=None,
+                        help="callers must present a certificate signed by this CA (PEM)")
 
 
 def _receiver_from_args(config: Any, args: argparse.Namespace) -> Any:
+    from siteapp.pacs.config import TlsFiles
+
     changes: dict[str, Any] = {}
     if args.ae_title is not None:
         changes["ae_title"] = args.ae_title
@@ -116,6 +123,9 @@ def _receiver_from_args(config: Any, args: argparse.Namespace) -> Any:
         changes["allowed_calling_ae_titles"] = tuple(a.strip() for a in args.allow_ae)
     if args.allow_host is not None:
         changes["allowed_hosts"] = tuple(args.allow_host)
+    if args.tls_cert is not None:
+        changes["tls"] = (TlsFiles(args.tls_ca or "", args.tls_cert, args.tls_key or "")
+                          if args.tls_cert else None)
     if getattr(args, "start_with_app", None) is not None:
         changes["start_with_app"] = args.start_with_app
     return replace(config, receiver=replace(config.receiver, **changes))

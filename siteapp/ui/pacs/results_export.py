@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from siteapp.pacs.config import DicomNetworkConfig, load_network_config
 from siteapp.pacs.export import ExportOutcome, default_results_dir, export_results
+from siteapp.pacs.received import safe_name
 from siteapp.ui.error_messages import user_message
 from siteapp.ui.session import SiteSession
 from siteapp.ui.workers import JobContext, Worker
@@ -73,6 +75,7 @@ class ResultsExportDialog(QDialog):
 
         self.files = QListWidget()
         layout.addWidget(self.files, 1)
+        self._list_studies()
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
@@ -93,6 +96,20 @@ class ResultsExportDialog(QDialog):
         bottom.addWidget(close)
         layout.addLayout(bottom)
         self._load_nodes()
+
+    def _study_line(self, study_uid: str) -> str:
+        from siteapp.tasks import load_task
+
+        study = next(s for s in self.report.studies if s.study_uid == study_uid)
+        return self.tr("{patient}: {predicted} (probability of {positive} {p:.0%})").format(
+            patient=study.patient_id or study.study_uid, predicted=study.predicted_class,
+            positive=load_task(self.report.task).positive_class, p=study.probability)
+
+    def _list_studies(self) -> None:
+        self.files.clear()
+        for study in self.report.studies:
+            self.files.addItem(self._study_line(study.study_uid) + " · " + self.tr(
+                "Structured Report + saliency image"))
 
     def _load_nodes(self) -> None:
         try:
@@ -147,9 +164,16 @@ class ResultsExportDialog(QDialog):
         self.outcome = outcome
         self.files.clear()
         sent = set(outcome.sent.sent) if outcome.sent else set()
+        by_uid = {safe_name(s.study_uid): s.study_uid for s in self.report.studies}
         for path in outcome.written:
-            mark = self.tr("  (sent)") if str(path) in sent else ""
-            self.files.addItem(f"{path.parent.name}/{path.name}{mark}")
+            kind = (self.tr("Structured Report") if path.name.startswith("sr-")
+                    else self.tr("saliency image (Secondary Capture)"))
+            state = self.tr("written, sent") if str(path) in sent else self.tr("written")
+            study_uid = by_uid.get(path.parent.name)
+            line = self._study_line(study_uid) if study_uid else path.parent.name
+            item = QListWidgetItem(f"{line} · {kind} · {state}")
+            item.setToolTip(str(path))
+            self.files.addItem(item)
         text = self.tr("{n} DICOM objects written to {folder}.").format(
             n=len(outcome.written), folder=self.folder_edit.text())
         if outcome.sent is not None:
