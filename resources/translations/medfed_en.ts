@@ -150,6 +150,189 @@
     </message>
 </context>
 <context>
+    <name>DicomNetworkSection</name>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="50"/>
+        <source>DICOM network (PACS and modalities)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="62"/>
+        <source>e.g. CT_SCANNER1, PACS_MAIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="64"/>
+        <source>any host (the AE title is still checked)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="65"/>
+        <source>Start the receiver when the app starts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="66"/>
+        <source>This site&apos;s AE title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="67"/>
+        <source>Receiver port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="68"/>
+        <source>Allowed calling AE titles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="69"/>
+        <source>Allowed hosts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="77"/>
+        <source>Receiver</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="80"/>
+        <source>PACS nodes this site queries, retrieves from and sends results to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="83"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="83"/>
+        <source>AE title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="83"/>
+        <source>Host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="83"/>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="84"/>
+        <source>Retrieve by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="84"/>
+        <source>TLS: CA file (empty = no TLS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="93"/>
+        <source>Add node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="95"/>
+        <source>Remove node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="97"/>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="99"/>
+        <source>Save DICOM network settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="112"/>
+        <source>The DICOM receiver did not start: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="143"/>
+        <source>C-MOVE to this site</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="144"/>
+        <source>C-GET</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="183"/>
+        <source>saving the DICOM network settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="185"/>
+        <source>DICOM network settings saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="187"/>
+        <source>Stop and start the receiver to use them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="199"/>
+        <source>Listening as {ae} on port {port}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="201"/>
+        <source>Stop receiver</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="203"/>
+        <source>Stopped: nothing can send studies to this site.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="204"/>
+        <source>Start receiver</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="209"/>
+        <source>DICOM receiver stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="216"/>
+        <source>starting the DICOM receiver</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="218"/>
+        <source>DICOM receiver started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="223"/>
+        <source>Received from {ae}: {summary}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="242"/>
+        <source>testing the connection to {node}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="244"/>
+        <source>{node} answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <location filename="../../siteapp/ui/error_messages.py" line="23"/>
@@ -161,7 +344,7 @@
     <name>FederationPage</name>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="96"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -341,52 +524,57 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="328"/>
-        <source>taking part in the federation</source>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
+        <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
+        <source>taking part in the federation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="348"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="339"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="349"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="355"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="360"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="384"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="376"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -528,12 +716,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="222"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="238"/>
         <source>Slice {index} / {count}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="225"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="241"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -541,132 +729,137 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="66"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="67"/>
         <source>Inference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="71"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="81"/>
         <source>Open a new scan (folder)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="84"/>
         <source>Predict selected studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="86"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="101"/>
-        <source>Imported studies (select one or more)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
-        <source>Patient</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
-        <source>Images</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
-        <source>Prediction</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
-        <source>Probability</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="89"/>
+        <source>Export as DICOM…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/inference_page.py" line="107"/>
+        <source>Imported studies (select one or more)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <source>Patient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <source>Images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <source>Prediction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <source>Probability</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Model round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
         <source>No prediction yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="139"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="168"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="172"/>
         <source>Model: {source} round {round} ({model}), trained {when}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="187"/>
         <source>Choose the folder of the new scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="197"/>
         <source>Select one or more studies in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="196"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="202"/>
         <source>finding the studies&apos; files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="211"/>
         <source>running the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="244"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
         <source>Probability of {positive}: {p:.1%} (model round {round})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="271"/>
         <source>Export predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="271"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="273"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="291"/>
         <source>exporting the predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="275"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -834,68 +1027,83 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="53"/>
+        <location filename="../../siteapp/ui/main_window.py" line="57"/>
         <source>MedFed Site</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="128"/>
+        <location filename="../../siteapp/ui/main_window.py" line="132"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="138"/>
+        <location filename="../../siteapp/ui/main_window.py" line="142"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="139"/>
+        <location filename="../../siteapp/ui/main_window.py" line="143"/>
         <source>&amp;Import studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="144"/>
+        <location filename="../../siteapp/ui/main_window.py" line="148"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="149"/>
+        <location filename="../../siteapp/ui/main_window.py" line="153"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="157"/>
+        <location filename="../../siteapp/ui/main_window.py" line="161"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="158"/>
+        <location filename="../../siteapp/ui/main_window.py" line="162"/>
         <source>Open &amp;log folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="161"/>
+        <location filename="../../siteapp/ui/main_window.py" line="165"/>
         <source>&amp;About MedFed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="179"/>
+        <location filename="../../siteapp/ui/main_window.py" line="183"/>
         <source>Not enrolled in a federation yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="181"/>
+        <location filename="../../siteapp/ui/main_window.py" line="185"/>
         <source>Federation: {federation} (site {site})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="185"/>
+        <location filename="../../siteapp/ui/main_window.py" line="189"/>
         <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="200"/>
+        <location filename="../../siteapp/ui/main_window.py" line="204"/>
         <source>About MedFed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="226"/>
+        <source>Quit while work is running?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="228"/>
+        <source>Stop and quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="229"/>
+        <source>Keep working</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -910,12 +1118,12 @@
 <context>
     <name>Page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="71"/>
         <source>loading this page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="83"/>
         <source>reading the study index</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1106,148 +1314,446 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="48"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="54"/>
         <source>Model quality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="52"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="58"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="76"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="77"/>
         <source>Sensitivity (positives found)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
         <source>Specificity (negatives cleared)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="83"/>
         <source>round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="90"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="96"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="104"/>
         <source>Local-only model (baseline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="99"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="107"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="115"/>
         <source>Train local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="118"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="121"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="143"/>
         <source>reading the model metrics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="146"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="154"/>
         <source>federated (global) model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="156"/>
         <source>local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="184"/>
         <source>predicted {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
         <source>truly {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="186"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="194"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are missed findings (bottom left) and false alarms (top right).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="202"/>
+        <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="223"/>
+        <source>working out the privacy cost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="229"/>
+        <source>Working out what this run costs in privacy…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="241"/>
+        <source>Spend privacy budget?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="243"/>
+        <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="249"/>
+        <source>Budget left after this run can still be used for federation rounds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="251"/>
+        <source>Train and spend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
+        <source>Not trained: no privacy budget was spent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="279"/>
         <source>training the local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="211"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="289"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="212"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="290"/>
         <source>Training…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="219"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="297"/>
         <source>Stopping after the current step…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="224"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="302"/>
         <source>Training: step {done} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="232"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="310"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="314"/>
         <source>The local-only model is trained.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QueryPacsDialog</name>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="56"/>
+        <source>Query PACS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="65"/>
+        <source>PACS node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="68"/>
+        <source>DOE^JOHN, or DOE* for all names starting with DOE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="69"/>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="106"/>
+        <source>Patient ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="70"/>
+        <source>Patient name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="72"/>
+        <source>Study date from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="83"/>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="86"/>
+        <source>Dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="89"/>
+        <source>Any</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="91"/>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="106"/>
+        <source>Modality</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="92"/>
+        <source>Accession number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="96"/>
+        <source>Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="106"/>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="106"/>
+        <source>Date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="107"/>
+        <source>Accession</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="107"/>
+        <source>Description</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="107"/>
+        <source>Images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="124"/>
+        <source>Retrieve selected studies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="126"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="128"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="142"/>
+        <source>reading the DICOM network settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="148"/>
+        <source>No PACS node is configured yet: add one in Settings &gt; DICOM network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="185"/>
+        <source>Searching {node}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="186"/>
+        <source>querying {node}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="200"/>
+        <source>{n} studies found. Select the ones to retrieve.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="219"/>
+        <source>Retrieving {n} studies from {node}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="221"/>
+        <source>retrieving studies from {node}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="251"/>
+        <source>Cancelling; what has arrived is kept…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ResultsExportDialog</name>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="49"/>
+        <source>Export results as DICOM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="53"/>
+        <source>For each of the {n} studies: a Structured Report (predicted class, probability, model {model}, round {round}) and the saliency map as a Secondary Capture image, both filed in the patient&apos;s study.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="63"/>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="67"/>
+        <source>Write to folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="69"/>
+        <source>Also send to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="73"/>
+        <source>PACS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="85"/>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="88"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="91"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="104"/>
+        <source>{patient}: {predicted} (probability of {positive} {p:.0%})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="112"/>
+        <source>Structured Report + saliency image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="118"/>
+        <source>reading the DICOM network settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="126"/>
+        <source>no PACS node configured (Settings &gt; DICOM network)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="129"/>
+        <source>Choose a folder for the DICOM results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="146"/>
+        <source>exporting the results as DICOM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="156"/>
+        <source>Writing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="169"/>
+        <source>Structured Report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="170"/>
+        <source>saliency image (Secondary Capture)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
+        <source>written, sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
+        <source>written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="177"/>
+        <source>{n} DICOM objects written to {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="180"/>
+        <source>Sent {sent} to {node}; {failed} refused.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1293,122 +1799,122 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="49"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="50"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="52"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="53"/>
         <source>Where this site keeps its data, where training runs, and which coordinator it joins.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="57"/>
         <source>This workstation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="60"/>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="65"/>
         <source>Data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="72"/>
         <source>Training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="77"/>
         <source>Coordinator address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="85"/>
         <source>Language</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="86"/>
         <source>A new language is used from the next start of the app.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="95"/>
         <source>Revert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="97"/>
         <source>Save settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="105"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="108"/>
         <source>Automatic (GPU if present)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="109"/>
         <source>CPU</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="110"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="108"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="111"/>
         <source>Apple GPU (MPS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="126"/>
         <source>Set by the enrolment kit of federation {federation}; import a new kit to change it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="133"/>
         <source>Checking this computer&apos;s GPU…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="134"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="137"/>
         <source>On this computer, automatic means: {device}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="145"/>
         <source>Choose the site&apos;s data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="155"/>
         <source>The coordinator address is not valid: {problem}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="161"/>
         <source>checking the data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="171"/>
         <source>Settings saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="169"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="173"/>
         <source>Restart the app to use the new language.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1416,174 +1922,179 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="64"/>
         <source>Studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="68"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="82"/>
         <source>Import folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="85"/>
         <source>Import zip or DICOMDIR…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/studies_page.py" line="87"/>
+        <source>Query PACS…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="90"/>
         <source>Search patient, study, series…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="97"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="101"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
         <source>Modality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="99"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="103"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="110"/>
         <source>Cancel import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
         <source>Patient / study / series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
         <source>Date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
         <source>Split</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="152"/>
         <source>Last import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="150"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="154"/>
         <source>No import in this session yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
         <source>File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
         <source>Why it was skipped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="163"/>
         <source>Skipped files and non-image objects:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="182"/>
         <source>Choose a folder of DICOM files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="189"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="187"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="191"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="195"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="208"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="197"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
         <source>importing studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="217"/>
         <source>Looking for DICOM files…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="223"/>
         <source>Importing studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="230"/>
         <source>Stopping after the current batch…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="222"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="235"/>
         <source>{done} of {total} files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="242"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="249"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="254"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="267"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="296"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="309"/>
         <source>All modalities</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="310"/>
         <source>All labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="316"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="324"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="337"/>
         <source>Unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="387"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="400"/>
         <source>drawing thumbnails</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1650,13 +2161,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="116"/>
         <source>opening the series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="133"/>
-        <source>{n} image(s) of this series could not be shown: {first}</source>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="144"/>
+        <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -150,6 +150,189 @@
     </message>
 </context>
 <context>
+    <name>DicomNetworkSection</name>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="50"/>
+        <source>DICOM network (PACS and modalities)</source>
+        <translation>DICOM 网络（PACS 与检查设备）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="62"/>
+        <source>e.g. CT_SCANNER1, PACS_MAIN</source>
+        <translation>例如 CT_SCANNER1, PACS_MAIN</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="64"/>
+        <source>any host (the AE title is still checked)</source>
+        <translation>任意主机（仍会检查 AE 标题）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="65"/>
+        <source>Start the receiver when the app starts</source>
+        <translation>应用启动时启动接收器</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="66"/>
+        <source>This site&apos;s AE title</source>
+        <translation>本站点的 AE 标题</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="67"/>
+        <source>Receiver port</source>
+        <translation>接收器端口</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="68"/>
+        <source>Allowed calling AE titles</source>
+        <translation>允许的调用方 AE 标题</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="69"/>
+        <source>Allowed hosts</source>
+        <translation>允许的主机</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="77"/>
+        <source>Receiver</source>
+        <translation>接收器</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="80"/>
+        <source>PACS nodes this site queries, retrieves from and sends results to:</source>
+        <translation>本站点查询、获取并发送结果的 PACS 节点：</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="83"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="83"/>
+        <source>AE title</source>
+        <translation>AE 标题</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="83"/>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="83"/>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="84"/>
+        <source>Retrieve by</source>
+        <translation>获取方式</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="84"/>
+        <source>TLS: CA file (empty = no TLS)</source>
+        <translation>TLS：CA 文件（留空 = 不使用 TLS）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="93"/>
+        <source>Add node</source>
+        <translation>添加节点</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="95"/>
+        <source>Remove node</source>
+        <translation>删除节点</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="97"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="99"/>
+        <source>Save DICOM network settings</source>
+        <translation>保存 DICOM 网络设置</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="112"/>
+        <source>The DICOM receiver did not start: {problem}</source>
+        <translation>DICOM 接收器未能启动：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="143"/>
+        <source>C-MOVE to this site</source>
+        <translation>C-MOVE 到本站点</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="144"/>
+        <source>C-GET</source>
+        <translation>C-GET</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="183"/>
+        <source>saving the DICOM network settings</source>
+        <translation>保存 DICOM 网络设置</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="185"/>
+        <source>DICOM network settings saved.</source>
+        <translation>DICOM 网络设置已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="187"/>
+        <source>Stop and start the receiver to use them.</source>
+        <translation>请停止并重新启动接收器以使用新设置。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="199"/>
+        <source>Listening as {ae} on port {port}.</source>
+        <translation>以 {ae} 在端口 {port} 上监听。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="201"/>
+        <source>Stop receiver</source>
+        <translation>停止接收器</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="203"/>
+        <source>Stopped: nothing can send studies to this site.</source>
+        <translation>已停止：任何设备都无法向本站点发送检查。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="204"/>
+        <source>Start receiver</source>
+        <translation>启动接收器</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="209"/>
+        <source>DICOM receiver stopped.</source>
+        <translation>DICOM 接收器已停止。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="216"/>
+        <source>starting the DICOM receiver</source>
+        <translation>启动 DICOM 接收器</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="218"/>
+        <source>DICOM receiver started.</source>
+        <translation>DICOM 接收器已启动。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="223"/>
+        <source>Received from {ae}: {summary}</source>
+        <translation>收到来自 {ae} 的数据：{summary}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="242"/>
+        <source>testing the connection to {node}</source>
+        <translation>测试与 {node} 的连接</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/network_settings.py" line="244"/>
+        <source>{node} answered.</source>
+        <translation>{node} 已应答。</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <location filename="../../siteapp/ui/error_messages.py" line="23"/>
@@ -161,7 +344,7 @@
     <name>FederationPage</name>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="96"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
@@ -341,52 +524,57 @@
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
+        <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
+        <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="348"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="339"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="349"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="355"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="360"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="384"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="376"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -528,12 +716,12 @@
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="222"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="238"/>
         <source>Slice {index} / {count}</source>
         <translation>层面 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="225"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="241"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation>窗宽 {width:.0f}  窗位 {center:.0f}</translation>
     </message>
@@ -541,132 +729,137 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="66"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="67"/>
         <source>Inference</source>
         <translation>推理</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="71"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation>用当前模型分析新的扫描或已导入的检查。高亮区域表示模型关注的部位。这只是辅助决策，不是诊断。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="81"/>
         <source>Open a new scan (folder)…</source>
         <translation>打开新的扫描（文件夹）…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="84"/>
         <source>Predict selected studies</source>
         <translation>预测所选检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="86"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="101"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="89"/>
+        <source>Export as DICOM…</source>
+        <translation>导出为 DICOM…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="107"/>
         <source>Imported studies (select one or more)</source>
         <translation>已导入的检查（可多选）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
         <source>Prediction</source>
         <translation>预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
         <source>Probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Model round</source>
         <translation>模型轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Results</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
         <source>No prediction yet.</source>
         <translation>尚无预测。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="139"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation>模型输入图像上的显著性图（Grad-CAM）：颜色越暖，影响越大。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="168"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation>尚无已训练的模型：请先参与一轮联邦学习或训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="172"/>
         <source>Model: {source} round {round} ({model}), trained {when}.</source>
         <translation>模型：{source} 第 {round} 轮（{model}），训练于 {when}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="187"/>
         <source>Choose the folder of the new scan</source>
         <translation>选择新扫描所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="197"/>
         <source>Select one or more studies in the list first.</source>
         <translation>请先在列表中选择一个或多个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="196"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="202"/>
         <source>finding the studies&apos; files</source>
         <translation>查找检查的文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="211"/>
         <source>running the model</source>
         <translation>运行模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="244"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation>跳过了 {n} 个文件，例如：{first}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
         <source>Probability of {positive}: {p:.1%} (model round {round})</source>
         <translation>{positive} 的概率：{p:.1%}（模型第 {round} 轮）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="271"/>
         <source>Export predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="271"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="273"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="291"/>
         <source>exporting the predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="275"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation>已将 {n} 条预测写入 {file}。</translation>
     </message>
@@ -834,69 +1027,84 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="53"/>
+        <location filename="../../siteapp/ui/main_window.py" line="57"/>
         <source>MedFed Site</source>
         <translation>MedFed 站点端</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="128"/>
+        <location filename="../../siteapp/ui/main_window.py" line="132"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation>数据文件夹：{folder}   设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="138"/>
+        <location filename="../../siteapp/ui/main_window.py" line="142"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="139"/>
+        <location filename="../../siteapp/ui/main_window.py" line="143"/>
         <source>&amp;Import studies…</source>
         <translation>导入检查(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="144"/>
+        <location filename="../../siteapp/ui/main_window.py" line="148"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="149"/>
+        <location filename="../../siteapp/ui/main_window.py" line="153"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="157"/>
+        <location filename="../../siteapp/ui/main_window.py" line="161"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="158"/>
+        <location filename="../../siteapp/ui/main_window.py" line="162"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="161"/>
+        <location filename="../../siteapp/ui/main_window.py" line="165"/>
         <source>&amp;About MedFed</source>
         <translation>关于 MedFed(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="179"/>
+        <location filename="../../siteapp/ui/main_window.py" line="183"/>
         <source>Not enrolled in a federation yet.</source>
         <translation>尚未加入联邦。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="181"/>
+        <location filename="../../siteapp/ui/main_window.py" line="185"/>
         <source>Federation: {federation} (site {site})</source>
         <translation>联邦：{federation}（站点 {site}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="185"/>
+        <location filename="../../siteapp/ui/main_window.py" line="189"/>
         <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MedFed 站点 {version}&lt;/h3&gt;&lt;p&gt;与其他医院共同训练一个医学影像模型，任何图像、标签或患者记录都不会离开这台工作站。&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;数据文件夹：{folder}&lt;br&gt;日志文件：{log}&lt;br&gt;Python {python}，Qt {qt}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="200"/>
+        <location filename="../../siteapp/ui/main_window.py" line="204"/>
         <source>About MedFed</source>
         <translation>关于 MedFed</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="226"/>
+        <source>Quit while work is running?</source>
+        <translation>仍有任务在运行，确定退出吗？</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="228"/>
+        <source>Stop and quit</source>
+        <translation>停止并退出</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="229"/>
+        <source>Keep working</source>
+        <translation>继续工作</translation>
     </message>
 </context>
 <context>
@@ -910,12 +1118,12 @@
 <context>
     <name>Page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="71"/>
         <source>loading this page</source>
         <translation>加载此页面</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="83"/>
         <source>reading the study index</source>
         <translation>读取检查索引</translation>
     </message>
@@ -1106,149 +1314,447 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="48"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="54"/>
         <source>Model quality</source>
         <translation>模型质量</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="52"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="58"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation>逐轮显示模型在本站点留出患者（从未用于训练）上识别该病变的效果。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="76"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation>AUC（1.0 = 完美排序）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="77"/>
         <source>Sensitivity (positives found)</source>
         <translation>灵敏度（检出的阳性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
         <source>Specificity (negatives cleared)</source>
         <translation>特异度（排除的阴性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="83"/>
         <source>round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="90"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation>混淆矩阵（最新模型，留出患者）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="96"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="104"/>
         <source>Local-only model (baseline)</source>
         <translation>仅本地模型（基线）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="99"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="107"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation>仅使用本站点已标注的患者训练，采用相同的隐私保护。它与联邦轮次一样会消耗隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="115"/>
         <source>Train local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="118"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="121"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="143"/>
         <source>reading the model metrics</source>
         <translation>读取模型指标</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="146"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="154"/>
         <source>federated (global) model</source>
         <translation>联邦（全局）模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="156"/>
         <source>local-only model</source>
         <translation>仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation>本站点尚未训练任何模型。请参与一轮联邦学习，或在下方训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation>最新模型：{source} 第 {round} 轮 — 在 {count} 位留出患者上的 AUC {auc}，灵敏度 {sens}，特异度 {spec}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="184"/>
         <source>predicted {c}</source>
         <translation>预测为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
         <source>truly {c}</source>
         <translation>实际为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="186"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="194"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are missed findings (bottom left) and false alarms (top right).</source>
         <translation>行：标注中的真实类别。列：模型的判断。绿色单元格为正确；红色单元格为漏诊（左下）和误报（右上）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="202"/>
+        <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
+        <translation>仅本地训练正在运行。退出会在当前步骤后停止：进行中的这一轮仍计入本站点的隐私预算（训练开始前已记录），其模型不会保存。训练不会自动恢复；准备好后请在“模型质量”中重新训练。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="223"/>
+        <source>working out the privacy cost</source>
+        <translation>计算隐私成本</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="229"/>
+        <source>Working out what this run costs in privacy…</source>
+        <translation>正在计算本次训练的隐私成本…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="241"/>
+        <source>Spend privacy budget?</source>
+        <translation>花费隐私预算？</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="243"/>
+        <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back.</source>
+        <translation>训练 {rounds} 轮仅本地模型会花费隐私预算：本站点的 ε 将从 {before:.2f} 增至 {after:.2f}（上限 {cap:g}，δ {delta:.1e}）。已花费的预算无法收回。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="249"/>
+        <source>Budget left after this run can still be used for federation rounds.</source>
+        <translation>本次训练后剩余的预算仍可用于联邦训练轮次。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="251"/>
+        <source>Train and spend</source>
+        <translation>训练并花费</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
+        <source>Not trained: no privacy budget was spent.</source>
+        <translation>未训练：没有花费隐私预算。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="279"/>
         <source>training the local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="211"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="289"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation>正在准备图像并检查隐私预算…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="212"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="290"/>
         <source>Training…</source>
         <translation>训练中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="219"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="297"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="224"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="302"/>
         <source>Training: step {done} of {total}</source>
         <translation>训练：第 {done} / {total} 步</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="232"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="310"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation>完成：在 {device} 上训练了 {rounds} 轮；本站点的 ε 现为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="314"/>
         <source>The local-only model is trained.</source>
         <translation>仅本地模型已训练完成。</translation>
+    </message>
+</context>
+<context>
+    <name>QueryPacsDialog</name>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="56"/>
+        <source>Query PACS</source>
+        <translation>查询 PACS</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="65"/>
+        <source>PACS node</source>
+        <translation>PACS 节点</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="68"/>
+        <source>DOE^JOHN, or DOE* for all names starting with DOE</source>
+        <translation>DOE^JOHN，或用 DOE* 查找所有以 DOE 开头的姓名</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="69"/>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="106"/>
+        <source>Patient ID</source>
+        <translation>患者 ID</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="70"/>
+        <source>Patient name</source>
+        <translation>患者姓名</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="72"/>
+        <source>Study date from</source>
+        <translation>检查日期从</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="83"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="86"/>
+        <source>Dates</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="89"/>
+        <source>Any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="91"/>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="106"/>
+        <source>Modality</source>
+        <translation>模态</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="92"/>
+        <source>Accession number</source>
+        <translation>检查号</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="96"/>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="106"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="106"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="107"/>
+        <source>Accession</source>
+        <translation>检查号</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="107"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="107"/>
+        <source>Images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="124"/>
+        <source>Retrieve selected studies</source>
+        <translation>获取所选检查</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="126"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="128"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="142"/>
+        <source>reading the DICOM network settings</source>
+        <translation>读取 DICOM 网络设置</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="148"/>
+        <source>No PACS node is configured yet: add one in Settings &gt; DICOM network.</source>
+        <translation>尚未配置 PACS 节点：请在“设置 &gt; DICOM 网络”中添加。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="185"/>
+        <source>Searching {node}…</source>
+        <translation>正在搜索 {node}…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="186"/>
+        <source>querying {node}</source>
+        <translation>查询 {node}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="200"/>
+        <source>{n} studies found. Select the ones to retrieve.</source>
+        <translation>找到 {n} 个检查。请选择要获取的检查。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="219"/>
+        <source>Retrieving {n} studies from {node}…</source>
+        <translation>正在从 {node} 获取 {n} 个检查…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="221"/>
+        <source>retrieving studies from {node}</source>
+        <translation>从 {node} 获取检查</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/query_dialog.py" line="251"/>
+        <source>Cancelling; what has arrived is kept…</source>
+        <translation>正在取消；已收到的数据会保留…</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsExportDialog</name>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="49"/>
+        <source>Export results as DICOM</source>
+        <translation>将结果导出为 DICOM</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="53"/>
+        <source>For each of the {n} studies: a Structured Report (predicted class, probability, model {model}, round {round}) and the saliency map as a Secondary Capture image, both filed in the patient&apos;s study.</source>
+        <translation>对这 {n} 个检查中的每一个：生成一份结构化报告（预测类别、概率、模型 {model}、第 {round} 轮）以及作为二次捕获图像的显著性图，二者都归入患者的该检查中。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="63"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="67"/>
+        <source>Write to folder</source>
+        <translation>写入文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="69"/>
+        <source>Also send to</source>
+        <translation>同时发送到</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="73"/>
+        <source>PACS</source>
+        <translation>PACS</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="85"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="88"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="91"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="104"/>
+        <source>{patient}: {predicted} (probability of {positive} {p:.0%})</source>
+        <translation>{patient}：{predicted}（{positive} 的概率 {p:.0%}）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="112"/>
+        <source>Structured Report + saliency image</source>
+        <translation>结构化报告 + 显著性图像</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="118"/>
+        <source>reading the DICOM network settings</source>
+        <translation>读取 DICOM 网络设置</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="126"/>
+        <source>no PACS node configured (Settings &gt; DICOM network)</source>
+        <translation>未配置 PACS 节点（设置 &gt; DICOM 网络）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="129"/>
+        <source>Choose a folder for the DICOM results</source>
+        <translation>选择存放 DICOM 结果的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="146"/>
+        <source>exporting the results as DICOM</source>
+        <translation>将结果导出为 DICOM</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="156"/>
+        <source>Writing…</source>
+        <translation>正在写入…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="169"/>
+        <source>Structured Report</source>
+        <translation>结构化报告</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="170"/>
+        <source>saliency image (Secondary Capture)</source>
+        <translation>显著性图像（二次捕获）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
+        <source>written, sent</source>
+        <translation>已写入，已发送</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
+        <source>written</source>
+        <translation>已写入</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="177"/>
+        <source>{n} DICOM objects written to {folder}.</source>
+        <translation>已将 {n} 个 DICOM 对象写入 {folder}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="180"/>
+        <source>Sent {sent} to {node}; {failed} refused.</source>
+        <translation>已向 {node} 发送 {sent} 个；{failed} 个被拒绝。</translation>
     </message>
 </context>
 <context>
@@ -1293,122 +1799,122 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="49"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="50"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="52"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="53"/>
         <source>Where this site keeps its data, where training runs, and which coordinator it joins.</source>
         <translation>本站点的数据存放位置、训练运行的设备，以及加入的协调服务器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="57"/>
         <source>This workstation</source>
         <translation>本工作站</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="60"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="65"/>
         <source>Data folder</source>
         <translation>数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="72"/>
         <source>Training device</source>
         <translation>训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="77"/>
         <source>Coordinator address</source>
         <translation>协调服务器地址</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="85"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="86"/>
         <source>A new language is used from the next start of the app.</source>
         <translation>新的语言将在下次启动程序时生效。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="95"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="97"/>
         <source>Save settings</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="105"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="108"/>
         <source>Automatic (GPU if present)</source>
         <translation>自动（如有 GPU 则使用）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="109"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="110"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="108"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="111"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="126"/>
         <source>Set by the enrolment kit of federation {federation}; import a new kit to change it.</source>
         <translation>由联邦 {federation} 的注册包设定；如需更改，请导入新的注册包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="133"/>
         <source>Checking this computer&apos;s GPU…</source>
         <translation>正在检查本机的 GPU…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="134"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="137"/>
         <source>On this computer, automatic means: {device}</source>
         <translation>在本机上，“自动”表示：{device}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="145"/>
         <source>Choose the site&apos;s data folder</source>
         <translation>选择站点的数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="155"/>
         <source>The coordinator address is not valid: {problem}.</source>
         <translation>协调服务器地址无效：{problem}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="161"/>
         <source>checking the data folder</source>
         <translation>检查数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="171"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="169"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="173"/>
         <source>Restart the app to use the new language.</source>
         <translation>请重新启动程序以使用新语言。</translation>
     </message>
@@ -1416,174 +1922,179 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="64"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="68"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation>从文件夹、DICOMDIR 或 zip 文件导入 DICOM 检查。文件保留在原处；MedFed 只为其建立索引，绝不会把它们发送到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="82"/>
         <source>Import folder…</source>
         <translation>导入文件夹…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="85"/>
         <source>Import zip or DICOMDIR…</source>
         <translation>导入 zip 或 DICOMDIR…</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/studies_page.py" line="87"/>
+        <source>Query PACS…</source>
+        <translation>查询 PACS…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="90"/>
         <source>Search patient, study, series…</source>
         <translation>搜索患者、检查、序列…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="97"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="101"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
         <source>Modality</source>
         <translation>模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="99"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="103"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
         <source>Label</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="110"/>
         <source>Cancel import</source>
         <translation>取消导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
         <source>Patient / study / series</source>
         <translation>患者 / 检查 / 序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="152"/>
         <source>Last import</source>
         <translation>最近一次导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="150"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="154"/>
         <source>No import in this session yet.</source>
         <translation>本次会话尚未导入。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
         <source>Why it was skipped</source>
         <translation>跳过原因</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="163"/>
         <source>Skipped files and non-image objects:</source>
         <translation>跳过的文件和非图像对象：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="182"/>
         <source>Choose a folder of DICOM files</source>
         <translation>选择包含 DICOM 文件的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="189"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation>选择 zip 压缩包或 DICOMDIR 文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="187"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="191"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation>DICOM 来源 (*.zip DICOMDIR *.dcm);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="195"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="208"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation>已有导入正在进行；请等待其完成或先取消。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="197"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
         <source>importing studies</source>
         <translation>导入检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="217"/>
         <source>Looking for DICOM files…</source>
         <translation>正在查找 DICOM 文件…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="223"/>
         <source>Importing studies…</source>
         <translation>正在导入检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="230"/>
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="222"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="235"/>
         <source>{done} of {total} files</source>
         <translation>{done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="242"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation>从 {files} 个文件中导入了 {images} 张图像（新增 {patients} 位患者、{studies} 个检查、{series} 个序列）；跳过 {skipped} 个。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="249"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation>导入已取消；此前已导入的内容会保留。再次导入同一文件夹即可完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="254"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="267"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation>不是图像（{kind}）；已列出，未导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="296"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="309"/>
         <source>All modalities</source>
         <translation>全部模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="310"/>
         <source>All labels</source>
         <translation>全部标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="316"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation>{patients} 位患者，{studies} 个检查，{images} 张图像</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="324"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="337"/>
         <source>Unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="387"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="400"/>
         <source>drawing thumbnails</source>
         <translation>生成缩略图</translation>
     </message>
@@ -1650,14 +2161,14 @@
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="116"/>
         <source>opening the series</source>
         <translation>打开序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="133"/>
-        <source>{n} image(s) of this series could not be shown: {first}</source>
-        <translation>该序列中有 {n} 张图像无法显示：{first}</translation>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="144"/>
+        <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
+        <translation>该序列中有 {n} 张图像无法显示：{first}。详情见日志文件。</translation>
     </message>
 </context>
 <context>
