@@ -9,6 +9,11 @@ from pathlib import Path
 
 from siteapp.errors import UsageError
 
+#: Files listed under each skip reason; the rest are counted (``--json`` lists all).
+SKIPPED_SHOWN_PER_REASON = 5
+#: ``import`` exits with this when files were given but not one image was imported.
+NOTHING_IMPORTED_EXIT = 1
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -53,8 +58,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print(report.summary())
-        for item in report.skipped:
-            print(f"  skipped {item['path']}: {item['reason']}")
+        for reason, paths in report.skipped_by_reason().items():
+            print(f"  {len(paths)} skipped: {reason}")
+            for path in paths[:SKIPPED_SHOWN_PER_REASON]:
+                print(f"      {path}")
+            if len(paths) > SKIPPED_SHOWN_PER_REASON:
+                print(f"      ... and {len(paths) - SKIPPED_SHOWN_PER_REASON} more "
+                      "(--json lists every file)")
+    if report.found_no_image() and not report.cancelled:
+        print("medfed-site: no DICOM image was found in what you named; nothing was imported",
+              file=sys.stderr)
+        return NOTHING_IMPORTED_EXIT
     return 0
 
 
@@ -118,7 +132,11 @@ def _cmd_studies(args: argparse.Namespace) -> int:
         f"{counts['patients']} patients, {counts['studies']} studies, {counts['series']} series,"
         f" {counts['instances']} images, {counts['labelled_patients']} labelled\n"
     )
-    for p in patients:
-        sys.stdout.write(f"{p.patient_key}  {p.display_name or '-':<28} {p.label or '-':<12}"
-                         f" {p.split or '-':<6} {p.studies} studies, {p.instances} images\n")
+    columns = ("PatientID", "Name", "Label", "Split", "Studies", "Images", "Pseudonym")
+    rows = [(p.patient_id or "-", p.display_name or "-", p.label or "-", p.split or "-",
+             str(p.studies), str(p.instances), p.patient_key) for p in patients]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c)
+              for i, c in enumerate(columns)]
+    for row in [columns, *rows]:
+        sys.stdout.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
     return 0

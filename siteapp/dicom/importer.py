@@ -64,6 +64,18 @@ class ImportReport:
         )
         return text + (" (cancelled)" if self.cancelled else "")
 
+    def found_no_image(self) -> bool:
+        """True when not one file was an image, new or already imported (a wrong folder)."""
+        unusable = len(self.skipped) + len(self.non_image)
+        return self.instances_imported == 0 and unusable >= self.files_seen
+
+    def skipped_by_reason(self) -> dict[str, list[str]]:
+        """Skipped files grouped by reason (most frequent first), for a readable report."""
+        groups: dict[str, list[str]] = {}
+        for item in self.skipped:
+            groups.setdefault(item["reason"], []).append(item["path"])
+        return dict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
+
 
 def import_paths(
     data_dir: Path,

@@ -49,6 +49,10 @@ def collect_files(paths: list[Path], data_dir: Path, limits: ImportLimits) -> So
             candidates: Iterator[Path] = _walk(path)
         elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
             candidates = iter(_unpack_zip(path, data_dir, limits, out))
+        elif path.suffix.lower() == ".zip":
+            out.rejected.append((str(path), "damaged zip archive (its table of contents cannot "
+                                            "be read); copy it again from its source"))
+            continue
         else:
             candidates = iter([path])
         for file in candidates:

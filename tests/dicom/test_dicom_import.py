@@ -200,3 +200,51 @@ def test_worker_processes_index_the_same_as_the_calling_thread(
         query = "SELECT * FROM instances ORDER BY sop_instance_uid"
         strip = [r[:-1] for r in a.execute(query)]  # all but imported_at
         assert strip == [r[:-1] for r in b.execute(query)]
+
+
+def test_cli_groups_skips_by_reason_and_fails_when_nothing_is_an_image(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "not-dicom"
+    folder.mkdir()
+    for i in range(8):
+        (folder / f"note-{i}.txt").write_text("hello")
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 this archive was cut short")
+    assert main(["--data-dir", str(data_dir), "import", str(folder), str(broken)]) == 1
+    captured = capsys.readouterr()
+    assert "8 skipped: not a DICOM file (.txt file)" in captured.out
+    assert "... and 3 more" in captured.out
+    assert "damaged zip archive" in captured.out
+    assert "nothing was imported" in captured.err
+
+
+def test_reimporting_the_same_files_is_not_a_failure(
+    phantom_root: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(data_dir), "import", str(phantom_root / "site-3")]) == 0
+    assert main(["--data-dir", str(data_dir), "import", str(phantom_root / "site-3")]) == 0
+
+
+def test_studies_lists_patient_id_first_under_a_header(
+    phantom_root: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["--data-dir", str(data_dir), "import", str(phantom_root / "site-3")])
+    capsys.readouterr()
+    assert main(["--data-dir", str(data_dir), "studies"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[:2] == ["PatientID", "Name"] and lines[1].split()[-1] == "Pseudonym"
+    assert lines[2].startswith("S3-")
+
+
+def test_studies_into_a_closed_pipe_ends_quietly(phantom_root: Path, data_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    main(["--data-dir", str(data_dir), "import", str(phantom_root / "site-3")])
+    pipeline = subprocess.run(
+        f"{sys.executable} -m siteapp.cli --data-dir {data_dir} studies | head -n 1",
+        shell=True, capture_output=True, text=True, timeout=120,
+    )
+    assert pipeline.returncode == 0
+    assert "BrokenPipe" not in pipeline.stderr and "Traceback" not in pipeline.stderr
