@@ -35,6 +35,7 @@ from coordinator.secure.masking import (
     MaskedSum,
     MaskingParticipant,
     QuantisationBounds,
+    consistency_request,
     unmask,
     unmask_request,
 )
@@ -225,7 +226,9 @@ def bench_masking(updates: list[tuple[np.ndarray, int]]) -> dict[str, Any]:
         add_times.append(time.perf_counter() - start)
         blob_size = len(blob)
         kept.append((vector, count))
-    request = unmask_request(round_id, survivors)
+    shown = consistency_request(round_id, survivors)
+    signatures = [participants[site].sign_survivors(shown) for site in survivors]
+    request = unmask_request(round_id, survivors, signatures)
     responses = [participants[site].unmask(request) for site in survivors]
     start = time.perf_counter()
     total, total_count = unmask(

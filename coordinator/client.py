@@ -300,7 +300,8 @@ class CoordinatorClient:
         )
 
     def post_masking(self, round_number: int, step: MaskingStep, message: dict[str, Any]) -> None:
-        """Send this site's message of a masking step (advertisement, shares, unmask answer)."""
+        """Send this site's message of a masking step (advertisement, shares, survivor
+        signature, unmask answer)."""
         self._request(
             "POST", Endpoints.masking(round_number, step.value), json_body=message,
             carried=f"secure-aggregation {step.value} message (keys/shares, no model data)",

@@ -94,7 +94,11 @@ class LocalTraining(BaseModel):
 class MaskingParams(BaseModel):
     """Secure-sum parameters: Shamir threshold and fixed-point quantisation.
 
-    ``threshold`` None means a strict majority of the sites. Updates are clipped to
+    ``threshold`` None means the rule ``threshold_rule`` names: ``two_thirds`` (the
+    default, ``floor(2n/3) + 1``) keeps one site's update secret from a coordinator that
+    shows sites different survivor sets unless it colludes with ``2t - n`` > n/3 sites;
+    ``majority`` (``floor(n/2) + 1``) tolerates more dropouts but falls to a coordinator
+    with a single colluding site (docs/security.md). Updates are clipped to
     ``[-clip_range, clip_range]`` per coordinate; the fixed-point scale is the largest
     that keeps a 32-bit sum of ``sites x max_examples_per_site`` weighted values exact.
     """
@@ -102,6 +106,7 @@ class MaskingParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     threshold: int | None = Field(default=None, ge=2)
+    threshold_rule: Literal["two_thirds", "majority"] = "two_thirds"
     clip_range: float = Field(default=1.0, gt=0.0)
     max_examples_per_site: int = Field(default=1000, ge=1)
 
@@ -172,12 +177,16 @@ class MaskingStep(StrEnum):
     ADVERTISE = "advertise"
     SHARE = "share"
     UPLOAD = "upload"
+    CONSISTENCY = "consistency"
     UNMASK = "unmask"
 
 
 def masking_threshold(plan: FederationPlan) -> int:
     """The Shamir threshold every participant and the coordinator use."""
-    return plan.masking.threshold or len(plan.sites) // 2 + 1
+    if plan.masking.threshold is not None:
+        return plan.masking.threshold
+    n = len(plan.sites)
+    return 2 * n // 3 + 1 if plan.masking.threshold_rule == "two_thirds" else n // 2 + 1
 
 
 def masking_round_id(plan: FederationPlan, round_number: int) -> str:

@@ -9,14 +9,19 @@ One round, all messages relayed opaquely by the coordinator as JSON-able dicts/b
    private key, one AES-GCM-encrypted share pair per peer.
 3. :meth:`MaskingParticipant.masked_input` - given the shares addressed to this site,
    upload ``quantised update + self mask + pairwise masks`` mod 2^32.
-4. :meth:`MaskingParticipant.unmask` - given the survivors (sites whose uploads arrived),
-   reveal shares of the survivors' self-mask seeds and of the dropped sites' private
-   keys, never both for one site, and only once per round.
+4. :meth:`MaskingParticipant.sign_survivors` - given the survivor set the coordinator
+   froze when the upload step closed, sign it (once per round): Bonawitz et al.'s
+   consistency check against a coordinator that shows sites different survivor sets.
+5. :meth:`MaskingParticipant.unmask` - given the survivors and at least ``threshold``
+   signatures of distinct survivors on exactly the set this site signed, reveal shares
+   of the survivors' self-mask seeds and of the dropped sites' private keys, never both
+   for one site, and only once per round.
 
 The coordinator side (:class:`MaskedSum`, :func:`unmask`) is in
-:mod:`coordinator.secure.masking_server` and re-exported here. The threat model is the
-honest-but-curious coordinator of the design; the extra consistency round that Bonawitz
-et al. add against an actively malicious server is not implemented.
+:mod:`coordinator.secure.masking_server` and re-exported here. With the consistency
+check, a coordinator that lies about who survived learns one site's update only with
+``2 * threshold - n`` colluding sites; the plan's default threshold (over two thirds of
+the sites) makes that more than a third of them (docs/security.md).
 """
 
 from __future__ import annotations
@@ -46,20 +51,27 @@ from coordinator.secure.advertisement import (
 from coordinator.secure.errors import ProtocolViolationError, ThresholdNotMetError
 from coordinator.secure.masked_blob import pack_masked
 from coordinator.secure.masking_server import (
+    CONSISTENCY_DOMAIN,
+    CONSISTENCY_REQUEST_TYPE,
     UNMASK_REQUEST_TYPE,
     UNMASK_RESPONSE_TYPE,
     MaskedSum,
+    consistency_fields,
+    consistency_request,
     unmask,
     unmask_request,
     validate_masked_blob,
+    verify_survivor_signature,
 )
 from coordinator.secure.masks import SEED_BYTES, apply_mask, derive_key, mask_stream, pairwise_sign
 from coordinator.secure.quantisation import QuantisationBounds, quantise_weighted
+from coordinator.secure.site_signatures import sign_fields
 
 __all__ = [
     "MaskedSum",
     "MaskingParticipant",
     "QuantisationBounds",
+    "consistency_request",
     "minimum_threshold",
     "unmask",
     "unmask_request",
@@ -140,6 +152,7 @@ class MaskingParticipant:
         # sender -> (share of sender's mask private key, share of sender's self seed)
         self._held: dict[str, tuple[int, int]] = {}
         self._shared_sites: frozenset[str] | None = None
+        self._signed_survivors: frozenset[str] | None = None
         self._unmask_answer: tuple[frozenset[str], dict[str, Any]] | None = None
 
     def advertise(self) -> dict[str, Any]:
@@ -304,13 +317,64 @@ class MaskingParticipant:
             raise ProtocolViolationError(f"The shares from {sender} were made for another site.")
         self._held[sender] = (key_share, seed_share)
 
-    def unmask(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Round step 4: reveal the shares the coordinator needs to remove the masks.
+    def _check_survivors(self, survivor_list: list[str]) -> frozenset[str]:
+        if self._shared_sites is None:
+            raise ProtocolViolationError("This site has not uploaded a masked input yet.")
+        survivors = frozenset(survivor_list)
+        if len(survivor_list) != len(survivors) or not survivors <= self._shared_sites:
+            raise ProtocolViolationError(
+                "The survivors list repeats sites or names sites that never shared keys."
+            )
+        if self.site_id not in survivors:
+            raise ProtocolViolationError(
+                "The coordinator lists this site as dropped although it uploaded."
+            )
+        if len(survivors) < self.threshold:
+            raise ThresholdNotMetError(
+                f"Only {len(survivors)} sites uploaded but the threshold is "
+                f"{self.threshold}; refusing to unmask. The round must be restarted."
+            )
+        return survivors
 
-        For each survivor, its self-mask seed share; for each site that shared keys but
-        did not upload, its mask-key share. Answers once per round (a repeat of the same
-        request gets the same answer); a different survivor set is refused, because
-        answering both could reveal a site's seed and key together.
+    def sign_survivors(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Round step 4 (consistency): sign the survivor set the coordinator froze.
+
+        Signs one set per round (a repeat of the same set gets the same answer): the
+        shares are revealed only against ``threshold`` signatures on the set signed here.
+        """
+        self._require_peers()
+        if request.get("type") != CONSISTENCY_REQUEST_TYPE or request.get("round_id") != self.round_id:
+            raise ProtocolViolationError("The consistency request is not for this round.")
+        survivor_list = sorted(str(site) for site in request.get("survivors", []))
+        if self._signed_survivors is not None and self._signed_survivors != frozenset(survivor_list):
+            raise ProtocolViolationError(
+                "The coordinator showed this site a second, different set of survivors; "
+                "refusing to sign it. Leave this round."
+            )
+        self._signed_survivors = self._check_survivors(survivor_list)
+        fields = consistency_fields(self.round_id, self.site_id, survivor_list)
+        return {
+            **fields,
+            "certificate": self._certificate_pem,
+            "signature": sign_fields(CONSISTENCY_DOMAIN, fields, self._signing_key),
+        }
+
+    def _count_signatures(self, signatures: Any, survivors: frozenset[str]) -> int:
+        """Distinct survivors that signed exactly ``survivors``; a bad entry is refused."""
+        if not isinstance(signatures, list):
+            raise ProtocolViolationError("The unmask request carries no survivor signatures.")
+        expected = sorted(survivors)
+        return len({verify_survivor_signature(e, self._ca, self.round_id, expected) for e in signatures})
+
+    def unmask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Round step 5: reveal the shares the coordinator needs to remove the masks.
+
+        Only after this site signed the survivor set (:meth:`sign_survivors`) and the
+        request carries signatures of at least ``threshold`` distinct survivors on that
+        same set. For each survivor, its self-mask seed share; for each site that shared
+        keys but did not upload, its mask-key share. Answers once per round (a repeat of
+        the same request gets the same answer); a different survivor set is refused,
+        because answering both could reveal a site's seed and key together.
         """
         peers = self._require_peers()
         if self._shared_sites is None:
@@ -326,18 +390,17 @@ class MaskingParticipant:
                 "The coordinator asked again with a different set of survivors; refusing, "
                 "because answering both could reveal a site's masks. Leave this round."
             )
-        if len(survivor_list) != len(survivors) or not survivors <= self._shared_sites:
+        survivors = self._check_survivors(survivor_list)
+        if self._signed_survivors != survivors:
             raise ProtocolViolationError(
-                "The survivors list repeats sites or names sites that never shared keys."
+                "The unmask request names other survivors than the set this site signed "
+                "(or it signed none); refusing to reveal any share. Leave this round."
             )
-        if self.site_id not in survivors:
-            raise ProtocolViolationError(
-                "The coordinator lists this site as dropped although it uploaded."
-            )
-        if len(survivors) < self.threshold:
+        signed = self._count_signatures(request.get("signatures"), survivors)
+        if signed < self.threshold:
             raise ThresholdNotMetError(
-                f"Only {len(survivors)} sites uploaded but the threshold is "
-                f"{self.threshold}; refusing to unmask. The round must be restarted."
+                f"Only {signed} sites confirmed the survivor set this site signed, but "
+                f"{self.threshold} must before any share is revealed; refusing to unmask."
             )
         dropped = self._shared_sites - survivors
         response: dict[str, Any] = {

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, BinaryIO
 
 import numpy as np
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
@@ -21,29 +22,78 @@ from coordinator.secure import shamir
 from coordinator.secure.errors import (
     InvalidUpdateError,
     ProtocolViolationError,
+    SiteSignatureError,
     ThresholdNotMetError,
 )
 from coordinator.secure.masked_blob import HEADER, WORD, read_header, validate_masked_blob
 from coordinator.secure.masks import SEED_BYTES, apply_mask, derive_key, mask_stream, pairwise_sign
 from coordinator.secure.quantisation import QuantisationBounds, dequantise_sum
+from coordinator.secure.site_signatures import verify_site_signature
 
 __all__ = [
+    "CONSISTENCY_REQUEST_TYPE",
+    "CONSISTENCY_TYPE",
     "UNMASK_REQUEST_TYPE",
     "UNMASK_RESPONSE_TYPE",
     "MaskedSum",
+    "consistency_fields",
+    "consistency_request",
     "unmask",
     "unmask_request",
     "validate_masked_blob",
+    "verify_survivor_signature",
 ]
 
 UNMASK_REQUEST_TYPE = "masking.unmask"
 UNMASK_RESPONSE_TYPE = "masking.unmask_response"
+CONSISTENCY_REQUEST_TYPE = "masking.consistency_request"
+CONSISTENCY_TYPE = "masking.consistency"
+CONSISTENCY_DOMAIN = "medfed-masking-consistency-v1"
 _STREAM_WORDS = 1 << 20
 
 
-def unmask_request(round_id: str, survivors: Iterable[str]) -> dict[str, Any]:
-    """The coordinator's request to the survivors for their unmasking shares."""
-    return {"type": UNMASK_REQUEST_TYPE, "round_id": round_id, "survivors": sorted(survivors)}
+def consistency_fields(round_id: str, site: str, survivors: list[str]) -> dict[str, Any]:
+    """What a survivor signs in the consistency step: the round and the sorted set."""
+    return {"type": CONSISTENCY_TYPE, "round_id": round_id, "site_id": site, "survivors": survivors}
+
+
+def verify_survivor_signature(
+    entry: Any, ca_certificate: x509.Certificate, round_id: str, survivors: list[str]
+) -> str:
+    """Check one survivor's signature on exactly ``survivors`` (sorted) for ``round_id``;
+    returns the signing site. Raises :class:`ProtocolViolationError` saying why not."""
+    site = str(entry.get("site_id")) if isinstance(entry, dict) else "?"
+    if not isinstance(entry, dict) or entry.get("survivors") != survivors or site not in survivors:
+        raise ProtocolViolationError(
+            f"The survivor signature of {site!r} is for another survivor set than "
+            f"{survivors}: the coordinator showed sites different sets."
+        )
+    if set(entry) != {"type", "round_id", "site_id", "survivors", "certificate", "signature"}:
+        raise ProtocolViolationError(f"The survivor signature of {site!r} has unexpected fields.")
+    try:
+        verify_site_signature(
+            CONSISTENCY_DOMAIN, consistency_fields(round_id, site, survivors),
+            entry.get("signature"), entry.get("certificate"), ca_certificate, site,
+        )
+    except SiteSignatureError as error:
+        raise ProtocolViolationError(f"A survivor signature is refused: {error}") from error
+    return site
+
+
+def consistency_request(round_id: str, survivors: Iterable[str]) -> dict[str, Any]:
+    """The coordinator's request to the survivors to sign the survivor set it froze."""
+    return {"type": CONSISTENCY_REQUEST_TYPE, "round_id": round_id, "survivors": sorted(survivors)}
+
+
+def unmask_request(
+    round_id: str, survivors: Iterable[str], signatures: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The coordinator's request to the survivors for their unmasking shares, with the
+    survivors' signatures on the survivor set (the consistency check)."""
+    return {
+        "type": UNMASK_REQUEST_TYPE, "round_id": round_id, "survivors": sorted(survivors),
+        "signatures": signatures,
+    }
 
 
 class MaskedSum:

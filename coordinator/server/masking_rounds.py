@@ -2,8 +2,11 @@
 
 Steps (``rounds.masking_step``): ``advertise`` (each site posts its signed key
 advertisement) -> ``share`` (each advertiser posts encrypted Shamir shares addressed to
-every peer) -> ``upload`` (each site that shared uploads its masked vector) -> ``unmask``
-(each survivor answers the unmask request). Messages are opaque JSON to the coordinator:
+every peer) -> ``upload`` (each site that shared uploads its masked vector) ->
+``consistency`` (each survivor signs the survivor set, frozen in the store when the
+upload step closed, so every site is served the same one) -> ``unmask`` (each survivor
+that signed answers the unmask request, which carries the signatures). Messages are
+opaque JSON to the coordinator:
 it only checks who sends and to whom (the sender is the certificate's site, never a
 field of the body), stores them durably, and hands each site the messages addressed to
 it once the step has closed. The math is :mod:`coordinator.secure.masking`'s.
@@ -33,8 +36,9 @@ from coordinator.protocol import (
 )
 from coordinator.server.store import CoordinatorStore, RoundRow
 
-ORDER = [MaskingStep.ADVERTISE, MaskingStep.SHARE, MaskingStep.UPLOAD, MaskingStep.UNMASK]
+ORDER = list(MaskingStep)
 BROADCAST = "*"
+SURVIVORS_FACT = "masking_survivors/round-{}"
 
 
 def _after(step: str | None, other: MaskingStep) -> bool:
@@ -53,10 +57,24 @@ class MaskingSteps:
         self.ca_pem = ca_pem
 
     def participants(self, number: int, step: MaskingStep) -> set[str]:
-        """Sites that completed ``step`` of round ``number``."""
+        """Sites that completed ``step`` of round ``number`` (once the upload step closed,
+        its participants are the frozen survivor set)."""
         if step is MaskingStep.UPLOAD:
-            return {u.site for u in self.store.uploads(number)}
+            frozen = self.frozen_survivors(number)
+            return set(frozen) if frozen is not None else {u.site for u in self.store.uploads(number)}
         return {sender for sender, _, _ in self.store.messages(number, step.value)}
+
+    def frozen_survivors(self, number: int) -> list[str] | None:
+        """The survivor set fixed when round ``number``'s upload step closed, if it has."""
+        raw = self.store.fact(SURVIVORS_FACT.format(number))
+        return None if raw is None else list(json.loads(raw))
+
+    def close_step(self, number: int, step: MaskingStep) -> None:
+        """Called (under the round lock) before the round moves past ``step``: closing the
+        upload step freezes the survivor set every later request is served from."""
+        if step is MaskingStep.UPLOAD:
+            survivors = sorted(u.site for u in self.store.uploads(number))
+            self.store.set_fact_once(SURVIVORS_FACT.format(number), json.dumps(survivors).encode())
 
     def expected(self, number: int, step: MaskingStep) -> set[str]:
         """Who must complete ``step``: everyone who completed the step before it."""
@@ -109,7 +127,27 @@ class MaskingSteps:
             raise UpdateRejectedError(f"the message is for round '{body.get('round_id')}', not '{round_id}'")
         if step is MaskingStep.ADVERTISE and self.ca_pem is not None:
             self._check_advertisement(body, round_id)
+        if step is MaskingStep.CONSISTENCY:
+            self._check_consistency(body, site, number)
         return {BROADCAST: json.dumps(body)}
+
+    def _check_consistency(self, body: dict[str, Any], site: str, number: int) -> None:
+        """Relay only a valid signature on the frozen set: one on another set, or forged,
+        would make every honest site refuse to unmask."""
+        from coordinator.secure.errors import SecureAggregationError
+        from coordinator.secure.masking import verify_survivor_signature
+
+        survivors = self.frozen_survivors(number)
+        if self.ca_pem is None or survivors is None:
+            raise RoundError("the survivor set is not frozen yet; poll the round state", status=409)
+        from cryptography import x509
+
+        try:
+            verify_survivor_signature(
+                body, x509.load_pem_x509_certificate(self.ca_pem), masking_round_id(self.plan, number), survivors
+            )
+        except SecureAggregationError as exc:
+            raise UpdateRejectedError(f"the survivor signature is refused, not relayed: {exc}") from exc
 
     def _check_advertisement(self, body: dict[str, Any], round_id: str) -> None:
         from cryptography import x509
@@ -125,12 +163,17 @@ class MaskingSteps:
 
     def get(self, row: RoundRow, site: str, step: MaskingStep) -> Any:
         """What a site reads after a step: all advertisements, its shares, the unmask request."""
-        if step is MaskingStep.UNMASK:
-            if row.masking_step != MaskingStep.UNMASK.value:
-                raise RoundError(f"round {row.number} is not at the unmask step yet; poll the round state", status=409)
-            from coordinator.secure.masking import unmask_request
+        round_id = masking_round_id(self.plan, row.number)
+        if step in (MaskingStep.CONSISTENCY, MaskingStep.UNMASK):
+            survivors = self.frozen_survivors(row.number)
+            if survivors is None or not _after(row.masking_step, ORDER[ORDER.index(step) - 1]):
+                raise RoundError(f"round {row.number} is not at the {step} step yet; poll the round state", status=409)
+            from coordinator.secure.masking import consistency_request, unmask_request
 
-            return unmask_request(masking_round_id(self.plan, row.number), sorted(self.participants(row.number, MaskingStep.UPLOAD)))
+            if step is MaskingStep.CONSISTENCY:
+                return consistency_request(round_id, survivors)
+            signatures = [json.loads(b) for _, _, b in self.store.messages(row.number, MaskingStep.CONSISTENCY.value)]
+            return unmask_request(round_id, survivors, signatures)
         if not _after(row.masking_step, step):
             done = len(self.participants(row.number, step))
             raise RoundError(

@@ -72,8 +72,8 @@ class RoundService:
         removes half-received blobs nor opens round 1. ``ca_pem`` (the federation CA) lets
         a masking round refuse forged key advertisements before relaying them, and a CKKS
         round refuse an upload its site did not sign for this round; CKKS needs it."""
-        if plan.mode is SecureMode.CKKS and ca_pem is None:
-            raise CoordinatorError("a CKKS federation needs its CA certificate to check uploads")
+        if plan.mode is not SecureMode.NONE and ca_pem is None:
+            raise CoordinatorError(f"a {plan.mode} federation needs its CA certificate to check signatures")
         self.plan = plan
         self.store = store
         self.blobs = blobs
@@ -271,6 +271,11 @@ class RoundService:
                 num_examples = None
             with self.store.exclusive(STATE_LOCK):
                 row = self._check_round_open(round_number)
+                if self.masking is not None and row.masking_step != MaskingStep.UPLOAD.value:
+                    raise RoundError(
+                        f"round {round_number} moved on to the '{row.masking_step}' step while the "
+                        "masked update arrived; the survivor set is already fixed without it"
+                    )
                 previous = {u.site: u for u in self.store.uploads(round_number)}.get(site)
                 if previous is not None and previous.sha256 == pending.sha256:
                     raise RoundError(
@@ -336,8 +341,9 @@ class RoundService:
         self.check_site(site)
         if self.masking is None:
             raise RoundError(f"this federation runs in {self.plan.mode} mode, without masking steps")
-        row = self._check_round_open(round_number)
-        return self.masking.get(row, site, step)
+        with self._lock:
+            row = self._check_round_open(round_number)
+            return self.masking.get(row, site, step)
 
     def record_metrics(self, site: str, round_number: int, report: MetricsReport) -> None:
         self.check_site(site)
@@ -412,6 +418,7 @@ class RoundService:
         complete = done >= self.masking.expected(row.number, step) and len(done) >= needed
         if not (complete or self._deadline_allows(row, len(done), needed)):
             return self._handle_missed_deadline(row, len(done), needed)
+        self.masking.close_step(row.number, step)
         if step is MaskingStep.UNMASK:
             self.store.update_round(row.number, phase=RoundPhase.AGGREGATING.value)
         else:
@@ -424,6 +431,9 @@ class RoundService:
 
     def _aggregate_and_publish(self, number: int) -> None:
         uploads = self.store.uploads(number)
+        if self.masking is not None:
+            survivors = self.masking.participants(number, MaskingStep.UPLOAD)
+            uploads = [u for u in uploads if u.site in survivors]
         paths = [self.blobs.path(u.blob_path) for u in uploads]
         state_rel: str | None = None
         total: int | None = None

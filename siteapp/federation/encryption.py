@@ -8,7 +8,8 @@
   ciphertexts, and the site decrypts a published aggregate only after checking that it
   holds one upload of that round from each of at least ``min_sites`` distinct sites.
 - ``masking``: :class:`MaskingRound` runs this site's side of the Bonawitz et al.
-  secure sum through the coordinator's relay (advertise, share, masked upload, unmask).
+  secure sum through the coordinator's relay (advertise, share, masked upload, sign the
+  survivor set, unmask).
 
 Client-level clipping (the plan's ``update_clip_norm``) scales the whole update into an
 L2 ball before any of these, so one site's influence on the global model is bounded.
@@ -189,8 +190,20 @@ class MaskingRound:
         except SecureAggregationError as exc:
             raise UpdateEncodingError(f"the update could not be masked: {exc}") from exc
 
+    def confirm_survivors(self) -> None:
+        """Sign the survivor set the coordinator froze (the consistency check)."""
+        if not self._reach(MaskingStep.CONSISTENCY):
+            return
+        request = self._get(MaskingStep.CONSISTENCY)
+        try:
+            signed = self.participant.sign_survivors(request)
+        except SecureAggregationError as exc:
+            raise FederationError(f"the survivor set was refused: {exc}") from exc
+        self._post(MaskingStep.CONSISTENCY, signed)
+
     def answer_unmask(self) -> None:
-        """Reveal the shares the coordinator needs to remove the masks (once)."""
+        """Reveal the shares the coordinator needs to remove the masks (once), only
+        against ``threshold`` survivors' signatures on the set this site signed."""
         if not self._reach(MaskingStep.UNMASK):
             return
         request = self._get(MaskingStep.UNMASK)

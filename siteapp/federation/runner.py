@@ -83,7 +83,7 @@ from siteapp.privacy.calibration import calibrate_noise_multiplier
 from siteapp.privacy.ledger import PrivacyLedger
 
 T = TypeVar("T")
-_MASKING_ORDER = [MaskingStep.ADVERTISE, MaskingStep.SHARE, MaskingStep.UPLOAD, MaskingStep.UNMASK]
+_MASKING_ORDER = list(MaskingStep)
 _ACCEPTING = (RoundPhase.OPEN, RoundPhase.COLLECTING)
 _UPLOAD_WORDS = {
     SecureMode.NONE: "packing the update (plaintext over TLS)",
@@ -358,6 +358,8 @@ class RoundRunner:
             vector = np.load(self.state_dir / str(record.update_path))
             record = self._upload(plan, record, vector, masking)
             if masking is not None:
+                self._emit(Phase.WAITING_FOR_OTHERS, number, "confirming who took part")
+                masking.confirm_survivors()
                 self._emit(Phase.WAITING_FOR_OTHERS, number, "helping remove the masks")
                 masking.answer_unmask()
         except RoundMissedError as exc:

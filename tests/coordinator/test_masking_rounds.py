@@ -18,7 +18,8 @@ from coordinator.secure.masking import MaskingParticipant
 
 
 def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_federation, tmp_path: Path) -> None:
-    fed: Federation = make_federation(mode="masking", rounds=1, min_sites=2, round_deadline_s=1.5)
+    fed: Federation = make_federation(mode="masking", rounds=1, min_sites=2, round_deadline_s=1.5,
+                                      masking={"threshold_rule": "majority"})
     plan = fed.plan
     sites = ["a", "b", "c"]
     clients = {s: fed.client(s) for s in sites}
@@ -56,9 +57,20 @@ def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_feder
         assert {m["recipient"] for m in shares} == {s}
         masked = people[s].masked_input(shares, vectors[s], counts[s])
         clients[s].upload_update(1, masked, None, carried="masked update")
-    at(MaskingStep.UNMASK)  # at the deadline, with 2 >= threshold uploads
+    at(MaskingStep.CONSISTENCY)  # at the deadline, with 2 >= threshold uploads
+    with pytest.raises(RequestRefusedError, match="'consistency' step") as late:
+        shares = clients["c"].get_masking(1, MaskingStep.SHARE)
+        clients["c"].upload_update(1, people["c"].masked_input(shares, vectors["c"], 1), None)
+    assert late.value.status == 409
+    shown = clients["a"].get_masking(1, MaskingStep.CONSISTENCY)
+    assert shown["survivors"] == ["a", "b"] == clients["b"].get_masking(1, MaskingStep.CONSISTENCY)["survivors"]
+    with pytest.raises(RequestRefusedError, match="survivor signature"):
+        clients["a"].post_masking(1, MaskingStep.CONSISTENCY, {**people["a"].sign_survivors(shown), "survivors": ["a"]})
+    for s in ("a", "b"):
+        clients[s].post_masking(1, MaskingStep.CONSISTENCY, people[s].sign_survivors(shown))
+    at(MaskingStep.UNMASK)
     request = clients["a"].get_masking(1, MaskingStep.UNMASK)
-    assert request["survivors"] == ["a", "b"]
+    assert request["survivors"] == ["a", "b"] and len(request["signatures"]) == 2
     for s in ("a", "b"):
         clients[s].post_masking(1, MaskingStep.UNMASK, people[s].unmask(request))
 

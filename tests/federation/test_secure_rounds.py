@@ -200,7 +200,7 @@ def test_masking_round_completes_with_a_site_dropped_after_key_sharing(tmp_path:
     # The deadline closes the upload step without c; it must also leave every site time to
     # advertise its keys on a loaded test machine.
     fed = make_federation(tmp_path, site_templates, mode="masking", rounds=1, round_deadline_s=8.0,
-                          local={**LOCAL, "update_clip_norm": clip})
+                          local={**LOCAL, "update_clip_norm": clip}, masking={"threshold_rule": "majority"})
     try:
         # c advertises and shares its keys, then dies as it starts training
         threads = start_sites(fed, SITES, on_progress={"c": crash_at(Phase.TRAINING)})

@@ -22,6 +22,7 @@ from coordinator.secure.masking import (
     MaskedSum,
     MaskingParticipant,
     QuantisationBounds,
+    consistency_request,
     unmask,
     unmask_request,
 )
@@ -82,9 +83,16 @@ def _run_until_upload(
     return state
 
 
+def _signed_request(state: Round, survivors: list[str]) -> dict[str, Any]:
+    """The unmask request of an honest coordinator: every survivor signed ``survivors``."""
+    shown = consistency_request(ROUND, survivors)
+    signatures = [state.participants[site].sign_survivors(shown) for site in survivors]
+    return unmask_request(ROUND, survivors, signatures)
+
+
 def _finish(state: Round, threshold: int) -> tuple[np.ndarray, float]:
     survivors = sorted(state.updates)
-    request = unmask_request(ROUND, survivors)
+    request = _signed_request(state, survivors)
     responses = [state.participants[site].unmask(request) for site in survivors]
     return unmask(
         state.masked_sum,
@@ -133,7 +141,7 @@ def test_below_threshold_the_round_is_refused(pki: Any) -> None:
     state = _run_until_upload(pki, 3, threshold=2, no_upload=frozenset({"site-1", "site-2"}))
     survivors = ["site-0"]
     with pytest.raises(ThresholdNotMetError):
-        state.participants["site-0"].unmask(unmask_request(ROUND, survivors))
+        state.participants["site-0"].sign_survivors(consistency_request(ROUND, survivors))
     with pytest.raises(ThresholdNotMetError):
         unmask(
             state.masked_sum,
@@ -166,18 +174,21 @@ def test_threshold_below_majority_is_refused(pki: Any) -> None:
 def test_unmask_never_reveals_seed_and_key_of_the_same_site(pki: Any) -> None:
     state = _run_until_upload(pki, 4, threshold=3, no_upload=frozenset({"site-3"}))
     participant = state.participants["site-0"]
-    first = participant.unmask(unmask_request(ROUND, ["site-0", "site-1", "site-2"]))
+    request = _signed_request(state, ["site-0", "site-1", "site-2"])
+    first = participant.unmask(request)
     assert set(first["key_shares"]) == {"site-3"}
     assert "site-3" not in first["seed_shares"]
-    assert participant.unmask(unmask_request(ROUND, ["site-2", "site-1", "site-0"])) == first
+    assert participant.unmask({**request, "survivors": ["site-2", "site-1", "site-0"]}) == first
     with pytest.raises(ProtocolViolationError):
-        participant.unmask(unmask_request(ROUND, ["site-0", "site-1"]))
+        participant.unmask({**request, "survivors": ["site-0", "site-1"]})
+    with pytest.raises(ProtocolViolationError, match="different set"):
+        participant.sign_survivors(consistency_request(ROUND, ["site-0", "site-1"]))
 
 
 def test_unmask_refuses_survivors_that_never_shared_keys(pki: Any) -> None:
     state = _run_until_upload(pki, 3, threshold=2)
     with pytest.raises(ProtocolViolationError):
-        state.participants["site-0"].unmask(unmask_request(ROUND, ["site-0", "site-9"]))
+        state.participants["site-0"].sign_survivors(consistency_request(ROUND, ["site-0", "site-9"]))
 
 
 def test_tampered_advertisement_is_refused(pki: Any) -> None:
@@ -262,3 +273,24 @@ def test_masked_sum_from_streams_equals_sum_from_bytes(pki: Any) -> None:
     for blob in state.blobs.values():
         streamed.add_stream(io.BytesIO(blob))
     assert np.array_equal(streamed.total, state.masked_sum.total)
+
+
+def test_unmask_needs_threshold_signatures_on_the_set_this_site_signed(pki: Any) -> None:
+    state = _run_until_upload(pki, 4, threshold=3, no_upload=frozenset({"site-3"}))
+    survivors = ["site-0", "site-1", "site-2"]
+    other = ["site-0", "site-1", "site-2", "site-3"]
+    signed = [state.participants[s].sign_survivors(consistency_request(ROUND, survivors)) for s in survivors]
+    site = state.participants["site-0"]
+    with pytest.raises(ThresholdNotMetError, match="confirmed"):
+        site.unmask(unmask_request(ROUND, survivors, signed[:2]))
+    with pytest.raises(ThresholdNotMetError, match="confirmed"):
+        site.unmask(unmask_request(ROUND, survivors, [signed[0], signed[1], signed[1]]))
+    foreign = {**signed[2], "survivors": other}
+    with pytest.raises(ProtocolViolationError, match="another survivor set"):
+        site.unmask(unmask_request(ROUND, survivors, [*signed[:2], foreign]))
+    forged = {**signed[2], "signature": signed[1]["signature"]}
+    with pytest.raises(ProtocolViolationError, match="refused"):
+        site.unmask(unmask_request(ROUND, survivors, [*signed[:2], forged]))
+    with pytest.raises(ProtocolViolationError, match="other survivors"):
+        site.unmask(unmask_request(ROUND, other, signed))
+    assert site.unmask(unmask_request(ROUND, survivors, signed))["site_id"] == "site-0"
