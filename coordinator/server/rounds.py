@@ -341,7 +341,7 @@ class RoundService:
         self.check_site(site)
         if self.masking is None:
             raise RoundError(f"this federation runs in {self.plan.mode} mode, without masking steps")
-        with self._lock:
+        with self.store.exclusive(STATE_LOCK):
             row = self._check_round_open(round_number)
             return self.masking.get(row, site, step)
 
