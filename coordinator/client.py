@@ -6,6 +6,11 @@ file bodies, and reports each completed exchange to ``on_request`` with the byte
 the SHA-256 of the body and what it carried, so the site can keep an audit log of every
 byte that left the machine. Downloads are written to a temporary file, checked against
 the coordinator's SHA-256 header and renamed into place.
+
+Behind a hospital's HTTPS proxy (``ClientDefaults.https_proxy`` or the environment's
+``HTTPS_PROXY``/``NO_PROXY``) the TLS session still runs end to end through the proxy's
+CONNECT tunnel, and the coordinator is verified against the kit's CA only, whatever
+``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` say; a proxy failure is told as one.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import requests
+from requests.utils import get_environ_proxies, should_bypass_proxies
 
 from coordinator.errors import CoordinatorError
 from coordinator.protocol import (
@@ -141,8 +147,41 @@ class CoordinatorClient:
         # for the coordinator.
         self._verify = str(params.ca_path)
         self._cert = (str(params.cert_path), str(params.key_path))
+        self._proxies = self._proxies_for(params.base_url, self.defaults.https_proxy)
         if params.site:
             self._session.headers[SITE_HEADER] = params.site
+
+    @staticmethod
+    def _proxies_for(base_url: str, configured: str | None) -> dict[str, str]:
+        """The proxy for the coordinator's address: the configured one, else the
+        environment's, unless NO_PROXY names the coordinator."""
+        if should_bypass_proxies(base_url, no_proxy=None):
+            return {}
+        if configured:
+            return {"https": configured}
+        found = get_environ_proxies(base_url).get("https")
+        return {"https": found} if found else {}
+
+    @property
+    def proxy(self) -> str | None:
+        """The HTTPS proxy this client goes through, or None for a direct connection."""
+        return self._proxies.get("https")
+
+    def _proxy_failure(self, exc: requests.exceptions.ProxyError) -> str:
+        """What went wrong with the proxy, in words a site's IT department can act on."""
+        text = str(exc)
+        host = self.params.base_url.split("://", 1)[-1].rstrip("/")
+        if "407" in text:
+            return (f"the HTTPS proxy {self.proxy} asks for a login (407 Proxy Authentication "
+                    "Required); put the user name and password in the proxy address "
+                    "(http://user:password@proxy:port) or ask IT for an exception for MedFed")
+        if "Tunnel connection failed" in text:
+            return (f"the HTTPS proxy {self.proxy} refused to open a tunnel to the coordinator "
+                    f"at {host} ({text.rsplit('Tunnel connection failed:', 1)[-1].strip(' )')}); "
+                    f"ask IT to allow HTTPS (CONNECT) to {host}")
+        return (f"the HTTPS proxy {self.proxy} could not be reached ({text}); check the proxy "
+                "address in the site's network settings or HTTPS_PROXY, or set NO_PROXY if the "
+                "coordinator is reachable directly")
 
     def close(self) -> None:
         self._session.close()
@@ -195,9 +234,17 @@ class CoordinatorClient:
                     method, url,
                     data=payload,
                     params=params, headers=headers, stream=stream,
-                    verify=self._verify, cert=self._cert,
+                    verify=self._verify, cert=self._cert, proxies=self._proxies,
                     timeout=(self.defaults.connect_timeout_s, self.defaults.read_timeout_s),
                 )
+            except requests.exceptions.ProxyError as exc:
+                problem = self._proxy_failure(exc)
+                if "Tunnel connection failed" in str(exc):
+                    # The proxy answered and said no: asking again will not change its mind.
+                    self._record(endpoint, method, None, size, digest, carried, attempt + 1)
+                    raise CoordinatorUnavailableError(problem + "; nothing was sent to the coordinator") from exc
+                last_error = problem
+                response = None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if isinstance(exc, requests.exceptions.SSLError) and not _cut_by_network(exc):
                     raise CoordinatorError(

@@ -51,3 +51,7 @@ class ClientDefaults:
     backoff_base_s: float = 0.5
     backoff_max_s: float = 30.0
     stream_chunk_bytes: int = 1024 * 1024
+    # The hospital's HTTPS proxy, e.g. "http://proxy.hospital.example:3128". None: the
+    # environment's HTTPS_PROXY, as for every program on the workstation. NO_PROXY from
+    # the environment is honoured either way.
+    https_proxy: str | None = None

@@ -53,6 +53,9 @@ class NetworkDefaults:
     max_retries: int = 8
     backoff_base_s: float = 0.5
     backoff_max_s: float = 30.0
+    # The hospital's HTTPS proxy ("http://proxy:3128"); None: HTTPS_PROXY/NO_PROXY from
+    # the environment. The coordinator is verified against the kit's CA either way.
+    https_proxy: str | None = None
 
 
 # Where training may run; "auto" prefers CUDA, then Apple MPS, then the CPU. Kept here,

@@ -38,6 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     join.add_argument("--device", choices=DEVICE_CHOICES, default="auto",
                       help="where to train (default: CUDA, then Apple MPS, then the CPU)")
     join.add_argument("--json", action="store_true", help="print one JSON document at the end")
+    join.add_argument("--https-proxy", default=None, metavar="URL",
+                      help="the hospital's HTTPS proxy, e.g. http://proxy:3128 (default: "
+                      "HTTPS_PROXY and NO_PROXY from the environment)")
     join.set_defaults(func=run_join)
 
     audit = subparsers.add_parser(
@@ -67,6 +70,8 @@ def run_enroll(args: argparse.Namespace) -> int:
 def run_join(args: argparse.Namespace) -> int:
     from siteapp.errors import UsageError
     from siteapp.federation.runner import Progress, RoundRunner, RunnerOptions
+    from siteapp.federation.settings import client_defaults
+    from siteapp.settings import NetworkDefaults
 
     if args.rounds is not None and args.rounds < 1:
         raise UsageError("--rounds must be at least 1")
@@ -84,7 +89,9 @@ def run_join(args: argparse.Namespace) -> int:
             print(text, flush=True)
             last[0] = text
 
-    runner = RoundRunner(args.data_dir, options=RunnerOptions(device=args.device), on_progress=show)
+    network = NetworkDefaults(https_proxy=args.https_proxy)
+    options = RunnerOptions(device=args.device, client=client_defaults(network))
+    runner = RoundRunner(args.data_dir, options=options, on_progress=show)
     report = runner.run(max_rounds=args.rounds)
     if args.json:
         json.dump(report.to_dict(), sys.stdout, indent=2, default=str)

@@ -56,4 +56,5 @@ def client_defaults(network: NetworkDefaults | None = None) -> ClientDefaults:
         max_retries=net.max_retries,
         backoff_base_s=net.backoff_base_s,
         backoff_max_s=net.backoff_max_s,
+        https_proxy=net.https_proxy,
     )

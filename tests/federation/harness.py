@@ -115,12 +115,15 @@ def start_sites(
     sites: tuple[str, ...],
     max_rounds: int | None = None,
     on_progress: dict[str, Callable[[Progress], None]] | None = None,
+    options: dict[str, RunnerOptions] | None = None,
 ) -> list[threading.Thread]:
-    """Start one RoundRunner thread per site; join them with :func:`join_sites`."""
+    """Start one RoundRunner thread per site (with ``options[site]`` where given, else
+    :data:`FAST`); join them with :func:`join_sites`."""
 
     def work(site: str) -> None:
         try:
-            runner = fed.runner(site, on_progress=(on_progress or {}).get(site))
+            runner = fed.runner(site, on_progress=(on_progress or {}).get(site),
+                                options=(options or {}).get(site, FAST))
             fed.reports[site] = runner.run(max_rounds=max_rounds)
         except BaseException as exc:
             fed.errors[site] = exc

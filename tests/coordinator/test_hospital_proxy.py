@@ -1,0 +1,109 @@
+"""The coordinator client behind a hospital's HTTPS proxy: which proxy it takes, and what
+it says when the proxy fails (a real tinyproxy on loopback)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+
+import pytest
+from coordinator_loopback import FAST_RETRIES, Federation, free_port
+from hospital_proxy import LoopbackProxy, ProxyUnavailableError
+
+from coordinator.client import CoordinatorClient, CoordinatorUnavailableError
+from coordinator.provisioning import load_site_kit
+
+
+@pytest.fixture
+def coordinator_database() -> None:
+    """Proxies concern the client: one store is enough."""
+    return None
+
+
+@pytest.fixture
+def proxy_for() -> Iterator[Callable[[list[int]], LoopbackProxy]]:
+    started: list[LoopbackProxy] = []
+
+    def start(ports: list[int]) -> LoopbackProxy:
+        try:
+            proxy = LoopbackProxy(ports)
+        except ProxyUnavailableError as exc:
+            pytest.skip(f"hospital proxy not tested: {exc}")
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.stop()
+
+
+@pytest.fixture
+def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def _client(fed: Federation, site: str, proxy: str | None = None) -> CoordinatorClient:
+    defaults = dataclasses.replace(FAST_RETRIES, https_proxy=proxy)
+    client = CoordinatorClient(load_site_kit(fed.site_kits[site]), tls_dir=fed.root / "tls" / site,
+                               defaults=defaults)
+    fed.clients.append(client)
+    return client
+
+
+def test_a_proxy_that_refuses_the_coordinator_is_explained_from_settings_and_environment(
+    make_federation, proxy_for, no_proxy_environment: pytest.MonkeyPatch
+) -> None:
+    fed: Federation = make_federation()
+    refusing = proxy_for([fed.port + 1])  # lets HTTPS through to another port only
+    configured = _client(fed, "a", proxy=refusing.url)
+    no_proxy_environment.setenv("HTTPS_PROXY", refusing.url)
+    from_environment = _client(fed, "b")
+    for client in (configured, from_environment):
+        assert client.proxy == refusing.url
+        with pytest.raises(CoordinatorUnavailableError) as refused:
+            client.round_state()
+        message = str(refused.value)
+        assert f"the HTTPS proxy {refusing.url} refused to open a tunnel" in message
+        assert "403" in message and f"allow HTTPS (CONNECT) to 127.0.0.1:{fed.port}" in message
+    # The same proxy, allowed to reach the coordinator, carries the call.
+    allowing = proxy_for([fed.port])
+    assert _client(fed, "c", proxy=allowing.url).round_state().number == 1
+    assert allowing.tunnels(fed.port) == 1
+
+
+def test_no_proxy_naming_the_coordinator_means_a_direct_connection(
+    make_federation, proxy_for, no_proxy_environment: pytest.MonkeyPatch
+) -> None:
+    fed: Federation = make_federation()
+    refusing = proxy_for([fed.port + 1])
+    no_proxy_environment.setenv("HTTPS_PROXY", refusing.url)
+    no_proxy_environment.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for client in (_client(fed, "a"), _client(fed, "b", proxy=refusing.url)):
+        assert client.proxy is None
+        assert client.round_state().number == 1
+
+
+def test_an_unreachable_proxy_is_explained_after_the_retries(
+    make_federation, no_proxy_environment: pytest.MonkeyPatch
+) -> None:
+    fed: Federation = make_federation()
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(CoordinatorUnavailableError) as failed:
+        _client(fed, "a", proxy=nowhere).round_state()
+    message = str(failed.value)
+    assert f"the HTTPS proxy {nowhere} could not be reached" in message
+    assert "HTTPS_PROXY" in message and "NO_PROXY" in message
+
+
+def test_the_kit_ca_verifies_the_coordinator_whatever_the_environment_bundle_says(
+    make_federation, no_proxy_environment: pytest.MonkeyPatch
+) -> None:
+    fed: Federation = make_federation()
+    other: Federation = make_federation(start=False, federation="other")
+    # A bundle that does not know this federation's CA (another federation's CA).
+    bundle = str(other.kit_dir / "ca.pem")
+    no_proxy_environment.setenv("REQUESTS_CA_BUNDLE", bundle)
+    no_proxy_environment.setenv("CURL_CA_BUNDLE", bundle)
+    assert _client(fed, "a").round_state().number == 1
