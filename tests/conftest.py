@@ -8,10 +8,11 @@ site 1 imported, labelled and split).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hospital_proxy import LoopbackProxy, ProxyUnavailableError
 from postgres_cluster import PostgresUnavailableError, ThrowawayPostgres
 
 from siteapp.dicom.importer import import_paths
@@ -69,3 +70,23 @@ def coordinator_database() -> str | None:
     suite overrides this with :func:`both_stores` to run every test on both stores."""
     return None
 
+
+
+# --- a hospital's HTTPS proxy --------------------------------------------------------------
+@pytest.fixture
+def proxy_for() -> Iterator[Callable[[list[int]], LoopbackProxy]]:
+    """Start a tinyproxy on loopback that tunnels to the given ports only (skipped, with
+    the reason, where Debian's ``tinyproxy`` is not installed)."""
+    started: list[LoopbackProxy] = []
+
+    def start(ports: list[int]) -> LoopbackProxy:
+        try:
+            proxy = LoopbackProxy(ports)
+        except ProxyUnavailableError as exc:
+            pytest.skip(f"hospital proxy not tested: {exc}")
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.stop()

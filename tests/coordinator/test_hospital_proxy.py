@@ -4,11 +4,9 @@ it says when the proxy fails (a real tinyproxy on loopback)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
 
 import pytest
 from coordinator_loopback import FAST_RETRIES, Federation, free_port
-from hospital_proxy import LoopbackProxy, ProxyUnavailableError
 
 from coordinator.client import CoordinatorClient, CoordinatorUnavailableError
 from coordinator.provisioning import load_site_kit
@@ -18,23 +16,6 @@ from coordinator.provisioning import load_site_kit
 def coordinator_database() -> None:
     """Proxies concern the client: one store is enough."""
     return None
-
-
-@pytest.fixture
-def proxy_for() -> Iterator[Callable[[list[int]], LoopbackProxy]]:
-    started: list[LoopbackProxy] = []
-
-    def start(ports: list[int]) -> LoopbackProxy:
-        try:
-            proxy = LoopbackProxy(ports)
-        except ProxyUnavailableError as exc:
-            pytest.skip(f"hospital proxy not tested: {exc}")
-        started.append(proxy)
-        return proxy
-
-    yield start
-    for proxy in started:
-        proxy.stop()
 
 
 @pytest.fixture

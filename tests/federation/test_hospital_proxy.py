@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import certifi
 import pytest
 from harness import FAST, SITES, join_sites, make_federation, start_sites
-from hospital_proxy import LoopbackProxy, ProxyUnavailableError
-
-
-@pytest.fixture
-def proxy_for() -> Iterator[Callable[[list[int]], LoopbackProxy]]:
-    """Start a tinyproxy that tunnels to the given ports (skips where it cannot run)."""
-    started: list[LoopbackProxy] = []
-
-    def start(ports: list[int]) -> LoopbackProxy:
-        try:
-            proxy = LoopbackProxy(ports)
-        except ProxyUnavailableError as exc:
-            pytest.skip(f"hospital proxy not tested: {exc}")
-        started.append(proxy)
-        return proxy
-
-    yield start
-    for proxy in started:
-        proxy.stop()
 
 
 def test_a_round_completes_with_every_site_behind_the_proxy(
