@@ -47,6 +47,10 @@ def _describe(record: RequestRecord) -> str:
     return "an empty body"
 
 
+#: Polls in a row with fewer seconds between them than this are shown as one line.
+POLL_GROUP_GAP_S = 15 * 60.0
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     id: int
@@ -66,6 +70,41 @@ class AuditEntry:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self) | {"at_iso": self.at_iso}
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One line of the audit page: a request, or a run of consecutive status polls.
+
+    Polls carry nothing but they are most of the log (a site polls while it waits);
+    grouping them keeps every request countable without hiding the ones that carried data.
+    """
+
+    first: AuditEntry
+    last: AuditEntry
+    count: int
+
+    @property
+    def bytes_sent(self) -> int:
+        return self.first.bytes_sent if self.count == 1 else 0
+
+    @property
+    def is_group(self) -> bool:
+        return self.count > 1
+
+
+def group_polls(entries: list[AuditEntry], gap_s: float = POLL_GROUP_GAP_S) -> list[AuditLine]:
+    """Entries oldest first as lines; consecutive bodiless polls become one line."""
+    lines: list[AuditLine] = []
+    for entry in entries:
+        previous = lines[-1] if lines else None
+        if (entry.kind == "poll" and entry.bytes_sent == 0 and previous is not None
+                and previous.first.kind == "poll" and previous.first.bytes_sent == 0
+                and entry.at - previous.last.at < gap_s):
+            lines[-1] = AuditLine(previous.first, entry, previous.count + 1)
+        else:
+            lines.append(AuditLine(entry, entry, 1))
+    return lines
 
 
 class AuditLog:
@@ -95,9 +134,11 @@ class AuditLog:
         until: float | None = None,
         kind: str | None = None,
         limit: int | None = None,
+        carried_data: bool = False,
     ) -> list[AuditEntry]:
-        """Entries oldest first, optionally within ``[since, until)`` (Unix time) and of
-        one ``kind`` (see :data:`KINDS`); ``limit`` keeps the newest ones."""
+        """Entries oldest first, optionally within ``[since, until)`` (Unix time), of
+        one ``kind`` (see :data:`KINDS`), or only those whose body carried bytes
+        (``carried_data``); ``limit`` keeps the newest ones."""
         if kind is not None and kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
         clauses: list[str] = []
@@ -111,6 +152,8 @@ class AuditLog:
         if kind is not None:
             clauses.append("kind = ?")
             params.append(kind)
+        if carried_data:
+            clauses.append("bytes_sent > 0")
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         sql = f"SELECT * FROM federation_audit{where} ORDER BY id DESC"
         if limit is not None:

@@ -11,7 +11,7 @@ import pytest
 
 from coordinator.client import RequestRecord
 from coordinator.protocol import FederationPlan
-from siteapp.federation.audit import AuditLog, request_kind
+from siteapp.federation.audit import AuditLog, group_polls, request_kind
 from siteapp.federation.encryption import clip_update
 from siteapp.federation.enrolment import Enrolment
 from siteapp.federation.errors import PlanRefusedError
@@ -99,6 +99,21 @@ def test_the_audit_log_filters_and_exports(tmp_path: Path) -> None:
     count = log.export_csv(tmp_path / "audit.csv", kind="upload")
     rows = list(csv.DictReader((tmp_path / "audit.csv").open()))
     assert count == 1 and rows[0]["body_sha256"] == "ab" * 32 and rows[0]["carried"] == "masked model update"
+
+
+def test_polls_group_into_one_line_and_data_requests_stay_apart(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path)
+    for _ in range(40):
+        log.record(RequestRecord("/v1/round", "GET", 200, 0, None, "", 1))
+    log.record(RequestRecord("/v1/rounds/1/update", "PUT", 200, 1234, "ab" * 32, "update", 1))
+    for _ in range(3):
+        log.record(RequestRecord("/v1/round", "GET", 200, 0, None, "", 1))
+    lines = group_polls(log.query())
+    assert [line.count for line in lines] == [40, 1, 3]
+    assert lines[1].first.kind == "upload" and lines[1].bytes_sent == 1234
+    assert sum(line.count for line in lines) == 44  # every request still counted
+    carried = log.query(carried_data=True)
+    assert [e.kind for e in carried] == ["upload"]
 
 
 def test_request_kinds() -> None:

@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from siteapp.federation.audit import KINDS, AuditEntry, AuditLog
+from siteapp.federation.audit import KINDS, AuditEntry, AuditLine, AuditLog, group_polls
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
 from siteapp.ui.widgets.notice_bar import NoticeKind
 
 ALL = "*"
+CARRIED_DATA = "carried-data"
 PERIODS_S = {"hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0}
 COLUMNS = 8
 
@@ -42,16 +43,19 @@ class AuditPage(Page):
 
     def description(self) -> str:
         return self.tr(
-            "Everything this workstation sent to the coordinator: when, what, how many bytes, "
-            "and the SHA-256 fingerprint of what was sent."
+            "Every request this workstation sent to the coordinator: when, what it carried, how "
+            "many bytes, and the SHA-256 fingerprint of the body. Shown first: the requests that "
+            "carried data."
         )
 
     def __init__(self, session: SiteSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.entries: list[AuditEntry] = []
+        self.lines: list[AuditLine] = []
         row = QHBoxLayout()
         self.kind_combo = QComboBox()
-        self.kind_combo.addItem(self.tr("All requests"), ALL)
+        self.kind_combo.addItem(self.tr("Requests that carried data"), CARRIED_DATA)
+        self.kind_combo.addItem(self.tr("Every request (status polls grouped)"), ALL)
         kind_names = {
             "upload": self.tr("Uploads (model updates)"), "download": self.tr("Downloads"),
             "metrics": self.tr("Validation scores"), "masking": self.tr("Masking messages"),
@@ -99,7 +103,9 @@ class AuditPage(Page):
         kind = self.kind_combo.currentData()
         period = self.period_combo.currentData()
         out: dict[str, object] = {}
-        if kind != ALL:
+        if kind == CARRIED_DATA:
+            out["carried_data"] = True
+        elif kind != ALL:
             out["kind"] = kind
         if period != ALL:
             out["since"] = time.time() - PERIODS_S[str(period)]
@@ -107,22 +113,34 @@ class AuditPage(Page):
 
     def refresh(self) -> None:
         self.entries = AuditLog(self.session.data_dir).query(**self.filters())  # type: ignore[arg-type]
-        self.table.setRowCount(len(self.entries))
-        for row, e in enumerate(reversed(self.entries)):  # newest first
-            values = [e.at_iso.replace("T", " ")[:19], e.kind, f"{e.method} {e.endpoint}",
-                      "" if e.status is None else str(e.status), f"{e.bytes_sent:,}",
-                      (e.body_sha256 or "")[:16], e.carried, str(e.attempts)]
-            for col, value in enumerate(values):
+        self.lines = group_polls(self.entries)
+        self.table.setRowCount(len(self.lines))
+        for row, line in enumerate(reversed(self.lines)):  # newest first
+            for col, value in enumerate(self._line_values(line)):
                 item = QTableWidgetItem(value)
-                if col == 5 and e.body_sha256:
-                    item.setToolTip(e.body_sha256)
+                if col == 5 and line.first.body_sha256:
+                    item.setToolTip(line.first.body_sha256)
                 self.table.setItem(row, col, item)
         total = sum(e.bytes_sent for e in self.entries)
         uploads = sum(1 for e in self.entries if e.kind == "upload")
+        polls = sum(1 for e in self.entries if e.kind == "poll")
         self.totals_label.setText(self.tr(
-            "{n} request(s), {uploads} upload(s), {total:,} bytes sent in total."
-        ).format(n=len(self.entries), uploads=uploads, total=total))
+            "{n} request(s) shown ({polls} of them status polls that carried nothing), "
+            "{uploads} upload(s), {total:,} bytes sent in total."
+        ).format(n=len(self.entries), polls=polls, uploads=uploads, total=total))
         self._apply_search(self.search_edit.text())
+
+    def _line_values(self, line: AuditLine) -> list[str]:
+        e = line.first
+        when = e.at_iso.replace("T", " ")[:19]
+        if not line.is_group:
+            return [when, e.kind, f"{e.method} {e.endpoint}",
+                    "" if e.status is None else str(e.status), f"{e.bytes_sent:,}",
+                    (e.body_sha256 or "")[:16], e.carried, str(e.attempts)]
+        until = line.last.at_iso.replace("T", " ")[11:19]
+        return [f"{when} – {until}", e.kind,
+                self.tr("{n} status polls").format(n=line.count), "", "0", "",
+                self.tr("nothing (asked for the plan or the round state)"), ""]
 
     def _apply_search(self, text: str) -> None:
         needle = text.strip().lower()
