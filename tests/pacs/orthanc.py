@@ -15,8 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from siteapp.pacs.config import PacsNode
+from siteapp.pacs.config import PacsNode, TlsFiles
 from siteapp.pacs.send import echo
+from tests.pacs.tls_files import TlsTestFiles
 
 ORTHANC_AE = "ORTHANC"
 START_TIMEOUT_S = 20.0
@@ -39,9 +40,13 @@ class OrthancServer:
     process: subprocess.Popen[bytes]
     dicom_port: int
     folder: Path
+    tls: TlsTestFiles | None = None
 
     def node(self, name: str = "orthanc", method: str = "move") -> PacsNode:
-        return PacsNode(name, ORTHANC_AE, "127.0.0.1", self.dicom_port, method)
+        files = None
+        if self.tls is not None:
+            files = TlsFiles(str(self.tls.ca), str(self.tls.client_cert), str(self.tls.client_key))
+        return PacsNode(name, ORTHANC_AE, "127.0.0.1", self.dicom_port, method, files)
 
     def stop(self) -> None:
         # Killed, not terminated: its storage is thrown away, and a clean shutdown
@@ -50,8 +55,11 @@ class OrthancServer:
         self.process.wait()
 
 
-def start_orthanc(folder: Path, site_ae: str, site_port: int) -> OrthancServer:
-    """Start Orthanc in ``folder``; the site's receiver is ``site_ae`` on ``site_port``."""
+def start_orthanc(folder: Path, site_ae: str, site_port: int,
+                  tls: TlsTestFiles | None = None) -> OrthancServer:
+    """Start Orthanc in ``folder``; the site's receiver is ``site_ae`` on ``site_port``.
+    With ``tls``, Orthanc speaks only DICOM TLS and requires a client certificate signed
+    by the test CA."""
     binary = orthanc_binary()
     if binary is None:
         raise RuntimeError("Orthanc is not installed (Debian package 'orthanc')")
@@ -81,12 +89,20 @@ def start_orthanc(folder: Path, site_ae: str, site_port: int) -> OrthancServer:
         "SaveJobs": False,
         "ConcurrentJobs": 1,
     }
+    if tls is not None:
+        config.update({
+            "DicomTlsEnabled": True,
+            "DicomTlsCertificate": str(tls.server_cert),
+            "DicomTlsPrivateKey": str(tls.server_key),
+            "DicomTlsTrustedCertificates": str(tls.ca),
+            "DicomTlsRemoteCertificateRequired": True,
+        })
     config_file = folder / "orthanc.json"
     config_file.write_text(json.dumps(config, indent=2))
     log = (folder / "orthanc.log").open("wb")
     process = subprocess.Popen([binary, str(config_file)], stdout=log, stderr=subprocess.STDOUT,
                                cwd=folder)
-    server = OrthancServer(process, dicom_port, folder)
+    server = OrthancServer(process, dicom_port, folder, tls)
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
         if process.poll() is not None:
