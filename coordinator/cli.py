@@ -136,12 +136,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     if service.plan.mode is SecureMode.CKKS:
         raise CoordinatorError(
             "in CKKS mode the coordinator holds no secret key and cannot read the model; "
-            "export it from a site ('medfed-site' decrypts the aggregate)"
+            "export it from a site, which decrypts the aggregate: 'medfed-site model export "
+            "FOLDER' writes the weights and their model card"
         )
     if service.plan.mode is SecureMode.MASKING:
         raise CoordinatorError(
             "in masking mode the coordinator only learns the summed update, not the model; "
-            "export the model from a site"
+            "export it from a site: 'medfed-site model export FOLDER'"
         )
     path, sha = service.result(args.round)
     args.out.parent.mkdir(parents=True, exist_ok=True)

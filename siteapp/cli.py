@@ -23,6 +23,7 @@ from siteapp.settings import default_data_dir
 COMMAND_MODULES: tuple[str, ...] = (
     "siteapp.dicom.commands",
     "siteapp.training.commands",
+    "siteapp.training.model_commands",
     "siteapp.privacy.commands",
     "siteapp.federation.commands",
     "siteapp.pacs.commands",

@@ -1,8 +1,10 @@
 """Model checkpoints of a site: safetensors files under ``<data_dir>/models/`` indexed
 in the site store (component ``models``) with their round, origin and metrics.
 
-The GUI lists them to show local-only and federated results side by side; ``infer``
-uses the newest one. A checkpoint file is written atomically before its row is added,
+The GUI lists them to show local-only and federated results side by side. Inference
+uses the model staff pinned, else the newest FEDERATED one, else the newest local-only
+one (:func:`inference_checkpoint`): a local-only baseline trained later never silently
+replaces the federation's model. A checkpoint file is written atomically before its row is added,
 so the index never points at a half-written file.
 """
 
@@ -38,6 +40,13 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     CREATE INDEX model_checkpoints_created ON model_checkpoints(id);
+    """,
+    """
+    CREATE TABLE inference_pin (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        checkpoint_id INTEGER NOT NULL REFERENCES model_checkpoints(id),
+        pinned_at TEXT NOT NULL
+    );
     """,
 )
 
@@ -165,3 +174,54 @@ def latest_checkpoint(data_dir: Path, source: str | None = None) -> Checkpoint:
             "a federation round first"
         )
     return checkpoints[-1]
+
+
+def checkpoint_by_id(data_dir: Path, checkpoint_id: int) -> Checkpoint:
+    with _connect(Path(data_dir)) as conn:
+        row = conn.execute("SELECT * FROM model_checkpoints WHERE id = ?",
+                           (int(checkpoint_id),)).fetchone()
+    if row is None:
+        raise NoModelError(f"there is no model number {checkpoint_id}; "
+                           "`medfed-site model list` shows the numbers")
+    return _row(Path(data_dir), row)
+
+
+def pin_for_inference(data_dir: Path, checkpoint_id: int | None) -> Checkpoint | None:
+    """Pin the model inference uses (None: back to the default choice)."""
+    with _connect(Path(data_dir)) as conn, conn:
+        if checkpoint_id is None:
+            conn.execute("DELETE FROM inference_pin")
+            return None
+    checkpoint = checkpoint_by_id(data_dir, checkpoint_id)
+    with _connect(Path(data_dir)) as conn, conn:
+        conn.execute(
+            "INSERT INTO inference_pin(id, checkpoint_id, pinned_at) VALUES (1, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id,"
+            " pinned_at = excluded.pinned_at",
+            (checkpoint.id, datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+    return checkpoint
+
+
+def pinned_checkpoint_id(data_dir: Path) -> int | None:
+    with _connect(Path(data_dir)) as conn:
+        row = conn.execute("SELECT checkpoint_id FROM inference_pin WHERE id = 1").fetchone()
+    return None if row is None else int(row["checkpoint_id"])
+
+
+def inference_checkpoint(data_dir: Path) -> Checkpoint:
+    """The model inference uses: the pinned one, else the newest federated, else local."""
+    pinned = pinned_checkpoint_id(data_dir)
+    if pinned is not None:
+        return checkpoint_by_id(data_dir, pinned)
+    federated = list_checkpoints(data_dir, "federated")
+    return federated[-1] if federated else latest_checkpoint(data_dir)
+
+
+def provenance(checkpoint: Checkpoint) -> str:
+    """Where a model comes from, in one line for staff and for the model card."""
+    origin = ("the federation's model after round" if checkpoint.source == "federated"
+              else "this site's local-only model after round")
+    epsilon = "" if checkpoint.epsilon is None else f", this site's epsilon then {checkpoint.epsilon:.2f}"
+    return (f"{origin} {checkpoint.round} ({checkpoint.model_name}, task {checkpoint.task}, "
+            f"saved {checkpoint.created_at}{epsilon})")

@@ -19,7 +19,7 @@ import torch
 
 from siteapp.errors import UserFacingError
 from siteapp.tasks import TaskPreset, load_task
-from siteapp.training.checkpoints import Checkpoint, latest_checkpoint
+from siteapp.training.checkpoints import Checkpoint, inference_checkpoint
 from siteapp.training.config import EVALUATION, INFERENCE, EvaluationDefaults, InferenceDefaults
 from siteapp.training.evaluation import positive_probabilities
 from siteapp.training.metrics import aggregate_by_patient
@@ -113,11 +113,11 @@ def predict_paths(
     evaluation: EvaluationDefaults = EVALUATION,
 ) -> InferenceReport:
     """Predict every study found in ``paths`` (files or folders) with ``checkpoint``
-    (default: the site's newest model)."""
+    (default: the model pinned for inference, else the newest federated one)."""
     from siteapp.dicom.pixels import preprocess
 
     data_dir = Path(data_dir)
-    checkpoint = checkpoint or latest_checkpoint(data_dir)
+    checkpoint = checkpoint or inference_checkpoint(data_dir)
     model, task = load_checkpoint_model(checkpoint)
     positive = task.class_index(task.positive_class)
     negative_class = next(c for c in task.classes if c != task.positive_class)

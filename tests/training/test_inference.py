@@ -27,11 +27,11 @@ from siteapp.training.weights import full_state
 CT_SMALL = Path(str(get_testdata_file("CT_small.dcm")))
 
 
-def _checkpoint(data_dir: Path, task: TaskPreset, round: int = 2) -> None:
+def _checkpoint(data_dir: Path, task: TaskPreset, round: int = 2, source: str = "local") -> None:
     save_checkpoint(
         data_dir,
         full_state(build_model("compact_cnn", task)),
-        source="local",
+        source=source,
         run_id="t",
         round=round,
         model_name="compact_cnn",
@@ -95,6 +95,45 @@ def test_checkpoints_are_listed_newest_last(tmp_path: Path, task: TaskPreset) ->
     assert [c.round for c in list_checkpoints(tmp_path)] == [1, 2]
     latest = latest_checkpoint(tmp_path, source="local")
     assert latest.round == 2 and latest.path.is_file() and latest.metrics == {"auc": 0.7}
+
+
+def test_a_later_local_model_never_silently_replaces_the_federated_one(
+    tmp_path: Path, task: TaskPreset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from siteapp.training.checkpoints import inference_checkpoint
+
+    _checkpoint(tmp_path, task, round=5, source="federated")
+    _checkpoint(tmp_path, task, round=3, source="local")  # trained afterwards
+    chosen = inference_checkpoint(tmp_path)
+    assert (chosen.source, chosen.round) == ("federated", 5)
+    report = predict_paths(tmp_path, [CT_SMALL])
+    assert report.model_round == 5
+
+    local = list_checkpoints(tmp_path, "local")[-1]
+    assert main(["--data-dir", str(tmp_path), "model", "pin", str(local.id)]) == 0
+    assert inference_checkpoint(tmp_path).id == local.id
+    assert main(["--data-dir", str(tmp_path), "model", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "* pinned" in listing and "local-only model after round 3" in listing
+    assert main(["--data-dir", str(tmp_path), "model", "unpin"]) == 0
+    assert inference_checkpoint(tmp_path).source == "federated"
+
+
+def test_model_export_writes_weights_and_card(
+    tmp_path: Path, task: TaskPreset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _checkpoint(tmp_path, task, round=4, source="federated")
+    out = tmp_path / "export"
+    assert main(["--data-dir", str(tmp_path), "model", "export", str(out)]) == 0
+    (weights,) = out.glob("*.safetensors")
+    (card_path,) = out.glob("*.card.json")
+    card = json.loads(card_path.read_text())
+    assert card["source"] == "federated" and card["round"] == 4 and card["task"] == task.name
+    assert card["privacy"]["this_site_epsilon_when_saved"] == 1.5
+    assert card["metrics_on_this_sites_validation_patients"] == {"auc": 0.7}
+    import hashlib
+
+    assert card["weights_sha256"] == hashlib.sha256(weights.read_bytes()).hexdigest()
 
 
 def test_grad_cam_highlights_the_evidence(task: TaskPreset) -> None:

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QFileDialog,
     QGroupBox,
@@ -122,8 +123,22 @@ class InferencePage(Page):
         self.model_label = QLabel()
         self.model_label.setObjectName("Hint")
         self.model_label.setWordWrap(True)
+        self.model_combo = QComboBox()
+        self.model_combo.setToolTip(self.tr(
+            "The model that answers. By default the newest federated model; choose another to "
+            "pin it, so that training a local-only model never changes it silently."))
+        self.model_combo.activated.connect(self._on_model_chosen)
+        self.export_model_button = QPushButton(self.tr("Export model…"))
+        self.export_model_button.setToolTip(self.tr(
+            "Write the model's weights and its card (task, rounds, privacy, figures) to a folder."))
+        self.export_model_button.clicked.connect(self.choose_and_export_model)
+        model_row = QHBoxLayout()
+        model_row.addWidget(QLabel(self.tr("Model")))
+        model_row.addWidget(self.model_combo, 1)
+        model_row.addWidget(self.export_model_button)
         results_box = QGroupBox(self.tr("Results"))
         results_layout = QVBoxLayout(results_box)
+        results_layout.addLayout(model_row)
         results_layout.addWidget(self.results, 1)
         results_layout.addWidget(self.model_label)
 
@@ -161,18 +176,66 @@ class InferencePage(Page):
         self._describe_model()
 
     def _describe_model(self) -> None:
-        from siteapp.training.checkpoints import list_checkpoints
+        """Fill the model chooser (default, then every checkpoint) and say which answers."""
+        from siteapp.training.checkpoints import (
+            inference_checkpoint,
+            list_checkpoints,
+            pinned_checkpoint_id,
+            provenance,
+        )
 
-        checkpoints = list_checkpoints(self.session.data_dir)
+        data_dir = self.session.data_dir
+        checkpoints = list_checkpoints(data_dir)
+        self.model_combo.clear()
+        self.export_model_button.setEnabled(bool(checkpoints))
         if not checkpoints:
+            self.model_combo.addItem(self.tr("No model yet"), None)
             self.model_label.setText(self.tr("No trained model yet: join a federation round or train a local-only model first."))
             return
-        latest = checkpoints[-1]
-        self.model_label.setText(
-            self.tr("Model: {source} round {round} ({model}), trained {when}.").format(
-                source=latest.source, round=latest.round, model=latest.model_name, when=latest.created_at
+        self.model_combo.addItem(self.tr("Default: the newest federated model"), None)
+        for checkpoint in reversed(checkpoints):
+            source = (self.tr("federated") if checkpoint.source == "federated"
+                      else self.tr("local-only"))
+            self.model_combo.addItem(
+                self.tr("{source}, round {round} · {model} · {when}").format(
+                    source=source, round=checkpoint.round, model=checkpoint.model_name,
+                    when=checkpoint.created_at[:16].replace("T", " ")),
+                checkpoint.id,
             )
-        )
+        pinned = pinned_checkpoint_id(data_dir)
+        index = self.model_combo.findData(pinned) if pinned is not None else 0
+        self.model_combo.setCurrentIndex(max(index, 0))
+        used = inference_checkpoint(data_dir)
+        how = self.tr("pinned") if pinned is not None else self.tr("the default choice")
+        self.model_label.setText(self.tr("Answering: {what} ({how}).").format(
+            what=provenance(used), how=how))
+
+    def _on_model_chosen(self, row: int) -> None:
+        from siteapp.training.checkpoints import pin_for_inference
+
+        try:
+            pin_for_inference(self.session.data_dir, self.model_combo.itemData(row))
+        except Exception as exc:
+            self.show_exception(exc, self.tr("choosing the model"))
+        self._describe_model()
+
+    def choose_and_export_model(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder for the model and its card"))
+        if folder:
+            self.export_model(Path(folder))
+
+    def export_model(self, folder: Path) -> tuple[Path, Path] | None:
+        """Write the answering model and its card to ``folder``."""
+        from siteapp.training.checkpoints import inference_checkpoint
+        from siteapp.training.model_card import export_model
+
+        try:
+            written = export_model(self.session.data_dir, inference_checkpoint(self.session.data_dir), folder)
+        except Exception as exc:
+            self.show_exception(exc, self.tr("exporting the model"))
+            return None
+        self.show_info(self.tr("Model and card written to {folder}.").format(folder=folder), NoticeKind.SUCCESS)
+        return written
 
     def _fill_studies(self, patients: list[PatientNode]) -> None:
         self.studies.clear()
