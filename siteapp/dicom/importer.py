@@ -140,6 +140,26 @@ def _run_import(
     return report
 
 
+class IndexSession:
+    """Indexes files one at a time over one open store, exactly as an import indexes them
+    (same reader, same pseudonyms, same report): for the DICOM receiver, which indexes
+    each instance before acknowledging it. Opening the store per file would cost a WAL
+    checkpoint and an fsync each time (about 40 ms against 2 ms). Close it when done."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self._conn = open_dicom_db(data_dir)
+        self.report = ImportReport()
+        self._writer = _IndexWriter(self._conn, site_secret(self._conn), self.report)
+
+    def add(self, path: Path) -> None:
+        """Index one file (committed when this returns)."""
+        self._writer.write_batch([_read_existing(Path(path))], str)
+        self.report.files_seen += 1
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 _POOL_LOCK = threading.Lock()
 _POOL: ProcessPoolExecutor | None = None
 

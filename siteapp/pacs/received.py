@@ -2,10 +2,11 @@
 
 Both the site's Storage SCP and a C-GET retrieve hand every instance to
 :class:`ReceivedInstances`. It writes the encoded dataset as sent (temp file, fsync,
-rename) and indexes it with :func:`siteapp.dicom.importer.import_paths`, the import's own
-code: the same pseudonymous patient keys, and the same "skipped, with the reason" entries
-for files the index cannot use. Only then is the sender told "success", so an
-acknowledged instance is on disk and in the index.
+rename) and indexes it through :class:`siteapp.dicom.importer.IndexSession`, the import's
+own code: the same pseudonymous patient keys, and the same "skipped, with the reason"
+entries for files the index cannot use. Only then is the sender told "success", so an
+acknowledged instance is on disk and in the index. One index session per association
+(or C-GET); :meth:`ReceivedBatch.close` ends it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from siteapp.dicom.importer import ImportReport, import_paths
+from siteapp.dicom.importer import ImportReport, IndexSession
 from siteapp.pacs.config import RECEIVED_DIRNAME
 
 _UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
@@ -57,6 +58,18 @@ class ReceivedBatch:
     peer: str
     report: ImportReport = field(default_factory=ImportReport)
     study_uids: set[str] = field(default_factory=set)
+    _index: IndexSession | None = field(default=None, repr=False)
+
+    def index(self, data_dir: Path, path: Path) -> None:
+        if self._index is None:
+            self._index = IndexSession(data_dir)
+            self.report = self._index.report
+        self._index.add(path)
+
+    def close(self) -> None:
+        index, self._index = self._index, None
+        if index is not None:
+            index.close()
 
 
 class ReceivedInstances:
@@ -82,11 +95,10 @@ class ReceivedInstances:
             os.replace(temp, target)
         except OSError:
             return STATUS_OUT_OF_RESOURCES
-        # One import at a time per data folder: concurrent associations would otherwise
+        # One writer at a time per data folder: concurrent associations would otherwise
         # contend for SQLite's write lock on every instance.
         with self._lock:
-            part = import_paths(self.data_dir, [target])
-        merge_report(batch.report, part)
+            batch.index(self.data_dir, target)
         if study_uid:
             batch.study_uids.add(study_uid)
         return STATUS_SUCCESS

@@ -179,6 +179,7 @@ class StorageReceiver:
             listeners = list(self._listeners)
         if batch is None:
             return
+        batch.close()
         log.info("received from %s (%s): %s", batch.calling_ae_title, batch.peer,
                  batch.report.summary())
         for listener in listeners:

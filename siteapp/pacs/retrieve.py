@@ -233,13 +233,16 @@ def _retrieve_by_get(
                                str(event.request.AffectedSOPInstanceUID), batch)
 
     tracker = _Progress(report, progress)
-    with open_association(ae, node, "a retrieve", ext_neg=roles,
-                          evt_handlers=[(evt.EVT_C_STORE, store)]) as assoc:
-        require_context(assoc, node, StudyRootQueryRetrieveInformationModelGet, "C-GET")
+    try:
+        with open_association(ae, node, "a retrieve", ext_neg=roles,
+                              evt_handlers=[(evt.EVT_C_STORE, store)]) as assoc:
+            require_context(assoc, node, StudyRootQueryRetrieveInformationModelGet, "C-GET")
 
-        def send(identifier: Dataset) -> Any:
-            return assoc.send_c_get(identifier, StudyRootQueryRetrieveInformationModelGet)
+            def send(identifier: Dataset) -> Any:
+                return assoc.send_c_get(identifier, StudyRootQueryRetrieveInformationModelGet)
 
-        report.cancelled = not _run_requests(assoc, node, study_uids, "get", "", send,
-                                             tracker, status, cancel)
+            report.cancelled = not _run_requests(assoc, node, study_uids, "get", "", send,
+                                                 tracker, status, cancel)
+    finally:
+        batch.close()
     merge_report(report.imported, batch.report)
