@@ -274,6 +274,7 @@ def _cmd_retrieve(args: argparse.Namespace) -> int:
 
 
 def _cmd_results(args: argparse.Namespace) -> int:
+    from siteapp.federation.audit import AuditLog
     from siteapp.pacs.config import load_network_config
     from siteapp.pacs.export import default_results_dir, export_results
     from siteapp.training.inference import predict_paths
@@ -283,7 +284,8 @@ def _cmd_results(args: argparse.Namespace) -> int:
         config.node(args.send)  # an unknown node fails before the model runs
     report = predict_paths(args.data_dir, args.paths)
     out_dir = args.out or default_results_dir(args.data_dir)
-    outcome = export_results(report, args.paths, out_dir, config, args.send)
+    outcome = export_results(report, args.paths, out_dir, config, args.send,
+                             on_sent=AuditLog(args.data_dir).record)
     if args.json:
         _print({"inference": report.to_dict(), **outcome.to_json()})
     else:

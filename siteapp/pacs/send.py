@@ -1,7 +1,13 @@
-"""C-STORE: sending DICOM files (MedFed's results) to a PACS node."""
+"""C-STORE: sending DICOM files (MedFed's results) to a PACS node.
+
+Each file sent is reported to ``on_sent`` as a :class:`coordinator.client.RequestRecord`,
+the record the audit log keeps for every request that leaves the machine (size, SHA-256,
+what it carried), so the privacy officer sees results sent to a PACS as well.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,10 +18,12 @@ import pydicom
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
+from coordinator.client import RequestRecord
 from siteapp.pacs.association import PacsError, local_ae, open_association
 from siteapp.pacs.config import PacsNode
 
 ProgressCallback = Callable[[int, int], None]
+SentCallback = Callable[[RequestRecord], None]
 
 
 @dataclass
@@ -40,6 +48,7 @@ def send_files(
     paths: Sequence[Path],
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    on_sent: SentCallback | None = None,
 ) -> SendReport:
     """Store ``paths`` on ``node``; a file the node refuses is listed with its status."""
     report = SendReport(node.name)
@@ -71,6 +80,8 @@ def send_files(
             if not status:
                 raise PacsError(f"{node.describe()} stopped answering while results were sent")
             code = int(status.Status)
+            if on_sent is not None:
+                on_sent(_record(node, path, ds, code))
             if code in (0x0000, 0xB000, 0xB007, 0xB006):
                 report.sent.append(str(path))
             else:
@@ -79,6 +90,21 @@ def send_files(
             if progress is not None:
                 progress(done, len(datasets))
     return report
+
+
+def _record(node: PacsNode, path: Path, ds: pydicom.Dataset, code: int) -> RequestRecord:
+    data = Path(path).read_bytes()
+    kind = getattr(ds.SOPClassUID, "name", str(ds.SOPClassUID))
+    return RequestRecord(
+        endpoint=f"dicom://{node.ae_title}@{node.host}:{node.port}",
+        method="C-STORE",
+        status=code,
+        bytes_sent=len(data),
+        body_sha256=hashlib.sha256(data).hexdigest(),
+        carried=f"{kind} {ds.SOPInstanceUID} in study {ds.get('StudyInstanceUID', '?')}, "
+        f"with the study's patient and study attributes ({ds.get('SeriesDescription', '')})",
+        attempts=1,
+    )
 
 
 def echo(node: PacsNode, local_ae_title: str) -> None:

@@ -3,6 +3,7 @@ run the model, send the Structured Report back and find it in Orthanc by C-FIND.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
@@ -18,6 +19,7 @@ from siteapp.cli import main
 from siteapp.dicom.index import StudyIndex
 from siteapp.dicom.pseudonym import patient_key, site_secret
 from siteapp.dicom.schema import open_dicom_db
+from siteapp.federation.audit import AuditLog
 from siteapp.pacs.association import PacsError, local_ae, open_association
 from siteapp.pacs.config import DicomNetworkConfig, PacsNode
 from siteapp.pacs.query import StudyQuery, query_studies
@@ -99,9 +101,18 @@ def test_query_retrieve_infer_and_send_the_report_back(
     assert sr_series.SeriesDescription == f"MedFed result: {prediction['predicted_class']}"
     (sc_series,) = find_series(orthanc, study_uid, "OT")
     assert sc_series.SeriesDescription == "MedFed saliency (Grad-CAM)"
-    sr = pydicom.dcmread(next(p for p in doc["written"] if "/sr-" in p))
+    sr_path = next(p for p in doc["written"] if "/sr-" in p)
+    sr = pydicom.dcmread(sr_path)
     assert sr.SeriesInstanceUID == sr_series.SeriesInstanceUID
     assert sr.PatientID == "S1-0002" and sr.StudyInstanceUID == study_uid
+
+    # What left the machine is in the audit log, file by file.
+    audit = AuditLog(data_dir).query()
+    stores = [e for e in audit if e.method == "C-STORE"]
+    assert len(stores) == 2 and all(e.status == 0 for e in stores)
+    assert {e.body_sha256 for e in stores} == {
+        hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in doc["written"]}
+    assert all(e.endpoint == f"dicom://ORTHANC@127.0.0.1:{orthanc.dicom_port}" for e in stores)
 
 
 def test_retrieve_by_c_get_needs_no_receiver(

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from siteapp.federation.audit import AuditLog
 from siteapp.pacs.config import DicomNetworkConfig, load_network_config
 from siteapp.pacs.export import ExportOutcome, default_results_dir, export_results
 from siteapp.pacs.received import safe_name
@@ -137,11 +138,12 @@ class ResultsExportDialog(QDialog):
         out_dir = Path(self.folder_edit.text().strip()).expanduser()
         node = str(self.node_combo.currentData()) if self.send_check.isChecked() else None
         report, sources, config = self.report, self.source_paths, self.config
+        audit = AuditLog(self.session.data_dir)
 
         def run(ctx: JobContext) -> ExportOutcome:
             ctx.status("writing the results")
             return export_results(report, sources, out_dir, config, node, ctx.progress,
-                                  ctx.cancel)
+                                  ctx.cancel, audit.record)
 
         worker = Worker(run, self.tr("exporting the results as DICOM"))
         worker.signals.finished.connect(self._on_finished)
@@ -162,6 +164,8 @@ class ResultsExportDialog(QDialog):
 
     def _on_finished(self, outcome: ExportOutcome) -> None:
         self.outcome = outcome
+        if outcome.sent is not None:
+            self.session.audit_changed.emit()
         self.files.clear()
         sent = set(outcome.sent.sent) if outcome.sent else set()
         by_uid = {safe_name(s.study_uid): s.study_uid for s in self.report.studies}
