@@ -58,6 +58,8 @@ def cmd_provision(args: argparse.Namespace) -> int:
     print(f"  coordinator kit: {result.coordinator_dir}   (run: medfed-coordinator serve --kit {result.coordinator_dir})")
     for site, path in result.site_kits.items():
         print(f"  site kit for {site}: {path}")
+    print(f"  operator certificate for the status page {args.address.rstrip('/')}/operator/status: "
+          f"{args.out / 'operator'}")
     print(f"  CA fingerprint (give it to each site officer to check the kit): {result.ca_fingerprint}")
     print(f"  keep {args.out / 'ca' / 'ca.key'} offline; the coordinator does not need it")
     return 0

@@ -287,6 +287,8 @@ class Endpoints:
     ROUND = f"{API_PREFIX}/round"
     STATUS = f"{API_PREFIX}/status"
     INITIAL_MODEL = f"{API_PREFIX}/initial-model"
+    # A page for people (HTML), not part of the sites' API.
+    OPERATOR_STATUS = "/operator/status"
 
     @staticmethod
     def result(round_number: int) -> str:

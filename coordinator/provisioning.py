@@ -5,6 +5,8 @@ Layout written by :func:`provision` under ``out``::
     ca/ca.pem, ca/ca.key          the federation CA; keep the key offline
     coordinator/                  the coordinator's kit: server cert/key, CA, plan,
                                   CKKS public context (never the secret key)
+    operator/                     the operator's client certificate and key (and the CA)
+                                  for the coordinator's status page
     sites/<site>.medfed-kit       one zip per site
 
 A site kit is a zip whose ``manifest.json`` lists the SHA-256 of every member and is
@@ -50,6 +52,12 @@ SERVER_KEY = "server.key"
 CKKS_PUBLIC = "ckks_public_context.bin"
 COORDINATOR_FILE = "coordinator.json"
 SERVER_CN = "medfed-coordinator"
+# The operator's client certificate carries this organisational unit; site certificates
+# carry none, so the coordinator tells the two apart by the CA-signed subject alone.
+OPERATOR_UNIT = "MedFed operator"
+OPERATOR_DIR = "operator"
+OPERATOR_CERT = "operator.pem"
+OPERATOR_KEY = "operator.key"
 
 
 def _sha256(data: bytes) -> str:
@@ -89,8 +97,12 @@ def _issue(
     is_ca: bool = False,
     usage: x509.ObjectIdentifier | None = None,
     san: list[x509.GeneralName] | None = None,
+    unit: str | None = None,
 ) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)]
+    if unit is not None:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
+    name = x509.Name(attributes)
     start = _now() - dt.timedelta(minutes=5)
     builder = (
         x509.CertificateBuilder()
@@ -194,6 +206,23 @@ def _write_site_kit(
     return path
 
 
+def _write_operator_credentials(
+    folder: Path, plan: FederationPlan, ca_cert: x509.Certificate,
+    ca_key: ec.EllipticCurvePrivateKey, validity_days: int,
+) -> None:
+    """The operator's client certificate: it opens the coordinator's status page (and
+    nothing a site may do); a site certificate cannot open the page."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _issue(
+        f"operator of {plan.federation}", key, ca_cert, ca_key, validity_days,
+        usage=ExtendedKeyUsageOID.CLIENT_AUTH, unit=OPERATOR_UNIT,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / CA_FILE).write_bytes(_cert_pem(ca_cert))
+    (folder / OPERATOR_CERT).write_bytes(_cert_pem(cert))
+    _write_private(folder / OPERATOR_KEY, _key_pem(key))
+
+
 def provision(
     plan: FederationPlan,
     out: Path,
@@ -238,6 +267,7 @@ def provision(
     if public_ctx is not None:
         (coord / CKKS_PUBLIC).write_bytes(public_ctx)
 
+    _write_operator_credentials(out / OPERATOR_DIR, plan, ca_cert, ca_key, validity_days)
     kits: dict[str, Path] = {}
     for site in plan.sites:
         kits[site] = _write_site_kit(

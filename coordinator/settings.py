@@ -30,6 +30,10 @@ class ServerSettings:
     service_threads: int = 2
     # On SIGTERM, how long open connections get to finish before they are cut.
     graceful_shutdown_s: float = 5.0
+    # A site's "last seen" is written at most this often per process (polls are frequent).
+    last_seen_resolution_s: float = 5.0
+    # How often the operator's status page reloads itself in the browser.
+    status_page_refresh_s: int = 10
 
 
 @dataclass(frozen=True)

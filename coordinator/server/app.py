@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,9 +41,11 @@ from coordinator.protocol import (
     RoundState,
     UploadReceipt,
 )
+from coordinator.provisioning import OPERATOR_UNIT
 from coordinator.server.blobs import PendingBlob
+from coordinator.server.operator_page import render_refusal_page, render_status_page, status_view
 from coordinator.server.rounds import RoundService
-from coordinator.server.tls import PEER_CN_STATE, PEER_SERIAL_STATE
+from coordinator.server.tls import PEER_CN_STATE, PEER_SERIAL_STATE, PEER_UNIT_STATE
 from coordinator.settings import MAX_WIRE_INT, SHA256_HEADER, SITE_HEADER, ServerSettings
 
 T = TypeVar("T")
@@ -202,12 +204,40 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
     async def _coordinator_error(_request: Request, exc: CoordinatorError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=500)
 
+    last_seen_written: dict[str, float] = {}
+
     def caller(request: Request) -> str:
         """The verified calling site, refused unless enrolled and not revoked."""
+        peer = request.scope.get("state", {})
+        if peer.get(PEER_UNIT_STATE) == OPERATOR_UNIT:
+            raise NotEnrolledError("the operator's certificate opens the status page only; "
+                                   "it cannot act as a site")
         site = peer_site(request)
         service.check_site(site)
-        service.check_certificate(site, request.scope.get("state", {}).get(PEER_SERIAL_STATE))
+        service.check_certificate(site, peer.get(PEER_SERIAL_STATE))
+        # Written at most once per resolution per process: sites poll often.
+        now = service.clock()
+        if now - last_seen_written.get(site, float("-inf")) >= settings.last_seen_resolution_s:
+            last_seen_written[site] = now
+            service.record_seen(site, now)
         return site
+
+    @app.get(Endpoints.OPERATOR_STATUS, response_class=HTMLResponse)
+    def get_operator_status(request: Request) -> HTMLResponse:
+        """The federation's state for the operator's certificate; 403 for anyone else."""
+        peer = request.scope.get("state", {})
+        if peer.get(PEER_UNIT_STATE) != OPERATOR_UNIT:
+            return HTMLResponse(render_refusal_page(
+                "This status page opens only with the federation operator's certificate "
+                "(the operator folder that provisioning wrote). A site's certificate cannot open it."
+            ), status_code=403)
+        serial = peer.get(PEER_SERIAL_STATE)
+        if serial and service.store.certificate_revoked_at(serial) is not None:
+            return HTMLResponse(render_refusal_page(
+                "This operator certificate was revoked; use the one provisioning issued since."
+            ), status_code=403)
+        view = status_view(plan, service.store, service.clock(), settings.last_seen_resolution_s)
+        return HTMLResponse(render_status_page(view, settings.status_page_refresh_s))
 
     @app.get(Endpoints.PLAN, response_model=FederationPlan)
     def get_plan(request: Request) -> FederationPlan:

@@ -113,6 +113,10 @@ class RoundService:
                 "ask the federation operator why before trying again"
             )
 
+    def record_seen(self, site: str, at: float) -> None:
+        """Remember when an enrolled site last called (the operator's status page)."""
+        self.store.record_seen(site, at)
+
     def check_certificate(self, site: str, serial: str | None) -> None:
         """Refuse a certificate the operator retired (e.g. the kit a reissue replaced)."""
         revoked = self.store.certificate_revoked_at(serial) if serial else None

@@ -36,6 +36,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    func,
     insert,
     inspect,
     select,
@@ -115,6 +116,12 @@ revoked_certificates = Table(
     Column("revoked_at", Float, nullable=False),
 )
 
+site_activity = Table(
+    "site_activity", metadata,
+    Column("site", String(128), primary_key=True),
+    Column("last_seen_at", Float, nullable=False),
+)
+
 
 def _add_masking(conn: Connection) -> None:
     """Version 2: masking relay messages and the round's masking step."""
@@ -130,6 +137,8 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _add_masking,
     # Version 3: sites and single certificates the operator revoked (``medfed-coordinator revoke``).
     lambda conn: metadata.create_all(conn, tables=[revoked_sites, revoked_certificates]),
+    # Version 4: when each site last called (the operator's status page).
+    lambda conn: metadata.create_all(conn, tables=[site_activity]),
 ]
 
 
@@ -432,6 +441,53 @@ class CoordinatorStore:
                 select(revoked_certificates.c.revoked_at).where(revoked_certificates.c.serial == serial)
             ).first()
         return float(row[0]) if row else None
+
+    def revocations(self) -> tuple[list[tuple[str, float]], list[tuple[str, str, float]]]:
+        """Revoked sites ``(site, at)`` and certificates ``(serial, site, at)``, oldest first."""
+        with self.engine.connect() as conn:
+            sites = conn.execute(
+                select(revoked_sites.c.site, revoked_sites.c.revoked_at).order_by(revoked_sites.c.revoked_at)
+            ).all()
+            certificates = conn.execute(
+                select(revoked_certificates.c.serial, revoked_certificates.c.site,
+                       revoked_certificates.c.revoked_at).order_by(revoked_certificates.c.revoked_at)
+            ).all()
+        return ([(r[0], float(r[1])) for r in sites],
+                [(r[0], r[1], float(r[2])) for r in certificates])
+
+    # site activity ------------------------------------------------------------------
+    def record_seen(self, site: str, at: float) -> None:
+        """Remember that ``site`` called at ``at`` (later calls move it forward only)."""
+        move = (
+            update(site_activity)
+            .where(site_activity.c.site == site, site_activity.c.last_seen_at < at)
+            .values(last_seen_at=at)
+        )
+        with self.engine.begin() as conn:
+            if conn.execute(move).rowcount:
+                return
+        if not self._insert_once(insert(site_activity).values(site=site, last_seen_at=at)):
+            with self.engine.begin() as conn:  # it existed, or another process just added it
+                conn.execute(move)
+
+    def last_seen(self) -> dict[str, float]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(site_activity.c.site, site_activity.c.last_seen_at)).all()
+        return {r[0]: float(r[1]) for r in rows}
+
+    def upload_totals(self) -> dict[str, tuple[int, int]]:
+        """Per site: how many uploads the store holds (one per round) and their bytes."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(uploads.c.site, func.count(), func.sum(uploads.c.size_bytes)).group_by(uploads.c.site)
+            ).all()
+        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
+
+    def latest_metrics(self) -> dict[str, MetricsRow]:
+        """Each site's most recent validation report (the figures as it released them)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(metrics).order_by(metrics.c.round)).all()
+        return {r.site: MetricsRow(r.round, r.site, r.num_examples, json.loads(r.values_json)) for r in rows}
 
     # facts --------------------------------------------------------------------------
     def fact(self, key: str) -> bytes | None:

@@ -17,17 +17,24 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 PEER_CN_STATE = "medfed_peer_cn"
 PEER_SERIAL_STATE = "medfed_peer_serial"
+PEER_UNIT_STATE = "medfed_peer_unit"
 
 
-def common_name(peer_cert: dict[str, Any] | None) -> str | None:
-    """The subject CN of a certificate as ``ssl.SSLSocket.getpeercert()`` returns it."""
+def subject_field(peer_cert: dict[str, Any] | None, name: str) -> str | None:
+    """One subject attribute (``commonName``, ``organizationalUnitName``) of a certificate
+    as ``ssl.SSLSocket.getpeercert()`` returns it."""
     if not peer_cert:
         return None
     for rdn in peer_cert.get("subject", ()):
         for key, value in rdn:
-            if key == "commonName":
+            if key == name:
                 return str(value)
     return None
+
+
+def common_name(peer_cert: dict[str, Any] | None) -> str | None:
+    """The subject CN of a certificate as ``ssl.SSLSocket.getpeercert()`` returns it."""
+    return subject_field(peer_cert, "commonName")
 
 
 class MutualTLSProtocol(H11Protocol):
@@ -36,12 +43,15 @@ class MutualTLSProtocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         ssl_object = transport.get_extra_info("ssl_object")
-        cn = serial = None
+        cn = serial = unit = None
         if isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
             peer = ssl_object.getpeercert()
             cn, serial = common_name(peer), certificate_serial(peer)
+            unit = subject_field(peer, "organizationalUnitName")
         # A per-connection copy: the shared lifespan state is never mutated.
-        self.app_state = {**self.app_state, PEER_CN_STATE: cn, PEER_SERIAL_STATE: serial}
+        self.app_state = {
+            **self.app_state, PEER_CN_STATE: cn, PEER_SERIAL_STATE: serial, PEER_UNIT_STATE: unit,
+        }
 
 
 def certificate_serial(peer_cert: dict[str, Any] | None) -> str | None:

@@ -1,0 +1,185 @@
+"""The operator's status page: the federation's state as one read-only HTML page.
+
+Served by the coordinator to the operator's client certificate only (mutual TLS, like
+every call), rendered on the server from a Jinja2 template: no script, no front-end
+build. What it shows comes from the store, so every worker process shows the same page.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from coordinator.protocol import FederationPlan, RoundPhase, SecureMode
+from coordinator.server.reports import weighted_metrics
+from coordinator.server.store import CoordinatorStore
+
+MODE_WORDS = {
+    SecureMode.CKKS: "Encrypted (CKKS): the coordinator adds encrypted updates and can never "
+                     "read one; sites decrypt the sum.",
+    SecureMode.MASKING: "Masked secure sum: each update is hidden by pairwise masks that cancel "
+                        "only in the sum; the coordinator sees the sum only.",
+    SecureMode.NONE: "TLS only: the coordinator reads each site's update (needed by robust "
+                     "rules such as the median or Krum).",
+}
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    number: int
+    phase: str
+    opened: str
+    deadline: str
+    closed: str
+    submitted: list[str]
+    total_examples: int | None
+    metrics: dict[str, float]
+    failure: str | None
+    extensions: int
+
+
+@dataclass(frozen=True)
+class SiteLine:
+    site: str
+    revoked: str | None
+    last_seen: str
+    uploads: int
+    upload_bytes: str
+    figures_round: int | None
+    figures: dict[str, float]
+    figures_patients: int | None
+
+
+@dataclass(frozen=True)
+class StatusView:
+    federation: str
+    generated: str
+    now_line: str
+    plan_lines: list[tuple[str, str]]
+    rounds: list[RoundLine]
+    sites: list[SiteLine]
+    failures: list[tuple[int, str]]
+    revoked_sites: list[tuple[str, str]]
+    revoked_certificates: list[tuple[str, str, str]]
+    seen_resolution_s: float
+
+
+def _when(at: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(at)) if at is not None else "-"
+
+
+def _ago(at: float | None, now: float) -> str:
+    if at is None:
+        return "never"
+    seconds = max(0.0, now - at)
+    if seconds < 90:
+        span = f"{seconds:.0f} s"
+    elif seconds < 5400:
+        span = f"{seconds / 60:.0f} min"
+    elif seconds < 2 * 86400:
+        span = f"{seconds / 3600:.1f} h"
+    else:
+        span = f"{seconds / 86400:.0f} days"
+    return f"{span} ago ({_when(at)})"
+
+
+def _size(n: int) -> str:
+    if n < 1000:
+        return f"{n} bytes"
+    value = float(n)
+    for unit in ("kB", "MB", "GB"):
+        value /= 1000
+        if value < 1000 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def plan_in_words(plan: FederationPlan) -> list[tuple[str, str]]:
+    """The plan as (heading, sentence) lines, for an operator rather than an engineer."""
+    local = plan.local
+    deadline = (f"each round closes when all sites uploaded, or after {plan.round_deadline_s:g} s "
+                f"with at least {plan.min_sites}; short of that it "
+                + (f"is extended up to {plan.max_extensions} times, then fails"
+                   if plan.on_deadline == "extend" else "fails"))
+    return [
+        ("Task", f"{plan.task}, model {plan.model}"),
+        ("Sites", f"{len(plan.sites)} enrolled ({', '.join(plan.sites)}); "
+                  f"each round needs at least {plan.min_sites}"),
+        ("Rounds", f"{plan.rounds} rounds; {deadline}"),
+        ("Combining", f"{plan.strategy.value}"),
+        ("Protection", MODE_WORDS.get(plan.mode, plan.mode.value)),
+        ("Local training", f"{local.epochs_per_round} epoch(s) per round with patient-level "
+                           f"differential privacy, at most epsilon {local.target_epsilon_per_round:g} "
+                           f"per round (delta {local.target_delta:g}) at each site"),
+        ("Limits", f"updates up to {_size(plan.limits.max_update_bytes)}, "
+                   f"messages up to {_size(plan.limits.max_message_bytes)}"),
+    ]
+
+
+def status_view(
+    plan: FederationPlan, store: CoordinatorStore, now: float, seen_resolution_s: float
+) -> StatusView:
+    """Everything the page shows, read from the store in one pass (a site's last call is
+    recorded to within ``seen_resolution_s``)."""
+    rounds = []
+    for row in store.all_rounds():
+        closed = row.published_at if row.phase == RoundPhase.PUBLISHED else None
+        rounds.append(RoundLine(
+            number=row.number, phase=row.phase, opened=_when(row.opened_at),
+            deadline=_when(row.deadline_at) if row.phase in (RoundPhase.OPEN, RoundPhase.COLLECTING) else "-",
+            closed=_when(closed), submitted=[u.site for u in store.uploads(row.number)],
+            total_examples=row.total_examples, metrics=weighted_metrics(store.metrics(row.number)),
+            failure=row.failure, extensions=row.extensions,
+        ))
+    revoked_sites, revoked_certificates = store.revocations()
+    revoked_at = dict(revoked_sites)
+    seen = store.last_seen()
+    totals = store.upload_totals()
+    figures = store.latest_metrics()
+    sites = []
+    for site in plan.sites:
+        count, size = totals.get(site, (0, 0))
+        report = figures.get(site)
+        sites.append(SiteLine(
+            site=site, revoked=_when(revoked_at[site]) if site in revoked_at else None,
+            last_seen=_ago(seen.get(site), now), uploads=count, upload_bytes=_size(size),
+            figures_round=report.round if report else None,
+            figures=report.values if report else {},
+            figures_patients=report.num_examples if report else None,
+        ))
+    current = rounds[-1] if rounds else None
+    if current is None:
+        now_line = "no round has opened yet"
+    elif current.phase == RoundPhase.FAILED:
+        now_line = f"ended: round {current.number} failed"
+    elif current.phase == RoundPhase.PUBLISHED and current.number >= plan.rounds:
+        now_line = f"finished: all {plan.rounds} rounds published"
+    else:
+        now_line = (f"round {current.number} of {plan.rounds} is {current.phase}, "
+                    f"{len(current.submitted)} of {len(plan.sites)} sites have uploaded")
+    return StatusView(
+        federation=plan.federation, generated=_when(now), now_line=now_line,
+        plan_lines=plan_in_words(plan), rounds=rounds, sites=sites,
+        failures=[(r.number, r.failure) for r in rounds if r.failure],
+        revoked_sites=[(s, _when(at)) for s, at in revoked_sites],
+        revoked_certificates=[(serial, s, _when(at)) for serial, s, at in revoked_certificates],
+        seen_resolution_s=seen_resolution_s,
+    )
+
+
+_templates = Environment(
+    loader=PackageLoader("coordinator.server", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_status_page(view: StatusView, refresh_s: int) -> str:
+    return _templates.get_template("status.html").render(view=view, refresh_s=refresh_s)
+
+
+def render_refusal_page(reason: str) -> str:
+    return _templates.get_template("refused.html").render(reason=reason)

@@ -1,0 +1,49 @@
+"""A federation with some history for the operator's status page: two published rounds
+with validation figures, a revoked site and a round that failed at its deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+from coordinator_loopback import Federation, blob, model, wait_published
+
+from coordinator import cli
+from coordinator.protocol import Endpoints, MetricsReport
+from coordinator.provisioning import CA_FILE, OPERATOR_CERT, OPERATOR_DIR, OPERATOR_KEY
+
+FIGURES = {"a": 0.81, "b": 0.77, "c": 0.69}
+
+
+def federation_with_history(make_federation: Callable[..., Federation]) -> Federation:
+    fed = make_federation(rounds=3, min_sites=2, round_deadline_s=2.0, on_deadline="fail")
+    clients = {s: fed.client(s) for s in ("a", "b", "c")}
+    clients["a"].upload_initial_model(blob(model(0)))
+    for i, client in enumerate(clients.values()):
+        client.upload_update(1, blob(model(10 + i, 0.1)), 10 * (i + 1))
+    wait_published(clients["a"], 1)
+    for i, (site, client) in enumerate(clients.items()):
+        client.report_metrics(1, MetricsReport(num_examples=5 + i, metrics={"auc": FIGURES[site]}))
+    assert cli.main(["revoke", "--kit", str(fed.kit_dir), *fed.store_args(), "c"]) == 0
+    clients["a"].upload_update(2, blob(model(20, 0.1)), 10)
+    clients["b"].upload_update(2, blob(model(21, 0.1)), 20)
+    wait_published(clients["a"], 2)
+    clients["a"].upload_update(3, blob(model(30, 0.1)), 10)
+    failed = clients["a"].wait_for_round(lambda s: s.phase == "failed", 20, poll_s=0.05)
+    assert failed.number == 3
+    return fed
+
+
+def operator_files(fed: Federation) -> tuple[Path, Path, Path]:
+    """The operator's (certificate, key, CA) that provisioning wrote."""
+    folder = fed.root / "prov" / OPERATOR_DIR
+    return folder / OPERATOR_CERT, folder / OPERATOR_KEY, folder / CA_FILE
+
+
+def get_status_page(fed: Federation, cert: tuple[Path, Path], ca: Path, **kwargs: Any) -> requests.Response:
+    return requests.get(
+        f"https://127.0.0.1:{fed.port}{Endpoints.OPERATOR_STATUS}",
+        cert=(str(cert[0]), str(cert[1])), verify=str(ca), timeout=30, **kwargs,
+    )
