@@ -1,37 +1,43 @@
-"""Byte serialisation of TenSEAL's SEAL objects.
+"""Byte serialisation of TenSEAL's SEAL objects, never through a file on disk.
 
-``tenseal.sealapi`` exposes SEAL's ``save``/``load`` only through file paths. We need
-bytes (for uploads and context files), so each :class:`SealScratch` owns one private
-scratch file: on Linux an anonymous in-memory file (``memfd``), so secret keys never touch
-a disk; elsewhere a file in a private (0700) temporary folder, removed on close.
+``tenseal.sealapi`` exposes SEAL's ``save``/``load`` only through file paths, and its
+loader seeks, so a pipe will not do. We need bytes (for uploads and context files), and
+a secret key must never be written to a file, temporary or not, so each
+:class:`SealScratch` owns an anonymous in-memory file (Linux ``memfd``). Systems without
+one (macOS, Windows) are refused with a clear message rather than given a temporary
+file: CKKS mode needs Linux machines; masking mode runs everywhere.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from types import TracebackType
 
+from coordinator.secure.errors import InvalidContextError
+
+
+def _memfd_available() -> bool:
+    return hasattr(os, "memfd_create") and sys.platform.startswith("linux")
+
 
 class SealScratch:
-    """A reusable scratch file for turning SEAL objects into bytes and back.
+    """A reusable in-memory file for turning SEAL objects into bytes and back.
 
     Not thread-safe: give each thread (or each long-lived object) its own scratch.
     """
 
     def __init__(self) -> None:
         self._fd: int | None = None
-        self._dir: str | None = None
-        if hasattr(os, "memfd_create") and sys.platform.startswith("linux"):
-            self._fd = os.memfd_create("medfed-seal", 0)
-            self.path = f"/proc/self/fd/{self._fd}"
-        else:
-            self._dir = tempfile.mkdtemp(prefix="medfed-seal-")
-            os.chmod(self._dir, 0o700)
-            self.path = os.path.join(self._dir, "object.bin")
+        if not _memfd_available():
+            raise InvalidContextError(
+                "CKKS mode needs Linux: this system offers no in-memory file for SEAL's "
+                "keys, and MedFed never writes a secret key to a temporary file. Run this "
+                "site on Linux, or use a federation in masking mode."
+            )
+        self._fd = os.memfd_create("medfed-seal", 0)
+        self.path = f"/proc/self/fd/{self._fd}"
 
     def dump(self, save: Callable[[str], object]) -> bytes:
         """Call ``save(path)`` (a SEAL ``save``) and return what it wrote."""
@@ -40,19 +46,16 @@ class SealScratch:
             return handle.read()
 
     def parse(self, data: bytes, load: Callable[[str], object]) -> None:
-        """Write ``data`` to the scratch file and call ``load(path)`` (a SEAL ``load``)."""
+        """Write ``data`` to the in-memory file and call ``load(path)`` (a SEAL ``load``)."""
         with open(self.path, "wb") as handle:
             handle.write(data)
         load(self.path)
 
     def close(self) -> None:
-        """Release the scratch file (and wipe it where it lived on disk)."""
+        """Release the in-memory file."""
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
 
     def __enter__(self) -> SealScratch:
         return self

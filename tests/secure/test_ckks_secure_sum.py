@@ -7,6 +7,7 @@ Relative error is measured per parameter as |decrypted - plaintext| / max(|plain
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -188,3 +189,26 @@ def test_result_without_uploads_and_damaged_context_are_refused(
         ckks.decrypt_aggregate(b"not a context", b"")
     with pytest.raises(InvalidContextError):
         ckks.decrypt_aggregate(secret[:100], b"")
+
+
+def test_keys_pass_through_memory_only_and_never_a_temporary_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The secret key goes through an in-memory file; a system without one (macOS,
+    Windows) is refused instead of given a temporary file, as the old fallback did."""
+    import tempfile
+
+    from coordinator.secure import seal_io
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    secret, _ = ckks.create_context()
+    vector = np.linspace(-0.1, 0.1, 5000)
+    total, count = ckks.decrypt_aggregate(secret, ckks.encrypt_update(secret, vector, 3))
+    np.testing.assert_allclose(total / count, vector, atol=1e-7)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(seal_io, "_memfd_available", lambda: False)
+    with pytest.raises(InvalidContextError, match="needs Linux"):
+        ckks.create_context()
+    with pytest.raises(InvalidContextError, match="needs Linux"):
+        ckks.decrypt_aggregate(secret, b"")
+    assert list(tmp_path.iterdir()) == []
