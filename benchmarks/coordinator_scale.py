@@ -97,9 +97,11 @@ def run_https(sites: int, params: int) -> dict[str, float]:
     import socket
 
     from coordinator.client import CoordinatorClient
+    from coordinator.kits import load_site_kit
     from coordinator.protocol import FederationPlan
-    from coordinator.provisioning import load_site_kit, provision
+    from coordinator.provisioning import provision
     from coordinator.settings import ClientDefaults
+    from siteapp.federation.round_polling import wait_for_round
 
     names = [f"site{i:03d}" for i in range(sites)]
     plan = FederationPlan.model_validate(
@@ -146,7 +148,7 @@ def run_https(sites: int, params: int) -> dict[str, float]:
                 load_site_kit(kits.site_kits[names[0]]), tls_dir=root / "tls-observer", defaults=defaults
             )
             clients.append(observer)
-            state = observer.wait_for_round(lambda st: st.finished, 300, poll_s=0.02)
+            state = wait_for_round(observer.round_state, lambda st: st.finished, timeout_s=300, poll_s=0.02)
             done = time.perf_counter()
             assert state.last_published == 1, "the round did not publish"
             status = observer.status()

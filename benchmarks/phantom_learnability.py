@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 from siteapp.dicom.phantom import generate_phantom_sites
-from siteapp.federation.encryption import clip_update
+from siteapp.federation.update_encoding import clip_update
 from siteapp.privacy.calibration import calibrate_noise_multiplier
 from siteapp.privacy.ledger import default_delta
 from siteapp.tasks import TaskPreset, load_task

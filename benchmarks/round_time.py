@@ -66,8 +66,8 @@ def federate(settings: DemoSettings, root: Path) -> FederationRun:
 
 
 def published_at(run: FederationRun) -> dict[int, float]:
-    from coordinator.provisioning import load_coordinator_kit
-    from coordinator.server.runner import open_service
+    from coordinator.kits import load_coordinator_kit
+    from coordinator.server.serving import open_service
 
     assert run.kit is not None and run.state is not None
     service = open_service(load_coordinator_kit(run.kit), run.state, recover=False)

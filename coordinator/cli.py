@@ -66,7 +66,8 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 
 def cmd_reissue_kit(args: argparse.Namespace) -> int:
-    from coordinator.provisioning import ca_fingerprint, reissue_site_kit
+    from coordinator.kits import ca_fingerprint
+    from coordinator.provisioning import reissue_site_kit
 
     result = reissue_site_kit(args.out, args.site, args.validity_days)
     print(f"new kit for site '{args.site}': {result.path} (valid until {result.expires_at:%Y-%m-%d})")
@@ -82,8 +83,8 @@ def cmd_reissue_kit(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from urllib.parse import urlparse
 
-    from coordinator.provisioning import load_coordinator_kit
-    from coordinator.server.runner import default_state_dir, serve
+    from coordinator.kits import load_coordinator_kit
+    from coordinator.server.serving import default_state_dir, serve
 
     kit = load_coordinator_kit(args.kit)
     url = urlparse(kit.url)
@@ -96,8 +97,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _open_readonly(args: argparse.Namespace) -> RoundService:
-    from coordinator.provisioning import load_coordinator_kit
-    from coordinator.server.runner import default_state_dir, open_service
+    from coordinator.kits import load_coordinator_kit
+    from coordinator.server.serving import default_state_dir, open_service
 
     kit = load_coordinator_kit(args.kit)
     state = args.state or default_state_dir(kit)
@@ -156,8 +157,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     """Refuse a site for good (it left, it misbehaved), or retire one of its certificates
     (a leaked or replaced kit) while its current kit keeps working."""
-    from coordinator.provisioning import load_coordinator_kit, revoked_certificate
-    from coordinator.server.runner import default_state_dir, open_service
+    from coordinator.kits import load_coordinator_kit
+    from coordinator.provisioning import revoked_certificate
+    from coordinator.server.serving import default_state_dir, open_service
 
     if (args.site is None) == (args.certificate is None):
         raise CoordinatorError("name either a SITE to expel or --certificate KIT_OR_PEM to retire, not both")

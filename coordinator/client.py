@@ -1,7 +1,9 @@
 """The only way a site talks to the coordinator: HTTPS with mutual TLS, retries, audit hook.
 
 Every call goes through :meth:`CoordinatorClient._request`, which retries connection
-errors, 5xx, 429 and 503 with exponential backoff (honouring ``Retry-After``), streams
+errors, 5xx, 429 and 503 with exponential backoff (honouring ``Retry-After``): at least
+``max_retries`` times, and with ``patience_s`` set until that long an outage has passed
+(the site's one retry layer: nothing above the client retries again). It streams
 file bodies, and reports each completed exchange to ``on_request`` with the bytes sent,
 the SHA-256 of the body and what it carried, so the site can keep an audit log of every
 byte that left the machine. Downloads are written to a temporary file, checked against
@@ -28,7 +30,9 @@ from typing import Any, BinaryIO
 import requests
 from requests.utils import get_environ_proxies, should_bypass_proxies
 
+from coordinator.durable_files import replace_durably
 from coordinator.errors import CoordinatorError
+from coordinator.kits import SiteKit, temporary_tls_dir
 from coordinator.protocol import (
     Endpoints,
     FederationPlan,
@@ -39,7 +43,6 @@ from coordinator.protocol import (
     RoundState,
     UploadReceipt,
 )
-from coordinator.provisioning import SiteKit, temporary_tls_dir
 from coordinator.settings import SHA256_HEADER, SITE_HEADER, ClientDefaults
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -65,7 +68,7 @@ def _cut_by_network(exc: BaseException) -> bool:
     return False
 
 
-class CoordinatorUnavailableError(CoordinatorError):
+class CoordinatorUnreachableError(CoordinatorError):
     """The coordinator could not be reached (or kept failing) after every retry."""
 
 
@@ -124,6 +127,7 @@ class CoordinatorClient:
         tls_dir: Path | None = None,
         defaults: ClientDefaults | None = None,
         on_request: Callable[[RequestRecord], None] | None = None,
+        on_retry: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._owned_tls_dir: Path | None = None
@@ -140,6 +144,7 @@ class CoordinatorClient:
         self.params = params
         self.defaults = defaults or ClientDefaults()
         self.on_request = on_request
+        self.on_retry = on_retry
         self._sleep = sleep
         self._session = requests.Session()
         # Passed on every request: a session-level ``verify`` would lose to
@@ -224,7 +229,9 @@ class CoordinatorClient:
         headers = {"Content-Type": "application/json"} if json_body is not None else {}
         url = self.params.base_url.rstrip("/") + endpoint
         last_error = ""
-        for attempt in range(self.defaults.max_retries + 1):
+        started = time.monotonic()
+        attempt = 0
+        while True:
             fh: BinaryIO | None = open(body, "rb") if isinstance(body, Path) else None  # noqa: SIM115
             payload: BinaryIO | bytes | None = fh if fh is not None else (
                 body if isinstance(body, bytes) else None
@@ -242,7 +249,7 @@ class CoordinatorClient:
                 if "Tunnel connection failed" in str(exc):
                     # The proxy answered and said no: asking again will not change its mind.
                     self._record(endpoint, method, None, size, digest, carried, attempt + 1)
-                    raise CoordinatorUnavailableError(problem + "; nothing was sent to the coordinator") from exc
+                    raise CoordinatorUnreachableError(problem + "; nothing was sent to the coordinator") from exc
                 last_error = problem
                 response = None
             except (requests.ConnectionError, requests.Timeout) as exc:
@@ -263,14 +270,26 @@ class CoordinatorClient:
                 return response
             if response is not None:
                 last_error = f"HTTP {response.status_code}: {response.text[:200]}"
-            if attempt < self.defaults.max_retries:
-                self._sleep(self._backoff(attempt, response))
-        self._record(endpoint, method, None, size, digest, carried, self.defaults.max_retries + 1)
-        raise CoordinatorUnavailableError(
+            if not self._keep_trying(attempt, started):
+                break
+            if self.on_retry is not None:
+                self.on_retry(f"the coordinator did not answer {endpoint} ({last_error[:80]}); retrying")
+            self._sleep(self._backoff(attempt, response))
+            attempt += 1
+        self._record(endpoint, method, None, size, digest, carried, attempt + 1)
+        raise CoordinatorUnreachableError(
             f"the coordinator at {self.params.base_url} did not answer {endpoint} after "
-            f"{self.defaults.max_retries + 1} attempts ({last_error}); check the network and "
-            "try again later: nothing was lost"
+            f"{attempt + 1} attempts in {time.monotonic() - started:.0f} s ({last_error}); "
+            "check the network and try again later: nothing was lost"
         )
+
+    def _keep_trying(self, attempt: int, started: float) -> bool:
+        """Retry while under ``max_retries``, or, with ``patience_s`` set, until that
+        much time has passed since the first attempt (an outage the caller waits out)."""
+        if attempt < self.defaults.max_retries:
+            return True
+        patience = self.defaults.patience_s
+        return patience is not None and time.monotonic() - started < patience
 
     def _record(
         self, endpoint: str, method: str, status: int | None, size: int,
@@ -305,7 +324,7 @@ class CoordinatorClient:
             raise CoordinatorError(
                 f"the download of {endpoint} was corrupted (SHA-256 mismatch); try again"
             )
-        os.replace(temp, dest)
+        replace_durably(temp, dest)
         return digest.hexdigest()
 
     # the protocol -------------------------------------------------------------------
@@ -357,19 +376,3 @@ class CoordinatorClient:
     def get_masking(self, round_number: int, step: MaskingStep) -> Any:
         """The messages of a closed step meant for this site (409 while the step is open)."""
         return self._request("GET", Endpoints.masking(round_number, step.value)).json()
-
-    def wait_for_round(
-        self, predicate: Callable[[RoundState], bool], timeout_s: float, poll_s: float = 0.2
-    ) -> RoundState:
-        """Poll the round state until ``predicate`` holds; raises after ``timeout_s``."""
-        end = time.monotonic() + timeout_s
-        while True:
-            state = self.round_state()
-            if predicate(state):
-                return state
-            if time.monotonic() > end:
-                raise CoordinatorUnavailableError(
-                    f"the round did not reach the expected state within {timeout_s:.0f} s "
-                    f"(now round {state.number}, {state.phase})"
-                )
-            time.sleep(poll_s)

@@ -52,7 +52,8 @@ class StorageFullError(RoundError):
     status = 507
 
 
-class NotEnrolledError(RoundError):
-    """The caller's certificate does not name a site of this federation."""
+class CallerForbiddenError(RoundError):
+    """The caller may not make this request: its certificate names no site of this
+    federation, or it speaks for another site."""
 
     status = 403

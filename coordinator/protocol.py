@@ -8,7 +8,7 @@ bodies whose metadata rides in query parameters and headers named here.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -192,17 +192,6 @@ def masking_threshold(plan: FederationPlan) -> int:
 def masking_round_id(plan: FederationPlan, round_number: int) -> str:
     """The round identifier bound into every masking message (stops cross-round replay)."""
     return f"{plan.federation}/round-{round_number}"
-
-
-def masking_bounds(plan: FederationPlan) -> Any:
-    """The ``coordinator.secure.quantisation.QuantisationBounds`` of the plan."""
-    from coordinator.secure.quantisation import QuantisationBounds
-
-    return QuantisationBounds(
-        clip=plan.masking.clip_range,
-        max_sites=len(plan.sites),
-        max_examples_per_site=plan.masking.max_examples_per_site,
-    )
 
 
 class RoundPhase(StrEnum):

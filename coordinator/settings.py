@@ -54,6 +54,10 @@ class ClientDefaults:
     max_retries: int = 6
     backoff_base_s: float = 0.5
     backoff_max_s: float = 30.0
+    # None: give up after max_retries. A number: keep retrying (backoff capped at
+    # backoff_max_s) until an outage has lasted this long; a site's `join` waits out
+    # coordinator restarts this way.
+    patience_s: float | None = None
     stream_chunk_bytes: int = 1024 * 1024
     # The hospital's HTTPS proxy, e.g. "http://proxy.hospital.example:3128". None: the
     # environment's HTTPS_PROXY, as for every program on the workstation. NO_PROXY from

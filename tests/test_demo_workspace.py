@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from siteapp.demo.sites import generator_version
-from siteapp.errors import UserFacingError
-from siteapp.ui.demo_workspace import (
+from siteapp.demo.workspace import (
     DONE_STAMP,
     WORKSPACE,
     reuse_or_clear,
     workspace_fingerprint,
 )
+from siteapp.errors import UserFacingError
 
 
 def _finished(root: Path, fingerprint: str) -> Path:

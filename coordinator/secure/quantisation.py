@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coordinator.protocol import FederationPlan
 from coordinator.secure import settings
 from coordinator.secure.errors import (
     InvalidUpdateError,
@@ -97,3 +98,12 @@ def dequantise_sum(total: np.ndarray, bounds: QuantisationBounds) -> tuple[np.nd
         )
     signed = np.asarray(total[:-1], dtype=np.uint32).view(np.int32)
     return signed.astype(np.float64) / bounds.scale, float(count)
+
+
+def masking_bounds(plan: FederationPlan) -> QuantisationBounds:
+    """The plan's quantisation parameters, the same at every site and the server."""
+    return QuantisationBounds(
+        clip=plan.masking.clip_range,
+        max_sites=len(plan.sites),
+        max_examples_per_site=plan.masking.max_examples_per_site,
+    )

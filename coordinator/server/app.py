@@ -25,8 +25,8 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coordinator.errors import (
+    CallerForbiddenError,
     CoordinatorError,
-    NotEnrolledError,
     PayloadTooLargeError,
     RoundError,
     UpdateRejectedError,
@@ -69,7 +69,7 @@ def peer_site(request: Request) -> str:
         raise RoundError("a valid site certificate is required (mutual TLS)", status=401)
     claimed = request.headers.get(SITE_HEADER)
     if claimed is not None and claimed != cn:
-        raise NotEnrolledError(
+        raise CallerForbiddenError(
             f"this request claims to come from '{claimed}' but its certificate belongs to "
             f"'{cn}'; a site can only act as itself"
         )

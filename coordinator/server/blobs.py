@@ -15,18 +15,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import NoReturn
 
+from coordinator.durable_files import replace_durably
 from coordinator.errors import PayloadTooLargeError, StorageFullError
 
 # Write failures that mean "no room": the upload can succeed later, once space is freed.
 NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class PendingBlob:
@@ -84,8 +77,7 @@ class PendingBlob:
         """Rename into place durably; returns the final path."""
         self.flush()
         final = self.folder / name
-        os.replace(self.temp_path, final)
-        _fsync_dir(self.folder)
+        replace_durably(self.temp_path, final)
         return final
 
     def discard(self) -> None:

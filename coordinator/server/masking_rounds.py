@@ -22,18 +22,13 @@ import numpy as np
 from safetensors.numpy import save
 
 from coordinator.errors import (
-    NotEnrolledError,
+    CallerForbiddenError,
     PayloadTooLargeError,
     RoundError,
     UpdateRejectedError,
 )
-from coordinator.protocol import (
-    FederationPlan,
-    MaskingStep,
-    masking_bounds,
-    masking_round_id,
-    masking_threshold,
-)
+from coordinator.protocol import FederationPlan, MaskingStep, masking_round_id, masking_threshold
+from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.store import CoordinatorStore, RoundRow
 
 ORDER = list(MaskingStep)
@@ -117,12 +112,12 @@ class MaskingSteps:
                 if recipient not in advertisers or recipient == site:
                     raise UpdateRejectedError(f"shares may only go to other advertisers, not '{recipient}'")
                 if not isinstance(message, dict) or message.get("sender") != site or message.get("recipient") != recipient:
-                    raise NotEnrolledError(f"a share must be sent by '{site}' itself and name its recipient")
+                    raise CallerForbiddenError(f"a share must be sent by '{site}' itself and name its recipient")
                 out[recipient] = json.dumps(message)
             return out
         claimed = body.get("site_id")
         if claimed != site:
-            raise NotEnrolledError(f"a '{step}' message from '{site}' cannot speak for '{claimed}'")
+            raise CallerForbiddenError(f"a '{step}' message from '{site}' cannot speak for '{claimed}'")
         if body.get("round_id") != round_id:
             raise UpdateRejectedError(f"the message is for round '{body.get('round_id')}', not '{round_id}'")
         if step is MaskingStep.ADVERTISE and self.ca_pem is not None:

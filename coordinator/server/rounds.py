@@ -17,7 +17,12 @@ import numpy as np
 from safetensors.numpy import load_file, save
 
 from coordinator.aggregation import AggregationError
-from coordinator.errors import CoordinatorError, NotEnrolledError, RoundError, UpdateRejectedError
+from coordinator.errors import (
+    CallerForbiddenError,
+    CoordinatorError,
+    RoundError,
+    UpdateRejectedError,
+)
 from coordinator.protocol import (
     FederationPlan,
     FederationStatus,
@@ -101,13 +106,13 @@ class RoundService:
     def check_site(self, site: str) -> None:
         """Refuse a caller that is not enrolled in the plan or that the operator revoked."""
         if site not in self.plan.sites:
-            raise NotEnrolledError(
+            raise CallerForbiddenError(
                 f"'{site}' is not enrolled in federation '{self.plan.federation}'; "
                 "use the enrolment kit the operator provisioned for your site"
             )
         revoked = self.store.revoked_at(site)
         if revoked is not None:
-            raise NotEnrolledError(
+            raise CallerForbiddenError(
                 f"the operator revoked site '{site}' from federation '{self.plan.federation}' "
                 f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(revoked))}; "
                 "ask the federation operator why before trying again"
@@ -121,7 +126,7 @@ class RoundService:
         """Refuse a certificate the operator retired (e.g. the kit a reissue replaced)."""
         revoked = self.store.certificate_revoked_at(serial) if serial else None
         if revoked is not None:
-            raise NotEnrolledError(
+            raise CallerForbiddenError(
                 f"this certificate of site '{site}' was revoked by the operator on "
                 f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(revoked))}; import the new "
                 "enrolment kit your operator sent ('medfed-site enroll KIT')"

@@ -105,8 +105,8 @@ def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPla
     })
 
 
-def provision_and_enroll(settings: DemoSettings, run_dir: Path, data_dirs: dict[str, Path],
-                         plan: FederationPlan, port: int) -> Path:
+def provision_and_enroll(run_dir: Path, data_dirs: dict[str, Path], plan: FederationPlan,
+                         port: int) -> Path:
     """Provision the federation into ``run_dir/federation`` and enrol every site;
     returns the coordinator's kit folder."""
     import shutil
@@ -130,7 +130,7 @@ def run_federation(settings: DemoSettings, run_dir: Path, data_dirs: dict[str, P
     patients = train_patients(settings, data_dirs)
     plan = make_plan(settings, per_round_epsilon(settings, patients))
     port = free_port()
-    kit = provision_and_enroll(settings, run_dir, data_dirs, plan, port)
+    kit = provision_and_enroll(run_dir, data_dirs, plan, port)
     state = run_dir / FEDERATION_DIRNAME / "state"
     coordinator = children.start(COORDINATOR, [
         "-m", "coordinator.cli", "serve", "--kit", str(kit), "--state", str(state),

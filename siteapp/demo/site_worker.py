@@ -71,8 +71,10 @@ def emit(event: dict[str, Any]) -> None:
 def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
     import torch
 
+    from siteapp.federation.join_report import Phase, Progress
     from siteapp.federation.round_records import SiteRounds
-    from siteapp.federation.runner import Phase, Progress, RoundRunner, RunnerOptions
+    from siteapp.federation.run_options import RunnerOptions
+    from siteapp.federation.runner import RoundRunner
     from siteapp.federation.settings import RunnerDefaults
 
     torch.set_num_threads(1)

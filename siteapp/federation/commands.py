@@ -69,7 +69,9 @@ def run_enroll(args: argparse.Namespace) -> int:
 
 def run_join(args: argparse.Namespace) -> int:
     from siteapp.errors import UsageError
-    from siteapp.federation.runner import Progress, RoundRunner, RunnerOptions
+    from siteapp.federation.join_report import Progress
+    from siteapp.federation.run_options import RunnerOptions
+    from siteapp.federation.runner import RoundRunner
     from siteapp.federation.settings import client_defaults
     from siteapp.settings import NetworkDefaults
 

@@ -1,7 +1,7 @@
 """Importing the enrolment kit: validate it, keep a private copy, record the enrolment.
 
 The kit (one signed zip from ``medfed-coordinator provision``) is checked by
-:func:`coordinator.provisioning.load_site_kit` (CA signature over the manifest, member
+:func:`coordinator.kits.load_site_kit` (CA signature over the manifest, member
 hashes, certificate chain and expiry). It is copied to ``<data_dir>/kit/`` (mode 0600,
 it holds the site's private key and, in CKKS mode, the federation's secret context) and
 checked again each time it is loaded, so a kit edited at rest is refused too.
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from coordinator.durable_files import write_durably
 from coordinator.errors import KitError
-from coordinator.provisioning import SiteKit, load_site_kit
+from coordinator.kits import SiteKit, load_site_kit
 from siteapp.federation.errors import KitRefusedError, NotEnrolledError
 from siteapp.federation.settings import KIT_DIRNAME, KIT_FILENAME
 from siteapp.federation.store import connect
@@ -69,13 +70,7 @@ def enroll(data_dir: Path, kit_file: Path, expected_ca_fingerprint: str | None =
     target = kit_path(ensure_data_dir(Path(data_dir)))
     target.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(target.parent, 0o700)
-    temp = target.with_name(target.name + ".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, target)
+    write_durably(target, data, mode=0o600)
     shutil.rmtree(target.parent / "tls", ignore_errors=True)
     record = Enrolment(
         federation=kit.federation,

@@ -31,7 +31,7 @@ class PlanRefusedError(FederationError):
     exit_code = 3
 
 
-class CoordinatorUnreachableError(FederationError):
+class CoordinatorOutageError(FederationError):
     """The coordinator stayed unreachable longer than the site is willing to wait."""
 
     exit_code = 5

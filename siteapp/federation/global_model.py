@@ -16,7 +16,6 @@ rounds, or restarted, replays the published aggregates it has not applied yet.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -25,22 +24,17 @@ import numpy as np
 from safetensors.numpy import load, save
 
 from coordinator.aggregation import make_server_optimiser
-from coordinator.protocol import SERVER_OPTIMISER_STRATEGIES, FederationPlan
+from coordinator.client import CoordinatorClient, RequestRefusedError
+from coordinator.durable_files import write_durably
+from coordinator.kits import SiteKit
+from coordinator.protocol import SERVER_OPTIMISER_STRATEGIES, FederationPlan, RoundState, SecureMode
+from siteapp.federation.errors import RoundAbortedError
+from siteapp.federation.update_encoding import ckks_aggregate, masking_aggregate, plaintext_body
 from siteapp.training.weights import WeightDict, WeightLayout, unflatten
 
 WEIGHTS_SUFFIX = ".weights.safetensors"
 STATE_SUFFIX = ".optimiser.safetensors"
 _ROUND_FILE = re.compile(r"^round-(\d{4,})" + re.escape(WEIGHTS_SUFFIX) + "$")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    with open(temp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, path)
 
 
 def apply_mean_update(
@@ -107,9 +101,9 @@ class GlobalModelHistory:
 
     def save(self, round_number: int, weights: WeightDict, optimiser_state: dict[str, np.ndarray]) -> None:
         state = {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in optimiser_state.items()}
-        _write_atomic(self._state_path(round_number), save(state) if state else save({"empty": np.zeros(0)}))
+        write_durably(self._state_path(round_number), save(state) if state else save({"empty": np.zeros(0)}))
         tensors = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in weights.items()}
-        _write_atomic(self._weights_path(round_number), save(tensors, metadata={"round": str(round_number)}))
+        write_durably(self._weights_path(round_number), save(tensors, metadata={"round": str(round_number)}))
 
     def weights(self, round_number: int, layout: WeightLayout) -> WeightDict:
         """Round ``round_number``'s weights in ``layout`` order (files store them sorted)."""
@@ -147,3 +141,79 @@ class GlobalModelHistory:
             weights, state = apply_mean_update(plan, weights, mean_from_sum(total, count, layout), state)
             self.save(number, weights, state)
         return weights
+
+
+class GlobalModelFetcher:
+    """Obtains the global model after a round, the same way in every mode.
+
+    Plaintext: downloads it (uploading the initial model first when the coordinator waits
+    for one). CKKS and masking: downloads the aggregates this site has not applied yet,
+    decrypts or reads them, and replays the plan's server rule (:class:`GlobalModelHistory`).
+    """
+
+    def __init__(
+        self,
+        client: CoordinatorClient,
+        plan: FederationPlan,
+        kit: SiteKit,
+        folder: Path,
+        initial: Callable[[], WeightDict],
+        layout: WeightLayout,
+    ) -> None:
+        self.client = client
+        self.plan = plan
+        self.kit = kit
+        self.folder = Path(folder)
+        self.initial = initial
+        self.layout = layout
+        self.history = GlobalModelHistory(self.folder / "global")
+
+    def weights(self, after_round: int, state: RoundState | None = None) -> WeightDict:
+        """The global model's trainable weights after round ``after_round`` (0: initial)."""
+        if self.plan.mode is SecureMode.NONE:
+            return self._plaintext(after_round, state)
+        return self.history.replay(self.plan, self.initial, self.layout, after_round, self._aggregate_of)
+
+    def _aggregate_of(self, number: int) -> tuple[np.ndarray, float]:
+        path = self.folder / f"result-{number:04d}.download"
+        self.client.download_result(number, path)
+        try:
+            blob = path.read_bytes()
+            if self.plan.mode is SecureMode.CKKS:
+                assert self.kit.ckks_secret_context is not None
+                return ckks_aggregate(self.kit, self.kit.ckks_secret_context, self.plan, number, blob)
+            return masking_aggregate(blob)
+        finally:
+            path.unlink(missing_ok=True)
+
+    def _plaintext(self, after_round: int, state: RoundState | None) -> WeightDict:
+        from siteapp.training.weights import load_weights
+
+        if self.history.has(after_round):
+            return self.history.weights(after_round, self.layout)
+        path = self.folder / f"global-{after_round:04d}.download"
+        if after_round == 0:
+            if state is not None and state.waiting_for_initial_model:
+                self._offer_initial_model()
+            self.client.download_initial_model(path)
+        else:
+            self.client.download_result(after_round, path)
+        try:
+            downloaded = load_weights(path)
+        finally:
+            path.unlink(missing_ok=True)
+        if set(downloaded) != set(self.layout.names):
+            raise RoundAbortedError(
+                "the coordinator's global model does not have this plan's parameters; the "
+                "federation runs another model than the plan says"
+            )
+        weights = {n: downloaded[n] for n in self.layout.names}
+        self.history.save(after_round, weights, {})
+        return weights
+
+    def _offer_initial_model(self) -> None:
+        try:
+            self.client.upload_initial_model(plaintext_body(self.initial()))
+        except RequestRefusedError as exc:
+            if "already uploaded" not in exc.detail:
+                raise RoundAbortedError(f"the initial model was refused: {exc.detail}") from exc

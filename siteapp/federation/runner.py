@@ -23,23 +23,22 @@ training a round twice unrecorded in the privacy ledger.
 
 from __future__ import annotations
 
-import os
+import dataclasses
+import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
 from coordinator.client import (
     CoordinatorClient,
-    CoordinatorUnavailableError,
+    CoordinatorUnreachableError,
     DuplicateUploadError,
     RequestRefusedError,
 )
+from coordinator.durable_files import durable_writer
 from coordinator.errors import CoordinatorError
 from coordinator.protocol import (
     FederationPlan,
@@ -49,40 +48,34 @@ from coordinator.protocol import (
     RoundState,
     SecureMode,
 )
-from coordinator.settings import ClientDefaults
 from siteapp.federation.audit import AuditLog
-from siteapp.federation.encryption import (
-    MaskingRound,
-    ckks_aggregate,
-    ckks_body,
-    masking_aggregate,
-    plaintext_body,
-)
-from siteapp.federation.enrolment import Enrolment, load_enrolled_kit
+from siteapp.federation.enrolment import load_enrolled_kit
 from siteapp.federation.errors import (
-    CoordinatorUnreachableError,
+    CoordinatorOutageError,
     FederationError,
     JoinStoppedError,
     RoundAbortedError,
     RoundMissedError,
 )
-from siteapp.federation.global_model import GlobalModelHistory
-from siteapp.federation.local_side import LocalSide
-from siteapp.federation.policy import check_plan, check_privacy, load_policy
-from siteapp.federation.round_records import SiteRound, SiteRoundPhase, SiteRounds
-from siteapp.federation.settings import (
-    CONTEXT,
-    KIT_DIRNAME,
-    REPORTED_METRICS,
-    STATE_DIRNAME,
-    TLS_DIRNAME,
-    RunnerDefaults,
-    client_defaults,
+from siteapp.federation.global_model import GlobalModelFetcher
+from siteapp.federation.join_report import (
+    JoinReport,
+    Phase,
+    Progress,
+    RoundOutcome,
+    reportable_metrics,
 )
+from siteapp.federation.masking_round import MaskingRound
+from siteapp.federation.policy import check_plan, check_privacy, load_policy
+from siteapp.federation.round_polling import wait_for_round
+from siteapp.federation.round_records import SiteRound, SiteRoundPhase, SiteRounds
+from siteapp.federation.run_options import RunnerOptions
+from siteapp.federation.settings import CONTEXT, KIT_DIRNAME, STATE_DIRNAME, TLS_DIRNAME
+from siteapp.federation.site_training import SiteTraining
+from siteapp.federation.update_encoding import ckks_body, plaintext_body
 from siteapp.privacy.calibration import calibrate_noise_multiplier
 from siteapp.privacy.ledger import PrivacyLedger
 
-T = TypeVar("T")
 _MASKING_ORDER = list(MaskingStep)
 _ACCEPTING = (RoundPhase.OPEN, RoundPhase.COLLECTING)
 _UPLOAD_WORDS = {
@@ -90,82 +83,6 @@ _UPLOAD_WORDS = {
     SecureMode.CKKS: "encrypting the update (CKKS)",
     SecureMode.MASKING: "masking the update (secure sum)",
 }
-
-
-class Phase(StrEnum):
-    """What the runner is doing now (the GUI shows it; the CLI prints it)."""
-
-    WAITING = "waiting"
-    SHARING_KEYS = "sharing keys"
-    TRAINING = "training"
-    ENCRYPTING = "encrypting"
-    UPLOADING = "uploading"
-    WAITING_FOR_OTHERS = "waiting for others"
-    AGGREGATED = "aggregated"
-
-
-@dataclass(frozen=True)
-class Progress:
-    phase: Phase
-    round: int | None
-    message: str
-    fraction: float | None = None  # training: steps done / steps planned
-
-
-@dataclass(frozen=True)
-class RunnerOptions:
-    """How a run behaves; the defaults suit a hospital workstation."""
-
-    device: str = "auto"
-    waits: RunnerDefaults = field(default_factory=RunnerDefaults)
-    client: ClientDefaults = field(default_factory=client_defaults)
-    # Tests only: seeds Poisson sampling and the DP noise so two runs train identical
-    # updates. None (production) draws both from the operating system.
-    deterministic_seed: int | None = None
-
-
-@dataclass
-class RoundOutcome:
-    """One round as this site took part in it."""
-
-    round: int
-    mode: str
-    strategy: str
-    num_examples: int
-    upload_bytes: int
-    noise_multiplier: float | None
-    epsilon_after: float
-    delta: float
-    update_norm: float | None
-    metrics: dict[str, object]
-    resumed: bool = False
-
-
-@dataclass
-class JoinReport:
-    federation: str
-    site: str
-    mode: str
-    strategy: str
-    rounds: list[RoundOutcome] = field(default_factory=list)
-    epsilon_spent: float = 0.0
-    delta: float | None = None
-    bytes_sent: int = 0
-    finished: bool = False
-    stopped: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-def _reportable(metrics: dict[str, object]) -> dict[str, float]:
-    """The finite rate metrics a site sends (see ``REPORTED_METRICS``)."""
-    out = {}
-    for name in REPORTED_METRICS:
-        value = metrics.get(name)
-        if isinstance(value, int | float) and np.isfinite(value):
-            out[name] = float(value)
-    return out
 
 
 class RoundRunner:
@@ -188,19 +105,24 @@ class RoundRunner:
         self.ledger = PrivacyLedger(self.data_dir)
         self.records = SiteRounds(self.data_dir, self.enrolment.federation)
         self.state_dir = self.data_dir / STATE_DIRNAME / self.enrolment.federation
-        self.history = GlobalModelHistory(self.state_dir / "global")
         self._client: CoordinatorClient | None = None
-        self._local: LocalSide | None = None
+        self._training: SiteTraining | None = None
+        self._global: GlobalModelFetcher | None = None
 
     # plumbing -------------------------------------------------------------------------
     @property
     def client(self) -> CoordinatorClient:
         if self._client is None:
+            # The client is the one retry layer: it waits out an outage of up to
+            # ``unreachable_patience_s`` itself, honouring ``stop`` while it waits.
             self._client = CoordinatorClient(
                 self.kit,
                 tls_dir=self.data_dir / KIT_DIRNAME / TLS_DIRNAME,
-                defaults=self.options.client,
+                defaults=dataclasses.replace(
+                    self.options.client, patience_s=self.options.waits.unreachable_patience_s
+                ),
                 on_request=self.audit.record,
+                on_retry=lambda why: self._emit(Phase.WAITING, None, why),
                 sleep=self._sleep,
             )
         return self._client
@@ -222,43 +144,13 @@ class RoundRunner:
         if self.stop.is_set():
             raise JoinStoppedError("stopped; everything done so far is saved, run join again to resume")
 
-    def _call(self, fn: Callable[..., T], *args: object) -> T:
-        """Call the coordinator, waiting out an outage of up to ``unreachable_patience_s``."""
-        waits = self.options.waits
-        first_failure: float | None = None
-        while True:
-            self._check_stop()
-            try:
-                return fn(*args)
-            except CoordinatorUnavailableError as exc:
-                now = time.monotonic()
-                first_failure = first_failure or now
-                if now - first_failure > waits.unreachable_patience_s:
-                    raise CoordinatorUnreachableError(
-                        f"{exc}. Gave up after {waits.unreachable_patience_s:.0f} s; this "
-                        "site's progress is saved, run join again to resume"
-                    ) from exc
-                self._emit(Phase.WAITING, None, "the coordinator is unreachable; retrying")
-                self._sleep(waits.unreachable_pause_s)
-            except RequestRefusedError:
-                raise
-            except CoordinatorError as exc:
-                raise FederationError(str(exc)) from exc
-
     def _wait_for(self, predicate: Callable[[RoundState], bool], round_number: int | None, message: str, phase: Phase = Phase.WAITING) -> RoundState:
-        waits = self.options.waits
-        end = time.monotonic() + waits.round_wait_timeout_s
         self._emit(phase, round_number, message)
-        while True:
-            state = self._call(self.client.round_state)
-            if predicate(state):
-                return state
-            if time.monotonic() > end:
-                raise FederationError(
-                    f"waited {waits.round_wait_timeout_s:.0f} s ({message}) but the federation "
-                    f"is still at round {state.number} ({state.phase}); run join again later"
-                )
-            self._sleep(waits.poll_interval_s)
+        waits = self.options.waits
+        return wait_for_round(
+            self.client.round_state, predicate, timeout_s=waits.round_wait_timeout_s,
+            poll_s=waits.poll_interval_s, what=message, sleep=self._sleep,
+        )
 
     # the loop -------------------------------------------------------------------------
     def run(self, max_rounds: int | None = None) -> JoinReport:
@@ -295,6 +187,11 @@ class RoundRunner:
             report.stopped = str(exc)
         except RequestRefusedError as exc:
             raise RoundAbortedError(f"{exc}; nothing was lost, fix the cause and run join again") from exc
+        except CoordinatorUnreachableError as exc:
+            raise CoordinatorOutageError(
+                f"{exc}. Gave up after {self.options.waits.unreachable_patience_s:.0f} s; this "
+                "site's progress is saved, run join again to resume"
+            ) from exc
         except CoordinatorError as exc:
             raise FederationError(str(exc)) from exc
         finally:
@@ -323,20 +220,30 @@ class RoundRunner:
             return state.masking_step in (None, MaskingStep.ADVERTISE)
         return True
 
-    def _local_side(self, plan: FederationPlan) -> LocalSide:
-        if self._local is None:
-            self._local = LocalSide(self.data_dir, plan, self.options, self.enrolment.site)
-        return self._local
+    def _site_training(self, plan: FederationPlan) -> SiteTraining:
+        if self._training is None:
+            self._training = SiteTraining(self.data_dir, plan, self.options, self.enrolment.site)
+        return self._training
+
+    def global_weights(self, plan: FederationPlan, after_round: int, state: RoundState | None = None) -> dict[str, np.ndarray]:
+        """The global model's trainable weights after round ``after_round`` (0: initial)."""
+        if self._global is None:
+            training = self._site_training(plan)
+            self._global = GlobalModelFetcher(
+                self.client, plan, self.kit, self.state_dir,
+                training.initial_weights, training.layout,
+            )
+        return self._global.weights(after_round, state)
 
     def _take_part(self, state: RoundState, rounds_wanted: int | None) -> RoundOutcome | None:
         number = state.number
-        plan = self._call(self.client.plan)
+        plan = self.client.plan()
         check_plan(plan, load_policy(self.data_dir), self.enrolment)
         record = self.records.get(number)
         if plan.mode is SecureMode.MASKING and record is not None:
             self._mark_missed(record, "this site restarted during a masking round (its keys were lost)")
             return None
-        local = self._local_side(plan)
+        local = self._site_training(plan)
         sample_rate, steps = local.sampling()
         sigma = self._noise_multiplier(plan, sample_rate, steps, local.records)
         needs_training = record is None or record.phase is SiteRoundPhase.RECORDED
@@ -400,7 +307,7 @@ class RoundRunner:
         self, plan: FederationPlan, number: int, record: SiteRound | None,
         global_weights: dict[str, np.ndarray], sigma: float, sample_rate: float, steps: int,
     ) -> SiteRound:
-        local = self._local_side(plan)
+        local = self._site_training(plan)
         if record is not None and record.ledger_entry_id is not None:
             # Training was interrupted: that attempt may have touched the data, so its
             # ledger entry stays counted; the retry gets an entry of its own.
@@ -428,13 +335,8 @@ class RoundRunner:
                 "again to resume"
             ) from exc
         name = f"round-{number:04d}.update.npy"
-        path = self.state_dir / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.with_name(name + ".tmp"), "wb") as fh:
+        with durable_writer(self.state_dir / name) as fh:
             np.save(fh, vector)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(path.with_name(name + ".tmp"), path)
         return self.records.save(record.advanced(SiteRoundPhase.TRAINED, update_path=name))
 
     def _upload(self, plan: FederationPlan, record: SiteRound, vector: np.ndarray, masking: MaskingRound | None) -> SiteRound:
@@ -448,18 +350,16 @@ class RoundRunner:
             body = masking.masked_body(vector, examples)
             carried, count = f"masked model update ({vector.size} quantised values x patients, and the patient count)", None
         else:
-            layout = self._local_side(plan).layout
+            layout = self._site_training(plan).layout
             from siteapp.training.weights import unflatten
 
             body = plaintext_body(unflatten(vector, layout))
             carried, count = f"plaintext model update ({vector.size} float32 values) and the number of training patients", examples
         self._emit(Phase.UPLOADING, number, f"uploading {len(body)} bytes")
         try:
-            receipt = self._call(self.client.upload_update, number, body, count, carried)
+            receipt = self.client.upload_update(number, body, count, carried)
             sha, size = receipt.sha256, receipt.size_bytes
         except DuplicateUploadError:
-            import hashlib
-
             sha, size = hashlib.sha256(body).hexdigest(), len(body)
         except RequestRefusedError as exc:
             if exc.status == 409:
@@ -476,16 +376,16 @@ class RoundRunner:
             number, "waiting for the other sites' updates", Phase.WAITING_FOR_OTHERS,
         )
         if state.last_published < number:
-            failure = next((r.failure for r in self._call(self.client.status).rounds if r.number == number), None)
+            failure = next((r.failure for r in self.client.status().rounds if r.number == number), None)
             raise RoundAbortedError(f"round {number} failed at the coordinator: {failure or state.phase}")
-        plan = self._call(self.client.plan)
+        plan = self.client.plan()
         weights = self.global_weights(plan, number, state)
-        metrics = self._local_side(plan).evaluate(weights, number, self.ledger.epsilon_spent())
+        metrics = self._site_training(plan).evaluate(weights, number, self.ledger.epsilon_spent())
         report = MetricsReport(
             num_examples=int(metrics.get("count", 0)),  # type: ignore[call-overload]
-            metrics=_reportable(metrics),
+            metrics=reportable_metrics(metrics),
         )
-        self._call(self.client.report_metrics, number, report)
+        self.client.report_metrics(number, report)
         if record.ledger_entry_id is not None:
             self.ledger.mark_finished(record.ledger_entry_id, "completed")
         record = self.records.save(record.advanced(SiteRoundPhase.REPORTED, metrics=metrics))
@@ -501,66 +401,3 @@ class RoundRunner:
             delta=self.ledger.reporting_delta(), update_norm=update_norm, metrics=metrics,
             resumed=resumed,
         )
-
-    # the global model -----------------------------------------------------------------
-    def global_weights(self, plan: FederationPlan, after_round: int, state: RoundState | None = None) -> dict[str, np.ndarray]:
-        """The global model's trainable weights after round ``after_round`` (0: initial)."""
-        local = self._local_side(plan)
-        if plan.mode is SecureMode.NONE:
-            return self._plaintext_weights(plan, after_round, state)
-        secret = self.kit.ckks_secret_context
-
-        def aggregate_of(number: int) -> tuple[np.ndarray, float]:
-            path = self.state_dir / f"result-{number:04d}.download"
-            self._call(self.client.download_result, number, path)
-            try:
-                blob = path.read_bytes()
-                if plan.mode is SecureMode.CKKS:
-                    assert secret is not None
-                    return ckks_aggregate(self.kit, secret, plan, number, blob)
-                return masking_aggregate(blob)
-            finally:
-                path.unlink(missing_ok=True)
-
-        return self.history.replay(plan, local.initial_weights, local.layout, after_round, aggregate_of)
-
-    def _plaintext_weights(self, plan: FederationPlan, after_round: int, state: RoundState | None) -> dict[str, np.ndarray]:
-        from siteapp.training.weights import load_weights
-
-        local = self._local_side(plan)
-        if self.history.has(after_round):
-            return self.history.weights(after_round, local.layout)
-        path = self.state_dir / f"global-{after_round:04d}.download"
-        if after_round == 0:
-            if state is not None and state.waiting_for_initial_model:
-                try:
-                    self._call(self.client.upload_initial_model, plaintext_body(local.initial_weights()))
-                except RequestRefusedError as exc:
-                    if "already uploaded" not in exc.detail:
-                        raise RoundAbortedError(f"the initial model was refused: {exc.detail}") from exc
-            self._call(self.client.download_initial_model, path)
-        else:
-            self._call(self.client.download_result, after_round, path)
-        try:
-            downloaded = load_weights(path)
-        finally:
-            path.unlink(missing_ok=True)
-        if set(downloaded) != set(local.layout.names):
-            raise RoundAbortedError(
-                "the coordinator's global model does not have this plan's parameters; the "
-                "federation runs another model than the plan says"
-            )
-        weights = {n: downloaded[n] for n in local.layout.names}
-        self.history.save(after_round, weights, {})
-        return weights
-
-
-__all__ = [
-    "Enrolment",
-    "JoinReport",
-    "Phase",
-    "Progress",
-    "RoundOutcome",
-    "RoundRunner",
-    "RunnerOptions",
-]

@@ -26,10 +26,10 @@ class RunnerDefaults:
 
     # Between two polls of the round state while waiting for other sites.
     poll_interval_s: float = 1.0
-    # How long `join` keeps trying when the coordinator is down (each try already retries
-    # with backoff inside the client); past this it stops and says how to resume.
+    # How long `join` keeps trying when the coordinator is down (the client retries with
+    # backoff up to this long, see ClientDefaults.patience_s); past this it stops and
+    # says how to resume.
     unreachable_patience_s: float = 1800.0
-    unreachable_pause_s: float = 10.0
     # How long one wait for the other sites may last before `join` gives up.
     round_wait_timeout_s: float = 6 * 3600.0
 

@@ -55,7 +55,8 @@ def federation_join(ctx: JobContext, data_dir: Path, device: str, max_rounds: in
     """
     from dataclasses import replace
 
-    from siteapp.federation.runner import RoundRunner, RunnerOptions
+    from siteapp.federation.run_options import RunnerOptions
+    from siteapp.federation.runner import RoundRunner
 
     options = replace(options or RunnerOptions(), device=device)
     runner = RoundRunner(data_dir, options=options, on_progress=ctx.publish, stop=ctx.cancel)

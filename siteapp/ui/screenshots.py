@@ -1,7 +1,7 @@
 """``make screenshots``: render every page of the site app on demo data to PNG files.
 
 Runs offscreen (``QT_QPA_PLATFORM=offscreen``, no display needed) on the two-hospital
-workspace of :mod:`siteapp.ui.demo_workspace`, so each picture shows what the real
+workspace of :mod:`siteapp.demo.workspace`, so each picture shows what the real
 layers computed. Writes ``docs/screenshots/<page>.png``.
 """
 
@@ -53,8 +53,8 @@ def _prepare(page_id: str, page, app, workspace: Path) -> None:
 
 
 def render(out_dir: Path, workspace: Path) -> list[Path]:
+    from siteapp.demo.workspace import build_workspace
     from siteapp.ui.app import application, apply_style, build_main_window
-    from siteapp.ui.demo_workspace import build_workspace
     from siteapp.ui.preferences import Preferences, ini_settings
 
     data_dir = build_workspace(workspace)

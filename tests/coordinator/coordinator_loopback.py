@@ -19,9 +19,11 @@ import pytest
 from safetensors.numpy import save
 
 from coordinator.client import ConnectionParams, CoordinatorClient
+from coordinator.kits import load_site_kit
 from coordinator.protocol import FederationPlan, RoundState
-from coordinator.provisioning import load_site_kit, provision
+from coordinator.provisioning import provision
 from coordinator.settings import ClientDefaults
+from siteapp.federation.round_polling import wait_for_round
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = ["a", "b", "c"]
@@ -190,6 +192,7 @@ def make_federation(
 
 
 def wait_published(client: CoordinatorClient, round_number: int, timeout_s: float = 20) -> RoundState:
-    return client.wait_for_round(
-        lambda s: s.last_published >= round_number or s.phase == "failed", timeout_s, poll_s=0.05
+    return wait_for_round(
+        client.round_state, lambda s: s.last_published >= round_number or s.phase == "failed",
+        timeout_s=timeout_s, poll_s=0.05
     )

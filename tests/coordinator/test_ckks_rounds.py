@@ -10,7 +10,7 @@ from coordinator_loopback import SITES, Federation, wait_published
 from cryptography import x509
 
 from coordinator.client import RequestRefusedError
-from coordinator.provisioning import load_site_kit
+from coordinator.kits import load_site_kit
 from coordinator.secure.ckks import context_has_secret_key
 from coordinator.secure.ckks_contributions import open_aggregate
 

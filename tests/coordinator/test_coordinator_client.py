@@ -17,11 +17,11 @@ from coordinator_loopback import Federation, blob, free_port, model
 
 from coordinator.client import (
     CoordinatorClient,
-    CoordinatorUnavailableError,
+    CoordinatorUnreachableError,
     RequestRecord,
 )
+from coordinator.kits import load_site_kit
 from coordinator.protocol import RoundPhase, RoundState
-from coordinator.provisioning import load_site_kit
 from coordinator.settings import ClientDefaults
 
 STATE = RoundState(number=1, phase=RoundPhase.OPEN, opened_at=0.0, deadline_at=None, extensions=0, submitted=[])
@@ -104,7 +104,7 @@ def test_gives_up_with_a_clear_error_after_the_last_retry(flaky_server, tmp_path
     FlakyHandler.failures[:] = [503] * 3
     sleeps: list[float] = []
     with _client(fed, port, tmp_path, [], sleeps, retries=2) as client, \
-            pytest.raises(CoordinatorUnavailableError, match="after 3 attempts"):
+            pytest.raises(CoordinatorUnreachableError, match="after 3 attempts"):
         client.round_state()
     assert len(sleeps) == 2
 
@@ -131,6 +131,6 @@ def test_connection_refused_is_retried_then_reported(make_federation, tmp_path: 
     sleeps: list[float] = []
     records: list[RequestRecord] = []
     with _client(fed, free_port(), tmp_path, records, sleeps, retries=1) as client, \
-            pytest.raises(CoordinatorUnavailableError, match="nothing was lost"):
+            pytest.raises(CoordinatorUnreachableError, match="nothing was lost"):
         client.plan()
     assert sleeps == [0.5] and records[0].status is None

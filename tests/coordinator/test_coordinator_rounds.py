@@ -13,6 +13,7 @@ from safetensors.numpy import load_file
 from coordinator import cli
 from coordinator.client import RequestRefusedError
 from coordinator.protocol import MetricsReport
+from siteapp.federation.round_polling import wait_for_round
 
 EXAMPLES = {"a": 1, "b": 2, "c": 3}
 
@@ -104,9 +105,9 @@ def test_deadline_without_enough_sites_extends_then_fails(make_federation) -> No
     a = fed.client("a")
     a.upload_initial_model(blob(model(seed=0)))
     a.upload_update(1, blob(_update("a", 1)), 1)
-    extended = a.wait_for_round(lambda s: s.extensions == 1 or s.phase == "failed", 10, poll_s=0.05)
+    extended = wait_for_round(a.round_state, lambda s: s.extensions == 1 or s.phase == "failed", timeout_s=10, poll_s=0.05)
     assert extended.extensions == 1 and extended.phase == "collecting"
-    failed = a.wait_for_round(lambda s: s.phase == "failed", 10, poll_s=0.05)
+    failed = wait_for_round(a.round_state, lambda s: s.phase == "failed", timeout_s=10, poll_s=0.05)
     assert failed.finished and failed.submitted == ["a"]
 
 

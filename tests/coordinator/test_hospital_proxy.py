@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 from coordinator_loopback import FAST_RETRIES, Federation, free_port
 
-from coordinator.client import CoordinatorClient, CoordinatorUnavailableError
-from coordinator.provisioning import load_site_kit
+from coordinator.client import CoordinatorClient, CoordinatorUnreachableError
+from coordinator.kits import load_site_kit
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_a_proxy_that_refuses_the_coordinator_is_explained_from_settings_and_env
     from_environment = _client(fed, "b")
     for client in (configured, from_environment):
         assert client.proxy == refusing.url
-        with pytest.raises(CoordinatorUnavailableError) as refused:
+        with pytest.raises(CoordinatorUnreachableError) as refused:
             client.round_state()
         message = str(refused.value)
         assert f"the HTTPS proxy {refusing.url} refused to open a tunnel" in message
@@ -71,7 +71,7 @@ def test_an_unreachable_proxy_is_explained_after_the_retries(
 ) -> None:
     fed: Federation = make_federation()
     nowhere = f"http://127.0.0.1:{free_port()}"
-    with pytest.raises(CoordinatorUnavailableError) as failed:
+    with pytest.raises(CoordinatorUnreachableError) as failed:
         _client(fed, "a", proxy=nowhere).round_state()
     message = str(failed.value)
     assert f"the HTTPS proxy {nowhere} could not be reached" in message

@@ -9,8 +9,9 @@ import pytest
 
 from coordinator import cli
 from coordinator.errors import KitError
+from coordinator.kits import load_coordinator_kit, load_site_kit
 from coordinator.protocol import FederationPlan
-from coordinator.provisioning import load_coordinator_kit, load_site_kit, provision
+from coordinator.provisioning import provision
 
 
 def _provision(tmp_path: Path) -> tuple[Path, str]:

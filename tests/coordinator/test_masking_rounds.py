@@ -12,9 +12,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from safetensors.numpy import load_file
 
 from coordinator.client import RequestRefusedError
-from coordinator.protocol import MaskingStep, masking_bounds, masking_round_id, masking_threshold
-from coordinator.provisioning import load_site_kit
+from coordinator.kits import load_site_kit
+from coordinator.protocol import MaskingStep, masking_round_id, masking_threshold
 from coordinator.secure.masking import MaskingParticipant
+from coordinator.secure.quantisation import masking_bounds
+from siteapp.federation.round_polling import wait_for_round
 
 
 def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_federation, tmp_path: Path) -> None:
@@ -34,7 +36,7 @@ def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_feder
         )
 
     def at(step: MaskingStep) -> None:
-        clients["a"].wait_for_round(lambda st: st.masking_step == step, 10, poll_s=0.05)
+        wait_for_round(clients["a"].round_state, lambda st: st.masking_step == step, timeout_s=10, poll_s=0.05)
 
     forged = people["a"].advertise()
     with pytest.raises(RequestRefusedError, match="cannot speak for 'a'") as impostor:

@@ -22,7 +22,7 @@ from coordinator.client import (
     RequestRefusedError,
 )
 from coordinator.protocol import MetricsReport
-from coordinator.provisioning import _issue
+from coordinator.provisioning import issue_certificate
 
 
 def _issue_rogue(fed: Federation, name: str, folder: Path, ca_dir: Path) -> ConnectionParams:
@@ -31,7 +31,7 @@ def _issue_rogue(fed: Federation, name: str, folder: Path, ca_dir: Path) -> Conn
     ca_cert = x509.load_pem_x509_certificate((ca_dir / "ca.pem").read_bytes())
     assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = _issue(name, key, ca_cert, ca_key, 1, usage=ExtendedKeyUsageOID.CLIENT_AUTH)
+    cert = issue_certificate(name, key, ca_cert, ca_key, 1, usage=ExtendedKeyUsageOID.CLIENT_AUTH)
     folder.mkdir(parents=True)
     (folder / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (folder / "c.key").write_bytes(
@@ -126,7 +126,7 @@ def test_calls_without_a_federation_certificate_are_refused(make_federation, tmp
 
 def test_an_expired_kit_is_refused_before_any_call(make_federation) -> None:
     from coordinator.errors import KitError
-    from coordinator.provisioning import load_site_kit
+    from coordinator.kits import load_site_kit
 
     fed: Federation = make_federation(start=False)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)

@@ -18,7 +18,9 @@ from coordinator.protocol import FederationPlan
 from coordinator.provisioning import provision
 from coordinator.settings import ClientDefaults
 from siteapp.federation.enrolment import enroll
-from siteapp.federation.runner import JoinReport, Progress, RoundRunner, RunnerOptions
+from siteapp.federation.join_report import JoinReport, Progress
+from siteapp.federation.run_options import RunnerOptions
+from siteapp.federation.runner import RoundRunner
 from siteapp.federation.settings import RunnerDefaults
 
 # The coordinator tests' loopback helpers start and stop the coordinator here too.
@@ -34,8 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 SITES = ("a", "b", "c")
 FAST = RunnerOptions(
     device="cpu",
-    waits=RunnerDefaults(poll_interval_s=0.05, unreachable_patience_s=20.0,
-                         unreachable_pause_s=0.2, round_wait_timeout_s=90.0),
+    waits=RunnerDefaults(poll_interval_s=0.05, unreachable_patience_s=20.0, round_wait_timeout_s=90.0),
     client=ClientDefaults(max_retries=2, backoff_base_s=0.05, backoff_max_s=0.5, read_timeout_s=30.0),
     deterministic_seed=7,
 )

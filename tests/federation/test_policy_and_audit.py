@@ -12,7 +12,6 @@ import pytest
 from coordinator.client import RequestRecord
 from coordinator.protocol import FederationPlan
 from siteapp.federation.audit import AuditLog, group_polls, request_kind
-from siteapp.federation.encryption import clip_update
 from siteapp.federation.enrolment import Enrolment
 from siteapp.federation.errors import PlanRefusedError
 from siteapp.federation.policy import (
@@ -22,6 +21,7 @@ from siteapp.federation.policy import (
     load_policy,
     save_policy,
 )
+from siteapp.federation.update_encoding import clip_update
 from siteapp.privacy.ledger import PrivacyLedger
 
 ENROLMENT = Enrolment("fed", "a", "https://127.0.0.1:1", "ckks", "lung-ct-nodule", "compact_cnn",
@@ -129,8 +129,8 @@ def test_a_plan_made_for_other_frozen_weights_is_refused(
     """Sites of different app versions would train heads on different features."""
     import shutil
 
-    from siteapp.federation.local_side import LocalSide
-    from siteapp.federation.runner import RunnerOptions
+    from siteapp.federation.run_options import RunnerOptions
+    from siteapp.federation.site_training import SiteTraining
     from siteapp.tasks import load_task
     from siteapp.training.initial_model import initial_model
     from siteapp.training.weights import frozen_state_digest
@@ -139,11 +139,11 @@ def test_a_plan_made_for_other_frozen_weights_is_refused(
     shutil.copytree(site_templates["a"], data_dir)
     options = RunnerOptions(device="cpu")
     with pytest.raises(PlanRefusedError, match="different pretrained weights"):
-        LocalSide(data_dir, _plan(frozen_weights_sha256="0" * 64), options, "a")
+        SiteTraining(data_dir, _plan(frozen_weights_sha256="0" * 64), options, "a")
     plan = _plan()
     ours = frozen_state_digest(initial_model(load_task(plan.task), plan.model, plan.init_seed))
-    assert LocalSide(data_dir, _plan(frozen_weights_sha256=ours), options, "a").records > 0
-    assert LocalSide(data_dir, plan, options, "a").records > 0  # no digest in the plan: not checked
+    assert SiteTraining(data_dir, _plan(frozen_weights_sha256=ours), options, "a").records > 0
+    assert SiteTraining(data_dir, plan, options, "a").records > 0  # no digest in the plan: not checked
 
 
 def test_sites_given_the_same_deterministic_seed_draw_their_own_noise(
@@ -153,15 +153,15 @@ def test_sites_given_the_same_deterministic_seed_draw_their_own_noise(
     import shutil
     import threading
 
-    from siteapp.federation.local_side import LocalSide
-    from siteapp.federation.runner import RunnerOptions
+    from siteapp.federation.run_options import RunnerOptions
+    from siteapp.federation.site_training import SiteTraining
 
     data_dir = tmp_path / "a"
     shutil.copytree(site_templates["a"], data_dir)
     options = RunnerOptions(device="cpu", deterministic_seed=3)
 
     def update(site: str) -> np.ndarray:
-        side = LocalSide(data_dir, _plan(), options, site)
+        side = SiteTraining(data_dir, _plan(), options, site)
         rate, steps = side.sampling()
         return side.train(side.initial_weights(), 1, 2.0, rate, steps,
                           lambda *_: None, threading.Event())

@@ -27,15 +27,15 @@ from harness import (
 )
 from safetensors.numpy import load_file
 
-from coordinator.protocol import masking_bounds
-from coordinator.provisioning import load_site_kit
+from coordinator.kits import load_site_kit
 from coordinator.secure.ckks import context_has_secret_key, decrypt_aggregate
 from coordinator.secure.ckks_contributions import split_aggregate, split_upload
 from coordinator.secure.errors import InvalidContextError
+from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.model_codec import read_layout
 from coordinator.server.round_aggregation import aggregate_plaintext
-from siteapp.federation.encryption import plaintext_body
-from siteapp.federation.runner import Phase
+from siteapp.federation.join_report import Phase
+from siteapp.federation.update_encoding import plaintext_body
 from siteapp.privacy.ledger import PrivacyLedger
 from siteapp.training.weights import WeightLayout, unflatten
 
@@ -240,7 +240,7 @@ def test_a_site_refuses_a_relabelled_ckks_aggregate_and_says_why(fedavg_runs: di
     import sqlite3
 
     from coordinator.secure.ckks_contributions import pack_aggregate
-    from siteapp.federation.encryption import AggregateRejectedError
+    from siteapp.federation.update_encoding import AggregateRejectedError
 
     fed = fedavg_runs["ckks"]
     blobs = fed.root / "state" / "blobs"

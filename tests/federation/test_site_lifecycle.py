@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from harness import SITES, SimulatedCrashError, crash_at, join_sites, make_federation, start_sites
 
 from coordinator.client import CoordinatorClient
-from coordinator.provisioning import load_site_kit
+from coordinator.kits import load_site_kit
 from siteapp import cli
 from siteapp.federation.audit import AuditLog
 from siteapp.federation.enrolment import current_enrolment, load_enrolled_kit
 from siteapp.federation.errors import KitRefusedError
+from siteapp.federation.join_report import Phase, Progress
 from siteapp.federation.round_records import SiteRoundPhase, SiteRounds
-from siteapp.federation.runner import Phase
 from siteapp.privacy.ledger import PrivacyLedger
 
 
@@ -133,14 +134,25 @@ def test_a_site_restarted_mid_round_resumes_without_unrecorded_privacy_spend(tmp
 
 def test_join_waits_out_a_coordinator_outage(tmp_path: Path, site_templates) -> None:
     fed = make_federation(tmp_path, site_templates, mode="none", rounds=1, start=False)
+    retried = {s: threading.Event() for s in SITES}
+
+    def watch(site: str) -> Callable[[Progress], None]:
+        def hook(progress: Progress) -> None:
+            if progress.phase == Phase.WAITING and "retrying" in progress.message:
+                retried[site].set()
+
+        return hook
+
     try:
-        threads = start_sites(fed, SITES)  # the coordinator is not up yet
-        time.sleep(2.0)
+        # The coordinator is not up yet: start it only once every site has failed to reach it.
+        threads = start_sites(fed, SITES, on_progress={s: watch(s) for s in SITES})
+        for site, event in retried.items():
+            assert event.wait(30), f"{site} never retried an unreachable coordinator"
         fed.start()
         join_sites(threads)
         assert not fed.errors, fed.errors
         assert all(fed.reports[s].finished for s in SITES)
-        failed = [e for e in AuditLog(fed.data_dirs["a"]).query() if e.status is None]
-        assert failed, "the first attempts failed and were logged"
+        waited = [e for e in AuditLog(fed.data_dirs["a"]).query() if e.attempts > 1]
+        assert waited, "the request that waited out the outage is logged with its attempts"
     finally:
         fed.stop()

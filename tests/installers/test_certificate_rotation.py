@@ -16,8 +16,9 @@ from coordinator_process import free_port, serving
 from coordinator.cli import main as coordinator_main
 from coordinator.client import CoordinatorClient
 from coordinator.errors import PlanError
+from coordinator.kits import load_site_kit
 from coordinator.protocol import FederationPlan, SecureMode
-from coordinator.provisioning import load_site_kit, provision, reissue_site_kit
+from coordinator.provisioning import provision, reissue_site_kit
 from siteapp.federation.enrolment import enroll, load_enrolled_kit
 
 SOURCE_COORDINATOR = (sys.executable, "-m", "coordinator.cli")

@@ -15,8 +15,8 @@ from coordinator_process import free_port, provision, serving
 from installer_builds import DIST, REPO, Artefact
 
 from coordinator.client import CoordinatorClient
+from coordinator.kits import load_site_kit
 from coordinator.protocol import RoundPhase, SecureMode
-from coordinator.provisioning import load_site_kit
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(2400)]
 

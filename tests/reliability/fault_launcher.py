@@ -36,16 +36,16 @@ UPLOAD_IDLE = "MEDFED_FAULT_UPLOAD_IDLE_S"
 
 
 def _install_upload_idle_timeout(seconds: float) -> None:
-    from coordinator.server import runner
+    from coordinator.server import serving
     from coordinator.settings import ServerSettings
 
-    real_serve = runner.serve
+    real_serve = serving.serve
 
     def serve(*args: Any, **kwargs: Any) -> None:
         kwargs["settings"] = ServerSettings(upload_idle_timeout_s=seconds)
         real_serve(*args, **kwargs)
 
-    runner.serve = serve
+    serving.serve = serve
 
 
 class _FullDisk:

@@ -70,7 +70,8 @@ def main() -> int:
     torch.set_num_threads(1)
     from harness import FAST
 
-    from siteapp.federation.runner import Phase, Progress, RoundRunner
+    from siteapp.federation.join_report import Phase, Progress
+    from siteapp.federation.runner import RoundRunner
 
     stage = os.environ.get(PAUSE_AT)
     if stage == "uploading":

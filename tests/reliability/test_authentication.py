@@ -25,7 +25,8 @@ from coordinator.client import (
     CoordinatorError,
     RequestRefusedError,
 )
-from coordinator.provisioning import _issue, load_site_kit, reissue_site_kit
+from coordinator.kits import load_site_kit
+from coordinator.provisioning import issue_certificate, reissue_site_kit
 
 
 def _client_cert(fed: Federation, name: str, ca_dir: Path, folder: Path, days: int) -> ConnectionParams:
@@ -35,7 +36,7 @@ def _client_cert(fed: Federation, name: str, ca_dir: Path, folder: Path, days: i
     ca_cert = x509.load_pem_x509_certificate((ca_dir / "ca.pem").read_bytes())
     assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = _issue(name, key, ca_cert, ca_key, days, usage=ExtendedKeyUsageOID.CLIENT_AUTH)
+    cert = issue_certificate(name, key, ca_cert, ca_key, days, usage=ExtendedKeyUsageOID.CLIENT_AUTH)
     folder.mkdir(parents=True)
     (folder / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (folder / "c.key").write_bytes(key.private_bytes(

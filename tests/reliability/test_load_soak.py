@@ -20,8 +20,9 @@ from coordinator_loopback import FAST_RETRIES, Federation, free_port, wait_publi
 from safetensors.numpy import save
 
 from coordinator.client import CoordinatorClient
+from coordinator.kits import load_site_kit
 from coordinator.protocol import FederationPlan
-from coordinator.provisioning import load_site_kit, provision
+from coordinator.provisioning import provision
 
 SITES = [f"site{i:02d}" for i in range(50)]
 ROUNDS = 5

@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from coordinator.client import RequestRefusedError
+from coordinator.kits import load_site_kit
 from coordinator.protocol import MaskingStep, masking_round_id, masking_threshold
-from coordinator.provisioning import load_site_kit
 from coordinator.secure.masking import MaskingParticipant
+from siteapp.federation.round_polling import wait_for_round
 
 SITES = ["a", "b", "c"]
 FUZZED_ADVERTISEMENTS = 25
@@ -77,7 +78,8 @@ def test_forged_advertisements_are_refused_and_the_round_goes_on(make_federation
     assert clients["a"].round_state().masking_step == MaskingStep.ADVERTISE
     for s in SITES:
         clients[s].post_masking(1, MaskingStep.ADVERTISE, adverts[s])
-    state = clients["a"].wait_for_round(lambda st: st.masking_step != MaskingStep.ADVERTISE, 20, 0.05)
+    state = wait_for_round(clients["a"].round_state, lambda st: st.masking_step != MaskingStep.ADVERTISE,
+                           timeout_s=20, poll_s=0.05)
     assert state.masking_step == MaskingStep.SHARE
     relayed = clients["b"].get_masking(1, MaskingStep.ADVERTISE)
     assert sorted(a["site_id"] for a in relayed) == SITES

@@ -23,7 +23,7 @@ from coordinator.client import (
     DuplicateUploadError,
     RequestRecord,
 )
-from coordinator.provisioning import load_site_kit
+from coordinator.kits import load_site_kit
 from coordinator.settings import ClientDefaults
 
 BACKOFF = ClientDefaults(max_retries=4, backoff_base_s=0.05, backoff_max_s=1.0, read_timeout_s=10.0)

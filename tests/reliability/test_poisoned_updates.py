@@ -28,7 +28,7 @@ from coordinator.protocol import FederationPlan
 from coordinator.server.blobs import BlobStore
 from coordinator.server.rounds import RoundService
 from coordinator.server.store import CoordinatorStore
-from siteapp.federation.encryption import clip_update
+from siteapp.federation.update_encoding import clip_update
 
 DIM = 256
 HONEST = 4

@@ -2,7 +2,8 @@
 
 Builds (once) two phantom sites, a local-only baseline at site 1, and a CKKS federation
 of both sites run to completion against a real coordinator (its own binary, HTTPS with
-mutual TLS on loopback). Every figure the screenshots show was computed by the real
+mutual TLS on loopback), started, provisioned and stopped with the demo's own code
+(:mod:`siteapp.demo.federation`, :mod:`siteapp.demo.processes`). Every figure the screenshots show was computed by the real
 layers; nothing is drawn from made-up data. Reruns reuse the finished workspace while it
 was built with the same settings, phantom generator and public backbone, and rebuild it
 otherwise.
@@ -12,23 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from siteapp.demo.processes import free_port
+from siteapp.demo.processes import ChildProcesses, free_port
 from siteapp.errors import UserFacingError
 
 DONE_STAMP = "workspace.done"
 SITES = ("site-1", "site-2")
-COORDINATOR_START_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -46,19 +40,6 @@ class WorkspaceSpec:
 
 
 WORKSPACE = WorkspaceSpec()
-
-
-def _wait_for_port(process: subprocess.Popen[bytes], port: int) -> None:
-    end = time.monotonic() + COORDINATOR_START_S
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            raise UserFacingError("the demo coordinator stopped at start-up; see its output above")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise UserFacingError("the demo coordinator did not start within a minute")
 
 
 def workspace_fingerprint(spec: WorkspaceSpec) -> str:
@@ -101,12 +82,12 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     if reuse_or_clear(root, fingerprint, log):
         return site_dirs[SITES[0]]
     from coordinator.protocol import FederationPlan
-    from coordinator.provisioning import provision
+    from siteapp.demo.federation import provision_and_enroll
     from siteapp.dicom.importer import import_paths
     from siteapp.dicom.labels import import_labels
     from siteapp.dicom.phantom import LABELS_FILENAME, generate_phantom_sites
-    from siteapp.federation.enrolment import enroll
-    from siteapp.federation.runner import RoundRunner, RunnerOptions
+    from siteapp.federation.run_options import RunnerOptions
+    from siteapp.federation.runner import RoundRunner
     from siteapp.training.local import LocalTrainingOptions, train_local
 
     log("generating phantom studies for two hospitals…")
@@ -128,18 +109,15 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
                   "learning_rate": 1.0, "learning_rate_schedule": "cosine",
                   "target_epsilon_per_round": spec.epsilon_per_round, "target_delta": 1e-3},
     })
-    result = provision(plan, root / "provisioning", f"https://127.0.0.1:{port}")
-    for name in SITES:
-        enroll(site_dirs[name], result.site_kits[name])
+    kit = provision_and_enroll(root, site_dirs, plan, port)
     log(f"running {spec.federated_rounds} encrypted rounds against a local coordinator…")
-    coordinator = subprocess.Popen(
-        [sys.executable, "-m", "coordinator.cli", "serve", "--kit", str(result.coordinator_dir),
-         "--state", str(root / "coordinator-state"), "--port", str(port)],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.DEVNULL,
-    )
     errors: dict[str, BaseException] = {}
-    try:
-        _wait_for_port(coordinator, port)
+    with ChildProcesses(root / "logs") as children:
+        coordinator = children.start("coordinator", [
+            "-m", "coordinator.cli", "serve", "--kit", str(kit),
+            "--state", str(root / "coordinator-state"), "--port", str(port),
+        ])
+        children.wait_for_port(coordinator, port)
 
         def take_part(name: str) -> None:
             try:
@@ -152,12 +130,6 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
             thread.start()
         for thread in threads:
             thread.join()
-    finally:
-        coordinator.send_signal(signal.SIGTERM)
-        try:
-            coordinator.wait(10)
-        except subprocess.TimeoutExpired:
-            coordinator.kill()
     if errors:
         name, exc = next(iter(errors.items()))
         raise UserFacingError(f"the demo federation failed at {name}: {exc}") from exc

@@ -1,5 +1,6 @@
-"""This site's half of a round that never touches the network: its data, the plan's
-model, one DP-SGD round from the global weights, and validation of a global model.
+"""The site's training for a round, the half that never touches the network: its data,
+the plan's model, one DP-SGD round from the global weights, and validation of a global
+model.
 
 Built once per run by :class:`siteapp.federation.runner.RoundRunner`; torch is imported
 inside the methods, like everywhere in the site app's federation code.
@@ -12,16 +13,14 @@ import secrets
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from coordinator.protocol import FederationPlan, Strategy
-from siteapp.federation.encryption import clip_update
 from siteapp.federation.errors import PlanRefusedError
-
-if TYPE_CHECKING:
-    from siteapp.federation.runner import RunnerOptions
+from siteapp.federation.run_options import RunnerOptions
+from siteapp.federation.update_encoding import clip_update
 
 # build_model seeds torch's process-wide generator while it draws the initial weights;
 # two runners (threads) building at once would draw from each other's stream.
@@ -63,7 +62,7 @@ def derived_seed(seed: int, site: str, number: int, purpose: str) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-class LocalSide:
+class SiteTraining:
     """This site's data, model and training for one plan (built once per run)."""
 
     def __init__(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from coordinator.errors import CoordinatorError
-from coordinator.provisioning import CoordinatorKit, load_coordinator_kit
+from coordinator.kits import CoordinatorKit, load_coordinator_kit
 from coordinator.server.blobs import BlobStore
 from coordinator.server.rounds import RoundService
 from coordinator.server.store import CoordinatorStore
@@ -108,4 +108,4 @@ def serve(
         "kit": str(kit.folder), "state": str(state_dir), "database_url": database_url,
         "settings": dataclasses.asdict(settings),
     })
-    uvicorn.run("coordinator.server.runner:worker_app", factory=True, workers=workers, **options)
+    uvicorn.run("coordinator.server.serving:worker_app", factory=True, workers=workers, **options)

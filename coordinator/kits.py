@@ -1,0 +1,237 @@
+"""The enrolment-kit format every party shares: what a kit holds and how it is checked.
+
+A site kit is a zip whose ``manifest.json`` lists the SHA-256 of every member and is
+signed with the federation CA's key (``manifest.sig``), so a damaged or edited kit is
+refused by :func:`load_site_kit`. The coordinator's kit is a folder
+(:func:`load_coordinator_kit`). The CA fingerprint printed at provisioning lets a site
+officer check, out of band, that the kit comes from their operator. Writing kits is the
+operator's job (:mod:`coordinator.provisioning`); sites, server and client only read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pydantic import ValidationError
+
+from coordinator.errors import KitError
+from coordinator.protocol import FederationPlan, SecureMode
+
+KIT_FORMAT = 1
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+CA_FILE = "ca.pem"
+SITE_CERT = "site.pem"
+SITE_KEY = "site.key"
+PLAN_FILE = "plan.json"
+CKKS_SECRET = "ckks_secret_context.bin"
+SERVER_CERT = "server.pem"
+SERVER_KEY = "server.key"
+CKKS_PUBLIC = "ckks_public_context.bin"
+COORDINATOR_FILE = "coordinator.json"
+SERVER_CN = "medfed-coordinator"
+# The operator's client certificate carries this organisational unit; site certificates
+# carry none, so the coordinator tells the two apart by the CA-signed subject alone.
+OPERATOR_UNIT = "MedFed operator"
+OPERATOR_DIR = "operator"
+OPERATOR_CERT = "operator.pem"
+OPERATOR_KEY = "operator.key"
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def ca_fingerprint(ca_pem: bytes) -> str:
+    """SHA-256 of the CA certificate (DER), as colon-separated hex for reading aloud."""
+    der = x509.load_pem_x509_certificate(ca_pem).public_bytes(serialization.Encoding.DER)
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+@dataclass(frozen=True)
+class SiteKit:
+    """A validated enrolment kit: everything a site needs to join its federation."""
+
+    site: str
+    federation: str
+    coordinator_url: str
+    plan: FederationPlan
+    ca_pem: bytes
+    cert_pem: bytes
+    key_pem: bytes
+    ckks_secret_context: bytes | None
+    expires_at: dt.datetime
+    ca_fingerprint: str
+
+    def write_tls_files(self, folder: Path) -> tuple[Path, Path, Path]:
+        """Write CA, certificate and key (mode 0600) for the TLS stack; returns their paths."""
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = (folder / CA_FILE, folder / SITE_CERT, folder / SITE_KEY)
+        for path, data in zip(paths, (self.ca_pem, self.cert_pem, self.key_pem), strict=True):
+            write_private(path, data)
+        return paths
+
+
+def load_site_kit(
+    path: Path, expected_ca_fingerprint: str | None = None, now: dt.datetime | None = None
+) -> SiteKit:
+    """Open and verify a site kit: CA signature, member hashes, certificate chain, expiry.
+
+    Raises :class:`KitError` with what is wrong and what to ask the operator for.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = {info.filename: zf.read(info) for info in zf.infolist()}
+    except FileNotFoundError as exc:
+        raise KitError(f"enrolment kit {path} does not exist; check the path") from exc
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise KitError(
+            f"{path} is not a MedFed enrolment kit (unreadable zip: {exc}); "
+            "ask the federation operator for a new kit"
+        ) from exc
+    missing = [n for n in (MANIFEST, SIGNATURE, CA_FILE, SITE_CERT, SITE_KEY, PLAN_FILE) if n not in members]
+    if missing:
+        raise KitError(f"enrolment kit {path} lacks {', '.join(missing)}; ask the operator for a new kit")
+    try:
+        ca_cert = x509.load_pem_x509_certificate(members[CA_FILE])
+        public = ca_cert.public_key()
+        assert isinstance(public, ec.EllipticCurvePublicKey)
+        public.verify(members[SIGNATURE], members[MANIFEST], ec.ECDSA(hashes.SHA256()))
+        manifest = json.loads(members[MANIFEST])
+    except (InvalidSignature, ValueError, AssertionError) as exc:
+        raise KitError(
+            f"enrolment kit {path} has been altered (its signature does not verify); "
+            "do not use it, ask the operator for a new kit"
+        ) from exc
+    listed = manifest.get("files", {})
+    if set(listed) != set(members) - {MANIFEST, SIGNATURE}:
+        raise KitError(f"enrolment kit {path} has unexpected or missing files; ask for a new kit")
+    for name, digest in listed.items():
+        if sha256_hex(members[name]) != digest:
+            raise KitError(f"enrolment kit {path}: {name} was modified; ask the operator for a new kit")
+    fingerprint = ca_fingerprint(members[CA_FILE])
+    if expected_ca_fingerprint and expected_ca_fingerprint.upper() != fingerprint:
+        raise KitError(
+            "the kit's CA fingerprint does not match the one your operator gave you; "
+            "the kit may not come from your federation, do not use it"
+        )
+    site_cert = x509.load_pem_x509_certificate(members[SITE_CERT])
+    try:
+        site_cert.verify_directly_issued_by(ca_cert)
+    except (InvalidSignature, ValueError, TypeError) as exc:
+        raise KitError(f"the site certificate in {path} is not issued by the kit's CA") from exc
+    cn = site_cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    if cn != manifest.get("site"):
+        raise KitError(f"the kit's certificate names '{cn!s}', not site '{manifest.get('site')}'")
+    key = serialization.load_pem_private_key(members[SITE_KEY], password=None)
+    if key.public_key().public_numbers() != site_cert.public_key().public_numbers():  # type: ignore[union-attr]
+        raise KitError(f"the private key in {path} does not match its certificate")
+    moment = now or utc_now()
+    if moment > site_cert.not_valid_after_utc or moment > ca_cert.not_valid_after_utc:
+        raise KitError(
+            f"enrolment kit {path} expired on {site_cert.not_valid_after_utc:%Y-%m-%d}; "
+            "ask the operator to provision a new one"
+        )
+    try:
+        plan = FederationPlan.model_validate_json(members[PLAN_FILE])
+    except ValidationError as exc:
+        raise KitError(f"the plan in {path} is invalid: {exc.errors()[0]['msg']}") from exc
+    if cn not in plan.sites or plan.federation != manifest.get("federation"):
+        raise KitError(f"the kit's plan does not enrol site '{cn!s}'; ask for a new kit")
+    return SiteKit(
+        site=str(cn),
+        federation=plan.federation,
+        coordinator_url=str(manifest["coordinator_url"]),
+        plan=plan,
+        ca_pem=members[CA_FILE],
+        cert_pem=members[SITE_CERT],
+        key_pem=members[SITE_KEY],
+        ckks_secret_context=members.get(CKKS_SECRET),
+        expires_at=site_cert.not_valid_after_utc,
+        ca_fingerprint=fingerprint,
+    )
+
+
+@dataclass(frozen=True)
+class CoordinatorKit:
+    """The coordinator's own kit folder (no CKKS secret key, no CA key)."""
+
+    folder: Path
+    plan: FederationPlan
+    url: str
+    ca_path: Path
+    cert_path: Path
+    key_path: Path
+    ckks_public_context: bytes | None
+
+
+def load_coordinator_kit(folder: Path) -> CoordinatorKit:
+    """Read the coordinator's kit; raises :class:`KitError` naming what is missing."""
+    for name in (CA_FILE, SERVER_CERT, SERVER_KEY, PLAN_FILE, COORDINATOR_FILE):
+        if not (folder / name).is_file():
+            raise KitError(
+                f"{folder} is not a coordinator kit ({name} missing); point --kit at the "
+                "'coordinator' folder that 'medfed-coordinator provision' wrote"
+            )
+    try:
+        plan = FederationPlan.model_validate_json((folder / PLAN_FILE).read_bytes())
+    except ValidationError as exc:
+        raise KitError(f"{folder / PLAN_FILE} is invalid: {exc.errors()[0]['msg']}") from exc
+    public = folder / CKKS_PUBLIC
+    if plan.mode is SecureMode.CKKS and not public.is_file():
+        raise KitError(f"the plan is in CKKS mode but {public} is missing")
+    url = json.loads((folder / COORDINATOR_FILE).read_text(encoding="utf-8"))["url"]
+    return CoordinatorKit(
+        folder=folder,
+        plan=plan,
+        url=url,
+        ca_path=folder / CA_FILE,
+        cert_path=folder / SERVER_CERT,
+        key_path=folder / SERVER_KEY,
+        ckks_public_context=public.read_bytes() if public.is_file() else None,
+    )
+
+
+def verified_kit_member(kit: Path, ca_cert: x509.Certificate, name: str) -> bytes | None:
+    """``name`` from a kit signed by ``ca_cert`` (expired or not), or None if absent."""
+    try:
+        with zipfile.ZipFile(kit) as zf:
+            manifest, signature = zf.read(MANIFEST), zf.read(SIGNATURE)
+            data = zf.read(name) if name in zf.namelist() else None
+        public = ca_cert.public_key()
+        assert isinstance(public, ec.EllipticCurvePublicKey)
+        public.verify(signature, manifest, ec.ECDSA(hashes.SHA256()))
+    except (zipfile.BadZipFile, OSError, KeyError, InvalidSignature, AssertionError) as exc:
+        raise KitError(f"{kit} is not a kit of this federation ({exc}); remove it and retry") from exc
+    if data is not None and json.loads(manifest)["files"].get(name) != sha256_hex(data):
+        raise KitError(f"{kit}: {name} was modified; remove the kit and retry")
+    return data
+
+
+def temporary_tls_dir() -> Path:
+    """A private temporary folder for a kit's TLS files (the caller removes it)."""
+    return Path(tempfile.mkdtemp(prefix="medfed-tls-"))

@@ -1,0 +1,76 @@
+"""What a site's run of federation rounds tells its caller: :class:`Progress` while it
+runs (phases of :class:`Phase`), then a :class:`JoinReport` with one
+:class:`RoundOutcome` per round. The CLI prints them, the GUI shows them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from siteapp.federation.settings import REPORTED_METRICS
+
+
+class Phase(StrEnum):
+    """What the runner is doing now (the GUI shows it; the CLI prints it)."""
+
+    WAITING = "waiting"
+    SHARING_KEYS = "sharing keys"
+    TRAINING = "training"
+    ENCRYPTING = "encrypting"
+    UPLOADING = "uploading"
+    WAITING_FOR_OTHERS = "waiting for others"
+    AGGREGATED = "aggregated"
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: Phase
+    round: int | None
+    message: str
+    fraction: float | None = None  # training: steps done / steps planned
+
+
+@dataclass
+class RoundOutcome:
+    """One round as this site took part in it."""
+
+    round: int
+    mode: str
+    strategy: str
+    num_examples: int
+    upload_bytes: int
+    noise_multiplier: float | None
+    epsilon_after: float
+    delta: float
+    update_norm: float | None
+    metrics: dict[str, object]
+    resumed: bool = False
+
+
+@dataclass
+class JoinReport:
+    federation: str
+    site: str
+    mode: str
+    strategy: str
+    rounds: list[RoundOutcome] = field(default_factory=list)
+    epsilon_spent: float = 0.0
+    delta: float | None = None
+    bytes_sent: int = 0
+    finished: bool = False
+    stopped: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def reportable_metrics(metrics: dict[str, object]) -> dict[str, float]:
+    """The finite rate metrics a site sends (see ``REPORTED_METRICS``)."""
+    out = {}
+    for name in REPORTED_METRICS:
+        value = metrics.get(name)
+        if isinstance(value, int | float) and np.isfinite(value):
+            out[name] = float(value)
+    return out
