@@ -31,6 +31,7 @@ from coordinator.errors import (
     RoundError,
     UpdateRejectedError,
 )
+from coordinator.kits import OPERATOR_UNIT
 from coordinator.protocol import (
     Endpoints,
     FederationPlan,
@@ -41,7 +42,6 @@ from coordinator.protocol import (
     RoundState,
     UploadReceipt,
 )
-from coordinator.provisioning import OPERATOR_UNIT
 from coordinator.server.blobs import PendingBlob
 from coordinator.server.operator_page import render_refusal_page, render_status_page, status_view
 from coordinator.server.rounds import RoundService
@@ -210,7 +210,7 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
         """The verified calling site, refused unless enrolled and not revoked."""
         peer = request.scope.get("state", {})
         if peer.get(PEER_UNIT_STATE) == OPERATOR_UNIT:
-            raise NotEnrolledError("the operator's certificate opens the status page only; "
+            raise CallerForbiddenError("the operator's certificate opens the status page only; "
                                    "it cannot act as a site")
         site = peer_site(request)
         service.check_site(site)

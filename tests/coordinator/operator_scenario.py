@@ -11,8 +11,9 @@ import requests
 from coordinator_loopback import Federation, blob, model, wait_published
 
 from coordinator import cli
+from coordinator.kits import CA_FILE, OPERATOR_CERT, OPERATOR_DIR, OPERATOR_KEY
 from coordinator.protocol import Endpoints, MetricsReport
-from coordinator.provisioning import CA_FILE, OPERATOR_CERT, OPERATOR_DIR, OPERATOR_KEY
+from siteapp.federation.round_polling import wait_for_round
 
 FIGURES = {"a": 0.81, "b": 0.77, "c": 0.69}
 
@@ -31,7 +32,7 @@ def federation_with_history(make_federation: Callable[..., Federation]) -> Feder
     clients["b"].upload_update(2, blob(model(21, 0.1)), 20)
     wait_published(clients["a"], 2)
     clients["a"].upload_update(3, blob(model(30, 0.1)), 10)
-    failed = clients["a"].wait_for_round(lambda s: s.phase == "failed", 20, poll_s=0.05)
+    failed = wait_for_round(clients["a"].round_state, lambda s: s.phase == "failed", timeout_s=20, poll_s=0.05)
     assert failed.number == 3
     return fed
 

@@ -7,7 +7,7 @@ from coordinator_loopback import Federation
 from operator_scenario import federation_with_history, get_status_page, operator_files
 
 from coordinator.client import RequestRefusedError
-from coordinator.provisioning import load_site_kit
+from coordinator.kits import load_site_kit
 
 
 def test_the_operator_sees_plan_rounds_sites_failures_and_revocations(make_federation) -> None:
