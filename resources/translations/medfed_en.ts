@@ -2,149 +2,172 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>App</name>
+    <message>
+        <location filename="../../siteapp/ui/app.py" line="87"/>
+        <source>MedFed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="41"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="42"/>
         <source>Audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="45"/>
-        <source>Everything this workstation sent to the coordinator: when, what, how many bytes, and the SHA-256 fingerprint of what was sent.</source>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="46"/>
+        <source>Every request this workstation sent to the coordinator: when, what it carried, how many bytes, and the SHA-256 fingerprint of the body. Shown first: the requests that carried data.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="54"/>
-        <source>All requests</source>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <source>Requests that carried data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <source>Every request (status polls grouped)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
         <source>Uploads (model updates)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
         <source>Downloads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
         <source>Validation scores</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
         <source>Masking messages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
         <source>Status polls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
         <source>Other</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="67"/>
         <source>All time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
         <source>Last hour</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="65"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
         <source>Last day</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="66"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
         <source>Last week</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
         <source>Search endpoint, hash, content…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>Time (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>Kind</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>Request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>HTTP</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
         <source>Bytes sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
         <source>SHA-256</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
         <source>What it carried</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
         <source>Tries</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="123"/>
-        <source>{n} request(s), {uploads} upload(s), {total:,} bytes sent in total.</source>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="128"/>
+        <source>{n} request(s) shown ({polls} of them status polls that carried nothing), {uploads} upload(s), {total:,} bytes sent in total.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="142"/>
+        <source>{n} status polls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="143"/>
+        <source>nothing (asked for the plan or the round state)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="153"/>
         <source>Export the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="136"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="154"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="144"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="162"/>
         <source>exporting the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="146"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="164"/>
         <source>{n} request(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -729,137 +752,212 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="68"/>
         <source>Inference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="72"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="82"/>
         <source>Open a new scan (folder)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="85"/>
         <source>Predict selected studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="87"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="90"/>
         <source>Export as DICOM…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="108"/>
         <source>Imported studies (select one or more)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Prediction</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Probability</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="114"/>
         <source>Model round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
-        <source>Results</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="128"/>
+        <source>The model that answers. By default the newest federated model; choose another to pin it, so that training a local-only model never changes it silently.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
-        <source>No prediction yet.</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="131"/>
+        <source>Export model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
+        <source>Write the model&apos;s weights and its card (task, rounds, privacy, figures) to a folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="136"/>
+        <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/inference_page.py" line="139"/>
+        <source>Results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="145"/>
+        <source>No prediction yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="192"/>
+        <source>No model yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="193"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="172"/>
-        <source>Model: {source} round {round} ({model}), trained {when}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="187"/>
-        <source>Choose the folder of the new scan</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="195"/>
+        <source>Default: the newest federated model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/inference_page.py" line="197"/>
-        <source>Select one or more studies in the list first.</source>
+        <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="202"/>
-        <source>finding the studies&apos; files</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="198"/>
+        <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="211"/>
-        <source>running the model</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
+        <source>{source}, round {round} · {model} · {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="244"/>
-        <source>{n} file(s) were skipped, for example: {first}</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="209"/>
+        <source>pinned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="209"/>
+        <source>the default choice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="210"/>
+        <source>Answering: {what} ({how}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="219"/>
+        <source>choosing the model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="223"/>
+        <source>Choose a folder for the model and its card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
+        <source>exporting the model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
+        <source>Model and card written to {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
+        <source>Choose the folder of the new scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
+        <source>Select one or more studies in the list first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
+        <source>finding the studies&apos; files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="274"/>
+        <source>running the model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="307"/>
+        <source>{n} file(s) were skipped, for example: {first}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="323"/>
         <source>Probability of {positive}: {p:.1%} (model round {round})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="334"/>
         <source>Export predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="334"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="291"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="354"/>
         <source>exporting the predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2174,12 +2272,12 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="71"/>
+        <location filename="../../siteapp/ui/app.py" line="72"/>
         <source>handling your last action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="72"/>
+        <location filename="../../siteapp/ui/app.py" line="73"/>
         <source>MedFed</source>
         <translation type="unfinished"></translation>
     </message>

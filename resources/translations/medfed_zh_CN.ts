@@ -2,149 +2,172 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>App</name>
+    <message>
+        <location filename="../../siteapp/ui/app.py" line="87"/>
+        <source>MedFed</source>
+        <translation>MedFed</translation>
+    </message>
+</context>
+<context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="41"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="42"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="45"/>
-        <source>Everything this workstation sent to the coordinator: when, what, how many bytes, and the SHA-256 fingerprint of what was sent.</source>
-        <translation>本工作站发送给协调服务器的全部内容：时间、内容、字节数，以及所发送内容的 SHA-256 指纹。</translation>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="46"/>
+        <source>Every request this workstation sent to the coordinator: when, what it carried, how many bytes, and the SHA-256 fingerprint of the body. Shown first: the requests that carried data.</source>
+        <translation>本工作站发往协调服务器的每一个请求：时间、携带的内容、字节数以及请求内容的 SHA-256 指纹。默认先显示携带了数据的请求。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="54"/>
-        <source>All requests</source>
-        <translation>全部请求</translation>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <source>Requests that carried data</source>
+        <translation>携带数据的请求</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <source>Every request (status polls grouped)</source>
+        <translation>全部请求（状态轮询合并显示）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
         <source>Uploads (model updates)</source>
         <translation>上传（模型更新）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
         <source>Validation scores</source>
         <translation>验证指标</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
         <source>Masking messages</source>
         <translation>掩码消息</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
         <source>Status polls</source>
         <translation>状态查询</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="67"/>
         <source>All time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
         <source>Last hour</source>
         <translation>最近一小时</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="65"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
         <source>Last day</source>
         <translation>最近一天</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="66"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
         <source>Last week</source>
         <translation>最近一周</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
         <source>Search endpoint, hash, content…</source>
         <translation>搜索接口、哈希值、内容…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>Time (UTC)</source>
         <translation>时间（UTC）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>Request</source>
         <translation>请求</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>HTTP</source>
         <translation>HTTP</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
         <source>Bytes sent</source>
         <translation>发送字节数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
         <source>What it carried</source>
         <translation>所含内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
         <source>Tries</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="123"/>
-        <source>{n} request(s), {uploads} upload(s), {total:,} bytes sent in total.</source>
-        <translation>共 {n} 个请求，{uploads} 次上传，总计发送 {total:,} 字节。</translation>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="128"/>
+        <source>{n} request(s) shown ({polls} of them status polls that carried nothing), {uploads} upload(s), {total:,} bytes sent in total.</source>
+        <translation>显示 {n} 个请求（其中 {polls} 个是不携带任何内容的状态轮询），{uploads} 次上传，共发送 {total:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="142"/>
+        <source>{n} status polls</source>
+        <translation>{n} 次状态轮询</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="143"/>
+        <source>nothing (asked for the plan or the round state)</source>
+        <translation>无（仅查询计划或轮次状态）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="153"/>
         <source>Export the audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="136"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="154"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="144"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="162"/>
         <source>exporting the audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="146"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="164"/>
         <source>{n} request(s) written to {file}.</source>
         <translation>已将 {n} 个请求写入 {file}。</translation>
     </message>
@@ -729,137 +752,212 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="68"/>
         <source>Inference</source>
         <translation>推理</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="72"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation>用当前模型分析新的扫描或已导入的检查。高亮区域表示模型关注的部位。这只是辅助决策，不是诊断。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="82"/>
         <source>Open a new scan (folder)…</source>
         <translation>打开新的扫描（文件夹）…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="85"/>
         <source>Predict selected studies</source>
         <translation>预测所选检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="87"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="90"/>
         <source>Export as DICOM…</source>
         <translation>导出为 DICOM…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="108"/>
         <source>Imported studies (select one or more)</source>
         <translation>已导入的检查（可多选）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Prediction</source>
         <translation>预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
         <source>Probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="114"/>
         <source>Model round</source>
         <translation>模型轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="128"/>
+        <source>The model that answers. By default the newest federated model; choose another to pin it, so that training a local-only model never changes it silently.</source>
+        <translation>用于推理的模型。默认为最新的联邦模型；选择其他模型即可将其固定，这样训练仅本地模型不会在不知不觉中替换它。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="131"/>
+        <source>Export model…</source>
+        <translation>导出模型…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
+        <source>Write the model&apos;s weights and its card (task, rounds, privacy, figures) to a folder.</source>
+        <translation>将模型权重及其模型卡（任务、轮次、隐私、指标）写入一个文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="136"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="139"/>
         <source>Results</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="145"/>
         <source>No prediction yet.</source>
         <translation>尚无预测。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation>模型输入图像上的显著性图（Grad-CAM）：颜色越暖，影响越大。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="192"/>
+        <source>No model yet</source>
+        <translation>尚无模型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="193"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation>尚无已训练的模型：请先参与一轮联邦学习或训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="172"/>
-        <source>Model: {source} round {round} ({model}), trained {when}.</source>
-        <translation>模型：{source} 第 {round} 轮（{model}），训练于 {when}。</translation>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="195"/>
+        <source>Default: the newest federated model</source>
+        <translation>默认：最新的联邦模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="187"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="197"/>
+        <source>federated</source>
+        <translation>联邦</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="198"/>
+        <source>local-only</source>
+        <translation>仅本地</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
+        <source>{source}, round {round} · {model} · {when}</source>
+        <translation>{source}，第 {round} 轮 · {model} · {when}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="209"/>
+        <source>pinned</source>
+        <translation>已固定</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="209"/>
+        <source>the default choice</source>
+        <translation>默认选择</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="210"/>
+        <source>Answering: {what} ({how}).</source>
+        <translation>当前使用：{what}（{how}）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="219"/>
+        <source>choosing the model</source>
+        <translation>选择模型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="223"/>
+        <source>Choose a folder for the model and its card</source>
+        <translation>选择保存模型及模型卡的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
+        <source>exporting the model</source>
+        <translation>导出模型</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
+        <source>Model and card written to {folder}.</source>
+        <translation>模型及模型卡已写入 {folder}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
         <source>Choose the folder of the new scan</source>
         <translation>选择新扫描所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="197"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
         <source>Select one or more studies in the list first.</source>
         <translation>请先在列表中选择一个或多个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
         <source>finding the studies&apos; files</source>
         <translation>查找检查的文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="211"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="274"/>
         <source>running the model</source>
         <translation>运行模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="244"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="307"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation>跳过了 {n} 个文件，例如：{first}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="323"/>
         <source>Probability of {positive}: {p:.1%} (model round {round})</source>
         <translation>{positive} 的概率：{p:.1%}（模型第 {round} 轮）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="334"/>
         <source>Export predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="334"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="291"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="354"/>
         <source>exporting the predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation>已将 {n} 条预测写入 {file}。</translation>
     </message>
@@ -2174,12 +2272,12 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="71"/>
+        <location filename="../../siteapp/ui/app.py" line="72"/>
         <source>handling your last action</source>
         <translation>处理您上一步操作</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="72"/>
+        <location filename="../../siteapp/ui/app.py" line="73"/>
         <source>MedFed</source>
         <translation>MedFed</translation>
     </message>

@@ -21,27 +21,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Index DICOM files (headers only; pixels stay in the files). "
         "Re-importing the same files adds nothing.",
     )
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                   help="DICOM files, folders (searched recursively), DICOMDIR files or .zip archives")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_import)
 
     labels = subparsers.add_parser("labels", help="import or export labels (CSV)")
     lsub = labels.add_subparsers(dest="labels_command", metavar="ACTION", required=True)
     li = lsub.add_parser("import", help="apply a CSV with PatientID or StudyInstanceUID, label")
-    li.add_argument("csv", type=Path, metavar="CSV")
+    li.add_argument("csv", type=Path, metavar="CSV",
+                    help="columns PatientID or StudyInstanceUID, and label (split optional)")
     li.add_argument("--task", default=None, help="accept only this task's label names")
     li.add_argument("--json", action="store_true", help="print one JSON object")
     li.set_defaults(func=_cmd_labels_import)
     le = lsub.add_parser("export", help="write all labels to a CSV")
-    le.add_argument("csv", type=Path, metavar="CSV")
+    le.add_argument("csv", type=Path, metavar="CSV", help="the file to write")
     le.set_defaults(func=_cmd_labels_export)
 
     d = subparsers.add_parser("demo-data", help="write phantom DICOM studies for demos/tests")
-    d.add_argument("out", type=Path, metavar="OUT")
-    d.add_argument("--sites", type=int, default=3)
-    d.add_argument("--patients", type=int, default=120)
-    d.add_argument("--seed", type=int, default=0)
-    d.add_argument("--task", default="lung-ct-nodule", choices=["lung-ct-nodule", "mammo-mass"])
+    d.add_argument("out", type=Path, metavar="OUT",
+                   help="folder that receives one sub-folder per site (site-1, site-2, ...)")
+    d.add_argument("--sites", type=int, default=3, help="how many hospitals (default 3)")
+    d.add_argument("--patients", type=int, default=120,
+                   help="phantom patients per site, each with a labels.csv row (default 120)")
+    d.add_argument("--seed", type=int, default=0,
+                   help="phantom generator seed: the same seed writes the same files")
+    d.add_argument("--task", default="lung-ct-nodule", choices=["lung-ct-nodule", "mammo-mass"],
+                   help="which kind of study to generate (default lung-ct-nodule)")
     d.add_argument("--slices", type=int, default=None, help="CT slices or MG views per patient")
     d.set_defaults(func=_cmd_demo_data)
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from siteapp.tasks import RESOURCES_DIR
 from siteapp.ui.error_messages import user_message
+from siteapp.ui.folder_lock import FolderInUseError
 from siteapp.ui.i18n import install_translators
 from siteapp.ui.icons import APP_ICON, icon
 from siteapp.ui.main_window import MainWindow
@@ -80,7 +81,11 @@ def run_gui(data_dir: Path | None = None) -> int:
     prefs = Preferences()
     translators = install_translators(app, prefs.language)
     apply_style(app)
-    window = build_main_window(data_dir, prefs)
+    try:
+        window = build_main_window(data_dir, prefs)
+    except FolderInUseError as exc:
+        QMessageBox.critical(None, QCoreApplication.translate("App", "MedFed"), str(exc))
+        return 1
     sys.excepthook = _excepthook_for(window)
     window.show()
     code = app.exec()

@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         self.session.preferences.sync()
         if not cancel_all_and_wait(SHUTDOWN_WAIT_S):
             log.warning("some background work did not stop within %.0f s", SHUTDOWN_WAIT_S)
+        self.session.release()
         log.info("main window closed")
         super().closeEvent(event)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from siteapp.ui.folder_lock import lock_data_folder
 from siteapp.ui.logging_setup import configure_file_logging, get_logger, log_path
 from siteapp.ui.preferences import Preferences
 
@@ -34,6 +35,7 @@ class SiteSession(QObject):
         super().__init__()
         self.preferences = preferences
         self._data_dir = Path(data_dir) if data_dir is not None else preferences.data_dir
+        self._lock = lock_data_folder(self._data_dir)
         self.log_file = configure_file_logging(self._data_dir)
         log.info("site app session on %s", self._data_dir)
 
@@ -46,11 +48,18 @@ class SiteSession(QObject):
         data_dir = Path(data_dir).expanduser()
         if data_dir == self._data_dir:
             return
+        lock = lock_data_folder(data_dir)  # raises before anything changes
+        self._lock.unlock()
+        self._lock = lock
         self.preferences.data_dir = data_dir
         self._data_dir = data_dir
         self.log_file = configure_file_logging(data_dir)
         log.info("data folder changed to %s", data_dir)
         self.data_dir_changed.emit(data_dir)
+
+    def release(self) -> None:
+        """Let another app open this data folder (the window is closing)."""
+        self._lock.unlock()
 
     def log_folder(self) -> Path:
         return log_path(self._data_dir).parent

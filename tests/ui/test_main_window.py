@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from siteapp.ui.preferences import Preferences
 
 from .helpers import wait_idle
@@ -71,3 +73,16 @@ def test_settings_save_persist_and_reject_bad_address(
     assert "Device: cpu" in window.folder_label.text()
     assert "Restart" in page.notice.label.text()
     wait_idle(qtbot)
+
+
+def test_a_second_window_on_the_same_data_folder_is_refused(make_window, site_dir: Path, preferences: Preferences) -> None:
+    from siteapp.ui.app import build_main_window
+    from siteapp.ui.folder_lock import FolderInUseError
+
+    first = make_window(site_dir)
+    with pytest.raises(FolderInUseError, match="already open in another MedFed window"):
+        build_main_window(site_dir, preferences)
+    first.ask_before_quitting = False
+    first.close()
+    second = make_window(site_dir)  # the folder is free once the first window closed
+    assert second.session.data_dir == site_dir

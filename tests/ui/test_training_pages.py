@@ -91,7 +91,7 @@ def test_quitting_during_training_asks_and_says_what_it_costs(
     quality.start_local_training()
     qtbot.waitUntil(lambda: quality.confirm_box is not None, timeout=30_000)
     _click_role(quality.confirm_box, QMessageBox.ButtonRole.AcceptRole)
-    qtbot.waitUntil(lambda: PrivacyLedger(labelled_site).entries() != [], timeout=60_000)
+    qtbot.waitUntil(lambda: PrivacyLedger(labelled_site).entries() != [], timeout=180_000)
     worker = quality.train_worker
     assert worker is not None
 
@@ -107,7 +107,7 @@ def test_quitting_during_training_asks_and_says_what_it_costs(
     window.close()
     qtbot.waitUntil(lambda: window.quit_box is not None, timeout=5_000)
     _click_role(window.quit_box, QMessageBox.ButtonRole.DestructiveRole)
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=120_000)
     assert worker.cancel_requested
     statuses = {entry.status for entry in PrivacyLedger(labelled_site).entries()}
     assert statuses <= {"planned", "cancelled", "completed"}
