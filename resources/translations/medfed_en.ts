@@ -708,43 +708,83 @@
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="87"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="102"/>
         <source>Window preset (keys 1-9)</source>
         <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="90"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="105"/>
         <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="98"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="113"/>
+        <source>The pixel under the mouse: column, row and its value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="116"/>
         <source>Fit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="99"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="117"/>
         <source>Fit the image to the view (key F)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="103"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="121"/>
         <source>Window</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="122"/>
-        <source>Auto</source>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="140"/>
+        <source>Lung</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="238"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="140"/>
+        <source>Mediastinum</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="141"/>
+        <source>Bone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="141"/>
+        <source>Brain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
+        <source>Soft tissue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="145"/>
+        <source>{name} (W {width:.0f} L {center:.0f})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="152"/>
+        <source>Auto (image percentiles)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="161"/>
+        <source>Custom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="284"/>
         <source>Slice {index} / {count}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="241"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="287"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1745,112 +1785,112 @@
 <context>
     <name>ResultsExportDialog</name>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="49"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="50"/>
         <source>Export results as DICOM</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="53"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="54"/>
         <source>For each of the {n} studies: a Structured Report (predicted class, probability, model {model}, round {round}) and the saliency map as a Secondary Capture image, both filed in the patient&apos;s study.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="63"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="64"/>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="67"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="68"/>
         <source>Write to folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="69"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="70"/>
         <source>Also send to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="73"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="74"/>
         <source>PACS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="85"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="86"/>
         <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="88"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="89"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="91"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="92"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="104"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="105"/>
         <source>{patient}: {predicted} (probability of {positive} {p:.0%})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="112"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="113"/>
         <source>Structured Report + saliency image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="118"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="119"/>
         <source>reading the DICOM network settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="126"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="127"/>
         <source>no PACS node configured (Settings &gt; DICOM network)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="129"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="130"/>
         <source>Choose a folder for the DICOM results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="146"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="148"/>
         <source>exporting the results as DICOM</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="156"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="158"/>
         <source>Writing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="169"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="173"/>
         <source>Structured Report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="170"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="174"/>
         <source>saliency image (Secondary Capture)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="175"/>
         <source>written, sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="175"/>
         <source>written</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="177"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="181"/>
         <source>{n} DICOM objects written to {folder}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="180"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="184"/>
         <source>Sent {sent} to {node}; {failed} refused.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2264,7 +2304,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="144"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="153"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
         <translation type="unfinished"></translation>
     </message>

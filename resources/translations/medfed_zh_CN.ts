@@ -708,43 +708,83 @@
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="87"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="102"/>
         <source>Window preset (keys 1-9)</source>
         <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range.</extracomment>
         <translation>窗宽窗位预设（按键 1-9）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="90"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="105"/>
         <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
         <translation>层面（鼠标滚轮、方向键、Page Up/Down）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="98"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="113"/>
+        <source>The pixel under the mouse: column, row and its value</source>
+        <translation>鼠标下的像素：列、行及其数值</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="116"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="99"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="117"/>
         <source>Fit the image to the view (key F)</source>
         <translation>使图像适应视图（按键 F）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="103"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="121"/>
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="122"/>
-        <source>Auto</source>
-        <translation>自动</translation>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="140"/>
+        <source>Lung</source>
+        <translation>肺窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="238"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="140"/>
+        <source>Mediastinum</source>
+        <translation>纵隔窗</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="141"/>
+        <source>Bone</source>
+        <translation>骨窗</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="141"/>
+        <source>Brain</source>
+        <translation>脑窗</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
+        <source>Soft tissue</source>
+        <translation>软组织窗</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="145"/>
+        <source>{name} (W {width:.0f} L {center:.0f})</source>
+        <translation>{name}（窗宽 {width:.0f} 窗位 {center:.0f}）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="152"/>
+        <source>Auto (image percentiles)</source>
+        <translation>自动（图像百分位）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="161"/>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="284"/>
         <source>Slice {index} / {count}</source>
         <translation>层面 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="241"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="287"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation>窗宽 {width:.0f}  窗位 {center:.0f}</translation>
     </message>
@@ -1745,112 +1785,112 @@
 <context>
     <name>ResultsExportDialog</name>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="49"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="50"/>
         <source>Export results as DICOM</source>
         <translation>将结果导出为 DICOM</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="53"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="54"/>
         <source>For each of the {n} studies: a Structured Report (predicted class, probability, model {model}, round {round}) and the saliency map as a Secondary Capture image, both filed in the patient&apos;s study.</source>
         <translation>对这 {n} 个检查中的每一个：生成一份结构化报告（预测类别、概率、模型 {model}、第 {round} 轮）以及作为二次捕获图像的显著性图，二者都归入患者的该检查中。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="63"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="64"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="67"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="68"/>
         <source>Write to folder</source>
         <translation>写入文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="69"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="70"/>
         <source>Also send to</source>
         <translation>同时发送到</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="73"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="74"/>
         <source>PACS</source>
         <translation>PACS</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="85"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="86"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="88"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="89"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="91"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="92"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="104"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="105"/>
         <source>{patient}: {predicted} (probability of {positive} {p:.0%})</source>
         <translation>{patient}：{predicted}（{positive} 的概率 {p:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="112"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="113"/>
         <source>Structured Report + saliency image</source>
         <translation>结构化报告 + 显著性图像</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="118"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="119"/>
         <source>reading the DICOM network settings</source>
         <translation>读取 DICOM 网络设置</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="126"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="127"/>
         <source>no PACS node configured (Settings &gt; DICOM network)</source>
         <translation>未配置 PACS 节点（设置 &gt; DICOM 网络）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="129"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="130"/>
         <source>Choose a folder for the DICOM results</source>
         <translation>选择存放 DICOM 结果的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="146"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="148"/>
         <source>exporting the results as DICOM</source>
         <translation>将结果导出为 DICOM</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="156"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="158"/>
         <source>Writing…</source>
         <translation>正在写入…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="169"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="173"/>
         <source>Structured Report</source>
         <translation>结构化报告</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="170"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="174"/>
         <source>saliency image (Secondary Capture)</source>
         <translation>显著性图像（二次捕获）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="175"/>
         <source>written, sent</source>
         <translation>已写入，已发送</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="175"/>
         <source>written</source>
         <translation>已写入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="177"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="181"/>
         <source>{n} DICOM objects written to {folder}.</source>
         <translation>已将 {n} 个 DICOM 对象写入 {folder}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="180"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="184"/>
         <source>Sent {sent} to {node}; {failed} refused.</source>
         <translation>已向 {node} 发送 {sent} 个；{failed} 个被拒绝。</translation>
     </message>
@@ -2264,7 +2304,7 @@
         <translation>打开序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="144"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="153"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
         <translation>该序列中有 {n} 张图像无法显示：{first}。详情见日志文件。</translation>
     </message>

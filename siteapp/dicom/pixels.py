@@ -31,6 +31,17 @@ WINDOW_PRESETS: dict[str, tuple[float, float]] = {
     "brain": (40.0, 80.0),
     "soft_tissue": (40.0, 400.0),
 }
+#: The presets that mean something per modality: Hounsfield windows only fit CT; other
+#: modalities (MR, US, DX, MG...) have no calibrated units and use "auto" (percentiles).
+PRESETS_BY_MODALITY: dict[str, tuple[str, ...]] = {"CT": tuple(WINDOW_PRESETS)}
+
+
+def window_presets_for(modality: str) -> dict[str, tuple[float, float]]:
+    """The named (centre, width) windows that fit ``modality`` (may be empty)."""
+    names = PRESETS_BY_MODALITY.get(modality.upper(), ())
+    return {name: WINDOW_PRESETS[name] for name in names}
+
+
 #: The "auto" window spans these percentiles of the image (mammography, unknown units).
 AUTO_WINDOW_PERCENTILES: tuple[float, float] = (1.0, 99.0)
 #: ITU-R BT.601 luma weights for colour to grey.

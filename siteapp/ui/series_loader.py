@@ -16,11 +16,24 @@ from pathlib import Path
 import numpy as np
 
 from siteapp.dicom.index import StudyIndex
+from siteapp.dicom.orientation import EdgeLabels, edge_labels
 from siteapp.dicom.pixels import read_frames
 from siteapp.errors import UserFacingError
 from siteapp.ui.logging_setup import get_logger
 
 log = get_logger("viewer")
+
+
+@dataclass(frozen=True)
+class SeriesHeader:
+    """What the viewer writes in the image corners and at its edges."""
+
+    modality: str = ""
+    patient_id: str = ""
+    patient_name: str = ""
+    study_date: str = ""
+    series_description: str = ""
+    edges: EdgeLabels | None = None
 
 
 @dataclass
@@ -30,6 +43,7 @@ class LoadedSeries:
     volume: np.ndarray
     frame_paths: list[Path]
     skipped: list[str] = field(default_factory=list)
+    header: SeriesHeader = field(default_factory=SeriesHeader)
 
 
 def load_series(
@@ -70,9 +84,10 @@ def load_series(
             progress(done, len(instances))
     if not frames:
         raise SeriesCannotBeShownError(len(instances), skipped)
-    if not modality:
-        modality = _modality_of(paths[0])
-    return LoadedSeries(series_uid, modality, stack_on_common_canvas(frames), paths, skipped)
+    header = read_series_header(paths[0])
+    modality = modality or header.modality
+    return LoadedSeries(series_uid, modality, stack_on_common_canvas(frames), paths, skipped,
+                        header)
 
 
 class SeriesCannotBeShownError(UserFacingError):
@@ -111,8 +126,25 @@ def stack_on_common_canvas(frames: list[np.ndarray]) -> np.ndarray:
     return volume
 
 
-def _modality_of(path: Path) -> str:
+def read_series_header(path: Path) -> SeriesHeader:
+    """Corner text and edge letters from one image's header (no pixels read)."""
     import pydicom
 
-    dataset = pydicom.dcmread(path, stop_before_pixels=True, specific_tags=["Modality"], force=True)
-    return str(dataset.get("Modality", ""))
+    dataset = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+
+    def text(keyword: str) -> str:
+        return str(dataset.get(keyword, "") or "")
+
+    orientation = dataset.get("ImageOrientationPatient")
+    letters = dataset.get("PatientOrientation")
+    try:
+        edges = edge_labels([float(v) for v in orientation] if orientation else None,
+                            [str(v) for v in letters] if letters else None)
+    except (TypeError, ValueError):
+        edges = None
+    return SeriesHeader(
+        modality=text("Modality"), patient_id=text("PatientID"),
+        patient_name=text("PatientName").replace("^", " ").strip(),
+        study_date=text("StudyDate"), series_description=text("SeriesDescription"),
+        edges=edges,
+    )

@@ -63,3 +63,35 @@ def test_frames_of_different_sizes_are_all_shown_centred() -> None:
     np.testing.assert_array_equal(volume[1, 1:3, 1:3], small)
     assert volume[1, 0, 0] == 5.0  # border takes the small frame's own minimum
     np.testing.assert_array_equal(volume[2], large)
+
+
+def test_ct_series_shows_corners_edges_hu_and_ct_presets(
+    qtbot, make_window, imported_ui_site: Path
+) -> None:
+    good, _other, _files = _two_series(imported_ui_site)
+    window = make_window(imported_ui_site)
+    page = window.show_page("viewer")
+    page.open_series(good)
+    qtbot.waitUntil(lambda: page.loaded is not None, timeout=10_000)
+    viewer = page.viewer
+    assert page.loaded.header.patient_id in viewer.patient_text.toPlainText()
+    assert "CT" in viewer.series_text.toPlainText()
+    assert {viewer.edge_texts[e].toPlainText() for e in ("left", "right")} == {"R", "L"}
+    labels = [viewer.preset_combo.itemText(i) for i in range(viewer.preset_combo.count())]
+    assert any(label.startswith("Lung (W 1500 L -600)") for label in labels)
+    assert any(label.startswith("Soft tissue") for label in labels)
+    value = viewer.value_at(3, 2)
+    assert value is not None and value == float(viewer.volume[viewer.index, 2, 3])
+    assert viewer.value_unit == "HU"
+
+    viewer._on_window_drag(30.0, 0.0)  # a manual window: the box says so
+    assert viewer.preset_combo.currentData() == "custom"
+    viewer.apply_preset("lung")
+    assert viewer.preset_combo.findData("custom") < 0
+
+
+def test_presets_follow_the_modality() -> None:
+    from siteapp.dicom.pixels import window_presets_for
+
+    assert "lung" in window_presets_for("ct")
+    assert window_presets_for("MR") == {} and window_presets_for("US") == {}

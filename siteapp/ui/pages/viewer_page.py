@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QSplitter, QWidget
 
-from siteapp.dicom.pixels import WINDOW_PRESETS
+from siteapp.dicom.pixels import WINDOW_PRESETS, window_presets_for
 from siteapp.ui.pages.base import Page
 from siteapp.ui.series_loader import LoadedSeries, load_series
 from siteapp.ui.session import SiteSession
@@ -137,7 +137,16 @@ class ViewerPage(Page):
         if loaded is None or loaded.series_uid != self._wanted_series:
             return
         self.loaded = loaded
+        self.viewer.set_presets(window_presets_for(loaded.modality))
         self.viewer.set_volume(loaded.volume, DEFAULT_WINDOW_BY_MODALITY.get(loaded.modality.upper()))
+        header = loaded.header
+        self.viewer.set_annotations(
+            patient="\n".join(v for v in (header.patient_name, header.patient_id,
+                                          _readable_date(header.study_date)) if v),
+            series="\n".join(v for v in (header.series_description, loaded.modality) if v),
+            edges=header.edges,
+            value_unit="HU" if loaded.modality.upper() == "CT" else "",
+        )
         self.tags.show_file(loaded.frame_paths[self.viewer.index])
         if loaded.skipped:
             self.show_info(
@@ -166,3 +175,10 @@ class ViewerPage(Page):
             self.viewer.set_overlay(rgba)
         else:
             self.open_series(series_uid)
+
+
+def _readable_date(dicom_date: str) -> str:
+    """``20261207`` -> ``2026-12-07``; anything else as it is."""
+    if len(dicom_date) == 8 and dicom_date.isdigit():
+        return f"{dicom_date[:4]}-{dicom_date[4:6]}-{dicom_date[6:]}"
+    return dicom_date

@@ -23,17 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from siteapp.dicom.orientation import EdgeLabels
 from siteapp.ui.widgets.radiology_view import RadiologyViewBox
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
 AUTO_PRESET = "auto"
+CUSTOM_PRESET = "custom"
 #: Percentiles that bound the "auto" window (mammography, unknown modalities).
 AUTO_PERCENTILES = (1.0, 99.0)
 #: Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range.
 WINDOW_DRAG_STEPS = 600.0
 MIN_WINDOW_WIDTH = 1.0
 OVERLAY_OPACITY = 0.45
+OVERLAY_TEXT_RGB = (235, 235, 200)
+EDGE_TEXT_RGB = (255, 210, 90)
 SLIDER_MIN_PX = 80
 
 
@@ -76,9 +80,20 @@ class ImageViewer(QWidget):
         self.overlay_item.hide()
         self.view.addItem(self.image_item)
         self.view.addItem(self.overlay_item)
-        self.info_text = pg.TextItem(color=(235, 235, 200), anchor=(0, 0))
-        self.info_text.setZValue(20)
-        self.view.addItem(self.info_text, ignoreBounds=True)
+        self.info_text = pg.TextItem(color=OVERLAY_TEXT_RGB, anchor=(0, 1))
+        self.patient_text = pg.TextItem(color=OVERLAY_TEXT_RGB, anchor=(0, 0))
+        self.series_text = pg.TextItem(color=OVERLAY_TEXT_RGB, anchor=(1, 0))
+        self.edge_texts = {
+            "left": pg.TextItem(color=EDGE_TEXT_RGB, anchor=(0, 0.5)),
+            "right": pg.TextItem(color=EDGE_TEXT_RGB, anchor=(1, 0.5)),
+            "top": pg.TextItem(color=EDGE_TEXT_RGB, anchor=(0.5, 0)),
+            "bottom": pg.TextItem(color=EDGE_TEXT_RGB, anchor=(0.5, 1)),
+        }
+        for item in (self.info_text, self.patient_text, self.series_text, *self.edge_texts.values()):
+            item.setZValue(20)
+            self.view.addItem(item, ignoreBounds=True)
+        self.value_unit = ""
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.window_dragged.connect(self._on_window_drag)
         self.view.slice_stepped.connect(self.step)
         self.view.sigRangeChanged.connect(self._place_info)
@@ -94,6 +109,9 @@ class ImageViewer(QWidget):
         self.slice_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("Slice 0000 / 0000") + 8)
         self.window_label = QLabel()
         self.window_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("W 00000  L -00000") + 8)
+        self.pixel_label = QLabel()
+        self.pixel_label.setToolTip(self.tr("The pixel under the mouse: column, row and its value"))
+        self.pixel_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("x 0000 y 0000: -00000 HU") + 8)
         reset = QToolButton()
         reset.setText(self.tr("Fit"))
         reset.setToolTip(self.tr("Fit the image to the view (key F)"))
@@ -106,6 +124,7 @@ class ImageViewer(QWidget):
         controls.addSpacing(12)
         controls.addWidget(self.slider, 1)
         controls.addWidget(self.slice_label)
+        controls.addWidget(self.pixel_label)
         controls.addWidget(reset)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -115,14 +134,33 @@ class ImageViewer(QWidget):
         self._update_labels()
 
     # -- data -------------------------------------------------------------------------
+    def preset_label(self, name: str) -> str:
+        """What the preset box shows: a readable name and its width/level."""
+        names = {
+            "lung": self.tr("Lung"), "mediastinum": self.tr("Mediastinum"),
+            "bone": self.tr("Bone"), "brain": self.tr("Brain"),
+            "soft_tissue": self.tr("Soft tissue"),
+        }
+        center, width = self.presets[name]
+        return self.tr("{name} (W {width:.0f} L {center:.0f})").format(
+            name=names.get(name, name.replace("_", " ").capitalize()), width=width, center=center)
+
     def set_presets(self, presets: Mapping[str, tuple[float, float]]) -> None:
         """Named (centre, width) windows; "auto" is always offered."""
         self.presets = {name: (float(c), float(w)) for name, (c, w) in presets.items()}
         self.preset_combo.clear()
-        self.preset_combo.addItem(self.tr("Auto"), AUTO_PRESET)
+        self.preset_combo.addItem(self.tr("Auto (image percentiles)"), AUTO_PRESET)
         for name in self.presets:
             if name != AUTO_PRESET:
-                self.preset_combo.addItem(name.capitalize(), name)
+                self.preset_combo.addItem(self.preset_label(name), name)
+
+    def _show_custom_window(self) -> None:
+        """The preset box follows a manual window: it says "Custom", not the last preset."""
+        index = self.preset_combo.findData(CUSTOM_PRESET)
+        if index < 0:
+            self.preset_combo.addItem(self.tr("Custom"), CUSTOM_PRESET)
+            index = self.preset_combo.count() - 1
+        self.preset_combo.setCurrentIndex(index)
 
     def set_volume(self, volume: np.ndarray, preset: str | None = None) -> None:
         """Show ``volume`` (frames, rows, cols), starting in the middle slice."""
@@ -154,6 +192,8 @@ class ImageViewer(QWidget):
         self.slider.blockSignals(False)
         self.slice_label.setText("")
         self.info_text.setText("")
+        self.pixel_label.setText("")
+        self.set_annotations()
 
     @property
     def is_empty(self) -> bool:
@@ -202,14 +242,20 @@ class ImageViewer(QWidget):
         index = self.preset_combo.findData(name)
         if index >= 0:
             self.preset_combo.setCurrentIndex(index)
+        custom = self.preset_combo.findData(CUSTOM_PRESET)
+        if custom >= 0:
+            self.preset_combo.removeItem(custom)
         self.set_window(center, width)
 
     def _on_preset_chosen(self, index: int) -> None:
-        self.apply_preset(str(self.preset_combo.itemData(index)))
+        name = str(self.preset_combo.itemData(index))
+        if name != CUSTOM_PRESET:
+            self.apply_preset(name)
 
     def _on_window_drag(self, dx: float, dy: float) -> None:
         step = self._range / WINDOW_DRAG_STEPS
         self.set_window(self.window_center - dy * step, self.window_width + dx * step)
+        self._show_custom_window()
 
     # -- view -------------------------------------------------------------------------
     def fit(self) -> None:
@@ -245,8 +291,42 @@ class ImageViewer(QWidget):
         )
 
     def _place_info(self, *_args: object) -> None:
-        (x0, _x1), (y0, _y1) = self.view.viewRange()
-        self.info_text.setPos(x0, y0)
+        """Keep the corner and edge text at the corners and edges of what is in view."""
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        xm, ym = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+        self.info_text.setPos(x0, y1)
+        self.patient_text.setPos(x0, y0)
+        self.series_text.setPos(x1, y0)
+        positions = {"left": (x0, ym), "right": (x1, ym), "top": (xm, y0), "bottom": (xm, y1)}
+        for edge, item in self.edge_texts.items():
+            item.setPos(*positions[edge])
+
+    def set_annotations(self, patient: str = "", series: str = "",
+                        edges: EdgeLabels | None = None, value_unit: str = "") -> None:
+        """Corner text (patient top left, series top right), edge letters, value unit."""
+        self.patient_text.setText(patient)
+        self.series_text.setText(series)
+        for edge, item in self.edge_texts.items():
+            item.setText(getattr(edges, edge) if edges is not None else "")
+        self.value_unit = value_unit
+        self._place_info()
+
+    def value_at(self, col: int, row: int) -> float | None:
+        """The current slice's value at (column, row), or None outside the image."""
+        rows, cols = self.volume.shape[1:]
+        if self.is_empty or not (0 <= row < rows and 0 <= col < cols):
+            return None
+        return float(self.volume[self.index, row, col])
+
+    def _on_mouse_moved(self, scene_pos: object) -> None:
+        point = self.view.mapSceneToView(scene_pos)
+        col, row = int(np.floor(point.x())), int(np.floor(point.y()))
+        value = self.value_at(col, row)
+        if value is None:
+            self.pixel_label.setText("")
+            return
+        unit = f" {self.value_unit}" if self.value_unit else ""
+        self.pixel_label.setText(f"x {col} y {row}: {value:.0f}{unit}")
 
     # -- keyboard ---------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
