@@ -133,7 +133,8 @@ def test_pause_while_the_coordinator_is_down_stops_cleanly(
     worker = page.join()
     assert worker is not None
     assert page.pause_button.isEnabled() and not page.join_button.isEnabled()
-    qtbot.wait(500)
+    # Pause only once the run is really waiting out the outage (its client retrying).
+    qtbot.waitUntil(lambda: "retrying" in page.round_label.text(), timeout=60_000)
     page.pause()
     wait_worker(qtbot, worker, 60_000)
     assert worker.error is None, worker.error
