@@ -121,3 +121,4 @@ def test_multiframe_single_instance_and_overlay(viewer: ImageViewer) -> None:
 def test_rejects_a_volume_that_is_not_an_image(viewer: ImageViewer) -> None:
     with pytest.raises(ValueError, match="frames, rows, cols"):
         viewer.set_volume(np.zeros((2, 3, 4, 5), dtype=np.float32))
+

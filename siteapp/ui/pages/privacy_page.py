@@ -116,6 +116,7 @@ class PrivacyPage(Page):
         chart_box = QGroupBox(self.tr("Epsilon per round"))
         chart_layout = QVBoxLayout(chart_box)
         self.chart = LineChart(self.tr("ε"), self.tr("ledger entry (round)"))
+        self.chart.y_from_zero = True
         self.chart.setMinimumHeight(200)
         chart_layout.addWidget(self.chart)
 

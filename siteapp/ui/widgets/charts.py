@@ -70,6 +70,8 @@ class LineChart(pg.PlotWidget):
         self.series: dict[str, tuple[list[float], list[float]]] = {}
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._limits: dict[str, pg.InfiniteLine] = {}
+        self.y_from_zero = False  # amounts (epsilon) start at 0; scores keep their range
+        self._integer_x_ticks()
 
     def set_series(self, name: str, xs: Sequence[float], ys: Sequence[float],
                    color: str | None = None, dashed: bool = False) -> None:
@@ -86,6 +88,7 @@ class LineChart(pg.PlotWidget):
         curve.setData(*self.series[name])
         curve.show()
         self._integer_x_ticks()
+        self._fit_y()
 
     def clear_series(self) -> None:
         """Hide every curve (kept for reuse); their data is forgotten."""
@@ -93,15 +96,25 @@ class LineChart(pg.PlotWidget):
         for curve in self._curves.values():
             curve.setData([], [])
             curve.hide()
+        self._integer_x_ticks()
 
     def _integer_x_ticks(self) -> None:
         """Rounds are whole numbers: tick each one (or every n-th when there are many)."""
         xs = sorted({int(x) for values in self.series.values() for x in values[0]})
-        if not xs:
-            return
+        if not xs:  # nothing yet: round 1 alone, never fractions of a round
+            xs = [1]
         step = max(1, len(xs) // 10)
         self.getAxis("bottom").setTicks([[(x, str(x)) for x in xs[::step]]])
         self.setXRange(xs[0] - 0.3, xs[-1] + 0.3, padding=0)
+
+    def _fit_y(self) -> None:
+        """With ``y_from_zero``, the y axis starts at 0 and shows every value and limit."""
+        if not self.y_from_zero:
+            return
+        values = [y for _xs, ys in self.series.values() for y in ys]
+        values += [float(line.value()) for line in self._limits.values()]
+        top = max(values, default=1.0)
+        self.setYRange(0.0, top * 1.08 if top > 0 else 1.0, padding=0)
 
     def add_limit(self, value: float, label: str, color: str = "#a12a2a") -> None:
         """A horizontal dotted line (a cap), updated in place when called again."""
@@ -112,3 +125,4 @@ class LineChart(pg.PlotWidget):
             self.addItem(line)
             self._limits[label] = line
         line.setValue(value)
+        self._fit_y()
