@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QWidget
 
 from siteapp.ui.preferences import Preferences
 
@@ -86,3 +88,20 @@ def test_a_second_window_on_the_same_data_folder_is_refused(make_window, site_di
     first.close()
     second = make_window(site_dir)  # the folder is free once the first window closed
     assert second.session.data_dir == site_dir
+
+
+def test_a_notice_does_not_move_what_is_under_the_mouse(qtbot, make_window, site_dir: Path) -> None:
+    window = make_window(site_dir)
+    page = window.show_page("privacy")
+    wait_idle(qtbot)
+    page.notice.hide()
+    qtbot.wait(50)
+    widgets = [w for w in page.findChildren(QWidget) if w.isVisible() and w is not page.notice
+               and not page.notice.isAncestorOf(w)]
+    before = {id(w): w.mapTo(page, QPoint(0, 0)) for w in widgets}
+    page.show_error("The coordinator refused the request.\nA second line.\nAnd a third.")
+    qtbot.wait(50)
+    assert page.notice.isVisible()
+    moved = [w for w in widgets if w.mapTo(page, QPoint(0, 0)) != before[id(w)]]
+    assert not moved, f"{len(moved)} widget(s) moved when the notice appeared"
+    assert page.notice.geometry().top() >= page.subtitle.geometry().bottom()
