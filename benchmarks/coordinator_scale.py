@@ -1,16 +1,18 @@
-"""Coordinator scale: one FedAvg round with 5, 20 and 50 simulated sites, 1M parameters.
+"""Coordinator scale: one FedAvg round with 5, 20 and 50 sites at 1M and 8M parameters,
+on SQLite (one process) and on PostgreSQL with 1 and 4 worker processes, in one run.
 
-Default (``--transport https``): for each size, provision a federation, start the real
-coordinator (``medfed-coordinator serve``) in a fresh process on 127.0.0.1 with mutual
-TLS, upload one update per simulated site through ``CoordinatorClient`` and wait for the
-round to publish; ``peak_rss_mb`` is the server process's high-water mark (VmHWM). Each
-simulated site closes its connection after uploading, as a real site does between polls
-(an idle TLS connection costs the server about 0.7 MB until uvicorn's keep-alive timeout
-closes it; that is per open connection, not per aggregated update).
-``--transport inprocess`` drives the round service directly (same store, blob and
-aggregation code, no HTTP) in a fresh process per size and reports that process's peak.
-Prints a table, or JSON with ``--json``: ``sites``, ``round_s``, ``aggregate_s``,
-``peak_rss_mb`` per size and the RSS growth from the smallest to the largest size
+Default (``--transport https``): for each model size, store and site count, provision a
+federation, start the real coordinator (``medfed-coordinator serve --workers N``, on its
+SQLite file or on a fresh database of a throwaway PostgreSQL server on a private socket)
+on 127.0.0.1 with mutual TLS, let ``--concurrency`` simulated sites upload at once through
+``CoordinatorClient`` (each closes its connection afterwards, as a real site does between
+polls) and wait for the round to publish. Per row: ``uploads_per_s`` (sites / time until
+the last upload was acknowledged), ``round_s`` (first upload to published),
+``aggregate_s`` (last acknowledgement to published) and ``peak_rss_mb``, the sum of the
+coordinator processes' high-water marks (VmHWM; the PostgreSQL server's own memory is not
+counted). ``--transport inprocess`` drives the round service directly (SQLite, no HTTP)
+in a fresh process per size. Prints a table, or JSON with ``--json``; ``rss_growth_pct``
+is the peak's growth from the fewest to the most sites of the first configuration
 (target < 20 %). ``--output FILE`` also writes the JSON.
 
     .venv/bin/python benchmarks/coordinator_scale.py --json
@@ -19,6 +21,7 @@ Prints a table, or JSON with ``--json``: ``sites``, ``round_s``, ``aggregate_s``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import subprocess
@@ -26,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from safetensors.numpy import save
@@ -92,9 +96,58 @@ def _vm_hwm_mb(pid: int) -> float:
     raise RuntimeError("VmHWM not available (Linux only)")
 
 
-def run_https(sites: int, params: int) -> dict[str, float]:
-    """One round against a real coordinator subprocess; the server's peak RSS."""
+def _tree_peak_mb(pid: int) -> float:
+    """Sum of the high-water marks of the coordinator and its worker processes (an upper
+    bound of their peak together: they need not peak at the same moment)."""
+    import psutil
+
+    pids = [pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))]
+    return sum(_vm_hwm_mb(p) for p in pids)
+
+
+def _free_port() -> int:
     import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_listening(port: int, server: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"the coordinator exited with {server.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _blobs(params: int) -> tuple[bytes, bytes]:
+    """An initial model and one update of ``params`` parameters (every site sends the same
+    bytes: the coordinator checks each upload on its own, so this costs it the same)."""
+    rng = np.random.default_rng(0)
+    layout = _layout(params)
+    initial = save({k: rng.normal(size=s).astype(np.float32) for k, s in layout.items()})
+    update = save({k: (rng.normal(size=s) * 0.01).astype(np.float32) for k, s in layout.items()})
+    return initial, update
+
+
+def run_https(
+    sites: int, params: int, blobs: tuple[bytes, bytes], database_url: str | None = None,
+    workers: int = 1, concurrency: int = 1,
+) -> dict[str, float | int | str]:
+    """One round against a real coordinator (``workers`` processes) with ``concurrency``
+    sites uploading at once; the coordinator processes' peak RSS."""
+    import os
+    import signal
+    from concurrent.futures import ThreadPoolExecutor
 
     from coordinator.client import CoordinatorClient
     from coordinator.kits import load_site_kit
@@ -107,92 +160,134 @@ def run_https(sites: int, params: int) -> dict[str, float]:
     plan = FederationPlan.model_validate(
         {"federation": "bench", "sites": names, "rounds": 1, "min_sites": 1}
     )
-    layout = _layout(params)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = _free_port()
+    store = ["--database-url", database_url] if database_url else []
     with tempfile.TemporaryDirectory(prefix="medfed-bench-") as tmp:
         root = Path(tmp)
         kits = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
         server = subprocess.Popen(
             [sys.executable, "-m", "coordinator.cli", "serve", "--kit", str(kits.coordinator_dir),
-             "--state", str(root / "state"), "--port", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+             "--state", str(root / "state"), "--port", str(port), "--workers", str(workers), *store],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         clients = []
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-            defaults = ClientDefaults(max_retries=2, backoff_base_s=0.1)
+            _wait_listening(port, server)
+            defaults = ClientDefaults(max_retries=4, backoff_base_s=0.1, read_timeout_s=600)
             clients = [
                 CoordinatorClient(load_site_kit(kits.site_kits[n]), tls_dir=root / "tls" / n, defaults=defaults)
                 for n in names
             ]
-            rng = np.random.default_rng(0)
-            clients[0].upload_initial_model(save({k: rng.normal(size=s).astype(np.float32) for k, s in layout.items()}))
-            start = time.perf_counter()
-            for i, client in enumerate(clients):
-                update = {k: (rng.normal(size=s) * 0.01).astype(np.float32) for k, s in layout.items()}
-                client.upload_update(1, save(update), 10 + i)
+            initial, update = blobs
+            clients[0].upload_initial_model(initial)
+
+            def upload(item: tuple[int, CoordinatorClient]) -> None:
+                i, client = item
+                client.upload_update(1, update, 10 + i)
                 client.close()
-                del update
-            closed = time.perf_counter()
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(concurrency) as pool:
+                list(pool.map(upload, enumerate(clients)))
+            uploaded = time.perf_counter()
             observer = CoordinatorClient(
                 load_site_kit(kits.site_kits[names[0]]), tls_dir=root / "tls-observer", defaults=defaults
             )
             clients.append(observer)
-            state = wait_for_round(observer.round_state, lambda st: st.finished, timeout_s=300, poll_s=0.02)
+            state = wait_for_round(observer.round_state, lambda st: st.finished, timeout_s=900, poll_s=0.02)
             done = time.perf_counter()
-            assert state.last_published == 1, "the round did not publish"
+            assert state.last_published == 1, f"the round did not publish: {observer.status().rounds}"
             status = observer.status()
             assert status.rounds[0].total_examples == sum(10 + i for i in range(sites))
-            peak = _vm_hwm_mb(server.pid)
+            peak = _tree_peak_mb(server.pid)
         finally:
             for client in clients:
                 client.close()
             server.terminate()
-            server.wait(30)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(10)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
     return {
-        "sites": sites,
+        "store": "postgresql" if database_url else "sqlite",
+        "workers": workers,
         "params": params,
+        "sites": sites,
+        "uploads_per_s": round(sites / (uploaded - start), 2),
         "round_s": round(done - start, 3),
-        "aggregate_s": round(done - closed, 3),
+        "aggregate_s": round(done - uploaded, 3),
         "peak_rss_mb": round(peak, 1),
     }
+
+
+def _postgres() -> Any:
+    """The tests' throwaway PostgreSQL server (Debian's postgresql, private socket)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from postgres_cluster import ThrowawayPostgres
+
+    return ThrowawayPostgres().start()
+
+
+def _configs(text: str) -> list[tuple[str, int]]:
+    out = []
+    for item in text.split(","):
+        store, _, workers = item.partition(":")
+        if store not in ("sqlite", "postgresql"):
+            raise SystemExit(f"unknown store '{store}' in --stores (sqlite or postgresql)")
+        out.append((store, int(workers or 1)))
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", default="5,20,50")
-    parser.add_argument("--params", type=int, default=1_000_000)
+    parser.add_argument("--params", default="1000000,8000000", help="model sizes, comma-separated")
+    parser.add_argument("--stores", default="sqlite:1,postgresql:1,postgresql:4",
+                        help="STORE:WORKERS, comma-separated (https transport)")
+    parser.add_argument("--concurrency", type=int, default=8, help="sites uploading at once")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--output", type=Path, help="also write the JSON to this file")
     parser.add_argument("--transport", choices=["https", "inprocess"], default="https")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sizes = [int(p) for p in args.params.split(",")]
+    site_counts = [int(s) for s in args.sites.split(",")]
     if args.child is not None:
-        print(json.dumps(run_one(args.child, args.params)))
+        print(json.dumps(run_one(args.child, sizes[0])))
         return 0
-    rows = []
-    for n in (int(s) for s in args.sites.split(",")):
-        if args.transport == "https":
-            rows.append(run_https(n, args.params))
-            continue
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(n), "--params", str(args.params)],
-            check=True, capture_output=True, text=True,
-        ).stdout
-        rows.append(json.loads(out.strip().splitlines()[-1]))
-    growth = 100.0 * (rows[-1]["peak_rss_mb"] / rows[0]["peak_rss_mb"] - 1.0)
+    rows: list[dict[str, Any]] = []
+    if args.transport == "inprocess":
+        for params in sizes:
+            for n in site_counts:
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", str(n), "--params", str(params)],
+                    check=True, capture_output=True, text=True,
+                ).stdout
+                rows.append({"store": "sqlite", "workers": 1, **json.loads(out.strip().splitlines()[-1])})
+    else:
+        configs = _configs(args.stores)
+        postgres = _postgres() if any(store == "postgresql" for store, _ in configs) else None
+        try:
+            for params in sizes:
+                blobs = _blobs(params)
+                for store, workers in configs:
+                    for n in site_counts:
+                        url = postgres.new_database("bench") if store == "postgresql" else None
+                        rows.append(run_https(n, params, blobs, url, workers, args.concurrency))
+                        print(f"  {store} x{workers} {params} params {n} sites: {rows[-1]}",
+                              file=sys.stderr, flush=True)
+                del blobs
+        finally:
+            if postgres is not None:
+                postgres.stop()
+    first = [r for r in rows if (r["store"], r["workers"], r["params"]) == (rows[0]["store"], rows[0]["workers"], rows[0]["params"])]
+    growth = 100.0 * (first[-1]["peak_rss_mb"] / first[0]["peak_rss_mb"] - 1.0)
     report = {
         "transport": args.transport,
+        "concurrency": args.concurrency if args.transport == "https" else 1,
         "rows": rows,
         "rss_growth_pct": round(growth, 1),
         "target_pct": 20.0,
@@ -202,10 +297,14 @@ def main() -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"{'sites':>6} {'round_s':>9} {'aggregate_s':>12} {'peak_rss_mb':>12}")
+        print(f"{'store':>10} {'workers':>7} {'params':>9} {'sites':>5} {'uploads/s':>9} "
+              f"{'round_s':>8} {'aggregate_s':>11} {'peak_rss_mb':>11}")
         for r in rows:
-            print(f"{r['sites']:>6} {r['round_s']:>9.2f} {r['aggregate_s']:>12.2f} {r['peak_rss_mb']:>12.1f}")
-        print(f"peak RSS growth {rows[0]['sites']} -> {rows[-1]['sites']} sites: {growth:.1f}% (target < 20%)")
+            print(f"{r['store']:>10} {r['workers']:>7} {r['params']:>9} {r['sites']:>5} "
+                  f"{r.get('uploads_per_s', float('nan')):>9.2f} {r['round_s']:>8.2f} "
+                  f"{r['aggregate_s']:>11.2f} {r['peak_rss_mb']:>11.1f}")
+        print(f"peak RSS growth {first[0]['sites']} -> {first[-1]['sites']} sites "
+              f"({first[0]['store']}, {first[0]['params']} params): {growth:.1f}% (target < 20%)")
     return 0
 
 

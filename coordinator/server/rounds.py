@@ -154,15 +154,22 @@ class RoundService:
         return layout_from_json(raw) if raw else None
 
     def finished(self) -> bool:
-        row = self._current()
+        return self._ends_federation(self._current())
+
+    def _ends_federation(self, row: RoundRow) -> bool:
         return row.phase == RoundPhase.FAILED or (
             row.phase == RoundPhase.PUBLISHED and row.number >= self.plan.rounds
         )
 
     # reads --------------------------------------------------------------------------
     def state(self) -> RoundState:
-        row = self._current()
-        published = [r.number for r in self.store.all_rounds() if r.phase == RoundPhase.PUBLISHED]
+        # One read of the rounds for every field: the driver (in this process or another)
+        # may publish between two reads, and a state saying "finished" with nothing
+        # published sent sites looking for a result that was not there yet.
+        all_rounds = self.store.all_rounds()
+        assert all_rounds, "round 1 is created at start"
+        row = all_rounds[-1]
+        published = [r.number for r in all_rounds if r.phase == RoundPhase.PUBLISHED]
         return RoundState(
             number=row.number,
             phase=RoundPhase(row.phase),
@@ -173,7 +180,7 @@ class RoundService:
             waiting_for_initial_model=(
                 self.plan.mode is SecureMode.NONE and self.store.fact(INITIAL_FACT) is None
             ),
-            finished=self.finished(),
+            finished=self._ends_federation(row),
             last_published=max(published, default=0),
             masking_step=MaskingStep(row.masking_step) if row.masking_step else None,
         )
