@@ -38,7 +38,9 @@ BENCHMARKS = (
     Benchmark("dp_overhead", "DP-SGD step time against a non-DP step, per batch size"),
     Benchmark("secure_aggregation", "CKKS and masking: time, bytes and error against the "
               "ring-8192 TenSEAL default"),
-    Benchmark("coordinator_scale", "coordinator round time and aggregation as sites grow"),
+    Benchmark("coordinator_scale", "coordinator round time, uploads per second and peak memory "
+              "as sites grow: SQLite one process, PostgreSQL with 1 and 4 workers, 1M and 8M "
+              "parameters"),
     Benchmark("round_time", "end-to-end round split by phase, first useful AUC, and the "
               "costs of DP, encryption and our CKKS parameters as ratios"),
 )

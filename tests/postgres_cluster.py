@@ -24,6 +24,8 @@ import pytest
 # Debian installs the server binaries per major version, outside PATH.
 DEBIAN_BIN = Path("/usr/lib/postgresql")
 START_TIMEOUT_S = 30
+# The pid of the process whose session owns a server folder (see ``reap_orphans``).
+OWNER_FILE = "owner.pid"
 
 
 class PostgresUnavailableError(RuntimeError):
@@ -80,7 +82,32 @@ class ThrowawayPostgres:
                 f"{Path(args[0]).name} failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-800:]}"
             )
 
+    @classmethod
+    def reap_orphans(cls) -> None:
+        """Stop the servers of earlier sessions whose process died without stopping them
+        (a test run killed by a timeout): the machine is shared."""
+        for root in Path(tempfile.gettempdir()).glob("medfed-pg-*"):
+            try:
+                pid = int((root / OWNER_FILE).read_text())
+            except (OSError, ValueError):
+                continue  # not one this helper owns, or still being set up: leave it
+            try:
+                os.kill(pid, 0)
+                continue  # its session is still running
+            except ProcessLookupError:
+                pass
+            except OSError:
+                continue
+            data = root / "data"
+            if (data / "postmaster.pid").exists():
+                prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+                subprocess.run([*prefix, str(server_binaries() / "pg_ctl"), "-D", str(data),
+                                "-m", "immediate", "-w", "stop"], capture_output=True, check=False)
+            shutil.rmtree(root, ignore_errors=True)
+
     def start(self) -> ThrowawayPostgres:
+        self.reap_orphans()
+        (self.root / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
                   "-A", "trust", "-E", "UTF8", "--no-sync")
         options = (f"-c listen_addresses='' -c unix_socket_directories={self.socket_dir} "
