@@ -29,7 +29,9 @@ REPO = Path(__file__).resolve().parents[2]
 SITES = ["a", "b", "c"]
 FAST_RETRIES = ClientDefaults(max_retries=2, backoff_base_s=0.05, read_timeout_s=30.0)
 LAYOUT = {"conv.weight": (4, 3), "fc.bias": (3,)}
-START_TIMEOUT_S = 20.0
+# Generous: on a loaded machine a coordinator (several workers) can take long to start;
+# a coordinator that dies is noticed at once, not after this.
+START_TIMEOUT_S = 60.0
 STOP_GRACE_S = 2.0
 
 
