@@ -142,8 +142,10 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from siteapp.pacs.receiver import StorageReceiver
 
     config = _receiver_from_args(load_network_config(args.data_dir), args)
-    if config.receiver.port != 0:
-        check_receiver(config.receiver)
+    # Port 0 (any free port) is for tests and one-off runs; it is never saved.
+    check_receiver(replace(config.receiver, port=config.receiver.port or 1))
+    if args.save and config.receiver.port == 0:
+        raise UsageError("--save needs a fixed --port: senders must know where to call")
     if args.save:
         save_network_config(args.data_dir, config)
 

@@ -12,6 +12,7 @@ acknowledged instance is on disk and in the index. One index session per associa
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from siteapp.dicom.importer import ImportReport, IndexSession
 from siteapp.pacs.config import RECEIVED_DIRNAME
+
+log = logging.getLogger("medfed.pacs.received")
 
 _UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
@@ -97,8 +100,13 @@ class ReceivedInstances:
             return STATUS_OUT_OF_RESOURCES
         # One writer at a time per data folder: concurrent associations would otherwise
         # contend for SQLite's write lock on every instance.
-        with self._lock:
-            batch.index(self.data_dir, target)
+        try:
+            with self._lock:
+                batch.index(self.data_dir, target)
+        except Exception:  # e.g. the store is locked or damaged: the sender must not
+            # believe the instance arrived; the file stays for a later import.
+            log.exception("received %s but could not index it", target)
+            return STATUS_OUT_OF_RESOURCES
         if study_uid:
             batch.study_uids.add(study_uid)
         return STATUS_SUCCESS
