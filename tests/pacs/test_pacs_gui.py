@@ -59,6 +59,8 @@ def test_settings_start_the_receiver_and_received_studies_appear(
     with qtbot.waitSignal(window.session.index_changed, timeout=10_000):
         send_files(node, "CT_SCANNER1", study_files(tiny_studies)[:SLICES])
     assert "Received from CT_SCANNER1" in section.page.notice.text()
+    report_summary = window.pages["studies"].report_summary.text()
+    assert f"{SLICES} images imported (1 new patients" in report_summary
     section.toggle_receiver()
     assert not section.service.running
     assert "Stopped" in section.receiver_state.text()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from siteapp.ui.pacs.receiver_service import receiver_service
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
 from siteapp.ui.study_tree import PatientNode, SeriesNode
@@ -86,6 +87,8 @@ class StudiesPage(Page):
         self.import_files_button.clicked.connect(self.choose_files_and_import)
         self.query_pacs_button = QPushButton(self.tr("Query PACS…"))
         self.query_pacs_button.clicked.connect(self.open_query_pacs)
+        # What the DICOM receiver indexes is reported here as an import is.
+        receiver_service(session).batch_received.connect(lambda batch: self.show_report(batch.report))
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(self.tr("Search patient, study, series…"))
         self.search_edit.setClearButtonEnabled(True)
