@@ -270,27 +270,32 @@ class ErrorBody(BaseModel):
 
 
 class Endpoints:
-    """Paths under the API prefix, so server routes and client calls cannot drift."""
+    """Paths under the API prefix, so server routes and client calls cannot drift: the
+    server registers the ``*_ROUTE`` templates, the client fills them in."""
 
     PLAN = f"{API_PREFIX}/plan"
     ROUND = f"{API_PREFIX}/round"
     STATUS = f"{API_PREFIX}/status"
     INITIAL_MODEL = f"{API_PREFIX}/initial-model"
+    RESULT_ROUTE = f"{API_PREFIX}/rounds/{{round_number}}/result"
+    UPDATE_ROUTE = f"{API_PREFIX}/rounds/{{round_number}}/update"
+    METRICS_ROUTE = f"{API_PREFIX}/rounds/{{round_number}}/metrics"
+    MASKING_ROUTE = f"{API_PREFIX}/rounds/{{round_number}}/masking/{{step}}"
     # A page for people (HTML), not part of the sites' API.
     OPERATOR_STATUS = "/operator/status"
 
     @staticmethod
     def result(round_number: int) -> str:
-        return f"{API_PREFIX}/rounds/{round_number}/result"
+        return Endpoints.RESULT_ROUTE.format(round_number=round_number)
 
     @staticmethod
     def update(round_number: int) -> str:
-        return f"{API_PREFIX}/rounds/{round_number}/update"
+        return Endpoints.UPDATE_ROUTE.format(round_number=round_number)
 
     @staticmethod
     def metrics(round_number: int) -> str:
-        return f"{API_PREFIX}/rounds/{round_number}/metrics"
+        return Endpoints.METRICS_ROUTE.format(round_number=round_number)
 
     @staticmethod
     def masking(round_number: int, phase: str) -> str:
-        return f"{API_PREFIX}/rounds/{round_number}/masking/{phase}"
+        return Endpoints.MASKING_ROUTE.format(round_number=round_number, step=phase)

@@ -1,8 +1,10 @@
 """The coordinator's ASGI app: thin routes over :class:`RoundService`.
 
-Routes validate with the pydantic models of ``coordinator.protocol``, take the caller's
-site name from the verified client certificate, call the service, and map domain errors
-to HTTP codes in one handler. A background driver wakes on every change and every tick
+Routes validate with the pydantic models of ``coordinator.protocol``, call the service,
+and map domain errors to HTTP codes in one handler. Every route of the sites' API sits on
+one router whose dependency resolves the caller (verified certificate, enrolled, not
+revoked) before the route runs, so no route can forget it; a route that needs the site's
+name takes it as a ``CallerSite`` argument (resolved once per request). A background driver wakes on every change and every tick
 to close rounds at their deadline and aggregate.
 """
 
@@ -17,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any, TypeVar
 
-from fastapi import FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
@@ -74,6 +76,30 @@ def peer_site(request: Request) -> str:
             f"'{cn}'; a site can only act as itself"
         )
     return str(cn)
+
+
+def caller(request: Request) -> str:
+    """The verified calling site, refused unless enrolled and not revoked (the sites'
+    API's router dependency; see the module docstring)."""
+    service: RoundService = request.app.state.service
+    settings: ServerSettings = request.app.state.settings
+    peer = request.scope.get("state", {})
+    if peer.get(PEER_UNIT_STATE) == OPERATOR_UNIT:
+        raise CallerForbiddenError("the operator's certificate opens the status page only; "
+                                   "it cannot act as a site")
+    site = peer_site(request)
+    service.check_site(site)
+    service.check_certificate(site, peer.get(PEER_SERIAL_STATE))
+    # Written at most once per resolution per process: sites poll often.
+    last_seen: dict[str, float] = request.app.state.last_seen_written
+    now = service.clock()
+    if now - last_seen.get(site, float("-inf")) >= settings.last_seen_resolution_s:
+        last_seen[site] = now
+        service.record_seen(site, now)
+    return site
+
+
+CallerSite = Annotated[str, Depends(caller)]
 
 
 async def _receive(request: Request, pending: PendingBlob, idle_timeout_s: float) -> PendingBlob:
@@ -204,25 +230,11 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
     async def _coordinator_error(_request: Request, exc: CoordinatorError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=500)
 
-    last_seen_written: dict[str, float] = {}
+    app.state.service = service
+    app.state.settings = settings
+    app.state.last_seen_written = {}
 
-    def caller(request: Request) -> str:
-        """The verified calling site, refused unless enrolled and not revoked."""
-        peer = request.scope.get("state", {})
-        if peer.get(PEER_UNIT_STATE) == OPERATOR_UNIT:
-            raise CallerForbiddenError("the operator's certificate opens the status page only; "
-                                   "it cannot act as a site")
-        site = peer_site(request)
-        service.check_site(site)
-        service.check_certificate(site, peer.get(PEER_SERIAL_STATE))
-        # Written at most once per resolution per process: sites poll often.
-        now = service.clock()
-        if now - last_seen_written.get(site, float("-inf")) >= settings.last_seen_resolution_s:
-            last_seen_written[site] = now
-            service.record_seen(site, now)
-        return site
-
-    @app.get(Endpoints.OPERATOR_STATUS, response_class=HTMLResponse)
+    @app.get(Endpoints.OPERATOR_STATUS, response_class=HTMLResponse, include_in_schema=False)
     def get_operator_status(request: Request) -> HTMLResponse:
         """The federation's state for the operator's certificate; 403 for anyone else."""
         peer = request.scope.get("state", {})
@@ -239,59 +251,53 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
         view = status_view(plan, service.store, service.clock(), settings.last_seen_resolution_s)
         return HTMLResponse(render_status_page(view, settings.status_page_refresh_s))
 
-    @app.get(Endpoints.PLAN, response_model=FederationPlan)
-    def get_plan(request: Request) -> FederationPlan:
-        caller(request)
+    sites_api = APIRouter(dependencies=[Depends(caller)])
+
+    @sites_api.get(Endpoints.PLAN, response_model=FederationPlan)
+    def get_plan() -> FederationPlan:
         return plan
 
-    @app.get(Endpoints.ROUND, response_model=RoundState)
-    def get_round(request: Request) -> RoundState:
-        caller(request)
+    @sites_api.get(Endpoints.ROUND, response_model=RoundState)
+    def get_round() -> RoundState:
         return service.state()
 
-    @app.get(Endpoints.STATUS, response_model=FederationStatus)
-    def get_status(request: Request) -> FederationStatus:
-        caller(request)
+    @sites_api.get(Endpoints.STATUS, response_model=FederationStatus)
+    def get_status() -> FederationStatus:
         return service.status()
 
-    @app.put(Endpoints.INITIAL_MODEL, response_model=InitialModelReceipt)
-    async def put_initial_model(request: Request) -> InitialModelReceipt:
-        site = caller(request)
+    @sites_api.put(Endpoints.INITIAL_MODEL, response_model=InitialModelReceipt)
+    async def put_initial_model(request: Request, site: CallerSite) -> InitialModelReceipt:
         pending = service.blobs.receive("initial", plan.limits.max_model_bytes, "initial model")
         await _receive(request, pending, settings.upload_idle_timeout_s)
         return await call(service.accept_initial_model, site, pending)
 
-    @app.get(Endpoints.INITIAL_MODEL)
-    def get_initial_model(request: Request) -> FileResponse:
-        caller(request)
+    @sites_api.get(Endpoints.INITIAL_MODEL)
+    def get_initial_model() -> FileResponse:
         path, sha = service.initial_model()
         return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
 
-    @app.get("/v1/rounds/{round_number}/result")
-    def get_result(request: Request, round_number: RoundNumber) -> FileResponse:
-        caller(request)
+    @sites_api.get(Endpoints.RESULT_ROUTE)
+    def get_result(round_number: RoundNumber) -> FileResponse:
         path, sha = service.result(round_number)
         return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
 
-    @app.put("/v1/rounds/{round_number}/update", response_model=UploadReceipt)
+    @sites_api.put(Endpoints.UPDATE_ROUTE, response_model=UploadReceipt)
     async def put_update(
-        request: Request, round_number: RoundNumber, num_examples: int | None = Query(None, ge=0, le=MAX_WIRE_INT)
+        request: Request, site: CallerSite, round_number: RoundNumber,
+        num_examples: int | None = Query(None, ge=0, le=MAX_WIRE_INT),
     ) -> UploadReceipt:
-        site = caller(request)
         pending = service.blobs.receive(
             f"uploads/round-{round_number}", plan.limits.max_update_bytes, "update"
         )
         await _receive(request, pending, settings.upload_idle_timeout_s)
         return await call(service.accept_update, site, round_number, pending, num_examples)
 
-    @app.post("/v1/rounds/{round_number}/metrics", status_code=204)
-    def post_metrics(request: Request, round_number: RoundNumber, report: MetricsReport) -> None:
-        site = caller(request)
+    @sites_api.post(Endpoints.METRICS_ROUTE, status_code=204)
+    def post_metrics(site: CallerSite, round_number: RoundNumber, report: MetricsReport) -> None:
         service.record_metrics(site, round_number, report)
 
-    @app.post("/v1/rounds/{round_number}/masking/{step}", status_code=204)
-    async def post_masking(request: Request, round_number: RoundNumber, step: MaskingStep) -> None:
-        site = caller(request)
+    @sites_api.post(Endpoints.MASKING_ROUTE, status_code=204)
+    async def post_masking(request: Request, site: CallerSite, round_number: RoundNumber, step: MaskingStep) -> None:
         raw = await request.body()
         try:
             body = json.loads(raw)
@@ -299,10 +305,10 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
             raise UpdateRejectedError("the masking message is not valid JSON") from exc
         await call(service.masking_post, site, round_number, step, body, len(raw))
 
-    @app.get("/v1/rounds/{round_number}/masking/{step}")
-    def get_masking(request: Request, round_number: RoundNumber, step: MaskingStep) -> JSONResponse:
-        site = caller(request)
+    @sites_api.get(Endpoints.MASKING_ROUTE)
+    def get_masking(site: CallerSite, round_number: RoundNumber, step: MaskingStep) -> JSONResponse:
         return JSONResponse(service.masking_get(site, round_number, step))
 
+    app.include_router(sites_api)
     app.add_middleware(MessageSizeLimit, limit_bytes=plan.limits.max_message_bytes)
     return app
