@@ -152,9 +152,10 @@ def run_https(
     from coordinator.client import CoordinatorClient
     from coordinator.kits import load_site_kit
     from coordinator.protocol import FederationPlan
-    from coordinator.provisioning import provision
+    from coordinator.provisioning import provision, sign_site_request
     from coordinator.settings import ClientDefaults
     from siteapp.federation.round_polling import wait_for_round
+    from siteapp.federation.site_keys import make_request
 
     names = [f"site{i:03d}" for i in range(sites)]
     plan = FederationPlan.model_validate(
@@ -165,6 +166,10 @@ def run_https(
     with tempfile.TemporaryDirectory(prefix="medfed-bench-") as tmp:
         root = Path(tmp)
         kits = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
+        site_kits = {}
+        for n in names:  # each site makes its key and request; the operator signs it
+            key, request = make_request(n)
+            site_kits[n] = load_site_kit(sign_site_request(root / "prov", request).path, key_pem=key)
         server = subprocess.Popen(
             [sys.executable, "-m", "coordinator.cli", "serve", "--kit", str(kits.coordinator_dir),
              "--state", str(root / "state"), "--port", str(port), "--workers", str(workers), *store],
@@ -175,7 +180,7 @@ def run_https(
             _wait_listening(port, server)
             defaults = ClientDefaults(max_retries=4, backoff_base_s=0.1, read_timeout_s=600)
             clients = [
-                CoordinatorClient(load_site_kit(kits.site_kits[n]), tls_dir=root / "tls" / n, defaults=defaults)
+                CoordinatorClient(site_kits[n], tls_dir=root / "tls" / n, defaults=defaults)
                 for n in names
             ]
             initial, update = blobs
@@ -191,7 +196,7 @@ def run_https(
                 list(pool.map(upload, enumerate(clients)))
             uploaded = time.perf_counter()
             observer = CoordinatorClient(
-                load_site_kit(kits.site_kits[names[0]]), tls_dir=root / "tls-observer", defaults=defaults
+                site_kits[names[0]], tls_dir=root / "tls-observer", defaults=defaults
             )
             clients.append(observer)
             state = wait_for_round(observer.round_state, lambda st: st.finished, timeout_s=900, poll_s=0.02)

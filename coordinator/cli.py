@@ -56,8 +56,9 @@ def cmd_provision(args: argparse.Namespace) -> int:
     result = provision(plan, args.out, args.address, args.validity_days)
     print(f"federation '{plan.federation}' provisioned in {args.out}")
     print(f"  coordinator kit: {result.coordinator_dir}   (run: medfed-coordinator serve --kit {result.coordinator_dir})")
-    for site, path in result.site_kits.items():
-        print(f"  site kit for {site}: {path}")
+    print(f"  site kits: each site runs 'medfed-site request-enrolment --site NAME --out NAME.csr' "
+          f"and sends you the request; sign it with 'medfed-coordinator sign-request --out {args.out} "
+          "NAME.csr' (the site's private key never leaves the site)")
     print(f"  operator certificate for the status page {args.address.rstrip('/')}/operator/status: "
           f"{args.out / 'operator'}")
     print(f"  CA fingerprint (give it to each site officer to check the kit): {result.ca_fingerprint}")
@@ -65,18 +66,22 @@ def cmd_provision(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reissue_kit(args: argparse.Namespace) -> int:
-    from coordinator.kits import ca_fingerprint
-    from coordinator.provisioning import reissue_site_kit
+def cmd_sign_request(args: argparse.Namespace) -> int:
+    from coordinator.kits import ca_fingerprint, request_fingerprint
+    from coordinator.provisioning import sign_site_request
 
-    result = reissue_site_kit(args.out, args.site, args.validity_days)
-    print(f"new kit for site '{args.site}': {result.path} (valid until {result.expires_at:%Y-%m-%d})")
+    request_pem = args.request.read_bytes()
+    result = sign_site_request(args.out, request_pem, args.validity_days)
+    print(f"signed kit: {result.path} (valid until {result.expires_at:%Y-%m-%d})")
+    print(f"  request fingerprint: {request_fingerprint(request_pem)} (it must be the one the "
+          "site's officer read out to you; if not, delete the kit)")
     if result.replaced is not None:
-        print(f"  previous kit kept as {result.replaced}")
-    print(f"  CA fingerprint (unchanged): {ca_fingerprint((args.out / 'ca' / 'ca.pem').read_bytes())}")
-    print("  the site imports it with 'medfed-site enroll KIT'; the coordinator needs no restart")
-    print("  the previous certificate stays valid until it expires; to retire it now: "
-          "medfed-coordinator revoke --kit COORDINATOR_KIT --certificate PREVIOUS_KIT")
+        print(f"  previous kit kept as {result.replaced}; its certificate stays valid until it "
+              "expires; to retire it now: medfed-coordinator revoke --kit COORDINATOR_KIT "
+              "--certificate PREVIOUS_KIT")
+    print(f"  CA fingerprint: {ca_fingerprint((args.out / 'ca' / 'ca.pem').read_bytes())}")
+    print("  send the kit to the site, which imports it with 'medfed-site enroll KIT'; the "
+          "coordinator needs no restart")
     return 0
 
 
@@ -198,11 +203,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--validity-days", type=int, default=ProvisioningDefaults.validity_days)
     p.set_defaults(func=cmd_provision)
 
-    r = sub.add_parser("reissue-kit", help="issue a site a new kit (certificate rotation)")
+    r = sub.add_parser(
+        "sign-request",
+        help="sign a site's certificate request into its kit (enrolment and renewal)",
+        description="Sign the .csr a site made with 'medfed-site request-enrolment' into "
+        "sites/<site>.medfed-kit. The kit holds the site's certificate, never a private key.",
+    )
     r.add_argument("--out", type=Path, required=True, help="the folder 'provision' wrote")
-    r.add_argument("--site", required=True)
+    r.add_argument("request", type=Path, metavar="REQUEST", help="the site's .csr file")
     r.add_argument("--validity-days", type=int, default=ProvisioningDefaults.validity_days)
-    r.set_defaults(func=cmd_reissue_kit)
+    r.set_defaults(func=cmd_sign_request)
 
     for name, func, text in (
         ("serve", cmd_serve, "run the coordinator"),

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from coordinator.errors import KitError
 from coordinator.protocol import FederationPlan, SecureMode
 
-KIT_FORMAT = 1
+KIT_FORMAT = 2  # 2: the site made its key; the kit holds no private key
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 CA_FILE = "ca.pem"
@@ -65,6 +65,16 @@ def ca_fingerprint(ca_pem: bytes) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
+def request_fingerprint(request_pem: bytes) -> str:
+    """SHA-256 of a certificate request's public key (first 16 bytes), for the site's
+    officer to read out and the operator to compare before signing."""
+    der = x509.load_pem_x509_csr(request_pem).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
+
+
 def write_private(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -82,7 +92,7 @@ class SiteKit:
     plan: FederationPlan
     ca_pem: bytes
     cert_pem: bytes
-    key_pem: bytes
+    key_pem: bytes  # the site's own key, from its data folder (never from the kit)
     ckks_secret_context: bytes | None
     expires_at: dt.datetime
     ca_fingerprint: str
@@ -96,12 +106,28 @@ class SiteKit:
         return paths
 
 
+def _key_matches(key_pem: bytes, certificate: x509.Certificate) -> bool:
+    key = serialization.load_pem_private_key(key_pem, password=None)
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    return bool(
+        key.public_key().public_bytes(serialization.Encoding.DER, spki)
+        == certificate.public_key().public_bytes(serialization.Encoding.DER, spki)
+    )
+
+
 def load_site_kit(
-    path: Path, expected_ca_fingerprint: str | None = None, now: dt.datetime | None = None
+    path: Path,
+    expected_ca_fingerprint: str | None = None,
+    now: dt.datetime | None = None,
+    *,
+    key_pem: bytes | None = None,
 ) -> SiteKit:
     """Open and verify a site kit: CA signature, member hashes, certificate chain, expiry.
 
-    Raises :class:`KitError` with what is wrong and what to ask the operator for.
+    ``key_pem`` is the site's own private key (the kit never holds one); it must be the
+    key the certificate was issued for. Without it the kit is checked but
+    ``SiteKit.key_pem`` is empty (the operator's tools read kits that way). Raises
+    :class:`KitError` with what is wrong and what to ask the operator for.
     """
     try:
         with zipfile.ZipFile(path) as zf:
@@ -113,7 +139,7 @@ def load_site_kit(
             f"{path} is not a MedFed enrolment kit (unreadable zip: {exc}); "
             "ask the federation operator for a new kit"
         ) from exc
-    missing = [n for n in (MANIFEST, SIGNATURE, CA_FILE, SITE_CERT, SITE_KEY, PLAN_FILE) if n not in members]
+    missing = [n for n in (MANIFEST, SIGNATURE, CA_FILE, SITE_CERT, PLAN_FILE) if n not in members]
     if missing:
         raise KitError(f"enrolment kit {path} lacks {', '.join(missing)}; ask the operator for a new kit")
     try:
@@ -147,9 +173,14 @@ def load_site_kit(
     cn = site_cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
     if cn != manifest.get("site"):
         raise KitError(f"the kit's certificate names '{cn!s}', not site '{manifest.get('site')}'")
-    key = serialization.load_pem_private_key(members[SITE_KEY], password=None)
-    if key.public_key().public_numbers() != site_cert.public_key().public_numbers():  # type: ignore[union-attr]
-        raise KitError(f"the private key in {path} does not match its certificate")
+    if SITE_KEY in members:
+        raise KitError(
+            f"enrolment kit {path} carries a private key: it was made by someone else than "
+            "this site, so others may hold the key too. Do not use it; make a certificate "
+            "request ('medfed-site request-enrolment') and import the kit signed for it"
+        )
+    if key_pem is not None and not _key_matches(key_pem, site_cert):
+        raise KitError(f"the kit {path} was issued for another key than this site's")
     moment = now or utc_now()
     if moment > site_cert.not_valid_after_utc or moment > ca_cert.not_valid_after_utc:
         raise KitError(
@@ -169,7 +200,7 @@ def load_site_kit(
         plan=plan,
         ca_pem=members[CA_FILE],
         cert_pem=members[SITE_CERT],
-        key_pem=members[SITE_KEY],
+        key_pem=key_pem or b"",
         ckks_secret_context=members.get(CKKS_SECRET),
         expires_at=site_cert.not_valid_after_utc,
         ca_fingerprint=fingerprint,
@@ -214,22 +245,6 @@ def load_coordinator_kit(folder: Path) -> CoordinatorKit:
         key_path=folder / SERVER_KEY,
         ckks_public_context=public.read_bytes() if public.is_file() else None,
     )
-
-
-def verified_kit_member(kit: Path, ca_cert: x509.Certificate, name: str) -> bytes | None:
-    """``name`` from a kit signed by ``ca_cert`` (expired or not), or None if absent."""
-    try:
-        with zipfile.ZipFile(kit) as zf:
-            manifest, signature = zf.read(MANIFEST), zf.read(SIGNATURE)
-            data = zf.read(name) if name in zf.namelist() else None
-        public = ca_cert.public_key()
-        assert isinstance(public, ec.EllipticCurvePublicKey)
-        public.verify(signature, manifest, ec.ECDSA(hashes.SHA256()))
-    except (zipfile.BadZipFile, OSError, KeyError, InvalidSignature, AssertionError) as exc:
-        raise KitError(f"{kit} is not a kit of this federation ({exc}); remove it and retry") from exc
-    if data is not None and json.loads(manifest)["files"].get(name) != sha256_hex(data):
-        raise KitError(f"{kit}: {name} was modified; remove the kit and retry")
-    return data
 
 
 def temporary_tls_dir() -> Path:

@@ -7,7 +7,9 @@ Layout written by :func:`provision` under ``out``::
                                   CKKS public context (never the secret key)
     operator/                     the operator's client certificate and key (and the CA)
                                   for the coordinator's status page
-    sites/<site>.medfed-kit       one zip per site
+    sites/<site>.medfed-kit       one zip per site, signed from the site's certificate
+                                  request (:func:`sign_site_request`): it holds the site's
+                                  certificate, never its private key, which the site made
 
 The kit format itself (members, manifest, signature, checks) is :mod:`coordinator.kits`.
 """
@@ -26,7 +28,8 @@ from urllib.parse import urlparse
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from coordinator.errors import CoordinatorError, KitError, PlanError
@@ -47,13 +50,10 @@ from coordinator.kits import (
     SERVER_KEY,
     SIGNATURE,
     SITE_CERT,
-    SITE_KEY,
     ca_fingerprint,
     load_coordinator_kit,
-    load_site_kit,
     sha256_hex,
     utc_now,
-    verified_kit_member,
     write_private,
 )
 from coordinator.protocol import FederationPlan, SecureMode
@@ -74,7 +74,7 @@ def _cert_pem(cert: x509.Certificate) -> bytes:
 
 def issue_certificate(
     subject_cn: str,
-    key: ec.EllipticCurvePrivateKey,
+    key: ec.EllipticCurvePrivateKey | CertificatePublicKeyTypes,
     ca_cert: x509.Certificate | None,
     ca_key: ec.EllipticCurvePrivateKey,
     days: int,
@@ -93,7 +93,7 @@ def issue_certificate(
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(ca_cert.subject if ca_cert else name)
-        .public_key(key.public_key())
+        .public_key(key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(start + dt.timedelta(days=days))
@@ -135,28 +135,22 @@ def _server_names(coordinator_url: str) -> list[x509.GeneralName]:
 class ProvisionResult:
     ca_fingerprint: str
     coordinator_dir: Path
-    site_kits: dict[str, Path]
 
 
 def _write_site_kit(
     path: Path,
     plan: FederationPlan,
-    site: str,
+    site_cert: x509.Certificate,
     coordinator_url: str,
     ca_cert: x509.Certificate,
     ca_key: ec.EllipticCurvePrivateKey,
     secret_ctx: bytes | None,
-    validity_days: int,
 ) -> Path:
-    """Issue ``site`` a fresh key and certificate and write its signed kit to ``path``."""
-    site_key = ec.generate_private_key(ec.SECP256R1())
-    site_cert = issue_certificate(
-        site, site_key, ca_cert, ca_key, validity_days, usage=ExtendedKeyUsageOID.CLIENT_AUTH
-    )
+    """Write the CA-signed kit of ``site_cert``'s site to ``path`` (no private key in it)."""
+    site = str(site_cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
     members = {
         CA_FILE: _cert_pem(ca_cert),
         SITE_CERT: _cert_pem(site_cert),
-        SITE_KEY: _key_pem(site_key),
         PLAN_FILE: plan.model_dump_json(indent=2).encode(),
     }
     if secret_ctx is not None:
@@ -207,7 +201,12 @@ def provision(
     coordinator_url: str = ProvisioningDefaults.coordinator_address,
     validity_days: int = ProvisioningDefaults.validity_days,
 ) -> ProvisionResult:
-    """Write the CA, the coordinator's kit and one signed kit per site under ``out``."""
+    """Write the CA, the coordinator's kit and the operator's credentials under ``out``.
+
+    Site kits come later, one per certificate request a site sends
+    (:func:`sign_site_request`): sites make their own private keys. In CKKS mode the
+    federation's secret context is kept in ``ca/`` (0600) to go into those kits.
+    """
     if (out / "ca" / "ca.key").exists():
         raise CoordinatorError(
             f"{out} already holds a provisioned federation; choose an empty --out folder"
@@ -245,14 +244,11 @@ def provision(
     if public_ctx is not None:
         (coord / CKKS_PUBLIC).write_bytes(public_ctx)
 
+    if secret_ctx is not None:
+        write_private(out / "ca" / CKKS_SECRET, secret_ctx)
     _write_operator_credentials(out / OPERATOR_DIR, plan, ca_cert, ca_key, validity_days)
-    kits: dict[str, Path] = {}
-    for site in plan.sites:
-        kits[site] = _write_site_kit(
-            out / "sites" / f"{site}{ProvisioningDefaults.kit_suffix}",
-            plan, site, coordinator_url, ca_cert, ca_key, secret_ctx, validity_days,
-        )
-    return ProvisionResult(ca_fingerprint(ca_pem), coord, kits)
+    (out / "sites").mkdir(parents=True, exist_ok=True)
+    return ProvisionResult(ca_fingerprint(ca_pem), coord)
 
 
 @dataclass(frozen=True)
@@ -262,57 +258,72 @@ class ReissuedKit:
     expires_at: dt.datetime
 
 
-def reissue_site_kit(
-    out: Path, site: str, validity_days: int = ProvisioningDefaults.validity_days
-) -> ReissuedKit:
-    """A new kit for ``site`` from the federation in ``out``: a fresh key and certificate
-    signed by the same CA, the same plan, coordinator address and CKKS secret context.
+def _requested_site(request_pem: bytes, plan: FederationPlan) -> x509.CertificateSigningRequest:
+    """The request, checked: well-formed, signed by its own key, naming a site of the plan."""
+    try:
+        request = x509.load_pem_x509_csr(request_pem)
+        valid = request.is_signature_valid
+        names = request.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    except (ValueError, TypeError) as exc:
+        raise KitError(f"this is not a certificate request ({exc}); ask the site for the .csr file "
+                       "'medfed-site request-enrolment' wrote") from exc
+    if not valid:
+        raise KitError("the certificate request's signature does not verify: it was altered; ask "
+                       "the site for a new one")
+    if not isinstance(request.public_key(), ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey):
+        raise KitError("the certificate request's key is not an EC or Ed25519 key")
+    site = str(names[0].value) if names else ""
+    if site not in plan.sites:
+        raise PlanError(
+            f"the certificate request names '{site}', which is not a site of federation "
+            f"'{plan.federation}' (sites: {', '.join(plan.sites)})"
+        )
+    return request
 
-    Use it when a site's certificate nears expiry or its workstation is replaced. The
-    previous kit is kept beside the new one (``.replaced-<time>``). Its certificate stays
-    valid until it expires unless the operator retires it with
-    ``medfed-coordinator revoke --certificate OLD_KIT``.
+
+def sign_site_request(
+    out: Path, request_pem: bytes, validity_days: int = ProvisioningDefaults.validity_days
+) -> ReissuedKit:
+    """Sign a site's certificate request into its kit, ``out/sites/<site>.medfed-kit``.
+
+    The kit holds the certificate, the CA, the plan and the coordinator's address, never
+    a private key: the site made its key and keeps it. Use it for a first enrolment and
+    to renew a certificate (a new request from the same site); a kit it replaces is kept
+    beside the new one (``.replaced-<time>``) and stays valid until it expires unless
+    the operator retires it with ``medfed-coordinator revoke --certificate OLD_KIT``.
+    Before signing, read the request's fingerprint back to the site's officer.
     """
     ca_key_path = out / "ca" / "ca.key"
     if not ca_key_path.is_file():
         raise KitError(
-            f"{ca_key_path} is missing; run reissue-kit on the folder 'provision' wrote, "
+            f"{ca_key_path} is missing; sign requests on the folder 'provision' wrote, "
             "with the CA key brought back from offline storage"
         )
     coordinator = load_coordinator_kit(out / "coordinator")
-    if site not in coordinator.plan.sites:
-        raise PlanError(
-            f"'{site}' is not a site of federation '{coordinator.plan.federation}' "
-            f"(sites: {', '.join(coordinator.plan.sites)})"
-        )
+    request = _requested_site(request_pem, coordinator.plan)
+    site = str(request.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
     ca_cert = x509.load_pem_x509_certificate((out / "ca" / "ca.pem").read_bytes())
     ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
     assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
     secret_ctx = None
     if coordinator.plan.mode is SecureMode.CKKS:
-        kits = sorted((out / "sites").glob(f"*{ProvisioningDefaults.kit_suffix}"))
-        secret_ctx = next(
-            (d for k in kits if (d := verified_kit_member(k, ca_cert, CKKS_SECRET)) is not None),
-            None,
-        )
-        if secret_ctx is None:
-            raise KitError(
-                f"no kit in {out / 'sites'} holds the federation's CKKS secret context; "
-                "copy one site's current kit back there and retry"
-            )
+        secret_path = out / "ca" / CKKS_SECRET
+        if not secret_path.is_file():
+            raise KitError(f"{secret_path} is missing; bring it back with the CA key and retry")
+        secret_ctx = secret_path.read_bytes()
     # A certificate cannot usefully outlive its CA (sites refuse a kit whose CA expired).
     days_left = (ca_cert.not_valid_after_utc - utc_now()).days
+    site_cert = issue_certificate(
+        site, request.public_key(), ca_cert, ca_key, max(1, min(validity_days, days_left)),
+        usage=ExtendedKeyUsageOID.CLIENT_AUTH,
+    )
     path = out / "sites" / f"{site}{ProvisioningDefaults.kit_suffix}"
     replaced = None
     if path.exists():
         replaced = path.with_name(f"{path.name}.replaced-{utc_now():%Y%m%dT%H%M%S}")
         path.rename(replaced)
-    _write_site_kit(
-        path, coordinator.plan, site, coordinator.url, ca_cert, ca_key, secret_ctx,
-        max(1, min(validity_days, days_left)),
-    )
-    expires = load_site_kit(path).expires_at
-    return ReissuedKit(path, replaced, expires)
+    _write_site_kit(path, coordinator.plan, site_cert, coordinator.url, ca_cert, ca_key, secret_ctx)
+    return ReissuedKit(path, replaced, site_cert.not_valid_after_utc)
 
 
 def revoked_certificate(path: Path, ca_pem: bytes) -> tuple[str, str]:

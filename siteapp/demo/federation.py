@@ -107,18 +107,21 @@ def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPla
 
 def provision_and_enroll(run_dir: Path, data_dirs: dict[str, Path], plan: FederationPlan,
                          port: int) -> Path:
-    """Provision the federation into ``run_dir/federation`` and enrol every site;
-    returns the coordinator's kit folder."""
+    """Provision the federation into ``run_dir/federation`` and enrol every site as a real
+    one would: the site makes its key and a certificate request, the operator signs it
+    into a kit, the site imports it. Returns the coordinator's kit folder."""
     import shutil
 
-    from coordinator.provisioning import provision
+    from coordinator.provisioning import provision, sign_site_request
     from siteapp.federation.enrolment import enroll
+    from siteapp.federation.site_keys import request_enrolment
 
     folder = run_dir / FEDERATION_DIRNAME
     shutil.rmtree(folder, ignore_errors=True)
     result = provision(plan, folder, f"https://127.0.0.1:{port}")
     for site, data_dir in data_dirs.items():
-        enroll(data_dir, result.site_kits[site], result.ca_fingerprint)
+        kit = sign_site_request(folder, request_enrolment(data_dir, site)).path
+        enroll(data_dir, kit, result.ca_fingerprint)
     return result.coordinator_dir
 
 

@@ -1,4 +1,5 @@
-"""``medfed-site enroll``, ``join`` and ``audit``: the federation without a screen.
+"""``medfed-site request-enrolment``, ``enroll``, ``join`` and ``audit``: the federation
+without a screen.
 
 Torch, TenSEAL and the HTTP client are imported inside the command functions only.
 """
@@ -14,6 +15,19 @@ from siteapp.settings import DEVICE_CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    request = subparsers.add_parser(
+        "request-enrolment",
+        help="make this site's private key and a certificate request for the operator",
+        description="Make the site's private key in the data folder (it never leaves it) and "
+        "write a certificate request naming the site. Send the request to the federation's "
+        "operator, read its fingerprint out to them, and import the kit they sign for it "
+        "with 'enroll'.",
+    )
+    request.add_argument("--site", required=True, help="this site's name in the federation plan")
+    request.add_argument("--out", type=Path, required=True, metavar="FILE",
+                         help="where to write the request (e.g. st-olaf.csr)")
+    request.set_defaults(func=run_request_enrolment)
+
     enroll = subparsers.add_parser(
         "enroll",
         help="import the enrolment kit the federation operator sent",
@@ -50,6 +64,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit.add_argument("--csv", type=Path, default=None, help="write the entries to this CSV file")
     audit.add_argument("--json", action="store_true", help="print one JSON document")
     audit.set_defaults(func=run_audit)
+
+
+def run_request_enrolment(args: argparse.Namespace) -> int:
+    from siteapp.federation.site_keys import request_enrolment, request_fingerprint
+
+    pem = request_enrolment(args.data_dir, args.site)
+    args.out.write_bytes(pem)
+    print(f"wrote the certificate request of site '{args.site}' to {args.out}")
+    print(f"  request fingerprint: {request_fingerprint(pem)}")
+    print("  send it to the federation's operator, read the fingerprint out to them, then "
+          "import the kit they send back: medfed-site enroll KIT")
+    return 0
 
 
 def run_enroll(args: argparse.Namespace) -> int:

@@ -1,10 +1,12 @@
 """Importing the enrolment kit: validate it, keep a private copy, record the enrolment.
 
-The kit (one signed zip from ``medfed-coordinator provision``) is checked by
-:func:`coordinator.kits.load_site_kit` (CA signature over the manifest, member
-hashes, certificate chain and expiry). It is copied to ``<data_dir>/kit/`` (mode 0600,
-it holds the site's private key and, in CKKS mode, the federation's secret context) and
-checked again each time it is loaded, so a kit edited at rest is refused too.
+The kit (one signed zip that ``medfed-coordinator sign-request`` made from this site's
+certificate request) is checked by :func:`coordinator.kits.load_site_kit` (CA signature
+over the manifest, member hashes, certificate chain and expiry) and must be issued for
+the key this data folder made (:mod:`siteapp.federation.site_keys`). It is copied to
+``<data_dir>/kit/`` (folder 0700, files 0600: beside the site's own private key, it
+holds the federation's secret context in CKKS mode) and checked again each time it is
+loaded, so a kit edited at rest is refused too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from coordinator.errors import KitError
 from coordinator.kits import SiteKit, load_site_kit
 from siteapp.federation.errors import KitRefusedError, NotEnrolledError
 from siteapp.federation.settings import KIT_DIRNAME, KIT_FILENAME
+from siteapp.federation.site_keys import key_for_certificate, site_key
 from siteapp.federation.store import connect
 from siteapp.store import ensure_data_dir
 
@@ -48,17 +51,18 @@ def kit_path(data_dir: Path) -> Path:
     return Path(data_dir) / KIT_DIRNAME / KIT_FILENAME
 
 
-def _verify(path: Path, expected_ca_fingerprint: str | None) -> SiteKit:
+def _verify(path: Path, expected_ca_fingerprint: str | None, key_pem: bytes | None) -> SiteKit:
     try:
-        return load_site_kit(path, expected_ca_fingerprint)
+        return load_site_kit(path, expected_ca_fingerprint, key_pem=key_pem)
     except KitError as exc:
         raise KitRefusedError(f"the enrolment kit was refused: {exc}") from exc
 
 
 def enroll(data_dir: Path, kit_file: Path, expected_ca_fingerprint: str | None = None) -> Enrolment:
     """Validate ``kit_file`` and make it this data folder's kit; refuses a kit of another
-    federation or site when one is already enrolled (use a new data folder for that)."""
-    kit = _verify(Path(kit_file), expected_ca_fingerprint)
+    federation or site when one is already enrolled (use a new data folder for that),
+    and a kit not issued for a certificate request made in this data folder."""
+    kit = _verify(Path(kit_file), expected_ca_fingerprint, None)
     existing = current_enrolment(data_dir)
     if existing is not None and (existing.federation, existing.site) != (kit.federation, kit.site):
         raise KitRefusedError(
@@ -66,6 +70,7 @@ def enroll(data_dir: Path, kit_file: Path, expected_ca_fingerprint: str | None =
             f"site '{existing.site}'; the kit is for '{kit.federation}' / '{kit.site}'. Use "
             "another data folder for a second federation"
         )
+    key_for_certificate(Path(data_dir), kit.cert_pem)
     data = Path(kit_file).read_bytes()
     target = kit_path(ensure_data_dir(Path(data_dir)))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -124,4 +129,4 @@ def load_enrolled_kit(data_dir: Path) -> tuple[Enrolment, SiteKit]:
             f"the stored kit {path} changed since it was imported; import the operator's kit "
             "again with 'medfed-site enroll KIT'"
         )
-    return record, _verify(path, record.ca_fingerprint)
+    return record, _verify(path, record.ca_fingerprint, site_key(data_dir))

@@ -19,9 +19,9 @@ import pytest
 from safetensors.numpy import save
 
 from coordinator.client import ConnectionParams, CoordinatorClient
-from coordinator.kits import load_site_kit
+from coordinator.kits import SiteKit, load_site_kit
 from coordinator.protocol import FederationPlan, RoundState
-from coordinator.provisioning import provision
+from coordinator.provisioning import provision, sign_site_request
 from coordinator.settings import ClientDefaults
 from siteapp.federation.round_polling import wait_for_round
 
@@ -106,6 +106,8 @@ class Federation:
     kit_dir: Path
     site_kits: dict[str, Path]
     state_dir: Path
+    # Each site's own private key (PEM), made with its certificate request: kits hold none.
+    site_keys: dict[str, bytes] = field(default_factory=dict)
     # None: the coordinator's SQLite file in ``state_dir``; else a PostgreSQL URL.
     database_url: str | None = None
     workers: int = 1
@@ -137,8 +139,12 @@ class Federation:
             c.close()
         stop_coordinator(self.process, STOP_GRACE_S)
 
+    def kit(self, site: str) -> SiteKit:
+        """``site``'s kit with its own key, as the site app loads it."""
+        return load_site_kit(self.site_kits[site], key_pem=self.site_keys[site])
+
     def client(self, site: str, **kwargs: Any) -> CoordinatorClient:
-        kit = load_site_kit(self.site_kits[site])
+        kit = self.kit(site)
         c = CoordinatorClient(kit, tls_dir=self.root / "tls" / site, defaults=FAST_RETRIES, **kwargs)
         self.clients.append(c)
         return c
@@ -149,7 +155,7 @@ class Federation:
 
         from coordinator.secure.ckks_contributions import sign_upload
 
-        kit = load_site_kit(self.site_kits[site])
+        kit = self.kit(site)
         assert kit.ckks_secret_context is not None
         return sign_upload(
             kit.ckks_secret_context, vector, num_examples, federation=kit.federation,
@@ -162,6 +168,18 @@ class Federation:
         c = CoordinatorClient(params, defaults=FAST_RETRIES)
         self.clients.append(c)
         return c
+
+
+def enrol_sites(prov: Path, sites: Sequence[str]) -> tuple[dict[str, Path], dict[str, bytes]]:
+    """Each site makes its key and a certificate request; the operator signs it into a
+    kit in ``prov/sites``. Returns the kits and the sites' keys."""
+    from siteapp.federation.site_keys import make_request
+
+    kits, keys = {}, {}
+    for site in sites:
+        keys[site], request = make_request(site)
+        kits[site] = sign_site_request(prov, request).path
+    return kits, keys
 
 
 @pytest.fixture
@@ -179,8 +197,9 @@ def make_federation(
         fields.update(plan_fields)
         plan = FederationPlan.model_validate(fields)
         result = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
+        kits, keys = enrol_sites(root / "prov", plan.sites)
         fed = Federation(
-            root, plan, port, result.coordinator_dir, result.site_kits, root / "state",
+            root, plan, port, result.coordinator_dir, kits, root / "state", keys,
             database_url=coordinator_database if not made else None,
         )
         made.append(fed)

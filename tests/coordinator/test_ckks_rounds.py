@@ -10,7 +10,6 @@ from coordinator_loopback import SITES, Federation, wait_published
 from cryptography import x509
 
 from coordinator.client import RequestRefusedError
-from coordinator.kits import load_site_kit
 from coordinator.secure.ckks import context_has_secret_key
 from coordinator.secure.ckks_contributions import open_aggregate
 
@@ -18,7 +17,7 @@ from coordinator.secure.ckks_contributions import open_aggregate
 def test_ckks_round_publishes_the_encrypted_weighted_sum(make_federation, tmp_path: Path) -> None:
     fed: Federation = make_federation(mode="ckks", rounds=1, strategy="fedadam")
     assert not context_has_secret_key((fed.kit_dir / "ckks_public_context.bin").read_bytes())
-    kits = {s: load_site_kit(fed.site_kits[s]) for s in SITES}
+    kits = {s: fed.kit(s) for s in SITES}
     secret = kits["a"].ckks_secret_context
     assert secret is not None and all(k.ckks_secret_context == secret for k in kits.values())
     clients = {s: fed.client(s) for s in SITES}

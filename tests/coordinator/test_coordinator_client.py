@@ -20,7 +20,6 @@ from coordinator.client import (
     CoordinatorUnreachableError,
     RequestRecord,
 )
-from coordinator.kits import load_site_kit
 from coordinator.protocol import RoundPhase, RoundState
 from coordinator.settings import ClientDefaults
 
@@ -77,7 +76,7 @@ def flaky_server(make_federation) -> Iterator[tuple[Federation, int]]:
 
 
 def _client(fed: Federation, port: int, tmp_path: Path, records: list[RequestRecord], sleeps: list[float], retries: int = 4) -> CoordinatorClient:
-    kit = replace(load_site_kit(fed.site_kits["a"]), coordinator_url=f"https://127.0.0.1:{port}")
+    kit = replace(fed.kit("a"), coordinator_url=f"https://127.0.0.1:{port}")
     return CoordinatorClient(
         kit, tls_dir=tmp_path / "tls",
         defaults=ClientDefaults(max_retries=retries, backoff_base_s=0.5, backoff_max_s=1.5),

@@ -9,7 +9,6 @@ import pytest
 from coordinator_loopback import FAST_RETRIES, Federation, free_port
 
 from coordinator.client import CoordinatorClient, CoordinatorUnreachableError
-from coordinator.kits import load_site_kit
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def _client(fed: Federation, site: str, proxy: str | None = None) -> CoordinatorClient:
     defaults = dataclasses.replace(FAST_RETRIES, https_proxy=proxy)
-    client = CoordinatorClient(load_site_kit(fed.site_kits[site]), tls_dir=fed.root / "tls" / site,
+    client = CoordinatorClient(fed.kit(site), tls_dir=fed.root / "tls" / site,
                                defaults=defaults)
     fed.clients.append(client)
     return client

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from safetensors.numpy import load_file
 
 from coordinator.client import RequestRefusedError
-from coordinator.kits import load_site_kit
 from coordinator.protocol import MaskingStep, masking_round_id, masking_threshold
 from coordinator.secure.masking import MaskingParticipant
 from coordinator.secure.quantisation import masking_bounds
@@ -27,7 +26,7 @@ def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_feder
     clients = {s: fed.client(s) for s in sites}
     people = {}
     for s in sites:
-        kit = load_site_kit(fed.site_kits[s])
+        kit = fed.kit(s)
         key = serialization.load_pem_private_key(kit.key_pem, None)
         assert isinstance(key, ec.EllipticCurvePrivateKey)
         people[s] = MaskingParticipant(

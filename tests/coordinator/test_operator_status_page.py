@@ -7,7 +7,6 @@ from coordinator_loopback import Federation
 from operator_scenario import federation_with_history, get_status_page, operator_files
 
 from coordinator.client import RequestRefusedError
-from coordinator.kits import load_site_kit
 
 
 def test_the_operator_sees_plan_rounds_sites_failures_and_revocations(make_federation) -> None:
@@ -33,7 +32,7 @@ def test_the_operator_sees_plan_rounds_sites_failures_and_revocations(make_feder
 def test_a_site_certificate_cannot_open_the_status_page(make_federation, tmp_path) -> None:
     fed: Federation = make_federation()
     _cert, _key, ca = operator_files(fed)
-    _site_ca, site_cert, site_key = load_site_kit(fed.site_kits["a"]).write_tls_files(tmp_path / "tls-a")
+    _site_ca, site_cert, site_key = fed.kit("a").write_tls_files(tmp_path / "tls-a")
     page = get_status_page(fed, (site_cert, site_key), ca)
     assert page.status_code == 403
     assert "opens only with the federation operator" in page.text

@@ -131,4 +131,4 @@ def test_an_expired_kit_is_refused_before_any_call(make_federation) -> None:
     fed: Federation = make_federation(start=False)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
     with pytest.raises(KitError, match="expired"):
-        load_site_kit(fed.site_kits["a"], now=later)
+        load_site_kit(fed.site_kits["a"], now=later, key_pem=fed.site_keys["a"])

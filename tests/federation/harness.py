@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coordinator.kits import SiteKit
 from coordinator.protocol import FederationPlan
-from coordinator.provisioning import provision
+from coordinator.provisioning import provision, sign_site_request
 from coordinator.settings import ClientDefaults
-from siteapp.federation.enrolment import enroll
+from siteapp.federation.enrolment import enroll, load_enrolled_kit
 from siteapp.federation.join_report import JoinReport, Progress
 from siteapp.federation.run_options import RunnerOptions
 from siteapp.federation.runner import RoundRunner
 from siteapp.federation.settings import RunnerDefaults
+from siteapp.federation.site_keys import request_enrolment
 
 # The coordinator tests' loopback helpers start and stop the coordinator here too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "coordinator"))
@@ -67,6 +69,10 @@ class LoopbackFederation:
     def stop(self) -> None:
         stop_coordinator(self.process, STOP_GRACE_S)
 
+    def kit(self, site: str) -> SiteKit:
+        """``site``'s kit with the key its data folder made."""
+        return load_enrolled_kit(self.data_dirs[site])[1]
+
     def runner(self, site: str, **kwargs: Any) -> RoundRunner:
         kwargs.setdefault("options", FAST)
         return RoundRunner(self.data_dirs[site], **kwargs)
@@ -103,9 +109,11 @@ def make_federation(root: Path, templates: dict[str, Path], start: bool = True, 
     plan = FederationPlan.model_validate(fields)
     result = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
     data_dirs = copy_sites(templates, root)
+    kits = {}
     for site, data_dir in data_dirs.items():
-        enroll(data_dir, result.site_kits[site])
-    fed = LoopbackFederation(root, plan, port, result.coordinator_dir, result.site_kits, data_dirs)
+        kits[site] = sign_site_request(root / "prov", request_enrolment(data_dir, site)).path
+        enroll(data_dir, kits[site])
+    fed = LoopbackFederation(root, plan, port, result.coordinator_dir, kits, data_dirs)
     if start:
         fed.start()
     return fed

@@ -27,7 +27,6 @@ from harness import (
 )
 from safetensors.numpy import load_file
 
-from coordinator.kits import load_site_kit
 from coordinator.secure.ckks import context_has_secret_key, decrypt_aggregate
 from coordinator.secure.ckks_contributions import split_aggregate, split_upload
 from coordinator.secure.errors import InvalidContextError
@@ -98,7 +97,7 @@ def test_ckks_fedavg_equals_plaintext_fedavg(fedavg_runs: dict[str, LoopbackFede
     # The aggregate: the decrypted CKKS mean vs the FedAvg of the same updates (float64).
     counts = {s: plain.reports[s].rounds[0].num_examples for s in SITES}
     fedavg = sum(counts[s] * uploaded_update(plain, s, 1).astype(np.float64) for s in SITES) / sum(counts.values())
-    secret = load_site_kit(ckks.site_kits["c"]).ckks_secret_context
+    secret = ckks.kit("c").ckks_secret_context
     assert secret is not None
     published = next((ckks.root / "state" / "blobs" / "results").glob("round-1*")).read_bytes()
     weighted_sum, count = decrypt_aggregate(secret, split_aggregate(published)[1])
@@ -131,7 +130,7 @@ def test_the_coordinator_context_cannot_decrypt(fedavg_runs: dict[str, LoopbackF
     fed = fedavg_runs["ckks"]
     public = (fed.kit_dir / "ckks_public_context.bin").read_bytes()
     assert not context_has_secret_key(public)
-    secret = load_site_kit(fed.site_kits["a"]).ckks_secret_context
+    secret = fed.kit("a").ckks_secret_context
     assert secret is not None and context_has_secret_key(secret)
     blobs = fed.root / "state" / "blobs"
     aggregate = next((blobs / "results").glob("round-1*")).read_bytes()

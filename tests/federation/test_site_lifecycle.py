@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from harness import SITES, SimulatedCrashError, crash_at, join_sites, make_federation, start_sites
 
+from coordinator import cli as coordinator_cli
 from coordinator.client import CoordinatorClient
 from coordinator.kits import load_site_kit
 from siteapp import cli
@@ -35,28 +36,44 @@ def _tamper(kit: Path, dest: Path) -> Path:
     return dest
 
 
-def test_enroll_refuses_a_tampered_kit_and_accepts_the_real_one(tmp_path: Path, site_templates, capsys) -> None:
-    fed = make_federation(tmp_path / "fed", site_templates, start=False, mode="ckks")
+def test_enrolment_by_request_refuses_a_tampered_or_foreign_kit_and_accepts_its_own(tmp_path: Path, site_templates, capsys) -> None:
+    make_federation(tmp_path / "fed", site_templates, start=False, mode="ckks")
     data_dir = tmp_path / "fresh-site"
-    tampered = _tamper(fed.site_kits["a"], tmp_path / "a-tampered.medfed-kit")
+    request = tmp_path / "a.csr"
+    assert cli.main(["--data-dir", str(data_dir), "request-enrolment", "--site", "a", "--out", str(request)]) == 0
+    assert "request fingerprint" in capsys.readouterr().out
+    assert (data_dir / "kit").stat().st_mode & 0o077 == 0
+    assert all(p.stat().st_mode & 0o077 == 0 for p in (data_dir / "kit").iterdir())
+    assert coordinator_cli.main(["sign-request", "--out", str(tmp_path / "fed" / "prov"), str(request)]) == 0
+    own_kit = tmp_path / "fed" / "prov" / "sites" / "a.medfed-kit"
+    with zipfile.ZipFile(own_kit) as zf:
+        assert not any(name.endswith(".key") for name in zf.namelist())  # no private key travels
+    tampered = _tamper(own_kit, tmp_path / "a-tampered.medfed-kit")
 
     assert cli.main(["--data-dir", str(data_dir), "enroll", str(tampered)]) == KitRefusedError.exit_code
     assert "plan.json was modified" in capsys.readouterr().err
     assert current_enrolment(data_dir) is None
+    # the kit of the same site name signed for another request (another data folder's key)
+    foreign = own_kit.with_name("a.replaced-kit")
+    replaced = sorted((tmp_path / "fed" / "prov" / "sites").glob("a.medfed-kit.replaced-*"))
+    foreign.write_bytes(replaced[0].read_bytes())
+    assert cli.main(["--data-dir", str(data_dir), "enroll", str(foreign)]) == KitRefusedError.exit_code
+    assert "not issued for a certificate request made in this data folder" in capsys.readouterr().err
 
     wrong = "00:" * 31 + "00"
-    assert cli.main(["--data-dir", str(data_dir), "enroll", str(fed.site_kits["a"]),
+    assert cli.main(["--data-dir", str(data_dir), "enroll", str(own_kit),
                      "--ca-fingerprint", wrong]) == KitRefusedError.exit_code
     assert "fingerprint does not match" in capsys.readouterr().err
 
-    fingerprint = load_site_kit(fed.site_kits["a"]).ca_fingerprint
-    assert cli.main(["--data-dir", str(data_dir), "enroll", str(fed.site_kits["a"]),
+    fingerprint = load_site_kit(own_kit).ca_fingerprint
+    assert cli.main(["--data-dir", str(data_dir), "enroll", str(own_kit),
                      "--ca-fingerprint", fingerprint, "--json"]) == 0
     enrolled = json.loads(capsys.readouterr().out)
     assert (enrolled["site"], enrolled["mode"]) == ("a", "ckks")
     record, kit = load_enrolled_kit(data_dir)
     assert kit.ckks_secret_context is not None and record.kit_sha256
     assert (data_dir / "kit" / "enrolment.medfed-kit").stat().st_mode & 0o077 == 0
+    assert (data_dir / "kit" / "site.key").stat().st_mode & 0o077 == 0
 
     # another federation's kit cannot replace this one in the same data folder
     other = make_federation(tmp_path / "other", site_templates, start=False, federation="other")
@@ -83,7 +100,7 @@ def test_join_refuses_a_plan_beyond_the_privacy_cap_before_training(tmp_path: Pa
         assert not (data_dir / "models").exists() or not any((data_dir / "models").iterdir())
         kinds = {e.kind for e in AuditLog(data_dir).query()}
         assert kinds <= {"poll"}  # it only asked for the round state and the plan
-        kit = load_site_kit(fed.site_kits["b"])
+        kit = fed.kit("b")
         with CoordinatorClient(kit, tls_dir=tmp_path / "tls") as client:
             assert client.round_state().submitted == []
     finally:

@@ -1,8 +1,9 @@
-"""Rotating a site certificate as OPERATOR.md describes: ``reissue-kit``, then re-enrol.
+"""Renewing a site certificate as OPERATOR.md describes: the site makes a new key and
+request, the operator signs it, the site imports the new kit.
 
-Runs from the source tree (fast, not behind the ``long`` marker): the reissued kit must
-carry the same CA and CKKS secret, be accepted by a running coordinator without a
-restart, and replace the site's enrolment in place.
+Runs from the source tree (fast, not behind the ``long`` marker): the new kit must carry
+the same CA and CKKS secret, be accepted by a running coordinator without a restart,
+and replace the site's enrolment in place; the site's old key stays in use until then.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from coordinator.client import CoordinatorClient
 from coordinator.errors import PlanError
 from coordinator.kits import load_site_kit
 from coordinator.protocol import FederationPlan, SecureMode
-from coordinator.provisioning import provision, reissue_site_kit
+from coordinator.provisioning import provision, sign_site_request
 from siteapp.federation.enrolment import enroll, load_enrolled_kit
+from siteapp.federation.site_keys import make_request, request_enrolment
 
 SOURCE_COORDINATOR = (sys.executable, "-m", "coordinator.cli")
 
@@ -33,17 +35,19 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     return out, port
 
 
-def test_reissued_kit_keeps_ca_and_ckks_secret_with_a_new_key(
+def test_a_renewed_kit_keeps_ca_and_ckks_secret_for_the_new_key(
     federation: tuple[Path, int],
 ) -> None:
     out, _ = federation
-    kit_file = out / "sites" / "north.medfed-kit"
-    old = load_site_kit(kit_file)
-    result = reissue_site_kit(out, "north")
-    new = load_site_kit(result.path)
-    assert result.path == kit_file
-    assert result.replaced is not None and load_site_kit(result.replaced).key_pem == old.key_pem
-    assert new.key_pem != old.key_pem and new.cert_pem != old.cert_pem
+    old_key, old_request = make_request("north")
+    first = sign_site_request(out, old_request)
+    old = load_site_kit(first.path, key_pem=old_key)
+    new_key, new_request = make_request("north")
+    result = sign_site_request(out, new_request)
+    new = load_site_kit(result.path, key_pem=new_key)
+    assert result.path == first.path
+    assert result.replaced is not None and load_site_kit(result.replaced, key_pem=old_key).cert_pem == old.cert_pem
+    assert new.cert_pem != old.cert_pem
     assert new.ca_fingerprint == old.ca_fingerprint
     assert new.ckks_secret_context == old.ckks_secret_context is not None
     assert new.plan == old.plan and new.coordinator_url == old.coordinator_url
@@ -54,23 +58,26 @@ def test_running_coordinator_accepts_the_new_kit_and_site_reenrols(
 ) -> None:
     out, port = federation
     data_dir = tmp_path / "south-data"
-    enroll(data_dir, out / "sites" / "south.medfed-kit")
+    enroll(data_dir, sign_site_request(out, request_enrolment(data_dir, "south")).path)
     with serving(SOURCE_COORDINATOR, out / "coordinator", port, tmp_path / "serve.log"):
-        rotated = reissue_site_kit(out, "south")
-        record = enroll(data_dir, rotated.path)
+        renewed = sign_site_request(out, request_enrolment(data_dir, "south"))
+        _, before = load_enrolled_kit(data_dir)  # the old key works until the new kit is in
+        record = enroll(data_dir, renewed.path)
         _, kit = load_enrolled_kit(data_dir)
         with CoordinatorClient(kit) as client:
             status = client.status()
     assert status.federation == "rotation"
-    assert record.site == "south" and kit.cert_pem == load_site_kit(rotated.path).cert_pem
+    assert record.site == "south" and kit.cert_pem == load_site_kit(renewed.path).cert_pem
+    assert kit.key_pem != before.key_pem
 
 
-def test_reissue_refuses_an_unknown_site_and_a_missing_ca_key(
+def test_signing_refuses_an_unknown_site_and_a_missing_ca_key(
     federation: tuple[Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out, _ = federation
     with pytest.raises(PlanError, match="not a site of federation 'rotation'"):
-        reissue_site_kit(out, "east")
-    code = coordinator_main(["reissue-kit", "--out", str(tmp_path / "empty"), "--site", "north"])
+        sign_site_request(out, make_request("east")[1])
+    (tmp_path / "north.csr").write_bytes(make_request("north")[1])
+    code = coordinator_main(["sign-request", "--out", str(tmp_path / "empty"), str(tmp_path / "north.csr")])
     assert code != 0
     assert "ca.key is missing" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from installer_builds import DIST, REPO, Artefact
 from coordinator.client import CoordinatorClient
 from coordinator.kits import load_site_kit
 from coordinator.protocol import RoundPhase, SecureMode
+from siteapp.federation.site_keys import make_request
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(2400)]
 
@@ -49,7 +50,12 @@ def test_binary_provisions_serves_and_answers_a_site(
     )
     assert provisioned.returncode == 0, provisioned.stderr
     assert "CA fingerprint" in provisioned.stdout
-    kit = load_site_kit(out / "sites" / "alpha.medfed-kit")
+    key, request = make_request("alpha")
+    (tmp_path / "alpha.csr").write_bytes(request)
+    signed = subprocess.run([str(BINARY), "sign-request", "--out", str(out), str(tmp_path / "alpha.csr")],
+                            capture_output=True, text=True, timeout=60)
+    assert signed.returncode == 0, signed.stderr
+    kit = load_site_kit(out / "sites" / "alpha.medfed-kit", key_pem=key)
     assert kit.ckks_secret_context is not None
     assert not (out / "coordinator" / "ckks_secret_context.bin").exists()
 

@@ -99,10 +99,14 @@ def _user_env(home: Path, display: Display | None = None) -> dict[str, str]:
     return env
 
 
-def provision_kit(out: Path) -> Path:
-    """A site kit of a small plaintext federation (no coordinator needs to run)."""
+def provision_kit(out: Path, request: Path) -> Path:
+    """The kit of a small plaintext federation signed for the site's ``request`` (no
+    coordinator needs to run)."""
+    from coordinator.provisioning import sign_site_request
+
     plan = FederationPlan(federation="about-box", sites=["st-olaf"], min_sites=1)
-    return provision_federation(plan, out).site_kits["st-olaf"]
+    provision_federation(plan, out)
+    return sign_site_request(out, request.read_bytes()).path
 
 
 def test_package_holds_menu_entry_icon_and_a_lean_app(deb_package: Artefact) -> None:
@@ -160,6 +164,13 @@ def test_installed_site_joins_a_round_of_the_coordinator_binary(
     _site(env, "demo-data", "--sites", "1", "--patients", "8", "--slices", "2", str(phantom))
     _site(env, "--data-dir", str(data), "import", str(phantom / "site-1"))
     _site(env, "--data-dir", str(data), "labels", "import", str(phantom / "site-1/labels.csv"))
+    _site(env, "--data-dir", str(data), "request-enrolment", "--site", "alpha",
+          "--out", str(tmp_path / "alpha.csr"))
+    signed = subprocess.run(
+        [coordinator_binary.path, "sign-request", "--out", str(federation), str(tmp_path / "alpha.csr")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert signed.returncode == 0, signed.stderr
     enrolled = _site(env, "--data-dir", str(data), "enroll",
                      str(federation / "sites" / "alpha.medfed-kit"))
     assert "federation 'packaged-e2e'" in enrolled
@@ -178,8 +189,9 @@ def test_installed_site_joins_a_round_of_the_coordinator_binary(
 def test_installed_app_opens_its_window_and_about_box(installed: Artefact, tmp_path: Path) -> None:
     before = _snapshot(INSTALL_DIR)
     home = tmp_path / "home"
-    kit = provision_kit(tmp_path / "federation")
     # Enrolled in the default data folder, as the GUI finds it (Help > About names it).
+    _site(_user_env(home), "request-enrolment", "--site", "st-olaf", "--out", str(tmp_path / "st-olaf.csr"))
+    kit = provision_kit(tmp_path / "federation", tmp_path / "st-olaf.csr")
     _site(_user_env(home), "enroll", str(kit))
     with xvfb() as display:
         app = subprocess.Popen(

@@ -26,7 +26,8 @@ from coordinator.client import (
     RequestRefusedError,
 )
 from coordinator.kits import load_site_kit
-from coordinator.provisioning import issue_certificate, reissue_site_kit
+from coordinator.provisioning import issue_certificate, sign_site_request
+from siteapp.federation.site_keys import make_request
 
 
 def _client_cert(fed: Federation, name: str, ca_dir: Path, folder: Path, days: int) -> ConnectionParams:
@@ -94,9 +95,10 @@ def test_a_replaced_kit_can_be_retired_while_the_new_one_works(make_federation, 
     fed: Federation = make_federation(rounds=1)
     old = fed.client("b")
     assert old.round_state().number == 1
-    reissued = reissue_site_kit(fed.root / "prov", "b")
+    new_key, request = make_request("b")  # the site renews with a new key of its own
+    reissued = sign_site_request(fed.root / "prov", request)
     assert reissued.replaced is not None
-    new = CoordinatorClient(load_site_kit(reissued.path), tls_dir=tmp_path / "new-tls")
+    new = CoordinatorClient(load_site_kit(reissued.path, key_pem=new_key), tls_dir=tmp_path / "new-tls")
     fed.clients.append(new)
     revoke = ["revoke", "--kit", str(fed.kit_dir), "--state", str(fed.state_dir)]
     assert cli.main([*revoke, "--certificate", str(reissued.replaced)]) == 0
@@ -139,7 +141,7 @@ def test_ckks_coordinator_kit_has_no_secret_and_refuses_broken_ciphertexts(make_
     from coordinator.secure.ckks import context_has_secret_key
 
     fed: Federation = make_federation(mode="ckks", rounds=1)
-    secret = load_site_kit(fed.site_kits["a"]).ckks_secret_context
+    secret = fed.kit("a").ckks_secret_context
     assert secret is not None
     for path in fed.kit_dir.rglob("*"):
         if path.is_file():

@@ -16,11 +16,10 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pytest
-from coordinator_loopback import FAST_RETRIES, Federation, free_port, wait_published
+from coordinator_loopback import FAST_RETRIES, Federation, enrol_sites, free_port, wait_published
 from safetensors.numpy import save
 
 from coordinator.client import CoordinatorClient
-from coordinator.kits import load_site_kit
 from coordinator.protocol import FederationPlan
 from coordinator.provisioning import provision
 
@@ -69,10 +68,11 @@ def test_fifty_sites_complete_every_round(tmp_path: Path) -> None:
         "round_deadline_s": ROUND_TIMEOUT_S,
     })
     prov = provision(plan, tmp_path / "prov", f"https://127.0.0.1:{port}")
-    fed = Federation(tmp_path, plan, port, prov.coordinator_dir, prov.site_kits, tmp_path / "state")
+    kits, keys = enrol_sites(tmp_path / "prov", plan.sites)
+    fed = Federation(tmp_path, plan, port, prov.coordinator_dir, kits, tmp_path / "state", keys)
     fed.start()
     clients = {
-        s: CoordinatorClient(load_site_kit(fed.site_kits[s]), tls_dir=tmp_path / "tls" / s, defaults=FAST_RETRIES)
+        s: CoordinatorClient(fed.kit(s), tls_dir=tmp_path / "tls" / s, defaults=FAST_RETRIES)
         for s in SITES
     }
     try:

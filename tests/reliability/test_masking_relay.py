@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from coordinator.client import RequestRefusedError
-from coordinator.kits import load_site_kit
 from coordinator.protocol import MaskingStep, masking_round_id, masking_threshold
 from coordinator.secure.masking import MaskingParticipant
 from siteapp.federation.round_polling import wait_for_round
@@ -31,7 +30,7 @@ field_values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allo
 
 
 def _participant(fed: Federation, site: str) -> MaskingParticipant:
-    kit = load_site_kit(fed.site_kits[site])
+    kit = fed.kit(site)
     key = serialization.load_pem_private_key(kit.key_pem, None)
     return MaskingParticipant(site, masking_round_id(fed.plan, 1), key, kit.cert_pem,  # type: ignore[arg-type]
                               kit.ca_pem, masking_threshold(fed.plan))

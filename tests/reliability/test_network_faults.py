@@ -23,7 +23,6 @@ from coordinator.client import (
     DuplicateUploadError,
     RequestRecord,
 )
-from coordinator.kits import load_site_kit
 from coordinator.settings import ClientDefaults
 
 BACKOFF = ClientDefaults(max_retries=4, backoff_base_s=0.05, backoff_max_s=1.0, read_timeout_s=10.0)
@@ -38,7 +37,7 @@ def _update(seed: int) -> dict[str, np.ndarray]:
 
 def _proxied(fed: Federation, site: str, proxy: FaultProxy, **kwargs: Any) -> CoordinatorClient:
     folder = fed.root / "proxied-tls" / site
-    ca, cert, key = load_site_kit(fed.site_kits[site]).write_tls_files(folder)
+    ca, cert, key = fed.kit(site).write_tls_files(folder)
     client = CoordinatorClient(ConnectionParams(proxy.url, ca, cert, key, site), **kwargs)
     fed.clients.append(client)
     return client

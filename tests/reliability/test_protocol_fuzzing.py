@@ -19,7 +19,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 import requests
-from coordinator_loopback import LAYOUT, Federation, blob, model
+from coordinator_loopback import LAYOUT, Federation, blob, enrol_sites, model
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -68,7 +68,8 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Federatio
         "round_deadline_s": 86400, "limits": LIMITS,
     })
     prov = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
-    fed = Federation(root, plan, port, prov.coordinator_dir, prov.site_kits, root / "state")
+    kits, keys = enrol_sites(root / "prov", plan.sites)
+    fed = Federation(root, plan, port, prov.coordinator_dir, kits, root / "state", keys)
     fed.start()
     try:
         a = fed.client("a")

@@ -79,9 +79,8 @@ def test_a_site_killed_mid_round_rejoins_and_its_ledger_covers_every_attempt(
         assert "done|1|" in log.read_text()
 
         from coordinator.client import CoordinatorClient
-        from coordinator.kits import load_site_kit
 
-        with CoordinatorClient(load_site_kit(fed.site_kits["b"]), tls_dir=tmp_path / "tls-check") as client:
+        with CoordinatorClient(fed.kit("b"), tls_dir=tmp_path / "tls-check") as client:
             status = client.status()
         assert status.rounds[0].phase == "published"
         assert sorted(status.rounds[0].submitted) == ["a", "b", "c"]

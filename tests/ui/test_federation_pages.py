@@ -59,7 +59,13 @@ def test_join_a_ckks_round_then_read_privacy_quality_and_audit(
     tampered.write_bytes(bytes(raw))
     assert not page.enroll_kit(tampered)
     assert "refused" in page.notice.label.text()
-    assert page.enroll_kit(fed.site_kits[GUI_SITE])
+    # Request enrolment from the page (a new key of the site's own), the operator signs it
+    assert page.request_enrolment(GUI_SITE, tmp_path / "gui.csr")
+    assert "fingerprint" in page.notice.label.text()
+    from coordinator.provisioning import sign_site_request
+
+    signed = sign_site_request(fed.root / "prov", (tmp_path / "gui.csr").read_bytes())
+    assert page.enroll_kit(signed.path)
     plan_text = " ".join(page.plan_form.itemAt(i).widget().text()
                          for i in range(page.plan_form.count()) if page.plan_form.itemAt(i).widget())
     assert "Encrypted (CKKS)" in plan_text and "No image, label or patient record" in plan_text

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -120,10 +121,16 @@ class FederationPage(Page):
         self.fingerprint_edit = QLineEdit()
         self.fingerprint_edit.setPlaceholderText(self.tr("CA fingerprint read out by your operator (recommended)"))
         fingerprint_row.addRow(self.tr("Fingerprint"), self.fingerprint_edit)
+        self.request_button = QPushButton(self.tr("Request enrolment…"))
+        self.request_button.setToolTip(self.tr(
+            "Make this site's private key (it never leaves this computer) and a certificate "
+            "request to send to the federation's operator"))
+        self.request_button.clicked.connect(self.choose_and_request)
         self.kit_button = QPushButton(self.tr("Import enrolment kit…"))
         self.kit_button.clicked.connect(self.choose_and_enroll)
         kit_layout.addWidget(self.enrolment_label)
         kit_layout.addLayout(fingerprint_row)
+        kit_layout.addWidget(self.request_button)
         kit_layout.addWidget(self.kit_button)
         kit_layout.addStretch(1)
 
@@ -252,6 +259,35 @@ class FederationPage(Page):
         self.device_worker = None
         self._show_device()
 
+    def choose_and_request(self) -> None:
+        site, ok = QInputDialog.getText(
+            self, self.tr("Request enrolment"), self.tr("This site's name in the federation plan:"))
+        if not ok or not site.strip():
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the certificate request"), f"{site.strip()}.csr",
+            self.tr("Certificate requests (*.csr);;All files (*)"))
+        if path:
+            self.request_enrolment(site.strip(), Path(path))
+
+    def request_enrolment(self, site: str, request_file: Path) -> bool:
+        """Make the site's key and write its certificate request to ``request_file``."""
+        from siteapp.federation.site_keys import request_enrolment, request_fingerprint
+
+        try:
+            pem = request_enrolment(self.session.data_dir, site)
+            request_file.write_bytes(pem)
+        except Exception as exc:
+            self.show_exception(exc, self.tr("making the certificate request"))
+            return False
+        self.show_info(self.tr(
+            "Saved the certificate request of site {site} to {path}. Send it to your "
+            "federation's operator and read them its fingerprint {fingerprint}; then import "
+            "the kit they send back.").format(
+                site=site, path=request_file, fingerprint=request_fingerprint(pem)),
+            NoticeKind.SUCCESS)
+        return True
+
     def choose_and_enroll(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("Import the enrolment kit"), "", self.tr("MedFed kits (*.medfed-kit);;All files (*)")
@@ -317,6 +353,7 @@ class FederationPage(Page):
         self.pause_button.setEnabled(running)
         self.leave_button.setEnabled(running)
         self.kit_button.setEnabled(not running)
+        self.request_button.setEnabled(not running)
         self.check_button.setEnabled(enrolled)
 
     def join(self, max_rounds: int | None = None, runner_options=None) -> Worker | None:
