@@ -367,7 +367,7 @@
     <name>FederationPage</name>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="96"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -522,82 +522,82 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="286"/>
         <source>contacting the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="288"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
         <source>Connection: not reachable. {message}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="291"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="292"/>
         <source>Connection: checking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="298"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="299"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="300"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="340"/>
         <source>taking part in the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="349"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="351"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="355"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="357"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="360"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="384"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="384"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="394"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1248,7 +1248,7 @@
 <context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/notice_bar.py" line="37"/>
+        <location filename="../../siteapp/ui/widgets/notice_bar.py" line="39"/>
         <source>Dismiss</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1256,12 +1256,12 @@
 <context>
     <name>Page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="72"/>
         <source>loading this page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="84"/>
         <source>reading the study index</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1309,142 +1309,142 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="123"/>
         <source>This site&apos;s cap (privacy officer)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="130"/>
         <source>automatic: 1 / (10 × patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="131"/>
         <source>Save cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="133"/>
         <source>Epsilon cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="134"/>
         <source>Delta</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
         <source>Round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
         <source>Context</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
         <source>Noise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
         <source>Steps</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
         <source>Patients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
         <source>ε after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="146"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="147"/>
         <source>Privacy ledger (every round, recorded before training)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="169"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="170"/>
         <source>From the federation plan: rounds this site has not taken part in yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="174"/>
         <source>ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="181"/>
         <source>No rounds are left to join, so nothing more will be spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="183"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="184"/>
         <source>No training has been recorded yet, so there is nothing to project from.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="187"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="188"/>
         <source>If this site joins {rounds} more round(s) like the last one, its total will be ε = {projected:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="192"/>
         <source>That passes the cap: the app will refuse the round that would cross it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="200"/>
         <source>The cap is reached: this site will not train again unless the privacy officer raises it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="202"/>
         <source>More than 80% of the privacy cap is spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="206"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="207"/>
         <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="222"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="223"/>
         <source>total ε</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="224"/>
         <source>added by the round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="224"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="225"/>
         <source>cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="239"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="240"/>
         <source>Delta must be a number such as 1e-5, or empty for automatic.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="244"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="245"/>
         <source>saving the privacy cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="248"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="249"/>
         <source>The privacy cap is now ε = {cap:g}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1937,122 +1937,137 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="50"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="60"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="53"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="63"/>
         <source>Where this site keeps its data, where training runs, and which coordinator it joins.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="67"/>
         <source>This workstation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="70"/>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="65"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="75"/>
         <source>Data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="82"/>
         <source>Training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="87"/>
         <source>Coordinator address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="94"/>
+        <source>HTTPS proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="96"/>
+        <source>Only if the hospital&apos;s network reaches the internet through a proxy. Empty: the system&apos;s HTTPS_PROXY and NO_PROXY. The coordinator is still checked against the kit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="106"/>
         <source>Language</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="107"/>
         <source>A new language is used from the next start of the app.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="95"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="116"/>
         <source>Revert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="97"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="118"/>
         <source>Save settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="108"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="129"/>
         <source>Automatic (GPU if present)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="109"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="130"/>
         <source>CPU</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="131"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="132"/>
         <source>Apple GPU (MPS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="147"/>
         <source>Set by the enrolment kit of federation {federation}; import a new kit to change it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="155"/>
         <source>Checking this computer&apos;s GPU…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="156"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="137"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="159"/>
         <source>On this computer, automatic means: {device}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="145"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="167"/>
         <source>Choose the site&apos;s data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="155"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="177"/>
         <source>The coordinator address is not valid: {problem}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="182"/>
+        <source>The HTTPS proxy address is not valid: {problem}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="188"/>
         <source>checking the data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="171"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="199"/>
         <source>Settings saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
         <source>Restart the app to use the new language.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -367,7 +367,7 @@
     <name>FederationPage</name>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="96"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
@@ -522,82 +522,82 @@
         <translation>已注册为联邦 {federation} 的站点 {site}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="286"/>
         <source>contacting the coordinator</source>
         <translation>联系协调服务器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="288"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
         <source>Connection: not reachable. {message}</source>
         <translation>连接：无法访问。{message}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="291"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="292"/>
         <source>Connection: checking…</source>
         <translation>连接：正在检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="298"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation>已连接。联邦学习已完成全部轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="299"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="300"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="340"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="349"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="351"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="355"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="357"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="360"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="384"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="384"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="394"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -1248,7 +1248,7 @@
 <context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/notice_bar.py" line="37"/>
+        <location filename="../../siteapp/ui/widgets/notice_bar.py" line="39"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -1256,12 +1256,12 @@
 <context>
     <name>Page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="72"/>
         <source>loading this page</source>
         <translation>加载此页面</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/base.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/base.py" line="84"/>
         <source>reading the study index</source>
         <translation>读取检查索引</translation>
     </message>
@@ -1309,142 +1309,142 @@
         <translation>账本条目（轮次）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="123"/>
         <source>This site&apos;s cap (privacy officer)</source>
         <translation>本站点的上限（隐私负责人）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="130"/>
         <source>automatic: 1 / (10 × patients)</source>
         <translation>自动：1 / (10 × 患者数)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="131"/>
         <source>Save cap</source>
         <translation>保存上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="133"/>
         <source>Epsilon cap</source>
         <translation>ε 上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="134"/>
         <source>Delta</source>
         <translation>δ</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
         <source>Context</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
         <source>Noise</source>
         <translation>噪声</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
         <source>Steps</source>
         <translation>步数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
         <source>Patients</source>
         <translation>患者数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
         <source>ε after</source>
         <translation>之后的 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="146"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="147"/>
         <source>Privacy ledger (every round, recorded before training)</source>
         <translation>隐私账本（每一轮，在训练前记录）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="169"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="170"/>
         <source>From the federation plan: rounds this site has not taken part in yet.</source>
         <translation>来自联邦计划：本站点尚未参与的轮数。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="174"/>
         <source>ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}</source>
         <translation>ε = {spent:.2f} / {cap:g}（上限的 {percent:.0f}%），δ = {delta:.1e}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="181"/>
         <source>No rounds are left to join, so nothing more will be spent.</source>
         <translation>已没有待参与的轮次，不会再消耗预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="183"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="184"/>
         <source>No training has been recorded yet, so there is nothing to project from.</source>
         <translation>尚无训练记录，因此无法进行预测。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="187"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="188"/>
         <source>If this site joins {rounds} more round(s) like the last one, its total will be ε = {projected:.2f}.</source>
         <translation>如果本站点再参与 {rounds} 轮与上一轮相同的训练，总计将达到 ε = {projected:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="192"/>
         <source>That passes the cap: the app will refuse the round that would cross it.</source>
         <translation>这将超过上限：程序会拒绝参与会导致超限的那一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="200"/>
         <source>The cap is reached: this site will not train again unless the privacy officer raises it.</source>
         <translation>已达到上限：除非隐私负责人提高上限，本站点不会再进行训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="202"/>
         <source>More than 80% of the privacy cap is spent.</source>
         <translation>隐私上限已使用超过 80%。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="206"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="207"/>
         <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;</source>
         <translation>&lt;p&gt;差分隐私限制了任何人能从模型中获知的关于&lt;b&gt;单个患者&lt;/b&gt;的信息，即使对方了解其他所有患者。&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;：无论模型被如何使用，纳入该患者的影像后，对其得出任何结论的可能性，与从未使用其影像相比，最多变为 &lt;b&gt;{factor:.1f} 倍&lt;/b&gt;（或其倒数）。数值越小越保护隐私；0 表示完全没有影响。&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;：对某位患者而言，该保证不成立的微小概率（约为 {one_in:,.0f} 分之一）。&lt;/p&gt;&lt;p&gt;统计涵盖本站点启动以来的每一轮，包括每次重启。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="222"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="223"/>
         <source>total ε</source>
         <translation>累计 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="224"/>
         <source>added by the round</source>
         <translation>本轮增加</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="224"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="225"/>
         <source>cap</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="239"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="240"/>
         <source>Delta must be a number such as 1e-5, or empty for automatic.</source>
         <translation>δ 必须是数字（例如 1e-5），或留空表示自动。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="244"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="245"/>
         <source>saving the privacy cap</source>
         <translation>保存隐私上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="248"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="249"/>
         <source>The privacy cap is now ε = {cap:g}.</source>
         <translation>隐私上限现为 ε = {cap:g}。</translation>
     </message>
@@ -1937,122 +1937,137 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="50"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="60"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="53"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="63"/>
         <source>Where this site keeps its data, where training runs, and which coordinator it joins.</source>
         <translation>本站点的数据存放位置、训练运行的设备，以及加入的协调服务器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="67"/>
         <source>This workstation</source>
         <translation>本工作站</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="70"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="65"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="75"/>
         <source>Data folder</source>
         <translation>数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="82"/>
         <source>Training device</source>
         <translation>训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="87"/>
         <source>Coordinator address</source>
         <translation>协调服务器地址</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="94"/>
+        <source>HTTPS proxy</source>
+        <translation>HTTPS 代理</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="96"/>
+        <source>Only if the hospital&apos;s network reaches the internet through a proxy. Empty: the system&apos;s HTTPS_PROXY and NO_PROXY. The coordinator is still checked against the kit.</source>
+        <translation>仅当医院网络通过代理访问互联网时填写。留空则使用系统的 HTTPS_PROXY 和 NO_PROXY。协调服务器仍按注册包中的证书校验。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="106"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="107"/>
         <source>A new language is used from the next start of the app.</source>
         <translation>新的语言将在下次启动程序时生效。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="95"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="116"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="97"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="118"/>
         <source>Save settings</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="108"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="129"/>
         <source>Automatic (GPU if present)</source>
         <translation>自动（如有 GPU 则使用）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="109"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="130"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="131"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="132"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="147"/>
         <source>Set by the enrolment kit of federation {federation}; import a new kit to change it.</source>
         <translation>由联邦 {federation} 的注册包设定；如需更改，请导入新的注册包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="155"/>
         <source>Checking this computer&apos;s GPU…</source>
         <translation>正在检查本机的 GPU…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="156"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="137"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="159"/>
         <source>On this computer, automatic means: {device}</source>
         <translation>在本机上，“自动”表示：{device}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="145"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="167"/>
         <source>Choose the site&apos;s data folder</source>
         <translation>选择站点的数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="155"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="177"/>
         <source>The coordinator address is not valid: {problem}.</source>
         <translation>协调服务器地址无效：{problem}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="182"/>
+        <source>The HTTPS proxy address is not valid: {problem}.</source>
+        <translation>HTTPS 代理地址无效：{problem}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="188"/>
         <source>checking the data folder</source>
         <translation>检查数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="171"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="199"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
         <source>Restart the app to use the new language.</source>
         <translation>请重新启动程序以使用新语言。</translation>
     </message>

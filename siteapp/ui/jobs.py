@@ -47,11 +47,12 @@ def auto_device(ctx: JobContext) -> str:
 
 
 def federation_join(ctx: JobContext, data_dir: Path, device: str, max_rounds: int | None = None,
-                    options=None):
+                    options=None, https_proxy: str | None = None):
     """Take part in rounds with :class:`RoundRunner`; each phase change is published.
 
     ``options`` (a ``RunnerOptions``) overrides the defaults, e.g. shorter polls; its
-    device is replaced by ``device``.
+    device is replaced by ``device``, and its proxy by ``https_proxy`` when one is set
+    (the Settings page's; else the environment's).
     """
     from dataclasses import replace
 
@@ -59,11 +60,13 @@ def federation_join(ctx: JobContext, data_dir: Path, device: str, max_rounds: in
     from siteapp.federation.runner import RoundRunner
 
     options = replace(options or RunnerOptions(), device=device)
+    if https_proxy:
+        options = replace(options, client=replace(options.client, https_proxy=https_proxy))
     runner = RoundRunner(data_dir, options=options, on_progress=ctx.publish, stop=ctx.cancel)
     return runner.run(max_rounds=max_rounds)
 
 
-def round_state(ctx: JobContext, data_dir: Path):
+def round_state(ctx: JobContext, data_dir: Path, https_proxy: str | None = None):
     """One poll of the coordinator (recorded in the audit log like every request).
 
     Needs only the kit and the HTTP client, no torch: cheap enough for a thread worker.
@@ -78,7 +81,7 @@ def round_state(ctx: JobContext, data_dir: Path):
     client = CoordinatorClient(
         kit,
         tls_dir=Path(data_dir) / KIT_DIRNAME / TLS_DIRNAME,
-        defaults=ClientDefaults(max_retries=CONNECTION_CHECK_RETRIES),
+        defaults=ClientDefaults(max_retries=CONNECTION_CHECK_RETRIES, https_proxy=https_proxy or None),
         on_request=AuditLog(data_dir).record,
     )
     try:

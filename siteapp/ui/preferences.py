@@ -17,6 +17,7 @@ from siteapp.ui.ui_settings import APPLICATION, DEVICES, LANGUAGES, ORGANIZATION
 KEY_DATA_DIR = "site/data_dir"
 KEY_DEVICE = "site/device"
 KEY_COORDINATOR = "site/coordinator_address"
+KEY_HTTPS_PROXY = "network/https_proxy"
 KEY_LANGUAGE = "ui/language"
 KEY_TASK = "site/task"
 KEY_GEOMETRY = "window/geometry"
@@ -66,6 +67,15 @@ class Preferences:
     @coordinator_address.setter
     def coordinator_address(self, value: str) -> None:
         self._settings.setValue(KEY_COORDINATOR, value.strip())
+
+    @property
+    def https_proxy(self) -> str:
+        """The hospital's HTTPS proxy; empty: HTTPS_PROXY/NO_PROXY from the environment."""
+        return self._text(KEY_HTTPS_PROXY, "")
+
+    @https_proxy.setter
+    def https_proxy(self, value: str) -> None:
+        self._settings.setValue(KEY_HTTPS_PROXY, value.strip())
 
     @property
     def language(self) -> str:

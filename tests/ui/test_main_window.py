@@ -62,11 +62,16 @@ def test_settings_save_persist_and_reject_bad_address(
     assert "coordinator address" in page.notice.label.text()
     new_folder = tmp_path / "other-site"
     page.coordinator_edit.setText("https://coordinator.example.org:8443")
+    page.proxy_edit.setText("proxy.hospital.example")
+    assert page.save() is False
+    assert "HTTPS proxy address is not valid" in page.notice.label.text()
+    page.proxy_edit.setText("http://proxy.hospital.example:3128")
     page.data_dir_edit.setText(str(new_folder))
     page.device_combo.setCurrentIndex(page.device_combo.findData("cpu"))
     page.language_combo.setCurrentIndex(page.language_combo.findData("zh_CN"))
     assert page.save() is True
     assert preferences.coordinator_address == "https://coordinator.example.org:8443"
+    assert preferences.https_proxy == "http://proxy.hospital.example:3128"
     assert preferences.device == "cpu"
     assert preferences.language == "zh_CN"
     assert preferences.data_dir == new_folder

@@ -318,7 +318,8 @@ class FederationPage(Page):
             return None
         data_dir = self.session.data_dir
 
-        worker = Worker(lambda ctx: round_state(ctx, data_dir), self.tr("contacting the coordinator"))
+        proxy = self.session.preferences.https_proxy or None
+        worker = Worker(lambda ctx: round_state(ctx, data_dir, proxy), self.tr("contacting the coordinator"))
         worker.signals.finished.connect(self._on_state)
         worker.signals.errored.connect(
             lambda message: self.connection_label.setText(self.tr("Connection: not reachable. {message}").format(message=message))
@@ -365,12 +366,13 @@ class FederationPage(Page):
         if self.plan is None or self.join_worker is not None:
             return None
         data_dir, device = self.session.data_dir, self.session.preferences.device
+        proxy = self.session.preferences.https_proxy or None
         rounds = max_rounds if isinstance(max_rounds, int) and not isinstance(max_rounds, bool) else None
 
         def job(ctx: JobContext):
             return run_in_child(ctx, "siteapp.ui.jobs:federation_join", log_dir=data_dir,
                                 data_dir=data_dir, device=device, max_rounds=rounds,
-                                options=runner_options)
+                                options=runner_options, https_proxy=proxy)
 
         worker = Worker(job, self.tr("taking part in the federation"))
         worker.signals.yielded.connect(self._on_progress)

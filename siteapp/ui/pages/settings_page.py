@@ -1,4 +1,4 @@
-"""Settings: data folder, training device, coordinator address, language."""
+"""Settings: data folder, training device, coordinator address, HTTPS proxy, language."""
 
 from __future__ import annotations
 
@@ -32,6 +32,16 @@ def check_coordinator_address(address: str) -> str | None:
     parsed = urlparse(address.strip())
     if parsed.scheme not in ("https", "http") or not parsed.hostname:
         return "enter the coordinator address as https://host:port, as given in the enrolment kit"
+    return None
+
+
+def check_proxy_address(address: str) -> str | None:
+    """None when ``address`` is empty (use the environment) or a usable proxy address."""
+    if not address.strip():
+        return None
+    parsed = urlparse(address.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or not parsed.port:
+        return "enter the proxy as http://host:port (ask your IT department), or leave it empty"
     return None
 
 
@@ -78,6 +88,17 @@ class SettingsPage(Page):
         self.coordinator_hint = QLabel()
         self.coordinator_hint.setObjectName("Hint")
         form.addRow("", self.coordinator_hint)
+
+        self.proxy_edit = QLineEdit()
+        self.proxy_edit.setPlaceholderText("http://proxy.hospital.example:3128")
+        form.addRow(self.tr("HTTPS proxy"), self.proxy_edit)
+        proxy_hint = QLabel(self.tr(
+            "Only if the hospital's network reaches the internet through a proxy. Empty: the "
+            "system's HTTPS_PROXY and NO_PROXY. The coordinator is still checked against the kit."
+        ))
+        proxy_hint.setObjectName("Hint")
+        proxy_hint.setWordWrap(True)
+        form.addRow("", proxy_hint)
 
         self.language_combo = QComboBox()
         for code, name in LANGUAGES.items():
@@ -128,6 +149,7 @@ class SettingsPage(Page):
         else:
             self.coordinator_edit.setReadOnly(False)
             self.coordinator_hint.setText("")
+        self.proxy_edit.setText(prefs.https_proxy)
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(prefs.language)))
         if self._device_worker is None:
             self.device_hint.setText(self.tr("Checking this computer's GPU…"))
@@ -154,6 +176,11 @@ class SettingsPage(Page):
         if problem:
             self.show_error(self.tr("The coordinator address is not valid: {problem}.").format(problem=problem))
             return False
+        proxy = self.proxy_edit.text().strip()
+        problem = check_proxy_address(proxy)
+        if problem:
+            self.show_error(self.tr("The HTTPS proxy address is not valid: {problem}.").format(problem=problem))
+            return False
         folder = Path(self.data_dir_edit.text().strip()).expanduser()
         try:
             ensure_data_dir(folder)
@@ -164,6 +191,7 @@ class SettingsPage(Page):
         language_before = prefs.language
         prefs.device = str(self.device_combo.currentData())
         prefs.coordinator_address = address
+        prefs.https_proxy = proxy
         prefs.language = str(self.language_combo.currentData())
         prefs.sync()
         self.session.set_data_dir(folder)
