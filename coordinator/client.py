@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 import requests
 from requests.utils import get_environ_proxies, should_bypass_proxies
 
+from coordinator.connection_failures import tls_refusal, unreachable_reason
 from coordinator.durable_files import replace_durably
 from coordinator.errors import CoordinatorError
 from coordinator.kits import SiteKit, temporary_tls_dir
@@ -70,6 +71,10 @@ def _cut_by_network(exc: BaseException) -> bool:
 
 class CoordinatorUnreachableError(CoordinatorError):
     """The coordinator could not be reached (or kept failing) after every retry."""
+
+
+class CoordinatorNotTrustedError(CoordinatorError):
+    """TLS failed for a reason no retry can fix (untrusted server, refused certificate)."""
 
 
 class RequestRefusedError(CoordinatorError):
@@ -254,11 +259,9 @@ class CoordinatorClient:
                 response = None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if isinstance(exc, requests.exceptions.SSLError) and not _cut_by_network(exc):
-                    raise CoordinatorError(
-                        f"TLS with the coordinator failed ({exc}); check that the kit is this "
-                        "federation's and that the coordinator address is right"
-                    ) from exc
-                last_error = str(exc)
+                    self._record(endpoint, method, None, size, digest, carried, attempt + 1)
+                    raise CoordinatorNotTrustedError(tls_refusal(exc, self.params.base_url)) from exc
+                last_error = unreachable_reason(exc, self.params.base_url)
                 response = None
             finally:
                 if fh is not None:
@@ -273,14 +276,14 @@ class CoordinatorClient:
             if not self._keep_trying(attempt, started):
                 break
             if self.on_retry is not None:
-                self.on_retry(f"the coordinator did not answer {endpoint} ({last_error[:80]}); retrying")
+                self.on_retry(f"{last_error}; retrying")
             self._sleep(self._backoff(attempt, response))
             attempt += 1
         self._record(endpoint, method, None, size, digest, carried, attempt + 1)
         raise CoordinatorUnreachableError(
-            f"the coordinator at {self.params.base_url} did not answer {endpoint} after "
-            f"{attempt + 1} attempts in {time.monotonic() - started:.0f} s ({last_error}); "
-            "check the network and try again later: nothing was lost"
+            f"{last_error}. Tried {attempt + 1} time(s) over {time.monotonic() - started:.0f} s; "
+            "nothing was lost: ask the federation operator whether the coordinator is running, "
+            "check the address, and try again"
         )
 
     def _keep_trying(self, attempt: int, started: float) -> bool:

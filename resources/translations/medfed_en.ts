@@ -358,246 +358,307 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../siteapp/ui/error_messages.py" line="23"/>
+        <location filename="../../siteapp/ui/error_messages.py" line="29"/>
         <source>Something unexpected went wrong while {action}. The details were written to the log file (Help &gt; Open log folder). Try again; if it happens again, send that log to your IT support.</source>
+        <extracomment>Errors whose message is written for a person (the coordinator client&apos;s connection failures say what went wrong and what to do in words).</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="96"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="97"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="419"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="100"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="101"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="116"/>
         <source>Enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="122"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="123"/>
         <source>Fingerprint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="124"/>
+        <source>Request enrolment…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="126"/>
+        <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="129"/>
         <source>Import enrolment kit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="137"/>
         <source>The federation plan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="140"/>
         <source>Take part</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
         <source>Connection: not checked yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="146"/>
         <source>Join</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="144"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
         <source>Leave after this round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
         <source>Check connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="173"/>
         <source>Round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="173"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="173"/>
         <source>Patients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="173"/>
         <source>Uploaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="174"/>
         <source>ε after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="174"/>
         <source>AUC (global model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="172"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
         <source>Rounds this site took part in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="200"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="196"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="203"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="207"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="242"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="237"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="244"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="249"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="254"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="257"/>
-        <source>Import the enrolment kit</source>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="264"/>
+        <source>Request enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="257"/>
-        <source>MedFed kits (*.medfed-kit);;All files (*)</source>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="264"/>
+        <source>This site&apos;s name in the federation plan:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="268"/>
+        <source>Save the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="269"/>
+        <source>Certificate requests (*.csr);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="281"/>
+        <source>making the certificate request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
+        <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
+        <source>Import the enrolment kit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
+        <source>MedFed kits (*.medfed-kit);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="305"/>
         <source>importing the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="274"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="310"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="286"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
         <source>contacting the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="325"/>
         <source>Connection: not reachable. {message}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="328"/>
         <source>Connection: checking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="298"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="334"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="300"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="336"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="344"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="340"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>taking part in the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="387"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="351"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="357"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="394"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="399"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
+        <source>Connection: no answer now. {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="405"/>
+        <source>Connection: no answer now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="406"/>
+        <source>Connection: the coordinator answers again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="419"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="384"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="426"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="428"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="429"/>
+        <source>The federation has finished all its rounds; there is nothing to wait for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="432"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="394"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="438"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1898,38 +1959,38 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="54"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
         <source>Waiting</source>
         <extracomment>The timeline&apos;s steps, in order, as RoundRunner names its phases.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="54"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
         <source>Sharing keys</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
         <source>Encrypting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
         <source>Uploading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
         <source>Waiting for others</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
         <source>Aggregated</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2075,179 +2136,179 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="65"/>
         <source>Studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="69"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="83"/>
         <source>Import folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="86"/>
         <source>Import zip or DICOMDIR…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="88"/>
         <source>Query PACS…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="90"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="93"/>
         <source>Search patient, study, series…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="101"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="104"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
         <source>Modality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="103"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="113"/>
         <source>Cancel import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
         <source>Patient / study / series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
         <source>Date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
         <source>Split</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="152"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="155"/>
         <source>Last import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
         <source>No import in this session yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="160"/>
         <source>File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="160"/>
         <source>Why it was skipped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="166"/>
         <source>Skipped files and non-image objects:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="185"/>
         <source>Choose a folder of DICOM files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="189"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="192"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="194"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="211"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="213"/>
         <source>importing studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="220"/>
         <source>Looking for DICOM files…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="226"/>
         <source>Importing studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="230"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="233"/>
         <source>Stopping after the current batch…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="238"/>
         <source>{done} of {total} files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="245"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="252"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="267"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="270"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="312"/>
         <source>All modalities</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="310"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="313"/>
         <source>All labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="316"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="319"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="340"/>
         <source>Unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="400"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="403"/>
         <source>drawing thumbnails</source>
         <translation type="unfinished"></translation>
     </message>

@@ -358,246 +358,307 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../siteapp/ui/error_messages.py" line="23"/>
+        <location filename="../../siteapp/ui/error_messages.py" line="29"/>
         <source>Something unexpected went wrong while {action}. The details were written to the log file (Help &gt; Open log folder). Try again; if it happens again, send that log to your IT support.</source>
+        <extracomment>Errors whose message is written for a person (the coordinator client&apos;s connection failures say what went wrong and what to do in words).</extracomment>
         <translation>在{action}时发生了意外错误。详细信息已写入日志文件（帮助 &gt; 打开日志文件夹）。请重试；如果再次出现，请将该日志发送给信息科技术支持。</translation>
     </message>
 </context>
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="96"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="97"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="419"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="100"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="101"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation>与其他医院共同训练模型。只有受保护的模型更新会离开本工作站；影像、标注和患者记录永远不会离开。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="116"/>
         <source>Enrolment</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="122"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation>由联邦管理员告知的 CA 指纹（建议填写）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="123"/>
         <source>Fingerprint</source>
         <translation>指纹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="124"/>
+        <source>Request enrolment…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="126"/>
+        <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="129"/>
         <source>Import enrolment kit…</source>
         <translation>导入注册包…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="137"/>
         <source>The federation plan</source>
         <translation>联邦计划</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="140"/>
         <source>Take part</source>
         <translation>参与</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
         <source>Connection: not checked yet.</source>
         <translation>连接：尚未检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="146"/>
         <source>Join</source>
         <translation>加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="144"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
         <source>Leave after this round</source>
         <translation>本轮结束后退出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
         <source>Check connection</source>
         <translation>检查连接</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="173"/>
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="173"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="173"/>
         <source>Patients</source>
         <translation>患者数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="173"/>
         <source>Uploaded</source>
         <translation>已上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="174"/>
         <source>ε after</source>
         <translation>之后的 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="174"/>
         <source>AUC (global model)</source>
         <translation>AUC（全局模型）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="172"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
         <source>Rounds this site took part in</source>
         <translation>本站点参与过的轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="200"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation>本站点尚未注册。请导入联邦管理员发送的注册包（.medfed-kit）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="196"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="203"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation>导入注册包后，计划将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="207"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation>联邦 &lt;b&gt;{federation}&lt;/b&gt; 的站点 &lt;b&gt;{site}&lt;/b&gt;&lt;br&gt;协调服务器：{url}&lt;br&gt;CA 指纹：{fp}&lt;br&gt;注册包有效期至 {expires}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="242"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation>计划中的全部 {n} 轮均已完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="237"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="244"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation>第 {n} 轮已完成；下次点击“加入”将参与下一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="249"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="254"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation>训练设备：{device}（可在“设置”中更改）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="257"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="264"/>
+        <source>Request enrolment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="264"/>
+        <source>This site&apos;s name in the federation plan:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="268"/>
+        <source>Save the certificate request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="269"/>
+        <source>Certificate requests (*.csr);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="281"/>
+        <source>making the certificate request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
+        <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>Import the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="257"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation>MedFed 注册包 (*.medfed-kit);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="269"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="305"/>
         <source>importing the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="274"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="310"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation>已注册为联邦 {federation} 的站点 {site}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="286"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
         <source>contacting the coordinator</source>
         <translation>联系协调服务器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="325"/>
         <source>Connection: not reachable. {message}</source>
         <translation>连接：无法访问。{message}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="328"/>
         <source>Connection: checking…</source>
         <translation>连接：正在检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="298"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="334"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation>已连接。联邦学习已完成全部轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="300"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="336"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="344"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="340"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="387"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="351"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="357"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="394"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="399"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
+        <source>Connection: no answer now. {why}</source>
+        <translation>连接：当前无应答。{why}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="405"/>
+        <source>Connection: no answer now.</source>
+        <translation>连接：当前无应答。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="406"/>
+        <source>Connection: the coordinator answers again.</source>
+        <translation>连接：协调服务器已恢复应答。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="419"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="384"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="426"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="428"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="429"/>
+        <source>The federation has finished all its rounds; there is nothing to wait for.</source>
+        <translation>联邦已完成全部轮次，无需再等待。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="432"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="394"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="438"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -1898,38 +1959,38 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="54"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
         <source>Waiting</source>
         <extracomment>The timeline&apos;s steps, in order, as RoundRunner names its phases.</extracomment>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="54"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
         <source>Sharing keys</source>
         <translation>交换密钥</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
         <source>Training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="55"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
         <source>Encrypting</source>
         <translation>加密</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
         <source>Uploading</source>
         <translation>上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
         <source>Waiting for others</source>
         <translation>等待其他站点</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
         <source>Aggregated</source>
         <translation>已聚合</translation>
     </message>
@@ -2075,179 +2136,179 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="65"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="69"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation>从文件夹、DICOMDIR 或 zip 文件导入 DICOM 检查。文件保留在原处；MedFed 只为其建立索引，绝不会把它们发送到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="83"/>
         <source>Import folder…</source>
         <translation>导入文件夹…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="86"/>
         <source>Import zip or DICOMDIR…</source>
         <translation>导入 zip 或 DICOMDIR…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="88"/>
         <source>Query PACS…</source>
         <translation>查询 PACS…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="90"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="93"/>
         <source>Search patient, study, series…</source>
         <translation>搜索患者、检查、序列…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="101"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="104"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
         <source>Modality</source>
         <translation>模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="103"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
         <source>Label</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="113"/>
         <source>Cancel import</source>
         <translation>取消导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
         <source>Patient / study / series</source>
         <translation>患者 / 检查 / 序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="152"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="155"/>
         <source>Last import</source>
         <translation>最近一次导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
         <source>No import in this session yet.</source>
         <translation>本次会话尚未导入。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="160"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="160"/>
         <source>Why it was skipped</source>
         <translation>跳过原因</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="166"/>
         <source>Skipped files and non-image objects:</source>
         <translation>跳过的文件和非图像对象：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="185"/>
         <source>Choose a folder of DICOM files</source>
         <translation>选择包含 DICOM 文件的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="189"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="192"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation>选择 zip 压缩包或 DICOMDIR 文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="194"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation>DICOM 来源 (*.zip DICOMDIR *.dcm);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="211"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation>已有导入正在进行；请等待其完成或先取消。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="213"/>
         <source>importing studies</source>
         <translation>导入检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="220"/>
         <source>Looking for DICOM files…</source>
         <translation>正在查找 DICOM 文件…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="226"/>
         <source>Importing studies…</source>
         <translation>正在导入检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="230"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="233"/>
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="238"/>
         <source>{done} of {total} files</source>
         <translation>{done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="245"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation>从 {files} 个文件中导入了 {images} 张图像（新增 {patients} 位患者、{studies} 个检查、{series} 个序列）；跳过 {skipped} 个。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="252"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation>导入已取消；此前已导入的内容会保留。再次导入同一文件夹即可完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="267"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="270"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation>不是图像（{kind}）；已列出，未导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="312"/>
         <source>All modalities</source>
         <translation>全部模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="310"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="313"/>
         <source>All labels</source>
         <translation>全部标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="316"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="319"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation>{patients} 位患者，{studies} 个检查，{images} 张图像</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="340"/>
         <source>Unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="400"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="403"/>
         <source>drawing thumbnails</source>
         <translation>生成缩略图</translation>
     </message>

@@ -30,6 +30,9 @@ class Progress:
     round: int | None
     message: str
     fraction: float | None = None  # training: steps done / steps planned
+    # False while the coordinator does not answer and the client is retrying; the GUI's
+    # connection line follows it, so it never says "connected" during an outage.
+    reachable: bool = True
 
 
 @dataclass

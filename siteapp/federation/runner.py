@@ -122,7 +122,7 @@ class RoundRunner:
                     self.options.client, patience_s=self.options.waits.unreachable_patience_s
                 ),
                 on_request=self.audit.record,
-                on_retry=lambda why: self._emit(Phase.WAITING, None, why),
+                on_retry=lambda why: self._emit(Phase.WAITING, None, why, reachable=False),
                 sleep=self._sleep,
             )
         return self._client
@@ -136,9 +136,10 @@ class RoundRunner:
         if self.stop.wait(seconds):
             raise JoinStoppedError("stopped while retrying; run join again to resume")
 
-    def _emit(self, phase: Phase, round_number: int | None, message: str, fraction: float | None = None) -> None:
+    def _emit(self, phase: Phase, round_number: int | None, message: str,
+              fraction: float | None = None, reachable: bool = True) -> None:
         if self.on_progress is not None:
-            self.on_progress(Progress(phase, round_number, message, fraction))
+            self.on_progress(Progress(phase, round_number, message, fraction, reachable))
 
     def _check_stop(self) -> None:
         if self.stop.is_set():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from coordinator.client import CoordinatorNotTrustedError, CoordinatorUnreachableError
 from siteapp.errors import UserFacingError
 from siteapp.store import DataDirError
 from siteapp.tasks import UnknownTaskError
@@ -16,7 +17,12 @@ from siteapp.ui.logging_setup import get_logger
 
 log = get_logger("errors")
 
-PERSON_READABLE: tuple[type[BaseException], ...] = (UserFacingError, DataDirError, UnknownTaskError)
+#: Errors whose message is written for a person (the coordinator client's connection
+#: failures say what went wrong and what to do in words).
+PERSON_READABLE: tuple[type[BaseException], ...] = (
+    UserFacingError, DataDirError, UnknownTaskError,
+    CoordinatorUnreachableError, CoordinatorNotTrustedError,
+)
 
 
 def unexpected_error_message(action: str) -> str:

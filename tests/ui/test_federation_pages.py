@@ -147,3 +147,42 @@ def test_pause_while_the_coordinator_is_down_stops_cleanly(
     assert page.report is not None and page.report.stopped
     assert "Paused" in page.notice.label.text()
     assert page.join_button.isEnabled() and not page.pause_button.isEnabled()
+
+
+def test_a_stopped_or_impostor_coordinator_is_said_in_words_at_once(
+    qtbot, make_window, ckks_federation: LoopbackFederation, tmp_path: Path
+) -> None:
+    import time
+
+    from tests.coordinator.impostor_tls import impostor_tls_server
+
+    fed = ckks_federation
+    window = make_window(fed.data_dirs[GUI_SITE])
+    page = window.show_page("federation")
+    wait_idle(qtbot)
+    assert page.enroll_kit(fed.site_kits[GUI_SITE])
+    fed.stop()
+
+    worker = page.check_connection()
+    wait_worker(qtbot, worker, 120_000)
+    text = page.connection_label.text()
+    assert "connection refused" in text and "not running" in text, text
+    assert "unexpected" not in text.lower()
+
+    with impostor_tls_server(fed.port, tmp_path / "impostor"):
+        started = time.monotonic()
+        worker = page.check_connection()
+        wait_worker(qtbot, worker, 60_000)
+        elapsed = time.monotonic() - started
+    text = page.connection_label.text()
+    assert "could not prove it is this federation's coordinator" in text, text
+    assert elapsed < 20, f"a certificate refusal was retried for {elapsed:.0f} s"
+
+    phases = []
+    worker = page.join(max_rounds=1, runner_options=FAST)
+    assert worker is not None
+    worker.signals.yielded.connect(phases.append)
+    qtbot.waitUntil(lambda: any(not p.reachable for p in phases), timeout=60_000)
+    assert page.connection_label.text().startswith("Connection: no answer now"), page.connection_label.text()
+    page.pause()
+    wait_worker(qtbot, worker, 60_000)

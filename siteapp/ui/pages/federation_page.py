@@ -399,6 +399,11 @@ class FederationPage(Page):
             self.round_label.setText(self.tr("Will stop once the current round is aggregated."))
 
     def _on_progress(self, progress) -> None:
+        if not progress.reachable:
+            self.connection_label.setText(self.tr("Connection: no answer now. {why}").format(
+                why=progress.message))
+        elif self.connection_label.text().startswith(self.tr("Connection: no answer now.")):
+            self.connection_label.setText(self.tr("Connection: the coordinator answers again."))
         phase = str(progress.phase)
         self.timeline.show_phase(phase, progress.fraction)
         if phase == "training" and progress.fraction is not None:
@@ -421,6 +426,8 @@ class FederationPage(Page):
             text = self.tr("Paused: {why}").format(why=report.stopped)
         elif report.finished:
             text = self.tr("The federation has finished. This site's ε is {eps:.2f}.").format(eps=report.epsilon_spent)
+            self.round_label.setText(self.tr("The federation has finished all its rounds; there is nothing to wait for."))
+            self.timeline.show_phase("aggregated")
         else:
             text = self.tr("Took part in {n} round(s); this site's ε is {eps:.2f}; {bytes:,} bytes sent.").format(
                 n=len(report.rounds), eps=report.epsilon_spent, bytes=report.bytes_sent)
