@@ -395,12 +395,12 @@
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="124"/>
         <source>Request enrolment…</source>
-        <translation type="unfinished"></translation>
+        <translation>申请加入…</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="126"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
-        <translation type="unfinished"></translation>
+        <translation>生成本站点的私钥（它永远不会离开这台计算机）以及发给联邦运营方的证书申请</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="129"/>
@@ -515,32 +515,32 @@
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="264"/>
         <source>Request enrolment</source>
-        <translation type="unfinished"></translation>
+        <translation>申请加入</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="264"/>
         <source>This site&apos;s name in the federation plan:</source>
-        <translation type="unfinished"></translation>
+        <translation>本站点在联邦计划中的名称：</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="268"/>
         <source>Save the certificate request</source>
-        <translation type="unfinished"></translation>
+        <translation>保存证书申请</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="269"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>证书申请 (*.csr);;所有文件 (*)</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="281"/>
         <source>making the certificate request</source>
-        <translation type="unfinished"></translation>
+        <translation>生成证书申请</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
-        <translation type="unfinished"></translation>
+        <translation>已将站点 {site} 的证书申请保存到 {path}。请把它发给联邦运营方，并向其核对指纹 {fingerprint}；然后导入对方发回的加入包。</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
