@@ -53,7 +53,14 @@ def cmd_provision(args: argparse.Namespace) -> int:
     from coordinator.provisioning import provision
 
     plan = _plan_from_args(args)
-    result = provision(plan, args.out, args.address, args.validity_days)
+    if args.pretrained_weights is not None:
+        from coordinator.pretrained import describe_weights_file
+
+        pretrained = describe_weights_file(args.pretrained_weights, args.frozen_stages)
+        plan = plan.model_copy(update={"pretrained": pretrained})
+    elif args.frozen_stages:
+        raise PlanError("--frozen-stages needs --pretrained-weights (a random stage frozen learns nothing)")
+    result = provision(plan, args.out, args.address, args.validity_days, args.pretrained_weights)
     print(f"federation '{plan.federation}' provisioned in {args.out}")
     print(f"  coordinator kit: {result.coordinator_dir}   (run: medfed-coordinator serve --kit {result.coordinator_dir})")
     print(f"  site kits: each site runs 'medfed-site request-enrolment --site NAME --out NAME.csr' "
@@ -198,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model")
     p.add_argument("--init-seed", type=int)
     p.add_argument("--plan", type=Path, help="JSON file with further plan fields")
+    p.add_argument("--pretrained-weights", type=Path,
+                   help="the federation's initial model: a safetensors file or a PyTorch state "
+                   "dict of --model (docs/networks.md); served to the sites, its SHA-256 pinned")
+    p.add_argument("--frozen-stages", type=int, default=0,
+                   help="with --pretrained-weights: freeze the network's first K stages (stem "
+                   "first); later stages and the head train under DP")
     p.add_argument("--address", default=ProvisioningDefaults.coordinator_address,
                    help="the https:// address sites will call")
     p.add_argument("--validity-days", type=int, default=ProvisioningDefaults.validity_days)

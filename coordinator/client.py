@@ -348,6 +348,11 @@ class CoordinatorClient:
         """Write the initial model to ``dest``; returns its SHA-256 for comparing with one's own."""
         return self._download(Endpoints.INITIAL_MODEL, dest, "nothing (download)")
 
+    def download_pretrained_weights(self, dest: Path) -> str:
+        """Write the operator's pretrained weights file to ``dest``; returns its SHA-256
+        (the caller compares it with the plan's before loading the file)."""
+        return self._download(Endpoints.PRETRAINED_WEIGHTS, dest, "nothing (download)")
+
     def download_result(self, round_number: int, dest: Path) -> str:
         """Write round ``round_number``'s published result to ``dest``; returns its SHA-256."""
         return self._download(Endpoints.result(round_number), dest, "nothing (download)")

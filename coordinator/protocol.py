@@ -119,6 +119,19 @@ class SizeLimits(BaseModel):
     max_message_bytes: int = Field(default=1024 * 1024, ge=1024)
 
 
+class PretrainedWeights(BaseModel):
+    """The operator's pretrained weights file, the federation's initial model: the
+    coordinator serves it (``Endpoints.PRETRAINED_WEIGHTS``), every site checks its
+    SHA-256 and size before reading a byte of it, then freezes the network's stages
+    ``0 .. frozen_stages - 1`` and trains the later stages and the head under DP."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size_bytes: int = Field(gt=0, le=4 * 1024**3)
+    frozen_stages: int = Field(default=0, ge=0, le=64)
+
+
 class FederationPlan(BaseModel):
     """Everything every site must agree on before it joins."""
 
@@ -144,6 +157,8 @@ class FederationPlan(BaseModel):
     # feature statistics), computed by a site app; a site whose app would start from other
     # frozen weights refuses the plan. None: not checked.
     frozen_weights_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # The operator's pretrained weights (None: the app's own initial model).
+    pretrained: PretrainedWeights | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> FederationPlan:
@@ -283,6 +298,7 @@ class Endpoints:
     MASKING_ROUTE = f"{API_PREFIX}/rounds/{{round_number}}/masking/{{step}}"
     # A page for people (HTML), not part of the sites' API.
     OPERATOR_STATUS = "/operator/status"
+    PRETRAINED_WEIGHTS = f"{API_PREFIX}/pretrained-weights"
 
     @staticmethod
     def result(round_number: int) -> str:

@@ -200,13 +200,18 @@ def provision(
     out: Path,
     coordinator_url: str = ProvisioningDefaults.coordinator_address,
     validity_days: int = ProvisioningDefaults.validity_days,
+    pretrained_weights: Path | None = None,
 ) -> ProvisionResult:
     """Write the CA, the coordinator's kit and the operator's credentials under ``out``.
 
     Site kits come later, one per certificate request a site sends
     (:func:`sign_site_request`): sites make their own private keys. In CKKS mode the
     federation's secret context is kept in ``ca/`` (0600) to go into those kits.
+    ``pretrained_weights`` is the file ``plan.pretrained`` describes, kept in the
+    coordinator's kit to serve to the sites.
     """
+    if (plan.pretrained is None) != (pretrained_weights is None):
+        raise PlanError("give the pretrained weights file exactly when the plan describes one")
     if (out / "ca" / "ca.key").exists():
         raise CoordinatorError(
             f"{out} already holds a provisioned federation; choose an empty --out folder"
@@ -240,6 +245,10 @@ def provision(
     (coord / SERVER_CERT).write_bytes(_cert_pem(server_cert))
     write_private(coord / SERVER_KEY, _key_pem(server_key))
     (coord / PLAN_FILE).write_text(plan.model_dump_json(indent=2), encoding="utf-8")
+    if pretrained_weights is not None:
+        from coordinator.pretrained import store_in_kit
+
+        store_in_kit(pretrained_weights, coord, plan)
     (coord / COORDINATOR_FILE).write_text(json.dumps({"url": coordinator_url}), encoding="utf-8")
     if public_ctx is not None:
         (coord / CKKS_PUBLIC).write_bytes(public_ctx)

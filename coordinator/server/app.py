@@ -276,6 +276,11 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
         path, sha = service.initial_model()
         return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
 
+    @sites_api.get(Endpoints.PRETRAINED_WEIGHTS)
+    def get_pretrained_weights() -> FileResponse:
+        path, sha = service.pretrained_weights_file()
+        return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
+
     @sites_api.get(Endpoints.RESULT_ROUTE)
     def get_result(round_number: RoundNumber) -> FileResponse:
         path, sha = service.result(round_number)

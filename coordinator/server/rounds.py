@@ -72,11 +72,13 @@ class RoundService:
         on_change: Callable[[], None] | None = None,
         recover: bool = True,
         ca_pem: bytes | None = None,
+        pretrained_weights: Path | None = None,
     ) -> None:
         """``recover=False`` opens read-only for the operator's status command: it neither
         removes half-received blobs nor opens round 1. ``ca_pem`` (the federation CA) lets
         a masking round refuse forged key advertisements before relaying them, and a CKKS
-        round refuse an upload its site did not sign for this round; CKKS needs it."""
+        round refuse an upload its site did not sign for this round; CKKS needs it.
+        ``pretrained_weights`` is the kit's verified copy of the file the plan pins."""
         if plan.mode is not SecureMode.NONE and ca_pem is None:
             raise CoordinatorError(f"a {plan.mode} federation needs its CA certificate to check signatures")
         self.plan = plan
@@ -86,6 +88,7 @@ class RoundService:
         self.clock = clock
         self.on_change = on_change or (lambda: None)
         self.ca_pem = ca_pem
+        self.pretrained_weights = pretrained_weights
         self.masking = MaskingSteps(plan, store, ca_pem) if plan.mode is SecureMode.MASKING else None
         if recover:
             blobs.clean_incoming()
@@ -208,6 +211,12 @@ class RoundService:
             )
         relative, sha = raw.decode().split("\n")
         return self.blobs.path(relative), sha
+
+    def pretrained_weights_file(self) -> tuple[Path, str]:
+        """The operator's weights file and its SHA-256, for every enrolled site."""
+        if self.plan.pretrained is None or self.pretrained_weights is None:
+            raise RoundError("this federation starts from no pretrained weights file", status=404)
+        return self.pretrained_weights, self.plan.pretrained.sha256
 
     # writes -------------------------------------------------------------------------
     def accept_initial_model(self, site: str, pending: PendingBlob) -> InitialModelReceipt:

@@ -37,6 +37,8 @@ def open_service(
     settings = settings or ServerSettings()
     state_dir.mkdir(parents=True, exist_ok=True)
     url = database_url or f"sqlite:///{state_dir / settings.database_file}"
+    from coordinator.pretrained import kit_weights_file
+
     return RoundService(
         kit.plan,
         CoordinatorStore(url),
@@ -44,6 +46,7 @@ def open_service(
         ckks_public_context=kit.ckks_public_context,
         recover=recover,
         ca_pem=kit.ca_path.read_bytes(),
+        pretrained_weights=kit_weights_file(kit.folder, kit.plan),
     )
 
 

@@ -223,7 +223,8 @@ class RoundRunner:
 
     def _site_training(self, plan: FederationPlan) -> SiteTraining:
         if self._training is None:
-            self._training = SiteTraining(self.data_dir, plan, self.options, self.enrolment.site)
+            weights = self._pretrained_weights(plan)
+            self._training = SiteTraining(self.data_dir, plan, self.options, self.enrolment.site, weights)
         return self._training
 
     def global_weights(self, plan: FederationPlan, after_round: int, state: RoundState | None = None) -> dict[str, np.ndarray]:
@@ -235,6 +236,28 @@ class RoundRunner:
                 training.initial_weights, training.layout,
             )
         return self._global.weights(after_round, state)
+
+    def _pretrained_weights(self, plan: FederationPlan) -> Path | None:
+        """The operator's weights file the plan pins, downloaded once from the coordinator
+        and kept only if its size and SHA-256 are the plan's (None: the plan has none)."""
+        from coordinator.pretrained import file_sha256
+
+        if plan.pretrained is None:
+            return None
+        path = self.state_dir / f"pretrained-{plan.pretrained.sha256[:16]}.weights"
+        if path.is_file() and file_sha256(path) == plan.pretrained.sha256:
+            return path
+        download = path.with_name(path.name + ".download")
+        sha = self.client.download_pretrained_weights(download)
+        if sha != plan.pretrained.sha256 or download.stat().st_size != plan.pretrained.size_bytes:
+            download.unlink(missing_ok=True)
+            raise RoundAbortedError(
+                "the coordinator served pretrained weights other than the file the plan pins "
+                f"(SHA-256 {sha[:12]}..., plan {plan.pretrained.sha256[:12]}...); nothing was "
+                "loaded; tell the federation's operator"
+            )
+        download.replace(path)
+        return path
 
     def _take_part(self, state: RoundState, rounds_wanted: int | None) -> RoundOutcome | None:
         number = state.number

@@ -27,13 +27,19 @@ from siteapp.federation.update_encoding import clip_update
 _BUILD_LOCK = threading.Lock()
 
 
-def _build_model(plan: FederationPlan, task: Any) -> Any:
-    """The plan's model from ``init_seed`` on the task's pretrained public backbone
-    (frozen if the preset says so): identical at every site, and with a frozen backbone
-    the layout, and so every update, holds the trainable head only."""
-    from siteapp.training.initial_model import initial_model
+def _build_model(plan: FederationPlan, task: Any, weights_file: Path | None) -> Any:
+    """The plan's model from ``init_seed``: on the operator's pretrained weights file when
+    the plan names one (stages frozen as it says), else on the task's pretrained public
+    backbone (frozen if the preset says so). Identical at every site; the layout, and so
+    every update, holds the trainable parameters only."""
+    from siteapp.training.initial_model import initial_model, operator_initial_model
 
     with _BUILD_LOCK:
+        if plan.pretrained is not None:
+            assert weights_file is not None, "the runner downloads and verifies the file first"
+            return operator_initial_model(
+                task, plan.model, plan.init_seed, weights_file, plan.pretrained.frozen_stages
+            )
         return initial_model(task, plan.model, plan.init_seed)
 
 
@@ -66,7 +72,8 @@ class SiteTraining:
     """This site's data, model and training for one plan (built once per run)."""
 
     def __init__(
-        self, data_dir: Path, plan: FederationPlan, options: RunnerOptions, site: str
+        self, data_dir: Path, plan: FederationPlan, options: RunnerOptions, site: str,
+        weights_file: Path | None = None,
     ) -> None:
         from siteapp.tasks import load_task
         from siteapp.training.datasets import site_dataset
@@ -82,7 +89,8 @@ class SiteTraining:
         self.val_set = site_dataset(data_dir, self.task, "val")
         self.records = len(self.train_set)
         self.device = resolve_device(options.device)
-        self.model: Any = _build_model(plan, self.task)
+        self.weights_file = weights_file
+        self.model: Any = _build_model(plan, self.task, weights_file)
         _check_frozen_weights(plan, self.model)
         self.layout = WeightLayout.of(trainable_state(self.model))
         self.last_norm: float | None = None
@@ -92,7 +100,7 @@ class SiteTraining:
         backbone (identical at every site); its trainable weights only."""
         from siteapp.training.weights import trainable_state
 
-        return trainable_state(_build_model(self.plan, self.task))
+        return trainable_state(_build_model(self.plan, self.task, self.weights_file))
 
     def sampling(self) -> tuple[float, int]:
         from siteapp.training.trainer import plan_round

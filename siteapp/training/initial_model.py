@@ -15,7 +15,7 @@ from pathlib import Path
 
 from siteapp.errors import UserFacingError
 from siteapp.tasks import RESOURCES_DIR, TaskPreset
-from siteapp.training.models import ZooModel, build_model, freeze_backbone
+from siteapp.training.models import ZooModel, build_model, freeze_backbone, freeze_stages
 from siteapp.training.weights import WeightsFileError, load_state, load_weights, read_metadata
 
 # What a pretrained file gives a model: the backbone and the public feature statistics.
@@ -79,4 +79,19 @@ def initial_model(
     load_pretrained_backbone(model, task, path)
     if task.freeze_backbone if freeze is None else freeze:
         freeze_backbone(model)
+    return model
+
+
+def operator_initial_model(
+    task: TaskPreset, model_name: str, init_seed: int, weights_file: Path, frozen_stages: int
+) -> ZooModel:
+    """The starting model of a federation whose operator supplied the weights: the
+    plan's network with the seeded head, its backbone (and head, if the file is in
+    MedFed's own names) from ``weights_file``, stages ``0 .. frozen_stages - 1`` frozen.
+    The same file, seed and stage count give every site the same model."""
+    from siteapp.training.pretrained_weights import load_pretrained_network
+
+    model = build_model(model_name, task, init_seed=init_seed)
+    load_pretrained_network(model, weights_file)
+    freeze_stages(model, frozen_stages)
     return model

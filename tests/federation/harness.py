@@ -101,13 +101,16 @@ def copy_sites(templates: dict[str, Path], dest: Path) -> dict[str, Path]:
     return out
 
 
-def make_federation(root: Path, templates: dict[str, Path], start: bool = True, **plan_fields: Any) -> LoopbackFederation:
+def make_federation(
+    root: Path, templates: dict[str, Path], start: bool = True, weights_file: Path | None = None,
+    **plan_fields: Any,
+) -> LoopbackFederation:
     port = free_port()
     fields: dict[str, Any] = {"federation": "loopback", "sites": list(SITES), "min_sites": 2,
                               "rounds": 1, "round_deadline_s": 60.0, "local": LOCAL}
     fields.update(plan_fields)
     plan = FederationPlan.model_validate(fields)
-    result = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
+    result = provision(plan, root / "prov", f"https://127.0.0.1:{port}", pretrained_weights=weights_file)
     data_dirs = copy_sites(templates, root)
     kits = {}
     for site, data_dir in data_dirs.items():
