@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import requests
+from pydantic import ValidationError
 from requests.utils import get_environ_proxies, should_bypass_proxies
 
 from coordinator.connection_failures import tls_refusal, unreachable_reason
@@ -36,6 +37,8 @@ from coordinator.errors import CoordinatorError
 from coordinator.kits import SiteKit, temporary_tls_dir
 from coordinator.protocol import (
     Endpoints,
+    ErrorBody,
+    ErrorCode,
     FederationPlan,
     FederationStatus,
     InitialModelReceipt,
@@ -78,12 +81,14 @@ class CoordinatorNotTrustedError(CoordinatorError):
 
 
 class RequestRefusedError(CoordinatorError):
-    """The coordinator refused the request (4xx/501); ``detail`` says why."""
+    """The coordinator refused the request (4xx/501); ``code`` says what kind of refusal
+    (act on it), ``detail`` says why in words (show it)."""
 
-    def __init__(self, status: int, detail: str, endpoint: str) -> None:
+    def __init__(self, status: int, detail: str, endpoint: str, code: ErrorCode = ErrorCode.REFUSED) -> None:
         super().__init__(f"the coordinator refused {endpoint} ({status}): {detail}")
         self.status = status
         self.detail = detail
+        self.code = code
 
 
 class DuplicateUploadError(RequestRefusedError):
@@ -304,11 +309,12 @@ class CoordinatorClient:
     @staticmethod
     def _refuse(response: requests.Response, endpoint: str) -> None:
         try:
-            detail = str(response.json().get("detail"))
-        except ValueError:
-            detail = response.text[:500]
-        cls = DuplicateUploadError if detail.startswith("duplicate upload") else RequestRefusedError
-        raise cls(response.status_code, detail, endpoint)
+            body = ErrorBody.model_validate(response.json())
+        except (ValueError, ValidationError):
+            # Not the coordinator's own refusal (a proxy's page, a truncated body).
+            body = ErrorBody(detail=response.text[:500] or response.reason or "no reason given")
+        cls = DuplicateUploadError if body.code is ErrorCode.DUPLICATE_UPLOAD else RequestRefusedError
+        raise cls(response.status_code, body.detail, endpoint, body.code)
 
     def _download(self, endpoint: str, dest: Path, carried: str) -> str:
         response = self._request("GET", endpoint, stream=True, carried=carried)

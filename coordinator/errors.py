@@ -6,6 +6,8 @@ The CLI prints them as one line and exits with ``exit_code``; the server maps th
 
 from __future__ import annotations
 
+from coordinator.protocol import ErrorCode
+
 
 class CoordinatorError(Exception):
     """Base class: the message says what happened and what to do next."""
@@ -24,32 +26,51 @@ class KitError(CoordinatorError):
 
 
 class RoundError(CoordinatorError):
-    """A request the round state machine refuses; ``status`` is the HTTP code to send."""
+    """A request the round state machine refuses; ``status`` is the HTTP code to send,
+    ``code`` the :class:`ErrorCode` the client acts on."""
 
     status: int = 409
+    code: ErrorCode = ErrorCode.REFUSED
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, code: ErrorCode | None = None) -> None:
         super().__init__(message)
         if status is not None:
             self.status = status
+        if code is not None:
+            self.code = code
+
+
+class DuplicateUploadError(RoundError):
+    """The coordinator already holds this exact upload; a retry after a lost reply."""
+
+    code = ErrorCode.DUPLICATE_UPLOAD
+
+
+class InitialModelExistsError(RoundError):
+    """Another site uploaded the initial model first."""
+
+    code = ErrorCode.INITIAL_MODEL_EXISTS
 
 
 class UpdateRejectedError(RoundError):
     """An uploaded update is malformed, of the wrong shape, or contains NaN/Inf."""
 
     status = 422
+    code = ErrorCode.UPDATE_REJECTED
 
 
 class PayloadTooLargeError(RoundError):
     """A body exceeds the plan's size limit."""
 
     status = 413
+    code = ErrorCode.PAYLOAD_TOO_LARGE
 
 
 class StorageFullError(RoundError):
     """The coordinator's disk refused a write (full, quota, file-size limit)."""
 
     status = 507
+    code = ErrorCode.STORAGE_FULL
 
 
 class CallerForbiddenError(RoundError):
@@ -57,3 +78,4 @@ class CallerForbiddenError(RoundError):
     federation, or it speaks for another site."""
 
     status = 403
+    code = ErrorCode.FORBIDDEN

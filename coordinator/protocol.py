@@ -280,8 +280,26 @@ class FederationStatus(BaseModel):
     rounds: list[RoundSummary]
 
 
+class ErrorCode(StrEnum):
+    """What kind of refusal a 4xx/5xx is, for programs; ``detail`` is for people."""
+
+    REFUSED = "refused"  # the round state machine says no (wrong round, closed step...)
+    INVALID_REQUEST = "invalid_request"
+    FORBIDDEN = "forbidden"
+    NOT_AUTHENTICATED = "not_authenticated"
+    UPDATE_REJECTED = "update_rejected"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    STORAGE_FULL = "storage_full"
+    DUPLICATE_UPLOAD = "duplicate_upload"
+    INITIAL_MODEL_EXISTS = "initial_model_exists"
+    INTERNAL = "internal"
+
+
 class ErrorBody(BaseModel):
+    """Every error response's body: a code to act on and a sentence to show."""
+
     detail: str
+    code: ErrorCode = ErrorCode.REFUSED
 
 
 class Endpoints:

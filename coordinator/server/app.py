@@ -36,6 +36,8 @@ from coordinator.errors import (
 from coordinator.kits import OPERATOR_UNIT
 from coordinator.protocol import (
     Endpoints,
+    ErrorBody,
+    ErrorCode,
     FederationPlan,
     FederationStatus,
     InitialModelReceipt,
@@ -64,11 +66,17 @@ def validation_detail(errors: Sequence[Any]) -> str:
     return f"the request is not valid ({problems}); check it against the federation's API"
 
 
+def _error_response(detail: str, code: ErrorCode, status: int) -> JSONResponse:
+    """Every refusal's body: :class:`ErrorBody` (a code for the client, a sentence for people)."""
+    return JSONResponse(ErrorBody(detail=detail, code=code).model_dump(mode="json"), status_code=status)
+
+
 def peer_site(request: Request) -> str:
     """The calling site, from its verified certificate; refuses a mismatching claim."""
     cn = request.scope.get("state", {}).get(PEER_CN_STATE)
     if not cn:
-        raise RoundError("a valid site certificate is required (mutual TLS)", status=401)
+        raise RoundError("a valid site certificate is required (mutual TLS)", status=401,
+                         code=ErrorCode.NOT_AUTHENTICATED)
     claimed = request.headers.get(SITE_HEADER)
     if claimed is not None and claimed != cn:
         raise CallerForbiddenError(
@@ -149,10 +157,9 @@ class MessageSizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > self.limit_bytes:
-            response = JSONResponse(
-                {"detail": f"the request body is {int(declared)} bytes, over the limit of "
-                           f"{self.limit_bytes} bytes for messages"},
-                status_code=413,
+            response = _error_response(
+                f"the request body is {int(declared)} bytes, over the limit of "
+                f"{self.limit_bytes} bytes for messages", ErrorCode.PAYLOAD_TOO_LARGE, 413,
             )
             await response(scope, receive, send)
             return
@@ -220,15 +227,15 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
 
     @app.exception_handler(RoundError)
     async def _round_error(_request: Request, exc: RoundError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+        return _error_response(str(exc), exc.code, exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": validation_detail(exc.errors())}, status_code=422)
+        return _error_response(validation_detail(exc.errors()), ErrorCode.INVALID_REQUEST, 422)
 
     @app.exception_handler(CoordinatorError)
     async def _coordinator_error(_request: Request, exc: CoordinatorError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=500)
+        return _error_response(str(exc), ErrorCode.INTERNAL, 500)
 
     app.state.service = service
     app.state.settings = settings

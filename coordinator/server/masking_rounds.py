@@ -23,6 +23,7 @@ from safetensors.numpy import save
 
 from coordinator.errors import (
     CallerForbiddenError,
+    DuplicateUploadError,
     PayloadTooLargeError,
     RoundError,
     UpdateRejectedError,
@@ -100,7 +101,7 @@ class MaskingSteps:
         round_id = masking_round_id(self.plan, row.number)
         bodies = self._check_body(step, site, round_id, row.number, body)
         if not self.store.add_messages(row.number, step.value, site, bodies):
-            raise RoundError(f"duplicate upload: '{site}' already sent its '{step}' message this round")
+            raise DuplicateUploadError(f"duplicate upload: '{site}' already sent its '{step}' message this round")
 
     def _check_body(self, step: MaskingStep, site: str, round_id: str, number: int, body: Any) -> dict[str, str]:
         if not isinstance(body, dict):

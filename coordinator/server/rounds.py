@@ -20,6 +20,8 @@ from coordinator.aggregation import AggregationError
 from coordinator.errors import (
     CallerForbiddenError,
     CoordinatorError,
+    DuplicateUploadError,
+    InitialModelExistsError,
     RoundError,
     UpdateRejectedError,
 )
@@ -236,7 +238,7 @@ class RoundService:
                 if existing is not None:
                     same = existing.decode().split("\n")[1] == pending.sha256
                     pending.discard()
-                    raise RoundError(
+                    raise InitialModelExistsError(
                         "the initial model was already uploaded"
                         + (" (identical to yours)" if same else " and yours differs from it: "
                            "check that your site builds the model from the plan's init_seed")
@@ -303,7 +305,7 @@ class RoundService:
                     )
                 previous = {u.site: u for u in self.store.uploads(round_number)}.get(site)
                 if previous is not None and previous.sha256 == pending.sha256:
-                    raise RoundError(
+                    raise DuplicateUploadError(
                         f"duplicate upload: round {round_number} already holds this exact update "
                         f"from '{site}'; nothing to do",
                     )

@@ -27,7 +27,13 @@ from coordinator.aggregation import make_server_optimiser
 from coordinator.client import CoordinatorClient, RequestRefusedError
 from coordinator.durable_files import write_durably
 from coordinator.kits import SiteKit
-from coordinator.protocol import SERVER_OPTIMISER_STRATEGIES, FederationPlan, RoundState, SecureMode
+from coordinator.protocol import (
+    SERVER_OPTIMISER_STRATEGIES,
+    ErrorCode,
+    FederationPlan,
+    RoundState,
+    SecureMode,
+)
 from siteapp.federation.errors import RoundAbortedError
 from siteapp.federation.update_encoding import ckks_aggregate, masking_aggregate, plaintext_body
 from siteapp.training.weights import WeightDict, WeightLayout, unflatten
@@ -215,5 +221,5 @@ class GlobalModelFetcher:
         try:
             self.client.upload_initial_model(plaintext_body(self.initial()))
         except RequestRefusedError as exc:
-            if "already uploaded" not in exc.detail:
+            if exc.code is not ErrorCode.INITIAL_MODEL_EXISTS:
                 raise RoundAbortedError(f"the initial model was refused: {exc.detail}") from exc

@@ -21,7 +21,7 @@ from coordinator.client import (
     DuplicateUploadError,
     RequestRefusedError,
 )
-from coordinator.protocol import MetricsReport
+from coordinator.protocol import ErrorCode, MetricsReport
 from coordinator.provisioning import issue_certificate
 
 
@@ -50,14 +50,16 @@ def test_bad_uploads_are_refused_and_the_round_stays_intact(make_federation, tmp
     assert early.value.status == 409
     initial = model(0)
     a.upload_initial_model(blob(initial))
-    with pytest.raises(RequestRefusedError, match="already uploaded"):
+    with pytest.raises(RequestRefusedError, match="already uploaded") as second:
         b.upload_initial_model(blob(model(5)))
+    # Programs act on the code on the wire, never on the wording.
+    assert second.value.code is ErrorCode.INITIAL_MODEL_EXISTS and early.value.code is ErrorCode.REFUSED
 
     first = model(1, 0.1)
     a.upload_update(1, blob(first), 4)
     with pytest.raises(DuplicateUploadError) as dup:
         a.upload_update(1, blob(first), 4)
-    assert dup.value.status == 409
+    assert dup.value.status == 409 and dup.value.code is ErrorCode.DUPLICATE_UPLOAD
     replacement = model(2, 0.1)
     assert a.upload_update(1, blob(replacement), 4).replaced
 
