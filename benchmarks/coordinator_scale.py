@@ -105,30 +105,6 @@ def _tree_peak_mb(pid: int) -> float:
     return sum(_vm_hwm_mb(p) for p in pids)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_listening(port: int, server: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if server.poll() is not None:
-            raise RuntimeError(f"the coordinator exited with {server.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 def _blobs(params: int) -> tuple[bytes, bytes]:
     """An initial model and one update of ``params`` parameters (every site sends the same
     bytes: the coordinator checks each upload on its own, so this costs it the same)."""
@@ -151,6 +127,7 @@ def run_https(
 
     from coordinator.client import CoordinatorClient
     from coordinator.kits import load_site_kit
+    from coordinator.loopback import free_port, serve_args, wait_for_port
     from coordinator.protocol import FederationPlan
     from coordinator.provisioning import provision, sign_site_request
     from coordinator.settings import ClientDefaults
@@ -161,8 +138,7 @@ def run_https(
     plan = FederationPlan.model_validate(
         {"federation": "bench", "sites": names, "rounds": 1, "min_sites": 1}
     )
-    port = _free_port()
-    store = ["--database-url", database_url] if database_url else []
+    port = free_port()
     with tempfile.TemporaryDirectory(prefix="medfed-bench-") as tmp:
         root = Path(tmp)
         kits = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
@@ -171,13 +147,13 @@ def run_https(
             key, request = make_request(n)
             site_kits[n] = load_site_kit(sign_site_request(root / "prov", request).path, key_pem=key)
         server = subprocess.Popen(
-            [sys.executable, "-m", "coordinator.cli", "serve", "--kit", str(kits.coordinator_dir),
-             "--state", str(root / "state"), "--port", str(port), "--workers", str(workers), *store],
+            [sys.executable, *serve_args(kits.coordinator_dir, root / "state", port,
+                                         workers=workers, database_url=database_url)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         clients = []
         try:
-            _wait_listening(port, server)
+            wait_for_port(server, port, 60.0)
             defaults = ClientDefaults(max_retries=4, backoff_base_s=0.1, read_timeout_s=600)
             clients = [
                 CoordinatorClient(site_kits[n], tls_dir=root / "tls" / n, defaults=defaults)

@@ -8,23 +8,17 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from coordinator.loopback import NotListeningError, free_port, wait_for_port
 
 START_TIMEOUT_S = 15.0
 
 
 class ProxyUnavailableError(RuntimeError):
     """tinyproxy is not installed or did not start; the message says why."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LoopbackProxy:
@@ -36,7 +30,7 @@ class LoopbackProxy:
             raise ProxyUnavailableError(
                 "tinyproxy is not installed; install Debian's 'tinyproxy' (make test does so as root)"
             )
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.root = Path(tempfile.mkdtemp(prefix="medfed-proxy-"))
         self.log = self.root / "tinyproxy.log"
@@ -59,19 +53,14 @@ class LoopbackProxy:
         self.process = subprocess.Popen(
             [binary, "-d", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        end = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if self.process.poll() is not None:
+        try:
+            wait_for_port(self.process, self.port, START_TIMEOUT_S)
+        except NotListeningError as exc:
+            if exc.returncode is not None:
                 error = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise ProxyUnavailableError(f"tinyproxy did not start: {error.strip()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > end:
-                    self.stop()
-                    raise ProxyUnavailableError("tinyproxy did not listen in time") from None
-                time.sleep(0.05)
+                raise ProxyUnavailableError(f"tinyproxy did not start: {error.strip()}") from exc
+            self.stop()
+            raise ProxyUnavailableError("tinyproxy did not listen in time") from exc
 
     def tunnels(self, port: int) -> int:
         """How many CONNECT tunnels to 127.0.0.1:``port`` the proxy has opened so far."""

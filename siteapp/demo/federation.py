@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coordinator.loopback import free_port, serve_args
 from coordinator.protocol import FederationPlan
 from siteapp.demo.live import LiveConsole
-from siteapp.demo.processes import Child, ChildProcessError, ChildProcesses, free_port
+from siteapp.demo.processes import Child, ChildProcessError, ChildProcesses
 from siteapp.demo.settings import FEDERATION_DIRNAME, FEDERATION_NAME, DemoSettings
 
 COORDINATOR = "coordinator"
@@ -135,10 +136,7 @@ def run_federation(settings: DemoSettings, run_dir: Path, data_dirs: dict[str, P
     port = free_port()
     kit = provision_and_enroll(run_dir, data_dirs, plan, port)
     state = run_dir / FEDERATION_DIRNAME / "state"
-    coordinator = children.start(COORDINATOR, [
-        "-m", "coordinator.cli", "serve", "--kit", str(kit), "--state", str(state),
-        "--port", str(port),
-    ])
+    coordinator = children.start(COORDINATOR, serve_args(kit, state, port))
     children.wait_for_port(coordinator, port)
     run = FederationRun(plan, started_at=time.time(), kit=kit, state=state)
     console.line(f"coordinator on https://127.0.0.1:{port} (mutual TLS, {plan.mode} mode, "

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+from coordinator.loopback import NotListeningError, wait_for_port
 from siteapp.errors import UserFacingError
 
 STOP_GRACE_S = 8.0
@@ -31,13 +31,6 @@ PORT_WAIT_S = 60.0
 
 class ChildProcessError(UserFacingError):
     """A coordinator or site process of the demo failed; its log says why."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the kernel picks it)."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -88,22 +81,18 @@ class ChildProcesses:
     def wait_for_port(self, child: Child, port: int, host: str = "127.0.0.1",
                       timeout_s: float = PORT_WAIT_S) -> None:
         """Return once ``child`` accepts TCP connections on ``port``."""
-        end = time.monotonic() + timeout_s
-        while time.monotonic() < end:
-            if not child.running():
+        try:
+            wait_for_port(child.process, port, timeout_s, host)
+        except NotListeningError as exc:
+            if exc.returncode is not None:
                 raise ChildProcessError(
                     f"the {child.name} stopped while starting (log {child.log_path}):\n"
                     f"{child.log_tail()}"
-                )
-            try:
-                socket.create_connection((host, port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise ChildProcessError(
-            f"the {child.name} did not listen on port {port} within {timeout_s:.0f} s "
-            f"(log {child.log_path})"
-        )
+                ) from exc
+            raise ChildProcessError(
+                f"the {child.name} did not listen on port {port} within {timeout_s:.0f} s "
+                f"(log {child.log_path})"
+            ) from exc
 
     def stop_all(self) -> None:
         """SIGTERM every running child (newest first), then SIGKILL after a grace time."""

@@ -18,7 +18,8 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from siteapp.demo.processes import ChildProcesses, free_port
+from coordinator.loopback import free_port, serve_args
+from siteapp.demo.processes import ChildProcesses
 from siteapp.errors import UserFacingError
 
 DONE_STAMP = "workspace.done"
@@ -113,10 +114,7 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     log(f"running {spec.federated_rounds} encrypted rounds against a local coordinator…")
     errors: dict[str, BaseException] = {}
     with ChildProcesses(root / "logs") as children:
-        coordinator = children.start("coordinator", [
-            "-m", "coordinator.cli", "serve", "--kit", str(kit),
-            "--state", str(root / "coordinator-state"), "--port", str(port),
-        ])
+        coordinator = children.start("coordinator", serve_args(kit, root / "coordinator-state", port))
         children.wait_for_port(coordinator, port)
 
         def take_part(name: str) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from safetensors.numpy import save
 
 from coordinator.client import ConnectionParams, CoordinatorClient
 from coordinator.kits import SiteKit, load_site_kit
+from coordinator.loopback import NotListeningError, free_port, serve_args, wait_for_port
 from coordinator.protocol import FederationPlan, RoundState
 from coordinator.provisioning import provision, sign_site_request
 from coordinator.settings import ClientDefaults
@@ -35,12 +34,6 @@ START_TIMEOUT_S = 60.0
 STOP_GRACE_S = 2.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def spawn_coordinator(
     launcher: Sequence[str], kit_dir: Path, state_dir: Path, port: int,
     database_url: str | None = None, workers: int = 1,
@@ -49,10 +42,9 @@ def spawn_coordinator(
     the failure message), on SQLite in ``state_dir`` or on ``database_url``. The
     federation tests' harness starts its coordinator here too. It leads a process group
     of its own, so that its worker processes can be stopped with it."""
-    store = ["--database-url", database_url] if database_url else []
     return subprocess.Popen(
-        [sys.executable, *launcher, "serve", "--kit", str(kit_dir),
-         "--state", str(state_dir), "--port", str(port), "--workers", str(workers), *store],
+        [sys.executable, *serve_args(kit_dir, state_dir, port, program=launcher,
+                                     database_url=database_url, workers=workers)],
         cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
@@ -61,16 +53,12 @@ def spawn_coordinator(
 def wait_until_listening(process: subprocess.Popen[bytes], port: int, timeout_s: float) -> None:
     """Return once the coordinator accepts connections; raise with its stderr if it exits
     first, or after ``timeout_s`` (the caller still holds the process to stop)."""
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode() if process.stderr else "")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"the coordinator did not start within {timeout_s:.0f} s")
+    try:
+        wait_for_port(process, port, timeout_s)
+    except NotListeningError as exc:
+        if exc.returncode is not None:
+            raise RuntimeError(process.stderr.read().decode() if process.stderr else str(exc)) from exc
+        raise RuntimeError(f"the coordinator did not start within {timeout_s:.0f} s") from exc
 
 
 def stop_coordinator(process: subprocess.Popen[bytes] | None, grace_s: float) -> None:

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from coordinator.loopback import NotListeningError, serve_args, wait_for_port
+
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
 PROVISION_TIMEOUT_S = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def provision(binary: Path, out: Path, port: int, *options: str) -> subprocess.CompletedProcess[str]:
@@ -33,15 +27,10 @@ def provision(binary: Path, out: Path, port: int, *options: str) -> subprocess.C
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the coordinator exited with {process.returncode}:\n{log.read_text()}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    pytest.fail(f"the coordinator did not listen on port {port} within {START_TIMEOUT_S:.0f} s")
+    try:
+        wait_for_port(process, port, START_TIMEOUT_S)
+    except NotListeningError as exc:
+        pytest.fail(f"the coordinator did not start ({exc}):\n{log.read_text()}")
 
 
 @contextmanager
@@ -56,7 +45,7 @@ def serving(
     """
     with open(log, "wb") as sink:
         process = subprocess.Popen(
-            [*program, "serve", "--kit", str(kit), "--port", str(port)],
+            serve_args(kit, None, port, program=program),
             stdout=sink, stderr=subprocess.STDOUT,
         )
     try:

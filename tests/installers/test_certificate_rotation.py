@@ -12,12 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from coordinator_process import free_port, serving
+from coordinator_process import serving
 
 from coordinator.cli import main as coordinator_main
 from coordinator.client import CoordinatorClient
 from coordinator.errors import PlanError
 from coordinator.kits import load_site_kit
+from coordinator.loopback import free_port
 from coordinator.protocol import FederationPlan, SecureMode
 from coordinator.provisioning import provision, sign_site_request
 from siteapp.federation.enrolment import enroll, load_enrolled_kit

@@ -11,11 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from coordinator_process import free_port, provision, serving
+from coordinator_process import provision, serving
 from installer_builds import DIST, REPO, Artefact
 
 from coordinator.client import CoordinatorClient
 from coordinator.kits import load_site_kit
+from coordinator.loopback import free_port
 from coordinator.protocol import RoundPhase, SecureMode
 from siteapp.federation.site_keys import make_request
 

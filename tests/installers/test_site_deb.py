@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from coordinator_process import free_port, provision, serving
+from coordinator_process import provision, serving
 from installer_builds import DIST, REPO, Artefact, build, record, size_of
 from x11_display import Display, available, xvfb
 
+from coordinator.loopback import free_port
 from coordinator.protocol import FederationPlan
 from coordinator.provisioning import provision as provision_federation
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from coordinator.loopback import free_port
 from siteapp.pacs.config import PacsNode, TlsFiles
 from siteapp.pacs.send import echo
 from tests.pacs.tls_files import TlsTestFiles
@@ -27,12 +27,6 @@ def orthanc_binary() -> str | None:
     return shutil.which("Orthanc") or (
         "/usr/sbin/Orthanc" if Path("/usr/sbin/Orthanc").is_file() else None
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
