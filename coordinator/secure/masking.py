@@ -60,6 +60,7 @@ from coordinator.secure.masking_server import (
     consistency_request,
     unmask,
     unmask_request,
+    unmask_words,
     validate_masked_blob,
     verify_survivor_signature,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "minimum_threshold",
     "unmask",
     "unmask_request",
+    "unmask_words",
     "validate_masked_blob",
     "verify_advertisement",
 ]
@@ -257,6 +259,11 @@ class MaskingParticipant:
         The upload is ``num_examples * quantised(vector)`` and ``num_examples`` plus the
         self mask and one pairwise mask per site that shared its keys, mod 2^32.
         """
+        return self.masked_words(share_messages, quantise_weighted(vector, num_examples, self.bounds))
+
+    def masked_words(self, share_messages: Iterable[dict[str, Any]], words: np.ndarray) -> bytes:
+        """Round step 3 for any uint32 input (e.g. the packed counts of a median probe):
+        the words plus the self mask and the pairwise masks, mod 2^32."""
         peers = self._require_peers()
         if self._shared_sites is not None:
             raise ProtocolViolationError("This site has already uploaded its masked input.")
@@ -268,7 +275,7 @@ class MaskingParticipant:
                 f"Only {len(shared)} sites (this one included) shared their keys but the "
                 f"threshold is {self.threshold}; the round cannot complete securely."
             )
-        words = quantise_weighted(vector, num_examples, self.bounds)
+        words = np.array(words, dtype=np.uint32)
         apply_mask(words, mask_stream(self._self_seed, words.size), +1)
         for site in sorted(shared - {self.site_id}):
             seed = derive_key(

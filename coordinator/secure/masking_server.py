@@ -40,6 +40,7 @@ __all__ = [
     "consistency_request",
     "unmask",
     "unmask_request",
+    "unmask_words",
     "validate_masked_blob",
     "verify_survivor_signature",
 ]
@@ -236,6 +237,23 @@ def unmask(
     answers to :func:`unmask_request`. Raises :class:`ThresholdNotMetError` below the
     threshold and :class:`ProtocolViolationError` for inconsistent input.
     """
+    total = unmask_words(
+        masked_sum, advertisements, shared_sites, survivors, responses, threshold, round_id
+    )
+    return dequantise_sum(total, bounds)
+
+
+def unmask_words(
+    masked_sum: MaskedSum,
+    advertisements: Sequence[dict[str, Any]],
+    shared_sites: Iterable[str],
+    survivors: Iterable[str],
+    responses: Sequence[dict[str, Any]],
+    threshold: int,
+    round_id: str,
+) -> np.ndarray:
+    """The survivors' uint32 inputs summed mod 2^32, every mask removed (as :func:`unmask`,
+    without reading the words as quantised updates)."""
     mask_keys = _mask_keys(advertisements)
     positions = {site: index + 1 for index, site in enumerate(sorted(mask_keys))}
     shared = frozenset(shared_sites)
@@ -278,4 +296,4 @@ def unmask(
             peer = X25519PublicKey.from_public_bytes(mask_keys[site])
             seed = derive_key(private_key, peer, "mask", round_id, dropped, site)
             apply_mask(total, mask_stream(seed, total.size), -pairwise_sign(site, dropped))
-    return dequantise_sum(total, bounds)
+    return total
