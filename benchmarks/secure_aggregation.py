@@ -7,7 +7,9 @@ update (default 1,000,000) in three ways:
   complex slot) through :mod:`coordinator.secure.ckks`;
 * the common TenSEAL default as a baseline (ring 8192, primes 60/40/40/60, public-key
   encryption, ``CKKSVector.serialize``), side by side, with ratios;
-* pairwise masking through :mod:`coordinator.secure.masking`.
+* pairwise masking through :mod:`coordinator.secure.masking`;
+* the secure coordinate-wise median (:mod:`coordinator.secure.bisection`: ``--probes``
+  masking rounds of packed counts, ``--median-sites`` sites) against plaintext FedMedian.
 
 Errors are on the FedAvg weighted mean against the same mean in float64 plaintext.
 ``--json`` prints one JSON object; ``--output FILE`` also writes it. Times are the best
@@ -30,7 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from coordinator.aggregation.rules import fedmedian
 from coordinator.secure import ckks, settings
+from coordinator.secure.bisection import ProbeCoordinator, ProbeSite, median_ranks
 from coordinator.secure.masking import (
     MaskedSum,
     MaskingParticipant,
@@ -38,6 +42,7 @@ from coordinator.secure.masking import (
     consistency_request,
     unmask,
     unmask_request,
+    unmask_words,
 )
 
 RELATIVE_FLOOR = 1e-4
@@ -254,7 +259,74 @@ def bench_masking(updates: list[tuple[np.ndarray, int]]) -> dict[str, Any]:
     }
 
 
-def run(params: int, sites: int, repeats: int) -> dict[str, Any]:
+def masked_probe(
+    identities: list[tuple[str, Any, bytes]], ca_pem: bytes, round_id: str, inputs: dict[str, np.ndarray]
+) -> tuple[np.ndarray, int]:
+    """One full masking round over raw uint32 inputs: ``(unmasked sum, upload bytes)``."""
+    threshold = len(identities) * 2 // 3 + 1
+    participants = {
+        site: MaskingParticipant(site, round_id, key, cert, ca_pem, threshold)
+        for site, key, cert in identities
+    }
+    advertisements = [p.advertise() for p in participants.values()]
+    outboxes = {site: p.share_keys(advertisements) for site, p in participants.items()}
+    masked_sum, upload_bytes = MaskedSum(), 0
+    for site, participant in participants.items():
+        inbox = [box[site] for sender, box in outboxes.items() if sender != site]
+        blob = participant.masked_words(inbox, inputs[site])
+        masked_sum.add(blob)
+        upload_bytes = len(blob)
+    survivors = sorted(participants)
+    shown = consistency_request(round_id, survivors)
+    signatures = [participants[site].sign_survivors(shown) for site in survivors]
+    request = unmask_request(round_id, survivors, signatures)
+    responses = [participants[site].unmask(request) for site in survivors]
+    total = unmask_words(
+        masked_sum, advertisements, survivors, survivors, responses, threshold, round_id
+    )
+    return total, upload_bytes
+
+
+def bench_secure_median(params: int, sites: int, probes: int) -> dict[str, Any]:
+    """The whole secure median (every site simulated in this one process, one after
+    another) against plaintext FedMedian over the same updates."""
+    clip = settings.MASKING_DEFAULT_CLIP
+    updates = [vector for vector, _ in make_updates(params, sites)]
+    ca_pem, identities = make_identities(sites)
+    start = time.perf_counter()
+    probe_sites = {
+        site: ProbeSite(vector, clip, 1, sites)
+        for (site, _, _), vector in zip(identities, updates, strict=True)
+    }
+    coordinator = ProbeCoordinator(params, clip, median_ranks, sites)
+    upload_bytes = published_bytes = 0
+    for probe in range(probes):
+        inputs = {site: p.probe_words() for site, p in probe_sites.items()}
+        total, size = masked_probe(identities, ca_pem, f"benchmark.probe-{probe}", inputs)
+        published = coordinator.answer(total)
+        for probe_site in probe_sites.values():
+            probe_site.follow(published)
+        upload_bytes += size
+        published_bytes += len(published)
+    secure_s = time.perf_counter() - start
+    start = time.perf_counter()
+    plain = fedmedian([([vector], 1) for vector in updates])[0]
+    plaintext_s = time.perf_counter() - start
+    return {
+        "sites": sites,
+        "probes": probes,
+        "median": "lower (rank ceil(n/2)); the median itself for an odd n",
+        "upload_bytes_per_param": upload_bytes / params,
+        "published_bytes_per_param": published_bytes / params,
+        "plaintext_fedmedian_upload_bytes_per_param": 4.0,
+        "round_s": secure_s,
+        "plaintext_fedmedian_s": plaintext_s,
+        "max_abs_error": float(np.abs(coordinator.search.estimate[0] - plain).max()),
+        "error_bound": 2 * clip / 2**probes,
+    }
+
+
+def run(params: int, sites: int, repeats: int, median_sites: int = 5, probes: int = 16) -> dict[str, Any]:
     updates = make_updates(params, sites)
     medfed = bench_medfed_ckks(updates, repeats)
     baseline = bench_baseline_ckks(updates, repeats)
@@ -276,6 +348,7 @@ def run(params: int, sites: int, repeats: int) -> dict[str, Any]:
             for key in ("bytes_per_param", "encrypt_s", "decrypt_s", "aggregate_s_per_site")
         },
         "masking": masking,
+        "secure_median": bench_secure_median(params, median_sites, probes),
         "relative_error_floor": RELATIVE_FLOOR,
     }
     report["targets_met"] = {key: report[key] <= limit for key, limit in TARGETS.items()}
@@ -305,6 +378,14 @@ def print_table(report: dict[str, Any]) -> None:
             f"{masking[mask_key]:>12.4g}"
         )
     print(f"plaintext float32: {report['plaintext_bytes_per_param']} bytes/param")
+    median = report["secure_median"]
+    print(
+        f"secure median, {median['sites']} sites, {median['probes']} probes: "
+        f"{median['upload_bytes_per_param']:.2f} B/param uploaded per site, "
+        f"{median['published_bytes_per_param']:.2f} B/param published, "
+        f"{median['round_s']:.2f} s (plaintext FedMedian {median['plaintext_fedmedian_s']:.3f} s), "
+        f"max abs error {median['max_abs_error']:.2g} (bound {median['error_bound']:.2g})"
+    )
     print(f"targets met: {report['targets_met']}")
 
 
@@ -313,10 +394,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", type=int, default=1_000_000)
     parser.add_argument("--sites", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--median-sites", type=int, default=5)
+    parser.add_argument("--probes", type=int, default=16)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--output", type=Path, help="also write the JSON to this file")
     args = parser.parse_args(argv)
-    report = run(args.params, args.sites, args.repeats)
+    report = run(args.params, args.sites, args.repeats, args.median_sites, args.probes)
     if args.output:
         args.output.write_text(json.dumps(report, indent=2) + "\n")
     if args.json:

@@ -35,3 +35,11 @@ def test_benchmark_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     # within its quantisation bound (a wrong sum is off by the updates' size, ~1e-2).
     assert 0.0 < report["max_abs_error"] < 1e-6
     assert 0.0 < report["masking"]["max_abs_error"] <= report["masking"]["quantisation_bound"] < 1e-3
+    # The secure median: 16 probes of 3-bit counts packed ten to a uint32 word (0.4 B/param
+    # each, 6.4 in total), within range / 2^16 of plaintext FedMedian.
+    median = report["secure_median"]
+    assert median["probes"] == 16 and median["sites"] == 5
+    assert 6.4 <= median["upload_bytes_per_param"] < 6.6
+    assert 2.0 <= median["published_bytes_per_param"] < 2.1
+    assert 0.0 < median["round_s"] < 60.0 and median["plaintext_fedmedian_s"] > 0.0
+    assert median["max_abs_error"] <= median["error_bound"] == 2 / 2**16
