@@ -56,7 +56,6 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
     from siteapp.tasks import load_task
     from siteapp.training.datasets import site_dataset
     from siteapp.training.evaluation import evaluate_patients
-    from siteapp.training.initial_model import initial_model
     from siteapp.training.trainer import RoundPlan, plan_round, train_round
     from siteapp.training.weights import load_state
 
@@ -70,7 +69,7 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
         sample_rate, steps = plan_round(len(train), settings.epochs_per_round,
                                         settings.batch_patients)
         sigma = ledger.calibrate(sample_rate, steps, len(train), settings.rounds, epsilon[site])
-        model = initial_model(task, settings.model, settings.seed)
+        model = settings.starting_model()
         for number in range(1, settings.rounds + 1):
             entry = ledger.record_planned_round(number, sigma, sample_rate, steps, len(train),
                                                 context="demo:local-only")
@@ -101,7 +100,6 @@ def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = p
     from siteapp.tasks import load_task
     from siteapp.training.datasets import site_dataset
     from siteapp.training.evaluation import evaluate_patients
-    from siteapp.training.initial_model import initial_model
     from siteapp.training.trainer import RoundPlan, plan_round, train_round
     from siteapp.training.weights import load_state
 
@@ -115,7 +113,7 @@ def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = p
     if epsilon is not None:
         sigma = calibrate_noise_multiplier(epsilon, settings.delta, sample_rate, steps,
                                            settings.rounds)
-    model = initial_model(task, settings.model, settings.seed)
+    model = settings.starting_model()
     curve = BaselineCurve()
     for number in range(1, settings.rounds + 1):
         plan = RoundPlan(steps=steps, sample_rate=sample_rate, noise_multiplier=sigma,

@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="label skew between sites, 0 (scanners' own) to 1 (strong)")
     parser.add_argument("--epsilon-cap", type=float, default=DEFAULTS.epsilon_cap)
     parser.add_argument("--model", default=DEFAULTS.model, help="zoo model the sites train")
+    parser.add_argument("--pretrained-weights", type=Path,
+                        help="the operator's weights file for --model (docs/networks.md)")
+    parser.add_argument("--frozen-stages", type=int, default=0,
+                        help="with --pretrained-weights: stages kept frozen, stem first")
     parser.add_argument("--optimizer", choices=["adam", "sgd"], default=DEFAULTS.optimizer,
                         help="the sites' local optimiser (baselines use the same)")
     parser.add_argument("--learning-rate", type=float, default=DEFAULTS.learning_rate)
@@ -86,6 +90,7 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
         slices=args.slices, seed=args.seed, skew=args.skew, epsilon_cap=args.epsilon_cap,
         model=args.model, optimizer=args.optimizer, learning_rate=args.learning_rate,
         learning_rate_schedule=args.learning_rate_schedule, batch_patients=args.batch_patients,
+        pretrained_weights=args.pretrained_weights, frozen_stages=args.frozen_stages,
     )
 
 

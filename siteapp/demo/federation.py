@@ -74,13 +74,15 @@ def per_round_epsilon(settings: DemoSettings, patients: dict[str, int]) -> float
 
 
 def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPlan:
-    from siteapp.tasks import load_task
-    from siteapp.training.initial_model import initial_model
+    from coordinator.pretrained import describe_weights_file
     from siteapp.training.weights import frozen_state_digest
 
-    frozen = frozen_state_digest(initial_model(load_task(settings.task), settings.model,
-                                               settings.seed))
+    frozen = frozen_state_digest(settings.starting_model())
+    pretrained = None
+    if settings.pretrained_weights is not None:
+        pretrained = describe_weights_file(settings.pretrained_weights, settings.frozen_stages)
     return FederationPlan.model_validate({
+        "pretrained": pretrained.model_dump() if pretrained is not None else None,
         "federation": FEDERATION_NAME,
         "sites": settings.site_names(),
         "task": settings.task,
@@ -107,7 +109,7 @@ def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPla
 
 
 def provision_and_enroll(run_dir: Path, data_dirs: dict[str, Path], plan: FederationPlan,
-                         port: int) -> Path:
+                         port: int, pretrained_weights: Path | None = None) -> Path:
     """Provision the federation into ``run_dir/federation`` and enrol every site as a real
     one would: the site makes its key and a certificate request, the operator signs it
     into a kit, the site imports it. Returns the coordinator's kit folder."""
@@ -119,7 +121,8 @@ def provision_and_enroll(run_dir: Path, data_dirs: dict[str, Path], plan: Federa
 
     folder = run_dir / FEDERATION_DIRNAME
     shutil.rmtree(folder, ignore_errors=True)
-    result = provision(plan, folder, f"https://127.0.0.1:{port}")
+    result = provision(plan, folder, f"https://127.0.0.1:{port}",
+                       pretrained_weights=pretrained_weights)
     for site, data_dir in data_dirs.items():
         kit = sign_site_request(folder, request_enrolment(data_dir, site)).path
         enroll(data_dir, kit, result.ca_fingerprint)
@@ -134,7 +137,7 @@ def run_federation(settings: DemoSettings, run_dir: Path, data_dirs: dict[str, P
     patients = train_patients(settings, data_dirs)
     plan = make_plan(settings, per_round_epsilon(settings, patients))
     port = free_port()
-    kit = provision_and_enroll(run_dir, data_dirs, plan, port)
+    kit = provision_and_enroll(run_dir, data_dirs, plan, port, settings.pretrained_weights)
     state = run_dir / FEDERATION_DIRNAME / "state"
     coordinator = children.start(COORDINATOR, serve_args(kit, state, port))
     children.wait_for_port(coordinator, port)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from coordinator.protocol import SecureMode, Strategy
 
@@ -72,6 +73,10 @@ class DemoSettings:
     epsilon_cap: float = 8.0
     delta: float = 1e-5
     model: str = "compact_cnn"  # the task preset's default model (pretrained backbone)
+    # The operator's weights file for ``model`` (docs/networks.md) and how many of its
+    # stages stay frozen; None: the app's own initial model.
+    pretrained_weights: Path | None = None
+    frozen_stages: int = 0
     strategy: Strategy = Strategy.FEDAVG
     mode: SecureMode = SecureMode.CKKS
     task: str = DEMO_TASK
@@ -79,6 +84,19 @@ class DemoSettings:
     torch_threads: int = 1
     # Seconds a site may wait for the others in one round before the demo gives up.
     round_wait_s: float = 300.0
+
+    def starting_model(self) -> Any:
+        """The federation's initial model, which the baselines start from too: on the
+        operator's weights file when there is one, else the app's own."""
+        from siteapp.tasks import load_task
+        from siteapp.training.initial_model import initial_model, operator_initial_model
+
+        task = load_task(self.task)
+        if self.pretrained_weights is None:
+            return initial_model(task, self.model, self.seed)
+        return operator_initial_model(
+            task, self.model, self.seed, self.pretrained_weights, self.frozen_stages
+        )
 
     def with_changes(self, **changes: object) -> DemoSettings:
         return replace(self, **changes)  # type: ignore[arg-type]
