@@ -1,4 +1,4 @@
-"""``medfed-site request-enrolment``, ``enroll``, ``join`` and ``audit``: the federation
+"""``medfed-site request-enrolment``, ``enroll``, ``leave``, ``join`` and ``audit``: the federation
 without a screen.
 
 Torch, TenSEAL and the HTTP client are imported inside the command functions only.
@@ -39,6 +39,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the CA fingerprint your operator read out to you (recommended)")
     enroll.add_argument("--json", action="store_true", help="print one JSON document")
     enroll.set_defaults(func=run_enroll)
+
+    leave = subparsers.add_parser(
+        "leave",
+        help="leave the federation: forget the kit and its keys, keep data and ledger",
+        description="Forget this data folder's enrolment (the kit, with the federation's "
+        "keys). Studies, labels, models, round records and the privacy ledger stay, and "
+        "epsilon keeps counting. Afterwards 'enroll' accepts a kit of any federation: use it "
+        "after a wrong kit, or when the coordinator moved and the operator sent a new kit.",
+    )
+    leave.add_argument("--yes", action="store_true", required=True,
+                       help="confirm: the kit and the federation's keys are deleted")
+    leave.set_defaults(func=run_leave)
 
     join = subparsers.add_parser(
         "join",
@@ -90,6 +102,19 @@ def run_enroll(args: argparse.Namespace) -> int:
               f"({record.mode} mode, task {record.task}, coordinator {record.coordinator_url})")
         print(f"  CA fingerprint: {record.ca_fingerprint}")
         print(f"  kit valid until {record.expires_at}")
+    return 0
+
+
+def run_leave(args: argparse.Namespace) -> int:
+    from siteapp.federation.enrolment import leave_federation
+    from siteapp.privacy.ledger import PrivacyLedger
+
+    record = leave_federation(args.data_dir)
+    print(f"left federation '{record.federation}' (site '{record.site}'): its kit and keys are "
+          "deleted from this data folder")
+    print(f"  kept: studies, labels, models, round records and the privacy ledger "
+          f"(epsilon so far {PrivacyLedger(args.data_dir).epsilon_spent():.2f}, still counted)")
+    print("  to take part again: medfed-site enroll KIT")
     return 0
 
 

@@ -22,8 +22,8 @@ from coordinator.durable_files import write_durably
 from coordinator.errors import KitError
 from coordinator.kits import SiteKit, load_site_kit
 from siteapp.federation.errors import KitRefusedError, NotEnrolledError
-from siteapp.federation.settings import KIT_DIRNAME, KIT_FILENAME
-from siteapp.federation.site_keys import key_for_certificate, site_key
+from siteapp.federation.settings import KIT_DIRNAME, KIT_FILENAME, TLS_DIRNAME
+from siteapp.federation.site_keys import SITE_KEY_FILE, key_for_certificate, site_key
 from siteapp.federation.store import connect
 from siteapp.store import ensure_data_dir
 
@@ -130,3 +130,28 @@ def load_enrolled_kit(data_dir: Path) -> tuple[Enrolment, SiteKit]:
             "again with 'medfed-site enroll KIT'"
         )
     return record, _verify(path, record.ca_fingerprint, site_key(data_dir))
+
+
+def leave_federation(data_dir: Path) -> Enrolment:
+    """Forget this data folder's enrolment: its kit (with the federation's keys) and record.
+
+    What the site owns stays: studies, labels, models, round records and the privacy
+    ledger, whose epsilon keeps counting (a patient's privacy does not reset with a new
+    federation). A kit of any federation can be imported afterwards. Raises
+    :class:`NotEnrolledError` when there is nothing to leave.
+    """
+    record = current_enrolment(data_dir)
+    if record is None:
+        raise NotEnrolledError(f"{data_dir} is not enrolled in a federation; there is nothing to leave")
+    with connect(Path(data_dir)) as conn, conn:
+        conn.execute("DELETE FROM federation_enrolment WHERE id = 1")
+    # After the record: a crash in between leaves a kit without an enrolment, which
+    # load_enrolled_kit already treats as "not enrolled" and the next enrol replaces.
+    # The kit (with the federation's CKKS context), its TLS files and the key its
+    # certificate was issued for go; a pending certificate request's key stays, since it
+    # is for the next kit.
+    folder = kit_path(data_dir).parent
+    kit_path(data_dir).unlink(missing_ok=True)
+    shutil.rmtree(folder / TLS_DIRNAME, ignore_errors=True)
+    (folder / SITE_KEY_FILE).unlink(missing_ok=True)
+    return record

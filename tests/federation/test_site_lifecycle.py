@@ -173,3 +173,10 @@ def test_join_waits_out_a_coordinator_outage(tmp_path: Path, site_templates) -> 
         assert waited, "the request that waited out the outage is logged with its attempts"
     finally:
         fed.stop()
+
+
+def test_leave_without_an_enrolment_says_so(tmp_path, capsys) -> None:
+    from siteapp.cli import main
+
+    assert main(["--data-dir", str(tmp_path), "leave", "--yes"]) == 4
+    assert "nothing to leave" in capsys.readouterr().err

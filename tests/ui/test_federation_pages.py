@@ -186,3 +186,50 @@ def test_a_stopped_or_impostor_coordinator_is_said_in_words_at_once(
     assert page.connection_label.text().startswith("Connection: no answer now"), page.connection_label.text()
     page.pause()
     wait_worker(qtbot, worker, 60_000)
+
+
+def test_leave_keeps_the_ledger_and_lets_another_kit_in(
+    qtbot, make_window, ckks_federation: LoopbackFederation, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from coordinator.protocol import FederationPlan
+    from coordinator.provisioning import provision, sign_site_request
+    from siteapp.dicom.index import StudyIndex
+    from siteapp.federation.enrolment import current_enrolment, kit_path
+    from siteapp.federation.site_keys import request_enrolment
+    from siteapp.privacy.ledger import PrivacyLedger
+
+    fed = ckks_federation
+    data_dir = fed.data_dirs[GUI_SITE]
+    ledger = PrivacyLedger(data_dir)
+    ledger.record_planned_round(1, 1.1, 0.1, 30, 100, context="federation:loopback")
+    spent = ledger.epsilon_spent()
+    patients = len(StudyIndex(data_dir).patients())
+    # The operator of another federation signs this site's request: a kit this folder refused.
+    other = FederationPlan.model_validate({"federation": "other", "sites": ["a", "b", "c"],
+                                           "min_sites": 3, "rounds": 1})
+    provision(other, tmp_path / "other-prov", "https://127.0.0.1:9")
+    other_kit = sign_site_request(tmp_path / "other-prov", request_enrolment(data_dir, GUI_SITE)).path
+
+    window = make_window(data_dir)
+    page = window.show_page("federation")
+    wait_idle(qtbot)
+    assert not page.enroll_kit(other_kit)
+    assert "already takes part in federation" in page.notice.label.text()
+
+    page.ask_to_leave_federation()
+    qtbot.waitUntil(lambda: page.leave_box is not None, timeout=5_000)
+    assert "privacy ledger stay" in page.leave_box.text()
+    next(b for b in page.leave_box.buttons()
+         if page.leave_box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole).click()
+    qtbot.waitUntil(lambda: current_enrolment(data_dir) is None, timeout=5_000)
+    assert not kit_path(data_dir).exists()
+    assert PrivacyLedger(data_dir).epsilon_spent() == pytest.approx(spent)
+    assert len(StudyIndex(data_dir).patients()) == patients
+    assert "not enrolled" in page.enrolment_label.text()
+
+    assert page.enroll_kit(other_kit), page.notice.label.text()
+    enrolment = current_enrolment(data_dir)
+    assert enrolment is not None and enrolment.federation == "other"
+    assert PrivacyLedger(data_dir).epsilon_spent() == pytest.approx(spent)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -128,10 +129,17 @@ class FederationPage(Page):
         self.request_button.clicked.connect(self.choose_and_request)
         self.kit_button = QPushButton(self.tr("Import enrolment kit…"))
         self.kit_button.clicked.connect(self.choose_and_enroll)
+        self.unenrol_button = QPushButton(self.tr("Leave this federation…"))
+        self.unenrol_button.setToolTip(self.tr(
+            "Forget the kit and the federation's keys, e.g. after a wrong kit. Studies, labels, "
+            "models and the privacy ledger stay."))
+        self.unenrol_button.clicked.connect(self.ask_to_leave_federation)
+        self.leave_box: QMessageBox | None = None
         kit_layout.addWidget(self.enrolment_label)
         kit_layout.addLayout(fingerprint_row)
         kit_layout.addWidget(self.request_button)
         kit_layout.addWidget(self.kit_button)
+        kit_layout.addWidget(self.unenrol_button)
         kit_layout.addStretch(1)
 
         plan_box = QGroupBox(self.tr("The federation plan"))
@@ -312,6 +320,49 @@ class FederationPage(Page):
         self.refresh_now()
         return True
 
+    def ask_to_leave_federation(self) -> None:
+        """Say what leaving deletes and keeps; leave only on an explicit yes."""
+        if self.plan is None or self.join_worker is not None:
+            return
+        e = self.plan.enrolment
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Leave the federation?"))
+        box.setText(self.tr(
+            "Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted "
+            "from this data folder. Your studies, labels, models, round history and privacy "
+            "ledger stay, and the ε already spent keeps counting. To take part again, import a "
+            "kit from the operator."
+        ).format(federation=e.federation, site=e.site))
+        leave = box.addButton(self.tr("Leave the federation"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(self.tr("Stay enrolled"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+
+        def answered(_result: int) -> None:
+            self.leave_box = None
+            if box.clickedButton() is leave:
+                self.leave_federation()
+
+        box.finished.connect(answered)
+        self.leave_box = box
+        box.open()
+
+    def leave_federation(self) -> bool:
+        from siteapp.federation.enrolment import leave_federation
+
+        try:
+            record = leave_federation(self.session.data_dir)
+        except Exception as exc:
+            self.show_exception(exc, self.tr("leaving the federation"))
+            return False
+        self.show_info(self.tr(
+            "Left federation {federation}. Everything else in this data folder is kept; import "
+            "a kit to take part again."
+        ).format(federation=record.federation), NoticeKind.SUCCESS)
+        self.connection_label.setText(self.tr("Connection: not checked yet."))
+        self.refresh_now()
+        return True
+
     # -- connection ---------------------------------------------------------------------
     def check_connection(self) -> Worker | None:
         if self.plan is None or self.state_worker is not None:
@@ -354,6 +405,7 @@ class FederationPage(Page):
         self.pause_button.setEnabled(running)
         self.leave_button.setEnabled(running)
         self.kit_button.setEnabled(not running)
+        self.unenrol_button.setEnabled(enrolled and not running)
         self.request_button.setEnabled(not running)
         self.check_button.setEnabled(enrolled)
 
