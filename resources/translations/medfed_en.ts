@@ -808,6 +808,107 @@
     </message>
 </context>
 <context>
+    <name>GettingStarted</name>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="36"/>
+        <source>1. Import studies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="37"/>
+        <source>{patients} patient(s), {images} image(s) imported. Studies &gt; Import (folders, DICOMDIR, zip) or Query PACS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="40"/>
+        <source>2. Label patients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="41"/>
+        <source>{labelled} patient(s) labelled, {val} kept for validation. Labels: one key per class, or import a labels CSV.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="44"/>
+        <source>3. Enrol in the federation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="45"/>
+        <source>Site {site} of federation {federation}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="48"/>
+        <source>Federation &gt; Request enrolment, send the request to your operator, then import the kit they send back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="50"/>
+        <source>4. Join the rounds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="51"/>
+        <source>{n} round(s) taken part in. Federation &gt; Join; the Privacy page shows what each round costs before it starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HelpPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="24"/>
+        <source>Getting started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="28"/>
+        <source>Four steps from a new installation to a model trained with other hospitals. No image, label or patient record ever leaves this workstation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="35"/>
+        <source>Where this site stands</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="38"/>
+        <source>Good to know</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="41"/>
+        <source>Privacy: every training run spends part of this site&apos;s privacy budget (ε). The app says how much before it starts and refuses what would pass the cap your privacy officer set (Privacy page).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="44"/>
+        <source>What leaves: only protected model updates and the figures listed on the Federation page; the Audit log shows every request that was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="46"/>
+        <source>Which model answers: the newest federated model, unless you pin another on the Inference page. Results are decision support, not a diagnosis.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="48"/>
+        <source>Problems: every message says what to do next; details go to the log file (Help &gt; Open log folder).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="62"/>
+        <source>reading where this site stands</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="80"/>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ImageViewer</name>
     <message>
         <location filename="../../siteapp/ui/widgets/image_viewer.py" line="102"/>
@@ -1267,82 +1368,88 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="57"/>
+        <location filename="../../siteapp/ui/main_window.py" line="63"/>
         <source>MedFed Site</source>
+        <extracomment>The page a data folder without studies opens on, when no page was saved.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="132"/>
+        <location filename="../../siteapp/ui/main_window.py" line="138"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="142"/>
+        <location filename="../../siteapp/ui/main_window.py" line="148"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="143"/>
+        <location filename="../../siteapp/ui/main_window.py" line="149"/>
         <source>&amp;Import studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="148"/>
+        <location filename="../../siteapp/ui/main_window.py" line="154"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="153"/>
+        <location filename="../../siteapp/ui/main_window.py" line="159"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="161"/>
+        <location filename="../../siteapp/ui/main_window.py" line="167"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="162"/>
+        <location filename="../../siteapp/ui/main_window.py" line="168"/>
         <source>Open &amp;log folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="165"/>
+        <location filename="../../siteapp/ui/main_window.py" line="171"/>
+        <source>&amp;Getting started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="174"/>
         <source>&amp;About MedFed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="183"/>
+        <location filename="../../siteapp/ui/main_window.py" line="192"/>
         <source>Not enrolled in a federation yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="185"/>
+        <location filename="../../siteapp/ui/main_window.py" line="194"/>
         <source>Federation: {federation} (site {site})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="189"/>
+        <location filename="../../siteapp/ui/main_window.py" line="198"/>
         <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="204"/>
+        <location filename="../../siteapp/ui/main_window.py" line="213"/>
         <source>About MedFed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="226"/>
+        <location filename="../../siteapp/ui/main_window.py" line="245"/>
         <source>Quit while work is running?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="228"/>
+        <location filename="../../siteapp/ui/main_window.py" line="247"/>
         <source>Stop and quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="229"/>
+        <location filename="../../siteapp/ui/main_window.py" line="248"/>
         <source>Keep working</source>
         <translation type="unfinished"></translation>
     </message>

@@ -808,6 +808,107 @@
     </message>
 </context>
 <context>
+    <name>GettingStarted</name>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="36"/>
+        <source>1. Import studies</source>
+        <translation>1. 导入检查</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="37"/>
+        <source>{patients} patient(s), {images} image(s) imported. Studies &gt; Import (folders, DICOMDIR, zip) or Query PACS.</source>
+        <translation>已导入 {patients} 位患者、{images} 幅图像。检查 &gt; 导入（文件夹、DICOMDIR、zip）或查询 PACS。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="40"/>
+        <source>2. Label patients</source>
+        <translation>2. 标注患者</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="41"/>
+        <source>{labelled} patient(s) labelled, {val} kept for validation. Labels: one key per class, or import a labels CSV.</source>
+        <translation>已标注 {labelled} 位患者，其中 {val} 位留作验证。标注：每个类别一个按键，或导入标注 CSV。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="44"/>
+        <source>3. Enrol in the federation</source>
+        <translation>3. 加入联邦</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="45"/>
+        <source>Site {site} of federation {federation}.</source>
+        <translation>联邦 {federation} 的站点 {site}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="48"/>
+        <source>Federation &gt; Request enrolment, send the request to your operator, then import the kit they send back.</source>
+        <translation>联邦学习 &gt; 申请加入，把申请发给运营方，然后导入对方发回的加入包。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="50"/>
+        <source>4. Join the rounds</source>
+        <translation>4. 参与训练轮次</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/getting_started.py" line="51"/>
+        <source>{n} round(s) taken part in. Federation &gt; Join; the Privacy page shows what each round costs before it starts.</source>
+        <translation>已参与 {n} 轮。联邦学习 &gt; 加入；隐私页面会在每轮开始前显示其隐私消耗。</translation>
+    </message>
+</context>
+<context>
+    <name>HelpPage</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="24"/>
+        <source>Getting started</source>
+        <translation>入门</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="28"/>
+        <source>Four steps from a new installation to a model trained with other hospitals. No image, label or patient record ever leaves this workstation.</source>
+        <translation>从全新安装到与其他医院共同训练的模型，只需四步。任何图像、标注或患者记录都不会离开这台工作站。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="35"/>
+        <source>Where this site stands</source>
+        <translation>本站点当前进度</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="38"/>
+        <source>Good to know</source>
+        <translation>须知</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="41"/>
+        <source>Privacy: every training run spends part of this site&apos;s privacy budget (ε). The app says how much before it starts and refuses what would pass the cap your privacy officer set (Privacy page).</source>
+        <translation>隐私：每次训练都会消耗本站点的一部分隐私预算（ε）。开始前程序会说明消耗多少，并拒绝任何会超出隐私官设定上限的操作（隐私页面）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="44"/>
+        <source>What leaves: only protected model updates and the figures listed on the Federation page; the Audit log shows every request that was sent.</source>
+        <translation>离开本站的内容：只有受保护的模型更新以及联邦页面列出的指标；审计日志显示发出的每一个请求。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="46"/>
+        <source>Which model answers: the newest federated model, unless you pin another on the Inference page. Results are decision support, not a diagnosis.</source>
+        <translation>使用哪个模型：默认是最新的联邦模型，除非您在推理页面固定了其他模型。结果仅供决策支持，不是诊断。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="48"/>
+        <source>Problems: every message says what to do next; details go to the log file (Help &gt; Open log folder).</source>
+        <translation>遇到问题：每条消息都会说明下一步该做什么；详细信息写入日志文件（帮助 &gt; 打开日志文件夹）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="62"/>
+        <source>reading where this site stands</source>
+        <translation>读取本站点进度</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="80"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+</context>
+<context>
     <name>ImageViewer</name>
     <message>
         <location filename="../../siteapp/ui/widgets/image_viewer.py" line="102"/>
@@ -1267,82 +1368,88 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="57"/>
+        <location filename="../../siteapp/ui/main_window.py" line="63"/>
         <source>MedFed Site</source>
+        <extracomment>The page a data folder without studies opens on, when no page was saved.</extracomment>
         <translation>MedFed 站点端</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="132"/>
+        <location filename="../../siteapp/ui/main_window.py" line="138"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation>数据文件夹：{folder}   设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="142"/>
+        <location filename="../../siteapp/ui/main_window.py" line="148"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="143"/>
+        <location filename="../../siteapp/ui/main_window.py" line="149"/>
         <source>&amp;Import studies…</source>
         <translation>导入检查(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="148"/>
+        <location filename="../../siteapp/ui/main_window.py" line="154"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="153"/>
+        <location filename="../../siteapp/ui/main_window.py" line="159"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="161"/>
+        <location filename="../../siteapp/ui/main_window.py" line="167"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="162"/>
+        <location filename="../../siteapp/ui/main_window.py" line="168"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="165"/>
+        <location filename="../../siteapp/ui/main_window.py" line="171"/>
+        <source>&amp;Getting started</source>
+        <translation>入门(&amp;G)</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="174"/>
         <source>&amp;About MedFed</source>
         <translation>关于 MedFed(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="183"/>
+        <location filename="../../siteapp/ui/main_window.py" line="192"/>
         <source>Not enrolled in a federation yet.</source>
         <translation>尚未加入联邦。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="185"/>
+        <location filename="../../siteapp/ui/main_window.py" line="194"/>
         <source>Federation: {federation} (site {site})</source>
         <translation>联邦：{federation}（站点 {site}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="189"/>
+        <location filename="../../siteapp/ui/main_window.py" line="198"/>
         <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MedFed 站点 {version}&lt;/h3&gt;&lt;p&gt;与其他医院共同训练一个医学影像模型，任何图像、标签或患者记录都不会离开这台工作站。&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;数据文件夹：{folder}&lt;br&gt;日志文件：{log}&lt;br&gt;Python {python}，Qt {qt}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="204"/>
+        <location filename="../../siteapp/ui/main_window.py" line="213"/>
         <source>About MedFed</source>
         <translation>关于 MedFed</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="226"/>
+        <location filename="../../siteapp/ui/main_window.py" line="245"/>
         <source>Quit while work is running?</source>
         <translation>仍有任务在运行，确定退出吗？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="228"/>
+        <location filename="../../siteapp/ui/main_window.py" line="247"/>
         <source>Stop and quit</source>
         <translation>停止并退出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="229"/>
+        <location filename="../../siteapp/ui/main_window.py" line="248"/>
         <source>Keep working</source>
         <translation>继续工作</translation>
     </message>

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import platform
+import sqlite3
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSize, Qt, QUrl
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from siteapp.errors import UserFacingError
 from siteapp.federation.enrolment import current_enrolment
 from siteapp.ui.icons import APP_ICON, icon
 from siteapp.ui.logging_setup import get_logger
@@ -41,6 +43,10 @@ def app_version() -> str:
         return version("medfed")
     except PackageNotFoundError:
         return "development"
+
+
+#: The page a data folder without studies opens on, when no page was saved.
+FIRST_RUN_PAGE = "help"
 
 
 class MainWindow(QMainWindow):
@@ -162,6 +168,9 @@ class MainWindow(QMainWindow):
         logs_action = QAction(self.tr("Open &log folder"), self)
         logs_action.triggered.connect(self._open_log_folder)
         help_menu.addAction(logs_action)
+        start_action = QAction(self.tr("&Getting started"), self)
+        start_action.triggered.connect(lambda: self.show_page(FIRST_RUN_PAGE))
+        help_menu.addAction(start_action)
         about_action = QAction(self.tr("&About MedFed"), self)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
@@ -212,9 +221,19 @@ class MainWindow(QMainWindow):
         state = prefs.window_state()
         if state is not None:
             self.restoreState(state)
-        wanted = prefs.current_page
+        wanted = prefs.current_page or (FIRST_RUN_PAGE if self._is_new_site() else "")
         ids = list(self.pages)
         self.sidebar.setCurrentRow(ids.index(wanted) if wanted in ids else 0)
+
+    def _is_new_site(self) -> bool:
+        """No study imported yet: a newcomer, who first sees the getting-started path."""
+        from siteapp.dicom.index import StudyIndex
+
+        try:
+            with StudyIndex(self.session.data_dir) as index:
+                return index.counts()["patients"] == 0
+        except (OSError, sqlite3.Error, UserFacingError):
+            return False  # an unusable folder is reported by the pages themselves
 
     def work_in_progress(self) -> list[str]:
         """What each page is doing that quitting would interrupt (sentences)."""

@@ -19,7 +19,7 @@ def test_sidebar_lists_pages_with_icons_and_switches(qtbot, make_window, site_di
     window = make_window(site_dir)
     ids = list(window.pages)
     assert ids[:3] == EXPECTED_FIRST_PAGES
-    assert ids[-1] == "settings"
+    assert ids[-2:] == ["settings", "help"]
     for row in range(window.sidebar.count()):
         assert not window.sidebar.item(row).icon().isNull()
     window.sidebar.setCurrentRow(ids.index("settings"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from siteapp.ui.main_window import PageFactory
 from siteapp.ui.pages.audit_page import AuditPage
 from siteapp.ui.pages.federation_page import FederationPage
+from siteapp.ui.pages.help_page import HelpPage
 from siteapp.ui.pages.inference_page import InferencePage
 from siteapp.ui.pages.labels_page import LabelsPage
 from siteapp.ui.pages.privacy_page import PrivacyPage
@@ -25,4 +26,5 @@ def default_pages() -> list[PageFactory]:
         InferencePage,
         AuditPage,
         SettingsPage,
+        HelpPage,
     ]
