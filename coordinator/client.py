@@ -316,14 +316,25 @@ class CoordinatorClient:
         cls = DuplicateUploadError if body.code is ErrorCode.DUPLICATE_UPLOAD else RequestRefusedError
         raise cls(response.status_code, body.detail, endpoint, body.code)
 
-    def _download(self, endpoint: str, dest: Path, carried: str) -> str:
+    def _download(self, endpoint: str, dest: Path, carried: str, max_bytes: int | None = None) -> str:
+        """Stream ``endpoint`` to ``dest``; a body longer than ``max_bytes`` is cut off
+        and refused (a coordinator cannot fill the site's disk)."""
         response = self._request("GET", endpoint, stream=True, carried=carried)
         expected = response.headers.get(SHA256_HEADER)
         digest = hashlib.sha256()
         temp = dest.with_name(dest.name + ".partial")
         dest.parent.mkdir(parents=True, exist_ok=True)
+        received = 0
         with response, open(temp, "wb") as fh:
             for chunk in response.iter_content(self.defaults.stream_chunk_bytes):
+                received += len(chunk)
+                if max_bytes is not None and received > max_bytes:
+                    fh.close()
+                    temp.unlink(missing_ok=True)
+                    raise CoordinatorError(
+                        f"the download of {endpoint} is longer than the {max_bytes} bytes "
+                        "expected; it was dropped"
+                    )
                 digest.update(chunk)
                 fh.write(chunk)
             fh.flush()
@@ -354,10 +365,11 @@ class CoordinatorClient:
         """Write the initial model to ``dest``; returns its SHA-256 for comparing with one's own."""
         return self._download(Endpoints.INITIAL_MODEL, dest, "nothing (download)")
 
-    def download_pretrained_weights(self, dest: Path) -> str:
-        """Write the operator's pretrained weights file to ``dest``; returns its SHA-256
-        (the caller compares it with the plan's before loading the file)."""
-        return self._download(Endpoints.PRETRAINED_WEIGHTS, dest, "nothing (download)")
+    def download_pretrained_weights(self, dest: Path, size_bytes: int) -> str:
+        """Write the operator's pretrained weights file (``size_bytes`` long, as the plan
+        says) to ``dest``; returns its SHA-256 (the caller compares it with the plan's
+        before loading the file)."""
+        return self._download(Endpoints.PRETRAINED_WEIGHTS, dest, "nothing (download)", size_bytes)
 
     def download_result(self, round_number: int, dest: Path) -> str:
         """Write round ``round_number``'s published result to ``dest``; returns its SHA-256."""

@@ -248,7 +248,7 @@ class RoundRunner:
         if path.is_file() and file_sha256(path) == plan.pretrained.sha256:
             return path
         download = path.with_name(path.name + ".download")
-        sha = self.client.download_pretrained_weights(download)
+        sha = self.client.download_pretrained_weights(download, plan.pretrained.size_bytes)
         if sha != plan.pretrained.sha256 or download.stat().st_size != plan.pretrained.size_bytes:
             download.unlink(missing_ok=True)
             raise RoundAbortedError(

@@ -70,6 +70,28 @@ def test_a_kit_whose_weights_file_differs_from_the_plan_does_not_serve(tmp_path:
     fed = make_federation(tmp_path, site_templates, start=False, weights_file=weights,
                           model="resnet18", pretrained=describe_weights_file(weights, 0).model_dump())
     assert kit_weights_file(fed.kit_dir, fed.plan) == fed.kit_dir / PRETRAINED_FILE
-    (fed.kit_dir / PRETRAINED_FILE).write_bytes(weights.read_bytes()[:-1] + b"\x01")
+    content = bytearray(weights.read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    (fed.kit_dir / PRETRAINED_FILE).write_bytes(bytes(content))
     with pytest.raises(KitError, match="not the pretrained weights file the plan pins"):
         kit_weights_file(fed.kit_dir, fed.plan)
+
+
+def test_a_site_refuses_weights_other_than_the_plan_pins(tmp_path: Path, site_templates: dict[str, Path]) -> None:
+    """The coordinator's copy is swapped after it started: the site refuses the download
+    and keeps nothing of it."""
+    weights = tmp_path / "resnet18-imagenet.pth"
+    _imagenet_resnet18(weights)
+    pretrained = describe_weights_file(weights, LAST_STAGE_ONLY)
+    fed = make_federation(tmp_path, site_templates, weights_file=weights, model="resnet18",
+                          pretrained=pretrained.model_dump(), rounds=1)
+    try:
+        served = fed.kit_dir / PRETRAINED_FILE
+        content = bytearray(served.read_bytes())
+        content[len(content) // 2] ^= 0xFF  # inside a tensor's bytes: still a loadable file
+        served.write_bytes(bytes(content))
+        with pytest.raises(Exception, match="pretrained|SHA-256|corrupted"):
+            fed.runner("a").run(max_rounds=1)
+    finally:
+        fed.stop()
+    assert not list(site_state(fed, "a").glob("pretrained-*"))
