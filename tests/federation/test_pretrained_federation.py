@@ -90,7 +90,7 @@ def test_a_site_refuses_weights_other_than_the_plan_pins(tmp_path: Path, site_te
         content = bytearray(served.read_bytes())
         content[len(content) // 2] ^= 0xFF  # inside a tensor's bytes: still a loadable file
         served.write_bytes(bytes(content))
-        with pytest.raises(Exception, match="pretrained|SHA-256|corrupted"):
+        with pytest.raises(Exception, match=r"pretrained|SHA-256|corrupted"):
             fed.runner("a").run(max_rounds=1)
     finally:
         fed.stop()
