@@ -6,7 +6,7 @@ errors, 5xx, 429 and 503 with exponential backoff (honouring ``Retry-After``): a
 (the site's one retry layer: nothing above the client retries again). It streams
 file bodies, and reports each completed exchange to ``on_request`` with the bytes sent,
 the SHA-256 of the body and what it carried, so the site can keep an audit log of every
-byte that left the machine. Downloads are written to a temporary file, checked against
+request that left the machine. Downloads are written to a temporary file, checked against
 the coordinator's SHA-256 header and renamed into place.
 
 Behind a hospital's HTTPS proxy (``ClientDefaults.https_proxy`` or the environment's

@@ -20,7 +20,6 @@ class ServerSettings:
     port: int = 8443
     database_file: str = "coordinator.sqlite"
     blob_dir: str = "blobs"
-    upload_chunk_bytes: int = 1024 * 1024
     # An upload that sends nothing for this long is dropped (and its partial blob removed):
     # a vanished peer must not hold a connection and a half-written file for ever.
     upload_idle_timeout_s: float = 60.0

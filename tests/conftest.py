@@ -33,6 +33,15 @@ def phantom_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def site_templates(phantom_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Data folders of sites a, b, c (phantom sites 1-3), imported and labelled once per
+    session; each test copies them, so every test starts from fresh site data folders."""
+    from harness import import_sites
+
+    return import_sites(phantom_root, tmp_path_factory.mktemp("site-templates"))
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """An empty site data folder (created on first use by the code under test)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import ssl
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -21,8 +20,6 @@ import numpy as np
 import pydicom
 import pytest
 import torch
-
-sys.path.insert(0, str(Path(__file__).parent / "federation"))
 from harness import SITES, import_sites, make_federation, run_sites
 
 from siteapp.dicom.cache import PreprocessCache

@@ -773,7 +773,7 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="74"/>
-        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity). No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
+        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity). No image, label or patient record ever leaves; the Audit log lists every request sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -773,8 +773,8 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="74"/>
-        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity). No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
-        <translation>只有模型更新（一组按上述方式保护的数字）和验证指标（AUC、灵敏度、特异度）。任何影像、标注或患者记录都不会离开；审计日志列出了发送的每一个字节。</translation>
+        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity). No image, label or patient record ever leaves; the Audit log lists every request sent.</source>
+        <translation>只有模型更新（一组按上述方式保护的数字）和验证指标（AUC、灵敏度、特异度）。任何影像、标注或患者记录都不会离开；审计日志列出了发送的每一个请求。</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="81"/>

@@ -41,6 +41,8 @@ class ImportReport:
     series: int = 0
     non_image: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    # Imported files pydicom warned about (fixable oddities), with what it said.
+    warnings: list[dict[str, str]] = field(default_factory=list)
     cancelled: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -52,6 +54,7 @@ class ImportReport:
             "series": self.series,
             "non_image": list(self.non_image),
             "skipped": list(self.skipped),
+            "warnings": list(self.warnings),
         }
 
     def summary(self) -> str:
@@ -62,6 +65,8 @@ class ImportReport:
             f"series), {len(self.non_image)} non-image objects listed, "
             f"{len(self.skipped)} files skipped"
         )
+        if self.warnings:
+            text += f", {len(self.warnings)} imported with warnings"
         return text + (" (cancelled)" if self.cancelled else "")
 
     def found_no_image(self) -> bool:
@@ -207,6 +212,9 @@ class _IndexWriter:
             for result in results:
                 if isinstance(result, InstanceHeader):
                     self._write_instance(result)
+                    if result.warnings:
+                        report.warnings.append({"path": name_of(result.path),
+                                                "warning": "; ".join(result.warnings)})
                 elif isinstance(result, NonImageObject):
                     self._write_non_image(result)
                     report.non_image.append(

@@ -169,20 +169,3 @@ class StudyIndex:
                     (patient_key, label),
                 )
         assign_splits(self._conn)
-
-    def set_study_label(self, study_uid: str, label: str | None) -> None:
-        """Label one study (``None`` removes it)."""
-        if self._conn.execute(
-            "SELECT 1 FROM studies WHERE study_uid = ?", (study_uid,)
-        ).fetchone() is None:
-            raise UnknownRecordError(f"no study {study_uid} in this site's index")
-        with self._conn:
-            if label is None:
-                self._conn.execute("DELETE FROM study_labels WHERE study_uid = ?", (study_uid,))
-            else:
-                self._conn.execute(
-                    "INSERT INTO study_labels(study_uid, label) VALUES (?, ?) ON CONFLICT"
-                    "(study_uid) DO UPDATE SET label = excluded.label, updated_at = datetime('now')",
-                    (study_uid, label),
-                )
-        assign_splits(self._conn)

@@ -11,6 +11,7 @@ the importer may read headers in worker processes.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ class InstanceHeader:
     slice_thickness: float | None
     photometric: str
     transfer_syntax: str
+    # pydicom's warnings about fixable oddities (an invalid UI value, a wrong VR...): the
+    # file is imported, and the import report says what was odd about it.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,11 +120,19 @@ def read_header(path: Path) -> HeaderResult:
     spath = str(path)
     if path.suffix.lower() in NEVER_DICOM_SUFFIXES:
         return Rejected(spath, f"not a DICOM file ({path.suffix} file)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _read_and_classify(path, spath)
+    if isinstance(result, InstanceHeader) and caught:
+        notes = tuple(dict.fromkeys(str(w.message) for w in caught))
+        result = dataclasses.replace(result, warnings=notes)
+    return result
+
+
+def _read_and_classify(path: Path, spath: str) -> HeaderResult:
     try:
-        with open(spath, "rb") as fp, warnings.catch_warnings():
+        with open(spath, "rb") as fp:
             size = os.fstat(fp.fileno()).st_size
-            # pydicom warns about fixable oddities; the index records what it could read
-            warnings.simplefilter("ignore")
             probe = _PixelProbe()
             ds = _parse(fp, probe)
             pixel_start = fp.tell()

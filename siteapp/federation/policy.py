@@ -25,7 +25,8 @@ DEFAULTS = PolicyDefaults()
 
 @dataclass(frozen=True)
 class SitePolicy:
-    """Limits set by the site's privacy officer (the privacy cap lives in the ledger).
+    """This site's limits on what a plan may ask (the privacy cap lives in the ledger);
+    the defaults are ``PolicyDefaults``, a stored policy replaces them.
 
     ``allowed_models`` None allows every model of the zoo (kept torch-free, so the GUI
     can show the policy without loading torch)."""
@@ -49,7 +50,7 @@ class SitePolicy:
 
 
 def load_policy(data_dir: Path) -> SitePolicy:
-    """The stored policy, or the defaults until the privacy officer saves one."""
+    """The stored policy, or the defaults until one is saved (:func:`save_policy`)."""
     with connect(Path(data_dir)) as conn:
         row = conn.execute("SELECT policy_json FROM federation_policy WHERE id = 1").fetchone()
     return SitePolicy() if row is None else SitePolicy.from_json(row["policy_json"])

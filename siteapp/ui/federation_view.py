@@ -75,7 +75,7 @@ def plan_in_words(data_dir: Path) -> PlanInWords | None:
         "FederationPlanText",
         "Only the model update (a list of numbers, protected as above) and validation scores "
         "(AUC, sensitivity, specificity). No image, label or patient record ever leaves; the "
-        "Audit log lists every byte sent.",
+        "Audit log lists every request sent.",
     )
     lines = [
         (translate("FederationPlanText", "Task"), f"{task_title} ({plan.model})"),

@@ -21,7 +21,7 @@ from siteapp.settings import ImportLimits
 
 CORPUS = Path(pydicom.data.__file__).parent / "test_files"
 REPORT_KEYS = {"files_seen", "instances_imported", "patients", "studies", "series",
-               "non_image", "skipped"}
+               "non_image", "skipped", "warnings"}
 
 
 def _indexed_paths(data_dir: Path) -> set[str]:
@@ -248,3 +248,28 @@ def test_studies_into_a_closed_pipe_ends_quietly(phantom_root: Path, data_dir: P
     )
     assert pipeline.returncode == 0
     assert "BrokenPipe" not in pipeline.stderr and "Traceback" not in pipeline.stderr
+
+
+def test_pydicom_warnings_reach_the_import_report(phantom_root: Path, data_dir: Path, tmp_path: Path) -> None:
+    """A file with a fixable oddity (explicit VR declared, implicit VR written) is
+    imported, and the report says what pydicom warned about instead of silencing it."""
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_dataset, write_file_meta_info
+    from pydicom.uid import ExplicitVRLittleEndian
+
+    ds = pydicom.dcmread(next((phantom_root / "site-1").rglob("*.dcm")))
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    body = DicomBytesIO()
+    body.is_little_endian, body.is_implicit_VR = True, True
+    write_dataset(body, ds)
+    odd = tmp_path / "odd" / "odd.dcm"
+    odd.parent.mkdir()
+    with odd.open("wb") as fh:
+        fh.write(b"\0" * 128 + b"DICM")
+        write_file_meta_info(fh, ds.file_meta)
+        fh.write(body.getvalue())
+    report = import_paths(data_dir, [odd.parent])
+    assert report.instances_imported == 1
+    assert report.warnings and report.warnings[0]["path"].endswith("odd.dcm")
+    assert "implicit VR" in report.warnings[0]["warning"]
+    assert "imported with warnings" in report.summary()

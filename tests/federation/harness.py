@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# The coordinator tests' loopback helpers start and stop the coordinator here too.
+from coordinator_loopback import (
+    free_port,
+    spawn_coordinator,
+    stop_coordinator,
+    wait_until_listening,
+)
 
 from coordinator.kits import SiteKit
 from coordinator.protocol import FederationPlan
@@ -24,15 +31,6 @@ from siteapp.federation.run_options import RunnerOptions
 from siteapp.federation.runner import RoundRunner
 from siteapp.federation.settings import RunnerDefaults
 from siteapp.federation.site_keys import request_enrolment
-
-# The coordinator tests' loopback helpers start and stop the coordinator here too.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "coordinator"))
-from coordinator_loopback import (
-    free_port,
-    spawn_coordinator,
-    stop_coordinator,
-    wait_until_listening,
-)
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = ("a", "b", "c")

@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "federation"))
+# A script run in its own interpreter (outside pytest's pythonpath): the federation
+# harness and the coordinator helpers it builds on.
+sys.path[:0] = [str(HERE.parent / "federation"), str(HERE.parent / "coordinator")]
 
 PAUSE_AT = "MEDFED_SITE_PAUSE_AT"
 FLAG = "MEDFED_FAULT_FLAG"

@@ -9,7 +9,6 @@ every request in the audit log.
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,6 @@ import pytest
 from .helpers import wait_idle, wait_worker
 
 pytest.importorskip("tenseal")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "federation"))
 from harness import FAST, LoopbackFederation, join_sites, make_federation, start_sites
 
 from siteapp.dicom.importer import import_paths

@@ -157,10 +157,6 @@ class PrivacyPage(Page):
         self.body.addLayout(grid, 1)
         session.privacy_changed.connect(self.mark_stale)
 
-    def set_remaining_rounds(self, rounds: int) -> None:
-        """The federation page tells how many rounds of the plan are left."""
-        self.remaining_spin.setValue(rounds)
-
     def refresh(self) -> None:
         remaining = remaining_plan_rounds(self.session.data_dir)
         if remaining is not None:

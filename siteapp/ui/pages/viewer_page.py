@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QSplitter, QWidget
 
 from siteapp.dicom.pixels import WINDOW_PRESETS, window_presets_for
@@ -58,7 +57,6 @@ class ViewerPage(Page):
         self.loaded: LoadedSeries | None = None
         self.load_worker: Worker | None = None
         self.tree_worker: Worker | None = None
-        self._pending_overlay: tuple[str, np.ndarray] | None = None
         self._wanted_series: str | None = None
         self.viewer.slice_changed.connect(self._on_slice)
         session.open_series_requested.connect(self.open_series)
@@ -158,8 +156,6 @@ class ViewerPage(Page):
             )
         else:
             self.notice.hide()
-        if self._pending_overlay and self._pending_overlay[0] == loaded.series_uid:
-            self.viewer.set_overlay(self._pending_overlay[1])
         self.viewer.graphics.setFocus()
 
     def _on_slice(self, index: int) -> None:
@@ -167,14 +163,6 @@ class ViewerPage(Page):
             path = self.loaded.frame_paths[index]
             if path != self.tags.path:
                 self.tags.show_file(path)
-
-    def show_overlay(self, series_uid: str, rgba: np.ndarray) -> None:
-        """Open ``series_uid`` with ``rgba`` (rows, cols, 4) drawn over it (saliency)."""
-        self._pending_overlay = (series_uid, rgba)
-        if self.loaded is not None and self.loaded.series_uid == series_uid:
-            self.viewer.set_overlay(rgba)
-        else:
-            self.open_series(series_uid)
 
 
 def _readable_date(dicom_date: str) -> str:
