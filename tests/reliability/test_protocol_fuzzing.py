@@ -39,6 +39,7 @@ EXPECTED_OPERATIONS = {
     ("post", "/v1/rounds/{round_number}/metrics"),
     ("get", "/v1/rounds/{round_number}/masking/{step}"),
     ("post", "/v1/rounds/{round_number}/masking/{step}"),
+    ("get", "/v1/pretrained-weights"),
 }
 TABLES = ("rounds", "uploads", "metrics", "federation_facts", "masking_messages", "schema_migrations")
 
