@@ -130,14 +130,14 @@ class MaskingSteps:
     def _check_consistency(self, body: dict[str, Any], site: str, number: int) -> None:
         """Relay only a valid signature on the frozen set: one on another set, or forged,
         would make every honest site refuse to unmask."""
+        from cryptography import x509
+
         from coordinator.secure.errors import SecureAggregationError
         from coordinator.secure.masking import verify_survivor_signature
 
         survivors = self.frozen_survivors(number)
         if self.ca_pem is None or survivors is None:
             raise RoundError("the survivor set is not frozen yet; poll the round state", status=409)
-        from cryptography import x509
-
         try:
             verify_survivor_signature(
                 body, x509.load_pem_x509_certificate(self.ca_pem), masking_round_id(self.plan, number), survivors

@@ -1583,77 +1583,77 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="166"/>
         <source>From the federation plan: rounds this site has not taken part in yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="170"/>
         <source>ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="177"/>
         <source>No rounds are left to join, so nothing more will be spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="180"/>
         <source>No training has been recorded yet, so there is nothing to project from.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="184"/>
         <source>If this site joins {rounds} more round(s) like the last one, its total will be ε = {projected:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="192"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="188"/>
         <source>That passes the cap: the app will refuse the round that would cross it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="196"/>
         <source>The cap is reached: this site will not train again unless the privacy officer raises it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="198"/>
         <source>More than 80% of the privacy cap is spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="207"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="203"/>
         <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="219"/>
         <source>total ε</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="224"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="220"/>
         <source>added by the round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="225"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="221"/>
         <source>cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="236"/>
         <source>Delta must be a number such as 1e-5, or empty for automatic.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="241"/>
         <source>saving the privacy cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="245"/>
         <source>The privacy cap is now ε = {cap:g}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2508,27 +2508,27 @@
 <context>
     <name>ViewerPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="25"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="24"/>
         <source>Viewer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="29"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="28"/>
         <source>Wheel or arrow keys: slices. Left drag: window/level. Right or middle drag: pan. Ctrl+wheel or +/-: zoom. Keys 1-9: window presets. F: fit.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="42"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="41"/>
         <source>Series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="114"/>
         <source>opening the series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="151"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
         <translation type="unfinished"></translation>
     </message>

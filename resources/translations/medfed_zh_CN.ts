@@ -1583,77 +1583,77 @@
         <translation>隐私账本（每一轮，在训练前记录）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="166"/>
         <source>From the federation plan: rounds this site has not taken part in yet.</source>
         <translation>来自联邦计划：本站点尚未参与的轮数。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="170"/>
         <source>ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}</source>
         <translation>ε = {spent:.2f} / {cap:g}（上限的 {percent:.0f}%），δ = {delta:.1e}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="177"/>
         <source>No rounds are left to join, so nothing more will be spent.</source>
         <translation>已没有待参与的轮次，不会再消耗预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="180"/>
         <source>No training has been recorded yet, so there is nothing to project from.</source>
         <translation>尚无训练记录，因此无法进行预测。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="184"/>
         <source>If this site joins {rounds} more round(s) like the last one, its total will be ε = {projected:.2f}.</source>
         <translation>如果本站点再参与 {rounds} 轮与上一轮相同的训练，总计将达到 ε = {projected:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="192"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="188"/>
         <source>That passes the cap: the app will refuse the round that would cross it.</source>
         <translation>这将超过上限：程序会拒绝参与会导致超限的那一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="196"/>
         <source>The cap is reached: this site will not train again unless the privacy officer raises it.</source>
         <translation>已达到上限：除非隐私负责人提高上限，本站点不会再进行训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="198"/>
         <source>More than 80% of the privacy cap is spent.</source>
         <translation>隐私上限已使用超过 80%。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="207"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="203"/>
         <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;</source>
         <translation>&lt;p&gt;差分隐私限制了任何人能从模型中获知的关于&lt;b&gt;单个患者&lt;/b&gt;的信息，即使对方了解其他所有患者。&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;：无论模型被如何使用，纳入该患者的影像后，对其得出任何结论的可能性，与从未使用其影像相比，最多变为 &lt;b&gt;{factor:.1f} 倍&lt;/b&gt;（或其倒数）。数值越小越保护隐私；0 表示完全没有影响。&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;：对某位患者而言，该保证不成立的微小概率（约为 {one_in:,.0f} 分之一）。&lt;/p&gt;&lt;p&gt;统计涵盖本站点启动以来的每一轮，包括每次重启。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="219"/>
         <source>total ε</source>
         <translation>累计 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="224"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="220"/>
         <source>added by the round</source>
         <translation>本轮增加</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="225"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="221"/>
         <source>cap</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="236"/>
         <source>Delta must be a number such as 1e-5, or empty for automatic.</source>
         <translation>δ 必须是数字（例如 1e-5），或留空表示自动。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="241"/>
         <source>saving the privacy cap</source>
         <translation>保存隐私上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="245"/>
         <source>The privacy cap is now ε = {cap:g}.</source>
         <translation>隐私上限现为 ε = {cap:g}。</translation>
     </message>
@@ -2508,27 +2508,27 @@
 <context>
     <name>ViewerPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="25"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="24"/>
         <source>Viewer</source>
         <translation>阅片</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="29"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="28"/>
         <source>Wheel or arrow keys: slices. Left drag: window/level. Right or middle drag: pan. Ctrl+wheel or +/-: zoom. Keys 1-9: window presets. F: fit.</source>
         <translation>滚轮或方向键：切换层面。左键拖动：调节窗宽窗位。右键或中键拖动：平移。Ctrl+滚轮或 +/-：缩放。数字键 1-9：窗口预设。F：适应窗口。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="42"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="41"/>
         <source>Series</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="114"/>
         <source>opening the series</source>
         <translation>打开序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="151"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
         <translation>该序列中有 {n} 张图像无法显示：{first}。详情见日志文件。</translation>
     </message>
