@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from siteapp.tasks import load_task
+from siteapp.tasks import demo_task
 from siteapp.training.config import DEFAULT_GRAD_SAMPLE_MODE, GRAD_SAMPLE_MODES, TRAINING
 from siteapp.training.initial_model import initial_model
 from siteapp.training.models import build_model
@@ -62,7 +62,7 @@ def measure_batch(
 ) -> dict[str, StepTimes]:
     """Median-ready step times of the non-DP step and every DP mode on one batch; with
     ``frozen_backbone`` the model is the preset's initial model (public backbone frozen)."""
-    task = load_task(task_name)
+    task = demo_task(task_name)
     device = torch.device(args.device)
     gen = torch.Generator().manual_seed(0)
     x = torch.rand((batch, task.channels, task.matrix, task.matrix), generator=gen).to(device)
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     torch.set_num_threads(args.threads)
-    model_name = args.model or load_task(args.task).default_model
+    model_name = args.model or demo_task(args.task).default_model
     trainer_batch = TRAINING.expected_batch_patients
     batches = sorted({int(b) for b in args.batches.split(",") if b} | {trainer_batch})
     modes = list(GRAD_SAMPLE_MODES) if args.all_modes else [DEFAULT_GRAD_SAMPLE_MODE]
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "model": model_name,
         "task": args.task,
-        "matrix": load_task(args.task).matrix,
+        "matrix": demo_task(args.task).matrix,
         "device": args.device,
         "threads": args.threads,
         # Wall-clock ratios drift on a loaded machine; the CPU-time ratios much less.

@@ -42,7 +42,7 @@ from siteapp.dicom.phantom import generate_phantom_sites
 from siteapp.federation.update_encoding import clip_update
 from siteapp.privacy.calibration import calibrate_noise_multiplier
 from siteapp.privacy.ledger import default_delta
-from siteapp.tasks import TaskPreset, load_task
+from siteapp.tasks import TaskPreset, demo_task
 from siteapp.training.config import (
     DEFAULT_GRAD_SAMPLE_MODE,
     EVALUATION,
@@ -224,7 +224,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     log: Callable[[str], None] = (lambda _m: None) if args.json else print
-    task = load_task(args.task)
+    task = demo_task(args.task)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         site_dirs = generate_phantom_sites(

@@ -121,13 +121,13 @@ def training_cost(settings: DemoSettings, data_dir: Path, sigma: float) -> dict[
     """Seconds of one local round with and without DP on ``data_dir`` (same steps)."""
     import torch
 
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.datasets import site_dataset
     from siteapp.training.initial_model import initial_model
     from siteapp.training.trainer import RoundPlan, plan_round, train_round
 
     torch.set_num_threads(1)
-    task = load_task(settings.task)
+    task = demo_task(settings.task)
     train = site_dataset(data_dir, task, "train")
     rate, steps = plan_round(len(train), settings.epochs_per_round, settings.batch_patients)
     model = initial_model(task, settings.model, settings.seed)  # what the sites train
@@ -147,12 +147,12 @@ def ckks_parameters(settings: DemoSettings, sites: int) -> dict[str, Any]:
     """MedFed's CKKS context against the ring-8192 60/40/40/60 setup, at the model's size."""
     import secure_aggregation as sa
 
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.initial_model import initial_model
     from siteapp.training.weights import flatten, trainable_state
 
     # the update's size: the trainable parameters only (a frozen backbone is not sent)
-    model = initial_model(load_task(settings.task), settings.model, settings.seed)
+    model = initial_model(demo_task(settings.task), settings.model, settings.seed)
     size = flatten(trainable_state(model)).size
     rng = np.random.default_rng(0)
     updates = [(rng.normal(0, 0.01, size).astype(np.float32), 40 + 10 * i) for i in range(sites)]

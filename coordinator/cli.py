@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from coordinator.errors import CoordinatorError, PlanError
 from coordinator.protocol import FederationPlan, FederationStatus, SecureMode, Strategy
 from coordinator.settings import ProvisioningDefaults, ServerSettings
+from coordinator.task_definition import builtin_task_names, read_task_file
 
 if TYPE_CHECKING:
     from coordinator.server.rounds import RoundService
@@ -37,6 +38,10 @@ def _plan_from_args(args: argparse.Namespace) -> FederationPlan:
         value = getattr(args, name)
         if value is not None:
             fields[name] = value
+    if args.task_file is not None:
+        if args.task is not None:
+            raise PlanError("give either --task (a built-in task) or --task-file, not both")
+        fields["task"] = read_task_file(args.task_file)
     if "min_sites" not in fields:
         fields["min_sites"] = min(2, len(fields["sites"]))  # type: ignore[arg-type]
     try:
@@ -62,6 +67,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
         raise PlanError("--frozen-stages needs --pretrained-weights (a random stage frozen learns nothing)")
     result = provision(plan, args.out, args.address, args.validity_days, args.pretrained_weights)
     print(f"federation '{plan.federation}' provisioned in {args.out}")
+    print(f"  task: {plan.task.describe()}")
     print(f"  coordinator kit: {result.coordinator_dir}   (run: medfed-coordinator serve --kit {result.coordinator_dir})")
     print(f"  site kits: each site runs 'medfed-site request-enrolment --site NAME --out NAME.csr' "
           f"and sends you the request; sign it with 'medfed-coordinator sign-request --out {args.out} "
@@ -201,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int)
     p.add_argument("--min-sites", type=int)
     p.add_argument("--round-deadline-s", type=float)
-    p.add_argument("--task")
+    p.add_argument("--task", help=f"a built-in task: {', '.join(builtin_task_names())}")
+    p.add_argument("--task-file", type=Path,
+                   help="the federation's own task, a JSON or TOML file (docs/task-files.md)")
     p.add_argument("--model")
     p.add_argument("--init-seed", type=int)
     p.add_argument("--plan", type=Path, help="JSON file with further plan fields")

@@ -8,11 +8,12 @@ bodies whose metadata rides in query parameters and headers named here.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from coordinator.settings import API_PREFIX, MAX_WIRE_INT
+from coordinator.task_definition import TaskDefinition, TaskFileError, builtin_task
 
 
 class Strategy(StrEnum):
@@ -139,7 +140,9 @@ class FederationPlan(BaseModel):
 
     federation: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     sites: list[str] = Field(min_length=1)
-    task: str = "lung-ct-nodule"
+    # What the federation learns (coordinator.task_definition); a plan file may name a
+    # built-in task instead of spelling it out.
+    task: TaskDefinition = Field(default_factory=lambda: builtin_task("lung-ct-nodule"))
     model: str = "compact_cnn"
     init_seed: int = 0
     rounds: int = Field(default=5, ge=1)
@@ -159,6 +162,16 @@ class FederationPlan(BaseModel):
     frozen_weights_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     # The operator's pretrained weights (None: the app's own initial model).
     pretrained: PretrainedWeights | None = None
+
+    @field_validator("task", mode="before")
+    @classmethod
+    def _builtin_task_by_name(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return builtin_task(value)
+        except TaskFileError as exc:
+            raise ValueError("; ".join(exc.problems)) from None
 
     @model_validator(mode="after")
     def _consistent(self) -> FederationPlan:

@@ -1,100 +1,78 @@
-"""Task presets: what a federation trains (modality, input size, classes, windowing).
+"""The tasks a site knows: the built-in task files and those of its federations' plans.
 
-A preset lives in ``resources/presets/<name>.json`` so that the site app, the coordinator's
-plan and the tests all read the same definition.
+A task is a :class:`coordinator.task_definition.TaskDefinition` (the file format is in
+``docs/task-files.md``). Built-in tasks live in ``resources/tasks/<name>.json``; a site
+enrolled in a federation also keeps the plan's task in ``<data dir>/tasks/<name>.json``
+so that pages, checkpoints and the CLI can find a task the operator wrote.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
+from coordinator.task_definition import (
+    TaskDefinition,
+    TaskFileError,
+    builtin_task,
+    builtin_task_names,
+    read_task_file,
+    resources_dir,
+)
 
-def _resources_dir() -> Path:
-    """The repository's ``resources/``; in a PyInstaller build, the bundle's copy of it."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+RESOURCES_DIR = resources_dir()
+SITE_TASKS_DIRNAME = "tasks"
 
-
-RESOURCES_DIR = _resources_dir()
-PRESETS_DIR = RESOURCES_DIR / "presets"
-
-
-class UnknownTaskError(ValueError):
-    """The task name does not match any preset shipped with MedFed."""
-
-
-@dataclass(frozen=True)
-class TaskPreset:
-    """One classification task.
-
-    ``matrix`` and ``pixel_spacing_mm`` define the resampled input image: the pixel
-    pipeline resamples every instance to this grid so models see a fixed physical field
-    of view whatever the scanner's spacing. ``window`` names a VOI preset from
-    ``siteapp.dicom.pixels`` (``auto`` for mammography).
-    """
-
-    name: str
-    title: str
-    modality: str
-    classes: tuple[str, ...]
-    positive_class: str
-    matrix: int
-    pixel_spacing_mm: float
-    window: str
-    channels: int = 1
-    default_model: str = "compact_cnn"
-    description: str = ""
-    # Transfer learning: a weights file under resources/ pretrained on PUBLIC data
-    # (siteapp.training.pretrain) and whether DP training keeps its backbone frozen.
-    pretrained_weights: str | None = None
-    freeze_backbone: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def num_classes(self) -> int:
-        return len(self.classes)
-
-    def class_index(self, label: str) -> int:
-        return self.classes.index(label)
+#: The name the code used before tasks were files; kept so existing imports read on.
+TaskPreset = TaskDefinition
 
 
-@cache
-def load_task(name: str) -> TaskPreset:
-    """Load a preset by name; raises :class:`UnknownTaskError` with the known names."""
-    path = PRESETS_DIR / f"{name}.json"
-    if not path.is_file():
-        known = ", ".join(available_tasks()) or "none"
-        raise UnknownTaskError(f"unknown task '{name}' (known tasks: {known})")
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    known_fields = {
-        "name", "title", "modality", "classes", "positive_class", "matrix",
-        "pixel_spacing_mm", "window", "channels", "default_model", "description",
-        "pretrained_weights", "freeze_backbone",
-    }
-    extra = {k: v for k, v in raw.items() if k not in known_fields}
-    return TaskPreset(
-        name=raw["name"],
-        title=raw["title"],
-        modality=raw["modality"],
-        classes=tuple(raw["classes"]),
-        positive_class=raw["positive_class"],
-        matrix=int(raw["matrix"]),
-        pixel_spacing_mm=float(raw["pixel_spacing_mm"]),
-        window=raw["window"],
-        channels=int(raw.get("channels", 1)),
-        default_model=raw.get("default_model", "compact_cnn"),
-        description=raw.get("description", ""),
-        pretrained_weights=raw.get("pretrained_weights"),
-        freeze_backbone=bool(raw.get("freeze_backbone", False)),
-        extra=extra,
-    )
+class UnknownTaskError(TaskFileError):
+    """The task name matches no built-in task and no task of this site's federations."""
 
 
-def available_tasks() -> list[str]:
-    return sorted(p.stem for p in PRESETS_DIR.glob("*.json"))
+def load_task(name: str, data_dir: Path | None = None) -> TaskDefinition:
+    """The task called ``name``, at the resolution its file asks for: this site's copy of
+    a federation's task first (when ``data_dir`` is given), then the built-in ones."""
+    if data_dir is not None:
+        path = Path(data_dir) / SITE_TASKS_DIRNAME / f"{name}.json"
+        if path.is_file():
+            return read_task_file(path)
+    try:
+        return builtin_task(name)
+    except TaskFileError:
+        known = ", ".join(available_tasks(data_dir)) or "none"
+        raise UnknownTaskError(f"'{name}'", [f"unknown task (known tasks: {known})"]) from None
+
+
+def resolve_task(task: str | TaskDefinition, data_dir: Path | None = None) -> TaskDefinition:
+    """``task`` itself, or the site's task of that name (:func:`load_task`)."""
+    return task if isinstance(task, TaskDefinition) else load_task(task, data_dir)
+
+
+def demo_task(name: str) -> TaskDefinition:
+    """A built-in task at its demo working resolution (the demo, the tests, the public
+    pretraining); the result records the resolution the task file asks for."""
+    return load_task(name).at_demo_resolution()
+
+
+def available_tasks(data_dir: Path | None = None) -> list[str]:
+    """Built-in task names and those kept from this site's federations."""
+    names = set(builtin_task_names())
+    if data_dir is not None:
+        names |= {p.stem for p in (Path(data_dir) / SITE_TASKS_DIRNAME).glob("*.json")}
+    return sorted(names)
+
+
+def keep_federation_task(data_dir: Path, task: TaskDefinition) -> Path:
+    """Store a plan's task at the site so pages and checkpoints can resolve its name."""
+    folder = Path(data_dir) / SITE_TASKS_DIRNAME
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{task.name}.json"
+    path.write_text(task.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
+    return path
+
+
+__all__ = [
+    "RESOURCES_DIR", "TaskDefinition", "TaskPreset", "UnknownTaskError", "available_tasks",
+    "demo_task", "keep_federation_task", "load_task", "read_task_file", "resolve_task",
+]

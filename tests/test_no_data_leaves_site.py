@@ -27,7 +27,7 @@ from siteapp.dicom.dataset_source import labelled_patients
 from siteapp.dicom.phantom import LABELS_FILENAME
 from siteapp.dicom.schema import open_dicom_db
 from siteapp.federation.audit import AuditLog
-from siteapp.tasks import load_task
+from siteapp.tasks import demo_task
 from siteapp.training.initial_model import initial_model
 
 torch.set_num_threads(1)
@@ -106,7 +106,7 @@ def _chunks(data: bytes) -> list[bytes]:
 
 def _site_secrets(data_dir: Path, phantom_site: Path) -> tuple[list[bytes], list[bytes], list[bytes]]:
     """(pixel chunks, identifiers, label lines) of one site."""
-    task = load_task("lung-ct-nodule")
+    task = demo_task("lung-ct-nodule")
     cache = PreprocessCache(data_dir)
     pixels: list[bytes] = []
     identifiers: set[str] = set()
@@ -139,7 +139,7 @@ def test_a_round_sends_no_pixels_identifiers_or_labels(phantom_root: Path, tmp_p
     finally:
         fed.stop()
     sent = wire.everything
-    task = load_task("lung-ct-nodule")
+    task = demo_task("lung-ct-nodule")
     # what each site uploads: the trainable part of the plan's model (head only on the
     # preset's frozen public backbone)
     trainable = initial_model(task, fed.plan.model).parameters()

@@ -86,7 +86,7 @@ DROPPED_FILES: tuple[str, ...] = (
 
 # Resources the app reads at run time (siteapp.tasks.RESOURCES_DIR), by pattern.
 RESOURCE_PATTERNS: tuple[str, ...] = (
-    "presets/*.json",
+    "tasks/*.json",
     "icons/*.svg",
     "icons/*.png",
     "translations/*.qm",

@@ -53,14 +53,14 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
     import time
 
     from siteapp.privacy.ledger import PrivacyLedger
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.datasets import site_dataset
     from siteapp.training.evaluation import evaluate_patients
     from siteapp.training.trainer import RoundPlan, plan_round, train_round
     from siteapp.training.weights import load_state
 
     started = time.perf_counter()
-    task = load_task(settings.task)
+    task = demo_task(settings.task)
     curve = BaselineCurve(auc_by_round=[{} for _ in range(settings.rounds)])
     for index, (site, data_dir) in enumerate(data_dirs.items()):
         train = site_dataset(data_dir, task, "train", seed=settings.seed)
@@ -97,14 +97,14 @@ def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = p
     import time
 
     from siteapp.privacy.calibration import calibrate_noise_multiplier
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.datasets import site_dataset
     from siteapp.training.evaluation import evaluate_patients
     from siteapp.training.trainer import RoundPlan, plan_round, train_round
     from siteapp.training.weights import load_state
 
     started = time.perf_counter()
-    task = load_task(settings.task)
+    task = demo_task(settings.task)
     trains = [site_dataset(d, task, "train", seed=settings.seed) for d in data_dirs.values()]
     vals = {site: site_dataset(d, task, "val", seed=settings.seed) for site, d in data_dirs.items()}
     pooled = pool_datasets(trains, settings.seed)

@@ -45,10 +45,10 @@ class FederationRun:
 
 
 def train_patients(settings: DemoSettings, data_dirs: dict[str, Path]) -> dict[str, int]:
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.datasets import site_dataset
 
-    task = load_task(settings.task)
+    task = demo_task(settings.task)
     return {site: len(site_dataset(d, task, "train")) for site, d in data_dirs.items()}
 
 
@@ -75,8 +75,12 @@ def per_round_epsilon(settings: DemoSettings, patients: dict[str, int]) -> float
 
 def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPlan:
     from coordinator.pretrained import describe_weights_file
+    from siteapp.tasks import demo_task
     from siteapp.training.weights import frozen_state_digest
 
+    # The demo trains at the task's demo working resolution; the plan says so
+    # (``reduced_from``), so a demo model is never mistaken for a full-resolution one.
+    task = demo_task(settings.task)
     frozen = frozen_state_digest(settings.starting_model())
     pretrained = None
     if settings.pretrained_weights is not None:
@@ -85,7 +89,7 @@ def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPla
         "pretrained": pretrained.model_dump() if pretrained is not None else None,
         "federation": FEDERATION_NAME,
         "sites": settings.site_names(),
-        "task": settings.task,
+        "task": task,
         "model": settings.model,
         "init_seed": settings.seed,
         "rounds": settings.rounds,

@@ -88,10 +88,10 @@ class DemoSettings:
     def starting_model(self) -> Any:
         """The federation's initial model, which the baselines start from too: on the
         operator's weights file when there is one, else the app's own."""
-        from siteapp.tasks import load_task
+        from siteapp.tasks import demo_task
         from siteapp.training.initial_model import initial_model, operator_initial_model
 
-        task = load_task(self.task)
+        task = demo_task(self.task)  # the demo trains at the task's demo working resolution
         if self.pretrained_weights is None:
             return initial_model(task, self.model, self.seed)
         return operator_initial_model(

@@ -48,10 +48,10 @@ def workspace_fingerprint(spec: WorkspaceSpec) -> str:
     phantom cache keys it) and the bytes of the task's public backbone (the models in it
     were trained on top of that file)."""
     from siteapp.demo.sites import generator_version
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.initial_model import pretrained_weights_path
 
-    path = pretrained_weights_path(load_task(spec.task))
+    path = pretrained_weights_path(demo_task(spec.task))
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
     return json.dumps(
         {"spec": asdict(spec), "generator": generator_version(), "pretrained_sha256": digest},
@@ -89,6 +89,7 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     from siteapp.dicom.phantom import LABELS_FILENAME, generate_phantom_sites
     from siteapp.federation.run_options import RunnerOptions
     from siteapp.federation.runner import RoundRunner
+    from siteapp.tasks import demo_task
     from siteapp.training.local import LocalTrainingOptions, train_local
 
     log("generating phantom studies for two hospitals…")
@@ -99,12 +100,12 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
         import_labels(site_dirs[name], source / LABELS_FILENAME, spec.task)
     log("training the local-only baseline at site 1…")
     train_local(site_dirs[SITES[0]], LocalTrainingOptions(
-        rounds=spec.local_rounds, task=spec.task, device="cpu", target_epsilon=spec.local_epsilon))
+        rounds=spec.local_rounds, task=demo_task(spec.task), device="cpu", target_epsilon=spec.local_epsilon))
 
     port = free_port()
     plan = FederationPlan.model_validate({
         "federation": "demo-hospitals", "sites": list(SITES), "min_sites": len(SITES),
-        "rounds": spec.federated_rounds, "mode": "ckks", "task": spec.task,
+        "rounds": spec.federated_rounds, "mode": "ckks", "task": demo_task(spec.task),
         # Head-only DP on the task's frozen public backbone (siteapp/training/config.py).
         "local": {"epochs_per_round": 2, "batch_size": 32, "optimizer": "sgd",
                   "learning_rate": 1.0, "learning_rate_schedule": "cosine",

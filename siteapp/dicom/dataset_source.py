@@ -6,6 +6,7 @@ its images, never a single image. Splits are assigned (and stored) on first use.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +28,13 @@ class PatientImages:
 
 
 def labelled_patients(
-    data_dir: Path, split: str | None = None, modality: str | None = None
+    data_dir: Path,
+    split: str | None = None,
+    modality: str | Collection[str] | None = None,
+    series: Callable[[str], bool] | None = None,
 ) -> list[PatientImages]:
-    """Labelled patients with at least one image, optionally of one split and modality.
+    """Labelled patients with at least one image, optionally of one split, of some
+    modalities and of series whose description ``series`` accepts.
 
     A patient labelled as a whole contributes all its images; one labelled only through
     its studies contributes the images of those studies.
@@ -43,7 +48,8 @@ def labelled_patients(
         splits = patient_splits(conn)
         patient_level = {str(r[0]) for r in conn.execute("SELECT patient_key FROM patient_labels")}
         rows = conn.execute(
-            "SELECT st.patient_key, i.sop_instance_uid, i.file_path, l.label, se.modality"
+            "SELECT st.patient_key, i.sop_instance_uid, i.file_path, l.label, se.modality,"
+            " se.description"
             " FROM instances i JOIN series se USING (series_uid) JOIN studies st USING (study_uid)"
             " LEFT JOIN study_labels l USING (study_uid)"
             " ORDER BY st.patient_key, st.study_date, st.study_uid, se.series_number,"
@@ -53,8 +59,11 @@ def labelled_patients(
     finally:
         conn.close()
     images: dict[str, tuple[list[str], list[Path]]] = {}
-    for key, uid, path, study_label, series_modality in rows:
-        if key not in labels or (modality is not None and series_modality != modality):
+    modalities = {modality} if isinstance(modality, str) else modality
+    for key, uid, path, study_label, series_modality, description in rows:
+        if key not in labels or (modalities is not None and series_modality not in modalities):
+            continue
+        if series is not None and not series(description):
             continue
         if key not in patient_level and study_label != labels[key]:
             continue

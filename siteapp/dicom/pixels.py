@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coordinator.task_definition import WINDOW_PRESETS as TASK_WINDOW_PRESETS
 from siteapp.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -23,14 +24,9 @@ if TYPE_CHECKING:
 
     from siteapp.tasks import TaskPreset
 
-#: VOI window presets as (center, width) in modality units (HU for CT).
-WINDOW_PRESETS: dict[str, tuple[float, float]] = {
-    "lung": (-600.0, 1500.0),
-    "mediastinum": (50.0, 350.0),
-    "bone": (400.0, 1800.0),
-    "brain": (40.0, 80.0),
-    "soft_tissue": (40.0, 400.0),
-}
+#: VOI window presets as (center, width) in modality units (HU for CT); the task files
+#: name them, so they are defined with the task schema.
+WINDOW_PRESETS = TASK_WINDOW_PRESETS
 #: The presets that mean something per modality: Hounsfield windows only fit CT; other
 #: modalities (MR, US, DX, MG...) have no calibrated units and use "auto" (percentiles).
 PRESETS_BY_MODALITY: dict[str, tuple[str, ...]] = {"CT": tuple(WINDOW_PRESETS)}
@@ -138,25 +134,28 @@ def _invert(arr: np.ndarray, ds: Dataset) -> np.ndarray:
 
 
 def window(
-    arr: np.ndarray, preset_or_center_width: str | tuple[float, float]
+    arr: np.ndarray,
+    preset_or_center_width: str | tuple[float, float] | tuple[str, float, float],
 ) -> np.ndarray:
-    """Map modality values to [0, 1] with a named preset, ``"auto"`` or (center, width).
+    """Map modality values to [0, 1] with a named preset, ``"auto"``, (center, width) or
+    ``("percentiles", low, high)``.
 
     The mapping is linear from ``center - width / 2`` (0) to ``center + width / 2`` (1),
-    clipped outside. ``"auto"`` uses the image's own percentiles, for modalities
-    without calibrated units such as mammography.
+    clipped outside. ``"auto"`` and percentiles use the image's own percentiles, for
+    modalities without calibrated units such as radiographs and mammography.
     """
-    if isinstance(preset_or_center_width, str):
-        if preset_or_center_width == "auto":
-            low, high = np.percentile(arr, AUTO_WINDOW_PERCENTILES)
-            center, width = (low + high) / 2.0, max(float(high - low), 1e-6)
-        elif preset_or_center_width in WINDOW_PRESETS:
-            center, width = WINDOW_PRESETS[preset_or_center_width]
-        else:
+    spec = preset_or_center_width
+    if spec == "auto" or (isinstance(spec, tuple) and len(spec) == 3):
+        percentiles = AUTO_WINDOW_PERCENTILES if spec == "auto" else (float(spec[1]), float(spec[2]))
+        low, high = np.percentile(arr, percentiles)
+        center, width = (low + high) / 2.0, max(float(high - low), 1e-6)
+    elif isinstance(spec, str):
+        if spec not in WINDOW_PRESETS:
             known = ", ".join([*WINDOW_PRESETS, "auto"])
-            raise ValueError(f"unknown window '{preset_or_center_width}' (known: {known})")
+            raise ValueError(f"unknown window '{spec}' (known: {known})")
+        center, width = WINDOW_PRESETS[spec]
     else:
-        center, width = preset_or_center_width
+        center, width = float(spec[0]), float(spec[1])
     out = (np.asarray(arr, dtype=np.float32) - (center - width / 2.0)) / width
     return np.clip(out, 0.0, 1.0).astype(np.float32, copy=False)
 

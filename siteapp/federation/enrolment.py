@@ -26,6 +26,7 @@ from siteapp.federation.settings import KIT_DIRNAME, KIT_FILENAME, TLS_DIRNAME
 from siteapp.federation.site_keys import SITE_KEY_FILE, key_for_certificate, site_key
 from siteapp.federation.store import connect
 from siteapp.store import ensure_data_dir
+from siteapp.tasks import keep_federation_task
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,14 @@ def enroll(data_dir: Path, kit_file: Path, expected_ca_fingerprint: str | None =
         site=kit.site,
         coordinator_url=kit.coordinator_url,
         mode=kit.plan.mode.value,
-        task=kit.plan.task,
+        task=kit.plan.task.name,
         model=kit.plan.model,
         ca_fingerprint=kit.ca_fingerprint,
         kit_sha256=hashlib.sha256(data).hexdigest(),
         expires_at=kit.expires_at.isoformat(),
         enrolled_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+    keep_federation_task(Path(data_dir), kit.plan.task)
     with connect(Path(data_dir)) as conn, conn:
         conn.execute(
             "INSERT INTO federation_enrolment(id, federation, site, coordinator_url, mode, task,"

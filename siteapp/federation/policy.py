@@ -71,7 +71,7 @@ def plan_problems(plan: FederationPlan, policy: SitePolicy, enrolment: Enrolment
     problems = []
     fixed = {
         "federation": (plan.federation, enrolment.federation),
-        "task": (plan.task, enrolment.task),
+        "task": (plan.task.name, enrolment.task),
         "model": (plan.model, enrolment.model),
         "secure mode": (plan.mode.value, enrolment.mode),
     }

@@ -48,6 +48,7 @@ from coordinator.protocol import (
     RoundState,
     SecureMode,
 )
+from siteapp.dicom.task_fit import check_task_fits
 from siteapp.federation.audit import AuditLog
 from siteapp.federation.enrolment import load_enrolled_kit
 from siteapp.federation.errors import (
@@ -162,6 +163,9 @@ class RoundRunner:
         ``stopped`` set.
         """
         started = time.time()
+        # The enrolled plan's task against this site's data, before the coordinator is
+        # called and before any privacy is spent (SiteTraining checks again).
+        check_task_fits(self.data_dir, self.kit.plan.task)
         report = JoinReport(
             self.enrolment.federation, self.enrolment.site, self.enrolment.mode,
             self.kit.plan.strategy.value,

@@ -75,7 +75,7 @@ class SiteTraining:
         self, data_dir: Path, plan: FederationPlan, options: RunnerOptions, site: str,
         weights_file: Path | None = None,
     ) -> None:
-        from siteapp.tasks import load_task
+        from siteapp.dicom.task_fit import check_task_fits
         from siteapp.training.datasets import site_dataset
         from siteapp.training.device import resolve_device
         from siteapp.training.weights import WeightLayout, trainable_state
@@ -84,7 +84,8 @@ class SiteTraining:
         self.plan = plan
         self.options = options
         self.site = site
-        self.task = load_task(plan.task)
+        self.task = plan.task
+        check_task_fits(data_dir, self.task)  # before any privacy is spent
         self.train_set = site_dataset(data_dir, self.task, "train")
         self.val_set = site_dataset(data_dir, self.task, "val")
         self.records = len(self.train_set)
@@ -143,7 +144,7 @@ class SiteTraining:
         metrics = evaluate_patients(self.model.to(self.device), self.val_set, self.task, device=self.device).to_dict()
         save_checkpoint(
             self.data_dir, full_state(self.model), source="federated", run_id=self.plan.federation,
-            round=number, model_name=self.plan.model, task=self.task.name, epsilon=epsilon,
+            round=number, model_name=self.plan.model, task=self.task, epsilon=epsilon,
             metrics=metrics,
         )
         return metrics

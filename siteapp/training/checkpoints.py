@@ -22,8 +22,10 @@ import numpy as np
 
 from siteapp.errors import UserFacingError
 from siteapp.store import apply_migrations, open_site_db
+from siteapp.tasks import TaskDefinition, load_task
 
 COMPONENT = "models"
+TASK_DEFINITION_KEY = "task_definition"
 MODELS_DIRNAME = "models"
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -87,11 +89,13 @@ def save_checkpoint(
     run_id: str,
     round: int,
     model_name: str,
-    task: str,
+    task: TaskDefinition,
     epsilon: float | None = None,
     metrics: Mapping[str, object] | None = None,
 ) -> Checkpoint:
-    """Write ``weights`` (the FULL model state) and index it."""
+    """Write ``weights`` (the FULL model state) and index it. The task's whole definition
+    goes into the file's metadata: the model is only usable with the same classes, grid
+    and windowing (:func:`checkpoint_task`)."""
     # Imported here: the weights module needs torch, and the GUI lists checkpoints on its
     # own thread, where a first torch import would freeze the window for a moment.
     from siteapp.training.weights import save_weights
@@ -100,7 +104,8 @@ def save_checkpoint(
     path = data_dir / MODELS_DIRNAME / f"{source}-{run_id}-round{round:03d}.safetensors"
     meta = {
         "model_name": model_name,
-        "task": task,
+        "task": task.name,
+        TASK_DEFINITION_KEY: task.model_dump_json(exclude_none=True),
         "round": str(round),
         "source": source,
         "run_id": run_id,
@@ -117,7 +122,7 @@ def save_checkpoint(
                 run_id,
                 round,
                 model_name,
-                task,
+                task.name,
                 str(path.relative_to(data_dir)),
                 epsilon,
                 metrics_json,
@@ -130,7 +135,7 @@ def save_checkpoint(
         run_id,
         round,
         model_name,
-        task,
+        task.name,
         path,
         epsilon,
         dict(metrics or {}),
@@ -225,3 +230,14 @@ def provenance(checkpoint: Checkpoint) -> str:
     epsilon = "" if checkpoint.epsilon is None else f", this site's epsilon then {checkpoint.epsilon:.2f}"
     return (f"{origin} {checkpoint.round} ({checkpoint.model_name}, task {checkpoint.task}, "
             f"saved {checkpoint.created_at}{epsilon})")
+
+
+def checkpoint_task(checkpoint: Checkpoint, data_dir: Path | None = None) -> TaskDefinition:
+    """The task a checkpoint was trained for, from its own metadata (older files name a
+    task only: it is then looked up among the site's tasks)."""
+    from siteapp.training.weights import read_metadata
+
+    definition = read_metadata(checkpoint.path).get(TASK_DEFINITION_KEY)
+    if definition:
+        return TaskDefinition.model_validate_json(definition)
+    return load_task(checkpoint.task, data_dir)

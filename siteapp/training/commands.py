@@ -185,7 +185,7 @@ def run_pretrain(args: argparse.Namespace) -> int:
     import dataclasses
 
     from siteapp.errors import UsageError
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.pretrain import pretrain_public
 
     if args.patients < 8 or args.epochs <= 0:
@@ -193,8 +193,10 @@ def run_pretrain(args: argparse.Namespace) -> int:
     settings = dataclasses.replace(
         PRETRAIN, patients=args.patients, epochs=args.epochs, seed=args.seed
     )
+    # Public pretraining runs at the task's demo working resolution (a laptop CPU); the
+    # weights file records that grid.
     report = pretrain_public(
-        load_task(args.task), args.out, settings, log=None if args.json else print
+        demo_task(args.task), args.out, settings, log=None if args.json else print
     )
     if args.json:
         summary = {**dataclasses.asdict(report), "path": str(report.path)}

@@ -97,7 +97,9 @@ def site_dataset(data_dir: Path, task: TaskPreset, split: str, seed: int = 0) ->
 
     patients = [
         p
-        for p in labelled_patients(data_dir, split=split, modality=task.modality)
+        for p in labelled_patients(
+            data_dir, split=split, modality=task.modality, series=task.series_filter.accepts
+        )
         if p.instance_uids
     ]
     if not patients:

@@ -1,4 +1,4 @@
-"""Scoring a model on held-out patients: image scores, then one score per patient."""
+"""Scoring a model on held-out patients: image probabilities, then one vector per patient."""
 
 from __future__ import annotations
 
@@ -6,41 +6,47 @@ import numpy as np
 import torch
 from torch import nn
 
-from siteapp.tasks import TaskPreset
+from siteapp.tasks import TaskDefinition
 from siteapp.training.config import EVALUATION, EvaluationDefaults
 from siteapp.training.datasets import PatientDataset
-from siteapp.training.metrics import BinaryMetrics, aggregate_by_patient, binary_metrics
+from siteapp.training.metrics import (
+    ClassificationMetrics,
+    aggregate_vectors_by_patient,
+    classification_metrics,
+)
+
+
+def class_probabilities(model: nn.Module, images: torch.Tensor) -> np.ndarray:
+    """Softmax probabilities ``(N, classes)`` for a ``(N, C, H, W)`` batch."""
+    with torch.no_grad():
+        return torch.softmax(model(images), dim=1).cpu().numpy()
 
 
 def positive_probabilities(
     model: nn.Module, images: torch.Tensor, positive_index: int
 ) -> np.ndarray:
-    """Softmax probability of the positive class for a ``(N, C, H, W)`` batch."""
-    with torch.no_grad():
-        logits = model(images)
-        return torch.softmax(logits, dim=1)[:, positive_index].cpu().numpy()
+    """Softmax probability of one class for a ``(N, C, H, W)`` batch."""
+    return class_probabilities(model, images)[:, positive_index]
 
 
-def patient_scores(
+def patient_probabilities(
     model: nn.Module,
     dataset: PatientDataset,
-    task: TaskPreset,
     settings: EvaluationDefaults = EVALUATION,
     device: torch.device | None = None,
-) -> dict[str, float]:
-    """Positive-class score per patient, aggregated over an evenly spaced subset of
-    their images (``settings.max_images_per_patient``)."""
+) -> dict[str, np.ndarray]:
+    """Class probabilities per patient, aggregated over an evenly spaced subset of their
+    images (``settings.max_images_per_patient``)."""
     device = device or next(model.parameters()).device
-    positive = task.class_index(task.positive_class)
     was_training = model.training
     model.eval()
     keys: list[str] = []
     pending: list[torch.Tensor] = []
-    scores: list[np.ndarray] = []
+    batches: list[np.ndarray] = []
 
     def flush() -> None:
         if pending:
-            scores.append(positive_probabilities(model, torch.stack(pending).to(device), positive))
+            batches.append(class_probabilities(model, torch.stack(pending).to(device)))
             pending.clear()
 
     try:
@@ -53,20 +59,22 @@ def patient_scores(
         flush()
     finally:
         model.train(was_training)
-    flat = np.concatenate(scores) if scores else np.zeros(0)
-    return aggregate_by_patient(keys, flat, settings.patient_aggregation)
+    flat = np.concatenate(batches) if batches else np.zeros((0, 1))
+    return aggregate_vectors_by_patient(keys, flat, settings.patient_aggregation)
 
 
 def evaluate_patients(
     model: nn.Module,
     dataset: PatientDataset,
-    task: TaskPreset,
+    task: TaskDefinition,
     settings: EvaluationDefaults = EVALUATION,
     device: torch.device | None = None,
-) -> BinaryMetrics:
-    """Patient-level validation metrics of ``model`` on ``dataset``."""
-    by_patient = patient_scores(model, dataset, task, settings, device)
-    positive = task.class_index(task.positive_class)
-    labels = [int(r.label == positive) for r in dataset.records]
-    scores = [by_patient[r.key] for r in dataset.records]
-    return binary_metrics(labels, scores, settings.operating_threshold)
+) -> ClassificationMetrics:
+    """Patient-level validation metrics of ``model`` on ``dataset``: per class one
+    against the rest, macro averages, and the confusion matrix."""
+    by_patient = patient_probabilities(model, dataset, settings, device)
+    labels = [r.label for r in dataset.records]
+    probabilities = np.array([by_patient[r.key] for r in dataset.records]).reshape(-1, task.num_classes)
+    return classification_metrics(
+        labels, probabilities, task.classes, task.positive_class, settings.operating_threshold
+    )

@@ -1,9 +1,10 @@
 """Running a site's model on new DICOM files: one prediction per study, with Grad-CAM.
 
 Files are grouped by StudyInstanceUID; each study's images (an evenly spaced subset when
-there are many) are scored and the positive-class probabilities aggregated the same way
-validation aggregates a patient's images. The saliency overlay explains the study's
-most suspicious image. Files that cannot be read are reported with the reason, never
+there are many) are scored and their class probabilities aggregated the same way
+validation aggregates a patient's images. The saliency overlay explains one class (the
+predicted one unless the caller chooses another) on the study's image most typical of
+it. Files that cannot be read are reported with the reason, never
 fatal for the other files.
 """
 
@@ -18,11 +19,11 @@ import numpy as np
 import torch
 
 from siteapp.errors import UserFacingError
-from siteapp.tasks import TaskPreset, load_task
-from siteapp.training.checkpoints import Checkpoint, inference_checkpoint
+from siteapp.tasks import TaskDefinition
+from siteapp.training.checkpoints import Checkpoint, checkpoint_task, inference_checkpoint
 from siteapp.training.config import EVALUATION, INFERENCE, EvaluationDefaults, InferenceDefaults
-from siteapp.training.evaluation import positive_probabilities
-from siteapp.training.metrics import aggregate_by_patient
+from siteapp.training.evaluation import class_probabilities
+from siteapp.training.metrics import aggregate_vectors_by_patient
 from siteapp.training.models import ZooModel, build_model
 from siteapp.training.saliency import grad_cam, write_overlay
 from siteapp.training.weights import load_state, load_weights
@@ -38,9 +39,11 @@ class StudyPrediction:
     patient_id: str
     images: int
     predicted_class: str
-    probability: float  # of the task's positive class
+    probability: float  # of the predicted class
     model_round: int
     saliency_png: str
+    probabilities: dict[str, float] = field(default_factory=dict)  # every class's
+    saliency_class: str = ""  # the class the overlay explains
 
 
 @dataclass
@@ -49,6 +52,7 @@ class InferenceReport:
     model_name: str
     task: str
     model_round: int
+    classes: list[str] = field(default_factory=list)
     studies: list[StudyPrediction] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
 
@@ -56,8 +60,10 @@ class InferenceReport:
         return asdict(self)
 
 
-def load_checkpoint_model(checkpoint: Checkpoint) -> tuple[ZooModel, TaskPreset]:
-    task = load_task(checkpoint.task)
+def load_checkpoint_model(
+    checkpoint: Checkpoint, data_dir: Path | None = None
+) -> tuple[ZooModel, TaskDefinition]:
+    task = checkpoint_task(checkpoint, data_dir)
     model = build_model(checkpoint.model_name, task)
     load_state(model, load_weights(checkpoint.path), strict=True)
     model.eval()
@@ -111,18 +117,23 @@ def predict_paths(
     checkpoint: Checkpoint | None = None,
     settings: InferenceDefaults = INFERENCE,
     evaluation: EvaluationDefaults = EVALUATION,
+    saliency_class: str | None = None,
 ) -> InferenceReport:
     """Predict every study found in ``paths`` (files or folders) with ``checkpoint``
-    (default: the model pinned for inference, else the newest federated one)."""
+    (default: the model pinned for inference, else the newest federated one); the
+    overlays explain ``saliency_class`` (default: each study's predicted class)."""
     from siteapp.dicom.pixels import preprocess
 
     data_dir = Path(data_dir)
     checkpoint = checkpoint or inference_checkpoint(data_dir)
-    model, task = load_checkpoint_model(checkpoint)
-    positive = task.class_index(task.positive_class)
-    negative_class = next(c for c in task.classes if c != task.positive_class)
+    model, task = load_checkpoint_model(checkpoint, data_dir)
+    if saliency_class is not None and saliency_class not in task.classes:
+        raise UserFacingError(
+            f"class '{saliency_class}' is not one of the model's classes ({', '.join(task.classes)})"
+        )
     report = InferenceReport(
-        str(checkpoint.path), checkpoint.model_name, task.name, checkpoint.round
+        str(checkpoint.path), checkpoint.model_name, task.name, checkpoint.round,
+        classes=list(task.classes),
     )
     studies = _group_by_study(_candidate_files(paths), report.skipped)
     for study_uid, members in sorted(studies.items()):
@@ -141,15 +152,14 @@ def predict_paths(
         if not images:
             continue
         batch = torch.from_numpy(np.stack(images)).unsqueeze(1)
-        scores = positive_probabilities(model, batch, positive)
-        probability = aggregate_by_patient(
-            [study_uid] * len(scores), scores, evaluation.patient_aggregation
+        per_image = class_probabilities(model, batch)
+        vector = aggregate_vectors_by_patient(
+            [study_uid] * len(per_image), per_image, evaluation.patient_aggregation
         )[study_uid]
-        predicted = (
-            task.positive_class if probability >= evaluation.operating_threshold else negative_class
-        )
-        focus = int(np.argmax(scores))
-        cam = grad_cam(model, batch[focus], task.class_index(predicted))
+        predicted = _predicted_class(task, vector, evaluation.operating_threshold)
+        explained = saliency_class or predicted
+        focus = int(np.argmax(per_image[:, task.class_index(explained)]))
+        cam = grad_cam(model, batch[focus], task.class_index(explained))
         overlay = write_overlay(
             images[focus],
             cam,
@@ -162,9 +172,11 @@ def predict_paths(
                 members[0][2],
                 len(images),
                 predicted,
-                float(probability),
+                float(vector[task.class_index(predicted)]),
                 checkpoint.round,
                 str(overlay),
+                {name: float(vector[k]) for k, name in enumerate(task.classes)},
+                explained,
             )
         )
     if not report.studies:
@@ -175,3 +187,13 @@ def predict_paths(
             f"no readable DICOM image in the given paths ({reasons}); check the paths"
         )
     return report
+
+
+def _predicted_class(task: TaskDefinition, probabilities: np.ndarray, threshold: float) -> str:
+    """A binary task's positive class from ``threshold`` on, else the most probable class
+    (the rule validation uses, ``siteapp.training.metrics.classification_metrics``)."""
+    if task.is_binary and task.positive_class is not None:
+        positive = task.class_index(task.positive_class)
+        negative = task.classes[1 - positive]
+        return task.positive_class if probabilities[positive] >= threshold else negative
+    return task.classes[int(np.argmax(probabilities))]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from siteapp.errors import UsageError
 from siteapp.privacy.ledger import PrivacyLedger
-from siteapp.tasks import load_task
+from siteapp.tasks import TaskDefinition, resolve_task
 from siteapp.training.checkpoints import save_checkpoint
 from siteapp.training.config import (
     DEFAULT_GRAD_SAMPLE_MODE,
@@ -54,7 +54,7 @@ class LocalTrainingOptions:
     epochs_per_round: float = TRAINING.epochs_per_round
     target_epsilon: float | None = None
     noise_multiplier: float | None = None  # given: no calibration
-    task: str = DEFAULT_TASK
+    task: str | TaskDefinition = DEFAULT_TASK  # a name: the site's task of that name
     model_name: str | None = None  # None: the task's default model
     device: str = "auto"
     expected_batch_patients: int = TRAINING.expected_batch_patients
@@ -103,7 +103,7 @@ def train_local(
     if options.epochs_per_round <= 0:
         raise UsageError("--epochs-per-round must be positive")
     data_dir = Path(data_dir)
-    task = load_task(options.task)
+    task = resolve_task(options.task, data_dir)
     model_name = options.model_name or task.default_model
     train = site_dataset(data_dir, task, "train", seed=options.seed)
     val = site_dataset(data_dir, task, "val", seed=options.seed)
@@ -174,7 +174,7 @@ def train_local(
             run_id=run_id,
             round=round_number,
             model_name=model_name,
-            task=task.name,
+            task=task,
             epsilon=entry.epsilon_after,
             metrics=metrics.to_dict(),
         )

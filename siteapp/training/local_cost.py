@@ -79,8 +79,8 @@ def price_local_run(
 
 def local_training_cost(data_dir: Path, options: LocalTrainingOptions) -> PrivacyCost:
     """The privacy cost of ``train_local(data_dir, options)``, computed without training."""
-    from siteapp.tasks import load_task
+    from siteapp.tasks import resolve_task
     from siteapp.training.datasets import site_dataset
 
-    train = site_dataset(Path(data_dir), load_task(options.task), "train")
+    train = site_dataset(Path(data_dir), resolve_task(options.task, data_dir), "train")
     return price_local_run(PrivacyLedger(data_dir), options, len(train)).cost

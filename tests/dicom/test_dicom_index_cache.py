@@ -15,7 +15,7 @@ from siteapp.dicom.cache import PreprocessCache
 from siteapp.dicom.dataset_source import labelled_patients
 from siteapp.dicom.index import StudyIndex, UnknownRecordError
 from siteapp.dicom.pixels import preprocess
-from siteapp.tasks import load_task
+from siteapp.tasks import demo_task
 
 
 def test_index_browses_patients_studies_series_instances(imported_site: Path) -> None:
@@ -59,7 +59,7 @@ def test_studies_command_lists_json(imported_site: Path, capsys: pytest.CaptureF
 def test_second_epoch_reads_no_dicom(
     imported_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    task = load_task("lung-ct-nodule")
+    task = demo_task("lung-ct-nodule")
     patient = labelled_patients(imported_site)[0]
     cache = PreprocessCache(imported_site)
     first = [cache.load(u, p, task) for u, p in zip(patient.instance_uids, patient.paths,
@@ -77,8 +77,8 @@ def test_second_epoch_reads_no_dicom(
 
 
 def test_cache_is_keyed_by_task_settings(imported_site: Path) -> None:
-    task = load_task("lung-ct-nodule")
-    bigger = type(task)(**{**task.__dict__, "matrix": 32})
+    task = demo_task("lung-ct-nodule")
+    bigger = task.model_copy(update={"input": task.input.model_copy(update={"matrix": 32})})
     cache = PreprocessCache(imported_site)
     assert cache.entry_path("1.2.3", task) != cache.entry_path("1.2.3", bigger)
     patient = labelled_patients(imported_site)[0]
@@ -86,7 +86,7 @@ def test_cache_is_keyed_by_task_settings(imported_site: Path) -> None:
 
 
 def test_cache_is_safe_from_several_threads(imported_site: Path) -> None:
-    task = load_task("lung-ct-nodule")
+    task = demo_task("lung-ct-nodule")
     patient = labelled_patients(imported_site)[1]
     cache = PreprocessCache(imported_site)
     results: list[np.ndarray] = []

@@ -17,7 +17,7 @@ from siteapp.dicom.pixels import (
     resample,
     window,
 )
-from siteapp.tasks import load_task
+from siteapp.tasks import demo_task
 
 
 def _corpus(name: str) -> Path:
@@ -94,7 +94,7 @@ def test_resample_averages_blocks_and_pads_outside_the_field_of_view() -> None:
 
 
 def test_preprocess_gives_the_task_matrix_in_unit_range() -> None:
-    task = load_task("lung-ct-nodule")
+    task = demo_task("lung-ct-nodule")
     image = preprocess(_corpus("CT_small.dcm"), task)
     assert image.shape == (task.matrix, task.matrix) and image.dtype == np.float32
     assert image.min() >= 0.0 and image.max() <= 1.0

@@ -31,6 +31,7 @@ from siteapp.federation.run_options import RunnerOptions
 from siteapp.federation.runner import RoundRunner
 from siteapp.federation.settings import RunnerDefaults
 from siteapp.federation.site_keys import request_enrolment
+from siteapp.tasks import demo_task
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = ("a", "b", "c")
@@ -105,7 +106,8 @@ def make_federation(
 ) -> LoopbackFederation:
     port = free_port()
     fields: dict[str, Any] = {"federation": "loopback", "sites": list(SITES), "min_sites": 2,
-                              "rounds": 1, "round_deadline_s": 60.0, "local": LOCAL}
+                              "rounds": 1, "round_deadline_s": 60.0, "local": LOCAL,
+                              "task": demo_task("lung-ct-nodule")}
     fields.update(plan_fields)
     plan = FederationPlan.model_validate(fields)
     result = provision(plan, root / "prov", f"https://127.0.0.1:{port}", pretrained_weights=weights_file)
@@ -158,11 +160,10 @@ def site_state(fed: LoopbackFederation, site: str) -> Path:
 def global_weights(fed: LoopbackFederation, site: str, after_round: int) -> dict[str, Any]:
     """The global model as ``site`` holds it after ``after_round`` (downloaded or computed)."""
     from siteapp.federation.global_model import GlobalModelHistory
-    from siteapp.tasks import load_task
     from siteapp.training.initial_model import initial_model
     from siteapp.training.weights import WeightLayout, trainable_state
 
-    layout = WeightLayout.of(trainable_state(initial_model(load_task(fed.plan.task), fed.plan.model)))
+    layout = WeightLayout.of(trainable_state(initial_model(fed.plan.task, fed.plan.model)))
     return GlobalModelHistory(site_state(fed, site) / "global").weights(after_round, layout)
 
 

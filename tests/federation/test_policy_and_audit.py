@@ -131,7 +131,6 @@ def test_a_plan_made_for_other_frozen_weights_is_refused(
 
     from siteapp.federation.run_options import RunnerOptions
     from siteapp.federation.site_training import SiteTraining
-    from siteapp.tasks import load_task
     from siteapp.training.initial_model import initial_model
     from siteapp.training.weights import frozen_state_digest
 
@@ -141,7 +140,7 @@ def test_a_plan_made_for_other_frozen_weights_is_refused(
     with pytest.raises(PlanRefusedError, match="different pretrained weights"):
         SiteTraining(data_dir, _plan(frozen_weights_sha256="0" * 64), options, "a")
     plan = _plan()
-    ours = frozen_state_digest(initial_model(load_task(plan.task), plan.model, plan.init_seed))
+    ours = frozen_state_digest(initial_model(plan.task, plan.model, plan.init_seed))
     assert SiteTraining(data_dir, _plan(frozen_weights_sha256=ours), options, "a").records > 0
     assert SiteTraining(data_dir, plan, options, "a").records > 0  # no digest in the plan: not checked
 

@@ -17,7 +17,7 @@ import pytest
 
 from siteapp.dicom.importer import import_paths
 from siteapp.dicom.pixels import PixelDecodeError, preprocess, read_frames
-from siteapp.tasks import load_task
+from siteapp.tasks import demo_task
 
 CORPUS = Path(pydicom.data.__file__).parent / "test_files"
 SEEDS = range(4)
@@ -53,7 +53,7 @@ def _mutants(folder: Path, seed: int) -> list[Path]:
 
 def _decode_or_refuse(path: Path) -> str:
     """'ok' with sane pixels, 'refused' with a message; anything else propagates."""
-    task = load_task("lung-ct-nodule")
+    task = demo_task("lung-ct-nodule")
     try:
         frames = read_frames(path)
         image = preprocess(path, task)

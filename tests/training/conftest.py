@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from siteapp.tasks import TaskPreset, load_task
+from siteapp.tasks import TaskPreset, demo_task
 from siteapp.training.datasets import PatientDataset
 
 torch.set_num_threads(1)
@@ -43,7 +43,7 @@ def make_patients() -> PatientFactory:
 
 @pytest.fixture
 def task() -> TaskPreset:
-    return load_task("lung-ct-nodule")
+    return demo_task("lung-ct-nodule")
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def _checkpoint(data_dir: Path, task: TaskPreset, round: int = 2, source: str = 
         run_id="t",
         round=round,
         model_name="compact_cnn",
-        task=task.name,
+        task=task,
         epsilon=1.5,
         metrics={"auc": 0.7},
     )

@@ -87,7 +87,7 @@ def test_weights_made_for_another_task_are_refused(task: TaskPreset, tmp_path: P
     foreign = tmp_path / "foreign.safetensors"
     model = build_model(task.default_model, task)
     save_weights(foreign, trainable_state(model), {"task": "mammo-mass", "model": "compact_cnn"})
-    elsewhere = dataclasses.replace(task, pretrained_weights=str(foreign))
+    elsewhere = task.model_copy(update={"pretrained_weights": str(foreign)})
     with pytest.raises(PretrainedWeightsError, match="make pretrained"):
         initial_model(elsewhere)
 
