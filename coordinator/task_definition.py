@@ -163,7 +163,7 @@ class TaskDefinition(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=_NAME)
+    name: str
     title: str = Field(min_length=1, max_length=120)
     description: str = Field(default="", max_length=2000)
     modality: tuple[str, ...] = Field(min_length=1)
@@ -183,6 +183,16 @@ class TaskDefinition(BaseModel):
     # keeps its backbone frozen.
     pretrained_weights: str | None = None
     freeze_backbone: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _file_name_safe(cls, value: str) -> str:
+        if not re.match(_NAME, value):
+            raise ValueError(
+                f"'{value}' is not a task name: use lower-case letters, digits, '.', '_' or '-' "
+                "(at most 64, starting with a letter or digit), e.g. chest-xray"
+            )
+        return value
 
     @field_validator("modality", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from coordinator.errors import CoordinatorError
 from siteapp.errors import UserFacingError
 from siteapp.settings import default_data_dir
 
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data_dir = default_data_dir()
     try:
         return int(args.func(args) or 0)
-    except UserFacingError as exc:
+    except (UserFacingError, CoordinatorError) as exc:  # both say what to do next
         print(f"medfed-site: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -38,6 +38,8 @@ class BaselineCurve:
     auc_by_round: list[dict[str, float | None]] = field(default_factory=list)
     epsilon: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    # After the last round: each class's one-vs-rest AUC on each site's held-out patients.
+    per_class_auc: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
     def final(self) -> dict[str, float | None]:
         return self.auc_by_round[-1] if self.auc_by_round else {}
@@ -82,7 +84,9 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
                              sampling_seed=seed, noise_seed=seed)
             load_state(model, train_round(model, train, plan, device="cpu").local_weights)
             ledger.mark_finished(entry.id, "completed")
-            curve.auc_by_round[number - 1][site] = _auc(evaluate_patients(model, val, task).auc)
+            figures = evaluate_patients(model, val, task)
+            curve.auc_by_round[number - 1][site] = _auc(figures.auc)
+            curve.per_class_auc[site] = {f.name: f.auc for f in figures.per_class}
         curve.epsilon[site] = ledger.epsilon_spent()
         say(f"local-only {site}: AUC {_fmt(curve.auc_by_round[-1][site])} at epsilon "
             f"{curve.epsilon[site]:.2f} (noise multiplier {sigma:.2f})")
@@ -123,9 +127,10 @@ def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = p
                          sampling_seed=settings.seed * 1000 + number,
                          noise_seed=settings.seed * 1000 + number)
         load_state(model, train_round(model, pooled, plan, device="cpu").local_weights)
-        curve.auc_by_round.append(
-            {site: _auc(evaluate_patients(model, val, task).auc) for site, val in vals.items()}
-        )
+        figures = {site: evaluate_patients(model, val, task) for site, val in vals.items()}
+        curve.auc_by_round.append({site: _auc(f.auc) for site, f in figures.items()})
+        curve.per_class_auc = {site: {c.name: c.auc for c in f.per_class}
+                               for site, f in figures.items()}
     curve.seconds = time.perf_counter() - started
     if epsilon is None:
         say(f"centralized (pooled, no DP): mean AUC {_fmt(mean_auc(curve.final()))}")

@@ -22,6 +22,7 @@ from coordinator.protocol import SecureMode, Strategy, hidden_updates_conflict
 from siteapp.demo.settings import (
     BASELINES_DIRNAME,
     DEFAULT_DEMO_DIR,
+    DEMO_TASKS,
     FEDERATION_DIRNAME,
     LOGS_DIRNAME,
     PLOT_FILENAME,
@@ -65,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--learning-rate-schedule", choices=list(LEARNING_RATE_SCHEDULES),
                         default=DEFAULTS.learning_rate_schedule,
                         help="step size within a round: constant, or cosine (anneals to 0)")
+    parser.add_argument("--task", choices=list(DEMO_TASKS), default=DEFAULTS.task,
+                        help="the built-in task the phantom hospitals learn, at its demo "
+                        "working resolution")
     parser.add_argument("--batch-patients", type=int, default=DEFAULTS.batch_patients,
                         help="expected patients per DP-SGD (Poisson) batch")
     return parser
@@ -80,6 +84,8 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
                          "validation patients of both classes)")
     if not 0.0 <= args.skew <= 1.0:
         raise UsageError("--skew must be between 0 and 1")
+    if args.skew and args.task != DEFAULTS.task:
+        raise UsageError(f"--skew moves the {DEFAULTS.task} phantom's class balance only")
     strategy, mode = Strategy(args.strategy), SecureMode(args.mode)
     conflict = hidden_updates_conflict(strategy, mode)
     if conflict is not None:
@@ -91,6 +97,7 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
         model=args.model, optimizer=args.optimizer, learning_rate=args.learning_rate,
         learning_rate_schedule=args.learning_rate_schedule, batch_patients=args.batch_patients,
         pretrained_weights=args.pretrained_weights, frozen_stages=args.frozen_stages,
+        task=args.task,
     )
 
 
@@ -117,6 +124,7 @@ def run_demo(settings: DemoSettings, out: Path) -> str:
     from siteapp.demo.results import (
         DemoResult,
         comparison_table,
+        per_class_table,
         round_table,
         write_json,
         write_plot,
@@ -131,7 +139,7 @@ def run_demo(settings: DemoSettings, out: Path) -> str:
     clean_run_folder(out, settings)
     with sigterm_as_interrupt(), ChildProcesses(out / LOGS_DIRNAME) as children:
         dirs = prepare_sites(out, settings.sites, settings.patients, settings.seed,
-                             slices=settings.slices, skew=settings.skew, say=console.line)
+                             settings.task, slices=settings.slices, skew=settings.skew, say=console.line)
         data_dirs = dict(zip(settings.site_names(), dirs, strict=True))
         for data_dir in dirs:
             PrivacyLedger(data_dir).set_cap(settings.epsilon_cap, settings.delta)
@@ -146,10 +154,13 @@ def run_demo(settings: DemoSettings, out: Path) -> str:
     result = DemoResult(settings, federation, local, central, time.perf_counter() - started,
                         central_dp)
     plot = write_plot(result, out / PLOT_FILENAME)
+    print(f"\nTask: {federation.plan.task.describe()}")
     print("\nFederated model, AUC on each site's held-out patients and epsilon spent, by round:")
     print(round_table(result))
     print(f"\nAfter round {settings.rounds}:")
     print(comparison_table(result))
+    print("\nPer class (one-vs-rest AUC, mean over the sites' held-out patients):")
+    print(per_class_table(result))
     print(f"\nplot: {plot}   results: {out / RESULTS_FILENAME}   logs: {out / LOGS_DIRNAME}")
     print(f"site-1's data folder, enrolled in this federation: {data_dirs['site-1']}")
     return write_json(result, out / RESULTS_FILENAME)

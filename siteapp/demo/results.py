@@ -4,6 +4,7 @@ The JSON (also written to ``results.json``) has the keys the README and the test
 ``rounds`` (per round: AUC and epsilon per site, the sites' mean AUC), ``federated_auc``,
 ``local_only_auc``, ``centralized_auc`` and ``centralized_dp_auc`` (pooled data with DP at
 the epsilon cap) per site plus ``mean``, after the last round,
+``per_class_auc`` (per method, each class's AUC averaged over the sites, and ``macro``),
 ``epsilon`` (per site, after the last round) and ``seconds`` (the whole run).
 """
 
@@ -46,6 +47,30 @@ class DemoResult:
             for r in sorted(self.federation.rounds)
         ]
 
+    def federated_per_class(self) -> dict[str, dict[str, float | None]]:
+        """Each site's per-class AUC of the last round's federated model."""
+        if not self.federation.rounds:
+            return {}
+        last = self.federation.rounds[max(self.federation.rounds)]
+        return {site: {k: _float(v) for k, v in (last.get(site, {}).get("per_class_auc") or {}).items()}
+                for site in self.sites}
+
+    def per_class(self) -> dict[str, dict[str, float | None]]:
+        """Per method: each class's AUC (mean over the sites) and their ``macro`` mean."""
+        methods = {
+            "federated (DP)": self.federated_per_class(),
+            "local only (DP)": self.local_only.per_class_auc if self.local_only else {},
+            "pooled (DP)": self.centralized_dp.per_class_auc if self.centralized_dp else {},
+            "pooled (no DP)": self.centralized.per_class_auc if self.centralized else {},
+        }
+        out = {}
+        for method, by_site in methods.items():
+            classes = list(dict.fromkeys(c for figures in by_site.values() for c in figures))
+            row = {c: _round(mean_auc({s: f.get(c) for s, f in by_site.items()})) for c in classes}
+            row["macro"] = _round(mean_auc(row)) if row else None
+            out[method] = row
+        return out
+
     def to_json(self) -> dict[str, Any]:
         fed = self.federated_by_round()
         eps = self.epsilon_by_round()
@@ -71,6 +96,8 @@ class DemoResult:
             "centralized_dp_auc": (
                 _with_mean(self.centralized_dp.final()) if self.centralized_dp else None
             ),
+            "task": self.settings.task,
+            "per_class_auc": self.per_class(),
             "epsilon": self.federation.final_epsilon(),
             "epsilon_cap": self.settings.epsilon_cap,
             "delta": self.settings.delta,
@@ -126,6 +153,19 @@ def comparison_table(result: DemoResult) -> str:
                      f"{_cell(eps.get(site), 9)}")
     lines.append(f"{'mean':<8}{_cell(mean_auc(fed), 16)}{_cell(mean_auc(local), 17)}"
                  f"{_cell(mean_auc(central_dp), 13)}{_cell(mean_auc(central), 16)}")
+    return "\n".join(lines)
+
+
+def per_class_table(result: DemoResult) -> str:
+    """After the last round, per method: each class's one-vs-rest AUC (mean over the
+    sites' held-out patients) and the macro average."""
+    table = result.per_class()
+    classes = list(dict.fromkeys(c for row in table.values() for c in row if c != "macro"))
+    head = f"{'':<17}" + "".join(f"{c:>15}" for c in classes) + f"{'macro':>10}"
+    lines = [head, "-" * len(head)]
+    for method, row in table.items():
+        lines.append(f"{method:<17}" + "".join(_cell(row.get(c), 15) for c in classes)
+                     + _cell(row.get("macro"), 10))
     return "\n".join(lines)
 
 

@@ -15,6 +15,8 @@ from coordinator.protocol import SecureMode, Strategy
 
 DEFAULT_DEMO_DIR = Path(os.environ.get("MEDFED_DEMO_DIR", "demo-run"))
 DEMO_TASK = "lung-ct-nodule"
+# The built-in tasks that have a phantom generator (siteapp.dicom.phantom), so a demo.
+DEMO_TASKS = ("lung-ct-nodule", "chest-xray", "mammo-mass")
 FEDERATION_NAME = "medfed-demo"
 
 # Positive fractions that ``--skew 1`` moves the three phantom sites to (``--skew 0``

@@ -126,6 +126,7 @@ def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
                       if record is not None and e.id == record.ledger_entry_id), None)
         emit({
             "event": "round", "round": number, "auc": metrics.get("auc"),
+            "per_class_auc": _per_class_auc(metrics),
             "epsilon": record.epsilon_after if record else None,
             "upload_bytes": record.upload_bytes if record else None,
             "noise_multiplier": entry.noise_multiplier if entry else None,
@@ -140,6 +141,14 @@ def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
     emit({"event": "done", "epsilon": report.epsilon_spent, "bytes_sent": report.bytes_sent,
           "finished": report.finished, "stopped": report.stopped})
     return 130 if report.stopped else 0
+
+
+def _per_class_auc(metrics: dict[str, Any]) -> dict[str, object]:
+    """Each class's one-vs-rest AUC from the site's validation figures."""
+    per_class = metrics.get("per_class")
+    if not isinstance(per_class, dict):
+        return {}
+    return {name: figures.get("auc") for name, figures in per_class.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -47,20 +47,25 @@ def skewed_profiles(skew: float) -> tuple[SiteProfile, ...]:
 
 
 def generator_version() -> str:
-    """A digest of the phantom generator's source: a changed generator means new files."""
+    """A digest of the phantom generators' source: a changed generator means new files."""
     import siteapp.dicom.phantom as phantom
+    import siteapp.dicom.phantom_cxr as phantom_cxr
 
-    return hashlib.sha256(Path(phantom.__file__).read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for module in (phantom, phantom_cxr):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def generate_phantom(
-    root: Path, sites: int, patients: int, seed: int, slices: int, skew: float, say: Say = print
+    root: Path, sites: int, patients: int, seed: int, slices: int, skew: float, say: Say = print,
+    task: str = DEMO_TASK,
 ) -> list[Path]:
     """Phantom DICOM folders ``root/phantom/site-<n>``, generated unless an identical
     configuration is already there."""
     phantom = root / PHANTOM_DIRNAME
     wanted = {"sites": sites, "patients": patients, "seed": seed, "slices": slices,
-              "skew": skew, "task": DEMO_TASK, "generator": generator_version()}
+              "skew": skew, "task": task, "generator": generator_version()}
     stamp = phantom / STAMP_FILENAME
     folders = [phantom / site_name(n) for n in range(1, sites + 1)]
     if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == wanted and all(
@@ -70,10 +75,11 @@ def generate_phantom(
     shutil.rmtree(phantom, ignore_errors=True)
     start = time.perf_counter()
     folders = generate_phantom_sites(
-        phantom, sites, patients, seed, DEMO_TASK, slices, profiles=skewed_profiles(skew)
+        phantom, sites, patients, seed, task, slices, profiles=skewed_profiles(skew)
     )
     stamp.write_text(json.dumps(wanted), encoding="utf-8")
-    say(f"generated phantom CT studies for {sites} sites in {time.perf_counter() - start:.1f} s")
+    say(f"generated phantom {task} studies for {sites} sites in "
+        f"{time.perf_counter() - start:.1f} s")
     return folders
 
 
@@ -111,9 +117,9 @@ def prepare_sites(
 ) -> list[Path]:
     """Generate (once) the phantom data and import + label each site into
     ``demo_dir/site-<n>``; returns the data folders. ``fresh`` deletes them first."""
-    if task != DEMO_TASK:
-        raise ValueError(f"the demo's phantom is built for {DEMO_TASK}, not {task}")
-    folders = generate_phantom(demo_dir, sites, patients, seed, slices, skew, say)
+    if skew and task != DEMO_TASK:
+        raise ValueError(f"--skew moves the {DEMO_TASK} phantom's class balance only")
+    folders = generate_phantom(demo_dir, sites, patients, seed, slices, skew, say, task)
     data_dirs = []
     for number, source in enumerate(folders, start=1):
         data_dir = demo_dir / site_name(number)
@@ -122,7 +128,7 @@ def prepare_sites(
         start = time.perf_counter()
         if not data_dir.exists():
             seed_pseudonyms(data_dir, seed, number)
-        summary = import_site(data_dir, source)
+        summary = import_site(data_dir, source, task)
         say(f"{site_name(number)}: {summary} ({time.perf_counter() - start:.1f} s)")
         data_dirs.append(data_dir)
     return data_dirs

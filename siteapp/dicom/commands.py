@@ -46,10 +46,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="phantom patients per site, each with a labels.csv row (default 120)")
     d.add_argument("--seed", type=int, default=0,
                    help="phantom generator seed: the same seed writes the same files")
-    d.add_argument("--task", default="lung-ct-nodule", choices=["lung-ct-nodule", "mammo-mass"],
-                   help="which kind of study to generate (default lung-ct-nodule)")
+    d.add_argument("--task", default="lung-ct-nodule",
+                   help="which kind of study to generate: chest-xray, lung-ct-nodule or "
+                   "mammo-mass (default lung-ct-nodule)")
     d.add_argument("--slices", type=int, default=None, help="CT slices or MG views per patient")
     d.set_defaults(func=_cmd_demo_data)
+
+    c = subparsers.add_parser(
+        "check-task", help="check this site's studies and labels against a task (spends nothing)",
+        description="Say, one sentence each, how the imported studies, labels and splits do "
+        "not fit the task; by default the task of the federation this site is enrolled in.",
+    )
+    which = c.add_mutually_exclusive_group()
+    which.add_argument("--task", help="a task this site knows by name")
+    which.add_argument("--task-file", type=Path, help="a task file (JSON or TOML)")
+    c.set_defaults(func=_cmd_check_task)
 
     s = subparsers.add_parser("studies", help="list imported patients and their studies")
     s.add_argument("--json", action="store_true", help="print one JSON object")
@@ -146,3 +157,29 @@ def _cmd_studies(args: argparse.Namespace) -> int:
     for row in [columns, *rows]:
         sys.stdout.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
     return 0
+
+
+def _cmd_check_task(args: argparse.Namespace) -> int:
+    from siteapp.dicom.task_fit import task_fit_problems
+    from siteapp.tasks import load_task, read_task_file
+
+    if args.task_file is not None:
+        task = read_task_file(args.task_file)
+    elif args.task is not None:
+        task = load_task(args.task, args.data_dir)
+    else:
+        from siteapp.federation.enrolment import current_enrolment
+
+        enrolment = current_enrolment(args.data_dir)
+        if enrolment is None:
+            raise UsageError("this site is not enrolled in a federation; name a task with "
+                             "--task or --task-file")
+        task = load_task(enrolment.task, args.data_dir)
+    problems = task_fit_problems(args.data_dir, task)
+    if not problems:
+        print(f"this site's data fit the task '{task.title}' ({task.name})")
+        return 0
+    print(f"this site's data do not fit the task '{task.title}' ({task.name}):")
+    for problem in problems:
+        print(f"  - {problem}")
+    return 1

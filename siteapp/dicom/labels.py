@@ -64,10 +64,11 @@ class LabelImportResult:
         }
 
 
-def allowed_labels(task: str | None) -> tuple[str, ...]:
-    """The class names of ``task``, or of every shipped task when none is named."""
-    names = [task] if task else available_tasks()
-    return tuple(dict.fromkeys(c for n in names for c in load_task(n).classes))
+def allowed_labels(task: str | None, data_dir: Path | None = None) -> tuple[str, ...]:
+    """The class names of ``task``, or of every task the site knows when none is named
+    (built-in ones and those of its federations' plans)."""
+    names = [task] if task else available_tasks(data_dir)
+    return tuple(dict.fromkeys(c for n in names for c in load_task(n, data_dir).classes))
 
 
 def import_labels(data_dir: Path, csv_path: Path, task: str | None = None) -> LabelImportResult:
@@ -80,7 +81,7 @@ def import_labels(data_dir: Path, csv_path: Path, task: str | None = None) -> La
         text = Path(csv_path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read labels file {csv_path}: {exc}") from exc
-    classes = allowed_labels(task)
+    classes = allowed_labels(task, data_dir)
     conn = open_dicom_db(data_dir)
     try:
         patient_updates, study_updates, errors = _validate(conn, text, classes)

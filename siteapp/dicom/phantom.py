@@ -20,6 +20,22 @@ import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID, CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
+from siteapp.dicom.phantom_cxr import (
+    CLASS_NAMES,
+    CR_STORAGE,
+    CXR_PROFILES,
+    DX_STORAGE,
+    LATERAL_FRACTION,
+    RadiographProfile,
+    describe_view,
+    detector_pixels,
+    frontal_attenuation,
+    lateral_attenuation,
+    patient_anatomy,
+    patient_finding,
+    site_classes,
+)
+
 # --- difficulty knobs (CT lung nodule) -------------------------------------------------
 CT_MATRIX = 128  # pixels per side of a phantom CT slice
 CT_SLICE_SPACING_MM = 2.5
@@ -73,8 +89,8 @@ SITE_PROFILES: tuple[SiteProfile, ...] = (
     SiteProfile("Philips", "Ingenuity CT", 55.0, 2.0, 3.2, -30.0, -1000.0, 0.25, 0.5, True),
 )
 
-TASK_MODALITY = {"lung-ct-nodule": "CT", "mammo-mass": "MG"}
-DEFAULT_SLICES = {"lung-ct-nodule": 4, "mammo-mass": 2}
+TASK_MODALITY = {"lung-ct-nodule": "CT", "mammo-mass": "MG", "chest-xray": "DX/CR"}
+DEFAULT_SLICES = {"lung-ct-nodule": 4, "mammo-mass": 2, "chest-xray": 1}
 LABELS_FILENAME = "labels.csv"
 _UID_PREFIX = "1.2.826.0.1.3680043.8.498."  # pydicom's documented example root
 _MG_STORAGE = "1.2.840.10008.5.1.4.1.1.1.2"  # Digital Mammography X-Ray Image - For Presentation
@@ -92,12 +108,15 @@ def generate_phantom_sites(
     task: str = "lung-ct-nodule",
     slices: int | None = None,
     profiles: tuple[SiteProfile, ...] = SITE_PROFILES,
+    radiograph_profiles: tuple[RadiographProfile, ...] = CXR_PROFILES,
 ) -> list[Path]:
     """Write ``sites`` folders ``site-1..`` under ``out`` and return their paths.
 
     ``patients`` is the count of a full-size site; profiles with ``size_fraction`` < 1
     get fewer. ``slices`` is CT slices (or MG views) per patient. ``profiles`` (cycled
-    over the sites) lets a demo change a site's scanner or class balance.
+    over the sites) lets a demo change a site's scanner or class balance;
+    ``radiograph_profiles`` does the same for the chest X-ray task
+    (:mod:`siteapp.dicom.phantom_cxr`).
     """
     if task not in TASK_MODALITY:
         raise PhantomError(f"unknown phantom task '{task}' (known: {', '.join(TASK_MODALITY)})")
@@ -107,6 +126,12 @@ def generate_phantom_sites(
     from siteapp.tasks import load_task
 
     preset = load_task(task)
+    if task == "chest-xray":
+        return [
+            _write_cxr_site(Path(out), index, patients, seed,
+                            radiograph_profiles[index % len(radiograph_profiles)])
+            for index in range(sites)
+        ]
     written = []
     for index in range(sites):
         profile = profiles[index % len(profiles)]
@@ -118,7 +143,7 @@ def generate_phantom_sites(
         rows = []
         for number, positive in enumerate(labels, start=1):
             patient_id = f"S{index + 1}-{number:04d}"
-            label = preset.positive_class if positive else preset.classes[0]
+            label = (preset.positive_class or preset.classes[-1]) if positive else preset.classes[0]
             rows.append((patient_id, label))
             context = _PatientContext(site_dir, patient_id, index, number, seed, profile)
             (site_dir / patient_id).mkdir(exist_ok=True)
@@ -126,12 +151,61 @@ def generate_phantom_sites(
                 _write_ct_patient(context, rng, positive, slices)
             else:
                 _write_mg_patient(context, rng, positive, slices)
-        with (site_dir / LABELS_FILENAME).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["PatientID", "label"])
-            writer.writerows(rows)
+        _write_labels(site_dir, rows)
         written.append(site_dir)
     return written
+
+
+def _write_cxr_site(out: Path, index: int, patients: int, seed: int,
+                    profile: RadiographProfile) -> Path:
+    site_dir = out / f"site-{index + 1}"
+    site_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng([seed, index])
+    labels = site_classes(rng, max(3, round(patients * profile.size_fraction)), profile.class_fractions)
+    rows = []
+    for number, label in enumerate(labels, start=1):
+        patient_id = f"S{index + 1}-{number:04d}"
+        rows.append((patient_id, CLASS_NAMES[label]))
+        ctx = _PatientContext(site_dir, patient_id, index, number, seed,
+                              SITE_PROFILES[index % len(SITE_PROFILES)])
+        (site_dir / patient_id).mkdir(exist_ok=True)
+        _write_cxr_patient(ctx, rng, label, profile)
+    _write_labels(site_dir, rows)
+    return site_dir
+
+
+def _write_cxr_patient(
+    ctx: _PatientContext, rng: np.random.Generator, label: int, profile: RadiographProfile
+) -> None:
+    anatomy = patient_anatomy(rng)
+    finding = patient_finding(rng, label)
+    study_uid = ctx.uid("study")
+    views = [False] + ([True] if rng.random() < LATERAL_FRACTION else [])
+    storage = DX_STORAGE if profile.modality == "DX" else CR_STORAGE
+    for lateral in views:
+        attenuation = (
+            lateral_attenuation(rng, anatomy, profile.pixel_spacing_mm, _smooth_noise) if lateral
+            else frontal_attenuation(rng, anatomy, label, finding, profile.pixel_spacing_mm,
+                                     _smooth_noise)
+        )
+        stored = detector_pixels(rng, attenuation, profile, _blur)
+        name = "lat" if lateral else "pa"
+        ds = _base_dataset(ctx, storage, ctx.uid("xr", name), study_uid, ctx.uid("series", name),
+                           profile.modality)
+        ds.Manufacturer, ds.ManufacturerModelName = profile.manufacturer, profile.model
+        describe_view(ds, profile, lateral)
+        ds.InstanceNumber = 1
+        _set_pixels(ds, stored, bits_stored=profile.bits,
+                    photometric="MONOCHROME1" if profile.monochrome1 else "MONOCHROME2")
+        ds.save_as(ctx.site_dir / ctx.patient_id / f"XR-{name.upper()}.dcm",
+                   enforce_file_format=True)
+
+
+def _write_labels(site_dir: Path, rows: list[tuple[str, str]]) -> None:
+    with (site_dir / LABELS_FILENAME).open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["PatientID", "label"])
+        writer.writerows(rows)
 
 
 def _site_labels(rng: np.random.Generator, count: int, positive_fraction: float) -> list[bool]:

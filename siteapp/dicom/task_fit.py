@@ -80,8 +80,8 @@ def task_fit_problems(
     try:
         parts = Counter(
             str(b).upper() for (b,) in conn.execute(
-                "SELECT body_part FROM series WHERE modality IN (%s)"
-                % ",".join("?" * len(task.modality)), task.modality,
+                "SELECT body_part FROM series WHERE modality IN "
+                f"({','.join('?' * len(task.modality))})", task.modality,
             )
         )
     finally:

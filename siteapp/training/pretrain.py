@@ -27,6 +27,7 @@ import torch
 
 from siteapp.dicom.config import SPLIT_SEED, VAL_FRACTION
 from siteapp.dicom.phantom import LABELS_FILENAME, SiteProfile, generate_phantom_sites
+from siteapp.dicom.phantom_cxr import PUBLIC_CXR_PROFILE
 from siteapp.dicom.pixels import preprocess
 from siteapp.tasks import TaskPreset
 from siteapp.training.config import EVALUATION, PRETRAIN, PretrainDefaults
@@ -77,10 +78,17 @@ def load_phantom_patients(site_dir: Path, task: TaskPreset) -> list[Patient]:
     patients = []
     with (site_dir / LABELS_FILENAME).open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            files = sorted((site_dir / row["PatientID"]).glob("*.dcm"))
+            files = [f for f in sorted((site_dir / row["PatientID"]).glob("*.dcm"))
+                     if task.series_filter.accepts(_series_description(f))]
             label = task.class_index(row["label"])
             patients.append((row["PatientID"], label, [preprocess(f, task) for f in files]))
     return patients
+
+
+def _series_description(path: Path) -> str:
+    import pydicom
+
+    return str(pydicom.dcmread(path, stop_before_pixels=True).get("SeriesDescription", ""))
 
 
 def split_patients(patients: Sequence[Patient]) -> tuple[list[Patient], list[Patient]]:
@@ -107,6 +115,7 @@ def public_cohort(
         (site,) = generate_phantom_sites(
             Path(tmp), 1, settings.patients, settings.seed, task.name,
             slices=settings.slices, profiles=(PUBLIC_PROFILE,),
+            radiograph_profiles=(PUBLIC_CXR_PROFILE,),
         )
         return split_patients(load_phantom_patients(site, task))
 
@@ -114,6 +123,11 @@ def public_cohort(
 def _auc(model: ZooModel, patients: list[Patient], task: TaskPreset) -> float:
     auc = evaluate_patients(model, PatientDataset.from_arrays(patients), task, EVALUATION).auc
     return float("nan") if auc is None else float(auc)
+
+
+def _public_scanner(task: TaskPreset) -> str:
+    profile = PUBLIC_CXR_PROFILE if "DX" in task.modality else PUBLIC_PROFILE
+    return f"{profile.manufacturer} {profile.model}"
 
 
 def set_feature_statistics(
@@ -195,7 +209,9 @@ def pretrain_public(
         "epochs": f"{settings.epochs:g}",
         "feature_norm": f"{settings.feature_norm:g}",
         "whitening_shrinkage": f"{settings.whitening_shrinkage:g}",
-        "scanner": f"{PUBLIC_PROFILE.manufacturer} {PUBLIC_PROFILE.model}",
+        "scanner": _public_scanner(task),
+        "matrix": str(task.matrix),
+        "pixel_spacing_mm": f"{task.pixel_spacing_mm:g}",
         "source": "public phantom cohort (siteapp.dicom.phantom), no site's patients",
     }
     save_weights(out, full_state(model), metadata)

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 
 from siteapp.federation.enrolment import Enrolment, current_enrolment, load_enrolled_kit
-from siteapp.tasks import load_task
 
 
 def mode_sentence(mode: str) -> str:
@@ -56,10 +55,7 @@ def plan_in_words(data_dir: Path) -> PlanInWords | None:
         return None
     enrolment, kit = load_enrolled_kit(data_dir)
     plan = kit.plan
-    try:
-        task_title = load_task(plan.task).title
-    except ValueError:
-        task_title = plan.task
+    task = plan.task
     local = plan.local
     translate = QCoreApplication.translate
     rounds_text = translate(
@@ -74,11 +70,13 @@ def plan_in_words(data_dir: Path) -> PlanInWords | None:
     leaves_text = translate(
         "FederationPlanText",
         "Only the model update (a list of numbers, protected as above) and validation scores "
-        "(AUC, sensitivity, specificity). No image, label or patient record ever leaves; the "
-        "Audit log lists every request sent.",
+        "(AUC, sensitivity, specificity, overall and per class). No image, label or patient "
+        "record ever leaves; the Audit log lists every request sent.",
     )
     lines = [
-        (translate("FederationPlanText", "Task"), f"{task_title} ({plan.model})"),
+        (translate("FederationPlanText", "Task"), f"{task.title} ({plan.model})"),
+        (translate("FederationPlanText", "What is learnt"), task.describe()),
+        (translate("FederationPlanText", "Classes"), ", ".join(task.classes)),
         (translate("FederationPlanText", "Rounds"), rounds_text),
         (translate("FederationPlanText", "Combining"), strategy_sentence(plan.strategy.value)),
         (translate("FederationPlanText", "Protection"), mode_sentence(plan.mode.value)),

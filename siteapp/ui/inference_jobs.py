@@ -33,10 +33,11 @@ def write_predictions_csv(report, path: Path) -> int:
     try:
         with Path(path).open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(CSV_COLUMNS)
+            writer.writerow([*CSV_COLUMNS, *(f"p_{name}" for name in report.classes)])
             for s in report.studies:
                 writer.writerow([s.patient_id, s.study_uid, s.images, s.predicted_class,
-                                 f"{s.probability:.4f}", s.model_round])
+                                 f"{s.probability:.4f}", s.model_round,
+                                 *(f"{s.probabilities.get(name, 0.0):.4f}" for name in report.classes)])
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}; choose another folder") from exc
     return len(report.studies)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from siteapp.dicom.index import StudyIndex
+from siteapp.tasks import TaskDefinition
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,12 @@ def load_study_tree(data_dir: Path) -> list[PatientNode]:
             patients.append(PatientNode(p.patient_key, p.patient_id, p.display_name, p.label or "",
                                         p.split or "", p.instances, studies))
     return patients
+
+
+def task_uses(patient: PatientNode, task: TaskDefinition) -> bool:
+    """Whether ``task`` would learn from any of the patient's series (modality and series
+    filter; the label is checked separately)."""
+    return any(
+        series.modality in task.modality and task.series_filter.accepts(series.description)
+        for study in patient.studies for series in study.series
+    )

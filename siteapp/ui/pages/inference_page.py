@@ -314,14 +314,15 @@ class InferencePage(Page):
         if self.report is None or not 0 <= row < len(self.report.studies):
             return
         s = self.report.studies[row]
-        from siteapp.tasks import load_task
-
-        positive = load_task(self.report.task).positive_class
-        color = POSITIVE_COLOR if s.predicted_class == positive else NEGATIVE_COLOR
+        # The first class is the task's "nothing found" class (normal, no_nodule...).
+        normal = self.report.classes[0] if self.report.classes else ""
+        color = NEGATIVE_COLOR if s.predicted_class == normal else POSITIVE_COLOR
         self.prediction_label.setText(f"<span style='color:{color}'>{s.predicted_class}</span>")
+        every = ", ".join(f"{name} {p:.1%}" for name, p in s.probabilities.items())
         self.prediction_detail.setText(
-            self.tr("Probability of {positive}: {p:.1%} (model round {round})").format(
-                positive=positive, p=s.probability, round=s.model_round
+            self.tr("Probability per class: {every}. The overlay shows what points to {explained} "
+                    "(model round {round}).").format(
+                every=every, explained=s.saliency_class, round=s.model_round
             )
         )
         path = Path(s.saliency_png)

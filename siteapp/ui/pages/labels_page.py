@@ -71,8 +71,6 @@ class LabelsPage(Page):
 
         top = QHBoxLayout()
         self.task_combo = QComboBox()
-        for name in available_tasks():
-            self.task_combo.addItem(load_task(name).title, name)
         self.task_combo.activated.connect(self._on_task_chosen)
         self.unlabelled_only = QCheckBox(self.tr("Show unlabelled patients only"))
         self.unlabelled_only.toggled.connect(self._fill_table)
@@ -170,10 +168,14 @@ class LabelsPage(Page):
 
     # -- data -------------------------------------------------------------------------
     def refresh(self) -> None:
+        data_dir = self.session.data_dir
+        self.task_combo.clear()
+        for name in available_tasks(data_dir):  # built-in ones and the federation's
+            self.task_combo.addItem(load_task(name, data_dir).title, name)
         task = self.session.preferences.task
         index = self.task_combo.findData(task)
         self.task_combo.setCurrentIndex(max(index, 0))
-        self.classes = load_task(str(self.task_combo.currentData())).classes
+        self.classes = load_task(str(self.task_combo.currentData()), data_dir).classes
         self._build_class_buttons()
         self.tree_worker = self.study_tree_worker(self._on_tree).start()
 

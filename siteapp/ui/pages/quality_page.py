@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from siteapp.tasks import load_task
+from siteapp.training.checkpoints import checkpoint_task
 from siteapp.ui.child_process import run_in_child
 from siteapp.ui.pages.base import Page
 from siteapp.ui.quality_view import METRICS, QualityPicture, quality_picture
@@ -97,7 +98,10 @@ class QualityPage(Page):
         self.matrix_caption = QLabel()
         self.matrix_caption.setObjectName("Hint")
         self.matrix_caption.setWordWrap(True)
+        self.per_class_label = QLabel()  # each class against the rest
+        self.per_class_label.setWordWrap(True)
         matrix_layout.addWidget(self.matrix)
+        matrix_layout.addWidget(self.per_class_label)
         matrix_layout.addWidget(self.matrix_caption)
         grid.addWidget(matrix_box, 1, 0, 1, 2)
 
@@ -178,21 +182,29 @@ class QualityPage(Page):
 
     def _fill_matrix(self, picture: QualityPicture) -> None:
         matrix = picture.confusion_matrix()
-        task = load_task(picture.latest.task) if picture.latest else load_task(self.session.preferences.task)
-        negative = next(c for c in task.classes if c != task.positive_class)
-        names = [negative, task.positive_class]
+        data_dir = self.session.data_dir
+        task = (checkpoint_task(picture.latest, data_dir) if picture.latest
+                else load_task(self.session.preferences.task, data_dir))
+        names = list(task.classes)
+        self.matrix.setRowCount(len(names))
+        self.matrix.setColumnCount(len(names))
         self.matrix.setHorizontalHeaderLabels([self.tr("predicted {c}").format(c=c) for c in names])
         self.matrix.setVerticalHeaderLabels([self.tr("truly {c}").format(c=c) for c in names])
-        for r in range(2):
-            for c in range(2):
+        if matrix is not None and len(matrix) != len(names):
+            matrix = None  # a model of another task
+        per_class = picture.latest.metrics.get("per_class") if picture.latest else None
+        self.per_class_label.setText(_per_class_text(self, names, per_class))
+        for r in range(len(names)):
+            for c in range(len(names)):
                 value = "–" if matrix is None else str(matrix[r][c])
                 item = QTableWidgetItem(value)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 item.setBackground(QBrush(QColor(MATRIX_COLORS[0 if r == c else 1])))
                 self.matrix.setItem(r, c, item)
         self.matrix_caption.setText(self.tr(
-            "Rows: the true class from your labels. Columns: what the model said. Green cells are "
-            "correct; red cells are missed findings (bottom left) and false alarms (top right)."
+            "Rows: the true class from your labels. Columns: what the model said. Green cells "
+            "are correct; red cells are mistakes (a finding missed, a false alarm, or one "
+            "finding taken for another)."
         ))
 
     def work_in_progress(self) -> str | None:
@@ -330,3 +342,17 @@ class QualityPage(Page):
 
 def _fmt(value: object) -> str:
     return f"{value:.2f}" if isinstance(value, (int, float)) else "–"
+
+
+def _per_class_text(page: QWidget, names: list[str], per_class: object) -> str:
+    """One line per class: its AUC against the rest, sensitivity and specificity."""
+    if not isinstance(per_class, dict):
+        return ""
+    lines = []
+    for name in names:
+        figures = per_class.get(name) or {}
+        lines.append(page.tr("{name}: AUC {auc}, sensitivity {sens}, specificity {spec} "
+                             "({n} patients)").format(
+            name=name, auc=_fmt(figures.get("auc")), sens=_fmt(figures.get("sensitivity")),
+            spec=_fmt(figures.get("specificity")), n=figures.get("support", "?")))
+    return "\n".join(lines)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QIcon, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -32,10 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coordinator.task_definition import TaskFileError
+from siteapp.tasks import TaskDefinition, load_task
 from siteapp.ui.pacs.receiver_service import receiver_service
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
-from siteapp.ui.study_tree import PatientNode, SeriesNode
+from siteapp.ui.study_tree import PatientNode, SeriesNode, task_uses
 from siteapp.ui.thumbnails import thumbnail_array, to_pixmap
 from siteapp.ui.ui_settings import UI_DEFAULTS
 from siteapp.ui.widgets.notice_bar import NoticeKind
@@ -105,6 +108,11 @@ class StudiesPage(Page):
         actions.addWidget(self.modality_combo)
         actions.addWidget(QLabel(self.tr("Label")))
         actions.addWidget(self.label_combo)
+        self.task_only = QCheckBox(self.tr("Only what the task uses"))
+        self.task_only.setToolTip(self.tr(
+            "Hide patients with no series of the task's modality that its series filter accepts"))
+        self.task_only.toggled.connect(self._apply_filters)
+        actions.addWidget(self.task_only)
         self.body.addLayout(actions)
 
         progress_row = QHBoxLayout()
@@ -347,6 +355,7 @@ class StudiesPage(Page):
         self.proxy.setFilterFixedString(self.search_edit.text().strip())
         modality = self.modality_combo.currentData()
         label = self.label_combo.currentData()
+        task = self.current_task() if self.task_only.isChecked() else None
         root = self.model.invisibleRootItem()
         for row in range(root.rowCount()):
             patient = self.patients[row] if row < len(self.patients) else None
@@ -356,10 +365,19 @@ class StudiesPage(Page):
                     hide = True
                 if label not in (None, ALL) and (patient.label or "-") != label:
                     hide = True
+                if task is not None and not task_uses(patient, task):
+                    hide = True
             source_index = self.model.index(row, 0)
             proxy_index = self.proxy.mapFromSource(source_index)
             if proxy_index.isValid():
                 self.tree.setRowHidden(proxy_index.row(), proxy_index.parent(), hide)
+
+    def current_task(self) -> TaskDefinition | None:
+        """The task the site works on (its federation's, else the one chosen for labels)."""
+        try:
+            return load_task(self.session.preferences.task, self.session.data_dir)
+        except TaskFileError:
+            return None
 
     def visible_patient_keys(self) -> list[str]:
         keys = []
