@@ -75,17 +75,14 @@ class StudyResult:
 
 
 def study_results(report: InferenceReport) -> list[StudyResult]:
-    """One :class:`StudyResult` per study of an inference report."""
-    from siteapp.tasks import load_task
-
-    task_name = report.task
-    positive = load_task(task_name).positive_class
+    """One :class:`StudyResult` per study of an inference report (the probability is the
+    predicted class's, whatever the number of classes)."""
     results = []
     for study in report.studies:
         png = Path(study.saliency_png) if study.saliency_png else None
         results.append(StudyResult(
-            study.study_uid, study.predicted_class, float(study.probability), positive,
-            report.model_name, int(study.model_round), task_name, png,
+            study.study_uid, study.predicted_class, float(study.probability),
+            study.predicted_class, report.model_name, int(study.model_round), report.task, png,
         ))
     return results
 

@@ -25,7 +25,7 @@ from siteapp.pacs.config import DicomNetworkConfig, PacsNode
 from siteapp.pacs.query import StudyQuery, query_studies
 from siteapp.pacs.retrieve import retrieve_studies
 from siteapp.pacs.send import send_files
-from siteapp.tasks import load_task
+from siteapp.tasks import demo_task
 from siteapp.training.checkpoints import save_checkpoint
 from siteapp.training.models import build_model
 from siteapp.training.weights import full_state
@@ -86,9 +86,9 @@ def test_query_retrieve_infer_and_send_the_report_back(
         (study,) = index.studies(patient.patient_key)
         assert study.study_uid == study_uid
 
-    task = load_task("lung-ct-nodule")
+    task = demo_task("lung-ct-nodule")
     save_checkpoint(data_dir, full_state(build_model("compact_cnn", task)), source="local",
-                    run_id="t", round=4, model_name="compact_cnn", task=task.name,
+                    run_id="t", round=4, model_name="compact_cnn", task=task,
                     epsilon=1.0, metrics={})
     received = data_dir / "received"
     doc = run_cli(data_dir, "pacs", "results", str(received), "--send", "orthanc", "--json",
