@@ -87,4 +87,4 @@ translations: $(STAMP)
 pretrained: $(STAMP)
 	$(BIN)/medfed-site pretrain-public --task lung-ct-nodule --out resources/models/lung-ct-nodule-public.safetensors
 	$(BIN)/medfed-site pretrain-public --task mammo-mass --out resources/models/mammo-mass-public.safetensors
-	$(BIN)/medfed-site pretrain-public --task chest-xray --out resources/models/chest-xray-public.safetensors
+	$(BIN)/medfed-site pretrain-public --task chest-xray --patients 240 --out resources/models/chest-xray-public.safetensors

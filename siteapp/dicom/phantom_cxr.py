@@ -20,11 +20,11 @@ from pydicom.dataset import Dataset
 
 # --- difficulty knobs --------------------------------------------------------------------
 CXR_FIELD_MM = 420.0  # the detector's side
-NODULE_RADIUS_MM = (5.0, 10.0)
-NODULE_CONTRAST = (0.10, 0.22)  # attenuation added, relative to a lung field's
+NODULE_RADIUS_MM = (7.0, 13.0)
+NODULE_CONTRAST = (0.18, 0.30)  # attenuation added (a lung field is about 0.2)
 CONSOLIDATION_RADIUS_MM = (28.0, 55.0)
-CONSOLIDATION_CONTRAST = (0.14, 0.26)
-VESSEL_BLOBS = (6, 14)  # end-on vessels: small round densities that mimic a nodule
+CONSOLIDATION_CONTRAST = (0.30, 0.45)
+VESSEL_BLOBS = (4, 10)  # end-on vessels: small round densities that mimic a nodule
 RIB_PAIRS = 9
 LATERAL_FRACTION = 0.3  # patients who also have a lateral view (filtered out by the task)
 
@@ -144,7 +144,7 @@ def frontal_attenuation(
     for k in range(RIB_PAIRS):
         level = top - 10 + (k + anatomy.rib_phase) * height / RIB_PAIRS
         arc = level + 0.0022 * x**2
-        image = image + 0.08 * torso * (np.abs(y - arc) < 5.5) * (np.abs(x) > 25)
+        image = image + 0.06 * torso * (np.abs(y - arc) < 5.5) * (np.abs(x) > 25)
     clavicle = np.abs(y - (top - 25 + 0.15 * np.abs(x))) < 6
     image = image + 0.12 * clavicle * (np.abs(x) < half * 0.8)
     if finding is not None:
@@ -154,7 +154,7 @@ def frontal_attenuation(
             image = image + lungs * contrast * (d2 <= radius**2)
         else:  # patchy, ill-defined, confined to the lung
             patches = smooth_noise(rng, n, 6.0 / spacing * 3) > -0.3
-            fade = np.exp(-d2 / (2 * (radius / 1.6) ** 2))
+            fade = np.exp(-d2 / (2 * (radius / 1.3) ** 2))
             image = image + lungs * contrast * fade * (0.6 + 0.4 * patches)
     return np.clip(image, 0.0, 1.0).astype(np.float32)
 

@@ -56,6 +56,13 @@ def load_pretrained_backbone(model: ZooModel, task: TaskPreset, path: Path) -> N
             f"'{metadata.get('model')}', not '{task.name}' / '{task.default_model}'; "
             "run `make pretrained` to rebuild it"
         )
+    grid = (metadata.get("matrix"), metadata.get("pixel_spacing_mm"))
+    if grid != (None, None) and grid != (str(task.matrix), f"{task.pixel_spacing_mm:g}"):
+        raise PretrainedWeightsError(
+            f"{path} was pretrained on images of {grid[0]} px of {grid[1]} mm, but task "
+            f"'{task.name}' trains at {task.matrix} px of {task.pixel_spacing_mm:g} mm; supply "
+            "a backbone pretrained at this grid, or train with --from-scratch"
+        )
     load_state(model, {k: v for k, v in weights.items() if k.startswith(PRETRAINED_PREFIXES)})
 
 
