@@ -104,7 +104,7 @@ def plan_in_words(plan: FederationPlan) -> list[tuple[str, str]]:
                 + (f"is extended up to {plan.max_extensions} times, then fails"
                    if plan.on_deadline == "extend" else "fails"))
     return [
-        ("Task", f"{plan.task}, model {plan.model}"),
+        ("Task", f"{plan.task.describe()} Model {plan.model}."),
         ("Sites", f"{len(plan.sites)} enrolled ({', '.join(plan.sites)}); "
                   f"each round needs at least {plan.min_sites}"),
         ("Rounds", f"{plan.rounds} rounds; {deadline}"),

@@ -25,7 +25,7 @@ SITE_AE = "MEDFED_SITE1"
 
 
 def render(out_dir: Path, scratch: Path) -> list[Path]:
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.checkpoints import save_checkpoint
     from siteapp.training.inference import predict_paths
     from siteapp.training.models import build_model
@@ -43,10 +43,10 @@ def render(out_dir: Path, scratch: Path) -> list[Path]:
         receiver = ReceiverSettings(SITE_AE, port, "127.0.0.1", ("CT_SCANNER1",))
         save_network_config(data_dir, DicomNetworkConfig(receiver).with_node(
             orthanc.node("hospital-pacs")))
-        task = load_task("lung-ct-nodule")
+        task = demo_task("lung-ct-nodule")
         save_checkpoint(data_dir, full_state(build_model("compact_cnn", task)),
                         source="federated", run_id="screens", round=8,
-                        model_name="compact_cnn", task=task.name, epsilon=7.5, metrics={})
+                        model_name="compact_cnn", task=task, epsilon=7.5, metrics={})
 
         app = application()
         apply_style(app)

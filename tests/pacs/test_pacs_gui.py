@@ -70,7 +70,7 @@ def test_results_export_writes_and_sends_the_report(
     qtbot, orthanc: OrthancServer, site_config: DicomNetworkConfig, data_dir: Path,
     tiny_studies: Path, preferences,  # noqa: F811
 ) -> None:
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.checkpoints import save_checkpoint
     from siteapp.training.inference import predict_paths
     from siteapp.training.models import build_model
@@ -78,9 +78,9 @@ def test_results_export_writes_and_sends_the_report(
     from siteapp.ui.pacs.results_export import ResultsExportDialog
     from siteapp.ui.session import SiteSession
 
-    task = load_task("lung-ct-nodule")
+    task = demo_task("lung-ct-nodule")
     save_checkpoint(data_dir, full_state(build_model("compact_cnn", task)), source="local",
-                    run_id="t", round=2, model_name="compact_cnn", task=task.name,
+                    run_id="t", round=2, model_name="compact_cnn", task=task,
                     epsilon=1.0, metrics={})
     patient = tiny_studies / "S1-0003"
     report = predict_paths(data_dir, [patient])

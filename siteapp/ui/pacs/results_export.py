@@ -99,12 +99,10 @@ class ResultsExportDialog(QDialog):
         self._load_nodes()
 
     def _study_line(self, study_uid: str) -> str:
-        from siteapp.tasks import load_task
-
         study = next(s for s in self.report.studies if s.study_uid == study_uid)
-        return self.tr("{patient}: {predicted} (probability of {positive} {p:.0%})").format(
+        return self.tr("{patient}: {predicted} (probability {p:.0%})").format(
             patient=study.patient_id or study.study_uid, predicted=study.predicted_class,
-            positive=load_task(self.report.task).positive_class, p=study.probability)
+            p=study.probability)
 
     def _list_studies(self) -> None:
         self.files.clear()
