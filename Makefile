@@ -86,5 +86,5 @@ translations: $(STAMP)
 .PHONY: pretrained
 pretrained: $(STAMP)
 	$(BIN)/medfed-site pretrain-public --task lung-ct-nodule --out resources/models/lung-ct-nodule-public.safetensors
-	$(BIN)/medfed-site pretrain-public --task mammo-mass --out resources/models/mammo-mass-public.safetensors
+	$(BIN)/medfed-site pretrain-public --task mammo-mass --patients 160 --out resources/models/mammo-mass-public.safetensors
 	$(BIN)/medfed-site pretrain-public --task chest-xray --patients 240 --out resources/models/chest-xray-public.safetensors

@@ -125,7 +125,13 @@ def _open_readonly(args: argparse.Namespace) -> RoundService:
     return open_service(kit, state, args.database_url, recover=False)
 
 
-def _print_status(status: FederationStatus) -> None:
+def _metric_name(key: str, classes: Sequence[str]) -> str:
+    """``auc:1`` as sites send it (a class index) -> ``auc:nodule`` for the operator."""
+    rate, _, index = key.partition(":")
+    return f"{rate}:{classes[int(index)]}" if index.isdigit() and int(index) < len(classes) else key
+
+
+def _print_status(status: FederationStatus, classes: Sequence[str] = ()) -> None:
     cur = status.current
     print(f"federation {status.federation}: mode {status.mode}, strategy {status.strategy}, "
           f"sites {', '.join(status.sites)}")
@@ -134,7 +140,8 @@ def _print_status(status: FederationStatus) -> None:
         state += f" (masking step: {cur.masking_step})"
     print(f"now: {state}" + (" (waiting for the initial model)" if cur.waiting_for_initial_model else ""))
     for r in status.rounds:
-        metrics = ", ".join(f"{k}={v:.4f}" for k, v in r.metrics.items()) or "no metrics yet"
+        metrics = ", ".join(f"{_metric_name(k, classes)}={v:.4f}" for k, v in r.metrics.items())
+        metrics = metrics or "no metrics yet"
         print(f"  round {r.number}: {r.phase:<11} submitted: {', '.join(r.submitted) or '-'}; {metrics}")
         if r.failure:
             print(f"    failed: {r.failure}")
@@ -148,7 +155,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(status.model_dump_json(indent=2))
     else:
-        _print_status(status)
+        _print_status(status, service.plan.task.classes)
     return 0
 
 

@@ -60,8 +60,8 @@ TEXTURE_HU = 30.0  # low-frequency parenchyma texture amplitude
 # --- difficulty knobs (mammography mass) ------------------------------------------------
 MG_ROWS, MG_COLS = 128, 96
 MG_BITS = 12
-MASS_RADIUS_MM = (5.0, 14.0)
-MASS_CONTRAST = (0.06, 0.22)  # fraction of the dense-tissue signal
+MASS_RADIUS_MM = (8.0, 16.0)  # 16-32 mm across: 5-11 px on the demo grid of 3 mm
+MASS_CONTRAST = (0.12, 0.28)  # fraction of the dense-tissue signal
 MG_TEXTURE = 0.25  # amplitude of fibroglandular texture (fraction of signal)
 MG_SPACING_SCALE = 0.6  # detector pixels are finer than CT pixels of the same site
 MG_NOISE_SCALE = 1 / 2000  # the profile's noise (HU-like units) as a fraction of signal

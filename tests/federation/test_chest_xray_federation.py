@@ -52,7 +52,7 @@ LOCAL = {"epochs_per_round": 1, "batch_size": 6, "learning_rate": 0.05,
          "target_epsilon_per_round": 4.0, "target_delta": 1e-3}
 
 
-def _provision(root: Path, mode: str = "ckks") -> tuple[LoopbackFederation, Path]:
+def _provision(root: Path, mode: str = "ckks") -> LoopbackFederation:
     task_file = root / "cxr-findings.toml"
     task_file.write_text(TASK_TOML, encoding="utf-8")
     plan_file = root / "plan.json"
@@ -69,7 +69,14 @@ def _provision(root: Path, mode: str = "ckks") -> tuple[LoopbackFederation, Path
     kits = {site: next((out / "sites").glob(f"{site}*")) for site in SITE_NAMES}
     fed = LoopbackFederation(root, kit.plan, port, out / "coordinator", kits,
                              {site: root / f"{site}-data" for site in SITE_NAMES})
-    return fed, task_file
+    return fed
+
+
+def _enrolled_north(root: Path) -> tuple[LoopbackFederation, Path]:
+    """A plaintext federation with site 'north' enrolled (nothing imported yet)."""
+    fed = _provision(root, mode="none")
+    enroll(fed.data_dirs["north"], fed.site_kits["north"])
+    return fed, fed.data_dirs["north"]
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +90,7 @@ def cxr_phantom(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def cxr_federation(
     tmp_path_factory: pytest.TempPathFactory, cxr_phantom: Path
 ) -> LoopbackFederation:
-    fed, _ = _provision(tmp_path_factory.mktemp("cxr-federation"))
+    fed = _provision(tmp_path_factory.mktemp("cxr-federation"))
     for index, site in enumerate(SITE_NAMES, start=1):
         source = cxr_phantom / f"site-{index}"
         enroll(fed.data_dirs[site], fed.site_kits[site])  # keeps the plan's task at the site
@@ -138,9 +145,7 @@ def test_the_lateral_views_are_left_out_by_the_series_filter(
 def test_a_mammography_site_is_told_why_and_spends_nothing(
     tmp_path: Path, phantom_mammo: Path
 ) -> None:
-    fed, _ = _provision(tmp_path, mode="none")
-    data_dir = fed.data_dirs["north"]
-    enroll(data_dir, fed.site_kits["north"])
+    fed, data_dir = _enrolled_north(tmp_path)
     import_paths(data_dir, [phantom_mammo])
     import_labels(data_dir, phantom_mammo / LABELS_FILENAME, "mammo-mass")
     fed.start()
@@ -164,9 +169,7 @@ def phantom_mammo(tmp_path: Path) -> Path:
 def test_labels_the_task_does_not_know_and_missing_classes_are_each_named(
     tmp_path: Path, cxr_phantom: Path
 ) -> None:
-    fed, _ = _provision(tmp_path, mode="none")
-    data_dir = fed.data_dirs["north"]
-    enroll(data_dir, fed.site_kits["north"])
+    fed, data_dir = _enrolled_north(tmp_path)
     source = cxr_phantom / "site-1"
     import_paths(data_dir, [source])
     rows = (source / LABELS_FILENAME).read_text().splitlines()
@@ -184,10 +187,20 @@ def test_the_sites_data_checks_run_before_the_coordinator_is_needed(
     tmp_path: Path, cxr_phantom: Path
 ) -> None:
     """Nothing imported yet: the first sentence sends the user to import, not to label."""
-    fed, _ = _provision(tmp_path, mode="none")
-    data_dir = fed.data_dirs["north"]
-    enroll(data_dir, fed.site_kits["north"])
+    fed, data_dir = _enrolled_north(tmp_path)
     (problem,) = task_fit_problems(data_dir, fed.plan.task)
     assert problem.startswith("no studies are imported")
     with pytest.raises(TaskMismatchError):  # the coordinator is not even running
         RoundRunner(data_dir, options=FAST).run(max_rounds=1)
+
+
+def test_the_operator_reads_each_class_by_name(
+    cxr_federation: LoopbackFederation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Sites report per-class rates by class index; the operator's status names them."""
+    code = coordinator_cli.main(["status", "--kit", str(cxr_federation.kit_dir),
+                                 "--state", str(cxr_federation.root / "state")])
+    out = capsys.readouterr().out
+    assert code == 0
+    for name in CLASSES:
+        assert f"sensitivity:{name}=" in out and f"auc:{name}=" in out

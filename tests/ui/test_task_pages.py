@@ -29,13 +29,18 @@ def chest_xray_site(site_dir: Path, tmp_path: Path) -> Path:
     return site_dir
 
 
+def _open(qtbot, make_window, preferences, data_dir: Path, page: str):
+    """A window on ``data_dir`` working on the federation's task, showing ``page``."""
+    preferences.task = "cxr-findings"
+    shown = make_window(data_dir).show_page(page)
+    wait_idle(qtbot)
+    return shown
+
+
 def test_the_labels_page_offers_the_federations_classes_on_keys_1_to_3(
     qtbot, make_window, preferences, chest_xray_site: Path
 ) -> None:
-    preferences.task = "cxr-findings"
-    window = make_window(chest_xray_site)
-    page = window.show_page("labels")
-    wait_idle(qtbot)
+    page = _open(qtbot, make_window, preferences, chest_xray_site, "labels")
     assert page.task_combo.currentText() == "Our chest X-ray task"
     assert page.classes == ("normal", "nodule", "consolidation")
     page.table.setFocus()
@@ -50,10 +55,7 @@ def test_the_labels_page_offers_the_federations_classes_on_keys_1_to_3(
 def test_the_studies_page_can_show_only_what_the_task_uses(
     qtbot, make_window, preferences, chest_xray_site: Path
 ) -> None:
-    preferences.task = "cxr-findings"
-    window = make_window(chest_xray_site)
-    page = window.show_page("studies")
-    wait_idle(qtbot)
+    page = _open(qtbot, make_window, preferences, chest_xray_site, "studies")
     assert len(page.visible_patient_keys()) == 5
     page.task_only.setChecked(True)
     assert len(page.visible_patient_keys()) == 4  # the CT patient is hidden
