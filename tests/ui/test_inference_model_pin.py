@@ -12,15 +12,15 @@ torch = pytest.importorskip("torch")
 
 
 def _save(data_dir: Path, source: str, round_number: int) -> int:
-    from siteapp.tasks import load_task
+    from siteapp.tasks import demo_task
     from siteapp.training.checkpoints import save_checkpoint
     from siteapp.training.models import build_model
     from siteapp.training.weights import full_state
 
-    task = load_task("lung-ct-nodule")
+    task = demo_task("lung-ct-nodule")
     return save_checkpoint(
         data_dir, full_state(build_model("compact_cnn", task)), source=source, run_id="r",
-        round=round_number, model_name="compact_cnn", task=task.name, epsilon=2.0,
+        round=round_number, model_name="compact_cnn", task=task, epsilon=2.0,
         metrics={"auc": 0.8},
     ).id
 
