@@ -130,6 +130,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     infer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     infer.add_argument("--json", action="store_true", help="print one JSON document")
+    infer.add_argument("--explain", metavar="CLASS",
+                       help="the class the saliency overlays explain (default: each study's "
+                       "predicted class)")
     infer.set_defaults(func=run_infer)
 
 
@@ -211,15 +214,17 @@ def run_pretrain(args: argparse.Namespace) -> int:
 def run_infer(args: argparse.Namespace) -> int:
     from siteapp.training.inference import predict_paths
 
-    report = predict_paths(args.data_dir, args.paths)
+    report = predict_paths(args.data_dir, args.paths, saliency_class=args.explain)
     if args.json:
         json.dump(report.to_dict(), sys.stdout, indent=2)
         print()
         return 0
     for study in report.studies:
+        every = ", ".join(f"{name} {p:.3f}" for name, p in study.probabilities.items())
         print(
-            f"{study.study_uid}: {study.predicted_class} (p={study.probability:.3f}, "
-            f"{study.images} image(s), model round {study.model_round}) -> {study.saliency_png}"
+            f"{study.study_uid}: {study.predicted_class} ({every}; {study.images} image(s), "
+            f"model round {study.model_round}) -> {study.saliency_png} "
+            f"(explains {study.saliency_class})"
         )
     for skipped in report.skipped:
         print(f"skipped {skipped['path']}: {skipped['reason']}")

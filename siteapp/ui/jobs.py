@@ -31,12 +31,13 @@ def local_training(ctx: JobContext, data_dir: Path, rounds: int, task: str, devi
     return train_local(data_dir, options, progress=progress, on_round=on_round, cancel=ctx.cancel)
 
 
-def predict(ctx: JobContext, data_dir: Path, paths: list[Path]):
-    """The site's newest model on ``paths``: class, probability and saliency per study."""
+def predict(ctx: JobContext, data_dir: Path, paths: list[Path], saliency_class: str | None = None):
+    """The site's model on ``paths``: class, every class's probability and the saliency of
+    ``saliency_class`` (default: the predicted class) per study."""
     from siteapp.training.inference import predict_paths
 
     ctx.status("running the model")
-    return predict_paths(data_dir, paths)
+    return predict_paths(data_dir, paths, saliency_class=saliency_class)
 
 
 def auto_device(ctx: JobContext) -> str:

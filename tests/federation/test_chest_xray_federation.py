@@ -14,13 +14,14 @@ import pytest
 from harness import FAST, LoopbackFederation, free_port, run_sites
 
 from coordinator import cli as coordinator_cli
-from coordinator.provisioning import load_coordinator_kit
+from coordinator.provisioning import load_coordinator_kit, sign_site_request
 from siteapp.dicom.importer import import_paths
 from siteapp.dicom.labels import import_labels
 from siteapp.dicom.phantom import LABELS_FILENAME, generate_phantom_sites
 from siteapp.dicom.task_fit import TaskMismatchError, task_fit_problems
 from siteapp.federation.enrolment import enroll
 from siteapp.federation.runner import RoundRunner
+from siteapp.federation.site_keys import request_enrolment
 from siteapp.privacy.ledger import PrivacyLedger
 
 CLASSES = ["normal", "nodule", "consolidation"]
@@ -66,10 +67,11 @@ def _provision(root: Path, mode: str = "ckks") -> LoopbackFederation:
     ])
     assert code == 0
     kit = load_coordinator_kit(out / "coordinator")
-    kits = {site: next((out / "sites").glob(f"{site}*")) for site in SITE_NAMES}
-    fed = LoopbackFederation(root, kit.plan, port, out / "coordinator", kits,
-                             {site: root / f"{site}-data" for site in SITE_NAMES})
-    return fed
+    data_dirs = {site: root / f"{site}-data" for site in SITE_NAMES}
+    # Each site makes its own key and asks; the operator signs (CSR enrolment).
+    kits = {site: sign_site_request(out, request_enrolment(data_dirs[site], site)).path
+            for site in SITE_NAMES}
+    return LoopbackFederation(root, kit.plan, port, out / "coordinator", kits, data_dirs)
 
 
 def _enrolled_north(root: Path) -> tuple[LoopbackFederation, Path]:

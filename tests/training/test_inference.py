@@ -152,3 +152,23 @@ def test_grad_cam_highlights_the_evidence(task: TaskPreset) -> None:
     assert cam.shape == (64, 64) and cam.min() >= 0.0 and cam.max() == pytest.approx(1.0)
     peak = np.unravel_index(int(np.argmax(cam)), cam.shape)
     assert peak[0] >= 32 and peak[1] >= 32
+
+
+def test_inference_gives_every_class_a_probability_and_explains_the_chosen_class(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from siteapp.tasks import demo_task
+    from siteapp.training.inference import predict_paths
+
+    task = demo_task("chest-xray")
+    _checkpoint(tmp_path, task)
+    report = predict_paths(tmp_path, [CT_SMALL], saliency_class="consolidation")
+    (study,) = report.studies
+    assert report.classes == ["normal", "nodule", "consolidation"]
+    assert set(study.probabilities) == set(task.classes)
+    assert sum(study.probabilities.values()) == pytest.approx(1.0)
+    assert study.probability == study.probabilities[study.predicted_class]
+    assert study.predicted_class == max(study.probabilities, key=study.probabilities.__getitem__)
+    assert study.saliency_class == "consolidation"
+    assert main(["--data-dir", str(tmp_path), "infer", str(CT_SMALL), "--explain", "effusion"]) == 1
+    assert "not one of the model's classes" in capsys.readouterr().err

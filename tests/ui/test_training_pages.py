@@ -178,3 +178,13 @@ def test_local_training_updates_privacy_quality_and_inference(
     with out.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert rows[0]["predicted_class"] == report.studies[0].predicted_class
+    assert float(rows[0]["p_nodule"]) == pytest.approx(report.studies[0].probabilities["nodule"], abs=1e-4)
+
+    # The overlay can explain a class other than the predicted one.
+    other = next(c for c in report.classes if c != report.studies[0].predicted_class)
+    worker = inference._on_explain_chosen(inference.explain_combo.findData(other))
+    assert worker is not None
+    wait_worker(qtbot, worker, 120_000)
+    assert worker.error is None, worker.error
+    assert inference.report.studies[0].saliency_class == other
+    assert inference.explain_combo.currentData() == other

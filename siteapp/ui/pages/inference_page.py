@@ -44,11 +44,12 @@ POSITIVE_COLOR = "#a12a2a"
 NEGATIVE_COLOR = "#1d6b3a"
 
 
-def predict_job(data_dir: Path, paths: list[Path]):
+def predict_job(data_dir: Path, paths: list[Path], saliency_class: str | None = None):
     """The worker function: :func:`siteapp.ui.jobs.predict` in a child process."""
 
     def run(ctx: JobContext):
-        return run_in_child(ctx, "siteapp.ui.jobs:predict", log_dir=data_dir, data_dir=data_dir, paths=paths)
+        return run_in_child(ctx, "siteapp.ui.jobs:predict", log_dir=data_dir, data_dir=data_dir,
+                            paths=paths, saliency_class=saliency_class)
 
     return run
 
@@ -91,6 +92,7 @@ class InferencePage(Page):
         self.dicom_button.clicked.connect(self.open_dicom_export)
         self.dicom_button.setEnabled(False)
         self.predicted_paths: list[Path] = []
+        self.explained_class: str | None = None  # None: each study's predicted class
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(160)
@@ -146,6 +148,11 @@ class InferencePage(Page):
         self.prediction_label.setObjectName("Prediction")
         self.prediction_detail = QLabel()
         self.prediction_detail.setWordWrap(True)
+        # Which class the saliency overlay explains: the predicted one, or one chosen here
+        # (the studies are run again for it).
+        self.explain_combo = QComboBox()
+        self.explain_combo.setToolTip(self.tr("The class the saliency overlay explains"))
+        self.explain_combo.activated.connect(self._on_explain_chosen)
         self.saliency = pg.GraphicsLayoutWidget()
         self.saliency.setBackground("k")
         self.saliency_view = self.saliency.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
@@ -158,6 +165,7 @@ class InferencePage(Page):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.prediction_label)
+        right_layout.addWidget(self.explain_combo)
         right_layout.addWidget(self.prediction_detail)
         right_layout.addWidget(self.saliency, 1)
         right_layout.addWidget(caption)
@@ -266,11 +274,12 @@ class InferencePage(Page):
             return None
         return self.predict_paths(files)
 
-    def predict_paths(self, paths: list[Path]) -> Worker | None:
+    def predict_paths(self, paths: list[Path], saliency_class: str | None = None) -> Worker | None:
         if self.worker is not None:
             return None
-        job = predict_job(self.session.data_dir, paths)
+        job = predict_job(self.session.data_dir, paths, saliency_class)
         self.predicted_paths = list(paths)
+        self.explained_class = saliency_class
         worker = Worker(job, self.tr("running the model"))
         worker.signals.finished.connect(self._on_report)
         worker.signals.errored.connect(self.show_error)
@@ -288,9 +297,24 @@ class InferencePage(Page):
         self.open_button.setEnabled(True)
         self.selected_button.setEnabled(True)
 
+    def _on_explain_chosen(self, row: int) -> Worker | None:
+        """Run the same studies again with the overlay explaining the chosen class."""
+        if not self.predicted_paths:
+            return None
+        chosen = self.explain_combo.itemData(row)
+        return self.predict_paths(self.predicted_paths, chosen or None)
+
+    def _fill_explain_combo(self, report, explained: str | None) -> None:
+        self.explain_combo.clear()
+        self.explain_combo.addItem(self.tr("Explain: the predicted class"), "")
+        for name in report.classes:
+            self.explain_combo.addItem(self.tr("Explain: {c}").format(c=name), name)
+        self.explain_combo.setCurrentIndex(max(self.explain_combo.findData(explained or ""), 0))
+
     def _on_report(self, report) -> None:
         report.studies.sort(key=lambda s: (s.patient_id, s.study_uid))
         self.report = report
+        self._fill_explain_combo(report, self.explained_class)
         self.results.setRowCount(len(report.studies))
         for row, s in enumerate(report.studies):
             values = [s.patient_id or s.study_uid, str(s.images), s.predicted_class,
