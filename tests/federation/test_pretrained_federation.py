@@ -21,12 +21,11 @@ LAST_STAGE_ONLY = 4  # resnet18: stem, layer1, layer2, layer3 frozen
 def _global_weights(fed: LoopbackFederation, site: str, sha256: str) -> dict[str, np.ndarray]:
     """The global model after round 1 as ``site`` holds it (its trainable part)."""
     from siteapp.federation.global_model import GlobalModelHistory
-    from siteapp.tasks import load_task
     from siteapp.training.initial_model import operator_initial_model
     from siteapp.training.weights import WeightLayout, trainable_state
 
     kept = site_state(fed, site) / f"pretrained-{sha256[:16]}.weights"
-    model = operator_initial_model(load_task(fed.plan.task), "resnet18", 0, kept, LAST_STAGE_ONLY)
+    model = operator_initial_model(fed.plan.task, "resnet18", 0, kept, LAST_STAGE_ONLY)
     layout = WeightLayout.of(trainable_state(model))
     return GlobalModelHistory(site_state(fed, site) / "global").weights(1, layout)
 
