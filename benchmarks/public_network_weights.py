@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from siteapp.tasks import load_task
+from siteapp.tasks import demo_task
 from siteapp.training.config import PRETRAIN
 from siteapp.training.datasets import PatientDataset
 from siteapp.training.evaluation import evaluate_patients
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     started = time.perf_counter()
-    task = load_task(args.task)
+    task = demo_task(args.task)  # the public cohort at the demo working resolution
     train, val = public_cohort(task)
     model = build_model(args.model, task, init_seed=PRETRAIN.seed)
     data = PatientDataset.from_arrays(train, seed=PRETRAIN.seed)

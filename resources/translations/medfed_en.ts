@@ -707,102 +707,112 @@
 <context>
     <name>FederationPlanText</name>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="20"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="19"/>
         <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="21"/>
         <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="23"/>
         <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by robust strategies such as median or Krum.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="31"/>
         <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
         <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
         <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
         <source>Trimmed mean: the average after dropping the extremes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
         <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
         <source>FedAdagrad: averaging with an adaptive server step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
         <source>FedAdam: averaging with an Adam server optimiser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
         <source>FedYogi: averaging with a Yogi server optimiser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="65"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="61"/>
         <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="69"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="65"/>
         <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="74"/>
-        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity). No image, label or patient record ever leaves; the Audit log lists every request sent.</source>
+        <location filename="../../siteapp/ui/federation_view.py" line="70"/>
+        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity, overall and per class). No image, label or patient record ever leaves; the Audit log lists every request sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="81"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="77"/>
         <source>Task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="78"/>
+        <source>What is learnt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="79"/>
+        <source>Classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="80"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="83"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="81"/>
         <source>Combining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="84"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
         <source>Protection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="85"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="83"/>
         <source>Local training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="86"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="84"/>
         <source>What leaves this site</source>
         <translation type="unfinished"></translation>
     </message>
@@ -995,212 +1005,227 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="69"/>
         <source>Inference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="73"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="83"/>
         <source>Open a new scan (folder)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="86"/>
         <source>Predict selected studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="88"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="90"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="91"/>
         <source>Export as DICOM…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="108"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="110"/>
         <source>Imported studies (select one or more)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
         <source>Patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
         <source>Prediction</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
         <source>Probability</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="116"/>
         <source>Model round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
         <source>The model that answers. By default the newest federated model; choose another to pin it, so that training a local-only model never changes it silently.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
         <source>Export model…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="135"/>
         <source>Write the model&apos;s weights and its card (task, rounds, privacy, figures) to a folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="136"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="138"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="141"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="145"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="147"/>
         <source>No prediction yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
+        <source>The class the saliency overlay explains</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="161"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="192"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
         <source>No model yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="201"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="195"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="203"/>
         <source>Default: the newest federated model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="197"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="205"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="206"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="208"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="217"/>
         <source>pinned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="217"/>
         <source>the default choice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="218"/>
         <source>Answering: {what} ({how}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="219"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="227"/>
         <source>choosing the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="231"/>
         <source>Choose a folder for the model and its card</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="243"/>
         <source>exporting the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
         <source>Model and card written to {folder}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="258"/>
         <source>Choose the folder of the new scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="268"/>
         <source>Select one or more studies in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="273"/>
         <source>finding the studies&apos; files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="274"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="283"/>
         <source>running the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="309"/>
+        <source>Explain: the predicted class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="311"/>
+        <source>Explain: {c}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="331"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="323"/>
-        <source>Probability of {positive}: {p:.1%} (model round {round})</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="347"/>
+        <source>Probability per class: {every}. The overlay shows what points to {explained} (model round {round}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
         <source>Export predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="354"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="379"/>
         <source>exporting the predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="381"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1218,149 +1243,149 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="75"/>
         <source>Show unlabelled patients only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="77"/>
         <source>Import labels CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="79"/>
         <source>Export labels CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="81"/>
         <source>Task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Split</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="113"/>
         <source>Classes (press the key)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="115"/>
         <source>Class balance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="123"/>
         <source>Problems in the labels file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
         <source>Row</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
         <source>Problem</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="201"/>
         <source>0   clear label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
         <source>N   next unlabelled patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="218"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="220"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="236"/>
         <source>unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="243"/>
         <source>{labelled} of {total} patients labelled ({parts}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="282"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="284"/>
         <source>opening the study preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="309"/>
         <source>saving the label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="330"/>
         <source>Every patient is labelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="334"/>
         <source>Import labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="367"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="369"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="350"/>
         <source>{n} problem(s) in {file}; no labels were applied. Fix the rows listed on the right and import the file again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="353"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="355"/>
         <source>importing the labels file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="358"/>
         <source>{patients} patients and {studies} studies labelled from {file}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="367"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="369"/>
         <source>Export labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="375"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="377"/>
         <source>exporting the labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="378"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="380"/>
         <source>{n} labels written to {file}. The file holds real patient IDs: keep it on this site.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1661,187 +1686,187 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="54"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="55"/>
         <source>Model quality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="59"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="77"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
         <source>Sensitivity (positives found)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="79"/>
         <source>Specificity (negatives cleared)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
         <source>round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="90"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="91"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="104"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="108"/>
         <source>Local-only model (baseline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="111"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="119"/>
         <source>Train local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="122"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="143"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="147"/>
         <source>reading the model metrics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="158"/>
         <source>federated (global) model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="156"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="160"/>
         <source>local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="174"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
         <source>predicted {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="192"/>
         <source>truly {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="194"/>
-        <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are missed findings (bottom left) and false alarms (top right).</source>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="205"/>
+        <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="214"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="235"/>
         <source>working out the privacy cost</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="241"/>
         <source>Working out what this run costs in privacy…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="253"/>
         <source>Spend privacy budget?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="255"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
         <source>Budget left after this run can still be used for federation rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="251"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="263"/>
         <source>Train and spend</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="273"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="279"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="291"/>
         <source>training the local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="289"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="301"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="290"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="302"/>
         <source>Training…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="309"/>
         <source>Stopping after the current step…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="302"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="314"/>
         <source>Training: step {done} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="310"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="322"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="314"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="326"/>
         <source>The local-only model is trained.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2039,67 +2064,67 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="105"/>
-        <source>{patient}: {predicted} (probability of {positive} {p:.0%})</source>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="103"/>
+        <source>{patient}: {predicted} (probability {p:.0%})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="113"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="111"/>
         <source>Structured Report + saliency image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="119"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="117"/>
         <source>reading the DICOM network settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="127"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="125"/>
         <source>no PACS node configured (Settings &gt; DICOM network)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="130"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="128"/>
         <source>Choose a folder for the DICOM results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="148"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="146"/>
         <source>exporting the results as DICOM</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="158"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="156"/>
         <source>Writing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="173"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
         <source>Structured Report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="174"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="172"/>
         <source>saliency image (Secondary Capture)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="175"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="173"/>
         <source>written, sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="175"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="173"/>
         <source>written</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="181"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="179"/>
         <source>{n} DICOM objects written to {folder}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="184"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="182"/>
         <source>Sent {sent} to {node}; {failed} refused.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2284,179 +2309,189 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="65"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="68"/>
         <source>Studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="72"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="86"/>
         <source>Import folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="89"/>
         <source>Import zip or DICOMDIR…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="88"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="91"/>
         <source>Query PACS…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="96"/>
         <source>Search patient, study, series…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="104"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
         <source>Modality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="106"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="109"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="111"/>
+        <source>Only what the task uses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../siteapp/ui/pages/studies_page.py" line="113"/>
+        <source>Hide patients with no series of the task&apos;s modality that its series filter accepts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
         <source>Cancel import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
         <source>Patient / study / series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
         <source>Date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
         <source>Split</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="155"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="163"/>
         <source>Last import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="165"/>
         <source>No import in this session yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="168"/>
         <source>File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="168"/>
         <source>Why it was skipped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="174"/>
         <source>Skipped files and non-image objects:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="193"/>
         <source>Choose a folder of DICOM files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="192"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="200"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="194"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="202"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="211"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="219"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="213"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="221"/>
         <source>importing studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="220"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="228"/>
         <source>Looking for DICOM files…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="226"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="234"/>
         <source>Importing studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="233"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="241"/>
         <source>Stopping after the current batch…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="238"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="246"/>
         <source>{done} of {total} files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="253"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="252"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="260"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="270"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="278"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="312"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="320"/>
         <source>All modalities</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="313"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="321"/>
         <source>All labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="319"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="327"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="340"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="348"/>
         <source>Unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="403"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="421"/>
         <source>drawing thumbnails</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2530,6 +2565,14 @@
     <message>
         <location filename="../../siteapp/ui/pages/viewer_page.py" line="151"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>page</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="354"/>
+        <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

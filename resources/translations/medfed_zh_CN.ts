@@ -707,102 +707,112 @@
 <context>
     <name>FederationPlanText</name>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="20"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="19"/>
         <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
         <translation>加密（CKKS）：本站点的更新在离开前即被加密；协调服务器只对加密后的更新求和，永远无法读取任何一个更新。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="21"/>
         <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
         <translation>掩码（安全求和）：每个更新都被随机掩码遮盖，只有所有站点的更新相加时掩码才会相互抵消；协调服务器只能看到总和。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="23"/>
         <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by robust strategies such as median or Krum.</source>
         <translation>不加密（仅 TLS）：协调服务器可以读取本站点的单个更新。中位数或 Krum 等鲁棒聚合策略需要这种模式。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="31"/>
         <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
         <translation>FedAvg：新模型是各站点模型按患者数加权的平均。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
         <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
         <translation>FedProx：与 FedAvg 类似，但让每个站点保持接近共享模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
         <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
         <translation>FedMedian：逐参数取中位数，可抵御单个异常站点。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
         <source>Trimmed mean: the average after dropping the extremes.</source>
         <translation>截尾均值：去掉极端值后取平均。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
         <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
         <translation>Krum：保留与其他更新最相似的更新，可抵御投毒攻击。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
         <source>FedAdagrad: averaging with an adaptive server step.</source>
         <translation>FedAdagrad：平均后使用自适应的服务器步长。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
         <source>FedAdam: averaging with an Adam server optimiser.</source>
         <translation>FedAdam：平均后使用 Adam 服务器优化器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
         <source>FedYogi: averaging with a Yogi server optimiser.</source>
         <translation>FedYogi：平均后使用 Yogi 服务器优化器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="65"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="61"/>
         <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation>共 {rounds} 轮；每轮至少需要 {n} 个站点中的 {min_sites} 个（{sites}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="69"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="65"/>
         <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
         <translation>每轮在本站点已标注的患者上训练 {epochs} 遍，并采用差分隐私：每轮最多 ε {eps:g}（δ {delta:g}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="74"/>
-        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity). No image, label or patient record ever leaves; the Audit log lists every request sent.</source>
-        <translation>只有模型更新（一组按上述方式保护的数字）和验证指标（AUC、灵敏度、特异度）。任何影像、标注或患者记录都不会离开；审计日志列出了发送的每一个请求。</translation>
+        <location filename="../../siteapp/ui/federation_view.py" line="70"/>
+        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity, overall and per class). No image, label or patient record ever leaves; the Audit log lists every request sent.</source>
+        <translation>只有模型更新（一组数字，按上述方式保护）和验证分数（AUC、敏感度、特异度，总体及每个类别）。任何图像、标签或患者记录都不会离开；审计日志列出发送的每一个请求。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="81"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="77"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="78"/>
+        <source>What is learnt</source>
+        <translation>学习内容</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="79"/>
+        <source>Classes</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="80"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="83"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="81"/>
         <source>Combining</source>
         <translation>聚合方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="84"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
         <source>Protection</source>
         <translation>保护方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="85"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="83"/>
         <source>Local training</source>
         <translation>本地训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="86"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="84"/>
         <source>What leaves this site</source>
         <translation>离开本站点的内容</translation>
     </message>
@@ -995,212 +1005,227 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="69"/>
         <source>Inference</source>
         <translation>推理</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="73"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation>用当前模型分析新的扫描或已导入的检查。高亮区域表示模型关注的部位。这只是辅助决策，不是诊断。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="83"/>
         <source>Open a new scan (folder)…</source>
         <translation>打开新的扫描（文件夹）…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="86"/>
         <source>Predict selected studies</source>
         <translation>预测所选检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="88"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="90"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="91"/>
         <source>Export as DICOM…</source>
         <translation>导出为 DICOM…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="108"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="110"/>
         <source>Imported studies (select one or more)</source>
         <translation>已导入的检查（可多选）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
         <source>Prediction</source>
         <translation>预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
         <source>Probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="116"/>
         <source>Model round</source>
         <translation>模型轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
         <source>The model that answers. By default the newest federated model; choose another to pin it, so that training a local-only model never changes it silently.</source>
         <translation>用于推理的模型。默认为最新的联邦模型；选择其他模型即可将其固定，这样训练仅本地模型不会在不知不觉中替换它。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
         <source>Export model…</source>
         <translation>导出模型…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="135"/>
         <source>Write the model&apos;s weights and its card (task, rounds, privacy, figures) to a folder.</source>
         <translation>将模型权重及其模型卡（任务、轮次、隐私、指标）写入一个文件夹。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="136"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="138"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="141"/>
         <source>Results</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="145"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="147"/>
         <source>No prediction yet.</source>
         <translation>尚无预测。</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
+        <source>The class the saliency overlay explains</source>
+        <translation>显著性叠加图所解释的类别</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="161"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation>模型输入图像上的显著性图（Grad-CAM）：颜色越暖，影响越大。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="192"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
         <source>No model yet</source>
         <translation>尚无模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="201"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation>尚无已训练的模型：请先参与一轮联邦学习或训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="195"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="203"/>
         <source>Default: the newest federated model</source>
         <translation>默认：最新的联邦模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="197"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="205"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="206"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="208"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation>{source}，第 {round} 轮 · {model} · {when}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="217"/>
         <source>pinned</source>
         <translation>已固定</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="217"/>
         <source>the default choice</source>
         <translation>默认选择</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="218"/>
         <source>Answering: {what} ({how}).</source>
         <translation>当前使用：{what}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="219"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="227"/>
         <source>choosing the model</source>
         <translation>选择模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="231"/>
         <source>Choose a folder for the model and its card</source>
         <translation>选择保存模型及模型卡的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="243"/>
         <source>exporting the model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
         <source>Model and card written to {folder}.</source>
         <translation>模型及模型卡已写入 {folder}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="258"/>
         <source>Choose the folder of the new scan</source>
         <translation>选择新扫描所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="268"/>
         <source>Select one or more studies in the list first.</source>
         <translation>请先在列表中选择一个或多个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="273"/>
         <source>finding the studies&apos; files</source>
         <translation>查找检查的文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="274"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="283"/>
         <source>running the model</source>
         <translation>运行模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="309"/>
+        <source>Explain: the predicted class</source>
+        <translation>解释：预测的类别</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="311"/>
+        <source>Explain: {c}</source>
+        <translation>解释：{c}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="331"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation>跳过了 {n} 个文件，例如：{first}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="323"/>
-        <source>Probability of {positive}: {p:.1%} (model round {round})</source>
-        <translation>{positive} 的概率：{p:.1%}（模型第 {round} 轮）</translation>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="347"/>
+        <source>Probability per class: {every}. The overlay shows what points to {explained} (model round {round}).</source>
+        <translation>各类别概率：{every}。叠加图显示指向 {explained} 的区域（模型第 {round} 轮）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
         <source>Export predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="354"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="379"/>
         <source>exporting the predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="381"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation>已将 {n} 条预测写入 {file}。</translation>
     </message>
@@ -1218,149 +1243,149 @@
         <translation>为每位患者标注：按类别对应的数字键，按 0 清除，按 N 或空格跳到下一位未标注的患者。标注永远不会离开本站点。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="75"/>
         <source>Show unlabelled patients only</source>
         <translation>只显示未标注的患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="77"/>
         <source>Import labels CSV…</source>
         <translation>导入标注 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="79"/>
         <source>Export labels CSV…</source>
         <translation>导出标注 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="81"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Label</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="113"/>
         <source>Classes (press the key)</source>
         <translation>类别（按对应按键）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="115"/>
         <source>Class balance</source>
         <translation>类别分布</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="123"/>
         <source>Problems in the labels file</source>
         <translation>标注文件中的问题</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
         <source>Row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="201"/>
         <source>0   clear label</source>
         <translation>0   清除标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
         <source>N   next unlabelled patient</source>
         <translation>N   下一位未标注患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="218"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="220"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="236"/>
         <source>unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="243"/>
         <source>{labelled} of {total} patients labelled ({parts}).</source>
         <translation>{total} 位患者中已标注 {labelled} 位（{parts}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="282"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="284"/>
         <source>opening the study preview</source>
         <translation>打开检查预览</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="309"/>
         <source>saving the label</source>
         <translation>保存标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="330"/>
         <source>Every patient is labelled.</source>
         <translation>所有患者均已标注。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="334"/>
         <source>Import labels</source>
         <translation>导入标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="332"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="367"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="369"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="350"/>
         <source>{n} problem(s) in {file}; no labels were applied. Fix the rows listed on the right and import the file again.</source>
         <translation>{file} 中有 {n} 个问题；未应用任何标注。请修正右侧列出的行后重新导入该文件。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="353"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="355"/>
         <source>importing the labels file</source>
         <translation>导入标注文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="358"/>
         <source>{patients} patients and {studies} studies labelled from {file}.</source>
         <translation>已根据 {file} 标注 {patients} 位患者和 {studies} 个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="367"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="369"/>
         <source>Export labels</source>
         <translation>导出标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="375"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="377"/>
         <source>exporting the labels</source>
         <translation>导出标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="378"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="380"/>
         <source>{n} labels written to {file}. The file holds real patient IDs: keep it on this site.</source>
         <translation>已将 {n} 条标注写入 {file}。该文件包含真实的患者 ID：请勿带出本站点。</translation>
     </message>
@@ -1661,187 +1686,187 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="54"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="55"/>
         <source>Model quality</source>
         <translation>模型质量</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="59"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation>逐轮显示模型在本站点留出患者（从未用于训练）上识别该病变的效果。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="77"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation>AUC（1.0 = 完美排序）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
         <source>Sensitivity (positives found)</source>
         <translation>灵敏度（检出的阳性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="79"/>
         <source>Specificity (negatives cleared)</source>
         <translation>特异度（排除的阴性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
         <source>round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="90"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="91"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation>混淆矩阵（最新模型，留出患者）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="104"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="108"/>
         <source>Local-only model (baseline)</source>
         <translation>仅本地模型（基线）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="111"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation>仅使用本站点已标注的患者训练，采用相同的隐私保护。它与联邦轮次一样会消耗隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="119"/>
         <source>Train local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="122"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="143"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="147"/>
         <source>reading the model metrics</source>
         <translation>读取模型指标</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="158"/>
         <source>federated (global) model</source>
         <translation>联邦（全局）模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="156"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="160"/>
         <source>local-only model</source>
         <translation>仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation>本站点尚未训练任何模型。请参与一轮联邦学习，或在下方训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="174"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation>最新模型：{source} 第 {round} 轮 — 在 {count} 位留出患者上的 AUC {auc}，灵敏度 {sens}，特异度 {spec}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
         <source>predicted {c}</source>
         <translation>预测为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="192"/>
         <source>truly {c}</source>
         <translation>实际为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="194"/>
-        <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are missed findings (bottom left) and false alarms (top right).</source>
-        <translation>行：标注中的真实类别。列：模型的判断。绿色单元格为正确；红色单元格为漏诊（左下）和误报（右上）。</translation>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="205"/>
+        <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
+        <translation>行：您标注的真实类别。列：模型的判断。绿色单元格为正确；红色单元格为错误（漏诊、误报，或将一种发现误判为另一种）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="214"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation>仅本地训练正在运行。退出会在当前步骤后停止：进行中的这一轮仍计入本站点的隐私预算（训练开始前已记录），其模型不会保存。训练不会自动恢复；准备好后请在“模型质量”中重新训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="235"/>
         <source>working out the privacy cost</source>
         <translation>计算隐私成本</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="241"/>
         <source>Working out what this run costs in privacy…</source>
         <translation>正在计算本次训练的隐私成本…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="253"/>
         <source>Spend privacy budget?</source>
         <translation>花费隐私预算？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="255"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back.</source>
         <translation>训练 {rounds} 轮仅本地模型会花费隐私预算：本站点的 ε 将从 {before:.2f} 增至 {after:.2f}（上限 {cap:g}，δ {delta:.1e}）。已花费的预算无法收回。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
         <source>Budget left after this run can still be used for federation rounds.</source>
         <translation>本次训练后剩余的预算仍可用于联邦训练轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="251"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="263"/>
         <source>Train and spend</source>
         <translation>训练并花费</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="273"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation>未训练：没有花费隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="279"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="291"/>
         <source>training the local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="289"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="301"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation>正在准备图像并检查隐私预算…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="290"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="302"/>
         <source>Training…</source>
         <translation>训练中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="309"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="302"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="314"/>
         <source>Training: step {done} of {total}</source>
         <translation>训练：第 {done} / {total} 步</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="310"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="322"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation>完成：在 {device} 上训练了 {rounds} 轮；本站点的 ε 现为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="314"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="326"/>
         <source>The local-only model is trained.</source>
         <translation>仅本地模型已训练完成。</translation>
     </message>
@@ -2039,67 +2064,67 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="105"/>
-        <source>{patient}: {predicted} (probability of {positive} {p:.0%})</source>
-        <translation>{patient}：{predicted}（{positive} 的概率 {p:.0%}）</translation>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="103"/>
+        <source>{patient}: {predicted} (probability {p:.0%})</source>
+        <translation>{patient}：{predicted}（概率 {p:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="113"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="111"/>
         <source>Structured Report + saliency image</source>
         <translation>结构化报告 + 显著性图像</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="119"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="117"/>
         <source>reading the DICOM network settings</source>
         <translation>读取 DICOM 网络设置</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="127"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="125"/>
         <source>no PACS node configured (Settings &gt; DICOM network)</source>
         <translation>未配置 PACS 节点（设置 &gt; DICOM 网络）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="130"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="128"/>
         <source>Choose a folder for the DICOM results</source>
         <translation>选择存放 DICOM 结果的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="148"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="146"/>
         <source>exporting the results as DICOM</source>
         <translation>将结果导出为 DICOM</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="158"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="156"/>
         <source>Writing…</source>
         <translation>正在写入…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="173"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="171"/>
         <source>Structured Report</source>
         <translation>结构化报告</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="174"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="172"/>
         <source>saliency image (Secondary Capture)</source>
         <translation>显著性图像（二次捕获）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="175"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="173"/>
         <source>written, sent</source>
         <translation>已写入，已发送</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="175"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="173"/>
         <source>written</source>
         <translation>已写入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="181"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="179"/>
         <source>{n} DICOM objects written to {folder}.</source>
         <translation>已将 {n} 个 DICOM 对象写入 {folder}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pacs/results_export.py" line="184"/>
+        <location filename="../../siteapp/ui/pacs/results_export.py" line="182"/>
         <source>Sent {sent} to {node}; {failed} refused.</source>
         <translation>已向 {node} 发送 {sent} 个；{failed} 个被拒绝。</translation>
     </message>
@@ -2284,179 +2309,189 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="65"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="68"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="72"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation>从文件夹、DICOMDIR 或 zip 文件导入 DICOM 检查。文件保留在原处；MedFed 只为其建立索引，绝不会把它们发送到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="86"/>
         <source>Import folder…</source>
         <translation>导入文件夹…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="89"/>
         <source>Import zip or DICOMDIR…</source>
         <translation>导入 zip 或 DICOMDIR…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="88"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="91"/>
         <source>Query PACS…</source>
         <translation>查询 PACS…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="96"/>
         <source>Search patient, study, series…</source>
         <translation>搜索患者、检查、序列…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="104"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
         <source>Modality</source>
         <translation>模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="106"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="109"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
         <source>Label</source>
         <translation>标注</translation>
     </message>
     <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="111"/>
+        <source>Only what the task uses</source>
+        <translation>仅显示任务使用的内容</translation>
+    </message>
+    <message>
         <location filename="../../siteapp/ui/pages/studies_page.py" line="113"/>
+        <source>Hide patients with no series of the task&apos;s modality that its series filter accepts</source>
+        <translation>隐藏没有任务模态且未通过其序列筛选的序列的患者</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
         <source>Cancel import</source>
         <translation>取消导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
         <source>Patient / study / series</source>
         <translation>患者 / 检查 / 序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="155"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="163"/>
         <source>Last import</source>
         <translation>最近一次导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="165"/>
         <source>No import in this session yet.</source>
         <translation>本次会话尚未导入。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="168"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="168"/>
         <source>Why it was skipped</source>
         <translation>跳过原因</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="174"/>
         <source>Skipped files and non-image objects:</source>
         <translation>跳过的文件和非图像对象：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="193"/>
         <source>Choose a folder of DICOM files</source>
         <translation>选择包含 DICOM 文件的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="192"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="200"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation>选择 zip 压缩包或 DICOMDIR 文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="194"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="202"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation>DICOM 来源 (*.zip DICOMDIR *.dcm);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="211"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="219"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation>已有导入正在进行；请等待其完成或先取消。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="213"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="221"/>
         <source>importing studies</source>
         <translation>导入检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="220"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="228"/>
         <source>Looking for DICOM files…</source>
         <translation>正在查找 DICOM 文件…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="226"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="234"/>
         <source>Importing studies…</source>
         <translation>正在导入检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="233"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="241"/>
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="238"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="246"/>
         <source>{done} of {total} files</source>
         <translation>{done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="253"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation>从 {files} 个文件中导入了 {images} 张图像（新增 {patients} 位患者、{studies} 个检查、{series} 个序列）；跳过 {skipped} 个。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="252"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="260"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation>导入已取消；此前已导入的内容会保留。再次导入同一文件夹即可完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="270"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="278"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation>不是图像（{kind}）；已列出，未导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="312"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="320"/>
         <source>All modalities</source>
         <translation>全部模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="313"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="321"/>
         <source>All labels</source>
         <translation>全部标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="319"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="327"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation>{patients} 位患者，{studies} 个检查，{images} 张图像</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="340"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="348"/>
         <source>Unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="403"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="421"/>
         <source>drawing thumbnails</source>
         <translation>生成缩略图</translation>
     </message>
@@ -2531,6 +2566,14 @@
         <location filename="../../siteapp/ui/pages/viewer_page.py" line="151"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
         <translation>该序列中有 {n} 张图像无法显示：{first}。详情见日志文件。</translation>
+    </message>
+</context>
+<context>
+    <name>page</name>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="354"/>
+        <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
+        <translation>{name}：AUC {auc}，敏感度 {sens}，特异度 {spec}（{n} 名患者）</translation>
     </message>
 </context>
 <context>
