@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from coordinator.errors import CoordinatorError, PlanError
 from coordinator.protocol import FederationPlan, FederationStatus, SecureMode, Strategy
 from coordinator.settings import ProvisioningDefaults, ServerSettings
-from coordinator.task_definition import builtin_task_names, read_task_file
+from coordinator.task_definition import TaskFileError, builtin_task_names, read_task_file
 
 if TYPE_CHECKING:
     from coordinator.server.rounds import RoundService
@@ -280,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except CoordinatorError as exc:
+    except (CoordinatorError, TaskFileError) as exc:
         print(f"medfed-coordinator: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -23,8 +23,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from coordinator.errors import PlanError
-
 #: Named VOI windows as (centre, width) in modality units (HU for CT).
 WINDOW_PRESETS: dict[str, tuple[float, float]] = {
     "lung": (-600.0, 1500.0),
@@ -356,8 +354,12 @@ def _valid_fields(raw: Mapping[str, Any], failed: set[str]) -> dict[str, Any]:
     return parsed
 
 
-class TaskFileError(PlanError):
-    """A task file is unreadable or invalid; the message lists every problem."""
+class TaskFileError(ValueError):
+    """A task file is unreadable or invalid; the message lists every problem. (Not a
+    ``CoordinatorError``: the plan schema needs this module, and the errors module needs
+    the schema; both CLIs print it as one and exit 2.)"""
+
+    exit_code = 2
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.problems = problems

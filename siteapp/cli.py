@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coordinator.errors import CoordinatorError
+from coordinator.task_definition import TaskFileError
 from siteapp.errors import UserFacingError
 from siteapp.settings import default_data_dir
 
@@ -67,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data_dir = default_data_dir()
     try:
         return int(args.func(args) or 0)
-    except (UserFacingError, CoordinatorError) as exc:  # both say what to do next
+    except (UserFacingError, CoordinatorError, TaskFileError) as exc:  # all say what to do next
         print(f"medfed-site: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
