@@ -31,7 +31,7 @@ import requests
 from pydantic import ValidationError
 from requests.utils import get_environ_proxies, should_bypass_proxies
 
-from coordinator.connection_failures import tls_refusal, unreachable_reason
+from coordinator.connection_failures import causes, tls_refusal, unreachable_reason
 from coordinator.durable_files import replace_durably
 from coordinator.errors import CoordinatorError
 from coordinator.kits import SiteKit, temporary_tls_dir
@@ -58,18 +58,7 @@ TRANSPORT_CUTS = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionResetError,
 
 def _cut_by_network(exc: BaseException) -> bool:
     """True when anything in the exception's chain is a connection cut, not a TLS refusal."""
-    todo: list[BaseException] = [exc]
-    seen: set[int] = set()
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, TRANSPORT_CUTS):
-            return True
-        linked = (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args)
-        todo.extend(e for e in linked if isinstance(e, BaseException))
-    return False
+    return any(isinstance(cause, TRANSPORT_CUTS) for cause in causes(exc))
 
 
 class CoordinatorUnreachableError(CoordinatorError):

@@ -367,339 +367,339 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="98"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="471"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="99"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="467"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="102"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="103"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="118"/>
         <source>Enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="124"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="125"/>
         <source>Fingerprint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="126"/>
         <source>Request enrolment…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="128"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>Import enrolment kit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
         <source>Leave this federation…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
         <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="145"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="146"/>
         <source>The federation plan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
         <source>Take part</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="150"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="358"/>
         <source>Connection: not checked yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="155"/>
         <source>Join</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="158"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="160"/>
         <source>Leave after this round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="163"/>
         <source>Check connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>Round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>Patients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>Uploaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="183"/>
         <source>ε after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="183"/>
         <source>AUC (global model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="187"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="188"/>
         <source>Rounds this site took part in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="211"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="212"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="216"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="250"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="251"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="252"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="253"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="257"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="258"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="262"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="263"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="272"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="273"/>
         <source>Request enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="272"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="273"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="276"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="277"/>
         <source>Save the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="277"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="278"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="290"/>
         <source>making the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="301"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="302"/>
         <source>Import the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="301"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="302"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="313"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="314"/>
         <source>importing the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="318"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="319"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="330"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="336"/>
         <source>Leave the federation?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="343"/>
         <source>Leave the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="343"/>
         <source>Stay enrolled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="352"/>
         <source>leaving the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="359"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="355"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="369"/>
         <source>contacting the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="376"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
         <source>Connection: not reachable. {message}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="379"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
         <source>Connection: checking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="385"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="381"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="387"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="383"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="395"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="391"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="429"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="425"/>
         <source>taking part in the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="439"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="435"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="440"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="436"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="446"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="442"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="451"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="447"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="451"/>
         <source>Connection: no answer now. {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="457"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="453"/>
         <source>Connection: no answer now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="458"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="454"/>
         <source>Connection: the coordinator answers again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="471"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="467"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="478"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="476"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="477"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="484"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="490"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1393,88 +1393,88 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="63"/>
+        <location filename="../../siteapp/ui/main_window.py" line="64"/>
         <source>MedFed Site</source>
         <extracomment>The page a data folder without studies opens on, when no page was saved.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="138"/>
+        <location filename="../../siteapp/ui/main_window.py" line="139"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="148"/>
+        <location filename="../../siteapp/ui/main_window.py" line="149"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="149"/>
+        <location filename="../../siteapp/ui/main_window.py" line="150"/>
         <source>&amp;Import studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="154"/>
+        <location filename="../../siteapp/ui/main_window.py" line="155"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="159"/>
+        <location filename="../../siteapp/ui/main_window.py" line="160"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="167"/>
+        <location filename="../../siteapp/ui/main_window.py" line="168"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="168"/>
+        <location filename="../../siteapp/ui/main_window.py" line="169"/>
         <source>Open &amp;log folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="171"/>
+        <location filename="../../siteapp/ui/main_window.py" line="172"/>
         <source>&amp;Getting started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="174"/>
+        <location filename="../../siteapp/ui/main_window.py" line="175"/>
         <source>&amp;About MedFed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="192"/>
+        <location filename="../../siteapp/ui/main_window.py" line="193"/>
         <source>Not enrolled in a federation yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="194"/>
+        <location filename="../../siteapp/ui/main_window.py" line="195"/>
         <source>Federation: {federation} (site {site})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="198"/>
+        <location filename="../../siteapp/ui/main_window.py" line="199"/>
         <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="213"/>
+        <location filename="../../siteapp/ui/main_window.py" line="214"/>
         <source>About MedFed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="245"/>
+        <location filename="../../siteapp/ui/main_window.py" line="251"/>
         <source>Quit while work is running?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="247"/>
+        <location filename="../../siteapp/ui/main_window.py" line="252"/>
         <source>Stop and quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="248"/>
+        <location filename="../../siteapp/ui/main_window.py" line="252"/>
         <source>Keep working</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1686,187 +1686,183 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="55"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="56"/>
         <source>Model quality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="60"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="79"/>
         <source>Sensitivity (positives found)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="80"/>
         <source>Specificity (negatives cleared)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
         <source>round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="91"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="92"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="108"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="109"/>
         <source>Local-only model (baseline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="112"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="120"/>
         <source>Train local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="271"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="126"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="148"/>
         <source>reading the model metrics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="158"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="159"/>
         <source>federated (global) model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
         <source>local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="166"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="175"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="178"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="178"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="192"/>
         <source>predicted {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="192"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
         <source>truly {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="206"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="214"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="215"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="236"/>
         <source>working out the privacy cost</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="242"/>
         <source>Working out what this run costs in privacy…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="253"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="263"/>
         <source>Spend privacy budget?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="255"/>
-        <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
-        <source>Budget left after this run can still be used for federation rounds.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="263"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="271"/>
         <source>Train and spend</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="273"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="259"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="291"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="265"/>
+        <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="285"/>
         <source>training the local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="301"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="295"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="302"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
         <source>Training…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="303"/>
         <source>Stopping after the current step…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="314"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="308"/>
         <source>Training: step {done} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="322"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="316"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="326"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="320"/>
         <source>The local-only model is trained.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2132,38 +2128,38 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
         <source>Waiting</source>
         <extracomment>The timeline&apos;s steps, in order, as RoundRunner names its phases.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
         <source>Sharing keys</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
         <source>Encrypting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
         <source>Uploading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
         <source>Waiting for others</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
         <source>Aggregated</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2571,7 +2567,7 @@
 <context>
     <name>page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="354"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="348"/>
         <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
         <translation type="unfinished"></translation>
     </message>

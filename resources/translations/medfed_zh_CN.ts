@@ -367,339 +367,339 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="98"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="471"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="99"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="467"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="102"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="103"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation>与其他医院共同训练模型。只有受保护的模型更新会离开本工作站；影像、标注和患者记录永远不会离开。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="118"/>
         <source>Enrolment</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="124"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation>由联邦管理员告知的 CA 指纹（建议填写）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="125"/>
         <source>Fingerprint</source>
         <translation>指纹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="126"/>
         <source>Request enrolment…</source>
         <translation>申请加入…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="128"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
         <translation>生成本站点的私钥（它永远不会离开这台计算机）以及发给联邦运营方的证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>Import enrolment kit…</source>
         <translation>导入注册包…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
         <source>Leave this federation…</source>
         <translation>退出此联邦…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
         <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
         <translation>删除加入包和联邦密钥（例如导入了错误的加入包时）。检查、标注、模型和隐私账本都会保留。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="145"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="146"/>
         <source>The federation plan</source>
         <translation>联邦计划</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
         <source>Take part</source>
         <translation>参与</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="150"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="358"/>
         <source>Connection: not checked yet.</source>
         <translation>连接：尚未检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="155"/>
         <source>Join</source>
         <translation>加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="158"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="160"/>
         <source>Leave after this round</source>
         <translation>本轮结束后退出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="163"/>
         <source>Check connection</source>
         <translation>检查连接</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>Patients</source>
         <translation>患者数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>Uploaded</source>
         <translation>已上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="183"/>
         <source>ε after</source>
         <translation>之后的 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="183"/>
         <source>AUC (global model)</source>
         <translation>AUC（全局模型）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="187"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="188"/>
         <source>Rounds this site took part in</source>
         <translation>本站点参与过的轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation>本站点尚未注册。请导入联邦管理员发送的注册包（.medfed-kit）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="211"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="212"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation>导入注册包后，计划将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="216"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation>联邦 &lt;b&gt;{federation}&lt;/b&gt; 的站点 &lt;b&gt;{site}&lt;/b&gt;&lt;br&gt;协调服务器：{url}&lt;br&gt;CA 指纹：{fp}&lt;br&gt;注册包有效期至 {expires}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="250"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="251"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation>计划中的全部 {n} 轮均已完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="252"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="253"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation>第 {n} 轮已完成；下次点击“加入”将参与下一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="257"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="258"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="262"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="263"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation>训练设备：{device}（可在“设置”中更改）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="272"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="273"/>
         <source>Request enrolment</source>
         <translation>申请加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="272"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="273"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation>本站点在联邦计划中的名称：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="276"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="277"/>
         <source>Save the certificate request</source>
         <translation>保存证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="277"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="278"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation>证书申请 (*.csr);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="290"/>
         <source>making the certificate request</source>
         <translation>生成证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation>已将站点 {site} 的证书申请保存到 {path}。请把它发给联邦运营方，并向其核对指纹 {fingerprint}；然后导入对方发回的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="301"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="302"/>
         <source>Import the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="301"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="302"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation>MedFed 注册包 (*.medfed-kit);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="313"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="314"/>
         <source>importing the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="318"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="319"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation>已注册为联邦 {federation} 的站点 {site}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="330"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="336"/>
         <source>Leave the federation?</source>
         <translation>退出联邦？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation>退出联邦 {federation}（站点 {site}）？其加入包和密钥将从此数据文件夹中删除。您的检查、标注、模型、轮次记录和隐私账本都会保留，已消耗的 ε 继续计入。如需再次参与，请导入运营方提供的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="343"/>
         <source>Leave the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="343"/>
         <source>Stay enrolled</source>
         <translation>保持加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="352"/>
         <source>leaving the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="359"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="355"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation>已退出联邦 {federation}。此数据文件夹中的其他内容均已保留；导入加入包即可再次参与。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="369"/>
         <source>contacting the coordinator</source>
         <translation>联系协调服务器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="376"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
         <source>Connection: not reachable. {message}</source>
         <translation>连接：无法访问。{message}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="379"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
         <source>Connection: checking…</source>
         <translation>连接：正在检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="385"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="381"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation>已连接。联邦学习已完成全部轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="387"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="383"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="395"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="391"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="429"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="425"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="439"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="435"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="440"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="436"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="446"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="442"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="451"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="447"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="451"/>
         <source>Connection: no answer now. {why}</source>
         <translation>连接：当前无应答。{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="457"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="453"/>
         <source>Connection: no answer now.</source>
         <translation>连接：当前无应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="458"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="454"/>
         <source>Connection: the coordinator answers again.</source>
         <translation>连接：协调服务器已恢复应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="471"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="467"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="478"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="476"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="477"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation>联邦已完成全部轮次，无需再等待。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="484"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="490"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -1393,88 +1393,88 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="63"/>
+        <location filename="../../siteapp/ui/main_window.py" line="64"/>
         <source>MedFed Site</source>
         <extracomment>The page a data folder without studies opens on, when no page was saved.</extracomment>
         <translation>MedFed 站点端</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="138"/>
+        <location filename="../../siteapp/ui/main_window.py" line="139"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation>数据文件夹：{folder}   设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="148"/>
+        <location filename="../../siteapp/ui/main_window.py" line="149"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="149"/>
+        <location filename="../../siteapp/ui/main_window.py" line="150"/>
         <source>&amp;Import studies…</source>
         <translation>导入检查(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="154"/>
+        <location filename="../../siteapp/ui/main_window.py" line="155"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="159"/>
+        <location filename="../../siteapp/ui/main_window.py" line="160"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="167"/>
+        <location filename="../../siteapp/ui/main_window.py" line="168"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="168"/>
+        <location filename="../../siteapp/ui/main_window.py" line="169"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="171"/>
+        <location filename="../../siteapp/ui/main_window.py" line="172"/>
         <source>&amp;Getting started</source>
         <translation>入门(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="174"/>
+        <location filename="../../siteapp/ui/main_window.py" line="175"/>
         <source>&amp;About MedFed</source>
         <translation>关于 MedFed(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="192"/>
+        <location filename="../../siteapp/ui/main_window.py" line="193"/>
         <source>Not enrolled in a federation yet.</source>
         <translation>尚未加入联邦。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="194"/>
+        <location filename="../../siteapp/ui/main_window.py" line="195"/>
         <source>Federation: {federation} (site {site})</source>
         <translation>联邦：{federation}（站点 {site}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="198"/>
+        <location filename="../../siteapp/ui/main_window.py" line="199"/>
         <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MedFed 站点 {version}&lt;/h3&gt;&lt;p&gt;与其他医院共同训练一个医学影像模型，任何图像、标签或患者记录都不会离开这台工作站。&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;数据文件夹：{folder}&lt;br&gt;日志文件：{log}&lt;br&gt;Python {python}，Qt {qt}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="213"/>
+        <location filename="../../siteapp/ui/main_window.py" line="214"/>
         <source>About MedFed</source>
         <translation>关于 MedFed</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="245"/>
+        <location filename="../../siteapp/ui/main_window.py" line="251"/>
         <source>Quit while work is running?</source>
         <translation>仍有任务在运行，确定退出吗？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="247"/>
+        <location filename="../../siteapp/ui/main_window.py" line="252"/>
         <source>Stop and quit</source>
         <translation>停止并退出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="248"/>
+        <location filename="../../siteapp/ui/main_window.py" line="252"/>
         <source>Keep working</source>
         <translation>继续工作</translation>
     </message>
@@ -1686,187 +1686,183 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="55"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="56"/>
         <source>Model quality</source>
         <translation>模型质量</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="60"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation>逐轮显示模型在本站点留出患者（从未用于训练）上识别该病变的效果。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation>AUC（1.0 = 完美排序）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="79"/>
         <source>Sensitivity (positives found)</source>
         <translation>灵敏度（检出的阳性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="80"/>
         <source>Specificity (negatives cleared)</source>
         <translation>特异度（排除的阴性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
         <source>round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="91"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="92"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation>混淆矩阵（最新模型，留出患者）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="108"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="109"/>
         <source>Local-only model (baseline)</source>
         <translation>仅本地模型（基线）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="112"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation>仅使用本站点已标注的患者训练，采用相同的隐私保护。它与联邦轮次一样会消耗隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="120"/>
         <source>Train local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="271"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="126"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="148"/>
         <source>reading the model metrics</source>
         <translation>读取模型指标</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="158"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="159"/>
         <source>federated (global) model</source>
         <translation>联邦（全局）模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
         <source>local-only model</source>
         <translation>仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="166"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation>本站点尚未训练任何模型。请参与一轮联邦学习，或在下方训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="175"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation>最新模型：{source} 第 {round} 轮 — 在 {count} 位留出患者上的 AUC {auc}，灵敏度 {sens}，特异度 {spec}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="178"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="178"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="192"/>
         <source>predicted {c}</source>
         <translation>预测为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="192"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
         <source>truly {c}</source>
         <translation>实际为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="206"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation>行：您标注的真实类别。列：模型的判断。绿色单元格为正确；红色单元格为错误（漏诊、误报，或将一种发现误判为另一种）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="214"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="215"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation>仅本地训练正在运行。退出会在当前步骤后停止：进行中的这一轮仍计入本站点的隐私预算（训练开始前已记录），其模型不会保存。训练不会自动恢复；准备好后请在“模型质量”中重新训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="236"/>
         <source>working out the privacy cost</source>
         <translation>计算隐私成本</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="242"/>
         <source>Working out what this run costs in privacy…</source>
         <translation>正在计算本次训练的隐私成本…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="253"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="263"/>
         <source>Spend privacy budget?</source>
         <translation>花费隐私预算？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="255"/>
-        <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back.</source>
-        <translation>训练 {rounds} 轮仅本地模型会花费隐私预算：本站点的 ε 将从 {before:.2f} 增至 {after:.2f}（上限 {cap:g}，δ {delta:.1e}）。已花费的预算无法收回。</translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
-        <source>Budget left after this run can still be used for federation rounds.</source>
-        <translation>本次训练后剩余的预算仍可用于联邦训练轮次。</translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="263"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="271"/>
         <source>Train and spend</source>
         <translation>训练并花费</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="273"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="259"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation>未训练：没有花费隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="291"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="265"/>
+        <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
+        <translation>训练 {rounds} 轮仅本地模型会花费隐私预算：本站点的 ε 将从 {before:.2f} 增至 {after:.2f}（上限 {cap:g}，δ {delta:.1e}）。已花费的预算无法收回。本次训练后剩余的预算仍可用于联邦训练轮次。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="285"/>
         <source>training the local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="301"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="295"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation>正在准备图像并检查隐私预算…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="302"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
         <source>Training…</source>
         <translation>训练中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="303"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="314"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="308"/>
         <source>Training: step {done} of {total}</source>
         <translation>训练：第 {done} / {total} 步</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="322"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="316"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation>完成：在 {device} 上训练了 {rounds} 轮；本站点的 ε 现为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="326"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="320"/>
         <source>The local-only model is trained.</source>
         <translation>仅本地模型已训练完成。</translation>
     </message>
@@ -2132,38 +2128,38 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
         <source>Waiting</source>
         <extracomment>The timeline&apos;s steps, in order, as RoundRunner names its phases.</extracomment>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
         <source>Sharing keys</source>
         <translation>交换密钥</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
         <source>Training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
         <source>Encrypting</source>
         <translation>加密</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
         <source>Uploading</source>
         <translation>上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
         <source>Waiting for others</source>
         <translation>等待其他站点</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
         <source>Aggregated</source>
         <translation>已聚合</translation>
     </message>
@@ -2571,7 +2567,7 @@
 <context>
     <name>page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="354"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="348"/>
         <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
         <translation>{name}：AUC {auc}，敏感度 {sens}，特异度 {spec}（{n} 名患者）</translation>
     </message>

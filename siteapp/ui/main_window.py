@@ -28,6 +28,7 @@ from siteapp.ui.logging_setup import get_logger
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
 from siteapp.ui.ui_settings import UI_DEFAULTS
+from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.workers import cancel_all_and_wait
 
 log = get_logger("main_window")
@@ -240,23 +241,16 @@ class MainWindow(QMainWindow):
         return [text for page in self.pages.values() if (text := page.work_in_progress())]
 
     def _ask_to_quit(self, work: list[str]) -> None:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(self.tr("Quit while work is running?"))
-        box.setText("\n\n".join(work))
-        quit_button = box.addButton(self.tr("Stop and quit"), QMessageBox.ButtonRole.DestructiveRole)
-        keep_button = box.addButton(self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep_button)
-
-        def answered(_result: int) -> None:
+        def answered(stop: bool) -> None:
             self.quit_box = None
-            if box.clickedButton() is quit_button:
+            if stop:
                 self.ask_before_quitting = False
                 self.close()
 
-        box.finished.connect(answered)
-        self.quit_box = box
-        box.open()
+        self.quit_box = ask_before(
+            self, self.tr("Quit while work is running?"), "\n\n".join(work),
+            self.tr("Stop and quit"), self.tr("Keep working"), answered, destructive=True,
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         work = self.work_in_progress() if self.ask_before_quitting else []

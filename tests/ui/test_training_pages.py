@@ -71,7 +71,7 @@ def test_declining_the_privacy_cost_trains_nothing(qtbot, make_window, labelled_
     assert quality.start_local_training() is not None
     qtbot.waitUntil(lambda: quality.confirm_box is not None, timeout=30_000)
     assert "3 local-only round(s)" in quality.confirm_box.text()
-    quality.confirm_box.button(QMessageBox.StandardButton.Cancel).click()
+    _click_role(quality.confirm_box, QMessageBox.ButtonRole.RejectRole)
     wait_idle(qtbot)
     assert quality.train_worker is None and quality.train_button.isEnabled()
     assert PrivacyLedger(labelled_site).entries() == []

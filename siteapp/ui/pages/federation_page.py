@@ -37,6 +37,7 @@ from siteapp.ui.federation_view import PlanInWords, plan_in_words
 from siteapp.ui.jobs import auto_device, round_state
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
+from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
 
@@ -325,27 +326,22 @@ class FederationPage(Page):
         if self.plan is None or self.join_worker is not None:
             return
         e = self.plan.enrolment
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(self.tr("Leave the federation?"))
-        box.setText(self.tr(
-            "Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted "
-            "from this data folder. Your studies, labels, models, round history and privacy "
-            "ledger stay, and the ε already spent keeps counting. To take part again, import a "
-            "kit from the operator."
-        ).format(federation=e.federation, site=e.site))
-        leave = box.addButton(self.tr("Leave the federation"), QMessageBox.ButtonRole.DestructiveRole)
-        stay = box.addButton(self.tr("Stay enrolled"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(stay)
 
-        def answered(_result: int) -> None:
+        def answered(yes: bool) -> None:
             self.leave_box = None
-            if box.clickedButton() is leave:
+            if yes:
                 self.leave_federation()
 
-        box.finished.connect(answered)
-        self.leave_box = box
-        box.open()
+        self.leave_box = ask_before(
+            self, self.tr("Leave the federation?"),
+            self.tr(
+                "Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted "
+                "from this data folder. Your studies, labels, models, round history and privacy "
+                "ledger stay, and the ε already spent keeps counting. To take part again, import a "
+                "kit from the operator."
+            ).format(federation=e.federation, site=e.site),
+            self.tr("Leave the federation"), self.tr("Stay enrolled"), answered, destructive=True,
+        )
 
     def leave_federation(self) -> bool:
         from siteapp.federation.enrolment import leave_federation

@@ -35,6 +35,7 @@ from siteapp.ui.pages.base import Page
 from siteapp.ui.quality_view import METRICS, QualityPicture, quality_picture
 from siteapp.ui.session import SiteSession
 from siteapp.ui.widgets.charts import LineChart
+from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
 
@@ -248,34 +249,27 @@ class QualityPage(Page):
 
     def _confirm_spend(self, cost: PrivacyCost, rounds: int) -> None:
         """Say what the run will spend and start it only on an explicit yes."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Spend privacy budget?"))
-        box.setText(self.tr(
-            "Training {rounds} local-only round(s) spends privacy budget: this site's ε goes "
-            "from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). "
-            "Spent budget cannot be won back."
-        ).format(rounds=cost.rounds, before=cost.epsilon_before, after=cost.epsilon_after,
-                 cap=cost.cap, delta=cost.delta))
-        box.setInformativeText(self.tr(
-            "Budget left after this run can still be used for federation rounds."
-        ))
-        yes = box.addButton(self.tr("Train and spend"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         self.train_status.setText(cost.sentence())
 
-        def answered(_result: int) -> None:
+        def answered(yes: bool) -> None:
             self.confirm_box = None
-            if box.clickedButton() is yes:
+            if yes:
                 self.train_local_model(rounds)
             else:
                 self.train_status.setText(self.tr("Not trained: no privacy budget was spent."))
                 self.train_button.setEnabled(True)
 
-        box.finished.connect(answered)
-        self.confirm_box = box
-        box.open()
+        self.confirm_box = ask_before(
+            self, self.tr("Spend privacy budget?"),
+            self.tr(
+                "Training {rounds} local-only round(s) spends privacy budget: this site's ε goes "
+                "from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). "
+                "Spent budget cannot be won back. Budget left after this run can still be used "
+                "for federation rounds."
+            ).format(rounds=cost.rounds, before=cost.epsilon_before, after=cost.epsilon_after,
+                     cap=cost.cap, delta=cost.delta),
+            self.tr("Train and spend"), self.tr("Cancel"), answered,
+        )
 
     def train_local_model(self, rounds: int) -> Worker | None:
         """Start local-only training now (after the person agreed to its cost)."""
