@@ -34,7 +34,7 @@ FUZZ = settings(
 )
 EXPECTED_OPERATIONS = {
     ("get", "/v1/plan"), ("get", "/v1/round"), ("get", "/v1/status"),
-    ("get", "/v1/initial-model"), ("put", "/v1/initial-model"),
+    ("get", "/v1/initial-model"), ("put", "/v1/initial-model"), ("get", "/v1/pretrained-weights"),
     ("get", "/v1/rounds/{round_number}/result"), ("put", "/v1/rounds/{round_number}/update"),
     ("post", "/v1/rounds/{round_number}/metrics"),
     ("get", "/v1/rounds/{round_number}/masking/{step}"),
