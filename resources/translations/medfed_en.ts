@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="87"/>
+        <location filename="../../siteapp/ui/app.py" line="125"/>
         <source>MedFed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1393,88 +1393,93 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="64"/>
+        <location filename="../../siteapp/ui/main_window.py" line="67"/>
         <source>MedFed Site</source>
-        <extracomment>The page a data folder without studies opens on, when no page was saved.</extracomment>
+        <extracomment>The page a data folder without studies opens on, when no page was saved. Asks the app to rebuild the window in another language (Settings changed it).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="139"/>
+        <location filename="../../siteapp/ui/main_window.py" line="143"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="149"/>
+        <location filename="../../siteapp/ui/main_window.py" line="153"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="150"/>
+        <location filename="../../siteapp/ui/main_window.py" line="154"/>
         <source>&amp;Import studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="155"/>
+        <location filename="../../siteapp/ui/main_window.py" line="159"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="160"/>
+        <location filename="../../siteapp/ui/main_window.py" line="164"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="168"/>
+        <location filename="../../siteapp/ui/main_window.py" line="172"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="169"/>
+        <location filename="../../siteapp/ui/main_window.py" line="173"/>
         <source>Open &amp;log folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="172"/>
+        <location filename="../../siteapp/ui/main_window.py" line="176"/>
         <source>&amp;Getting started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="175"/>
+        <location filename="../../siteapp/ui/main_window.py" line="179"/>
         <source>&amp;About MedFed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="193"/>
+        <location filename="../../siteapp/ui/main_window.py" line="197"/>
         <source>Not enrolled in a federation yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="195"/>
+        <location filename="../../siteapp/ui/main_window.py" line="199"/>
         <source>Federation: {federation} (site {site})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="199"/>
+        <location filename="../../siteapp/ui/main_window.py" line="203"/>
         <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="214"/>
+        <location filename="../../siteapp/ui/main_window.py" line="218"/>
         <source>About MedFed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="251"/>
+        <location filename="../../siteapp/ui/main_window.py" line="247"/>
+        <source>The new language is used from the next start of the app: work is running now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="263"/>
         <source>Quit while work is running?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="252"/>
+        <location filename="../../siteapp/ui/main_window.py" line="264"/>
         <source>Stop and quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="252"/>
+        <location filename="../../siteapp/ui/main_window.py" line="264"/>
         <source>Keep working</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2218,7 +2223,7 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/settings_page.py" line="107"/>
-        <source>A new language is used from the next start of the app.</source>
+        <source>Saving switches the whole window to the new language.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2287,18 +2292,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="189"/>
         <source>checking the data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/settings_page.py" line="199"/>
         <source>Settings saved.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
-        <source>Restart the app to use the new language.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2575,12 +2575,12 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="72"/>
+        <location filename="../../siteapp/ui/app.py" line="76"/>
         <source>handling your last action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="73"/>
+        <location filename="../../siteapp/ui/app.py" line="77"/>
         <source>MedFed</source>
         <translation type="unfinished"></translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="87"/>
+        <location filename="../../siteapp/ui/app.py" line="125"/>
         <source>MedFed</source>
         <translation>MedFed</translation>
     </message>
@@ -1393,88 +1393,93 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="64"/>
+        <location filename="../../siteapp/ui/main_window.py" line="67"/>
         <source>MedFed Site</source>
-        <extracomment>The page a data folder without studies opens on, when no page was saved.</extracomment>
+        <extracomment>The page a data folder without studies opens on, when no page was saved. Asks the app to rebuild the window in another language (Settings changed it).</extracomment>
         <translation>MedFed 站点端</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="139"/>
+        <location filename="../../siteapp/ui/main_window.py" line="143"/>
         <source>Data folder: {folder}   Device: {device}</source>
         <translation>数据文件夹：{folder}   设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="149"/>
+        <location filename="../../siteapp/ui/main_window.py" line="153"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="150"/>
+        <location filename="../../siteapp/ui/main_window.py" line="154"/>
         <source>&amp;Import studies…</source>
         <translation>导入检查(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="155"/>
+        <location filename="../../siteapp/ui/main_window.py" line="159"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="160"/>
+        <location filename="../../siteapp/ui/main_window.py" line="164"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="168"/>
+        <location filename="../../siteapp/ui/main_window.py" line="172"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="169"/>
+        <location filename="../../siteapp/ui/main_window.py" line="173"/>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="172"/>
+        <location filename="../../siteapp/ui/main_window.py" line="176"/>
         <source>&amp;Getting started</source>
         <translation>入门(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="175"/>
+        <location filename="../../siteapp/ui/main_window.py" line="179"/>
         <source>&amp;About MedFed</source>
         <translation>关于 MedFed(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="193"/>
+        <location filename="../../siteapp/ui/main_window.py" line="197"/>
         <source>Not enrolled in a federation yet.</source>
         <translation>尚未加入联邦。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="195"/>
+        <location filename="../../siteapp/ui/main_window.py" line="199"/>
         <source>Federation: {federation} (site {site})</source>
         <translation>联邦：{federation}（站点 {site}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="199"/>
+        <location filename="../../siteapp/ui/main_window.py" line="203"/>
         <source>&lt;h3&gt;MedFed Site {version}&lt;/h3&gt;&lt;p&gt;Train one medical-imaging model with other hospitals without any image, label or patient record leaving this workstation.&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;br&gt;Log file: {log}&lt;br&gt;Python {python}, Qt {qt}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MedFed 站点 {version}&lt;/h3&gt;&lt;p&gt;与其他医院共同训练一个医学影像模型，任何图像、标签或患者记录都不会离开这台工作站。&lt;/p&gt;&lt;p&gt;{federation}&lt;/p&gt;&lt;p&gt;数据文件夹：{folder}&lt;br&gt;日志文件：{log}&lt;br&gt;Python {python}，Qt {qt}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="214"/>
+        <location filename="../../siteapp/ui/main_window.py" line="218"/>
         <source>About MedFed</source>
         <translation>关于 MedFed</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="251"/>
+        <location filename="../../siteapp/ui/main_window.py" line="247"/>
+        <source>The new language is used from the next start of the app: work is running now.</source>
+        <translation>新语言将在下次启动程序时生效：当前有任务正在运行。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/main_window.py" line="263"/>
         <source>Quit while work is running?</source>
         <translation>仍有任务在运行，确定退出吗？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="252"/>
+        <location filename="../../siteapp/ui/main_window.py" line="264"/>
         <source>Stop and quit</source>
         <translation>停止并退出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/main_window.py" line="252"/>
+        <location filename="../../siteapp/ui/main_window.py" line="264"/>
         <source>Keep working</source>
         <translation>继续工作</translation>
     </message>
@@ -2218,8 +2223,8 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/settings_page.py" line="107"/>
-        <source>A new language is used from the next start of the app.</source>
-        <translation>新的语言将在下次启动程序时生效。</translation>
+        <source>Saving switches the whole window to the new language.</source>
+        <translation>保存后整个窗口会立即切换到新语言。</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/settings_page.py" line="116"/>
@@ -2287,7 +2292,7 @@
         <translation>HTTPS 代理地址无效：{problem}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="189"/>
         <source>checking the data folder</source>
         <translation>检查数据文件夹</translation>
     </message>
@@ -2295,11 +2300,6 @@
         <location filename="../../siteapp/ui/pages/settings_page.py" line="199"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
-        <source>Restart the app to use the new language.</source>
-        <translation>请重新启动程序以使用新语言。</translation>
     </message>
 </context>
 <context>
@@ -2575,12 +2575,12 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="72"/>
+        <location filename="../../siteapp/ui/app.py" line="76"/>
         <source>handling your last action</source>
         <translation>处理您上一步操作</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="73"/>
+        <location filename="../../siteapp/ui/app.py" line="77"/>
         <source>MedFed</source>
         <translation>MedFed</translation>
     </message>

@@ -14,14 +14,18 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from siteapp.tasks import RESOURCES_DIR
 from siteapp.ui.error_messages import user_message
 from siteapp.ui.folder_lock import FolderInUseError
-from siteapp.ui.i18n import install_translators
+from siteapp.ui.i18n import install_translators, remove_translators
 from siteapp.ui.icons import APP_ICON, icon
+from siteapp.ui.logging_setup import get_logger
 from siteapp.ui.main_window import MainWindow
 from siteapp.ui.preferences import Preferences
 from siteapp.ui.session import SiteSession
 from siteapp.ui.ui_settings import APPLICATION, ORGANIZATION
 
 STYLE_SHEET = RESOURCES_DIR / "medfed.qss"
+
+
+log = get_logger("app")
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -75,19 +79,51 @@ def _excepthook_for(window: MainWindow):
     return hook
 
 
+class SiteApp:
+    """The running app: its translators and its one main window.
+
+    A language chosen in Settings takes effect at once: the window is rebuilt under the
+    new translators (same data folder, same page), as if the app had been restarted.
+    """
+
+    def __init__(self, app: QApplication, prefs: Preferences, data_dir: Path | None = None) -> None:
+        self.app = app
+        self.prefs = prefs
+        self.translators = install_translators(app, prefs.language)
+        self.window = self._open(data_dir)
+
+    def _open(self, data_dir: Path | None, page_id: str | None = None) -> MainWindow:
+        window = build_main_window(data_dir, self.prefs)
+        window.relaunch_requested.connect(self.switch_language)
+        sys.excepthook = _excepthook_for(window)
+        if page_id is not None:
+            window.show_page(page_id)
+        window.show()
+        return window
+
+    def switch_language(self, language: str) -> None:
+        old = self.window
+        data_dir, page_id = old.session.data_dir, old.current_page().page_id
+        geometry = old.saveGeometry()
+        old.ask_before_quitting = False
+        old.close()
+        old.deleteLater()
+        remove_translators(self.app, self.translators)
+        self.translators = install_translators(self.app, language)
+        self.window = self._open(data_dir, page_id)
+        self.window.restoreGeometry(geometry)
+        log.info("language switched to %s", language)
+
+
 def run_gui(data_dir: Path | None = None) -> int:
     """Open the site app and run until the window closes; returns the exit code."""
     app = application()
-    prefs = Preferences()
-    translators = install_translators(app, prefs.language)
     apply_style(app)
     try:
-        window = build_main_window(data_dir, prefs)
+        site_app = SiteApp(app, Preferences(), data_dir)
     except FolderInUseError as exc:
         QMessageBox.critical(None, QCoreApplication.translate("App", "MedFed"), str(exc))
         return 1
-    sys.excepthook = _excepthook_for(window)
-    window.show()
     code = app.exec()
-    del translators
+    del site_app
     return int(code)

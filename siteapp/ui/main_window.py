@@ -7,7 +7,7 @@ import platform
 import sqlite3
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -51,6 +51,9 @@ FIRST_RUN_PAGE = "help"
 
 
 class MainWindow(QMainWindow):
+    #: Asks the app to rebuild the window in another language (Settings changed it).
+    relaunch_requested = Signal(str)
+
     """Sidebar + stacked pages. Pages come from ``page_factories`` (see :mod:`siteapp.ui.pages.registry`)."""
 
     def __init__(self, session: SiteSession, page_factories: Sequence[PageFactory]) -> None:
@@ -95,6 +98,7 @@ class MainWindow(QMainWindow):
         session.data_dir_changed.connect(self._update_status)
         session.preferences_changed.connect(self._update_status)
         session.busy_changed.connect(self._on_busy)
+        session.language_changed.connect(self._on_language_changed)
         session.open_series_requested.connect(lambda _uid: self.show_page("viewer"))
         self._restore_window()
 
@@ -235,6 +239,14 @@ class MainWindow(QMainWindow):
                 return index.counts()["patients"] == 0
         except (OSError, sqlite3.Error, UserFacingError):
             return False  # an unusable folder is reported by the pages themselves
+
+    def _on_language_changed(self, language: str) -> None:
+        """Switch now, unless work is running (a rebuilt window would interrupt it)."""
+        if self.work_in_progress():
+            self.current_page().show_info(self.tr(
+                "The new language is used from the next start of the app: work is running now."))
+            return
+        self.relaunch_requested.emit(language)
 
     def work_in_progress(self) -> list[str]:
         """What each page is doing that quitting would interrupt (sentences)."""

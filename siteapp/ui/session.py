@@ -30,6 +30,7 @@ class SiteSession(QObject):
     audit_changed = Signal()
     open_series_requested = Signal(str)
     busy_changed = Signal(str)
+    language_changed = Signal(str)
 
     def __init__(self, preferences: Preferences, data_dir: Path | None = None) -> None:
         super().__init__()

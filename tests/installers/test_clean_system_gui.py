@@ -7,7 +7,8 @@ chroot, and the main window is screenshotted to ``build/installers/clean-system-
 
 Python packages come from the package index as on any machine of this project; the pinned
 CPU build of torch comes from the wheel folder these machines hold (bound read-only into
-the chroot, with pip's settings), since the index's own torch is a CUDA build of several GB.
+the chroot, with pip's settings and the host's CA bundle), since the index's own torch is
+a CUDA build of several GB.
 Needs root, debootstrap and Debian's mirror; skipped elsewhere. About ten minutes.
 """
 
@@ -34,6 +35,7 @@ BASE_PACKAGES = ("python3", "python3-venv", "make", "ca-certificates", "xvfb", "
                  "imagemagick", "x11-utils")
 # The wheels and local indexes pip uses on these machines (read-only inside the chroot).
 PIP_SOURCES = (Path("/opt/wheels"), Path("/opt/pypi"), Path("/opt/pypi-more"), Path("/etc/xdg/pip"))
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 SCREENSHOT = REPO / "build" / "installers" / "clean-system-gui.png"
 DISPLAY = ":77"
 WINDOW_TIMEOUT_S = 600.0
@@ -93,6 +95,9 @@ def clean_debian(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                 _run("mount", "--bind", "-o", "ro", str(source), str(target))
                 mounts.append(target)
         shutil.copy("/etc/resolv.conf", root / "etc" / "resolv.conf")
+        # This machine's trust store: the network it reaches the package index through may
+        # present certificates that only the host's bundle knows.
+        shutil.copy(HOST_CA_BUNDLE, root / str(HOST_CA_BUNDLE).lstrip("/"))
         yield root
     finally:
         _stop_everything_in(root)

@@ -62,3 +62,36 @@ def test_compiled_catalogue_translates_and_main_window_speaks_chinese(qtbot, mak
         assert window.pages["settings"].save_button.text() == "保存设置"
     finally:
         remove_translators(app, installed)
+
+
+def test_choosing_chinese_in_settings_switches_the_window_at_once(
+    qtbot, preferences, site_dir: Path
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from siteapp.ui.app import SiteApp, apply_style
+    from siteapp.ui.i18n import remove_translators
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_style(app)
+    from PySide6.QtCore import QLocale
+
+    locale_before = QLocale()
+    preferences.language = "en"
+    site_app = SiteApp(app, preferences, site_dir)
+    try:
+        first = site_app.window
+        settings = first.show_page("settings")
+        settings.language_combo.setCurrentIndex(settings.language_combo.findData("zh_CN"))
+        assert settings.save()
+        qtbot.waitUntil(lambda: site_app.window is not first, timeout=10_000)
+        window = site_app.window
+        assert window.current_page().page_id == "settings"
+        assert window.sidebar.item(0).text() == "检查"
+        assert window.session.data_dir == site_dir  # the folder lock moved with it
+    finally:
+        site_app.window.ask_before_quitting = False
+        site_app.window.close()
+        remove_translators(app, site_app.translators)
+        QLocale.setDefault(locale_before)

@@ -69,6 +69,8 @@ def test_settings_save_persist_and_reject_bad_address(
     page.data_dir_edit.setText(str(new_folder))
     page.device_combo.setCurrentIndex(page.device_combo.findData("cpu"))
     page.language_combo.setCurrentIndex(page.language_combo.findData("zh_CN"))
+    relaunches: list[str] = []
+    window.relaunch_requested.connect(relaunches.append)
     assert page.save() is True
     assert preferences.coordinator_address == "https://coordinator.example.org:8443"
     assert preferences.https_proxy == "http://proxy.hospital.example:3128"
@@ -78,7 +80,7 @@ def test_settings_save_persist_and_reject_bad_address(
     assert window.session.data_dir == new_folder
     assert (new_folder / "logs" / "siteapp.log").is_file()
     assert "Device: cpu" in window.folder_label.text()
-    assert "Restart" in page.notice.label.text()
+    assert relaunches == ["zh_CN"], "a new language must rebuild the window at once"
     wait_idle(qtbot)
 
 

@@ -104,7 +104,7 @@ class SettingsPage(Page):
         for code, name in LANGUAGES.items():
             self.language_combo.addItem(name, code)
         form.addRow(self.tr("Language"), self.language_combo)
-        language_hint = QLabel(self.tr("A new language is used from the next start of the app."))
+        language_hint = QLabel(self.tr("Saving switches the whole window to the new language."))
         language_hint.setObjectName("Hint")
         form.addRow("", language_hint)
         self.body.addWidget(box)
@@ -182,22 +182,23 @@ class SettingsPage(Page):
             self.show_error(self.tr("The HTTPS proxy address is not valid: {problem}.").format(problem=problem))
             return False
         folder = Path(self.data_dir_edit.text().strip()).expanduser()
+        # Read the form first: switching the folder refreshes every page, this one included.
+        device, language = str(self.device_combo.currentData()), str(self.language_combo.currentData())
         try:
             ensure_data_dir(folder)
+            self.session.set_data_dir(folder)  # refuses a folder another window holds
         except Exception as exc:
             self.show_exception(exc, self.tr("checking the data folder"))
             return False
         prefs = self.session.preferences
         language_before = prefs.language
-        prefs.device = str(self.device_combo.currentData())
+        prefs.device = device
         prefs.coordinator_address = address
         prefs.https_proxy = proxy
-        prefs.language = str(self.language_combo.currentData())
+        prefs.language = language
         prefs.sync()
-        self.session.set_data_dir(folder)
         self.session.preferences_changed.emit()
-        message = self.tr("Settings saved.")
+        self.show_info(self.tr("Settings saved."), NoticeKind.SUCCESS)
         if prefs.language != language_before:
-            message += " " + self.tr("Restart the app to use the new language.")
-        self.show_info(message, NoticeKind.SUCCESS)
+            self.session.language_changed.emit(prefs.language)
         return True
