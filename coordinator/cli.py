@@ -34,7 +34,8 @@ def _plan_from_args(args: argparse.Namespace) -> FederationPlan:
     fields["federation"] = args.federation
     fields["sites"] = [s.strip() for s in args.sites.split(",") if s.strip()]
     fields["mode"] = args.mode
-    for name in ("strategy", "rounds", "min_sites", "round_deadline_s", "task", "model", "init_seed"):
+    for name in ("strategy", "rounds", "min_sites", "round_deadline_s", "task", "model", "init_seed",
+                 "update_length"):
         value = getattr(args, name)
         if value is not None:
             fields[name] = value
@@ -201,6 +202,18 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resume(args: argparse.Namespace) -> int:
+    """Open the next round after more rounds failed than the plan tolerates."""
+    from coordinator.kits import load_coordinator_kit
+    from coordinator.server.serving import default_state_dir, open_service
+
+    kit = load_coordinator_kit(args.kit)
+    service = open_service(kit, args.state or default_state_dir(kit), args.database_url, recover=False)
+    number = service.resume()
+    print(f"round {number} is open; the running coordinator takes it from here")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medfed-coordinator", description="MedFed coordinator service.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -219,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the federation's own task, a JSON or TOML file (docs/task-files.md)")
     p.add_argument("--model")
     p.add_argument("--init-seed", type=int)
+    p.add_argument("--update-length", type=int,
+                   help="values in one update (ckks and masking modes): "
+                        "'medfed-site frozen-digest --json --task T --model M' prints it")
     p.add_argument("--plan", type=Path, help="JSON file with further plan fields")
     p.add_argument("--pretrained-weights", type=Path,
                    help="the federation's initial model: a safetensors file or a PyTorch state "
@@ -247,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("status", cmd_status, "show rounds, submissions and metrics"),
         ("export", cmd_export, "write the global model of a round"),
         ("revoke", cmd_revoke, "refuse every further call from a site"),
+        ("resume", cmd_resume, "open the next round after too many rounds failed"),
     ):
         s = sub.add_parser(name, help=text)
         s.add_argument("--kit", type=Path, required=True, help="the coordinator kit folder")
@@ -266,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("site", nargs="?", help="the site to expel, as named in the plan")
             s.add_argument("--certificate", type=Path,
                            help="retire only this certificate: a site kit or a PEM file")
-        else:
+        elif name == "export":
             s.add_argument("--round", type=int, required=True)
             s.add_argument("--out", type=Path, required=True)
     return parser

@@ -59,6 +59,12 @@ class UpdateRejectedError(RoundError):
     code = ErrorCode.UPDATE_REJECTED
 
 
+class MessageRejectedError(UpdateRejectedError):
+    """A masking message or a metrics report is malformed or out of bounds."""
+
+    code = ErrorCode.MESSAGE_REJECTED
+
+
 class PayloadTooLargeError(RoundError):
     """A body exceeds the plan's size limit."""
 

@@ -8,10 +8,18 @@ bodies whose metadata rides in query parameters and headers named here.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from coordinator.secure.settings import SHAMIR_PRIME
 from coordinator.settings import API_PREFIX, MAX_WIRE_INT
 from coordinator.task_definition import TaskDefinition, TaskFileError, builtin_task
 
@@ -32,6 +40,11 @@ class SecureMode(StrEnum):
     CKKS = "ckks"
     MASKING = "masking"
 
+
+# Client clip norm of a plan that does not choose one (the demo's, for its head updates).
+DEFAULT_UPDATE_CLIP_NORM = 4.0
+# Trimmed mean cuts max(1, floor(beta * n)) values from each end: it needs a middle.
+TRIMMED_MEAN_MIN_SITES = 3
 
 # Strategies that look at every site's update separately: impossible under encryption.
 INDIVIDUAL_UPDATE_STRATEGIES = frozenset(
@@ -89,7 +102,9 @@ class LocalTraining(BaseModel):
     max_grad_norm: float = Field(default=1.0, gt=0.0)
     target_epsilon_per_round: float = Field(default=1.0, gt=0.0)
     target_delta: float = Field(default=1e-5, gt=0.0, lt=1.0)
-    update_clip_norm: float | None = Field(default=None, gt=0.0)
+    # Client-level clipping, on by default: the L2 bound on one site's update. In
+    # plaintext mode the coordinator refuses an update above it; None turns it off.
+    update_clip_norm: float | None = Field(default=DEFAULT_UPDATE_CLIP_NORM, gt=0.0)
 
 
 class MaskingParams(BaseModel):
@@ -113,11 +128,15 @@ class MaskingParams(BaseModel):
 
 
 class SizeLimits(BaseModel):
+    """What one site may send: body sizes, and the example count its update is weighted by
+    (a site with more patients states this many, so no site's weight is unbounded)."""
+
     model_config = ConfigDict(extra="forbid")
 
     max_update_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
     max_model_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
     max_message_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_examples_per_site: int = Field(default=10_000, ge=1, le=MAX_WIRE_INT)
 
 
 class PretrainedWeights(BaseModel):
@@ -156,6 +175,14 @@ class FederationPlan(BaseModel):
     max_extensions: int = Field(default=3, ge=0)
     masking: MaskingParams = Field(default_factory=lambda: MaskingParams.model_validate({}))
     limits: SizeLimits = Field(default_factory=lambda: SizeLimits.model_validate({}))
+    # Values in one update (the model's trainable parameters, as
+    # `medfed-site frozen-digest --json` prints them). Required in ckks and masking mode: the coordinator cannot look inside
+    # an encrypted or masked update, so the plan, never an upload, fixes its length.
+    update_length: int | None = Field(default=None, ge=1, le=MAX_WIRE_INT)
+    # A failed round (too few sites by the deadline, an aggregate that could not be made)
+    # does not end the federation: the next round opens, until this many rounds failed;
+    # then it waits for the operator ('medfed-coordinator resume').
+    max_failed_rounds: int = Field(default=3, ge=0)
     # SHA-256 of the initial model's frozen tensors (the app's pretrained backbone and
     # feature statistics), computed by a site app; a site whose app would start from other
     # frozen weights refuses the plan. None: not checked.
@@ -187,6 +214,17 @@ class FederationPlan(BaseModel):
         conflict = hidden_updates_conflict(self.strategy, self.mode)
         if conflict is not None:
             raise ValueError(conflict)
+        if self.mode is not SecureMode.NONE and self.update_length is None:
+            raise ValueError(
+                f"a {self.mode} plan must state update_length (the values in one update, which "
+                "'medfed-site frozen-digest --json' prints for the plan's task and model): the "
+                "coordinator cannot read encrypted updates, so only the plan can fix their length"
+            )
+        if self.strategy is Strategy.TRIMMED_MEAN and self.min_sites < TRIMMED_MEAN_MIN_SITES:
+            raise ValueError(
+                f"trimmed_mean cuts at least one site from each end, so it needs min_sites >= "
+                f"{TRIMMED_MEAN_MIN_SITES}; raise min_sites or choose fedmedian"
+            )
         if self.strategy is Strategy.KRUM and len(self.sites) < 2 * self.strategy_params.num_malicious + 3:
             raise ValueError(
                 "krum needs at least 2 x num_malicious + 3 sites; lower num_malicious or "
@@ -209,6 +247,49 @@ class MaskingStep(StrEnum):
     UNMASK = "unmask"
 
 
+# Bounds of what the masking relay stores: base64 keys, nonces and ciphertexts of a few
+# hundred bytes, a PEM certificate of a few kB, Shamir shares (field elements) in hex.
+_RELAYED_TEXT = 16 * 1024
+_SHARE_HEX = rf"^[0-9a-f]{{1,{(SHAMIR_PRIME.bit_length() + 3) // 4}}}$"
+RelayedText = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=_RELAYED_TEXT)]
+ShareHex = Annotated[str, StringConstraints(strict=True, pattern=_SHARE_HEX)]
+
+
+class _MaskingMessage(BaseModel):
+    """A masking message as the relay accepts it: exactly these fields, strings only, so
+    nothing a peer cannot read (an extra field, a NaN, a nested blob) is ever relayed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class KeyAdvertisement(_MaskingMessage):
+    type: Literal["masking.advertise"]
+    round_id: RelayedText
+    site_id: RelayedText
+    cipher_public_key: RelayedText
+    mask_public_key: RelayedText
+    certificate: RelayedText
+    signature: RelayedText
+
+
+class EncryptedShare(_MaskingMessage):
+    type: Literal["masking.share"]
+    round_id: RelayedText
+    sender: RelayedText
+    recipient: RelayedText
+    nonce: RelayedText
+    ciphertext: RelayedText
+
+
+class UnmaskResponse(_MaskingMessage):
+    type: Literal["masking.unmask_response"]
+    round_id: RelayedText
+    site_id: RelayedText
+    x: int = Field(ge=1, le=MAX_WIRE_INT)
+    seed_shares: dict[str, ShareHex]
+    key_shares: dict[str, ShareHex]
+
+
 def masking_threshold(plan: FederationPlan) -> int:
     """The Shamir threshold every participant and the coordinator use."""
     if plan.masking.threshold is not None:
@@ -223,7 +304,8 @@ def masking_round_id(plan: FederationPlan, round_number: int) -> str:
 
 
 class RoundPhase(StrEnum):
-    """open -> collecting -> aggregating -> published; ``failed`` ends the federation."""
+    """open -> collecting -> aggregating -> published, or ``failed``: the next round then
+    opens (up to the plan's ``max_failed_rounds``)."""
 
     OPEN = "open"
     COLLECTING = "collecting"
@@ -305,6 +387,10 @@ class ErrorCode(StrEnum):
     STORAGE_FULL = "storage_full"
     DUPLICATE_UPLOAD = "duplicate_upload"
     INITIAL_MODEL_EXISTS = "initial_model_exists"
+    MESSAGE_REJECTED = "message_rejected"  # a masking message or metrics report out of bounds
+    TOO_SLOW = "too_slow"  # an upload stalled or ran past the total upload deadline
+    INTERRUPTED = "interrupted"  # the client went away mid-body
+    TOO_MANY_REQUESTS = "too_many_requests"  # the site already has its cap of requests in flight
     INTERNAL = "internal"
 
 
@@ -330,6 +416,7 @@ class Endpoints:
     # A page for people (HTML), not part of the sites' API.
     OPERATOR_STATUS = "/operator/status"
     PRETRAINED_WEIGHTS = f"{API_PREFIX}/pretrained-weights"
+    OPENAPI = "/openapi.json"
 
     @staticmethod
     def result(round_number: int) -> str:

@@ -10,6 +10,14 @@ SHA256_HEADER = "X-MedFed-SHA256"
 # The largest round number or example count the wire accepts: it fits every SQL integer
 # column, so a huge number is refused with a 422 instead of overflowing the database.
 MAX_WIRE_INT = 2**31 - 1
+# A metrics report holds at most this many figures, named in at most this many characters,
+# each of magnitude at most MAX_METRIC_ABS: validation figures (AUC, loss, counts, noised
+# or not) are small numbers, and the operator's table must stay readable.
+MAX_METRICS_PER_REPORT = 32
+MAX_METRIC_NAME_CHARS = 64
+MAX_METRIC_ABS = 1e9
+# A JSON message nested deeper than this is refused before it is parsed any further.
+MAX_JSON_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,14 @@ class ServerSettings:
     # An upload that sends nothing for this long is dropped (and its partial blob removed):
     # a vanished peer must not hold a connection and a half-written file for ever.
     upload_idle_timeout_s: float = 60.0
+    # ...and one that is still arriving after this long, however slowly it trickles in:
+    # 256 MiB at 1 MB/s fits, a client sending one byte a minute does not hold on for ever.
+    upload_total_timeout_s: float = 900.0
+    # Requests a single site may have in flight at once (uploads, polls, downloads), and
+    # connections the server holds in all: beyond them a site gets 429 / 503 and retries.
+    # Both count per server process (``serve --workers N`` multiplies them by N).
+    max_requests_per_site: int = 8
+    max_connections: int = 256
     # How often the round driver looks at deadlines when nothing else wakes it.
     tick_s: float = 0.5
     # Threads for validation, fsync and aggregation (see coordinator.server.app).

@@ -81,13 +81,16 @@ def fedmedian(results: Results) -> NDArrays:
     ]
 
 
-def trimmed_mean(results: Results, beta: float) -> NDArrays:
-    """Coordinate-wise mean after cutting ``floor(beta * n)`` values from each end."""
+def trimmed_mean(results: Results, beta: float, min_cut: int = 0) -> NDArrays:
+    """Coordinate-wise mean after cutting ``max(min_cut, floor(beta * n))`` values from each
+    end (the coordinator cuts at least one: with few sites, ``floor(beta * n)`` is 0)."""
     _check(results)
     if not 0.0 <= beta < 0.5:
         raise AggregationError("beta must be in [0, 0.5)")
     n = len(results)
-    cut = int(beta * n)
+    cut = max(min_cut, int(beta * n))
+    if 2 * cut >= n:
+        raise AggregationError(f"trimming {cut} values from each end of {n} leaves none")
     out = []
     for layer in zip(*(arrays for arrays, _ in results), strict=True):
         stacked = np.sort(np.stack(layer), axis=0)

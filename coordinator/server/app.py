@@ -15,9 +15,11 @@ import contextlib
 import functools
 import json
 import logging
+import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -29,9 +31,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from coordinator.errors import (
     CallerForbiddenError,
     CoordinatorError,
+    MessageRejectedError,
     PayloadTooLargeError,
     RoundError,
-    UpdateRejectedError,
 )
 from coordinator.kits import OPERATOR_UNIT
 from coordinator.protocol import (
@@ -110,7 +112,9 @@ def caller(request: Request) -> str:
 CallerSite = Annotated[str, Depends(caller)]
 
 
-async def _receive(request: Request, pending: PendingBlob, idle_timeout_s: float) -> PendingBlob:
+async def _receive(request: Request, pending: PendingBlob, settings: ServerSettings) -> PendingBlob:
+    """Stream a blob body into ``pending``; a body that stalls, trickles in past the total
+    deadline, runs over the limit or is cut off is dropped with its partial file."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > pending.limit_bytes:
         pending.discard()
@@ -118,25 +122,85 @@ async def _receive(request: Request, pending: PendingBlob, idle_timeout_s: float
             f"the {pending.what} is {declared} bytes, over the federation's limit of "
             f"{pending.limit_bytes} bytes"
         )
+    idle_s, total_s = settings.upload_idle_timeout_s, settings.upload_total_timeout_s
+    deadline = time.monotonic() + total_s
     chunks = request.stream().__aiter__()
     try:
         while True:
+            left = deadline - time.monotonic()
             try:
-                chunk = await asyncio.wait_for(chunks.__anext__(), idle_timeout_s)
+                chunk = await asyncio.wait_for(chunks.__anext__(), max(min(idle_s, left), 0.0))
             except StopAsyncIteration:
                 break
             if chunk:
                 pending.write(chunk)
     except ClientDisconnect as exc:
         pending.discard()
-        raise RoundError("the upload was interrupted; send it again", status=400) from exc
+        raise RoundError("the upload was interrupted; send it again", status=400,
+                         code=ErrorCode.INTERRUPTED) from exc
     except TimeoutError as exc:
         pending.discard()
-        raise RoundError(
-            f"the upload stalled (nothing received for {idle_timeout_s:.0f} s) and was dropped; "
-            "send it again", status=408,
-        ) from exc
+        why = (f"it was still arriving after {total_s:.0f} s" if time.monotonic() >= deadline
+               else f"nothing received for {idle_s:.0f} s")
+        raise RoundError(f"the upload was too slow ({why}) and was dropped; send it again", status=408,
+                         code=ErrorCode.TOO_SLOW) from exc
+    except BaseException:
+        pending.discard()
+        raise
     return pending
+
+
+def _not_a_number(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+async def read_message(request: Request, limit_bytes: int) -> Any:
+    """A JSON message body: at most ``limit_bytes`` (chunked bodies included), strict JSON
+    (no NaN or Infinity, which no peer could read back), not nested past the parser."""
+    raw = bytearray()
+    try:
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > limit_bytes:
+                raise PayloadTooLargeError(
+                    f"the message is over the limit of {limit_bytes} bytes for messages"
+                )
+    except ClientDisconnect as exc:
+        raise RoundError("the message was interrupted; send it again", status=400,
+                         code=ErrorCode.INTERRUPTED) from exc
+    try:
+        return json.loads(raw, parse_constant=_not_a_number)
+    except (ValueError, RecursionError) as exc:
+        raise MessageRejectedError(f"the message is not valid JSON ({type(exc).__name__})") from exc
+
+
+class SiteRequestLimit:
+    """At most ``per_site`` requests of one site in flight at once (429 beyond it): one site
+    holding many stalled uploads open cannot use up the server's connections and files."""
+
+    def __init__(self, app: ASGIApp, per_site: int) -> None:
+        self.app = app
+        self.per_site = per_site
+        self.in_flight: Counter[str] = Counter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        site = scope.get("state", {}).get(PEER_CN_STATE) if scope["type"] == "http" else None
+        if site is None:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight[site] >= self.per_site:
+            response = _error_response(
+                f"site '{site}' already has {self.per_site} requests in progress; wait for them "
+                "to finish", ErrorCode.TOO_MANY_REQUESTS, 429,
+            )
+            response.headers["Retry-After"] = "1"
+            await response(scope, receive, send)
+            return
+        self.in_flight[site] += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight[site] -= 1
 
 
 class MessageSizeLimit:
@@ -170,7 +234,9 @@ class MessageSizeLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit_bytes:
-                return {"type": "http.disconnect"}
+                raise PayloadTooLargeError(
+                    f"the request body is over the limit of {self.limit_bytes} bytes for messages"
+                )
             return message
 
         await self.app(scope, limited, send)
@@ -223,7 +289,9 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
                 await task
             workers.shutdown(wait=True)
 
-    app = FastAPI(title="MedFed coordinator", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # No public schema or docs: the schema is served below to enrolled sites only.
+    app = FastAPI(title="MedFed coordinator", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
 
     @app.exception_handler(RoundError)
     async def _round_error(_request: Request, exc: RoundError) -> JSONResponse:
@@ -232,6 +300,10 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return _error_response(validation_detail(exc.errors()), ErrorCode.INVALID_REQUEST, 422)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _disconnected(_request: Request, _exc: ClientDisconnect) -> JSONResponse:
+        return _error_response("the request was interrupted; send it again", ErrorCode.INTERRUPTED, 400)
 
     @app.exception_handler(CoordinatorError)
     async def _coordinator_error(_request: Request, exc: CoordinatorError) -> JSONResponse:
@@ -260,6 +332,10 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
 
     sites_api = APIRouter(dependencies=[Depends(caller)])
 
+    @sites_api.get(Endpoints.OPENAPI, include_in_schema=False)
+    def get_openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
     @sites_api.get(Endpoints.PLAN, response_model=FederationPlan)
     def get_plan() -> FederationPlan:
         return plan
@@ -275,7 +351,7 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
     @sites_api.put(Endpoints.INITIAL_MODEL, response_model=InitialModelReceipt)
     async def put_initial_model(request: Request, site: CallerSite) -> InitialModelReceipt:
         pending = service.blobs.receive("initial", plan.limits.max_model_bytes, "initial model")
-        await _receive(request, pending, settings.upload_idle_timeout_s)
+        await _receive(request, pending, settings)
         return await call(service.accept_initial_model, site, pending)
 
     @sites_api.get(Endpoints.INITIAL_MODEL)
@@ -301,7 +377,7 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
         pending = service.blobs.receive(
             f"uploads/round-{round_number}", plan.limits.max_update_bytes, "update"
         )
-        await _receive(request, pending, settings.upload_idle_timeout_s)
+        await _receive(request, pending, settings)
         return await call(service.accept_update, site, round_number, pending, num_examples)
 
     @sites_api.post(Endpoints.METRICS_ROUTE, status_code=204)
@@ -310,12 +386,8 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
 
     @sites_api.post(Endpoints.MASKING_ROUTE, status_code=204)
     async def post_masking(request: Request, site: CallerSite, round_number: RoundNumber, step: MaskingStep) -> None:
-        raw = await request.body()
-        try:
-            body = json.loads(raw)
-        except ValueError as exc:
-            raise UpdateRejectedError("the masking message is not valid JSON") from exc
-        await call(service.masking_post, site, round_number, step, body, len(raw))
+        body = await read_message(request, plan.limits.max_message_bytes)
+        await call(service.masking_post, site, round_number, step, body)
 
     @sites_api.get(Endpoints.MASKING_ROUTE)
     def get_masking(site: CallerSite, round_number: RoundNumber, step: MaskingStep) -> JSONResponse:
@@ -323,4 +395,5 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
 
     app.include_router(sites_api)
     app.add_middleware(MessageSizeLimit, limit_bytes=plan.limits.max_message_bytes)
+    app.add_middleware(SiteRequestLimit, per_site=settings.max_requests_per_site)
     return app

@@ -15,23 +15,34 @@ it once the step has closed. The math is :mod:`coordinator.secure.masking`'s.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+from pydantic import BaseModel, ValidationError
 from safetensors.numpy import save
 
 from coordinator.errors import (
     CallerForbiddenError,
     DuplicateUploadError,
-    PayloadTooLargeError,
+    MessageRejectedError,
     RoundError,
     UpdateRejectedError,
 )
-from coordinator.protocol import FederationPlan, MaskingStep, masking_round_id, masking_threshold
+from coordinator.protocol import (
+    EncryptedShare,
+    FederationPlan,
+    KeyAdvertisement,
+    MaskingStep,
+    UnmaskResponse,
+    masking_round_id,
+    masking_threshold,
+)
 from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.store import CoordinatorStore, RoundRow
 
+Message = TypeVar("Message", bound=BaseModel)
 ORDER = list(MaskingStep)
 BROADCAST = "*"
 SURVIVORS_FACT = "masking_survivors/round-{}"
@@ -44,17 +55,28 @@ def _after(step: str | None, other: MaskingStep) -> bool:
 class MaskingSteps:
     """Relay and step bookkeeping for masking rounds over the coordinator's store."""
 
-    def __init__(self, plan: FederationPlan, store: CoordinatorStore, ca_pem: bytes | None = None) -> None:
+    def __init__(
+        self,
+        plan: FederationPlan,
+        store: CoordinatorStore,
+        ca_pem: bytes | None = None,
+        active_sites: Callable[[], set[str]] | None = None,
+    ) -> None:
         """``ca_pem`` (the federation CA) lets the relay refuse forged key advertisements:
-        relayed, a single one would make every honest site refuse the whole round."""
+        relayed, a single one would make every honest site refuse the whole round.
+        ``active_sites`` names the sites not revoked: a revoked site is waited for no
+        longer, and a masked upload it made before the survivor set froze counts as a
+        dropout's."""
         self.plan = plan
         self.store = store
         self.threshold = masking_threshold(plan)
         self.ca_pem = ca_pem
+        self.active_sites = active_sites or (lambda: set(plan.sites))
 
     def participants(self, number: int, step: MaskingStep) -> set[str]:
         """Sites that completed ``step`` of round ``number`` (once the upload step closed,
-        its participants are the frozen survivor set)."""
+        its participants are the frozen survivor set; revoked sites included: their
+        advertisements fixed the Shamir positions and their shares are in the masks)."""
         if step is MaskingStep.UPLOAD:
             frozen = self.frozen_survivors(number)
             return set(frozen) if frozen is not None else {u.site for u in self.store.uploads(number)}
@@ -69,23 +91,32 @@ class MaskingSteps:
         """Called (under the round lock) before the round moves past ``step``: closing the
         upload step freezes the survivor set every later request is served from."""
         if step is MaskingStep.UPLOAD:
-            survivors = sorted(u.site for u in self.store.uploads(number))
+            survivors = sorted(self.survivors(number))
             self.store.set_fact_once(SURVIVORS_FACT.format(number), json.dumps(survivors).encode())
 
+    def survivors(self, number: int) -> set[str]:
+        """Sites whose masked uploads are summed: the frozen set, or until it freezes the
+        sites that uploaded and were not revoked since."""
+        frozen = self.frozen_survivors(number)
+        if frozen is not None:
+            return set(frozen)
+        return {u.site for u in self.store.uploads(number)} & self.active_sites()
+
+    def completed(self, number: int, step: MaskingStep) -> set[str]:
+        """The sites not revoked that completed ``step``."""
+        return self.participants(number, step) & self.active_sites()
+
     def expected(self, number: int, step: MaskingStep) -> set[str]:
-        """Who must complete ``step``: everyone who completed the step before it."""
+        """Who must complete ``step``: every site not revoked that completed the step before."""
         index = ORDER.index(step)
-        return set(self.plan.sites) if index == 0 else self.participants(number, ORDER[index - 1])
+        return self.active_sites() if index == 0 else self.completed(number, ORDER[index - 1])
 
     def needed(self, step: MaskingStep) -> int:
         return max(self.threshold, self.plan.min_sites) if step is MaskingStep.UPLOAD else self.threshold
 
     # relay ----------------------------------------------------------------------------
-    def post(self, row: RoundRow, site: str, step: MaskingStep, body: Any, size: int) -> None:
-        if size > self.plan.limits.max_message_bytes:
-            raise PayloadTooLargeError(
-                f"the masking message is {size} bytes, over the limit of {self.plan.limits.max_message_bytes}"
-            )
+    def post(self, row: RoundRow, site: str, step: MaskingStep, body: Any) -> None:
+        """Store one site's message of ``step`` (its size was checked as it arrived)."""
         if step is MaskingStep.UPLOAD:
             raise RoundError("masked vectors are uploaded with PUT .../update", status=405)
         if row.masking_step != step.value:
@@ -107,25 +138,60 @@ class MaskingSteps:
         if not isinstance(body, dict):
             raise UpdateRejectedError(f"the '{step}' message must be a JSON object")
         if step is MaskingStep.SHARE:
-            advertisers = self.participants(number, MaskingStep.ADVERTISE)
-            out = {}
-            for recipient, message in body.items():
-                if recipient not in advertisers or recipient == site:
-                    raise UpdateRejectedError(f"shares may only go to other advertisers, not '{recipient}'")
-                if not isinstance(message, dict) or message.get("sender") != site or message.get("recipient") != recipient:
-                    raise CallerForbiddenError(f"a share must be sent by '{site}' itself and name its recipient")
-                out[recipient] = json.dumps(message)
-            return out
+            return self._check_shares(site, round_id, number, body)
         claimed = body.get("site_id")
         if claimed != site:
             raise CallerForbiddenError(f"a '{step}' message from '{site}' cannot speak for '{claimed}'")
         if body.get("round_id") != round_id:
             raise UpdateRejectedError(f"the message is for round '{body.get('round_id')}', not '{round_id}'")
-        if step is MaskingStep.ADVERTISE and self.ca_pem is not None:
-            self._check_advertisement(body, round_id)
-        if step is MaskingStep.CONSISTENCY:
+        if step is MaskingStep.ADVERTISE:
+            _parse(KeyAdvertisement, body, "key advertisement")
+            if self.ca_pem is not None:
+                self._check_advertisement(body, round_id)
+        elif step is MaskingStep.CONSISTENCY:
             self._check_consistency(body, site, number)
+        else:
+            self._check_unmask_response(site, number, _parse(UnmaskResponse, body, "unmask response"))
         return {BROADCAST: json.dumps(body)}
+
+    def _check_shares(self, site: str, round_id: str, number: int, body: dict[str, Any]) -> dict[str, str]:
+        """A site's shares go to every other advertiser, or to none: a site that shared
+        with only some peers and then dropped out would leave the survivors unable to
+        remove its masks."""
+        peers = self.participants(number, MaskingStep.ADVERTISE) - {site}
+        if set(body) != peers:
+            raise MessageRejectedError(
+                f"the shares must go to every other site that advertised keys ({', '.join(sorted(peers))}), "
+                f"not to {', '.join(sorted(map(str, body))) or 'nobody'}"
+            )
+        out = {}
+        for recipient, message in body.items():
+            share = _parse(EncryptedShare, message, "share")
+            if share.sender != site or share.recipient != recipient:
+                raise CallerForbiddenError(f"a share must be sent by '{site}' itself and name its recipient")
+            if share.round_id != round_id:
+                raise UpdateRejectedError(f"the share is for round '{share.round_id}', not '{round_id}'")
+            out[recipient] = json.dumps(message)
+        return out
+
+    def _check_unmask_response(self, site: str, number: int, response: UnmaskResponse) -> None:
+        """The response must answer the request the coordinator makes: the site's own
+        Shamir position, a seed share for each survivor and a key share for each site
+        that shared keys but did not survive; anything else would fail the unmasking."""
+        advertisers = sorted(self.participants(number, MaskingStep.ADVERTISE))
+        position = advertisers.index(site) + 1
+        survivors = self.survivors(number)
+        dropped = self.participants(number, MaskingStep.SHARE) - survivors
+        if response.x != position:
+            raise MessageRejectedError(
+                f"the unmask response carries share position {response.x}, but '{site}' holds position {position}"
+            )
+        if set(response.seed_shares) != survivors or set(response.key_shares) != dropped:
+            raise MessageRejectedError(
+                "the unmask response must hold a seed share for each survivor "
+                f"({', '.join(sorted(survivors))}) and a key share for each dropped site "
+                f"({', '.join(sorted(dropped)) or 'none'}), and nothing else"
+            )
 
     def _check_consistency(self, body: dict[str, Any], site: str, number: int) -> None:
         """Relay only a valid signature on the frozen set: one on another set, or forged,
@@ -211,7 +277,7 @@ class MaskingSteps:
             total,
             advertisements,
             self.participants(number, MaskingStep.SHARE),
-            self.participants(number, MaskingStep.UPLOAD),
+            self.survivors(number),
             responses,
             self.threshold,
             masking_bounds(self.plan),
@@ -219,3 +285,13 @@ class MaskingSteps:
         )
         data = save({"sum": np.asarray(vector, dtype=np.float64), "count": np.array([count], dtype=np.float64)})
         return data, round(count)
+
+
+def _parse(model: type[Message], body: Any, what: str) -> Message:
+    """``body`` as ``model``, or a 422 that names the first problem."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or what
+        raise MessageRejectedError(f"the {what} is refused, not relayed ({where}: {first['msg']})") from exc

@@ -70,31 +70,34 @@ def iter_tensors(path: Path, layout: list[TensorSpec]) -> list[np.ndarray]:
         return [f.get_tensor(spec.name) for spec in layout]
 
 
-def validate_update(path: Path, layout: list[TensorSpec], max_norm: float | None = None) -> None:
-    """Refuse an update whose names, dtypes or shapes differ from the model, with NaN/Inf,
-    or (when the plan sets a client clip norm) with an L2 norm above it: honest sites clip
-    before sending, so a larger update comes from a site that skipped its clipping."""
-    found = read_layout(path, "update")
+def validate_update(
+    path: Path, layout: list[TensorSpec], max_norm: float | None = None, what: str = "update"
+) -> None:
+    """Refuse an update (or the initial model) whose names, dtypes or shapes differ from
+    the model, with NaN/Inf, or (when the plan sets a client clip norm) with an L2 norm
+    above it: honest sites clip before sending, so a larger update comes from a site that
+    skipped its clipping."""
+    found = read_layout(path, what)
     if found != layout:
         expected = {t.name: t for t in layout}
         for spec in found:
             ref = expected.get(spec.name)
             if ref is None:
-                raise UpdateRejectedError(f"the update has a tensor '{spec.name}' the model does not have")
+                raise UpdateRejectedError(f"the {what} has a tensor '{spec.name}' the model does not have")
             if ref != spec:
                 raise UpdateRejectedError(
                     f"tensor '{spec.name}' is {spec.dtype}{list(spec.shape)} but the model has "
                     f"{ref.dtype}{list(ref.shape)}; the site trained a different model than the plan's"
                 )
         missing = sorted(set(expected) - {s.name for s in found})
-        raise UpdateRejectedError(f"the update lacks tensors {', '.join(missing)}")
+        raise UpdateRejectedError(f"the {what} lacks tensors {', '.join(missing)}")
     squares = 0.0
     with safe_open(str(path), framework="np") as f:
         for spec in layout:
             tensor = f.get_tensor(spec.name)
             if not np.isfinite(tensor).all():
                 raise UpdateRejectedError(
-                    f"tensor '{spec.name}' of the update contains NaN or Inf; the site's training "
+                    f"tensor '{spec.name}' of the {what} contains NaN or Inf; the site's training "
                     "diverged, lower its learning rate and retry"
                 )
             squares += float(np.sum(np.square(tensor, dtype=np.float64)))

@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+import math
+
+from coordinator.errors import MessageRejectedError
 from coordinator.protocol import (
     FederationPlan,
     FederationStatus,
+    MetricsReport,
     RoundPhase,
     RoundState,
     RoundSummary,
 )
 from coordinator.server.store import CoordinatorStore, MetricsRow
+from coordinator.settings import MAX_METRIC_ABS, MAX_METRIC_NAME_CHARS, MAX_METRICS_PER_REPORT
+
+
+def check_metrics(report: MetricsReport, max_examples: int) -> None:
+    """Refuse a report the operator's table could not show honestly: too many or too long
+    names, a figure that is not a finite number of sane size, or more validation examples
+    than the plan lets a site count."""
+    if len(report.metrics) > MAX_METRICS_PER_REPORT:
+        raise MessageRejectedError(
+            f"the report holds {len(report.metrics)} metrics; at most {MAX_METRICS_PER_REPORT} are kept"
+        )
+    long_names = [k for k in report.metrics if not 0 < len(k) <= MAX_METRIC_NAME_CHARS]
+    if long_names:
+        raise MessageRejectedError(f"metric names must have 1 to {MAX_METRIC_NAME_CHARS} characters")
+    bad = sorted(k for k, v in report.metrics.items() if not (math.isfinite(v) and abs(v) <= MAX_METRIC_ABS))
+    if bad:
+        raise MessageRejectedError(
+            f"metrics {', '.join(bad)} are not finite numbers of magnitude at most {MAX_METRIC_ABS:g}"
+        )
+    if report.num_examples > max_examples:
+        raise MessageRejectedError(
+            f"the report counts {report.num_examples} validation examples; the plan allows a "
+            f"site at most {max_examples}"
+        )
 
 
 def weighted_metrics(reports: list[MetricsRow]) -> dict[str, float]:

@@ -46,7 +46,7 @@ def aggregate_plaintext(
         if plan.strategy is Strategy.FEDMEDIAN:
             delta = fedmedian(results)
         elif plan.strategy is Strategy.TRIMMED_MEAN:
-            delta = trimmed_mean(results, params.beta)
+            delta = trimmed_mean(results, params.beta, min_cut=1)
         else:
             delta = krum(results, params.num_malicious)
     else:

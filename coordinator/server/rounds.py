@@ -48,13 +48,12 @@ from coordinator.server.model_codec import (
     read_layout,
     validate_update,
 )
-from coordinator.server.reports import federation_status
+from coordinator.server.reports import check_metrics, federation_status
 from coordinator.server.round_aggregation import aggregate_ckks, aggregate_plaintext
 from coordinator.server.store import CoordinatorStore, RoundRow, UploadRow
 
 LAYOUT_FACT = "model_layout"
 INITIAL_FACT = "initial_model"
-VECTOR_LENGTH_FACT = "vector_length"
 # Store-wide locks (:meth:`CoordinatorStore.exclusive`): every read-check-write of the
 # round state, and the round driver, of which one runs at a time across all processes.
 STATE_LOCK = "round-state"
@@ -91,7 +90,9 @@ class RoundService:
         self.on_change = on_change or (lambda: None)
         self.ca_pem = ca_pem
         self.pretrained_weights = pretrained_weights
-        self.masking = MaskingSteps(plan, store, ca_pem) if plan.mode is SecureMode.MASKING else None
+        self.masking = (
+            MaskingSteps(plan, store, ca_pem, self.active_sites) if plan.mode is SecureMode.MASKING else None
+        )
         if recover:
             blobs.clean_incoming()
         if recover and store.latest_round() is None:
@@ -154,17 +155,37 @@ class RoundService:
         self._known_site(site)
         return self.store.revoke_certificate(serial, site, self.clock())
 
+    def active_sites(self) -> set[str]:
+        """The plan's sites less those the operator revoked: whom a round waits for and
+        whose uploads it aggregates (a revoked site's earlier upload is dropped)."""
+        return {s for s in self.plan.sites if self.store.revoked_at(s) is None}
+
+    def _active_uploads(self, round_number: int) -> list[UploadRow]:
+        active = self.active_sites()
+        return [u for u in self.store.uploads(round_number) if u.site in active]
+
     def _layout(self) -> list[TensorSpec] | None:
         raw = self.store.fact(LAYOUT_FACT)
         return layout_from_json(raw) if raw else None
 
-    def finished(self) -> bool:
-        return self._ends_federation(self._current())
+    def _published_count(self) -> int:
+        return sum(r.phase == RoundPhase.PUBLISHED for r in self.store.all_rounds())
 
-    def _ends_federation(self, row: RoundRow) -> bool:
-        return row.phase == RoundPhase.FAILED or (
-            row.phase == RoundPhase.PUBLISHED and row.number >= self.plan.rounds
-        )
+    def finished(self) -> bool:
+        """The plan's rounds are published, or more rounds failed than the plan tolerates
+        (the operator may then resume the federation)."""
+        return self._ends_federation(self.store.all_rounds())
+
+    def _ends_federation(self, all_rounds: list[RoundRow]) -> bool:
+        row = all_rounds[-1]
+        if row.phase == RoundPhase.FAILED:
+            return sum(r.phase == RoundPhase.FAILED for r in all_rounds) > self.plan.max_failed_rounds
+        published = sum(r.phase == RoundPhase.PUBLISHED for r in all_rounds)
+        return row.phase == RoundPhase.PUBLISHED and published >= self.plan.rounds
+
+    def _latest_published_before(self, number: int) -> RoundRow | None:
+        earlier = [r for r in self.store.all_rounds() if r.number < number and r.phase == RoundPhase.PUBLISHED]
+        return earlier[-1] if earlier else None
 
     # reads --------------------------------------------------------------------------
     def state(self) -> RoundState:
@@ -185,7 +206,7 @@ class RoundService:
             waiting_for_initial_model=(
                 self.plan.mode is SecureMode.NONE and self.store.fact(INITIAL_FACT) is None
             ),
-            finished=self._ends_federation(row),
+            finished=self._ends_federation(all_rounds),
             last_published=max(published, default=0),
             masking_step=MaskingStep(row.masking_step) if row.masking_step else None,
         )
@@ -233,6 +254,7 @@ class RoundService:
         with pending:
             pending.flush()
             layout = read_layout(pending.temp_path, "initial model")
+            validate_update(pending.temp_path, layout, what="initial model")
             with self.store.exclusive(STATE_LOCK):
                 existing = self.store.fact(INITIAL_FACT)
                 if existing is not None:
@@ -281,7 +303,7 @@ class RoundService:
             row = self._check_round_open(round_number)
             pending.flush()
             if self.masking is not None:
-                self._fix_vector_length(self.masking.check_upload(row, site, pending.temp_path))
+                self._check_vector_length(self.masking.check_upload(row, site, pending.temp_path))
                 num_examples = None
             elif self.plan.mode is SecureMode.NONE:
                 layout = self._layout()
@@ -292,6 +314,12 @@ class RoundService:
                     )
                 if num_examples is None or num_examples <= 0:
                     raise UpdateRejectedError("a plaintext update must state its number of examples (> 0)")
+                cap = self.plan.limits.max_examples_per_site
+                if num_examples > cap:
+                    raise UpdateRejectedError(
+                        f"the update claims {num_examples} examples but the plan weights a site by "
+                        f"at most {cap}; state {cap} (the site app does)"
+                    )
                 validate_update(pending.temp_path, layout, self.plan.local.update_clip_norm)
             else:
                 self._validate_ckks(site, round_number, pending.temp_path)
@@ -340,27 +368,26 @@ class RoundService:
             )
         except SecureAggregationError as exc:
             raise UpdateRejectedError(f"the encrypted update is malformed: {exc}") from exc
-        self._fix_vector_length(length)
+        self._check_vector_length(length)
 
-    def _fix_vector_length(self, length: int) -> None:
-        """The first accepted encrypted/masked upload fixes the vector length."""
-        fixed = self.store.fact(VECTOR_LENGTH_FACT)
-        if fixed is None:
-            self.store.set_fact_once(VECTOR_LENGTH_FACT, str(length).encode())
-        elif int(fixed) != length:
+    def _check_vector_length(self, length: int) -> None:
+        """An encrypted or masked update must hold the plan's number of values: the plan,
+        not the first upload, fixes it, so one site cannot lock the others out."""
+        expected = self.plan.update_length
+        if length != expected:
             raise UpdateRejectedError(
                 f"the encrypted update holds {length} values but this federation's updates hold "
-                f"{int(fixed)}; the site trained a different model than the plan's"
+                f"{expected}; the site trained a different model than the plan's"
             )
 
-    def masking_post(self, site: str, round_number: int, step: MaskingStep, body: object, size: int) -> None:
+    def masking_post(self, site: str, round_number: int, step: MaskingStep, body: object) -> None:
         """Relay one site's masking message of ``step`` (stored durably before the 2xx)."""
         self.check_site(site)
         if self.masking is None:
             raise RoundError(f"this federation runs in {self.plan.mode} mode, without masking steps")
         with self.store.exclusive(STATE_LOCK):
             row = self._check_round_open(round_number)
-            self.masking.post(row, site, step, body, size)
+            self.masking.post(row, site, step, body)
         self.on_change()
 
     def masking_get(self, site: str, round_number: int, step: MaskingStep) -> object:
@@ -373,17 +400,22 @@ class RoundService:
             return self.masking.get(row, site, step)
 
     def record_metrics(self, site: str, round_number: int, report: MetricsReport) -> None:
+        """Keep a site's validation figures of a published round's model, within bounds."""
         self.check_site(site)
-        if self.store.round(round_number) is None:
-            raise RoundError(f"round {round_number} does not exist yet", status=404)
-        bad = [k for k, v in report.metrics.items() if not np.isfinite(v)]
-        if bad:
-            raise UpdateRejectedError(f"metrics {', '.join(bad)} are not finite numbers")
+        row = self.store.round(round_number)
+        if row is None or row.phase != RoundPhase.PUBLISHED:
+            raise RoundError(
+                f"round {round_number} has no published model yet, so there is nothing to "
+                "validate; report metrics after downloading its result",
+                status=404 if row is None else 409,
+            )
+        check_metrics(report, self.plan.limits.max_examples_per_site)
         self.store.record_metrics(round_number, site, report.num_examples, report.metrics)
 
     # the driver ---------------------------------------------------------------------
     def advance(self) -> bool | None:
-        """Close the current round if its rule says so, and aggregate a closed round.
+        """Close the current round if its rule says so, aggregate a closed round, and
+        open the next round after a failed one.
 
         Called by every server process's driver on every change and tick; returns True
         when the state moved, None when another driver (thread or process) is advancing
@@ -397,6 +429,8 @@ class RoundService:
             if row.phase == RoundPhase.AGGREGATING:
                 self._aggregate_and_publish(row.number)
                 moved = True
+            with self.store.exclusive(STATE_LOCK):
+                moved = self._open_after_failure() or moved
         if moved:
             self.on_change()
         return moved
@@ -408,8 +442,8 @@ class RoundService:
                 return False
             if self.masking is not None:
                 return self._maybe_next_masking_step(row)
-            submitted = {u.site for u in self.store.uploads(row.number)}
-            if submitted >= set(self.plan.sites) or self._deadline_allows(row, len(submitted), self.plan.min_sites):
+            submitted = {u.site for u in self._active_uploads(row.number)}
+            if submitted >= self.active_sites() or self._deadline_allows(row, len(submitted), self.plan.min_sites):
                 self.store.update_round(row.number, phase=RoundPhase.AGGREGATING.value)
                 return True
             return self._handle_missed_deadline(row, len(submitted), self.plan.min_sites)
@@ -429,10 +463,9 @@ class RoundService:
             )
         else:
             step = f" at the {row.masking_step} step" if row.masking_step else ""
-            self.store.update_round(
+            self._fail(
                 row.number,
-                phase=RoundPhase.FAILED.value,
-                failure=f"only {count} of the {needed} required sites took part{step} by the "
+                f"only {count} of the {needed} required sites took part{step} by the "
                 f"deadline (after {row.extensions} extensions)",
             )
         return True
@@ -440,7 +473,7 @@ class RoundService:
     def _maybe_next_masking_step(self, row: RoundRow) -> bool:
         assert self.masking is not None and row.masking_step is not None
         step = MaskingStep(row.masking_step)
-        done = self.masking.participants(row.number, step)
+        done = self.masking.completed(row.number, step)
         needed = self.masking.needed(step)
         complete = done >= self.masking.expected(row.number, step) and len(done) >= needed
         if not (complete or self._deadline_allows(row, len(done), needed)):
@@ -456,11 +489,44 @@ class RoundService:
             )
         return True
 
+    def _open_after_failure(self) -> bool:
+        """A failed round does not end the federation: open the next one (from the store,
+        so a coordinator killed in between does it on restart), unless the plan's budget
+        of failed rounds is spent; then the operator decides ('resume')."""
+        row = self._current()
+        if row.phase != RoundPhase.FAILED or self.finished():
+            return False
+        self.open_next_round(row.number)
+        return True
+
+    def open_next_round(self, after: int) -> None:
+        now = self.clock()
+        waiting = self.plan.mode is SecureMode.NONE and self.store.fact(INITIAL_FACT) is None
+        deadline = None if waiting else now + self.plan.round_deadline_s
+        self.store.open_round(after + 1, now, deadline, self._first_step())
+
+    def resume(self) -> int:
+        """The operator's decision after the failed-round budget is spent: open the next
+        round; returns its number."""
+        with self.store.exclusive(STATE_LOCK):
+            row = self._current()
+            if row.phase != RoundPhase.FAILED or not self.finished():
+                raise CoordinatorError(
+                    f"round {row.number} is {row.phase} and the federation is not waiting for "
+                    "the operator; there is nothing to resume"
+                )
+            self.open_next_round(row.number)
+        return row.number + 1
+
+    def _fail(self, number: int, reason: str) -> None:
+        self.store.update_round(number, phase=RoundPhase.FAILED.value, failure=reason)
+
     def _aggregate_and_publish(self, number: int) -> None:
-        uploads = self.store.uploads(number)
         if self.masking is not None:
-            survivors = self.masking.participants(number, MaskingStep.UPLOAD)
-            uploads = [u for u in uploads if u.site in survivors]
+            survivors = self.masking.survivors(number)
+            uploads = [u for u in self.store.uploads(number) if u.site in survivors]
+        else:
+            uploads = self._active_uploads(number)
         paths = [self.blobs.path(u.blob_path) for u in uploads]
         state_rel: str | None = None
         total: int | None = None
@@ -468,7 +534,7 @@ class RoundService:
             if self.plan.mode is SecureMode.NONE:
                 layout = self._layout()
                 assert layout is not None
-                previous = self.store.round(number - 1) if number > 1 else None
+                previous = self._latest_published_before(number)
                 global_path = (
                     self.blobs.path(previous.result_path)
                     if previous is not None and previous.result_path
@@ -484,6 +550,11 @@ class RoundService:
                     [(p, int(u.num_examples or 0)) for p, u in zip(paths, uploads, strict=True)],
                     state,
                 )
+                if not all(np.isfinite(w).all() for w in outcome.weights):
+                    raise AggregationError(
+                        "the aggregate is not finite (an update or its example count overflowed); "
+                        "nothing was published"
+                    )
                 data = encode(layout, outcome.weights)
                 total = outcome.total_examples
                 name = f"round-{number}.safetensors"
@@ -498,7 +569,7 @@ class RoundService:
                 data = aggregate_ckks(self.ckks_public_context, paths)
                 name = f"round-{number}.ckks"
         except (AggregationError, CoordinatorError, SecureAggregationError) as exc:
-            self.store.update_round(number, phase=RoundPhase.FAILED.value, failure=str(exc))
+            self._fail(number, str(exc))
             return
         result = self.blobs.write_bytes("results", name, data)
         now = self.clock()
@@ -511,7 +582,7 @@ class RoundService:
             published_at=now,
             next_round=(
                 (number + 1, now, now + self.plan.round_deadline_s, self._first_step())
-                if number < self.plan.rounds
+                if self._published_count() + 1 < self.plan.rounds
                 else None
             ),
         )

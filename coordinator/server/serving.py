@@ -94,6 +94,7 @@ def serve(
         "log_level": "warning",
         "lifespan": "on",
         "timeout_graceful_shutdown": int(settings.graceful_shutdown_s),
+        "limit_concurrency": settings.max_connections,
         **server_ssl_options(str(kit.ca_path), str(kit.cert_path), str(kit.key_path)),
     }
     if workers == 1:

@@ -76,12 +76,13 @@ def per_round_epsilon(settings: DemoSettings, patients: dict[str, int]) -> float
 def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPlan:
     from coordinator.pretrained import describe_weights_file
     from siteapp.tasks import demo_task
-    from siteapp.training.weights import frozen_state_digest
+    from siteapp.training.weights import frozen_state_digest, update_length
 
     # The demo trains at the task's demo working resolution; the plan says so
     # (``reduced_from``), so a demo model is never mistaken for a full-resolution one.
     task = demo_task(settings.task)
-    frozen = frozen_state_digest(settings.starting_model())
+    model = settings.starting_model()
+    frozen = frozen_state_digest(model)
     pretrained = None
     if settings.pretrained_weights is not None:
         pretrained = describe_weights_file(settings.pretrained_weights, settings.frozen_stages)
@@ -98,6 +99,7 @@ def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPla
         "min_sites": settings.sites,
         "round_deadline_s": settings.round_wait_s,
         "frozen_weights_sha256": frozen,
+        "update_length": update_length(model),
         "local": {
             "epochs_per_round": settings.epochs_per_round,
             "optimizer": settings.optimizer,

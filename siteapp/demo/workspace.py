@@ -90,6 +90,7 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     from siteapp.federation.run_options import RunnerOptions
     from siteapp.federation.runner import RoundRunner
     from siteapp.tasks import demo_task
+    from siteapp.training.initial_model import plan_update_length
     from siteapp.training.local import LocalTrainingOptions, train_local
 
     log("generating phantom studies for two hospitals…")
@@ -106,6 +107,7 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     plan = FederationPlan.model_validate({
         "federation": "demo-hospitals", "sites": list(SITES), "min_sites": len(SITES),
         "rounds": spec.federated_rounds, "mode": "ckks", "task": demo_task(spec.task),
+        "update_length": plan_update_length(demo_task(spec.task)),
         # Head-only DP on the task's frozen public backbone (siteapp/training/config.py).
         "local": {"epochs_per_round": 2, "batch_size": 32, "optimizer": "sgd",
                   "learning_rate": 1.0, "learning_rate_schedule": "cosine",

@@ -31,6 +31,7 @@ from coordinator.protocol import (
     SERVER_OPTIMISER_STRATEGIES,
     ErrorCode,
     FederationPlan,
+    RoundPhase,
     RoundState,
     SecureMode,
 )
@@ -128,10 +129,11 @@ class GlobalModelHistory:
         initial: Callable[[], WeightDict],
         layout: WeightLayout,
         target_round: int,
-        aggregate_of: Callable[[int], tuple[np.ndarray, float]],
+        aggregate_of: Callable[[int], tuple[np.ndarray, float] | None],
     ) -> WeightDict:
         """The global weights after ``target_round``, applying every published aggregate
-        this site has not applied yet (``aggregate_of(r)`` gives round r's sum and count).
+        this site has not applied yet (``aggregate_of(r)`` gives round r's sum and count,
+        None for a round that failed and leaves the model as it was).
         ``layout`` is the model's trainable tensors in parameter order, the order every
         site flattens its update in."""
         start = self.latest_at_most(target_round)
@@ -143,8 +145,10 @@ class GlobalModelHistory:
         else:
             weights, state = self.weights(start, layout), self.optimiser_state(start)
         for number in range(start + 1, target_round + 1):
-            total, count = aggregate_of(number)
-            weights, state = apply_mean_update(plan, weights, mean_from_sum(total, count, layout), state)
+            published = aggregate_of(number)
+            if published is not None:
+                total, count = published
+                weights, state = apply_mean_update(plan, weights, mean_from_sum(total, count, layout), state)
             self.save(number, weights, state)
         return weights
 
@@ -178,9 +182,12 @@ class GlobalModelFetcher:
         """The global model's trainable weights after round ``after_round`` (0: initial)."""
         if self.plan.mode is SecureMode.NONE:
             return self._plaintext(after_round, state)
-        return self.history.replay(self.plan, self.initial, self.layout, after_round, self._aggregate_of)
+        failed = {r.number for r in self.client.status().rounds if r.phase == RoundPhase.FAILED}
+        return self.history.replay(self.plan, self.initial, self.layout, after_round,
+                                   lambda number: None if number in failed else self._aggregate_of(number))
 
     def _aggregate_of(self, number: int) -> tuple[np.ndarray, float]:
+        """Round ``number``'s published sum and count (a failed round published none)."""
         path = self.folder / f"result-{number:04d}.download"
         self.client.download_result(number, path)
         try:

@@ -174,7 +174,9 @@ class RoundRunner:
             while max_rounds is None or len(report.rounds) < max_rounds:
                 pending = self.records.awaiting_report()
                 if pending is not None:
-                    report.rounds.append(self._finish(pending, resumed=True))
+                    finished = self._finish(pending, resumed=True)
+                    if finished is not None:
+                        report.rounds.append(finished)
                     continue
                 state = self._wait_for(
                     lambda s: s.finished or self._joinable(s), None, "waiting for the next round"
@@ -276,11 +278,12 @@ class RoundRunner:
         sigma = self._noise_multiplier(plan, sample_rate, steps, local.records)
         needs_training = record is None or record.phase is SiteRoundPhase.RECORDED
         if needs_training:
-            rounds_left = plan.rounds - number + 1
+            rounds_left = max(1, plan.rounds - number + 1)  # failed rounds add round numbers
             if rounds_wanted is not None:
                 rounds_left = min(rounds_left, rounds_wanted)
             check_privacy(self.ledger, sigma, sample_rate, steps, local.records, rounds_left)
-        global_weights = self.global_weights(plan, number - 1, state)
+        # The model of the latest published round: a failed round published nothing.
+        global_weights = self.global_weights(plan, state.last_published, state)
         masking = None
         try:
             if plan.mode is SecureMode.MASKING:
@@ -368,7 +371,9 @@ class RoundRunner:
         return self.records.save(record.advanced(SiteRoundPhase.TRAINED, update_path=name))
 
     def _upload(self, plan: FederationPlan, record: SiteRound, vector: np.ndarray, masking: MaskingRound | None) -> SiteRound:
-        number, examples = record.round, int(record.num_examples or 0)
+        number = record.round
+        # The plan weights a site by at most this many examples; the coordinator refuses more.
+        examples = min(int(record.num_examples or 0), plan.limits.max_examples_per_site)
         self._emit(Phase.ENCRYPTING, number, _UPLOAD_WORDS[plan.mode])
         if plan.mode is SecureMode.CKKS:
             assert self.kit.ckks_secret_context is not None
@@ -396,8 +401,9 @@ class RoundRunner:
         return self.records.save(record.advanced(SiteRoundPhase.UPLOADED, upload_sha256=sha, upload_bytes=size))
 
     def _finish(self, record: SiteRound, *, resumed: bool, noise_multiplier: float | None = None,
-                update_norm: float | None = None) -> RoundOutcome:
-        """Wait for the round's aggregate, evaluate the new global model, report it."""
+                update_norm: float | None = None) -> RoundOutcome | None:
+        """Wait for the round's aggregate, evaluate the new global model, report it; None
+        when the round failed at the coordinator (the federation goes on with the next)."""
         number = record.round
         state = self._wait_for(
             lambda s: s.last_published >= number or s.number > number or s.phase == RoundPhase.FAILED,
@@ -405,7 +411,11 @@ class RoundRunner:
         )
         if state.last_published < number:
             failure = next((r.failure for r in self.client.status().rounds if r.number == number), None)
-            raise RoundAbortedError(f"round {number} failed at the coordinator: {failure or state.phase}")
+            if record.ledger_entry_id is not None:
+                self.ledger.mark_finished(record.ledger_entry_id, "completed")  # the update left
+            self._mark_missed(record, f"the round failed at the coordinator ({failure or state.phase}); "
+                                      "this site's privacy cost of it stays counted")
+            return None
         plan = self.client.plan()
         weights = self.global_weights(plan, number, state)
         metrics = self._site_training(plan).evaluate(weights, number, self.ledger.epsilon_spent())

@@ -59,6 +59,17 @@ def _check_frozen_weights(plan: FederationPlan, model: Any) -> None:
         )
 
 
+def _check_update_length(plan: FederationPlan, here: int) -> None:
+    """Refuse, before any privacy budget is spent, a plan whose encrypted updates hold
+    another number of values than this site's model: the coordinator would refuse them."""
+    if plan.update_length is not None and plan.update_length != here:
+        raise PlanRefusedError(
+            f"the federation's plan expects updates of {plan.update_length} values but model "
+            f"'{plan.model}' of this MedFed has {here} trainable values; install the MedFed "
+            "version the other sites use, or ask the operator to correct the plan"
+        )
+
+
 def derived_seed(seed: int, site: str, number: int, purpose: str) -> int:
     """Tests and the demo only (``RunnerOptions.deterministic_seed``): a seed of its own
     per site, round and use. Sites given the same seed must still draw independent DP
@@ -94,6 +105,7 @@ class SiteTraining:
         self.model: Any = _build_model(plan, self.task, weights_file)
         _check_frozen_weights(plan, self.model)
         self.layout = WeightLayout.of(trainable_state(self.model))
+        _check_update_length(plan, self.layout.size)
         self.last_norm: float | None = None
 
     def initial_weights(self) -> dict[str, np.ndarray]:

@@ -122,6 +122,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     digest.add_argument("--task", default=DEFAULT_TASK)
     digest.add_argument("--model", default=None, help="default: the task's default model")
     digest.add_argument("--init-seed", type=int, default=TRAINING.init_seed)
+    digest.add_argument("--json", action="store_true",
+                        help="print the plan fields this app fixes: frozen_weights_sha256 and "
+                             "update_length (the values in one update, needed by ckks and masking plans)")
     digest.set_defaults(func=run_frozen_digest)
 
     infer = subparsers.add_parser(
@@ -234,8 +237,12 @@ def run_infer(args: argparse.Namespace) -> int:
 def run_frozen_digest(args: argparse.Namespace) -> int:
     from siteapp.tasks import load_task
     from siteapp.training.initial_model import initial_model
-    from siteapp.training.weights import frozen_state_digest
+    from siteapp.training.weights import frozen_state_digest, update_length
 
-    task = load_task(args.task)
-    print(frozen_state_digest(initial_model(task, args.model, args.init_seed)))
+    model = initial_model(load_task(args.task), args.model, args.init_seed)
+    if args.json:
+        print(json.dumps({"frozen_weights_sha256": frozen_state_digest(model),
+                          "update_length": update_length(model)}))
+    else:
+        print(frozen_state_digest(model))
     return 0

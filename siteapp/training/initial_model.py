@@ -102,3 +102,12 @@ def operator_initial_model(
     load_pretrained_network(model, weights_file)
     freeze_stages(model, frozen_stages)
     return model
+
+
+def plan_update_length(task: str | TaskPreset, model_name: str | None = None, init_seed: int = 0) -> int:
+    """The ``update_length`` a ckks or masking plan states for this task and model: the
+    values of one update, as every site of the federation will flatten it."""
+    from siteapp.tasks import resolve_task
+    from siteapp.training.weights import update_length
+
+    return update_length(initial_model(resolve_task(task), model_name, init_seed))

@@ -44,6 +44,12 @@ def trainable_state(model: nn.Module) -> WeightDict:
     }
 
 
+def update_length(model: nn.Module) -> int:
+    """Values in one update of ``model``: its trainable parameters, the length a ckks or
+    masking plan states so that the coordinator can check uploads it cannot read."""
+    return sum(int(p.numel()) for p in model.parameters() if p.requires_grad)
+
+
 def frozen_state_digest(model: nn.Module) -> str:
     """SHA-256 over the names, shapes and float32 bytes of every tensor of ``model``'s
     state that does not train: two sites whose models differ there would combine heads

@@ -31,6 +31,8 @@ LAYOUT = {"conv.weight": (4, 3), "fc.bias": (3,)}
 # Generous: on a loaded machine a coordinator (several workers) can take long to start;
 # a coordinator that dies is noticed at once, not after this.
 START_TIMEOUT_S = 60.0
+# Values in one encrypted or masked update of the tests' ckks and masking federations.
+UPDATE_LENGTH = 50
 STOP_GRACE_S = 2.0
 
 
@@ -183,6 +185,8 @@ def make_federation(
         root = tmp_path / f"fed{len(made)}"
         fields: dict[str, Any] = {"federation": "test", "sites": SITES, "min_sites": 2, "rounds": 2}
         fields.update(plan_fields)
+        if fields.get("mode", "none") != "none":
+            fields.setdefault("update_length", UPDATE_LENGTH)
         plan = FederationPlan.model_validate(fields)
         result = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
         kits, keys = enrol_sites(root / "prov", plan.sites)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from coordinator_loopback import SITES, Federation, wait_published
+from coordinator_loopback import SITES, UPDATE_LENGTH, Federation, wait_published
 from cryptography import x509
 
 from coordinator.client import RequestRefusedError
@@ -22,15 +22,15 @@ def test_ckks_round_publishes_the_encrypted_weighted_sum(make_federation, tmp_pa
     assert secret is not None and all(k.ckks_secret_context == secret for k in kits.values())
     clients = {s: fed.client(s) for s in SITES}
     rng = np.random.default_rng(3)
-    updates = {s: rng.normal(scale=0.01, size=40) for s in SITES}
+    updates = {s: rng.normal(scale=0.01, size=UPDATE_LENGTH) for s in SITES}
     counts = {"a": 5, "b": 7, "c": 11}
 
     with pytest.raises(RequestRefusedError, match="malformed") as bad:
         clients["a"].upload_update(1, b"\x00" * 64, None)
     assert bad.value.status == 422
     clients["a"].upload_update(1, fed.ckks_upload("a", 1, updates["a"], counts["a"]), None)
-    with pytest.raises(RequestRefusedError, match="holds 39 values") as short:
-        clients["b"].upload_update(1, fed.ckks_upload("b", 1, updates["b"][:39], counts["b"]), None)
+    with pytest.raises(RequestRefusedError, match=f"holds {UPDATE_LENGTH - 1} values") as short:
+        clients["b"].upload_update(1, fed.ckks_upload("b", 1, updates["b"][:-1], counts["b"]), None)
     assert short.value.status == 422
     with pytest.raises(RequestRefusedError, match="replayed or relabelled") as relabelled:
         clients["b"].upload_update(1, fed.ckks_upload("c", 1, updates["b"], counts["b"]), None)

@@ -100,7 +100,8 @@ def test_round_closes_at_deadline_with_min_sites_and_refuses_late_upload(make_fe
 
 def test_deadline_without_enough_sites_extends_then_fails(make_federation) -> None:
     fed: Federation = make_federation(
-        rounds=1, round_deadline_s=0.8, min_sites=2, on_deadline="extend", max_extensions=1
+        rounds=1, round_deadline_s=0.8, min_sites=2, on_deadline="extend", max_extensions=1,
+        max_failed_rounds=0,
     )
     a = fed.client("a")
     a.upload_initial_model(blob(model(seed=0)))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from coordinator_loopback import Federation, wait_published
+from coordinator_loopback import UPDATE_LENGTH, Federation, wait_published
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from safetensors.numpy import load_file
@@ -51,7 +51,7 @@ def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_feder
     at(MaskingStep.UPLOAD)
 
     rng = np.random.default_rng(4)
-    vectors = {s: rng.uniform(-0.5, 0.5, size=50) for s in sites}
+    vectors = {s: rng.uniform(-0.5, 0.5, size=UPDATE_LENGTH) for s in sites}
     counts = {"a": 3, "b": 9, "c": 5}
     for s in ("a", "b"):  # c drops out after sharing its keys
         shares = clients[s].get_masking(1, MaskingStep.SHARE)

@@ -103,5 +103,8 @@ def test_krum_without_enough_updates_fails_the_round_with_a_reason(tmp_path: Pat
     row = service.store.round(1)
     assert row is not None and row.phase == "failed"
     assert "krum needs at least 5 results" in (row.failure or "")
-    with pytest.raises(Exception, match="ended"):
+    # The failed round does not end the federation: round 2 is open, round 1 is closed.
+    state = service.state()
+    assert (state.number, state.phase, state.finished) == (2, "open", False)
+    with pytest.raises(Exception, match="round 1 is closed"):
         _send(service, "c", 1, blob(model(3, 0.1)), 1)

@@ -32,6 +32,7 @@ from siteapp.federation.runner import RoundRunner
 from siteapp.federation.settings import RunnerDefaults
 from siteapp.federation.site_keys import request_enrolment
 from siteapp.tasks import demo_task
+from siteapp.training.initial_model import plan_update_length
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = ("a", "b", "c")
@@ -109,6 +110,9 @@ def make_federation(
                               "rounds": 1, "round_deadline_s": 60.0, "local": LOCAL,
                               "task": demo_task("lung-ct-nodule")}
     fields.update(plan_fields)
+    if fields.get("mode", "none") != "none":
+        fields.setdefault("update_length", plan_update_length(
+            fields.get("task", "lung-ct-nodule"), fields.get("model"), fields.get("init_seed", 0)))
     plan = FederationPlan.model_validate(fields)
     result = provision(plan, root / "prov", f"https://127.0.0.1:{port}", pretrained_weights=weights_file)
     data_dirs = copy_sites(templates, root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import time
 from pathlib import Path
 
@@ -28,8 +29,16 @@ ENROLMENT = Enrolment("fed", "a", "https://127.0.0.1:1", "ckks", "lung-ct-nodule
                       "AA", "00", "2030-01-01", "2026-01-01")
 
 
+@functools.cache
+def _update_length() -> int:
+    from siteapp.training.initial_model import plan_update_length
+
+    return plan_update_length("lung-ct-nodule", "compact_cnn")
+
+
 def _plan(**fields: object) -> FederationPlan:
-    base: dict[str, object] = {"federation": "fed", "sites": ["a", "b"], "mode": "ckks", "min_sites": 2}
+    base: dict[str, object] = {"federation": "fed", "sites": ["a", "b"], "mode": "ckks", "min_sites": 2,
+                               "update_length": _update_length()}
     base.update(fields)
     return FederationPlan.model_validate(base)
 
@@ -139,6 +148,8 @@ def test_a_plan_made_for_other_frozen_weights_is_refused(
     options = RunnerOptions(device="cpu")
     with pytest.raises(PlanRefusedError, match="different pretrained weights"):
         SiteTraining(data_dir, _plan(frozen_weights_sha256="0" * 64), options, "a")
+    with pytest.raises(PlanRefusedError, match="expects updates of 7 values"):
+        SiteTraining(data_dir, _plan(update_length=7), options, "a")
     plan = _plan()
     ours = frozen_state_digest(initial_model(plan.task, plan.model, plan.init_seed))
     assert SiteTraining(data_dir, _plan(frozen_weights_sha256=ours), options, "a").records > 0

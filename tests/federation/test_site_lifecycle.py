@@ -19,6 +19,7 @@ from siteapp.federation.audit import AuditLog
 from siteapp.federation.enrolment import current_enrolment, load_enrolled_kit
 from siteapp.federation.errors import KitRefusedError
 from siteapp.federation.join_report import Phase, Progress
+from siteapp.federation.round_polling import wait_for_round
 from siteapp.federation.round_records import SiteRoundPhase, SiteRounds
 from siteapp.privacy.ledger import PrivacyLedger
 
@@ -180,3 +181,27 @@ def test_leave_without_an_enrolment_says_so(tmp_path, capsys) -> None:
 
     assert main(["--data-dir", str(tmp_path), "leave", "--yes"]) == 4
     assert "nothing to leave" in capsys.readouterr().err
+
+
+def test_a_site_goes_on_after_a_round_fails_at_the_coordinator(tmp_path: Path, site_templates) -> None:
+    """Round 1 fails (site a is alone at its deadline); a records it as missed, its
+    privacy cost counted, and takes part in round 2 with b from the initial model."""
+    fed = make_federation(tmp_path, site_templates, mode="ckks", rounds=1, min_sites=2,
+                          round_deadline_s=8.0, on_deadline="fail")
+    first = start_sites(fed, ("a",), max_rounds=1)
+    client = CoordinatorClient(load_site_kit(fed.site_kits["c"]), tls_dir=tmp_path / "tls-c")
+    try:
+        wait_for_round(client.round_state, lambda s: s.number == 2, timeout_s=60, poll_s=0.1)
+        second = start_sites(fed, ("b",), max_rounds=1)
+        join_sites(first + second, timeout_s=120)
+        assert not fed.errors, fed.errors
+        assert [r.round for r in fed.reports["a"].rounds] == [2]
+        assert [r.round for r in fed.reports["b"].rounds] == [2]
+        rounds = client.status().rounds
+        assert [(r.number, r.phase) for r in rounds] == [(1, "failed"), (2, "published")]
+    finally:
+        client.close()
+        fed.stop()
+    records = {r.round: r for r in SiteRounds(fed.data_dirs["a"], fed.plan.federation).all()}
+    assert records[1].phase is SiteRoundPhase.MISSED and "failed at the coordinator" in (records[1].note or "")
+    assert len(PrivacyLedger(fed.data_dirs["a"]).entries()) == 2  # round 1's cost stays counted

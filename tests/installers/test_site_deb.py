@@ -25,6 +25,7 @@ from x11_display import Display, available, xvfb
 from coordinator.loopback import free_port
 from coordinator.protocol import FederationPlan
 from coordinator.provisioning import provision as provision_federation
+from siteapp.training.initial_model import plan_update_length
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(3600)]
 
@@ -160,6 +161,7 @@ def test_installed_site_joins_a_round_of_the_coordinator_binary(
     provisioned = provision(
         Path(coordinator_binary.path), federation, port, "--federation", "packaged-e2e",
         "--sites", "alpha", "--min-sites", "1", "--rounds", "1", "--mode", "ckks",
+        "--update-length", str(plan_update_length("lung-ct-nodule")),
     )
     assert provisioned.returncode == 0, provisioned.stderr
     _site(env, "demo-data", "--sites", "1", "--patients", "8", "--slices", "2", str(phantom))

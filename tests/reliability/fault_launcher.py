@@ -12,6 +12,8 @@ script instead of ``python -m coordinator.cli``.
   ENOSPC (the disk filled up between the uploads and the aggregation).
 - ``MEDFED_FAULT_UPLOAD_IDLE_S``: serve with this upload idle timeout instead of the
   default, so a test can watch a stalled upload being dropped.
+- ``MEDFED_FAULT_SERVER_SETTINGS``: a JSON object of :class:`ServerSettings` fields to
+  serve with (short upload deadlines, small connection caps), for the hostile-site tests.
 - ``MEDFED_FAULT_FILE_LIMIT_BYTES``: the kernel refuses to grow any file of the process
   past this size (``RLIMIT_FSIZE``; SIGXFSZ ignored so writes fail with EFBIG), which is
   how a full disk looks to a writer, without root or a special mount.
@@ -20,6 +22,7 @@ script instead of ``python -m coordinator.cli``.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import resource
 import signal
@@ -33,16 +36,17 @@ FLAG = "MEDFED_FAULT_FLAG"
 FILE_LIMIT = "MEDFED_FAULT_FILE_LIMIT_BYTES"
 RESULT_WRITES_FAIL = "MEDFED_FAULT_RESULT_WRITES_FAIL"
 UPLOAD_IDLE = "MEDFED_FAULT_UPLOAD_IDLE_S"
+SERVER_SETTINGS = "MEDFED_FAULT_SERVER_SETTINGS"
 
 
-def _install_upload_idle_timeout(seconds: float) -> None:
+def _install_server_settings(fields: dict[str, Any]) -> None:
     from coordinator.server import serving
     from coordinator.settings import ServerSettings
 
     real_serve = serving.serve
 
     def serve(*args: Any, **kwargs: Any) -> None:
-        kwargs["settings"] = ServerSettings(upload_idle_timeout_s=seconds)
+        kwargs["settings"] = ServerSettings(**fields)
         real_serve(*args, **kwargs)
 
     serving.serve = serve
@@ -109,9 +113,12 @@ def main() -> int:
     stage = os.environ.get(PAUSE_AT)
     if stage:
         _install_pause(stage)
+    fields: dict[str, Any] = json.loads(os.environ.get(SERVER_SETTINGS) or "{}")
     idle = os.environ.get(UPLOAD_IDLE)
     if idle:
-        _install_upload_idle_timeout(float(idle))
+        fields["upload_idle_timeout_s"] = float(idle)
+    if fields:
+        _install_server_settings(fields)
     failures = os.environ.get(RESULT_WRITES_FAIL)
     if failures:
         _install_full_disk_for_results(int(failures))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,3 +37,19 @@ def integrity(state_dir: Path, database_url: str | None = None) -> str:
         return "ok" if indexes else "no indexes found"
     finally:
         engine.dispose()
+
+
+TABLES = ("rounds", "uploads", "metrics", "federation_facts", "masking_messages", "schema_migrations")
+
+
+def snapshot(state_dir: Path) -> tuple[Any, ...]:
+    """Every row of the coordinator's database and every blob file (name, size): equal
+    before and after a refused request when the refusal changed nothing."""
+    conn = sqlite3.connect(state_dir / "coordinator.sqlite")
+    try:
+        tables = tuple(tuple(conn.execute(f"SELECT * FROM {t} ORDER BY 1")) for t in TABLES)
+    finally:
+        conn.close()
+    files = tuple(sorted((str(p.relative_to(state_dir)), p.stat().st_size)
+                         for p in (state_dir / "blobs").rglob("*") if p.is_file()))
+    return tables, files

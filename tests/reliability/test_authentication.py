@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import requests
-from coordinator_loopback import Federation, blob, model
+from coordinator_loopback import UPDATE_LENGTH, Federation, blob, model
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -150,7 +150,7 @@ def test_ckks_coordinator_kit_has_no_secret_and_refuses_broken_ciphertexts(make_
     assert not context_has_secret_key((fed.kit_dir / "ckks_public_context.bin").read_bytes())
 
     a = fed.client("a")
-    valid = fed.ckks_upload("a", 1, np.linspace(-0.1, 0.1, 50), 4)
+    valid = fed.ckks_upload("a", 1, np.linspace(-0.1, 0.1, UPDATE_LENGTH), 4)
     broken = {"truncated": valid[: len(valid) // 2], "header only": valid[:16],
               "oversized": valid + valid[-4096:], "bit-flipped": valid[:40] + bytes([valid[40] ^ 0xFF]) + valid[41:]}
     for why, body in broken.items():

@@ -100,6 +100,7 @@ def _service(root: Path, strategy: str) -> RoundService:
         "federation": "poison", "sites": [f"s{i}" for i in range(HONEST + 1)], "rounds": 1,
         "min_sites": HONEST + 1, "strategy": strategy,
         "strategy_params": {"beta": 0.2, "num_malicious": 1},
+        "local": {"update_clip_norm": None},  # off, to see what each rule does on its own
     })
     return RoundService(plan, CoordinatorStore(f"sqlite:///{root / 'db.sqlite'}"), BlobStore(root / "blobs"))
 

@@ -10,9 +10,7 @@ generation derandomised, so the run is fast and repeatable.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +20,7 @@ import requests
 from coordinator_loopback import LAYOUT, Federation, blob, enrol_sites, model
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from reliability_support import snapshot
 
 from coordinator.protocol import MaskingStep
 
@@ -41,7 +40,6 @@ EXPECTED_OPERATIONS = {
     ("post", "/v1/rounds/{round_number}/masking/{step}"),
     ("get", "/v1/pretrained-weights"),
 }
-TABLES = ("rounds", "uploads", "metrics", "federation_facts", "masking_messages", "schema_migrations")
 
 huge_ints = st.one_of(
     st.integers(-(2**70), 2**70), st.sampled_from([0, 1, 2, -1, 2**31, 2**63, 2**64, 10**30])
@@ -90,17 +88,6 @@ def _session(fed: Federation, site: str) -> requests.Session:
     session = requests.Session()
     session.cert = (str(tls / "site.pem"), str(tls / "site.key"))
     return session
-
-
-def _snapshot(state_dir: Path) -> tuple[Any, ...]:
-    conn = sqlite3.connect(state_dir / "coordinator.sqlite")
-    try:
-        tables = tuple(tuple(conn.execute(f"SELECT * FROM {t} ORDER BY 1")) for t in TABLES)
-    finally:
-        conn.close()
-    files = tuple(sorted((str(p.relative_to(state_dir)), p.stat().st_size)
-                         for p in (state_dir / "blobs").rglob("*") if p.is_file()))
-    return tables, files
 
 
 def _update_bodies(replay: bytes) -> st.SearchStrategy[bytes]:
@@ -182,7 +169,7 @@ def test_every_endpoint_refuses_bad_input_cleanly(fuzzed: tuple[Federation, byte
             if _is_legitimate_upload(path, method, req, replay):
                 return
             url = base + path.format(**{k: quote(v, safe="") for k, v in req["path"].items()})
-            before = _snapshot(fed.state_dir)
+            before = snapshot(fed.state_dir)
             headers = {"Content-Type": "application/json"} if method == "post" else {}
             response = sessions[req["site"]].request(
                 method.upper(), url, data=req["body"], params=req["query"], headers=headers, verify=ca, timeout=10
@@ -192,7 +179,7 @@ def test_every_endpoint_refuses_bad_input_cleanly(fuzzed: tuple[Federation, byte
             if response.status_code >= 400:
                 detail = response.json()["detail"]
                 assert isinstance(detail, str) and len(detail) > 10, detail
-                assert _snapshot(fed.state_dir) == before, (method, url, response.status_code)
+                assert snapshot(fed.state_dir) == before, (method, url, response.status_code)
 
         return run
 

@@ -48,7 +48,7 @@ def _thresholds(n: int) -> dict[str, int]:
     return {
         rule: masking_threshold(FederationPlan.model_validate({
             "federation": "fed", "sites": [f"s{i}" for i in range(n)], "mode": "masking",
-            "masking": {"threshold_rule": rule},
+            "update_length": LENGTH, "masking": {"threshold_rule": rule},
         }))
         for rule in ("two_thirds", "majority")
     }
