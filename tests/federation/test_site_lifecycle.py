@@ -189,7 +189,7 @@ def test_a_site_goes_on_after_a_round_fails_at_the_coordinator(tmp_path: Path, s
     fed = make_federation(tmp_path, site_templates, mode="ckks", rounds=1, min_sites=2,
                           round_deadline_s=8.0, on_deadline="fail")
     first = start_sites(fed, ("a",), max_rounds=1)
-    client = CoordinatorClient(load_site_kit(fed.site_kits["c"]), tls_dir=tmp_path / "tls-c")
+    client = CoordinatorClient(fed.kit("c"), tls_dir=tmp_path / "tls-c")
     try:
         wait_for_round(client.round_state, lambda s: s.number == 2, timeout_s=60, poll_s=0.1)
         second = start_sites(fed, ("b",), max_rounds=1)

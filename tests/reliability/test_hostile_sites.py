@@ -36,7 +36,6 @@ from hostile_site import (
 from safetensors.numpy import load_file
 
 from coordinator import cli
-from coordinator.kits import load_site_kit
 from coordinator.protocol import MaskingStep
 from coordinator.provisioning import issue_certificate
 from coordinator.secure.ckks import encrypt_update
@@ -95,7 +94,7 @@ def _honest_plaintext_round(fed: Federation, number: int, base: dict[str, np.nda
 
 # --- encrypted helpers -----------------------------------------------------------------------
 def _secret(fed: Federation) -> bytes:
-    secret = load_site_kit(fed.site_kits["a"]).ckks_secret_context
+    secret = fed.kit("a").ckks_secret_context
     assert secret is not None
     return secret
 
@@ -110,7 +109,7 @@ def _honest_ckks_round(fed: Federation, number: int, tmp: Path, sites: list[str]
     client = fed.client(sites[0])
     wait_published(client, number)
     client.download_result(number, tmp / f"round-{number}.ckks")
-    ca = x509.load_pem_x509_certificate(load_site_kit(fed.site_kits[sites[0]]).ca_pem)
+    ca = x509.load_pem_x509_certificate(fed.kit(sites[0]).ca_pem)
     total, count, contributors = open_aggregate(
         secret, ca, (tmp / f"round-{number}.ckks").read_bytes(), federation=fed.plan.federation,
         round_number=number, sites=fed.plan.sites, min_sites=fed.plan.min_sites,
