@@ -38,7 +38,6 @@ EXPECTED_OPERATIONS = {
     ("post", "/v1/rounds/{round_number}/metrics"),
     ("get", "/v1/rounds/{round_number}/masking/{step}"),
     ("post", "/v1/rounds/{round_number}/masking/{step}"),
-    ("get", "/v1/pretrained-weights"),
 }
 
 huge_ints = st.one_of(
