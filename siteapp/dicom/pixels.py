@@ -77,7 +77,17 @@ def read_frames(path: Path) -> np.ndarray:
     return _decode(path)[0]
 
 
-def _decode(path: Path) -> tuple[np.ndarray, tuple[float, float] | None]:
+def read_display_frames(path: Path) -> np.ndarray:
+    """What the viewer shows: :func:`read_frames`, except that colour stays colour.
+
+    Grey images come back as ``(frames, rows, cols)`` in modality units; colour images
+    (ultrasound, photographs, palette colour) as ``(frames, rows, cols, 3)`` RGB in 0-255.
+    Training and inference never see this: they read :func:`read_frames`.
+    """
+    return _decode(path, keep_colour=True)[0]
+
+
+def _decode(path: Path, keep_colour: bool = False) -> tuple[np.ndarray, tuple[float, float] | None]:
     """Frames in modality units and the (row, column) pixel spacing in mm, if known."""
     import pydicom
     from pydicom.errors import InvalidDicomError
@@ -95,6 +105,10 @@ def _decode(path: Path) -> tuple[np.ndarray, tuple[float, float] | None]:
                 raw, samples = apply_color_lut(raw, ds), 3
             if samples == 1:
                 arr = np.asarray(apply_modality_lut(raw, ds), dtype=np.float32)
+            elif keep_colour:
+                arr = np.asarray(raw, dtype=np.float32)
+                if np.issubdtype(raw.dtype, np.integer) and raw.dtype.itemsize > 1:
+                    arr *= 255.0 / float(np.iinfo(raw.dtype).max)  # 16-bit palettes
             else:
                 arr = np.asarray(raw, dtype=np.float32) @ RGB_TO_GREY
     except FileNotFoundError as exc:
@@ -108,7 +122,9 @@ def _decode(path: Path) -> tuple[np.ndarray, tuple[float, float] | None]:
             f"cannot decode the pixels of {path}: {decode_failure_reason(exc)}",
             detail=f"{type(exc).__name__}: {exc}",
         ) from exc
-    if frames == 1 or arr.ndim == 2:
+    if keep_colour and samples != 1:
+        arr = arr.reshape((-1, *arr.shape[-3:]))  # (frames, rows, cols, 3)
+    elif frames == 1 or arr.ndim == 2:
         arr = arr.reshape((-1, *arr.shape[-2:]))
     if photometric == "MONOCHROME1":
         arr = _invert(arr, ds)

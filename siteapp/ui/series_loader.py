@@ -17,7 +17,7 @@ import numpy as np
 
 from siteapp.dicom.index import StudyIndex
 from siteapp.dicom.orientation import EdgeLabels, edge_labels
-from siteapp.dicom.pixels import read_frames
+from siteapp.dicom.pixels import read_display_frames
 from siteapp.errors import UserFacingError
 from siteapp.ui.logging_setup import get_logger
 
@@ -72,7 +72,7 @@ def load_series(
         if cancelled is not None and cancelled():
             return None
         try:
-            data = read_frames(instance.file_path)
+            data = read_display_frames(instance.file_path)
         except UserFacingError as exc:
             skipped.append(str(exc))
             log.warning("viewer skipped %s: %s (%s)", instance.file_path, exc,
@@ -108,16 +108,20 @@ def _reason_in_words(reason: str) -> str:
 
 
 def stack_on_common_canvas(frames: list[np.ndarray]) -> np.ndarray:
-    """Stack 2D frames of any sizes as one (n, rows, cols) volume, each centred.
+    """Stack frames of any sizes as one (n, rows, cols[, 3]) volume, each centred.
 
     The canvas is the largest height by the largest width; the border around a smaller
-    frame takes that frame's minimum, so it reads as background in any window.
+    frame takes that frame's minimum, so it reads as background in any window. A series
+    that mixes grey and colour frames is shown in colour (grey repeated on R, G and B).
     """
+    if any(frame.ndim == 3 for frame in frames):
+        frames = [frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=-1)
+                  for frame in frames]
     rows = max(int(frame.shape[0]) for frame in frames)
     cols = max(int(frame.shape[1]) for frame in frames)
-    if all(frame.shape == (rows, cols) for frame in frames):
+    if all(frame.shape[:2] == (rows, cols) for frame in frames):
         return np.stack(frames)
-    volume = np.empty((len(frames), rows, cols), dtype=np.float32)
+    volume = np.empty((len(frames), rows, cols, *frames[0].shape[2:]), dtype=np.float32)
     for index, frame in enumerate(frames):
         finite = frame[np.isfinite(frame)]
         volume[index] = float(finite.min()) if finite.size else 0.0

@@ -95,3 +95,32 @@ def test_presets_follow_the_modality() -> None:
 
     assert "lung" in window_presets_for("ct")
     assert window_presets_for("MR") == {} and window_presets_for("US") == {}
+
+
+def test_colour_ultrasound_is_shown_in_colour(qtbot, make_window, site_dir: Path) -> None:
+    import warnings
+
+    from pydicom.data import get_testdata_file
+
+    from siteapp.dicom.importer import import_paths
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = Path(get_testdata_file("examples_ybr_color.dcm"))
+    assert import_paths(site_dir, [path]).instances_imported == 1
+    with StudyIndex(site_dir) as index:
+        patient = index.patients()[0]
+        study = index.studies(patient.patient_key)[0]
+        series_uid = index.series(study.study_uid)[0].series_uid
+    window = make_window(site_dir)
+    page = window.show_page("viewer")
+    page.open_series(series_uid)
+    qtbot.waitUntil(lambda: page.loaded is not None, timeout=30_000)
+    viewer = page.viewer
+    assert viewer.is_colour and viewer.volume.shape[1:] == (240, 320, 3)
+    frame = viewer.frame()
+    assert np.abs(frame[..., 0] - frame[..., 2]).max() > 20, "the channels were merged to grey"
+    assert viewer.preset_combo.count() == 1  # no CT windows for ultrasound
+    value = viewer.value_at(160, 120)
+    assert isinstance(value, tuple) and len(value) == 3
+    wait_idle(qtbot)

@@ -35,6 +35,8 @@ AUTO_PERCENTILES = (1.0, 99.0)
 #: Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range.
 WINDOW_DRAG_STEPS = 600.0
 MIN_WINDOW_WIDTH = 1.0
+#: Colour frames are 0-255 RGB: the window spans exactly that.
+COLOUR_WINDOW = (127.5, 255.0)
 OVERLAY_OPACITY = 0.45
 OVERLAY_TEXT_RGB = (235, 235, 200)
 EDGE_TEXT_RGB = (255, 210, 90)
@@ -166,8 +168,9 @@ class ImageViewer(QWidget):
         """Show ``volume`` (frames, rows, cols), starting in the middle slice."""
         if volume.ndim == 2:
             volume = volume[np.newaxis]
-        if volume.ndim != 3 or volume.shape[0] == 0:
-            raise ValueError(f"expected a (frames, rows, cols) volume, got shape {volume.shape}")
+        colour = volume.ndim == 4 and volume.shape[-1] == 3
+        if not (volume.ndim == 3 or colour) or volume.shape[0] == 0:
+            raise ValueError(f"expected a (frames, rows, cols[, 3]) volume, got shape {volume.shape}")
         self.volume = volume.astype(np.float32, copy=False)
         finite = self.volume[np.isfinite(self.volume)]
         self._range = float(finite.max() - finite.min()) if finite.size else 1.0
@@ -198,6 +201,11 @@ class ImageViewer(QWidget):
     @property
     def is_empty(self) -> bool:
         return self.image_item.image is None
+
+    @property
+    def is_colour(self) -> bool:
+        """RGB frames (ultrasound, photographs): window/level scales all three channels."""
+        return self.volume.ndim == 4
 
     def frame(self) -> np.ndarray:
         return self.volume[self.index]
@@ -234,7 +242,10 @@ class ImageViewer(QWidget):
         self.window_changed.emit(self.window_center, self.window_width)
 
     def apply_preset(self, name: str) -> None:
-        if name == AUTO_PRESET or name not in self.presets:
+        if self.is_colour:  # colours are shown as stored, never stretched
+            center, width = COLOUR_WINDOW
+            name = AUTO_PRESET
+        elif name == AUTO_PRESET or name not in self.presets:
             center, width = auto_window(self.frame())
             name = AUTO_PRESET
         else:
@@ -259,7 +270,7 @@ class ImageViewer(QWidget):
 
     # -- view -------------------------------------------------------------------------
     def fit(self) -> None:
-        rows, cols = self.volume.shape[1:]
+        rows, cols = self.volume.shape[1:3]
         self.view.setRange(xRange=(0, cols), yRange=(0, rows), padding=0.02)
 
     def zoom(self, factor: float) -> None:
@@ -271,7 +282,7 @@ class ImageViewer(QWidget):
             self.clear_overlay()
             return
         self.overlay_item.setImage(rgba, autoLevels=False, levels=(0, 255))
-        rows, cols = self.volume.shape[1:]
+        rows, cols = self.volume.shape[1:3]
         self.overlay_item.setRect(0, 0, cols, rows)
         self.overlay_item.show()
 
@@ -311,12 +322,13 @@ class ImageViewer(QWidget):
         self.value_unit = value_unit
         self._place_info()
 
-    def value_at(self, col: int, row: int) -> float | None:
-        """The current slice's value at (column, row), or None outside the image."""
-        rows, cols = self.volume.shape[1:]
+    def value_at(self, col: int, row: int) -> float | tuple[float, ...] | None:
+        """The current slice's value at (column, row) (R, G, B for colour), None outside."""
+        rows, cols = self.volume.shape[1:3]
         if self.is_empty or not (0 <= row < rows and 0 <= col < cols):
             return None
-        return float(self.volume[self.index, row, col])
+        value = self.volume[self.index, row, col]
+        return tuple(float(v) for v in value) if self.is_colour else float(value)
 
     def _on_mouse_moved(self, scene_pos: object) -> None:
         point = self.view.mapSceneToView(scene_pos)
@@ -324,6 +336,9 @@ class ImageViewer(QWidget):
         value = self.value_at(col, row)
         if value is None:
             self.pixel_label.setText("")
+            return
+        if isinstance(value, tuple):
+            self.pixel_label.setText(f"x {col} y {row}: RGB {' '.join(f'{v:.0f}' for v in value)}")
             return
         unit = f" {self.value_unit}" if self.value_unit else ""
         self.pixel_label.setText(f"x {col} y {row}: {value:.0f}{unit}")
