@@ -76,6 +76,7 @@ gui: $(STAMP)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m siteapp.ui.screenshots --out docs/screenshots --workspace build/screenshot-demo
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m siteapp.ui.screenshots --out docs/screenshots/zh_CN --workspace build/screenshot-demo --language zh_CN
 
 translations: $(STAMP)
 	$(BIN)/pyside6-lupdate -no-obsolete -source-language en -target-language zh_CN $(UI_SOURCES) -ts $(TRANSLATIONS)/medfed_zh_CN.ts

@@ -2,7 +2,9 @@
 
 Runs offscreen (``QT_QPA_PLATFORM=offscreen``, no display needed) on the two-hospital
 workspace of :mod:`siteapp.demo.workspace`, so each picture shows what the real
-layers computed. Writes ``docs/screenshots/<page>.png``.
+layers computed. Writes ``docs/screenshots/<page>.png``, and with ``--language zh_CN``
+the same pages in Simplified Chinese (``make screenshots`` writes both, the Chinese ones
+under ``docs/screenshots/zh_CN/``).
 """
 
 from __future__ import annotations
@@ -52,13 +54,15 @@ def _prepare(page_id: str, page, app, workspace: Path) -> None:
     _settle(app)
 
 
-def render(out_dir: Path, workspace: Path) -> list[Path]:
+def render(out_dir: Path, workspace: Path, language: str = "en") -> list[Path]:
     from siteapp.demo.workspace import build_workspace
     from siteapp.ui.app import application, apply_style, build_main_window
+    from siteapp.ui.i18n import install_translators
     from siteapp.ui.preferences import Preferences, ini_settings
 
     data_dir = build_workspace(workspace)
     app = application()
+    translators = install_translators(app, language)
     apply_style(app)
     prefs = Preferences(ini_settings(Path(tempfile.mkdtemp()) / "preferences.ini"))
     prefs.device = "cpu"
@@ -76,7 +80,9 @@ def render(out_dir: Path, workspace: Path) -> list[Path]:
         window.grab().save(str(path))
         written.append(path)
         print(f"wrote {path}")
+    window.ask_before_quitting = False
     window.close()
+    del translators
     return written
 
 
@@ -84,12 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m siteapp.ui.screenshots", description=__doc__)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    parser.add_argument("--language", default="en", choices=["en", "zh_CN"],
+                        help="the app's language in the pictures (default en)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from siteapp.errors import UserFacingError
 
     try:
-        render(args.out, args.workspace)
+        render(args.out, args.workspace, args.language)
     except UserFacingError as exc:
         print(f"screenshots: {exc}", file=sys.stderr)
         return exc.exit_code
