@@ -60,6 +60,9 @@ def import_job(data_dir: Path, paths: list[Path]):
     return run
 
 
+#: The search box never gets narrower than this (it held "Se…" beside the buttons).
+SEARCH_MIN_PX = 240
+
 class StudiesPage(Page):
     page_id = "studies"
     icon_name = "studies"
@@ -102,18 +105,23 @@ class StudiesPage(Page):
         actions.addWidget(self.import_folder_button)
         actions.addWidget(self.import_files_button)
         actions.addWidget(self.query_pacs_button)
-        actions.addSpacing(16)
-        actions.addWidget(self.search_edit, 1)
-        actions.addWidget(QLabel(self.tr("Modality")))
-        actions.addWidget(self.modality_combo)
-        actions.addWidget(QLabel(self.tr("Label")))
-        actions.addWidget(self.label_combo)
+        actions.addStretch(1)
+        self.body.addLayout(actions)
+        # Filters get a row of their own: beside the buttons the search box was squeezed
+        # to a few letters at the default window size.
+        filters = QHBoxLayout()
+        self.search_edit.setMinimumWidth(SEARCH_MIN_PX)
+        filters.addWidget(self.search_edit, 1)
+        filters.addWidget(QLabel(self.tr("Modality")))
+        filters.addWidget(self.modality_combo)
+        filters.addWidget(QLabel(self.tr("Label")))
+        filters.addWidget(self.label_combo)
         self.task_only = QCheckBox(self.tr("Only what the task uses"))
         self.task_only.setToolTip(self.tr(
             "Hide patients with no series of the task's modality that its series filter accepts"))
         self.task_only.toggled.connect(self._apply_filters)
-        actions.addWidget(self.task_only)
-        self.body.addLayout(actions)
+        filters.addWidget(self.task_only)
+        self.body.addLayout(filters)
 
         progress_row = QHBoxLayout()
         self.progress_label = QLabel()
