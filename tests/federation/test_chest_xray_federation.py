@@ -57,7 +57,12 @@ def _provision(root: Path, mode: str = "ckks") -> LoopbackFederation:
     task_file = root / "cxr-findings.toml"
     task_file.write_text(TASK_TOML, encoding="utf-8")
     plan_file = root / "plan.json"
-    plan_file.write_text(json.dumps({"local": LOCAL, "round_deadline_s": 90.0}), encoding="utf-8")
+    from coordinator.task_definition import read_task_file
+    from siteapp.training.initial_model import plan_update_length
+
+    fields = {"local": LOCAL, "round_deadline_s": 90.0,
+              "update_length": plan_update_length(read_task_file(task_file))}
+    plan_file.write_text(json.dumps(fields), encoding="utf-8")
     port = free_port()
     out = root / "prov"
     code = coordinator_cli.main([
