@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from coordinator.errors import CoordinatorError, PlanError
-from coordinator.protocol import FederationPlan, FederationStatus, SecureMode, Strategy
+from coordinator.protocol import (
+    MIN_SECURE_SITES,
+    FederationPlan,
+    FederationStatus,
+    SecureMode,
+    Strategy,
+)
 from coordinator.settings import ProvisioningDefaults, ServerSettings
 from coordinator.task_definition import TaskFileError, builtin_task_names, read_task_file
 
@@ -44,7 +50,8 @@ def _plan_from_args(args: argparse.Namespace) -> FederationPlan:
             raise PlanError("give either --task (a built-in task) or --task-file, not both")
         fields["task"] = read_task_file(args.task_file)
     if "min_sites" not in fields:
-        fields["min_sites"] = min(2, len(fields["sites"]))  # type: ignore[arg-type]
+        least = 2 if fields["mode"] == SecureMode.NONE.value else MIN_SECURE_SITES
+        fields["min_sites"] = min(least, len(fields["sites"]))  # type: ignore[arg-type]
     try:
         return FederationPlan.model_validate(fields)
     except ValidationError as exc:
@@ -142,7 +149,7 @@ def _print_status(status: FederationStatus, classes: Sequence[str] = ()) -> None
     print(f"now: {state}" + (" (waiting for the initial model)" if cur.waiting_for_initial_model else ""))
     for r in status.rounds:
         metrics = ", ".join(f"{_metric_name(k, classes)}={v:.4f}" for k, v in r.metrics.items())
-        metrics = metrics or "no metrics yet"
+        metrics = f"validation of {len(r.metrics_sites)} site(s), DP-noised: {metrics}" if metrics else "no metrics yet"
         print(f"  round {r.number}: {r.phase:<11} submitted: {', '.join(r.submitted) or '-'}; {metrics}")
         if r.failure:
             print(f"    failed: {r.failure}")

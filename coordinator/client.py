@@ -377,7 +377,7 @@ class CoordinatorClient:
     def report_metrics(self, round_number: int, report: MetricsReport) -> None:
         self._request(
             "POST", Endpoints.metrics(round_number), json_body=report.model_dump(),
-            carried="validation metrics of the global model",
+            carried="validation histogram of the global model (Gaussian-noised at the site)",
         )
 
     def post_masking(self, round_number: int, step: MaskingStep, message: dict[str, Any]) -> None:

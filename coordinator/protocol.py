@@ -7,6 +7,7 @@ bodies whose metadata rides in query parameters and headers named here.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -127,6 +128,32 @@ class MaskingParams(BaseModel):
     max_examples_per_site: int = Field(default=1000, ge=1)
 
 
+# Secure aggregation hides one site's update only among enough others: with two sites,
+# the aggregate minus a site's own update IS the other site's update.
+MIN_SECURE_SITES = 3
+MAX_SCORE_BINS = 20
+
+
+class ValidationReporting(BaseModel):
+    """What sites tell the coordinator about each round's global model on their validation
+    patients, and how it is protected (every number that leaves a site is counted).
+
+    ``noised_histogram``: a site sends :class:`MetricsReport`, its validation patients
+    counted by true class and by score bin (``score_bins`` equal bins of the positive
+    class's probability over [0, 1]), with Gaussian noise of std ``noise_multiplier`` added
+    to every cell. One patient is in one cell, so each report is one Gaussian mechanism of
+    that multiplier, recorded in the site's ledger as its validation patients' own line
+    before it is sent. ``off``: sites report nothing. A site may always refuse to report.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    mechanism: Literal["noised_histogram", "off"] = "noised_histogram"
+    noise_multiplier: float = Field(default=4.0, gt=0.0)
+    # Even, so the operating threshold 0.5 is a bin edge.
+    score_bins: int = Field(default=4, ge=2, le=MAX_SCORE_BINS, multiple_of=2)
+
+
 class SizeLimits(BaseModel):
     """What one site may send: body sizes, and the example count its update is weighted by
     (a site with more patients states this many, so no site's weight is unbounded)."""
@@ -174,6 +201,9 @@ class FederationPlan(BaseModel):
     on_deadline: Literal["extend", "fail"] = "extend"
     max_extensions: int = Field(default=3, ge=0)
     masking: MaskingParams = Field(default_factory=lambda: MaskingParams.model_validate({}))
+    validation: ValidationReporting = Field(
+        default_factory=lambda: ValidationReporting.model_validate({})
+    )
     limits: SizeLimits = Field(default_factory=lambda: SizeLimits.model_validate({}))
     # Values in one update (the model's trainable parameters, as
     # `medfed-site frozen-digest --json` prints them). Required in ckks and masking mode: the coordinator cannot look inside
@@ -200,6 +230,16 @@ class FederationPlan(BaseModel):
         except TaskFileError as exc:
             raise ValueError("; ".join(exc.problems)) from None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _secure_min_sites_default(cls, data: Any) -> Any:
+        """A secure plan that names no ``min_sites`` waits for the secure minimum."""
+        if isinstance(data, dict) and "min_sites" not in data and data.get("mode") in (
+            SecureMode.CKKS, SecureMode.MASKING
+        ):
+            return {**data, "min_sites": MIN_SECURE_SITES}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> FederationPlan:
         if len(set(self.sites)) != len(self.sites):
@@ -207,6 +247,14 @@ class FederationPlan(BaseModel):
         for name in self.sites:
             if not name or not all(c.isalnum() or c in "-_." for c in name):
                 raise ValueError(f"site name '{name}' may only use letters, digits, '-', '_', '.'")
+        contributors = min(self.min_sites, len(self.sites))
+        if self.mode is not SecureMode.NONE and contributors < MIN_SECURE_SITES:
+            raise ValueError(
+                f"'{self.mode}' mode needs min_sites of at least {MIN_SECURE_SITES}: with "
+                f"{contributors} contributing site(s) a site's own update and the aggregate "
+                "reveal the others' updates; enrol at least 3 sites and set min_sites to 3 "
+                "or more, or use --mode none (TLS only, the coordinator sees every update)"
+            )
         if self.min_sites > len(self.sites):
             raise ValueError(
                 f"min_sites is {self.min_sites} but only {len(self.sites)} sites are enrolled"
@@ -345,12 +393,28 @@ class InitialModelReceipt(BaseModel):
 
 
 class MetricsReport(BaseModel):
-    """Validation metrics of round r's global model on one site's held-out patients."""
+    """Round r's global model on one site's validation patients, DP-noised at the site.
+
+    ``noisy_counts[c][b]``: the number of validation patients of true class ``c`` (0
+    negative, 1 positive) whose positive-class score falls in bin ``b`` of the plan's
+    ``validation.score_bins``, plus Gaussian noise of std ``validation.noise_multiplier``
+    (:class:`ValidationReporting`). No exact count or rate leaves a site; the
+    coordinator derives AUC, accuracy, sensitivity and specificity from the sum of all
+    sites' histograms (``coordinator.aggregation.validation_histogram``).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    num_examples: int = Field(ge=0, le=MAX_WIRE_INT)
-    metrics: dict[str, float]
+    noisy_counts: list[list[float]] = Field(min_length=2, max_length=2)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> MetricsReport:
+        for row in self.noisy_counts:
+            if not 2 <= len(row) <= MAX_SCORE_BINS:
+                raise ValueError(f"each histogram row needs 2 to {MAX_SCORE_BINS} bins")
+            if not all(math.isfinite(v) and abs(v) <= MAX_WIRE_INT for v in row):
+                raise ValueError("histogram counts must be finite and within the wire's range")
+        return self
 
 
 class RoundSummary(BaseModel):

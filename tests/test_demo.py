@@ -78,6 +78,8 @@ def test_bad_flags_are_refused_with_a_message(tmp_path: Path, capsys: pytest.Cap
     assert "--rounds" in capsys.readouterr().err
     assert main(["--out", str(tmp_path), "--strategy", "fedmedian"]) == 2
     assert "add --mode none" in capsys.readouterr().err
+    assert main(["--out", str(tmp_path), "--sites", "2"]) == 2  # ckks by default
+    assert "needs at least 3 sites" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # refused before generating anything
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from coordinator.protocol import FederationPlan, RoundPhase, SecureMode
-from coordinator.server.reports import weighted_metrics
+from coordinator.server.reports import federation_metrics, site_figures
 from coordinator.server.store import CoordinatorStore
 
 MODE_WORDS = {
@@ -48,8 +48,7 @@ class SiteLine:
     uploads: int
     upload_bytes: str
     figures_round: int | None
-    figures: dict[str, float]
-    figures_patients: int | None
+    figures: dict[str, float]  # read from the site's DP-noised histogram
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def status_view(
             number=row.number, phase=row.phase, opened=_when(row.opened_at),
             deadline=_when(row.deadline_at) if row.phase in (RoundPhase.OPEN, RoundPhase.COLLECTING) else "-",
             closed=_when(closed), submitted=[u.site for u in store.uploads(row.number)],
-            total_examples=row.total_examples, metrics=weighted_metrics(store.metrics(row.number)),
+            total_examples=row.total_examples, metrics=federation_metrics(store.metrics(row.number)),
             failure=row.failure, extensions=row.extensions,
         ))
     revoked_sites, revoked_certificates = store.revocations()
@@ -146,8 +145,7 @@ def status_view(
             site=site, revoked=_when(revoked_at[site]) if site in revoked_at else None,
             last_seen=_ago(seen.get(site), now), uploads=count, upload_bytes=_size(size),
             figures_round=report.round if report else None,
-            figures=report.values if report else {},
-            figures_patients=report.num_examples if report else None,
+            figures=site_figures(report) if report else {},
         ))
     current = rounds[-1] if rounds else None
     if current is None:

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from safetensors.numpy import load_file, save
 
 from coordinator.aggregation import AggregationError
@@ -26,6 +25,7 @@ from coordinator.errors import (
     UpdateRejectedError,
 )
 from coordinator.protocol import (
+    MIN_SECURE_SITES,
     FederationPlan,
     FederationStatus,
     InitialModelReceipt,
@@ -48,7 +48,7 @@ from coordinator.server.model_codec import (
     read_layout,
     validate_update,
 )
-from coordinator.server.reports import check_metrics, federation_status
+from coordinator.server.reports import federation_status
 from coordinator.server.round_aggregation import aggregate_ckks, aggregate_plaintext
 from coordinator.server.store import CoordinatorStore, RoundRow, UploadRow
 
@@ -409,8 +409,17 @@ class RoundService:
                 "validate; report metrics after downloading its result",
                 status=404 if row is None else 409,
             )
-        check_metrics(report, self.plan.limits.max_examples_per_site)
-        self.store.record_metrics(round_number, site, report.num_examples, report.metrics)
+        validation = self.plan.validation
+        if validation.mechanism == "off":
+            raise UpdateRejectedError("this federation's plan asks sites not to report validation figures")
+        bins = [len(counts) for counts in report.noisy_counts]
+        if bins != [validation.score_bins] * 2:
+            raise UpdateRejectedError(
+                f"the validation histogram must have 2 rows of {validation.score_bins} bins "
+                f"(the plan's), got {bins}"
+            )
+        # Exact counts stay at the site: the stored row holds the noised histogram only.
+        self.store.record_metrics(round_number, site, 0, {"noisy_counts": report.noisy_counts})
 
     # the driver ---------------------------------------------------------------------
     def advance(self) -> bool | None:
@@ -531,6 +540,11 @@ class RoundService:
         state_rel: str | None = None
         total: int | None = None
         try:
+            if self.plan.mode is not SecureMode.NONE and len(uploads) < MIN_SECURE_SITES:
+                raise RoundError(
+                    f"only {len(uploads)} site(s) uploaded; a secure aggregate of fewer than "
+                    f"{MIN_SECURE_SITES} sites would reveal their updates, so it is not published"
+                )
             if self.plan.mode is SecureMode.NONE:
                 layout = self._layout()
                 assert layout is not None

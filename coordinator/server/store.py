@@ -20,6 +20,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -171,10 +172,14 @@ class UploadRow:
 
 @dataclass(frozen=True)
 class MetricsRow:
+    """One site's validation report. ``values`` holds ``noisy_counts`` (the DP-noised
+    histogram of ``coordinator.protocol.MetricsReport``); ``num_examples`` is 0 since
+    sites stopped sending exact counts (stores written before that kept theirs)."""
+
     round: int
     site: str
     num_examples: int
-    values: dict[str, float]
+    values: dict[str, Any]
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
@@ -355,7 +360,7 @@ class CoordinatorStore:
         return UploadRow(**{k: v for k, v in old._mapping.items() if k != "id"})
 
     # metrics ------------------------------------------------------------------------
-    def record_metrics(self, round_number: int, site: str, num_examples: int, values: dict[str, float]) -> None:
+    def record_metrics(self, round_number: int, site: str, num_examples: int, values: dict[str, Any]) -> None:
         """Keep a site's latest report of a round (a second report replaces the first)."""
         for attempt in range(2):
             try:

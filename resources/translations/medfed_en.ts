@@ -707,112 +707,157 @@
 <context>
     <name>FederationPlanText</name>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="19"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="20"/>
         <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="21"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
         <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="23"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
         <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by robust strategies such as median or Krum.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="31"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
         <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
         <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
         <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
         <source>Trimmed mean: the average after dropping the extremes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
         <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
         <source>FedAdagrad: averaging with an adaptive server step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
         <source>FedAdam: averaging with an Adam server optimiser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
         <source>FedYogi: averaging with a Yogi server optimiser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="61"/>
-        <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
+        <location filename="../../siteapp/ui/federation_view.py" line="49"/>
+        <source>The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="52"/>
+        <source>encrypted or masked, only the sum of at least 3 sites is ever revealed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="54"/>
+        <source>readable by the coordinator (TLS only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="55"/>
+        <source>The number of training patients, {protection}. Not covered by ε: it is exact.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="58"/>
+        <source>inside the encrypted or masked sum, so sites learn only the total of all sites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="60"/>
+        <source>readable by the coordinator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="63"/>
+        <source>Validation figures: none (the plan asks for none).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="65"/>
-        <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
+        <source>Validation figures: the validation patients counted by class and score band, with random noise (σ {sigma:g}) added to every count; exact AUC, counts and the confusion matrix stay here. Covered by ε: the validation patients&apos; own line in the ledger. The site policy can refuse to send them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="70"/>
-        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity, overall and per class). No image, label or patient record ever leaves; the Audit log lists every request sent.</source>
+        <location filename="../../siteapp/ui/federation_view.py" line="72"/>
+        <source>When this site joins, uploads and reports, and the size of each message. Not covered by ε; training time grows with the number of patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="77"/>
+        <source>No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="102"/>
+        <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="106"/>
+        <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="113"/>
         <source>Task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="78"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="114"/>
         <source>What is learnt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="79"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="115"/>
         <source>Classes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="80"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="81"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="117"/>
         <source>Combining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="118"/>
         <source>Protection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="83"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="119"/>
         <source>Local training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="84"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="120"/>
         <source>What leaves this site</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1618,72 +1663,92 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="169"/>
         <source>ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="174"/>
+        <source>(nominal)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="178"/>
         <source>No rounds are left to join, so nothing more will be spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="181"/>
         <source>No training has been recorded yet, so there is nothing to project from.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="185"/>
         <source>If this site joins {rounds} more round(s) like the last one, its total will be ε = {projected:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="189"/>
         <source>That passes the cap: the app will refuse the round that would cross it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="196"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="198"/>
+        <source>Some rounds drew their privacy randomness from a fixed seed (a test or demo option): whoever knows the seed can undo their noise, so the ε shown is nominal, not a guarantee.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="202"/>
         <source>The cap is reached: this site will not train again unless the privacy officer raises it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="204"/>
         <source>More than 80% of the privacy cap is spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="203"/>
-        <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;</source>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="209"/>
+        <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;&lt;p&gt;Validation patients have their own line: the noised validation figures sent to the coordinator have cost them ε = {validation:.2f} so far. A patient is either a training or a validation patient, so the site&apos;s ε is the larger of the two lines.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="219"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="230"/>
         <source>total ε</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="220"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="231"/>
         <source>added by the round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="221"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="232"/>
         <source>cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="240"/>
+        <source>(validation report)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="242"/>
+        <source>[seeded: nominal]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="253"/>
         <source>Delta must be a number such as 1e-5, or empty for automatic.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="258"/>
         <source>saving the privacy cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="262"/>
         <source>The privacy cap is now ε = {cap:g}.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -707,112 +707,157 @@
 <context>
     <name>FederationPlanText</name>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="19"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="20"/>
         <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
         <translation>加密（CKKS）：本站点的更新在离开前即被加密；协调服务器只对加密后的更新求和，永远无法读取任何一个更新。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="21"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
         <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
         <translation>掩码（安全求和）：每个更新都被随机掩码遮盖，只有所有站点的更新相加时掩码才会相互抵消；协调服务器只能看到总和。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="23"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
         <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by robust strategies such as median or Krum.</source>
         <translation>不加密（仅 TLS）：协调服务器可以读取本站点的单个更新。中位数或 Krum 等鲁棒聚合策略需要这种模式。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="31"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
         <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
         <translation>FedAvg：新模型是各站点模型按患者数加权的平均。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
         <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
         <translation>FedProx：与 FedAvg 类似，但让每个站点保持接近共享模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
         <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
         <translation>FedMedian：逐参数取中位数，可抵御单个异常站点。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
         <source>Trimmed mean: the average after dropping the extremes.</source>
         <translation>截尾均值：去掉极端值后取平均。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
         <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
         <translation>Krum：保留与其他更新最相似的更新，可抵御投毒攻击。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
         <source>FedAdagrad: averaging with an adaptive server step.</source>
         <translation>FedAdagrad：平均后使用自适应的服务器步长。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
         <source>FedAdam: averaging with an Adam server optimiser.</source>
         <translation>FedAdam：平均后使用 Adam 服务器优化器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
         <source>FedYogi: averaging with a Yogi server optimiser.</source>
         <translation>FedYogi：平均后使用 Yogi 服务器优化器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="61"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="49"/>
+        <source>The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.</source>
+        <translation>模型更新，{protection}。受 ε 保护：离开本站前已加入 DP-SGD 噪声。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="52"/>
+        <source>encrypted or masked, only the sum of at least 3 sites is ever revealed</source>
+        <translation>经过加密或掩码，只会公开至少 3 个站点之和</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="54"/>
+        <source>readable by the coordinator (TLS only)</source>
+        <translation>协调方可以读取（仅 TLS）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="55"/>
+        <source>The number of training patients, {protection}. Not covered by ε: it is exact.</source>
+        <translation>训练患者人数，{protection}。不受 ε 保护：它是精确值。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="58"/>
+        <source>inside the encrypted or masked sum, so sites learn only the total of all sites</source>
+        <translation>包含在加密或掩码的总和中，各站点只能得知所有站点的合计</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="60"/>
+        <source>readable by the coordinator</source>
+        <translation>协调方可以读取</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="63"/>
+        <source>Validation figures: none (the plan asks for none).</source>
+        <translation>验证结果：不发送（计划不要求）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="65"/>
+        <source>Validation figures: the validation patients counted by class and score band, with random noise (σ {sigma:g}) added to every count; exact AUC, counts and the confusion matrix stay here. Covered by ε: the validation patients&apos; own line in the ledger. The site policy can refuse to send them.</source>
+        <translation>验证结果：按类别和评分区间统计的验证患者人数，每个计数都加入随机噪声（σ {sigma:g}）；精确的 AUC、人数和混淆矩阵留在本站。受 ε 保护：记入账本中验证患者自己的一行。站点策略可以拒绝发送。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="72"/>
+        <source>When this site joins, uploads and reports, and the size of each message. Not covered by ε; training time grows with the number of patients.</source>
+        <translation>本站何时加入、上传和报告，以及每条消息的大小。不受 ε 保护；训练时间随患者人数增加。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="77"/>
+        <source>No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
+        <translation>任何图像、标签或患者记录都不会离开本站；审计日志列出发送的每个字节。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="102"/>
         <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation>共 {rounds} 轮；每轮至少需要 {n} 个站点中的 {min_sites} 个（{sites}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="65"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="106"/>
         <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
         <translation>每轮在本站点已标注的患者上训练 {epochs} 遍，并采用差分隐私：每轮最多 ε {eps:g}（δ {delta:g}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="70"/>
-        <source>Only the model update (a list of numbers, protected as above) and validation scores (AUC, sensitivity, specificity, overall and per class). No image, label or patient record ever leaves; the Audit log lists every request sent.</source>
-        <translation>只有模型更新（一组数字，按上述方式保护）和验证分数（AUC、敏感度、特异度，总体及每个类别）。任何图像、标签或患者记录都不会离开；审计日志列出发送的每一个请求。</translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="77"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="113"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="78"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="114"/>
         <source>What is learnt</source>
         <translation>学习内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="79"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="115"/>
         <source>Classes</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="80"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="81"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="117"/>
         <source>Combining</source>
         <translation>聚合方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="118"/>
         <source>Protection</source>
         <translation>保护方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="83"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="119"/>
         <source>Local training</source>
         <translation>本地训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="84"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="120"/>
         <source>What leaves this site</source>
         <translation>离开本站点的内容</translation>
     </message>
@@ -1618,72 +1663,92 @@
         <translation>来自联邦计划：本站点尚未参与的轮数。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="169"/>
         <source>ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}</source>
         <translation>ε = {spent:.2f} / {cap:g}（上限的 {percent:.0f}%），δ = {delta:.1e}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="174"/>
+        <source>(nominal)</source>
+        <translation>（名义值）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="178"/>
         <source>No rounds are left to join, so nothing more will be spent.</source>
         <translation>已没有待参与的轮次，不会再消耗预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="181"/>
         <source>No training has been recorded yet, so there is nothing to project from.</source>
         <translation>尚无训练记录，因此无法进行预测。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="185"/>
         <source>If this site joins {rounds} more round(s) like the last one, its total will be ε = {projected:.2f}.</source>
         <translation>如果本站点再参与 {rounds} 轮与上一轮相同的训练，总计将达到 ε = {projected:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="189"/>
         <source>That passes the cap: the app will refuse the round that would cross it.</source>
         <translation>这将超过上限：程序会拒绝参与会导致超限的那一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="196"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="198"/>
+        <source>Some rounds drew their privacy randomness from a fixed seed (a test or demo option): whoever knows the seed can undo their noise, so the ε shown is nominal, not a guarantee.</source>
+        <translation>部分轮次的隐私随机数来自固定种子（测试或演示选项）：知道种子的人可以去除其噪声，因此显示的 ε 只是名义值，并非保证。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="202"/>
         <source>The cap is reached: this site will not train again unless the privacy officer raises it.</source>
         <translation>已达到上限：除非隐私负责人提高上限，本站点不会再进行训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="204"/>
         <source>More than 80% of the privacy cap is spent.</source>
         <translation>隐私上限已使用超过 80%。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="203"/>
-        <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;</source>
-        <translation>&lt;p&gt;差分隐私限制了任何人能从模型中获知的关于&lt;b&gt;单个患者&lt;/b&gt;的信息，即使对方了解其他所有患者。&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;：无论模型被如何使用，纳入该患者的影像后，对其得出任何结论的可能性，与从未使用其影像相比，最多变为 &lt;b&gt;{factor:.1f} 倍&lt;/b&gt;（或其倒数）。数值越小越保护隐私；0 表示完全没有影响。&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;：对某位患者而言，该保证不成立的微小概率（约为 {one_in:,.0f} 分之一）。&lt;/p&gt;&lt;p&gt;统计涵盖本站点启动以来的每一轮，包括每次重启。&lt;/p&gt;</translation>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="209"/>
+        <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;&lt;p&gt;Validation patients have their own line: the noised validation figures sent to the coordinator have cost them ε = {validation:.2f} so far. A patient is either a training or a validation patient, so the site&apos;s ε is the larger of the two lines.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;差分隐私限制了任何人能从模型中获知的关于&lt;b&gt;单个患者&lt;/b&gt;的信息，即使对方了解其他所有患者。&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;：无论模型被如何使用，纳入该患者的影像后，对其得出任何结论的可能性，与从未使用其影像相比，最多变为 &lt;b&gt;{factor:.1f} 倍&lt;/b&gt;（或其倒数）。数值越小越保护隐私；0 表示完全没有影响。&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;：对某位患者而言，该保证不成立的微小概率（约为 {one_in:,.0f} 分之一）。&lt;/p&gt;&lt;p&gt;统计涵盖本站点启动以来的每一轮，包括每次重启。&lt;/p&gt;&lt;p&gt;验证患者有自己的一行：迄今发送给协调方的加噪验证结果使他们花费了 ε = {validation:.2f}。每位患者要么是训练患者，要么是验证患者，因此本站的 ε 取两行中较大的一个。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="219"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="230"/>
         <source>total ε</source>
         <translation>累计 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="220"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="231"/>
         <source>added by the round</source>
         <translation>本轮增加</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="221"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="232"/>
         <source>cap</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="240"/>
+        <source>(validation report)</source>
+        <translation>（验证报告）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="242"/>
+        <source>[seeded: nominal]</source>
+        <translation>[固定种子：名义值]</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="253"/>
         <source>Delta must be a number such as 1e-5, or empty for automatic.</source>
         <translation>δ 必须是数字（例如 1e-5），或留空表示自动。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="258"/>
         <source>saving the privacy cap</source>
         <translation>保存隐私上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="262"/>
         <source>The privacy cap is now ε = {cap:g}.</source>
         <translation>隐私上限现为 ε = {cap:g}。</translation>
     </message>

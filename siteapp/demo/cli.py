@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from coordinator.protocol import SecureMode, Strategy, hidden_updates_conflict
+from coordinator.protocol import MIN_SECURE_SITES, SecureMode, Strategy, hidden_updates_conflict
 from siteapp.demo.settings import (
     BASELINES_DIRNAME,
     DEFAULT_DEMO_DIR,
@@ -90,6 +90,9 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
     conflict = hidden_updates_conflict(strategy, mode)
     if conflict is not None:
         raise UsageError(conflict)
+    if mode is not SecureMode.NONE and args.sites < MIN_SECURE_SITES:
+        raise UsageError(f"--mode {mode} needs at least {MIN_SECURE_SITES} sites (with two, "
+                         "each site could compute the other's update); add sites or --mode none")
     return DEFAULTS.with_changes(
         strategy=strategy, mode=mode, rounds=args.rounds,
         epochs_per_round=args.epochs_per_round, patients=args.patients, sites=args.sites,
@@ -161,6 +164,10 @@ def run_demo(settings: DemoSettings, out: Path) -> str:
     print(comparison_table(result))
     print("\nPer class (one-vs-rest AUC, mean over the sites' held-out patients):")
     print(per_class_table(result))
+    print(f"\nThe epsilons are nominal: for repeatable numbers the demo seeds DP sampling, "
+          f"image choice and noise (--seed {settings.seed}, passed to each site as "
+          "--insecure-fixed-dp-seed) and the ledgers mark those rounds seeded; a real site "
+          "draws them from the operating system.")
     print(f"\nplot: {plot}   results: {out / RESULTS_FILENAME}   logs: {out / LOGS_DIRNAME}")
     print(f"site-1's data folder, enrolled in this federation: {data_dirs['site-1']}")
     return write_json(result, out / RESULTS_FILENAME)

@@ -154,7 +154,8 @@ def run_federation(settings: DemoSettings, run_dir: Path, data_dirs: dict[str, P
     sites: dict[str, Child] = {}
     for site, data_dir in data_dirs.items():
         sites[site] = children.start(site, [
-            "-m", "siteapp.demo.site_worker", str(data_dir), "--seed", str(settings.seed),
+            "-m", "siteapp.demo.site_worker", str(data_dir),
+            "--insecure-fixed-dp-seed", str(settings.seed),
             "--wait-s", str(settings.round_wait_s),
         ], read_stdout=True)
         threading.Thread(target=_pump, args=(sites[site], events), daemon=True).start()

@@ -15,8 +15,9 @@ lines on stdout (the demo turns them into one live line per round and site):
 ``seconds`` splits the round's wall time by what the site was doing: ``training``,
 ``encrypting``, ``uploading``, ``waiting for others``, ``decrypting`` (downloading the
 aggregate, decrypting it and applying the server rule) and ``evaluating``. SIGTERM stops
-the runner at its next safe point. ``--seed`` seeds DP sampling and noise so the demo's
-numbers repeat; a real site never does that.
+the runner at its next safe point. ``--insecure-fixed-dp-seed`` seeds DP sampling, image
+choice and noise so the demo's numbers repeat; the ledger marks those rounds seeded
+(nominal epsilon), and a real site never does that.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
     options = RunnerOptions(
         device=device,
         waits=RunnerDefaults(poll_interval_s=0.2, round_wait_timeout_s=wait_s),
-        deterministic_seed=seed,
+        insecure_fixed_dp_seed=seed,
     )
 
     def on_progress(progress: Progress) -> None:
@@ -155,12 +156,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m siteapp.demo.site_worker",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", type=Path)
-    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--insecure-fixed-dp-seed", type=int, default=None,
+                        help="tests and the demo only: DP randomness from this seed (nominal epsilon)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--wait-s", type=float, default=300.0)
     args = parser.parse_args(argv)
     try:
-        return run(args.data_dir, args.seed, args.device, args.wait_s)
+        return run(args.data_dir, args.insecure_fixed_dp_seed, args.device, args.wait_s)
     except UserFacingError as exc:
         emit({"event": "error", "message": str(exc)})
         return exc.exit_code

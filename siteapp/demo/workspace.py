@@ -1,7 +1,7 @@
-"""A two-hospital demo for ``make screenshots``: real rounds, real numbers.
+"""A three-hospital demo for ``make screenshots``: real rounds, real numbers.
 
-Builds (once) two phantom sites, a local-only baseline at site 1, and a CKKS federation
-of both sites run to completion against a real coordinator (its own binary, HTTPS with
+Builds (once) three phantom sites (secure aggregation needs at least three), a local-only
+baseline at site 1, and a CKKS federation of all of them run to completion against a real coordinator (its own binary, HTTPS with
 mutual TLS on loopback), started, provisioned and stopped with the demo's own code
 (:mod:`siteapp.demo.federation`, :mod:`siteapp.demo.processes`). Every figure the screenshots show was computed by the real
 layers; nothing is drawn from made-up data. Reruns reuse the finished workspace while it
@@ -23,7 +23,7 @@ from siteapp.demo.processes import ChildProcesses
 from siteapp.errors import UserFacingError
 
 DONE_STAMP = "workspace.done"
-SITES = ("site-1", "site-2")
+SITES = ("site-1", "site-2", "site-3")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class WorkspaceSpec:
     local_epsilon: float = 2.0
     federated_rounds: int = 3
     epsilon_per_round: float = 2.0
+    sites: int = len(SITES)
 
 
 WORKSPACE = WorkspaceSpec()
@@ -93,7 +94,7 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
     from siteapp.training.initial_model import plan_update_length
     from siteapp.training.local import LocalTrainingOptions, train_local
 
-    log("generating phantom studies for two hospitals…")
+    log("generating phantom studies for three hospitals…")
     phantoms = generate_phantom_sites(root / "phantom", sites=len(SITES), patients=spec.patients,
                                       seed=spec.seed, task=spec.task, slices=spec.slices)
     for name, source in zip(SITES, phantoms, strict=True):

@@ -7,10 +7,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-import numpy as np
-
-from siteapp.federation.settings import REPORTED_METRICS, REPORTED_PER_CLASS
-
 
 class Phase(StrEnum):
     """What the runner is doing now (the GUI shows it; the CLI prints it)."""
@@ -68,19 +64,3 @@ class JoinReport:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
-
-def reportable_metrics(metrics: dict[str, object]) -> dict[str, float]:
-    """The finite rate metrics a site sends (see ``REPORTED_METRICS``), overall and per
-    class as ``"auc:<class index>"``: the plan orders the classes, so the coordinator can
-    name them, and not even a class name goes on the wire."""
-    wanted = {name: name for name in REPORTED_METRICS}
-    classes = metrics.get("classes")
-    for index, name in enumerate(classes if isinstance(classes, list) else []):
-        for rate in REPORTED_PER_CLASS:
-            wanted[f"{rate}:{name}"] = f"{rate}:{index}"
-    out = {}
-    for key, sent_as in wanted.items():
-        value = metrics.get(key)
-        if isinstance(value, int | float) and np.isfinite(value):
-            out[sent_as] = float(value)
-    return out

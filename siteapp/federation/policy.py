@@ -18,7 +18,7 @@ from siteapp.federation.enrolment import Enrolment
 from siteapp.federation.errors import PlanRefusedError
 from siteapp.federation.settings import PolicyDefaults
 from siteapp.federation.store import connect
-from siteapp.privacy.ledger import PrivacyLedger
+from siteapp.privacy.ledger import TRAINING, PrivacyLedger
 
 DEFAULTS = PolicyDefaults()
 
@@ -37,6 +37,8 @@ class SitePolicy:
     max_batch_size: int = DEFAULTS.max_batch_size
     max_grad_norm_limit: float = DEFAULTS.max_grad_norm_limit
     min_train_patients: int = DEFAULTS.min_train_patients
+    # False: this site never reports validation figures, not even noised ones.
+    report_validation: bool = True
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -120,7 +122,7 @@ def check_privacy(
         raise PlanRefusedError(
             f"the plan's {rounds_left} remaining round(s) would bring this site's epsilon to "
             f"{projected:.2f}, above its cap of {cap:g} (already spent "
-            f"{ledger.epsilon_spent():.2f}); nothing was trained. Ask the operator for fewer "
+            f"{ledger.epsilon_spent(TRAINING):.2f}); nothing was trained. Ask the operator for fewer "
             "rounds or a smaller epsilon per round, or join fewer rounds with --rounds"
         )
     return projected

@@ -15,6 +15,7 @@ class RunnerOptions:
     device: str = "auto"
     waits: RunnerDefaults = field(default_factory=RunnerDefaults)
     client: ClientDefaults = field(default_factory=client_defaults)
-    # Tests only: seeds Poisson sampling and the DP noise so two runs train identical
-    # updates. None (production) draws both from the operating system.
-    deterministic_seed: int | None = None
+    # Tests and the demo only: seeds Poisson sampling, image choice and the DP noise (a
+    # stream of its own per site and round) so two runs train identical updates, and the
+    # ledger marks those rounds seeded (nominal epsilon). None: the operating system's entropy.
+    insecure_fixed_dp_seed: int | None = None

@@ -12,7 +12,8 @@ global model (plaintext: downloads it; CKKS/masking: decrypts or reads the previ
 aggregate and applies the plan's server rule at the site); records the round's privacy
 cost in the ledger; trains one DP-SGD round; clips the update to the plan's client-level
 norm; encrypts or masks it; uploads it; waits for the aggregate; evaluates the new global
-model on the site's validation patients and reports the metrics.
+model on the site's validation patients (exact metrics stay here) and reports them as a
+Gaussian-noised histogram whose cost the ledger's validation line records first.
 
 Progress is reported through ``on_progress(Progress)`` with the phases of
 :class:`Phase`; setting ``stop`` ends the run at the next safe point (during training,
@@ -64,7 +65,6 @@ from siteapp.federation.join_report import (
     Phase,
     Progress,
     RoundOutcome,
-    reportable_metrics,
 )
 from siteapp.federation.masking_round import MaskingRound
 from siteapp.federation.policy import check_plan, check_privacy, load_policy
@@ -75,7 +75,9 @@ from siteapp.federation.settings import CONTEXT, KIT_DIRNAME, STATE_DIRNAME, TLS
 from siteapp.federation.site_training import SiteTraining
 from siteapp.federation.update_encoding import ckks_body, plaintext_body
 from siteapp.privacy.calibration import calibrate_noise_multiplier
-from siteapp.privacy.ledger import PrivacyLedger
+from siteapp.privacy.ledger import VALIDATION, PrivacyCapExceededError, PrivacyLedger
+from siteapp.privacy.randomness import seed_for
+from siteapp.privacy.validation_release import noised_histogram, release_mechanism
 
 _MASKING_ORDER = list(MaskingStep)
 _ACCEPTING = (RoundPhase.OPEN, RoundPhase.COLLECTING)
@@ -346,6 +348,7 @@ class RoundRunner:
         entry = self.ledger.record_planned_round(
             number, sigma, sample_rate, steps, local.records,
             context=f"{CONTEXT}:{plan.federation}",
+            seeded=self.options.insecure_fixed_dp_seed is not None,
         )
         record = self.records.save(SiteRound(
             plan.federation, number, SiteRoundPhase.RECORDED, ledger_entry_id=entry.id,
@@ -418,12 +421,11 @@ class RoundRunner:
             return None
         plan = self.client.plan()
         weights = self.global_weights(plan, number, state)
-        metrics = self._site_training(plan).evaluate(weights, number, self.ledger.epsilon_spent())
-        report = MetricsReport(
-            num_examples=int(metrics.get("count", 0)),  # type: ignore[call-overload]
-            metrics=reportable_metrics(metrics),
+        site = self._site_training(plan)
+        metrics, histogram = site.evaluate(weights, number, self.ledger.epsilon_spent())
+        metrics["validation_report"] = self._report_validation(
+            plan, number, histogram, len(site.val_set)
         )
-        self.client.report_metrics(number, report)
         if record.ledger_entry_id is not None:
             self.ledger.mark_finished(record.ledger_entry_id, "completed")
         record = self.records.save(record.advanced(SiteRoundPhase.REPORTED, metrics=metrics))
@@ -439,3 +441,33 @@ class RoundRunner:
             delta=self.ledger.reporting_delta(), update_norm=update_norm, metrics=metrics,
             resumed=resumed,
         )
+
+    def _report_validation(
+        self, plan: FederationPlan, number: int, histogram: np.ndarray | None, patients: int
+    ) -> str:
+        """Send the validation histogram, noised, after recording its cost in the ledger's
+        validation line; or say why nothing was sent (the plan, the site's policy, the cap)."""
+        validation = plan.validation
+        if validation.mechanism == "off":
+            return "not reported: the plan asks for no validation figures"
+        if not load_policy(self.data_dir).report_validation:
+            return "not reported: this site's policy refuses to report validation figures"
+        if histogram is None:
+            return "not reported: the task names no positive class to score against the rest"
+        fixed = self.options.insecure_fixed_dp_seed
+        release = release_mechanism(validation.noise_multiplier)
+        try:
+            entry = self.ledger.record_planned_round(
+                number, release.noise_multiplier, release.sample_rate, release.steps, patients,
+                context=f"{CONTEXT}:{plan.federation}", seeded=fixed is not None,
+                record_set=VALIDATION,
+            )
+        except PrivacyCapExceededError as exc:
+            self._emit(Phase.WAITING, number, f"validation figures not reported: {exc}")
+            return f"not reported: {exc}"
+        seed = seed_for(fixed, self.enrolment.site, number, "validation")
+        noised = noised_histogram(histogram, validation.noise_multiplier, seed)
+        self.client.report_metrics(number, MetricsReport(noisy_counts=noised.tolist()))
+        self.ledger.mark_finished(entry.id, "completed")
+        return (f"reported with Gaussian noise {validation.noise_multiplier:g} per count; "
+                f"validation patients' epsilon {entry.epsilon_after:.2f}")

@@ -15,11 +15,6 @@ KIT_FILENAME = "enrolment.medfed-kit"
 TLS_DIRNAME = "tls"
 STATE_DIRNAME = "federation"
 CONTEXT = "federation"
-# What a site tells the coordinator about the global model on its validation patients:
-# rates only (the coordinator averages them weighted by patient count), never counts.
-REPORTED_METRICS = ("auc", "accuracy", "sensitivity", "specificity")
-# ... and the same rates for each class against the rest, as "auc:<class index>" and so on.
-REPORTED_PER_CLASS = ("auc", "sensitivity", "specificity")
 
 
 @dataclass(frozen=True)

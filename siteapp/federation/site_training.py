@@ -8,8 +8,6 @@ inside the methods, like everywhere in the site app's federation code.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ from coordinator.protocol import FederationPlan, Strategy
 from siteapp.federation.errors import PlanRefusedError
 from siteapp.federation.run_options import RunnerOptions
 from siteapp.federation.update_encoding import clip_update
+from siteapp.privacy.randomness import seed_for
 
 # build_model seeds torch's process-wide generator while it draws the initial weights;
 # two runners (threads) building at once would draw from each other's stream.
@@ -70,15 +69,6 @@ def _check_update_length(plan: FederationPlan, here: int) -> None:
         )
 
 
-def derived_seed(seed: int, site: str, number: int, purpose: str) -> int:
-    """Tests and the demo only (``RunnerOptions.deterministic_seed``): a seed of its own
-    per site, round and use. Sites given the same seed must still draw independent DP
-    noise: identical noise would not average out across sites, and a site could subtract
-    its own noise from what it learns of another's update."""
-    digest = hashlib.sha256(f"medfed:{seed}:{site}:{number}:{purpose}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") >> 1
-
-
 class SiteTraining:
     """This site's data, model and training for one plan (built once per run)."""
 
@@ -97,7 +87,10 @@ class SiteTraining:
         self.site = site
         self.task = plan.task
         check_task_fits(data_dir, self.task)  # before any privacy is spent
-        self.train_set = site_dataset(data_dir, self.task, "train")
+        fixed = options.insecure_fixed_dp_seed
+        self.train_set = site_dataset(
+            data_dir, self.task, "train", seed=seed_for(fixed, site, "images")
+        )
         self.val_set = site_dataset(data_dir, self.task, "val")
         self.records = len(self.train_set)
         self.device = resolve_device(options.device)
@@ -130,33 +123,46 @@ class SiteTraining:
         from siteapp.training.weights import flatten, load_state
 
         load_state(self.model, global_weights)
-        seed = self.options.deterministic_seed
+        seed = self.options.insecure_fixed_dp_seed
         local = self.plan.local
         round_plan = RoundPlan(
             steps=steps, sample_rate=sample_rate, noise_multiplier=sigma,
             max_grad_norm=local.max_grad_norm, learning_rate=local.learning_rate,
             optimizer=local.optimizer, learning_rate_schedule=local.learning_rate_schedule,
             fedprox_mu=self.plan.strategy_params.proximal_mu if self.plan.strategy is Strategy.FEDPROX else 0.0,
-            sampling_seed=(secrets.randbits(63) if seed is None
-                           else derived_seed(seed, self.site, number, "sampling")),
-            noise_seed=None if seed is None else derived_seed(seed, self.site, number, "noise"),
+            sampling_seed=seed_for(seed, self.site, number, "sampling"),
+            noise_seed=seed_for(seed, self.site, number, "noise"),
         )
         result = train_round(self.model, self.train_set, round_plan, device=self.device,
                              progress=progress, cancel=stop)
         vector, self.last_norm = clip_update(flatten(result.update, self.layout), local.update_clip_norm)
         return np.asarray(vector, dtype=np.float32)
 
-    def evaluate(self, weights: dict[str, np.ndarray], number: int, epsilon: float) -> dict[str, object]:
-        """Validation metrics of the global model; also kept as a federated checkpoint."""
+    def evaluate(
+        self, weights: dict[str, np.ndarray], number: int, epsilon: float
+    ) -> tuple[dict[str, object], np.ndarray | None]:
+        """Exact validation metrics of the global model (kept at the site, also as a
+        federated checkpoint) and the exact histogram of the plan's score bins of the
+        positive class against the rest, which only leaves the site noised
+        (``siteapp.privacy.validation_release``); None for a task without a positive class."""
+        from siteapp.privacy.validation_release import score_histogram
         from siteapp.training.checkpoints import save_checkpoint
-        from siteapp.training.evaluation import evaluate_patients
+        from siteapp.training.evaluation import evaluate_patients, labelled_scores
         from siteapp.training.weights import full_state, load_state
 
         load_state(self.model, weights)
-        metrics = evaluate_patients(self.model.to(self.device), self.val_set, self.task, device=self.device).to_dict()
+        histogram = None
+        if self.task.positive_class is not None:
+            labels, scores = labelled_scores(
+                self.model.to(self.device), self.val_set, self.task, device=self.device
+            )
+            histogram = score_histogram(labels, scores, self.plan.validation.score_bins)
+        metrics = evaluate_patients(
+            self.model.to(self.device), self.val_set, self.task, device=self.device
+        ).to_dict()
         save_checkpoint(
             self.data_dir, full_state(self.model), source="federated", run_id=self.plan.federation,
             round=number, model_name=self.plan.model, task=self.task, epsilon=epsilon,
             metrics=metrics,
         )
-        return metrics
+        return metrics, histogram

@@ -33,19 +33,28 @@ def run_show(args: argparse.Namespace) -> int:
         json.dump(summary, sys.stdout, indent=2)
         print()
         return 0
+    from siteapp.privacy.randomness import NOMINAL_WARNING
+
     delta = summary["delta"]
     delta_text = "1/(10 x patients)" if delta is None else f"{delta:.2g}"
+    by_set = summary["epsilon_by_record_set"]
+    assert isinstance(by_set, dict)
+    nominal = " NOMINAL" if summary["nominal"] else ""
     print(
-        f"epsilon spent {summary['epsilon_spent']:.2f} of cap {summary['cap_epsilon']:g} "
-        f"(delta {delta_text})"
+        f"epsilon spent{nominal} {summary['epsilon_spent']:.2f} of cap {summary['cap_epsilon']:g} "
+        f"(delta {delta_text}; training patients {by_set['training']:.2f}, validation "
+        f"patients {by_set['validation']:.2f})"
     )
+    if summary["nominal"]:
+        print(f"WARNING: {NOMINAL_WARNING}")
     entries = summary["entries"]
     assert isinstance(entries, list)
     for e in entries:
         print(
-            f"  {e['created_at']} {e['context']} round {e['round']}: sigma {e['noise_multiplier']:.3f}, "
-            f"q {e['sample_rate']:.3f}, {e['steps']} steps, {e['records']} patients, "
-            f"epsilon after {e['epsilon_after']:.2f} [{e['status']}]"
+            f"  {e['created_at']} {e['context']} round {e['round']} {e['record_set']}: "
+            f"sigma {e['noise_multiplier']:.3f}, q {e['sample_rate']:.3f}, {e['steps']} steps, "
+            f"{e['records']} patients, epsilon after {e['epsilon_after']:.2f} [{e['status']}]"
+            + (" [SEEDED: nominal]" if e["seeded"] else "")
         )
     return 0
 

@@ -10,6 +10,18 @@ cost stays counted (conservative by design).
 delta: the cap's delta when the privacy officer set one, else ``1 / (10 x patients)``
 of the round. The cumulative epsilon is reported at the smallest delta of all entries,
 so a growing patient count never makes the report look cheaper than it is.
+
+Record sets: training patients and validation patients are disjoint (the split is per
+patient), so each set has its own line, composed over its own entries and held to the
+cap on its own; a patient's epsilon is that of the set they are in, and the site's is
+the larger of the two. Training rounds are DP-SGD; a validation entry is one Gaussian
+release of the validation histogram (``siteapp.privacy.validation_release``).
+
+Seeded entries: a run given the tests' and demo's ``insecure_fixed_dp_seed`` is marked
+``seeded``; its epsilon is nominal (``siteapp.privacy.randomness``).
+
+Durability: the ledger's connections commit with ``synchronous=FULL``, so an entry is on
+disk before the training (or release) it pays for starts, even across a power cut.
 """
 
 from __future__ import annotations
@@ -52,8 +64,17 @@ MIGRATIONS: tuple[str, ...] = (
         finished_at TEXT
     );
     """,
+    """
+    ALTER TABLE privacy_ledger ADD COLUMN record_set TEXT NOT NULL DEFAULT 'training'
+        CHECK (record_set IN ('training', 'validation'));
+    ALTER TABLE privacy_ledger ADD COLUMN seeded INTEGER NOT NULL DEFAULT 0
+        CHECK (seeded IN (0, 1));
+    """,
 )
 STATUSES = ("planned", "completed", "cancelled")
+TRAINING = "training"
+VALIDATION = "validation"
+RECORD_SETS = (TRAINING, VALIDATION)
 # Floating-point slack when comparing a composed epsilon with the cap.
 CAP_SLACK = 1e-9
 
@@ -80,9 +101,11 @@ class LedgerEntry:
     steps: int
     records: int
     delta: float
-    epsilon_after: float
+    epsilon_after: float  # of this entry's record set, everything before it included
     status: str
     created_at: str
+    record_set: str = TRAINING
+    seeded: bool = False
 
     @property
     def mechanism(self) -> MechanismRun:
@@ -111,6 +134,8 @@ class PrivacyLedger:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         conn = open_site_db(self.data_dir)
         try:
+            # An entry must survive a power cut before what it pays for starts.
+            conn.execute("PRAGMA synchronous=FULL")
             apply_migrations(conn, COMPONENT, MIGRATIONS)
             yield conn
         finally:
@@ -148,17 +173,20 @@ class PrivacyLedger:
         return cap.delta if cap.delta is not None else default_delta(records)
 
     # -- entries -----------------------------------------------------------------------
-    def entries(self) -> list[LedgerEntry]:
+    def entries(self, record_set: str | None = None) -> list[LedgerEntry]:
+        """Every entry, or those of one record set."""
         with self._connect() as conn:
-            return self._entries(conn)
+            return self._entries(conn, record_set)
 
     @staticmethod
-    def _entries(conn: sqlite3.Connection) -> list[LedgerEntry]:
+    def _entries(conn: sqlite3.Connection, record_set: str | None = None) -> list[LedgerEntry]:
         rows = conn.execute(
             "SELECT id, round, context, noise_multiplier, sample_rate, steps, records, delta,"
-            " epsilon_after, status, created_at FROM privacy_ledger ORDER BY id"
+            " epsilon_after, status, created_at, record_set, seeded FROM privacy_ledger"
+            " ORDER BY id"
         ).fetchall()
-        return [LedgerEntry(**dict(row)) for row in rows]
+        entries = [LedgerEntry(**(dict(row) | {"seeded": bool(row["seeded"])})) for row in rows]
+        return [e for e in entries if record_set is None or e.record_set == record_set]
 
     def reporting_delta(self, extra_records: int | None = None) -> float:
         """The delta the cumulative epsilon is reported at (smallest of all entries)."""
@@ -167,18 +195,26 @@ class PrivacyLedger:
             deltas.append(self.delta_for(extra_records))
         return min(deltas) if deltas else self.delta_for(1)
 
-    def epsilon_spent(self) -> float:
-        entries = self.entries()
+    def epsilon_spent(self, record_set: str | None = None) -> float:
+        """Epsilon of one record set, or (None) the site's: the larger of its sets'."""
+        if record_set is None:
+            return max(self.epsilon_spent(name) for name in RECORD_SETS)
+        entries = self.entries(record_set)
         if not entries:
             return 0.0
-        return epsilon_of([e.mechanism for e in entries], min(e.delta for e in entries))
+        return epsilon_of([e.mechanism for e in entries], self.reporting_delta())
+
+    def nominal(self) -> bool:
+        """Whether any entry was seeded, which makes the reported epsilon nominal."""
+        return any(e.seeded for e in self.entries())
 
     def projected_epsilon(
-        self, noise_multiplier: float, sample_rate: float, steps: int, records: int, rounds: int = 1
+        self, noise_multiplier: float, sample_rate: float, steps: int, records: int, rounds: int = 1,
+        record_set: str = TRAINING,
     ) -> float:
         """ "If I join ``rounds`` more rounds like this, my epsilon will be X"."""
-        entries = self.entries()
-        delta = min([e.delta for e in entries] + [self.delta_for(records)])
+        entries = self.entries(record_set)
+        delta = min([e.delta for e in self.entries()] + [self.delta_for(records)])
         return projected_epsilon(
             [e.mechanism for e in entries],
             MechanismRun(noise_multiplier, sample_rate, steps),
@@ -198,8 +234,8 @@ class PrivacyLedger:
         (default: the cap), given everything already spent."""
         cap = self.cap()
         target = cap.epsilon if target_epsilon is None else min(target_epsilon, cap.epsilon)
-        entries = self.entries()
-        delta = min([e.delta for e in entries] + [self.delta_for(records)])
+        entries = self.entries(TRAINING)
+        delta = min([e.delta for e in self.entries()] + [self.delta_for(records)])
         return calibrate_noise_multiplier(
             target, delta, sample_rate, steps, rounds, spent=[e.mechanism for e in entries]
         )
@@ -212,13 +248,19 @@ class PrivacyLedger:
         steps: int,
         records: int,
         context: str = "local",
+        *,
+        seeded: bool = False,
+        record_set: str = TRAINING,
     ) -> LedgerEntry:
         """Append a round's cost BEFORE training it, or refuse.
 
         Raises :class:`PrivacyCapExceededError` (and writes nothing) when the composition of
-        all entries plus this round passes the cap. The read and the append run in one
-        write transaction, so two workers cannot both squeeze under the cap.
+        all entries of ``record_set`` plus this round passes the cap. The read and the
+        append run in one write transaction, so two workers cannot both squeeze under the
+        cap. ``seeded`` marks a round whose DP randomness came from a fixed seed.
         """
+        if record_set not in RECORD_SETS:
+            raise ValueError(f"record_set must be one of {RECORD_SETS}, got {record_set}")
         if noise_multiplier <= 0:
             raise PrivacyCapExceededError(
                 "a round without noise has unbounded epsilon; it is refused"
@@ -229,7 +271,8 @@ class PrivacyLedger:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 entry = self._append(
-                    conn, round, noise_multiplier, sample_rate, steps, records, context
+                    conn, round, noise_multiplier, sample_rate, steps, records, context,
+                    seeded, record_set,
                 )
             except BaseException:
                 conn.rollback()
@@ -246,26 +289,31 @@ class PrivacyLedger:
         steps: int,
         records: int,
         context: str,
+        seeded: bool,
+        record_set: str,
     ) -> LedgerEntry:
         cap = self.cap()
         delta = cap.delta if cap.delta is not None else default_delta(records)
-        previous = self._entries(conn)
-        report_delta = min([e.delta for e in previous] + [delta])
+        everything = self._entries(conn)
+        previous = [e for e in everything if e.record_set == record_set]
+        report_delta = min([e.delta for e in everything] + [delta])
         planned = MechanismRun(noise_multiplier, sample_rate, steps)
         epsilon_after = epsilon_of([*(e.mechanism for e in previous), planned], report_delta)
         if epsilon_after > cap.epsilon + CAP_SLACK:
             spent = epsilon_of([e.mechanism for e in previous], report_delta)
+            what = "its validation patients'" if record_set == VALIDATION else "this site's"
+            undone = "nothing was reported" if record_set == VALIDATION else "nothing was trained"
             raise PrivacyCapExceededError(
-                f"round {round} would raise this site's epsilon from {spent:.2f} to "
+                f"round {round} would raise {what} epsilon from {spent:.2f} to "
                 f"{epsilon_after:.2f}, above its cap of {cap.epsilon:g} (delta {report_delta:.2g}); "
-                "nothing was trained. Use more noise, fewer steps or rounds, or ask the "
+                f"{undone}. Use more noise, fewer steps or rounds, or ask the "
                 "privacy officer to raise the cap"
             )
         created = _now()
         cursor = conn.execute(
             "INSERT INTO privacy_ledger(round, context, noise_multiplier, sample_rate, steps,"
-            " records, delta, epsilon_after, status, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
+            " records, delta, epsilon_after, status, created_at, record_set, seeded)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?)",
             (
                 round,
                 context,
@@ -276,6 +324,8 @@ class PrivacyLedger:
                 delta,
                 epsilon_after,
                 created,
+                record_set,
+                int(seeded),
             ),
         )
         return LedgerEntry(
@@ -290,6 +340,8 @@ class PrivacyLedger:
             epsilon_after,
             "planned",
             created,
+            record_set,
+            seeded,
         )
 
     def find_entry(self, context: str, round: int) -> LedgerEntry | None:
@@ -297,7 +349,9 @@ class PrivacyLedger:
         restarted mid-round can see that the round's cost is already recorded. Reusing
         that entry instead of recording again is only sound when the interrupted run
         released nothing (its update was never uploaded)."""
-        matches = [e for e in self.entries() if e.context == context and e.round == round]
+        matches = [
+            e for e in self.entries(TRAINING) if e.context == context and e.round == round
+        ]
         return matches[-1] if matches else None
 
     def mark_finished(self, entry_id: int, status: str) -> None:
@@ -317,6 +371,8 @@ class PrivacyLedger:
         delta = min(e.delta for e in entries) if entries else cap.delta
         return {
             "epsilon_spent": self.epsilon_spent(),
+            "epsilon_by_record_set": {name: self.epsilon_spent(name) for name in RECORD_SETS},
+            "nominal": any(e.seeded for e in entries),
             "delta": delta,
             "cap_epsilon": cap.epsilon,
             "cap_delta": cap.delta,

@@ -88,7 +88,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="ignore the task's pretrained public backbone and train every layer from "
         "seeded random weights",
     )
-    train.add_argument("--seed", type=int, default=TRAINING.init_seed)
+    train.add_argument(
+        "--seed",
+        type=int,
+        default=TRAINING.init_seed,
+        help="seed of the initial head's weights (public); DP sampling, image choice and "
+        "noise always come from the operating system's entropy",
+    )
+    train.add_argument(
+        "--insecure-fixed-dp-seed",
+        type=int,
+        default=None,
+        help="TESTS AND DEMOS ONLY: draw DP sampling, image choice and noise from this seed. "
+        "Anyone who knows it can replay the sampling and remove the noise; the ledger marks "
+        "these rounds seeded and their epsilon as nominal",
+    )
     train.add_argument(
         "--grad-sample-mode", choices=TRAINING_GRAD_SAMPLE_MODES, default=DEFAULT_GRAD_SAMPLE_MODE
     )
@@ -159,6 +173,7 @@ def run_train(args: argparse.Namespace) -> int:
         from_scratch=args.from_scratch,
         seed=args.seed,
         grad_sample_mode=args.grad_sample_mode,
+        insecure_fixed_dp_seed=args.insecure_fixed_dp_seed,
     )
 
     def announce(summary: dict[str, object]) -> None:

@@ -1,11 +1,15 @@
 """Patient-indexed datasets: the patient, not the image, is the DP record.
 
 Item ``i`` of a :class:`PatientDataset` is patient ``i``. Each time a patient is drawn,
-ONE of that patient's images is picked uniformly at random (from a seeded generator), so
-a Poisson-sampled batch holds at most one image per patient and Opacus' per-sample
-gradients are per-patient gradients: clipping bounds what one patient contributes to a
-step whatever the number of slices they have. Over many steps every image of a patient
-is seen.
+ONE of that patient's images is picked uniformly at random, so a Poisson-sampled batch
+holds at most one image per patient and Opacus' per-sample gradients are per-patient
+gradients: clipping bounds what one patient contributes to a step whatever the number of
+slices they have. Over many steps every image of a patient is seen.
+
+The image choice is secret and per patient: every patient has a stream of their own,
+keyed by a secret drawn from the operating system (or, for tests and the demo only, by
+the explicit fixed seed) and by their pseudonymous key, so the image one patient
+contributes never depends on which other patients exist or were drawn before them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import torch
 from torch.utils.data import Dataset
 
 from siteapp.errors import UserFacingError
+from siteapp.privacy.randomness import patient_stream_key, secret_seed
 from siteapp.tasks import TaskPreset
 
 ImageLoader = Callable[[int, int], np.ndarray]
@@ -39,10 +44,13 @@ class PatientRecord:
 
 class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
     """Patients as records; ``loader(patient_index, image_index)`` returns one image as a
-    float32 ``(matrix, matrix)`` array in [0, 1]."""
+    float32 ``(matrix, matrix)`` array in [0, 1].
+
+    ``seed`` None (every real run) keys the image choice with OS entropy; an integer is
+    the tests' and demo's fixed seed (``insecure_fixed_dp_seed``)."""
 
     def __init__(
-        self, records: Sequence[PatientRecord], loader: ImageLoader, seed: int = 0
+        self, records: Sequence[PatientRecord], loader: ImageLoader, seed: int | None = None
     ) -> None:
         empty = [r.key for r in records if r.num_images < 1]
         if empty:
@@ -51,7 +59,8 @@ class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
             )
         self.records = list(records)
         self._loader = loader
-        self._rng = np.random.default_rng(seed)
+        self._key = secret_seed() if seed is None else int(seed)
+        self._streams: dict[int, np.random.Generator] = {}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -66,8 +75,16 @@ class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         record = self.records[index]
-        image_index = int(self._rng.integers(record.num_images))
-        return self.image(index, image_index), record.label
+        return self.image(index, self.choose_image(index)), record.label
+
+    def choose_image(self, patient_index: int) -> int:
+        """The next image of this patient's own stream (see the module docstring)."""
+        record = self.records[patient_index]
+        stream = self._streams.get(patient_index)
+        if stream is None:
+            stream = np.random.default_rng([self._key, patient_stream_key(record.key)])
+            self._streams[patient_index] = stream
+        return int(stream.integers(record.num_images))
 
     def evaluation_indices(self, patient_index: int, limit: int) -> list[int]:
         """Evenly spaced image indices of a patient, at most ``limit`` of them."""
@@ -78,7 +95,7 @@ class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
 
     @classmethod
     def from_arrays(
-        cls, patients: Sequence[tuple[str, int, Sequence[np.ndarray]]], seed: int = 0
+        cls, patients: Sequence[tuple[str, int, Sequence[np.ndarray]]], seed: int | None = None
     ) -> PatientDataset:
         """A dataset held in memory: ``(key, label, images)`` per patient."""
         images = [list(imgs) for _, _, imgs in patients]
@@ -89,7 +106,9 @@ class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
         return cls(records, lambda p, i: images[p][i], seed=seed)
 
 
-def site_dataset(data_dir: Path, task: TaskPreset, split: str, seed: int = 0) -> PatientDataset:
+def site_dataset(
+    data_dir: Path, task: TaskPreset, split: str, seed: int | None = None
+) -> PatientDataset:
     """The site's labelled patients of ``split`` (train/val/test), read through the
     preprocessing cache. Labels are mapped to class indices of ``task``."""
     from siteapp.dicom.cache import PreprocessCache
@@ -131,10 +150,13 @@ class PoissonPatientSampler:
     independently with probability ``sample_rate`` (batches vary in size, may be empty).
 
     This is the sampling the RDP accountant assumes; a fixed-size shuffled batch would
-    not match the epsilon the ledger records.
+    not match the epsilon the ledger records, and neither would batches anyone can
+    predict: ``seed`` None (every real run) draws from the operating system's entropy.
     """
 
-    def __init__(self, num_records: int, sample_rate: float, steps: int, seed: int) -> None:
+    def __init__(
+        self, num_records: int, sample_rate: float, steps: int, seed: int | None = None
+    ) -> None:
         if not 0.0 < sample_rate <= 1.0:
             raise ValueError(f"sample rate must be in (0, 1], got {sample_rate}")
         self.num_records = num_records

@@ -63,6 +63,24 @@ def patient_probabilities(
     return aggregate_vectors_by_patient(keys, flat, settings.patient_aggregation)
 
 
+def labelled_scores(
+    model: nn.Module,
+    dataset: PatientDataset,
+    task: TaskDefinition,
+    settings: EvaluationDefaults = EVALUATION,
+    device: torch.device | None = None,
+) -> tuple[list[int], list[float]]:
+    """Per patient, in dataset order: 1 if of the task's positive class else 0, and the
+    probability of that class (the positive class against the rest). The task must name a
+    positive class."""
+    if task.positive_class is None:
+        raise ValueError(f"task {task.name} names no positive class")
+    by_patient = patient_probabilities(model, dataset, settings, device)
+    positive = task.class_index(task.positive_class)
+    labels = [int(r.label == positive) for r in dataset.records]
+    return labels, [float(np.ravel(by_patient[r.key])[positive]) for r in dataset.records]
+
+
 def evaluate_patients(
     model: nn.Module,
     dataset: PatientDataset,

@@ -8,7 +8,10 @@ This is both a tool for the site (a first model from its own data) and the "loca
 baseline a federation is compared with. Each round is recorded in the privacy ledger
 before it trains, evaluated on the validation split, and checkpointed with its metrics.
 The noise multiplier is calibrated once so that the whole plan keeps the site's TOTAL
-epsilon (everything already spent included) within the target and the cap.
+epsilon (everything already spent included) within the target and the cap. Sampling,
+image choice and noise come from the operating system's entropy, so two runs on the same
+patients are independent, as the ledger composes them; ``insecure_fixed_dp_seed`` (tests
+and the demo) replaces that and marks the rounds seeded in the ledger.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from siteapp.errors import UsageError
 from siteapp.privacy.ledger import PrivacyLedger
+from siteapp.privacy.randomness import seed_for
 from siteapp.tasks import TaskDefinition, resolve_task
 from siteapp.training.checkpoints import save_checkpoint
 from siteapp.training.config import (
@@ -64,8 +68,11 @@ class LocalTrainingOptions:
     init_weights: Path | None = None  # a full model to start from instead of the preset's
     freeze_backbone: bool | None = None  # None: the preset's freeze_backbone
     from_scratch: bool = False  # ignore the preset's pretrained public backbone
-    seed: int = TRAINING.init_seed
+    seed: int = TRAINING.init_seed  # the initial head's weights only (public)
     grad_sample_mode: str = DEFAULT_GRAD_SAMPLE_MODE
+    # Tests and the demo only: seeds Poisson sampling, image choice and DP noise, and the
+    # ledger marks the rounds seeded (nominal epsilon). None: the operating system's entropy.
+    insecure_fixed_dp_seed: int | None = None
 
 
 @dataclass
@@ -105,8 +112,11 @@ def train_local(
     data_dir = Path(data_dir)
     task = resolve_task(options.task, data_dir)
     model_name = options.model_name or task.default_model
-    train = site_dataset(data_dir, task, "train", seed=options.seed)
-    val = site_dataset(data_dir, task, "val", seed=options.seed)
+    fixed = options.insecure_fixed_dp_seed
+    train = site_dataset(
+        data_dir, task, "train", seed=seed_for(fixed, "images")
+    )
+    val = site_dataset(data_dir, task, "val")
     ledger = PrivacyLedger(data_dir)
     price = price_local_run(ledger, options, len(train))
     sigma, sample_rate, steps = price.noise_multiplier, price.sample_rate, price.steps_per_round
@@ -145,7 +155,8 @@ def train_local(
     )
     for round_number in range(1, options.rounds + 1):
         entry = ledger.record_planned_round(
-            round_number, sigma, sample_rate, steps, len(train), context=f"local:{run_id}"
+            round_number, sigma, sample_rate, steps, len(train), context=f"local:{run_id}",
+            seeded=fixed is not None,
         )
         plan = RoundPlan(
             steps=steps,
@@ -155,7 +166,8 @@ def train_local(
             learning_rate=learning_rate,
             learning_rate_schedule=options.learning_rate_schedule,
             optimizer=optimizer,
-            sampling_seed=options.seed * 1000 + round_number,
+            sampling_seed=seed_for(fixed, "sampling", round_number),
+            noise_seed=seed_for(fixed, "noise", round_number),
             grad_sample_mode=options.grad_sample_mode,
         )
         try:

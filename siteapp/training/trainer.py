@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from siteapp.errors import UserFacingError
+from siteapp.privacy.randomness import secret_seed
 from siteapp.training.config import (
     DEFAULT_GRAD_SAMPLE_MODE,
     GRAD_SAMPLE_MODES,
@@ -75,10 +76,16 @@ class RoundPlan:
     learning_rate_schedule: str = "constant"  # one of LEARNING_RATE_SCHEDULES
     dp: bool = True
     grad_sample_mode: str = DEFAULT_GRAD_SAMPLE_MODE
-    sampling_seed: int = 0
-    # None draws DP noise from the OS-seeded generator (what production must do);
-    # tests pass a seed to make a round reproducible.
+    # None (every real run) seeds Poisson sampling and the DP noise from the operating
+    # system's entropy; a seed is the tests' and demo's ``insecure_fixed_dp_seed`` only,
+    # and whoever records such a round marks it seeded in the ledger.
+    sampling_seed: int | None = None
     noise_seed: int | None = None
+
+    @property
+    def seeded(self) -> bool:
+        """Whether anything DP relies on was drawn from a caller's seed."""
+        return self.sampling_seed is not None or self.noise_seed is not None
 
 
 def plan_round(
@@ -193,10 +200,12 @@ class TrainingStep:
                 model, mode, batch_first=True, loss_reduction="mean",
                 strict=not only_fixed_buffers(model), **extra,
             )
-        generator = None
-        if plan.noise_seed is not None:
-            device = next(model.parameters()).device
-            generator = torch.Generator(device=device).manual_seed(plan.noise_seed)
+        # Always an explicit generator: with None Opacus draws from torch's process-wide
+        # one, which building the model seeds with the plan's public init_seed.
+        device = next(model.parameters()).device
+        generator = torch.Generator(device=device).manual_seed(
+            secret_seed() if plan.noise_seed is None else plan.noise_seed
+        )
         optimizer_class = (
             FusedClippingDPOptimizer
             if mode == FUSED_GRAD_SAMPLE_MODE

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
+from coordinator.protocol import FederationPlan
 from siteapp.federation.enrolment import Enrolment, current_enrolment, load_enrolled_kit
 
 
@@ -40,6 +41,46 @@ def strategy_sentence(strategy: str) -> str:
     return sentences.get(strategy, strategy)
 
 
+def what_leaves(plan: FederationPlan) -> list[str]:
+    """Every field this site sends under ``plan``, how it is protected and whether epsilon
+    covers it (the README's "What epsilon means" lists the same)."""
+    translate = QCoreApplication.translate
+    secure = plan.mode.value != "none"
+    update = translate(
+        "FederationPlanText",
+        "The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.",
+    ).format(protection=translate("FederationPlanText", "encrypted or masked, only the sum of at "
+                                  "least 3 sites is ever revealed") if secure else
+             translate("FederationPlanText", "readable by the coordinator (TLS only)"))
+    count = translate(
+        "FederationPlanText",
+        "The number of training patients, {protection}. Not covered by ε: it is exact.",
+    ).format(protection=translate("FederationPlanText", "inside the encrypted or masked sum, so "
+                                  "sites learn only the total of all sites") if secure else
+             translate("FederationPlanText", "readable by the coordinator"))
+    validation = plan.validation
+    if validation.mechanism == "off":
+        figures = translate("FederationPlanText", "Validation figures: none (the plan asks for none).")
+    else:
+        figures = translate(
+            "FederationPlanText",
+            "Validation figures: the validation patients counted by class and score band, with "
+            "random noise (σ {sigma:g}) added to every count; exact AUC, counts and the "
+            "confusion matrix stay here. Covered by ε: the validation patients' own line in the "
+            "ledger. The site policy can refuse to send them.",
+        ).format(sigma=validation.noise_multiplier)
+    timings = translate(
+        "FederationPlanText",
+        "When this site joins, uploads and reports, and the size of each message. Not covered "
+        "by ε; training time grows with the number of patients.",
+    )
+    never = translate(
+        "FederationPlanText",
+        "No image, label or patient record ever leaves; the Audit log lists every byte sent.",
+    )
+    return [update, count, figures, timings, never]
+
+
 @dataclass(frozen=True)
 class PlanInWords:
     enrolment: Enrolment
@@ -67,12 +108,7 @@ def plan_in_words(data_dir: Path) -> PlanInWords | None:
         "{epochs} pass(es) over this site's labelled patients per round, with differential "
         "privacy: at most ε {eps:g} per round (δ {delta:g}).",
     ).format(epochs=local.epochs_per_round, eps=local.target_epsilon_per_round, delta=local.target_delta)
-    leaves_text = translate(
-        "FederationPlanText",
-        "Only the model update (a list of numbers, protected as above) and validation scores "
-        "(AUC, sensitivity, specificity, overall and per class). No image, label or patient "
-        "record ever leaves; the Audit log lists every request sent.",
-    )
+    leaves_text = "\n".join(f"• {line}" for line in what_leaves(plan))
     lines = [
         (translate("FederationPlanText", "Task"), f"{task.title} ({plan.model})"),
         (translate("FederationPlanText", "What is learnt"), task.describe()),

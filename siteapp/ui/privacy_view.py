@@ -7,10 +7,10 @@ the GUI never invents one: every number comes from :class:`PrivacyLedger`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from siteapp.privacy.ledger import LedgerEntry, PrivacyLedger
+from siteapp.privacy.ledger import TRAINING, VALIDATION, LedgerEntry, PrivacyLedger
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,14 @@ class PrivacyPicture:
     cap_delta: float | None
     spent: float
     delta: float
-    entries: list[LedgerEntry]
+    entries: list[LedgerEntry]  # training rounds
     projected: float | None
     remaining_rounds: int
+    # The validation patients' own line (noised validation reports), composed apart.
+    validation_entries: list[LedgerEntry] = field(default_factory=list)
+    validation_spent: float = 0.0
+    # Some entry was seeded (tests/demo option): every epsilon shown is nominal.
+    nominal: bool = False
 
     @property
     def fraction_of_cap(self) -> float:
@@ -40,17 +45,23 @@ def privacy_picture(data_dir: Path, remaining_rounds: int) -> PrivacyPicture:
     """Spent epsilon, cap and, when there is a round to extrapolate from, the projection
     of joining ``remaining_rounds`` more rounds shaped like the last one."""
     ledger = PrivacyLedger(data_dir)
-    entries = ledger.entries()
+    everything = ledger.entries()
+    entries = [e for e in everything if e.record_set == TRAINING]
+    validation = [e for e in everything if e.record_set == VALIDATION]
     cap = ledger.cap()
     spent = ledger.epsilon_spent()
-    delta = ledger.reporting_delta() if entries else ledger.delta_for(1)
+    delta = ledger.reporting_delta() if everything else ledger.delta_for(1)
     projected = None
     if entries and remaining_rounds > 0:
         last = entries[-1]
         projected = ledger.projected_epsilon(
             last.noise_multiplier, last.sample_rate, last.steps, last.records, remaining_rounds
         )
-    return PrivacyPicture(cap.epsilon, cap.delta, spent, delta, entries, projected, remaining_rounds)
+    return PrivacyPicture(
+        cap.epsilon, cap.delta, spent, delta, entries, projected, remaining_rounds,
+        validation_entries=validation, validation_spent=ledger.epsilon_spent(VALIDATION),
+        nominal=any(e.seeded for e in everything),
+    )
 
 
 def odds_factor(epsilon: float) -> float:

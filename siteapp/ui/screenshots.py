@@ -1,6 +1,6 @@
 """``make screenshots``: render every page of the site app on demo data to PNG files.
 
-Runs offscreen (``QT_QPA_PLATFORM=offscreen``, no display needed) on the two-hospital
+Runs offscreen (``QT_QPA_PLATFORM=offscreen``, no display needed) on the three-hospital
 workspace of :mod:`siteapp.demo.workspace`, so each picture shows what the real
 layers computed. Writes ``docs/screenshots/<page>.png``, and with ``--language zh_CN``
 the same pages in Simplified Chinese (``make screenshots`` writes both, the Chinese ones

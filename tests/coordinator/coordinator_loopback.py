@@ -19,7 +19,7 @@ from safetensors.numpy import save
 from coordinator.client import ConnectionParams, CoordinatorClient
 from coordinator.kits import SiteKit, load_site_kit
 from coordinator.loopback import NotListeningError, free_port, serve_args, wait_for_port
-from coordinator.protocol import FederationPlan, RoundState
+from coordinator.protocol import MIN_SECURE_SITES, FederationPlan, RoundState
 from coordinator.provisioning import provision, sign_site_request
 from coordinator.settings import ClientDefaults
 from siteapp.federation.round_polling import wait_for_round
@@ -183,7 +183,9 @@ def make_federation(
     def _make(start: bool = True, **plan_fields: Any) -> Federation:
         port = free_port()
         root = tmp_path / f"fed{len(made)}"
-        fields: dict[str, Any] = {"federation": "test", "sites": SITES, "min_sites": 2, "rounds": 2}
+        secure = plan_fields.get("mode", "none") != "none"
+        fields: dict[str, Any] = {"federation": "test", "sites": SITES, "rounds": 2,
+                                  "min_sites": MIN_SECURE_SITES if secure else 2}
         fields.update(plan_fields)
         if fields.get("mode", "none") != "none":
             fields.setdefault("update_length", UPDATE_LENGTH)

@@ -30,6 +30,14 @@ def _expected_fedavg(global_w: dict[str, np.ndarray], round_number: int, sites: 
     }
 
 
+# Each site's (noised, here hand-made) validation histogram: negatives, then positives.
+HISTOGRAMS = {
+    "a": [[2.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]],
+    "b": [[1.0, 1.0, 1.0, 0.0], [0.0, 1.0, 0.0, 2.0]],
+    "c": [[3.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 3.0]],
+}
+
+
 def test_three_sites_run_two_rounds_closing_by_count(make_federation, tmp_path: Path) -> None:
     fed: Federation = make_federation(rounds=2)
     clients = {s: fed.client(s) for s in SITES}
@@ -53,13 +61,16 @@ def test_three_sites_run_two_rounds_closing_by_count(make_federation, tmp_path: 
         for k in expected:
             np.testing.assert_allclose(got[k], expected[k], rtol=1e-5, atol=1e-6)
         for s in SITES:
-            clients[s].report_metrics(r, MetricsReport(num_examples=EXAMPLES[s], metrics={"auc": 0.5 + 0.1 * EXAMPLES[s]}))
+            clients[s].report_metrics(r, MetricsReport(noisy_counts=HISTOGRAMS[s]))
 
     final = clients["b"].round_state()
     assert final.finished and final.number == 2
     status = clients["a"].status()
-    # (1 x 0.6 + 2 x 0.7 + 3 x 0.8) / 6
-    assert status.rounds[1].metrics["auc"] == pytest.approx(4.4 / 6)
+    # Summed histogram: negatives [6, 2, 1, 0], positives [0, 1, 1, 6]; bins 0-1 say negative.
+    assert status.rounds[1].metrics == pytest.approx(
+        {"auc": (1 * (6 + 1) + 1 * (8 + 0.5) + 6 * 9) / (8 * 9), "accuracy": 15 / 17,
+         "sensitivity": 7 / 8, "specificity": 8 / 9}
+    )
     assert status.rounds[1].metrics_sites == SITES
     assert status.rounds[0].total_examples == 6
 

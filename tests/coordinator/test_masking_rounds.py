@@ -19,10 +19,13 @@ from siteapp.federation.round_polling import wait_for_round
 
 
 def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_federation, tmp_path: Path) -> None:
-    fed: Federation = make_federation(mode="masking", rounds=1, min_sites=2, round_deadline_s=1.5,
-                                      masking={"threshold_rule": "majority"})
+    # Four sites, so that three survive d's dropout: a secure aggregate of fewer than three
+    # sites is never published.
+    sites = ["a", "b", "c", "d"]
+    survivors = ["a", "b", "c"]
+    fed: Federation = make_federation(mode="masking", sites=sites, rounds=1, min_sites=3,
+                                      round_deadline_s=1.5, masking={"threshold_rule": "majority"})
     plan = fed.plan
-    sites = ["a", "b", "c"]
     clients = {s: fed.client(s) for s in sites}
     people = {}
     for s in sites:
@@ -52,34 +55,34 @@ def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_feder
 
     rng = np.random.default_rng(4)
     vectors = {s: rng.uniform(-0.5, 0.5, size=UPDATE_LENGTH) for s in sites}
-    counts = {"a": 3, "b": 9, "c": 5}
-    for s in ("a", "b"):  # c drops out after sharing its keys
+    counts = {"a": 3, "b": 9, "c": 5, "d": 4}
+    for s in survivors:  # d drops out after sharing its keys
         shares = clients[s].get_masking(1, MaskingStep.SHARE)
         assert {m["recipient"] for m in shares} == {s}
         masked = people[s].masked_input(shares, vectors[s], counts[s])
         clients[s].upload_update(1, masked, None, carried="masked update")
-    at(MaskingStep.CONSISTENCY)  # at the deadline, with 2 >= threshold uploads
+    at(MaskingStep.CONSISTENCY)  # at the deadline, with 3 >= threshold and min_sites uploads
     with pytest.raises(RequestRefusedError, match="'consistency' step") as late:
-        shares = clients["c"].get_masking(1, MaskingStep.SHARE)
-        clients["c"].upload_update(1, people["c"].masked_input(shares, vectors["c"], 1), None)
+        shares = clients["d"].get_masking(1, MaskingStep.SHARE)
+        clients["d"].upload_update(1, people["d"].masked_input(shares, vectors["d"], 1), None)
     assert late.value.status == 409
     shown = clients["a"].get_masking(1, MaskingStep.CONSISTENCY)
-    assert shown["survivors"] == ["a", "b"] == clients["b"].get_masking(1, MaskingStep.CONSISTENCY)["survivors"]
+    assert shown["survivors"] == survivors == clients["b"].get_masking(1, MaskingStep.CONSISTENCY)["survivors"]
     with pytest.raises(RequestRefusedError, match="survivor signature"):
         clients["a"].post_masking(1, MaskingStep.CONSISTENCY, {**people["a"].sign_survivors(shown), "survivors": ["a"]})
-    for s in ("a", "b"):
+    for s in survivors:
         clients[s].post_masking(1, MaskingStep.CONSISTENCY, people[s].sign_survivors(shown))
     at(MaskingStep.UNMASK)
     request = clients["a"].get_masking(1, MaskingStep.UNMASK)
-    assert request["survivors"] == ["a", "b"] and len(request["signatures"]) == 2
-    for s in ("a", "b"):
+    assert request["survivors"] == survivors and len(request["signatures"]) == 3
+    for s in survivors:
         clients[s].post_masking(1, MaskingStep.UNMASK, people[s].unmask(request))
 
     state = wait_published(clients["b"], 1)
     assert state.last_published == 1
-    clients["c"].download_result(1, tmp_path / "sum.st")
+    clients["d"].download_result(1, tmp_path / "sum.st")
     result = load_file(str(tmp_path / "sum.st"))
-    expected = counts["a"] * vectors["a"] + counts["b"] * vectors["b"]
-    step = 2 * 12 / masking_bounds(plan).scale  # quantisation error of two weighted vectors
+    expected = sum(counts[s] * vectors[s] for s in survivors)
+    step = 3 * 17 / masking_bounds(plan).scale  # quantisation error of three weighted vectors
     np.testing.assert_allclose(result["sum"], expected, atol=step)
-    assert result["count"][0] == 12
+    assert result["count"][0] == 17

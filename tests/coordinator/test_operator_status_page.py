@@ -21,8 +21,9 @@ def test_the_operator_sees_plan_rounds_sites_failures_and_revocations(make_feder
     assert html.count('class="phase published"') == 2 and html.count('class="phase failed"') == 1
     assert "Round 3 failed: only 1 of the 2 required sites took part" in html
     assert "Site c expelled on" in html and "revoked 20" in html
-    # Per site: uploads, bytes and the figures as each site reported them.
-    assert "round 1 (5 patients): auc 0.810" in html and "round 1 (7 patients): auc 0.690" in html
+    # Per site: uploads, bytes and the figures read from the noised histogram each reported.
+    assert "round 1 (DP-noised): auc 0.969" in html and "round 1 (DP-noised): auc 0.750" in html
+    assert "patients):" not in html  # no exact validation count is shown, none is stored
     rows = {line.split("</td>")[0].split("<td>")[-1]: line for line in html.split("<tr>") if "ago (" in line}
     assert set(rows) >= {"a", "b"}
     assert "<td>3</td>" in rows["a"] and "<td>2</td>" in rows["b"]

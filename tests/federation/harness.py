@@ -22,7 +22,7 @@ from coordinator_loopback import (
 )
 
 from coordinator.kits import SiteKit
-from coordinator.protocol import FederationPlan
+from coordinator.protocol import MIN_SECURE_SITES, FederationPlan
 from coordinator.provisioning import provision, sign_site_request
 from coordinator.settings import ClientDefaults
 from siteapp.federation.enrolment import enroll, load_enrolled_kit
@@ -40,7 +40,7 @@ FAST = RunnerOptions(
     device="cpu",
     waits=RunnerDefaults(poll_interval_s=0.05, unreachable_patience_s=20.0, round_wait_timeout_s=90.0),
     client=ClientDefaults(max_retries=2, backoff_base_s=0.05, backoff_max_s=0.5, read_timeout_s=30.0),
-    deterministic_seed=7,
+    insecure_fixed_dp_seed=7,
 )
 # Small local rounds: a few DP steps of the compact CNN on 64x64 phantom slices.
 LOCAL = {"epochs_per_round": 1, "batch_size": 4, "learning_rate": 0.05,
@@ -106,8 +106,9 @@ def make_federation(
     **plan_fields: Any,
 ) -> LoopbackFederation:
     port = free_port()
-    fields: dict[str, Any] = {"federation": "loopback", "sites": list(SITES), "min_sites": 2,
-                              "rounds": 1, "round_deadline_s": 60.0, "local": LOCAL,
+    secure = plan_fields.get("mode", "none") != "none"
+    fields: dict[str, Any] = {"federation": "loopback", "sites": list(SITES), "rounds": 1,
+                              "min_sites": MIN_SECURE_SITES if secure else 2, "round_deadline_s": 60.0, "local": LOCAL,
                               "task": demo_task("lung-ct-nodule")}
     fields.update(plan_fields)
     if fields.get("mode", "none") != "none":

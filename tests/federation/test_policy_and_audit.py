@@ -37,8 +37,8 @@ def _update_length() -> int:
 
 
 def _plan(**fields: object) -> FederationPlan:
-    base: dict[str, object] = {"federation": "fed", "sites": ["a", "b"], "mode": "ckks", "min_sites": 2,
-                               "update_length": _update_length()}
+    base: dict[str, object] = {"federation": "fed", "sites": ["a", "b", "c"], "mode": "ckks",
+                               "min_sites": 3, "update_length": _update_length()}
     base.update(fields)
     return FederationPlan.model_validate(base)
 
@@ -53,7 +53,7 @@ def test_the_enrolled_plan_passes() -> None:
         ({"task": "mammo-mass"}, "task changed"),
         ({"model": "resnet_small"}, "model changed"),
         ({"mode": "none"}, "secure mode changed"),
-        ({"sites": ["b", "c"]}, "no longer lists this site"),
+        ({"sites": ["b", "c", "d"]}, "no longer lists this site"),
         ({"local": {"learning_rate": 5.0}}, "learning rate 5"),
         ({"local": {"epochs_per_round": 50}}, "50 epochs per round"),
     ],
@@ -156,7 +156,7 @@ def test_a_plan_made_for_other_frozen_weights_is_refused(
     assert SiteTraining(data_dir, plan, options, "a").records > 0  # no digest in the plan: not checked
 
 
-def test_sites_given_the_same_deterministic_seed_draw_their_own_noise(
+def test_sites_given_the_same_insecure_fixed_dp_seed_draw_their_own_noise(
     site_templates: dict[str, Path], tmp_path: Path
 ) -> None:
     """The demo seeds every site alike; shared noise would not average out in FedAvg."""
@@ -168,7 +168,7 @@ def test_sites_given_the_same_deterministic_seed_draw_their_own_noise(
 
     data_dir = tmp_path / "a"
     shutil.copytree(site_templates["a"], data_dir)
-    options = RunnerOptions(device="cpu", deterministic_seed=3)
+    options = RunnerOptions(device="cpu", insecure_fixed_dp_seed=3)
 
     def update(site: str) -> np.ndarray:
         side = SiteTraining(data_dir, _plan(), options, site)

@@ -196,23 +196,29 @@ def test_masking_round_completes_with_a_site_dropped_after_key_sharing(tmp_path:
     # client-level clipping of the whole update (the plan asks for it); below the ~0.5 norm
     # of a head-only update on the frozen public backbone, so it really clips
     clip = 0.1
-    # The deadline closes the upload step without c; it must also leave every site time to
+    # Four sites (d holds a copy of c's patients), so that three survive d's dropout: a
+    # secure aggregate of fewer than three sites is never published.
+    sites = (*SITES, "d")
+    survivors = SITES
+    templates = {**site_templates, "d": site_templates["c"]}
+    # The deadline closes the upload step without d; it must also leave every site time to
     # advertise its keys on a loaded test machine.
-    fed = make_federation(tmp_path, site_templates, mode="masking", rounds=1, round_deadline_s=8.0,
-                          local={**LOCAL, "update_clip_norm": clip}, masking={"threshold_rule": "majority"})
+    fed = make_federation(tmp_path, templates, mode="masking", rounds=1, round_deadline_s=8.0,
+                          sites=list(sites), local={**LOCAL, "update_clip_norm": clip},
+                          masking={"threshold_rule": "majority"})
     try:
-        # c advertises and shares its keys, then dies as it starts training
-        threads = start_sites(fed, SITES, on_progress={"c": crash_at(Phase.TRAINING)})
+        # d advertises and shares its keys, then dies as it starts training
+        threads = start_sites(fed, sites, on_progress={"d": crash_at(Phase.TRAINING)})
         join_sites(threads)
     finally:
         fed.stop()
-    assert set(fed.errors) == {"c"}
-    assert set(fed.reports) == {"a", "b"}
-    for site in ("a", "b"):
+    assert set(fed.errors) == {"d"}, fed.errors
+    assert set(fed.reports) == set(survivors)
+    for site in survivors:
         assert [o.round for o in fed.reports[site].rounds] == [1]
         assert fed.reports[site].finished
-    # the published secure sum is exactly the mean of a's and b's updates
-    n = {s: fed.reports[s].rounds[0].num_examples for s in ("a", "b")}
+    # the published secure sum is exactly the mean of the survivors' updates
+    n = {s: fed.reports[s].rounds[0].num_examples for s in survivors}
     mean = sum(n[s] * uploaded_update(fed, s, 1).astype(np.float64) for s in n) / sum(n.values())
     initial = global_weights(fed, "a", 0)
     got = global_weights(fed, "a", 1)
@@ -224,11 +230,11 @@ def test_masking_round_completes_with_a_site_dropped_after_key_sharing(tmp_path:
         slack = bound + 2 * np.spacing(np.abs(got[name])).astype(np.float64)
         assert np.all(np.abs(delta.ravel() - mean[offset:offset + size]) <= slack.ravel()), name
         offset += size
-    for site in ("a", "b"):
+    for site in survivors:
         assert fed.reports[site].rounds[0].update_norm > clip  # DP noise alone is larger
         assert np.linalg.norm(uploaded_update(fed, site, 1)) <= clip * (1 + 1e-6)
-    # c's privacy cost stays recorded although it never uploaded
-    assert len(PrivacyLedger(fed.data_dirs["c"]).entries()) == 1
+    # d's privacy cost stays recorded although it never uploaded
+    assert len(PrivacyLedger(fed.data_dirs["d"]).entries()) == 1
 
 
 def test_a_site_refuses_a_relabelled_ckks_aggregate_and_says_why(fedavg_runs: dict[str, LoopbackFederation]) -> None:

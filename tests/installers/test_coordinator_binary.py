@@ -46,7 +46,7 @@ def test_binary_provisions_serves_and_answers_a_site(
     port = free_port()
     out = tmp_path / "federation"
     provisioned = provision(
-        BINARY, out, port, "--federation", "packaged", "--sites", "alpha,beta",
+        BINARY, out, port, "--federation", "packaged", "--sites", "alpha,beta,gamma",
         "--mode", "ckks", "--plan", str(SAMPLE_PLAN),
     )
     assert provisioned.returncode == 0, provisioned.stderr
@@ -69,7 +69,7 @@ def test_binary_provisions_serves_and_answers_a_site(
         )
     assert status.federation == "packaged"
     assert status.mode is SecureMode.CKKS
-    assert status.sites == ["alpha", "beta"]
+    assert status.sites == ["alpha", "beta", "gamma"]
     assert status.rounds_planned == 10  # from the sample plan
     assert status.current.number == 1
     assert status.current.phase in (RoundPhase.OPEN, RoundPhase.COLLECTING)

@@ -159,10 +159,10 @@ def test_dp_training_learns_a_separable_task(
     task: TaskPreset, make_patients: PatientFactory
 ) -> None:
     torch.manual_seed(0)
-    train = PatientDataset.from_arrays(make_patients(64, seed=1))
+    train = PatientDataset.from_arrays(make_patients(64, seed=1), seed=0)
     val = PatientDataset.from_arrays(make_patients(24, seed=2))
     model = build_model("compact_cnn", task)
-    plan = RoundPlan(steps=60, sample_rate=0.25, noise_multiplier=0.6, noise_seed=0,
+    plan = RoundPlan(steps=60, sample_rate=0.25, noise_multiplier=0.6, noise_seed=0, sampling_seed=0,
                      optimizer=FROM_SCRATCH_OPTIMIZER, learning_rate=FROM_SCRATCH_LEARNING_RATE)
     result = train_round(model, train, plan, device="cpu")
     load_state(model, result.local_weights)

@@ -22,21 +22,21 @@ from harness import FAST, LoopbackFederation, join_sites, make_federation, start
 from siteapp.dicom.importer import import_paths
 from siteapp.dicom.labels import import_labels
 
-GUI_SITE, OTHER_SITE = "a", "b"
+GUI_SITE, OTHER_SITES = "a", ("b", "c")
 ROUND_TIMEOUT_MS = 240_000
 
 
 @pytest.fixture
 def ckks_federation(tmp_path: Path, phantom_root: Path) -> Iterator[LoopbackFederation]:
     templates = {}
-    # Two sites only: the round closes as soon as both uploaded, not at the deadline.
-    for index, site in enumerate((GUI_SITE, OTHER_SITE), start=1):
+    # Three sites (a secure sum needs three): the round closes once all have uploaded.
+    for index, site in enumerate((GUI_SITE, *OTHER_SITES), start=1):
         source = phantom_root / f"site-{index}"
         templates[site] = tmp_path / "templates" / site
         import_paths(templates[site], [source])
         import_labels(templates[site], source / "labels.csv", "lung-ct-nodule")
-    fed = make_federation(tmp_path / "fed", templates, mode="ckks", rounds=1, min_sites=2,
-                          sites=[GUI_SITE, OTHER_SITE])
+    fed = make_federation(tmp_path / "fed", templates, mode="ckks", rounds=1, min_sites=3,
+                          sites=[GUI_SITE, *OTHER_SITES])
     yield fed
     fed.stop()
 
@@ -67,6 +67,10 @@ def test_join_a_ckks_round_then_read_privacy_quality_and_audit(
     plan_text = " ".join(page.plan_form.itemAt(i).widget().text()
                          for i in range(page.plan_form.count()) if page.plan_form.itemAt(i).widget())
     assert "Encrypted (CKKS)" in plan_text and "No image, label or patient record" in plan_text
+    # every field the site sends, with its protection
+    for field in ("The model update", "number of training patients", "Validation figures",
+                  "random noise", "Not covered by ε"):
+        assert field in plan_text, field
 
     worker = page.check_connection()
     wait_worker(qtbot, worker, 60_000)
@@ -76,7 +80,7 @@ def test_join_a_ckks_round_then_read_privacy_quality_and_audit(
     worker = page.join(max_rounds=1, runner_options=FAST)
     assert worker is not None and not page.join_button.isEnabled()
     worker.signals.yielded.connect(lambda p: phases.append(str(p.phase)))
-    others = start_sites(fed, (OTHER_SITE,), max_rounds=1)
+    others = start_sites(fed, OTHER_SITES, max_rounds=1)
     wait_worker(qtbot, worker, ROUND_TIMEOUT_MS)
     join_sites(others, timeout_s=120)
     assert worker.error is None, worker.error
@@ -116,13 +120,13 @@ def test_join_a_ckks_round_then_read_privacy_quality_and_audit(
 @pytest.fixture
 def offline_federation(tmp_path: Path, phantom_root: Path) -> Iterator[LoopbackFederation]:
     """An enrolled site whose coordinator is not running (yet)."""
-    templates = {GUI_SITE: tmp_path / "templates" / GUI_SITE, OTHER_SITE: tmp_path / "templates" / OTHER_SITE}
-    for index, site in enumerate((GUI_SITE, OTHER_SITE), start=1):
+    templates = {site: tmp_path / "templates" / site for site in (GUI_SITE, *OTHER_SITES)}
+    for index, site in enumerate((GUI_SITE, *OTHER_SITES), start=1):
         source = phantom_root / f"site-{index}"
         import_paths(templates[site], [source])
         import_labels(templates[site], source / "labels.csv", "lung-ct-nodule")
     fed = make_federation(tmp_path / "fed", templates, start=False, mode="ckks", rounds=1,
-                          min_sites=2, sites=[GUI_SITE, OTHER_SITE])
+                          min_sites=3, sites=[GUI_SITE, *OTHER_SITES])
     yield fed
     fed.stop()
 

@@ -166,12 +166,13 @@ class PrivacyPage(Page):
             self.remaining_spin.setToolTip(self.tr("From the federation plan: rounds this site has not taken part in yet."))
         picture = privacy_picture(self.session.data_dir, self.remaining_spin.value())
         self.picture = picture
-        self.spent_label.setText(
-            self.tr("ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}").format(
-                spent=picture.spent, cap=picture.cap_epsilon,
-                percent=100.0 * picture.fraction_of_cap, delta=picture.delta,
-            )
+        spent_text = self.tr("ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}").format(
+            spent=picture.spent, cap=picture.cap_epsilon,
+            percent=100.0 * picture.fraction_of_cap, delta=picture.delta,
         )
+        if picture.nominal:
+            spent_text += " " + self.tr("(nominal)")
+        self.spent_label.setText(spent_text)
         self.gauge.show_values(picture.spent, picture.projected, picture.cap_epsilon)
         if picture.projected is None and picture.entries:
             self.projection_label.setText(self.tr("No rounds are left to join, so nothing more will be spent."))
@@ -192,7 +193,12 @@ class PrivacyPage(Page):
         self._fill_table(picture)
         self.cap_spin.setValue(picture.cap_epsilon)
         self.delta_edit.setText("" if picture.cap_delta is None else f"{picture.cap_delta:g}")
-        if picture.fraction_of_cap >= 1.0:
+        if picture.nominal:
+            self.show_info(self.tr(
+                "Some rounds drew their privacy randomness from a fixed seed (a test or demo "
+                "option): whoever knows the seed can undo their noise, so the ε shown is "
+                "nominal, not a guarantee."), NoticeKind.WARNING)
+        elif picture.fraction_of_cap >= 1.0:
             self.show_info(self.tr("The cap is reached: this site will not train again unless the privacy officer raises it."), NoticeKind.WARNING)
         elif picture.fraction_of_cap >= WARN_FRACTION:
             self.show_info(self.tr("More than 80% of the privacy cap is spent."), NoticeKind.WARNING)
@@ -209,8 +215,13 @@ class PrivacyPage(Page):
             "<p><b>δ = {delta:.1e}</b>: the small chance (about 1 in {one_in:,.0f}) that this "
             "guarantee does not hold for a given patient.</p>"
             "<p>The count covers every round since this site started, across restarts.</p>"
+            "<p>Validation patients have their own line: the noised validation figures sent "
+            "to the coordinator have cost them ε = {validation:.2f} so far. A patient is "
+            "either a training or a validation patient, so the site's ε is the larger of "
+            "the two lines.</p>"
         ).format(eps=eps, factor=odds_factor(eps), delta=picture.delta,
-                 one_in=1.0 / picture.delta if picture.delta > 0 else float("inf"))
+                 one_in=1.0 / picture.delta if picture.delta > 0 else float("inf"),
+                 validation=picture.validation_spent)
 
     def _fill_chart(self, picture: PrivacyPicture) -> None:
         self.chart.clear_series()
@@ -221,9 +232,15 @@ class PrivacyPage(Page):
         self.chart.add_limit(picture.cap_epsilon, self.tr("cap"), CAP_COLOR)
 
     def _fill_table(self, picture: PrivacyPicture) -> None:
-        self.table.setRowCount(len(picture.entries))
-        for row, e in enumerate(picture.entries):
-            values = [str(e.round), e.context.split(":", 1)[0], e.status, f"{e.noise_multiplier:.2f}", str(e.steps),
+        rows = sorted(picture.entries + picture.validation_entries, key=lambda e: e.id)
+        self.table.setRowCount(len(rows))
+        for row, e in enumerate(rows):
+            context = e.context.split(":", 1)[0]
+            if e.record_set == "validation":
+                context += " " + self.tr("(validation report)")
+            if e.seeded:
+                context += " " + self.tr("[seeded: nominal]")
+            values = [str(e.round), context, e.status, f"{e.noise_multiplier:.2f}", str(e.steps),
                       str(e.records), f"{e.epsilon_after:.3f}"]
             for col, value in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(value))
