@@ -1,5 +1,5 @@
-"""``medfed-site request-enrolment``, ``enroll``, ``leave``, ``join`` and ``audit``: the federation
-without a screen.
+"""``medfed-site request-enrolment``, ``enroll``, ``leave``, ``join``, ``audit`` and ``policy``:
+the federation without a screen.
 
 Torch, TenSEAL and the HTTP client are imported inside the command functions only.
 """
@@ -76,6 +76,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit.add_argument("--csv", type=Path, default=None, help="write the entries to this CSV file")
     audit.add_argument("--json", action="store_true", help="print one JSON document")
     audit.set_defaults(func=run_audit)
+
+    policy = subparsers.add_parser(
+        "policy", help="show this site's policy (or change whether it reports validation)",
+        description="What a coordinator's plan may ask of this site. --report-validation no "
+        "stops this site from sending even the noised validation figures.",
+    )
+    policy.add_argument("--report-validation", choices=("yes", "no"), default=None,
+                        help="send the DP-noised validation histogram after each round")
+    policy.set_defaults(func=run_policy)
 
 
 def run_request_enrolment(args: argparse.Namespace) -> int:
@@ -180,4 +189,18 @@ def run_audit(args: argparse.Namespace) -> int:
     for e in entries:
         print(f"{e.at_iso} {e.method:<4} {e.endpoint} [{e.kind}] {e.bytes_sent} B "
               f"sha256 {e.body_sha256 or '-'}: {e.carried} (HTTP {e.status}, {e.attempts} attempt(s))")
+    return 0
+
+
+def run_policy(args: argparse.Namespace) -> int:
+    from dataclasses import asdict, replace
+
+    from siteapp.federation.policy import load_policy, save_policy
+
+    policy = load_policy(args.data_dir)
+    if args.report_validation is not None:
+        policy = replace(policy, report_validation=args.report_validation == "yes")
+        save_policy(args.data_dir, policy)
+    json.dump(asdict(policy), sys.stdout, indent=2)
+    print()
     return 0

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from harness import make_federation, run_sites
 
-from siteapp.federation.policy import SitePolicy, save_policy
+from siteapp.cli import main
+from siteapp.federation.policy import load_policy
 from siteapp.privacy.accountant import RDP_ORDERS
 from siteapp.privacy.ledger import PrivacyLedger
 
@@ -73,8 +74,8 @@ def _exact(metrics: dict[str, object]) -> Confusion:
 def two_round_federation(site_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory):
     """Three sites, two plaintext rounds; site c's policy refuses to report validation."""
     fed = make_federation(tmp_path_factory.mktemp("validation"), site_templates, rounds=2)
-    if hasattr(SitePolicy, "report_validation"):
-        save_policy(fed.data_dirs["c"], SitePolicy(report_validation=False))
+    assert main(["--data-dir", str(fed.data_dirs["c"]), "policy", "--report-validation", "no"]) == 0
+    assert load_policy(fed.data_dirs["c"]).report_validation is False
     try:
         run_sites(fed)
     finally:
