@@ -31,7 +31,7 @@ SOURCE_COORDINATOR = (sys.executable, "-m", "coordinator.cli")
 def federation(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     port = free_port()
     out = tmp_path_factory.mktemp("rotation") / "federation"
-    plan = FederationPlan(federation="rotation", sites=["north", "south", "east"],
+    plan = FederationPlan(federation="rotation", sites=["north", "south", "west"],
                           mode=SecureMode.CKKS, min_sites=3, update_length=130)
     provision(plan, out, f"https://127.0.0.1:{port}")
     return out, port

@@ -42,10 +42,10 @@ def test_two_local_runs_with_default_options_draw_different_batches_and_models(
     imported_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     batches = _record_batches(monkeypatch)
-    first = train_local(imported_site, LocalTrainingOptions(**LOCAL_RUN))
-    second = train_local(imported_site, LocalTrainingOptions(**LOCAL_RUN))
+    # read each run's model before the next run (two runs in one second share a run id)
+    a = _final_weights(train_local(imported_site, LocalTrainingOptions(**LOCAL_RUN)))
+    b = _final_weights(train_local(imported_site, LocalTrainingOptions(**LOCAL_RUN)))
     assert len(batches) == 2 and batches[0] != batches[1]
-    a, b = _final_weights(first), _final_weights(second)
     assert any(not np.array_equal(a[k], b[k]) for k in a)
     assert not any(e.seeded for e in PrivacyLedger(imported_site).entries())
 
@@ -55,9 +55,9 @@ def test_a_seeded_local_run_repeats_and_is_marked_nominal_in_the_ledger(
 ) -> None:
     batches = _record_batches(monkeypatch)
     options = LocalTrainingOptions(**LOCAL_RUN, insecure_fixed_dp_seed=5)
-    first, second = train_local(imported_site, options), train_local(imported_site, options)
+    a = _final_weights(train_local(imported_site, options))
+    b = _final_weights(train_local(imported_site, options))
     assert batches[0] == batches[1]
-    a, b = _final_weights(first), _final_weights(second)
     assert all(np.array_equal(a[k], b[k]) for k in a)
     ledger = PrivacyLedger(imported_site)
     assert [e.seeded for e in ledger.entries()] == [True, True]
