@@ -8,7 +8,6 @@ from coordinator.aggregation.validation_histogram import histogram_metrics, summ
 from coordinator.protocol import (
     FederationPlan,
     FederationStatus,
-    MetricsReport,
     RoundPhase,
     RoundState,
     RoundSummary,

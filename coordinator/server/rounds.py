@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from safetensors.numpy import load_file, save
 
 from coordinator.aggregation import AggregationError

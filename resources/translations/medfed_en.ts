@@ -966,83 +966,83 @@
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="102"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="104"/>
         <source>Window preset (keys 1-9)</source>
-        <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range.</extracomment>
+        <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range. Colour frames are 0-255 RGB: the window spans exactly that.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="105"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="107"/>
         <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="113"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
         <source>The pixel under the mouse: column, row and its value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="116"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="118"/>
         <source>Fit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="117"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="119"/>
         <source>Fit the image to the view (key F)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="121"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="123"/>
         <source>Window</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="140"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
         <source>Lung</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="140"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
         <source>Mediastinum</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="141"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="143"/>
         <source>Bone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="141"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="143"/>
         <source>Brain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="144"/>
         <source>Soft tissue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="145"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="147"/>
         <source>{name} (W {width:.0f} L {center:.0f})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="152"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="154"/>
         <source>Auto (image percentiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="161"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="163"/>
         <source>Custom</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="284"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="295"/>
         <source>Slice {index} / {count}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="287"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="298"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2357,12 +2357,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="189"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="191"/>
         <source>checking the data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
         <source>Settings saved.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2370,189 +2370,190 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="71"/>
         <source>Studies</source>
+        <extracomment>The search box never gets narrower than this (it held &quot;Se…&quot; beside the buttons).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="75"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="89"/>
         <source>Import folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="92"/>
         <source>Import zip or DICOMDIR…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="91"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="94"/>
         <source>Query PACS…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="96"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="99"/>
         <source>Search patient, study, series…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="107"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
         <source>Modality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="109"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
         <source>Only what the task uses</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
         <source>Hide patients with no series of the task&apos;s modality that its series filter accepts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="129"/>
         <source>Cancel import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
         <source>Patient / study / series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
         <source>Date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
         <source>Split</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="171"/>
         <source>Last import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="173"/>
         <source>No import in this session yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="176"/>
         <source>File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="176"/>
         <source>Why it was skipped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="182"/>
         <source>Skipped files and non-image objects:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="201"/>
         <source>Choose a folder of DICOM files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="208"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="219"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="227"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="221"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="229"/>
         <source>importing studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="228"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="236"/>
         <source>Looking for DICOM files…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="242"/>
         <source>Importing studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="249"/>
         <source>Stopping after the current batch…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="254"/>
         <source>{done} of {total} files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="253"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="261"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="268"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="278"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="286"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="320"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="328"/>
         <source>All modalities</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="329"/>
         <source>All labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="327"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="335"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="356"/>
         <source>Unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="421"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="429"/>
         <source>drawing thumbnails</source>
         <translation type="unfinished"></translation>
     </message>

@@ -966,83 +966,83 @@
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="102"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="104"/>
         <source>Window preset (keys 1-9)</source>
-        <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range.</extracomment>
+        <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range. Colour frames are 0-255 RGB: the window spans exactly that.</extracomment>
         <translation>窗宽窗位预设（按键 1-9）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="105"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="107"/>
         <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
         <translation>层面（鼠标滚轮、方向键、Page Up/Down）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="113"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
         <source>The pixel under the mouse: column, row and its value</source>
         <translation>鼠标下的像素：列、行及其数值</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="116"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="118"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="117"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="119"/>
         <source>Fit the image to the view (key F)</source>
         <translation>使图像适应视图（按键 F）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="121"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="123"/>
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="140"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
         <source>Lung</source>
         <translation>肺窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="140"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
         <source>Mediastinum</source>
         <translation>纵隔窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="141"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="143"/>
         <source>Bone</source>
         <translation>骨窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="141"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="143"/>
         <source>Brain</source>
         <translation>脑窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="144"/>
         <source>Soft tissue</source>
         <translation>软组织窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="145"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="147"/>
         <source>{name} (W {width:.0f} L {center:.0f})</source>
         <translation>{name}（窗宽 {width:.0f} 窗位 {center:.0f}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="152"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="154"/>
         <source>Auto (image percentiles)</source>
         <translation>自动（图像百分位）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="161"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="163"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="284"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="295"/>
         <source>Slice {index} / {count}</source>
         <translation>层面 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="287"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="298"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation>窗宽 {width:.0f}  窗位 {center:.0f}</translation>
     </message>
@@ -2357,12 +2357,12 @@
         <translation>HTTPS 代理地址无效：{problem}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="189"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="191"/>
         <source>checking the data folder</source>
         <translation>检查数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
     </message>
@@ -2370,189 +2370,190 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="71"/>
         <source>Studies</source>
+        <extracomment>The search box never gets narrower than this (it held &quot;Se…&quot; beside the buttons).</extracomment>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="75"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation>从文件夹、DICOMDIR 或 zip 文件导入 DICOM 检查。文件保留在原处；MedFed 只为其建立索引，绝不会把它们发送到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="89"/>
         <source>Import folder…</source>
         <translation>导入文件夹…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="92"/>
         <source>Import zip or DICOMDIR…</source>
         <translation>导入 zip 或 DICOMDIR…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="91"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="94"/>
         <source>Query PACS…</source>
         <translation>查询 PACS…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="96"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="99"/>
         <source>Search patient, study, series…</source>
         <translation>搜索患者、检查、序列…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="107"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
         <source>Modality</source>
         <translation>模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="109"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
         <source>Label</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
         <source>Only what the task uses</source>
         <translation>仅显示任务使用的内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
         <source>Hide patients with no series of the task&apos;s modality that its series filter accepts</source>
         <translation>隐藏没有任务模态且未通过其序列筛选的序列的患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="129"/>
         <source>Cancel import</source>
         <translation>取消导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
         <source>Patient / study / series</source>
         <translation>患者 / 检查 / 序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="171"/>
         <source>Last import</source>
         <translation>最近一次导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="173"/>
         <source>No import in this session yet.</source>
         <translation>本次会话尚未导入。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="176"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="176"/>
         <source>Why it was skipped</source>
         <translation>跳过原因</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="182"/>
         <source>Skipped files and non-image objects:</source>
         <translation>跳过的文件和非图像对象：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="201"/>
         <source>Choose a folder of DICOM files</source>
         <translation>选择包含 DICOM 文件的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="208"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation>选择 zip 压缩包或 DICOMDIR 文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation>DICOM 来源 (*.zip DICOMDIR *.dcm);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="219"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="227"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation>已有导入正在进行；请等待其完成或先取消。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="221"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="229"/>
         <source>importing studies</source>
         <translation>导入检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="228"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="236"/>
         <source>Looking for DICOM files…</source>
         <translation>正在查找 DICOM 文件…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="242"/>
         <source>Importing studies…</source>
         <translation>正在导入检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="241"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="249"/>
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="254"/>
         <source>{done} of {total} files</source>
         <translation>{done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="253"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="261"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation>从 {files} 个文件中导入了 {images} 张图像（新增 {patients} 位患者、{studies} 个检查、{series} 个序列）；跳过 {skipped} 个。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="268"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation>导入已取消；此前已导入的内容会保留。再次导入同一文件夹即可完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="278"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="286"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation>不是图像（{kind}）；已列出，未导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="320"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="328"/>
         <source>All modalities</source>
         <translation>全部模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="329"/>
         <source>All labels</source>
         <translation>全部标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="327"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="335"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation>{patients} 位患者，{studies} 个检查，{images} 张图像</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="356"/>
         <source>Unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="421"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="429"/>
         <source>drawing thumbnails</source>
         <translation>生成缩略图</translation>
     </message>

@@ -25,7 +25,6 @@ from x11_display import Display, available, xvfb
 from coordinator.loopback import free_port
 from coordinator.protocol import FederationPlan
 from coordinator.provisioning import provision as provision_federation
-from siteapp.training.initial_model import plan_update_length
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(3600)]
 
