@@ -157,15 +157,16 @@ def test_1_a_ckks_upload_claiming_to_be_an_aggregate_is_refused(make_federation,
 
 
 def test_2_a_replayed_published_aggregate_is_refused(make_federation, tmp_path: Path) -> None:
-    fed: Federation = make_federation(mode="ckks", rounds=2, round_deadline_s=1.0)
-    _honest_ckks_round(fed, 1, tmp_path)
+    # Four sites: a secure aggregate needs three honest contributors besides mallory.
+    fed: Federation = make_federation(mode="ckks", rounds=2, round_deadline_s=1.0, sites=MASKING_SITES)
+    _honest_ckks_round(fed, 1, tmp_path, MASKING_HONEST)
     mallory = HostileSite(fed, "c")
     published = mallory.request("GET", "/v1/rounds/1/result").content
     refused_without_change(fed, lambda: mallory.request("PUT", _update_path(2), data=published), 422)
     resigned = signed_as(fed, "c", 2, split_aggregate(published)[1])  # the sum, signed by c
     response = refused_without_change(fed, lambda: mallory.request("PUT", _update_path(2), data=resigned), 422)
-    assert "aggregate of 2 updates" in response.json()["detail"]
-    _honest_ckks_round(fed, 2, tmp_path)
+    assert "aggregate of 3 updates" in response.json()["detail"]
+    _honest_ckks_round(fed, 2, tmp_path, MASKING_HONEST)
 
 
 @pytest.mark.parametrize("mode", ["ckks", "masking"])
@@ -392,21 +393,23 @@ def test_slow_and_unfinished_uploads_hit_a_total_deadline_and_per_site_caps(
 # --- also: metrics, schema, failed rounds ----------------------------------------------------
 def test_metrics_only_for_published_rounds_and_within_bounds(make_federation, tmp_path: Path) -> None:
     fed: Federation = make_federation(rounds=1, round_deadline_s=1.0)
+    bins = fed.plan.validation.score_bins
     initial = model(0)
     fed.client("a").upload_initial_model(blob(initial))
     mallory = HostileSite(fed, "c")
     path = "/v1/rounds/1/metrics"
-    refused_without_change(fed, lambda: mallory.request("POST", path, json={"num_examples": 5, "metrics": {"auc": 0.9}}), 409)
+    histogram = [[1.5] * bins, [0.5] * bins]
+    refused_without_change(fed, lambda: mallory.request("POST", path, json={"noisy_counts": histogram}), 409)
     _honest_plaintext_round(fed, 1, initial, tmp_path)
-    for text in ('{"num_examples": 5, "metrics": {"auc": Infinity}}',
-                 '{"num_examples": 5, "metrics": {"auc": 1e300}}',
-                 '{"num_examples": 2147483647, "metrics": {"auc": 0.5}}',
-                 json.dumps({"num_examples": 5, "metrics": {f"m{i}": 0.5 for i in range(100)}}),
-                 json.dumps({"num_examples": 5, "metrics": {"x" * 500: 0.5}})):
+    for text in ('{"noisy_counts": [[Infinity, 1, 1, 1], [1, 1, 1, 1]]}',
+                 '{"noisy_counts": [[1e300, 1, 1, 1], [1, 1, 1, 1]]}',
+                 json.dumps({"noisy_counts": [[1.0] * 100, [1.0] * 100]}),
+                 json.dumps({"noisy_counts": histogram, "metrics": {"auc": 0.9}}),
+                 json.dumps({"noisy_counts": [[1.0] * bins]})):
         refused_without_change(fed, lambda t=text: mallory.post_json_text(path, t), 422)
-    assert mallory.request("POST", path, json={"num_examples": 5, "metrics": {"auc": 0.75}}).status_code == 204
+    assert mallory.request("POST", path, json={"noisy_counts": histogram}).status_code == 204
     summary = fed.client("a").status().rounds[0]
-    assert summary.metrics == {"auc": pytest.approx(0.75)}
+    assert set(summary.metrics) <= {"auc", "accuracy", "sensitivity", "specificity"}
 
 
 def _stranger(fed: Federation, folder: Path) -> tuple[str, str]:
