@@ -187,18 +187,20 @@ def test_leave_without_an_enrolment_says_so(tmp_path, capsys) -> None:
 
 def test_a_site_goes_on_after_a_round_fails_at_the_coordinator(tmp_path: Path, site_templates) -> None:
     """Round 1 fails (site a is alone at its deadline); a records it as missed, its
-    privacy cost counted, and takes part in round 2 with b from the initial model."""
-    fed = make_federation(tmp_path, site_templates, mode="ckks", rounds=1, min_sites=2,
+    privacy cost counted, and takes part in round 2 with b and c from the initial model
+    (a secure round needs three sites)."""
+    fed = make_federation(tmp_path, site_templates, mode="ckks", rounds=1, min_sites=3,
                           round_deadline_s=8.0, on_deadline="fail")
     first = start_sites(fed, ("a",), max_rounds=1)
     client = CoordinatorClient(fed.kit("c"), tls_dir=tmp_path / "tls-c")
     try:
         wait_for_round(client.round_state, lambda s: s.number == 2, timeout_s=60, poll_s=0.1)
-        second = start_sites(fed, ("b",), max_rounds=1)
+        second = start_sites(fed, ("b", "c"), max_rounds=1)
         join_sites(first + second, timeout_s=120)
         assert not fed.errors, fed.errors
         assert [r.round for r in fed.reports["a"].rounds] == [2]
         assert [r.round for r in fed.reports["b"].rounds] == [2]
+        assert [r.round for r in fed.reports["c"].rounds] == [2]
         rounds = client.status().rounds
         assert [(r.number, r.phase) for r in rounds] == [(1, "failed"), (2, "published")]
     finally:
@@ -206,4 +208,5 @@ def test_a_site_goes_on_after_a_round_fails_at_the_coordinator(tmp_path: Path, s
         fed.stop()
     records = {r.round: r for r in SiteRounds(fed.data_dirs["a"], fed.plan.federation).all()}
     assert records[1].phase is SiteRoundPhase.MISSED and "failed at the coordinator" in (records[1].note or "")
-    assert len(PrivacyLedger(fed.data_dirs["a"]).entries()) == 2  # round 1's cost stays counted
+    training = [e for e in PrivacyLedger(fed.data_dirs["a"]).entries() if e.record_set == "training"]
+    assert [e.round for e in training] == [1, 2]  # round 1's cost stays counted
