@@ -25,12 +25,21 @@ def _two_series(data_dir: Path) -> tuple[str, str, list[Path]]:
 
 
 def test_an_undecodable_series_clears_the_viewport_and_says_why(
-    qtbot, make_window, imported_ui_site: Path
+    qtbot, make_window, site_dir: Path, ui_phantom_site: Path, tmp_path: Path
 ) -> None:
-    good, broken, broken_files = _two_series(imported_ui_site)
+    import shutil
+
+    from siteapp.dicom.importer import import_paths
+
+    # A private copy: the phantom folder is shared by the whole session, and the files are
+    # indexed where they lie, so deleting them must not reach other tests.
+    copy = tmp_path / "phantom-copy"
+    shutil.copytree(ui_phantom_site, copy)
+    import_paths(site_dir, [copy])
+    good, broken, broken_files = _two_series(site_dir)
     for path in broken_files:
         path.unlink()  # the files went away after import: nothing of this series decodes
-    window = make_window(imported_ui_site)
+    window = make_window(site_dir)
     page = window.show_page("viewer")
     page.open_series(good)
     qtbot.waitUntil(lambda: page.loaded is not None and page.loaded.series_uid == good, timeout=10_000)
