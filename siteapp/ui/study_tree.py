@@ -64,7 +64,7 @@ class PatientNode:
         return {s.modality for st in self.studies for s in st.series}
 
 
-def _format_date(value: str) -> str:
+def format_dicom_date(value: str) -> str:
     """DICOM DA ``YYYYMMDD`` as ``YYYY-MM-DD``; anything else unchanged."""
     return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 and value.isdigit() else value
 
@@ -82,7 +82,7 @@ def load_study_tree(data_dir: Path) -> list[PatientNode]:
                     middle = instances[len(instances) // 2].file_path if instances else None
                     series.append(SeriesNode(se.series_uid, se.modality, se.description,
                                              se.series_number, se.instances, middle))
-                studies.append(StudyNode(st.study_uid, _format_date(st.study_date), st.description,
+                studies.append(StudyNode(st.study_uid, format_dicom_date(st.study_date), st.description,
                                          st.modality, st.label or "", st.instances, series))
             patients.append(PatientNode(p.patient_key, p.patient_id, p.display_name, p.label or "",
                                         p.split or "", p.instances, studies))

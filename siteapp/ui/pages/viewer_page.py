@@ -8,7 +8,7 @@ from siteapp.dicom.pixels import WINDOW_PRESETS, window_presets_for
 from siteapp.ui.pages.base import Page
 from siteapp.ui.series_loader import LoadedSeries, load_series
 from siteapp.ui.session import SiteSession
-from siteapp.ui.study_tree import PatientNode
+from siteapp.ui.study_tree import PatientNode, format_dicom_date
 from siteapp.ui.ui_settings import DEFAULT_WINDOW_BY_MODALITY
 from siteapp.ui.widgets.image_viewer import ImageViewer
 from siteapp.ui.widgets.notice_bar import NoticeKind
@@ -140,7 +140,7 @@ class ViewerPage(Page):
         header = loaded.header
         self.viewer.set_annotations(
             patient="\n".join(v for v in (header.patient_name, header.patient_id,
-                                          _readable_date(header.study_date)) if v),
+                                          format_dicom_date(header.study_date)) if v),
             series="\n".join(v for v in (header.series_description, loaded.modality) if v),
             edges=header.edges,
             value_unit="HU" if loaded.modality.upper() == "CT" else "",
@@ -164,9 +164,3 @@ class ViewerPage(Page):
             if path != self.tags.path:
                 self.tags.show_file(path)
 
-
-def _readable_date(dicom_date: str) -> str:
-    """``20261207`` -> ``2026-12-07``; anything else as it is."""
-    if len(dicom_date) == 8 and dicom_date.isdigit():
-        return f"{dicom_date[:4]}-{dicom_date[4:6]}-{dicom_date[6:]}"
-    return dicom_date
