@@ -193,10 +193,10 @@ def checkpoint_by_id(data_dir: Path, checkpoint_id: int) -> Checkpoint:
 
 def pin_for_inference(data_dir: Path, checkpoint_id: int | None) -> Checkpoint | None:
     """Pin the model inference uses (None: back to the default choice)."""
-    with _connect(Path(data_dir)) as conn, conn:
-        if checkpoint_id is None:
+    if checkpoint_id is None:
+        with _connect(Path(data_dir)) as conn, conn:
             conn.execute("DELETE FROM inference_pin")
-            return None
+        return None
     checkpoint = checkpoint_by_id(data_dir, checkpoint_id)
     with _connect(Path(data_dir)) as conn, conn:
         conn.execute(
