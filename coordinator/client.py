@@ -366,9 +366,13 @@ class CoordinatorClient:
 
     def upload_update(
         self, round_number: int, body: bytes | Path, num_examples: int | None,
-        carried: str = "model update",
+        carried: str = "model update", secure_sum: int = 0,
     ) -> UploadReceipt:
-        params = {"num_examples": num_examples} if num_examples is not None else None
+        """Upload this site's update; ``secure_sum`` names which masked sum of the round
+        it belongs to (a secure median runs several)."""
+        params: dict[str, Any] = {"num_examples": num_examples} if num_examples is not None else {}
+        if secure_sum:
+            params["secure_sum"] = secure_sum
         response = self._request(
             "PUT", Endpoints.update(round_number), body=body, params=params, carried=carried
         )
@@ -380,14 +384,22 @@ class CoordinatorClient:
             carried="validation histogram of the global model (Gaussian-noised at the site)",
         )
 
-    def post_masking(self, round_number: int, step: MaskingStep, message: dict[str, Any]) -> None:
+    def post_masking(
+        self, round_number: int, step: MaskingStep, message: dict[str, Any], secure_sum: int = 0
+    ) -> None:
         """Send this site's message of a masking step (advertisement, shares, survivor
-        signature, unmask answer)."""
+        signature, unmask answer) of the round's masked sum ``secure_sum``."""
         self._request(
             "POST", Endpoints.masking(round_number, step.value), json_body=message,
+            params={"secure_sum": secure_sum} if secure_sum else None,
             carried=f"secure-aggregation {step.value} message (keys/shares, no model data)",
         )
 
-    def get_masking(self, round_number: int, step: MaskingStep) -> Any:
+    def get_masking(self, round_number: int, step: MaskingStep, secure_sum: int = 0) -> Any:
         """The messages of a closed step meant for this site (409 while the step is open)."""
-        return self._request("GET", Endpoints.masking(round_number, step.value)).json()
+        params = {"secure_sum": secure_sum} if secure_sum else None
+        return self._request("GET", Endpoints.masking(round_number, step.value), params=params).json()
+
+    def probe_answer(self, round_number: int, probe: int) -> bytes:
+        """The coordinator's published answer to one probe of a secure bisection."""
+        return self._request("GET", Endpoints.probe_answer(round_number, probe)).content

@@ -34,6 +34,7 @@ class Strategy(StrEnum):
     FEDADAGRAD = "fedadagrad"
     FEDADAM = "fedadam"
     FEDYOGI = "fedyogi"
+    WINSORISED_MEAN = "winsorised_mean"
 
 
 class SecureMode(StrEnum):
@@ -49,8 +50,11 @@ TRIMMED_MEAN_MIN_SITES = 3
 
 # Strategies that look at every site's update separately: impossible under encryption.
 INDIVIDUAL_UPDATE_STRATEGIES = frozenset(
-    {Strategy.FEDMEDIAN, Strategy.TRIMMED_MEAN, Strategy.KRUM}
+    {Strategy.FEDMEDIAN, Strategy.TRIMMED_MEAN, Strategy.KRUM, Strategy.WINSORISED_MEAN}
 )
+# Order statistics found by bisection over masked sums of counts (coordinator.secure.
+# bisection): these run in masking mode as a round of several secure sums.
+BISECTION_STRATEGIES = frozenset({Strategy.FEDMEDIAN, Strategy.WINSORISED_MEAN})
 
 
 def hidden_updates_conflict(strategy: Strategy, mode: SecureMode) -> str | None:
@@ -58,11 +62,25 @@ def hidden_updates_conflict(strategy: Strategy, mode: SecureMode) -> str | None:
     from the coordinator), or None when it can."""
     if mode is SecureMode.NONE or strategy not in INDIVIDUAL_UPDATE_STRATEGIES:
         return None
+    if mode is SecureMode.MASKING and strategy in BISECTION_STRATEGIES:
+        return None
+    if strategy in BISECTION_STRATEGIES:
+        return (
+            f"strategy '{strategy}' needs every site's individual update, which '{mode}' mode "
+            "hides from the coordinator; with --mode masking it runs as a secure bisection "
+            "over masked counts (CKKS would need the sites to decrypt every probe's counts); "
+            "use --mode masking, or add --mode none (TLS only)"
+        )
     return (
         f"strategy '{strategy}' needs every site's individual update, which '{mode}' mode "
-        "hides from the coordinator; choose fedavg, fedprox, fedadagrad, fedadam or "
-        "fedyogi, or add --mode none (TLS only)"
+        "hides from the coordinator; choose fedavg, fedprox, fedadagrad, fedadam, fedyogi, "
+        "or fedmedian or winsorised_mean with --mode masking, or add --mode none (TLS only)"
     )
+
+
+def uses_secure_bisection(plan: FederationPlan) -> bool:
+    """Whether a round of ``plan`` is a bisection over several masked sums."""
+    return plan.mode is SecureMode.MASKING and plan.strategy in BISECTION_STRATEGIES
 
 
 SERVER_OPTIMISER_STRATEGIES = frozenset(
@@ -86,6 +104,9 @@ class StrategyParams(BaseModel):
     beta_1: float | None = Field(default=None, ge=0.0, lt=1.0)
     beta_2: float | None = Field(default=None, ge=0.0, lt=1.0)
     tau: float | None = Field(default=None, gt=0.0)
+    # winsorised_mean: each coordinate is clipped to the sites' [q, 1 - q] quantiles
+    # (order statistics floor(q n) + 1 and n - floor(q n)) before the weighted mean.
+    winsor_quantile: float = Field(default=0.2, ge=0.0, lt=0.5)
 
 
 class LocalTraining(BaseModel):
@@ -108,6 +129,10 @@ class LocalTraining(BaseModel):
     update_clip_norm: float | None = Field(default=DEFAULT_UPDATE_CLIP_NORM, gt=0.0)
 
 
+# A probe halves every interval; float64 thresholds stop halving after about 50.
+MAX_PROBES = 40
+
+
 class MaskingParams(BaseModel):
     """Secure-sum parameters: Shamir threshold and fixed-point quantisation.
 
@@ -126,6 +151,11 @@ class MaskingParams(BaseModel):
     threshold_rule: Literal["two_thirds", "majority"] = "two_thirds"
     clip_range: float = Field(default=1.0, gt=0.0)
     max_examples_per_site: int = Field(default=1000, ge=1)
+    # Secure median / winsorised mean (a bisection of [-clip_range, clip_range]): probes,
+    # each one masked sum of counts; None takes as many as bring the estimate within
+    # ``median_tolerance`` of the order statistic (``coordinator.secure.bisection``).
+    probes: int | None = Field(default=None, ge=1, le=MAX_PROBES)
+    median_tolerance: float = Field(default=1e-4, gt=0.0)
 
 
 # Secure aggregation hides one site's update only among enough others: with two sites,
@@ -346,9 +376,11 @@ def masking_threshold(plan: FederationPlan) -> int:
     return 2 * n // 3 + 1 if plan.masking.threshold_rule == "two_thirds" else n // 2 + 1
 
 
-def masking_round_id(plan: FederationPlan, round_number: int) -> str:
-    """The round identifier bound into every masking message (stops cross-round replay)."""
-    return f"{plan.federation}/round-{round_number}"
+def masking_round_id(plan: FederationPlan, round_number: int, secure_sum: int = 0) -> str:
+    """The identifier bound into every masking message (stops cross-round replay): one per
+    secure sum of a round (a bisection round runs several, one per probe)."""
+    base = f"{plan.federation}/round-{round_number}"
+    return base if secure_sum == 0 else f"{base}/sum-{secure_sum}"
 
 
 class RoundPhase(StrEnum):
@@ -373,6 +405,9 @@ class RoundState(BaseModel):
     submitted: list[str]
     waiting_for_initial_model: bool = False
     masking_step: MaskingStep | None = None
+    # Which masked sum of the round the masking step belongs to (0 for a FedAvg round;
+    # a bisection round runs one per probe, then for the winsorised mean a weighted sum).
+    secure_sum: int = 0
     finished: bool = False
     last_published: int = 0
 
@@ -477,6 +512,8 @@ class Endpoints:
     UPDATE_ROUTE = f"{API_PREFIX}/rounds/{{round_number}}/update"
     METRICS_ROUTE = f"{API_PREFIX}/rounds/{{round_number}}/metrics"
     MASKING_ROUTE = f"{API_PREFIX}/rounds/{{round_number}}/masking/{{step}}"
+    # The coordinator's answer to one probe of a secure bisection: one bit per coordinate.
+    PROBE_ANSWER_ROUTE = f"{API_PREFIX}/rounds/{{round_number}}/probes/{{probe}}"
     # A page for people (HTML), not part of the sites' API.
     OPERATOR_STATUS = "/operator/status"
     PRETRAINED_WEIGHTS = f"{API_PREFIX}/pretrained-weights"
@@ -493,6 +530,10 @@ class Endpoints:
     @staticmethod
     def metrics(round_number: int) -> str:
         return Endpoints.METRICS_ROUTE.format(round_number=round_number)
+
+    @staticmethod
+    def probe_answer(round_number: int, probe: int) -> str:
+        return Endpoints.PROBE_ANSWER_ROUTE.format(round_number=round_number, probe=probe)
 
     @staticmethod
     def masking(round_number: int, phase: str) -> str:

@@ -9,6 +9,7 @@ from coordinator.aggregation.rules import (
     fedmedian,
     krum,
     trimmed_mean,
+    winsorised_mean,
 )
 from coordinator.aggregation.server_optimizers import (
     DEFAULTS,
@@ -32,4 +33,5 @@ __all__ = [
     "krum",
     "make_server_optimiser",
     "trimmed_mean",
+    "winsorised_mean",
 ]

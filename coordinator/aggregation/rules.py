@@ -98,6 +98,23 @@ def trimmed_mean(results: Results, beta: float, min_cut: int = 0) -> NDArrays:
     return out
 
 
+def winsorised_mean(results: Results, quantile: float) -> NDArrays:
+    """Example-weighted mean after clipping each coordinate to the sites' order statistics
+    ``floor(q n) + 1`` and ``n - floor(q n)`` (the ``[q, 1 - q]`` quantiles): the rule the
+    secure bisection computes under masking (``coordinator.secure.bisection.winsor_ranks``)."""
+    _check(results)
+    if not 0.0 <= quantile < 0.5:
+        raise AggregationError("the winsorising quantile must be in [0, 0.5)")
+    n = len(results)
+    cut = int(np.floor(quantile * n))
+    mean = WeightedMean()
+    layers = list(zip(*(arrays for arrays, _ in results), strict=True))
+    bounds = [np.sort(np.stack(layer), axis=0)[[cut, n - 1 - cut]] for layer in layers]
+    for arrays, examples in results:
+        mean.add([np.clip(a, low_high[0], low_high[1]) for a, low_high in zip(arrays, bounds, strict=True)], examples)
+    return mean.result()
+
+
 def krum(results: Results, num_malicious: int) -> NDArrays:
     """The update closest to its ``n - f - 2`` nearest neighbours (Blanchard et al. 2017).
 

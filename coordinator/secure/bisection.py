@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coordinator.protocol import FederationPlan, Strategy
 from coordinator.secure.errors import InvalidUpdateError, require_finite_update
 
 WORD_BITS = 32
@@ -223,3 +224,51 @@ def probes_for(clip: float, tolerance: float) -> int:
 def winsorise(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Clip each coordinate to the federation's secure quantiles before a secure sum."""
     return np.clip(np.asarray(values, dtype=np.float64).ravel(), low, high)
+
+
+@dataclass(frozen=True)
+class BisectionPlan:
+    """What a plan's secure median or winsorised-mean round does, the same at every side.
+
+    A round is ``sums`` masked secure sums: probes ``0 .. probes - 1`` of packed counts,
+    then for the winsorised mean one weighted sum of the winsorised updates.
+    """
+
+    probes: int
+    clip: float
+    max_sites: int
+    rank_rule: RankRule
+    ranks: int
+    winsorised: bool
+
+    @classmethod
+    def of(cls, plan: FederationPlan) -> BisectionPlan:
+        clip = plan.masking.clip_range
+        probes = plan.masking.probes or probes_for(clip, plan.masking.median_tolerance)
+        winsorised = plan.strategy is Strategy.WINSORISED_MEAN
+        rule = winsor_ranks(plan.strategy_params.winsor_quantile) if winsorised else median_ranks
+        max_sites = len(plan.sites)
+        return cls(probes, clip, max_sites, rule, len(rule(max_sites)), winsorised)
+
+    @property
+    def sums(self) -> int:
+        return self.probes + 1 if self.winsorised else self.probes
+
+    def is_probe(self, secure_sum: int) -> bool:
+        return secure_sum < self.probes
+
+    def probe_words(self, parameters: int) -> int:
+        """Length of one probe's masked input, the count word included."""
+        return packed_words(self.ranks * parameters, count_bits(self.max_sites)) + 1
+
+    def coordinator(self, parameters: int, answers: list[bytes]) -> ProbeCoordinator:
+        """The coordinator's search after the published ``answers``, replayed from the clip
+        range (so a restarted coordinator holds the same intervals)."""
+        search = ProbeCoordinator(parameters, self.clip, self.rank_rule, self.max_sites)
+        for raw in answers:
+            search.search.narrow(unpack_directions(raw, search.search.low.shape))
+            search.probes += 1
+        return search
+
+    def site(self, values: np.ndarray) -> ProbeSite:
+        return ProbeSite(values, self.clip, self.ranks, self.max_sites)

@@ -24,7 +24,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,6 +37,7 @@ from coordinator.errors import (
 )
 from coordinator.kits import OPERATOR_UNIT
 from coordinator.protocol import (
+    MAX_PROBES,
     Endpoints,
     ErrorBody,
     ErrorCode,
@@ -57,6 +58,8 @@ from coordinator.settings import MAX_WIRE_INT, SHA256_HEADER, SITE_HEADER, Serve
 T = TypeVar("T")
 log = logging.getLogger("medfed.coordinator")
 RoundNumber = Annotated[int, PathParam(ge=1, le=MAX_WIRE_INT)]
+# Which masked sum of a round a masking message or upload belongs to (a secure median's probe).
+SecureSum = Annotated[int, Query(ge=0, le=MAX_PROBES)]
 
 
 def validation_detail(errors: Sequence[Any]) -> str:
@@ -373,25 +376,37 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
     async def put_update(
         request: Request, site: CallerSite, round_number: RoundNumber,
         num_examples: int | None = Query(None, ge=0, le=MAX_WIRE_INT),
+        secure_sum: SecureSum = 0,
     ) -> UploadReceipt:
         pending = service.blobs.receive(
             f"uploads/round-{round_number}", plan.limits.max_update_bytes, "update"
         )
         await _receive(request, pending, settings)
-        return await call(service.accept_update, site, round_number, pending, num_examples)
+        return await call(service.accept_update, site, round_number, pending, num_examples, secure_sum)
 
     @sites_api.post(Endpoints.METRICS_ROUTE, status_code=204)
     def post_metrics(site: CallerSite, round_number: RoundNumber, report: MetricsReport) -> None:
         service.record_metrics(site, round_number, report)
 
     @sites_api.post(Endpoints.MASKING_ROUTE, status_code=204)
-    async def post_masking(request: Request, site: CallerSite, round_number: RoundNumber, step: MaskingStep) -> None:
+    async def post_masking(
+        request: Request, site: CallerSite, round_number: RoundNumber, step: MaskingStep,
+        secure_sum: SecureSum = 0,
+    ) -> None:
         body = await read_message(request, plan.limits.max_message_bytes)
-        await call(service.masking_post, site, round_number, step, body)
+        await call(service.masking_post, site, round_number, step, body, secure_sum)
 
     @sites_api.get(Endpoints.MASKING_ROUTE)
-    def get_masking(site: CallerSite, round_number: RoundNumber, step: MaskingStep) -> JSONResponse:
-        return JSONResponse(service.masking_get(site, round_number, step))
+    def get_masking(
+        site: CallerSite, round_number: RoundNumber, step: MaskingStep, secure_sum: SecureSum = 0
+    ) -> JSONResponse:
+        return JSONResponse(service.masking_get(site, round_number, step, secure_sum))
+
+    @sites_api.get(Endpoints.PROBE_ANSWER_ROUTE)
+    def get_probe_answer(
+        site: CallerSite, round_number: RoundNumber, probe: Annotated[int, PathParam(ge=0, le=MAX_PROBES)]
+    ) -> Response:
+        return Response(service.probe_answer(site, round_number, probe), media_type="application/octet-stream")
 
     app.include_router(sites_api)
     app.add_middleware(MessageSizeLimit, limit_bytes=plan.limits.max_message_bytes)

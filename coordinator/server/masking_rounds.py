@@ -10,6 +10,12 @@ opaque JSON to the coordinator:
 it only checks who sends and to whom (the sender is the certificate's site, never a
 field of the body), stores them durably, and hands each site the messages addressed to
 it once the step has closed. The math is :mod:`coordinator.secure.masking`'s.
+
+A round may run several masked sums one after another (``RoundRow.secure_sum``: a secure
+median's probes): each is a whole masking round of its own, with fresh keys and its own
+round id, among the sites that finished the sum before. :meth:`MaskingSteps.unmasked_words`
+is the generic step any such sum ends with: the survivors' uint32 vectors summed, every
+mask removed.
 """
 
 from __future__ import annotations
@@ -40,12 +46,22 @@ from coordinator.protocol import (
     masking_threshold,
 )
 from coordinator.secure.quantisation import masking_bounds
-from coordinator.server.store import CoordinatorStore, RoundRow
+from coordinator.server.store import CoordinatorStore, RoundRow, UploadRow
 
 Message = TypeVar("Message", bound=BaseModel)
 ORDER = list(MaskingStep)
 BROADCAST = "*"
 SURVIVORS_FACT = "masking_survivors/round-{}"
+
+
+def _survivors_key(number: int, secure_sum: int) -> str:
+    key = SURVIVORS_FACT.format(number)
+    return key if secure_sum == 0 else f"{key}/sum-{secure_sum}"
+
+
+def message_step(step: MaskingStep, secure_sum: int) -> str:
+    """How the store files a step's messages: the step, prefixed by a later sum's index."""
+    return step.value if secure_sum == 0 else f"{secure_sum}:{step.value}"
 
 
 def _after(step: str | None, other: MaskingStep) -> bool:
@@ -73,43 +89,53 @@ class MaskingSteps:
         self.ca_pem = ca_pem
         self.active_sites = active_sites or (lambda: set(plan.sites))
 
-    def participants(self, number: int, step: MaskingStep) -> set[str]:
+    def uploads(self, number: int, secure_sum: int = 0) -> list[UploadRow]:
+        """The masked uploads of one sum of round ``number``."""
+        return self.store.uploads(number) if secure_sum == 0 else self.store.sum_uploads(number, secure_sum)
+
+    def participants(self, number: int, step: MaskingStep, secure_sum: int = 0) -> set[str]:
         """Sites that completed ``step`` of round ``number`` (once the upload step closed,
         its participants are the frozen survivor set; revoked sites included: their
         advertisements fixed the Shamir positions and their shares are in the masks)."""
         if step is MaskingStep.UPLOAD:
-            frozen = self.frozen_survivors(number)
-            return set(frozen) if frozen is not None else {u.site for u in self.store.uploads(number)}
-        return {sender for sender, _, _ in self.store.messages(number, step.value)}
+            frozen = self.frozen_survivors(number, secure_sum)
+            return set(frozen) if frozen is not None else {u.site for u in self.uploads(number, secure_sum)}
+        return {sender for sender, _, _ in self.store.messages(number, message_step(step, secure_sum))}
 
-    def frozen_survivors(self, number: int) -> list[str] | None:
+    def frozen_survivors(self, number: int, secure_sum: int = 0) -> list[str] | None:
         """The survivor set fixed when round ``number``'s upload step closed, if it has."""
-        raw = self.store.fact(SURVIVORS_FACT.format(number))
+        raw = self.store.fact(_survivors_key(number, secure_sum))
         return None if raw is None else list(json.loads(raw))
 
-    def close_step(self, number: int, step: MaskingStep) -> None:
+    def close_step(self, number: int, step: MaskingStep, secure_sum: int = 0) -> None:
         """Called (under the round lock) before the round moves past ``step``: closing the
         upload step freezes the survivor set every later request is served from."""
         if step is MaskingStep.UPLOAD:
-            survivors = sorted(self.survivors(number))
-            self.store.set_fact_once(SURVIVORS_FACT.format(number), json.dumps(survivors).encode())
+            survivors = sorted(self.survivors(number, secure_sum))
+            self.store.set_fact_once(_survivors_key(number, secure_sum), json.dumps(survivors).encode())
 
-    def survivors(self, number: int) -> set[str]:
+    def survivors(self, number: int, secure_sum: int = 0) -> set[str]:
         """Sites whose masked uploads are summed: the frozen set, or until it freezes the
         sites that uploaded and were not revoked since."""
-        frozen = self.frozen_survivors(number)
+        frozen = self.frozen_survivors(number, secure_sum)
         if frozen is not None:
             return set(frozen)
-        return {u.site for u in self.store.uploads(number)} & self.active_sites()
+        return {u.site for u in self.uploads(number, secure_sum)} & self.active_sites()
 
-    def completed(self, number: int, step: MaskingStep) -> set[str]:
+    def completed(self, number: int, step: MaskingStep, secure_sum: int = 0) -> set[str]:
         """The sites not revoked that completed ``step``."""
-        return self.participants(number, step) & self.active_sites()
+        return self.participants(number, step, secure_sum) & self.active_sites()
 
-    def expected(self, number: int, step: MaskingStep) -> set[str]:
-        """Who must complete ``step``: every site not revoked that completed the step before."""
+    def expected(self, number: int, step: MaskingStep, secure_sum: int = 0) -> set[str]:
+        """Who must complete ``step``: every site not revoked that completed the step
+        before; a later sum starts with the sites that finished the sum before it (a site
+        that dropped out stays out for the rest of the round)."""
         index = ORDER.index(step)
-        return self.active_sites() if index == 0 else self.completed(number, ORDER[index - 1])
+        if index > 0:
+            return self.completed(number, ORDER[index - 1], secure_sum)
+        if secure_sum == 0:
+            return self.active_sites()
+        return self.completed(number, ORDER[-1], secure_sum - 1)
 
     def needed(self, step: MaskingStep) -> int:
         return max(self.threshold, self.plan.min_sites) if step is MaskingStep.UPLOAD else self.threshold
@@ -124,21 +150,23 @@ class MaskingSteps:
                 f"round {row.number} is at the '{row.masking_step}' step, not '{step}'; fetch the "
                 "round state and follow it"
             )
-        if site not in self.expected(row.number, step):
+        if site not in self.expected(row.number, step, row.secure_sum):
             raise RoundError(
                 f"'{site}' did not take part in the step before '{step}' of round {row.number}, "
                 "so it cannot join this one; wait for the next round"
             )
-        round_id = masking_round_id(self.plan, row.number)
-        bodies = self._check_body(step, site, round_id, row.number, body)
-        if not self.store.add_messages(row.number, step.value, site, bodies):
+        round_id = masking_round_id(self.plan, row.number, row.secure_sum)
+        bodies = self._check_body(step, site, round_id, row.number, row.secure_sum, body)
+        if not self.store.add_messages(row.number, message_step(step, row.secure_sum), site, bodies):
             raise DuplicateUploadError(f"duplicate upload: '{site}' already sent its '{step}' message this round")
 
-    def _check_body(self, step: MaskingStep, site: str, round_id: str, number: int, body: Any) -> dict[str, str]:
+    def _check_body(
+        self, step: MaskingStep, site: str, round_id: str, number: int, secure_sum: int, body: Any
+    ) -> dict[str, str]:
         if not isinstance(body, dict):
             raise UpdateRejectedError(f"the '{step}' message must be a JSON object")
         if step is MaskingStep.SHARE:
-            return self._check_shares(site, round_id, number, body)
+            return self._check_shares(site, round_id, number, secure_sum, body)
         claimed = body.get("site_id")
         if claimed != site:
             raise CallerForbiddenError(f"a '{step}' message from '{site}' cannot speak for '{claimed}'")
@@ -149,16 +177,20 @@ class MaskingSteps:
             if self.ca_pem is not None:
                 self._check_advertisement(body, round_id)
         elif step is MaskingStep.CONSISTENCY:
-            self._check_consistency(body, site, number)
+            self._check_consistency(body, round_id, number, secure_sum)
         else:
-            self._check_unmask_response(site, number, _parse(UnmaskResponse, body, "unmask response"))
+            self._check_unmask_response(
+                site, number, secure_sum, _parse(UnmaskResponse, body, "unmask response")
+            )
         return {BROADCAST: json.dumps(body)}
 
-    def _check_shares(self, site: str, round_id: str, number: int, body: dict[str, Any]) -> dict[str, str]:
+    def _check_shares(
+        self, site: str, round_id: str, number: int, secure_sum: int, body: dict[str, Any]
+    ) -> dict[str, str]:
         """A site's shares go to every other advertiser, or to none: a site that shared
         with only some peers and then dropped out would leave the survivors unable to
         remove its masks."""
-        peers = self.participants(number, MaskingStep.ADVERTISE) - {site}
+        peers = self.participants(number, MaskingStep.ADVERTISE, secure_sum) - {site}
         if set(body) != peers:
             raise MessageRejectedError(
                 f"the shares must go to every other site that advertised keys ({', '.join(sorted(peers))}), "
@@ -174,14 +206,16 @@ class MaskingSteps:
             out[recipient] = json.dumps(message)
         return out
 
-    def _check_unmask_response(self, site: str, number: int, response: UnmaskResponse) -> None:
+    def _check_unmask_response(
+        self, site: str, number: int, secure_sum: int, response: UnmaskResponse
+    ) -> None:
         """The response must answer the request the coordinator makes: the site's own
         Shamir position, a seed share for each survivor and a key share for each site
         that shared keys but did not survive; anything else would fail the unmasking."""
-        advertisers = sorted(self.participants(number, MaskingStep.ADVERTISE))
+        advertisers = sorted(self.participants(number, MaskingStep.ADVERTISE, secure_sum))
         position = advertisers.index(site) + 1
-        survivors = self.survivors(number)
-        dropped = self.participants(number, MaskingStep.SHARE) - survivors
+        survivors = self.survivors(number, secure_sum)
+        dropped = self.participants(number, MaskingStep.SHARE, secure_sum) - survivors
         if response.x != position:
             raise MessageRejectedError(
                 f"the unmask response carries share position {response.x}, but '{site}' holds position {position}"
@@ -193,7 +227,7 @@ class MaskingSteps:
                 f"({', '.join(sorted(dropped)) or 'none'}), and nothing else"
             )
 
-    def _check_consistency(self, body: dict[str, Any], site: str, number: int) -> None:
+    def _check_consistency(self, body: dict[str, Any], round_id: str, number: int, secure_sum: int) -> None:
         """Relay only a valid signature on the frozen set: one on another set, or forged,
         would make every honest site refuse to unmask."""
         from cryptography import x509
@@ -201,13 +235,11 @@ class MaskingSteps:
         from coordinator.secure.errors import SecureAggregationError
         from coordinator.secure.masking import verify_survivor_signature
 
-        survivors = self.frozen_survivors(number)
+        survivors = self.frozen_survivors(number, secure_sum)
         if self.ca_pem is None or survivors is None:
             raise RoundError("the survivor set is not frozen yet; poll the round state", status=409)
         try:
-            verify_survivor_signature(
-                body, x509.load_pem_x509_certificate(self.ca_pem), masking_round_id(self.plan, number), survivors
-            )
+            verify_survivor_signature(body, x509.load_pem_x509_certificate(self.ca_pem), round_id, survivors)
         except SecureAggregationError as exc:
             raise UpdateRejectedError(f"the survivor signature is refused, not relayed: {exc}") from exc
 
@@ -225,27 +257,32 @@ class MaskingSteps:
 
     def get(self, row: RoundRow, site: str, step: MaskingStep) -> Any:
         """What a site reads after a step: all advertisements, its shares, the unmask request."""
-        round_id = masking_round_id(self.plan, row.number)
+        secure_sum = row.secure_sum
+        round_id = masking_round_id(self.plan, row.number, secure_sum)
         if step in (MaskingStep.CONSISTENCY, MaskingStep.UNMASK):
-            survivors = self.frozen_survivors(row.number)
+            survivors = self.frozen_survivors(row.number, secure_sum)
             if survivors is None or not _after(row.masking_step, ORDER[ORDER.index(step) - 1]):
                 raise RoundError(f"round {row.number} is not at the {step} step yet; poll the round state", status=409)
             from coordinator.secure.masking import consistency_request, unmask_request
 
             if step is MaskingStep.CONSISTENCY:
                 return consistency_request(round_id, survivors)
-            signatures = [json.loads(b) for _, _, b in self.store.messages(row.number, MaskingStep.CONSISTENCY.value)]
+            signatures = [
+                json.loads(b)
+                for _, _, b in self.store.messages(row.number, message_step(MaskingStep.CONSISTENCY, secure_sum))
+            ]
             return unmask_request(round_id, survivors, signatures)
         if not _after(row.masking_step, step):
-            done = len(self.participants(row.number, step))
+            done = len(self.participants(row.number, step, secure_sum))
             raise RoundError(
                 f"the '{step}' step of round {row.number} is still open ({done} sites so far); poll again",
                 status=409,
             )
+        key = message_step(step, secure_sum)
         if step is MaskingStep.ADVERTISE:
-            return [json.loads(b) for _, _, b in self.store.messages(row.number, step.value)]
+            return [json.loads(b) for _, _, b in self.store.messages(row.number, key)]
         if step is MaskingStep.SHARE:
-            return [json.loads(b) for _, _, b in self.store.messages(row.number, step.value, recipient=site)]
+            return [json.loads(b) for _, _, b in self.store.messages(row.number, key, recipient=site)]
         raise RoundError(f"nothing to read at the '{step}' step", status=405)
 
     def check_upload(self, row: RoundRow, site: str, path: Path) -> int:
@@ -255,7 +292,7 @@ class MaskingSteps:
 
         if row.masking_step != MaskingStep.UPLOAD.value:
             raise RoundError(f"round {row.number} is at the '{row.masking_step}' step; masked uploads come after the shares")
-        if site not in self.expected(row.number, MaskingStep.UPLOAD):
+        if site not in self.expected(row.number, MaskingStep.UPLOAD, row.secure_sum):
             raise RoundError(f"'{site}' did not share its keys this round, so its masked upload could not be unmasked")
         try:
             return int(validate_masked_blob(path.read_bytes()))
@@ -263,26 +300,37 @@ class MaskingSteps:
             raise UpdateRejectedError(f"the masked update is malformed: {exc}") from exc
 
     # aggregation ----------------------------------------------------------------------
-    def aggregate(self, number: int, blobs: list[Path]) -> tuple[bytes, int]:
-        """Sum the survivors' masked vectors, remove the masks: the plain weighted sum."""
-        from coordinator.secure.masking import MaskedSum, unmask
+    def unmasked_words(self, number: int, blobs: list[Path], secure_sum: int = 0) -> np.ndarray:
+        """The secure sum of an integer vector: the survivors' masked uint32 uploads of one
+        sum (``blobs``) added mod 2^32 with every mask removed, the last word included."""
+        from coordinator.secure.masking import MaskedSum, unmask_words
 
         total = MaskedSum()
         for path in blobs:
             with open(path, "rb") as fh:
                 total.add_stream(fh)
-        advertisements = [json.loads(b) for _, _, b in self.store.messages(number, MaskingStep.ADVERTISE.value)]
-        responses = [json.loads(b) for _, _, b in self.store.messages(number, MaskingStep.UNMASK.value)]
-        vector, count = unmask(
+        advertisements = [
+            json.loads(b) for _, _, b in self.store.messages(number, message_step(MaskingStep.ADVERTISE, secure_sum))
+        ]
+        responses = [
+            json.loads(b) for _, _, b in self.store.messages(number, message_step(MaskingStep.UNMASK, secure_sum))
+        ]
+        return unmask_words(
             total,
             advertisements,
-            self.participants(number, MaskingStep.SHARE),
-            self.survivors(number),
+            self.participants(number, MaskingStep.SHARE, secure_sum),
+            self.survivors(number, secure_sum),
             responses,
             self.threshold,
-            masking_bounds(self.plan),
-            masking_round_id(self.plan, number),
+            masking_round_id(self.plan, number, secure_sum),
         )
+
+    def aggregate(self, number: int, blobs: list[Path], secure_sum: int = 0) -> tuple[bytes, int]:
+        """Sum the survivors' masked vectors, remove the masks: the plain weighted sum."""
+        from coordinator.secure.quantisation import dequantise_sum
+
+        words = self.unmasked_words(number, blobs, secure_sum)
+        vector, count = dequantise_sum(words, masking_bounds(self.plan))
         data = save({"sum": np.asarray(vector, dtype=np.float64), "count": np.array([count], dtype=np.float64)})
         return data, round(count)
 

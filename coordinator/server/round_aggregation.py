@@ -18,9 +18,15 @@ from coordinator.aggregation import (
     krum,
     make_server_optimiser,
     trimmed_mean,
+    winsorised_mean,
 )
 from coordinator.errors import CoordinatorError
-from coordinator.protocol import SERVER_OPTIMISER_STRATEGIES, FederationPlan, Strategy
+from coordinator.protocol import (
+    INDIVIDUAL_UPDATE_STRATEGIES,
+    SERVER_OPTIMISER_STRATEGIES,
+    FederationPlan,
+    Strategy,
+)
 from coordinator.server.model_codec import TensorSpec, iter_tensors
 
 
@@ -41,10 +47,12 @@ def aggregate_plaintext(
     """New global weights = global + aggregate of the updates (or a server-optimiser step)."""
     params = plan.strategy_params
     total = sum(n for _, n in uploads)
-    if plan.strategy in (Strategy.FEDMEDIAN, Strategy.TRIMMED_MEAN, Strategy.KRUM):
+    if plan.strategy in INDIVIDUAL_UPDATE_STRATEGIES:
         results = [(iter_tensors(path, layout), n) for path, n in uploads]
         if plan.strategy is Strategy.FEDMEDIAN:
             delta = fedmedian(results)
+        elif plan.strategy is Strategy.WINSORISED_MEAN:
+            delta = winsorised_mean(results, params.winsor_quantile)
         elif plan.strategy is Strategy.TRIMMED_MEAN:
             delta = trimmed_mean(results, params.beta, min_cut=1)
         else:

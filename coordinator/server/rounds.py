@@ -36,7 +36,9 @@ from coordinator.protocol import (
     RoundState,
     SecureMode,
     UploadReceipt,
+    uses_secure_bisection,
 )
+from coordinator.secure.bisection import BisectionPlan
 from coordinator.secure.errors import SecureAggregationError
 from coordinator.server.blobs import BlobStore, PendingBlob
 from coordinator.server.masking_rounds import ORDER as MASKING_ORDER
@@ -59,6 +61,9 @@ INITIAL_FACT = "initial_model"
 # round state, and the round driver, of which one runs at a time across all processes.
 STATE_LOCK = "round-state"
 DRIVER_LOCK = "round-driver"
+# The coordinator's published answer to each probe of a secure bisection (its only
+# state between probes: the search intervals are replayed from these bits).
+PROBE_ANSWER_FACT = "probe_answer/round-{}/probe-{}"
 
 
 class RoundService:
@@ -94,6 +99,7 @@ class RoundService:
         self.masking = (
             MaskingSteps(plan, store, ca_pem, self.active_sites) if plan.mode is SecureMode.MASKING else None
         )
+        self.bisection = BisectionPlan.of(plan) if uses_secure_bisection(plan) else None
         if recover:
             blobs.clean_incoming()
         if recover and store.latest_round() is None:
@@ -210,6 +216,7 @@ class RoundService:
             finished=self._ends_federation(all_rounds),
             last_published=max(published, default=0),
             masking_step=MaskingStep(row.masking_step) if row.masking_step else None,
+            secure_sum=row.secure_sum,
         )
 
     def status(self) -> FederationStatus:
@@ -295,17 +302,42 @@ class RoundService:
             raise RoundError(f"round {round_number} has not opened yet; the current round is {row.number}")
         return row
 
+    def probe_answer(self, site: str, round_number: int, probe: int) -> bytes:
+        """The coordinator's answer to ``probe`` of a secure bisection round."""
+        self.check_site(site)
+        answer = self.store.fact(PROBE_ANSWER_FACT.format(round_number, probe))
+        if self.bisection is None or answer is None:
+            raise RoundError(
+                f"round {round_number} has no answer to probe {probe} (yet); poll the round state",
+                status=404,
+            )
+        return answer
+
+    def _check_secure_sum(self, row: RoundRow, secure_sum: int) -> None:
+        if secure_sum != row.secure_sum:
+            raise RoundError(
+                f"round {row.number} is at secure sum {row.secure_sum}, not {secure_sum}; fetch "
+                "the round state and follow it",
+                status=409,
+            )
+
     def accept_update(
-        self, site: str, round_number: int, pending: PendingBlob, num_examples: int | None
+        self, site: str, round_number: int, pending: PendingBlob, num_examples: int | None,
+        secure_sum: int = 0,
     ) -> UploadReceipt:
-        """Validate, store durably and record a site's update; replaces its own open upload."""
+        """Validate, store durably and record a site's update; replaces its own open upload.
+        In a round of several masked sums, ``secure_sum`` names the one it belongs to."""
         self.check_site(site)
         with pending:
             row = self._check_round_open(round_number)
             pending.flush()
             if self.masking is not None:
-                self._check_vector_length(self.masking.check_upload(row, site, pending.temp_path))
+                self._check_secure_sum(row, secure_sum)
+                length = self.masking.check_upload(row, site, pending.temp_path)
+                self._check_vector_length(length, self._masked_length(secure_sum))
                 num_examples = None
+            elif secure_sum != 0:
+                raise RoundError(f"a {self.plan.mode} round has one upload per site, not secure sums")
             elif self.plan.mode is SecureMode.NONE:
                 layout = self._layout()
                 if layout is None:
@@ -327,33 +359,67 @@ class RoundService:
                 num_examples = None
             with self.store.exclusive(STATE_LOCK):
                 row = self._check_round_open(round_number)
-                if self.masking is not None and row.masking_step != MaskingStep.UPLOAD.value:
+                if self.masking is not None and (
+                    row.masking_step != MaskingStep.UPLOAD.value or row.secure_sum != secure_sum
+                ):
                     raise RoundError(
                         f"round {round_number} moved on to the '{row.masking_step}' step while the "
                         "masked update arrived; the survivor set is already fixed without it"
                     )
-                previous = {u.site: u for u in self.store.uploads(round_number)}.get(site)
-                if previous is not None and previous.sha256 == pending.sha256:
-                    raise DuplicateUploadError(
-                        f"duplicate upload: round {round_number} already holds this exact update "
-                        f"from '{site}'; nothing to do",
-                    )
-                final = pending.commit(f"{site}-{pending.sha256[:16]}.bin")
-                replaced = self.store.record_upload(
-                    UploadRow(
-                        round=round_number, site=site, blob_path=self.blobs.relative(final),
-                        sha256=pending.sha256, size_bytes=pending.size,
-                        num_examples=num_examples, received_at=self.clock(),
-                    ),
-                    set_phase=RoundPhase.COLLECTING.value if row.phase == RoundPhase.OPEN else None,
-                )
-            if replaced is not None and replaced.blob_path != self.blobs.relative(final):
-                self.blobs.path(replaced.blob_path).unlink(missing_ok=True)
+                if secure_sum > 0:
+                    self._record_sum_upload(site, row, secure_sum, pending)
+                    replaced = False
+                else:
+                    replaced = self._record_round_upload(site, row, pending, num_examples)
         self.on_change()
         return UploadReceipt(
             round=round_number, site=site, sha256=pending.sha256, size_bytes=pending.size,
-            num_examples=num_examples, replaced=replaced is not None,
+            num_examples=num_examples, replaced=replaced,
         )
+
+    def _record_round_upload(
+        self, site: str, row: RoundRow, pending: PendingBlob, num_examples: int | None
+    ) -> bool:
+        """Keep a site's upload of the round (under the lock); True when it replaced one."""
+        previous = {u.site: u for u in self.store.uploads(row.number)}.get(site)
+        if previous is not None and previous.sha256 == pending.sha256:
+            raise DuplicateUploadError(
+                f"duplicate upload: round {row.number} already holds this exact update "
+                f"from '{site}'; nothing to do",
+            )
+        final = pending.commit(f"{site}-{pending.sha256[:16]}.bin")
+        replaced = self.store.record_upload(
+            UploadRow(
+                round=row.number, site=site, blob_path=self.blobs.relative(final),
+                sha256=pending.sha256, size_bytes=pending.size,
+                num_examples=num_examples, received_at=self.clock(),
+            ),
+            set_phase=RoundPhase.COLLECTING.value if row.phase == RoundPhase.OPEN else None,
+        )
+        if replaced is not None and replaced.blob_path != self.blobs.relative(final):
+            self.blobs.path(replaced.blob_path).unlink(missing_ok=True)
+        return replaced is not None
+
+    def _record_sum_upload(self, site: str, row: RoundRow, secure_sum: int, pending: PendingBlob) -> None:
+        """Keep a site's masked upload to a later sum of the round (once; under the lock)."""
+        if any(u.site == site for u in self.store.sum_uploads(row.number, secure_sum)):
+            raise DuplicateUploadError(
+                f"duplicate upload: '{site}' already sent its part of secure sum {secure_sum} "
+                f"of round {row.number}"
+            )
+        final = pending.commit(f"{site}-sum{secure_sum}-{pending.sha256[:16]}.bin")
+        upload = UploadRow(
+            round=row.number, site=site, blob_path=self.blobs.relative(final), sha256=pending.sha256,
+            size_bytes=pending.size, num_examples=None, received_at=self.clock(),
+        )
+        self.store.record_sum_upload(upload, secure_sum)
+
+    def _masked_length(self, secure_sum: int) -> int:
+        """Values in one masked upload to ``secure_sum`` (the count word not included)."""
+        assert self.plan.update_length is not None
+        if self.bisection is not None and self.bisection.is_probe(secure_sum):
+            return self.bisection.probe_words(self.plan.update_length) - 1
+        return self.plan.update_length
 
     def _validate_ckks(self, site: str, round_number: int, path: Path) -> None:
         from cryptography import x509
@@ -371,33 +437,37 @@ class RoundService:
             raise UpdateRejectedError(f"the encrypted update is malformed: {exc}") from exc
         self._check_vector_length(length)
 
-    def _check_vector_length(self, length: int) -> None:
+    def _check_vector_length(self, length: int, expected: int | None = None) -> None:
         """An encrypted or masked update must hold the plan's number of values: the plan,
         not the first upload, fixes it, so one site cannot lock the others out."""
-        expected = self.plan.update_length
+        expected = self.plan.update_length if expected is None else expected
         if length != expected:
             raise UpdateRejectedError(
                 f"the encrypted update holds {length} values but this federation's updates hold "
                 f"{expected}; the site trained a different model than the plan's"
             )
 
-    def masking_post(self, site: str, round_number: int, step: MaskingStep, body: object) -> None:
+    def masking_post(
+        self, site: str, round_number: int, step: MaskingStep, body: object, secure_sum: int = 0
+    ) -> None:
         """Relay one site's masking message of ``step`` (stored durably before the 2xx)."""
         self.check_site(site)
         if self.masking is None:
             raise RoundError(f"this federation runs in {self.plan.mode} mode, without masking steps")
         with self.store.exclusive(STATE_LOCK):
             row = self._check_round_open(round_number)
+            self._check_secure_sum(row, secure_sum)
             self.masking.post(row, site, step, body)
         self.on_change()
 
-    def masking_get(self, site: str, round_number: int, step: MaskingStep) -> object:
+    def masking_get(self, site: str, round_number: int, step: MaskingStep, secure_sum: int = 0) -> object:
         """The messages of a closed ``step`` addressed to ``site`` (or to everyone)."""
         self.check_site(site)
         if self.masking is None:
             raise RoundError(f"this federation runs in {self.plan.mode} mode, without masking steps")
         with self.store.exclusive(STATE_LOCK):
             row = self._check_round_open(round_number)
+            self._check_secure_sum(row, secure_sum)
             return self.masking.get(row, site, step)
 
     def record_metrics(self, site: str, round_number: int, report: MetricsReport) -> None:
@@ -483,12 +553,12 @@ class RoundService:
     def _maybe_next_masking_step(self, row: RoundRow) -> bool:
         assert self.masking is not None and row.masking_step is not None
         step = MaskingStep(row.masking_step)
-        done = self.masking.completed(row.number, step)
+        done = self.masking.completed(row.number, step, row.secure_sum)
         needed = self.masking.needed(step)
-        complete = done >= self.masking.expected(row.number, step) and len(done) >= needed
+        complete = done >= self.masking.expected(row.number, step, row.secure_sum) and len(done) >= needed
         if not (complete or self._deadline_allows(row, len(done), needed)):
             return self._handle_missed_deadline(row, len(done), needed)
-        self.masking.close_step(row.number, step)
+        self.masking.close_step(row.number, step, row.secure_sum)
         if step is MaskingStep.UNMASK:
             self.store.update_round(row.number, phase=RoundPhase.AGGREGATING.value)
         else:
@@ -532,9 +602,11 @@ class RoundService:
         self.store.update_round(number, phase=RoundPhase.FAILED.value, failure=reason)
 
     def _aggregate_and_publish(self, number: int) -> None:
+        row = self.store.round(number)
+        assert row is not None
         if self.masking is not None:
-            survivors = self.masking.survivors(number)
-            uploads = [u for u in self.store.uploads(number) if u.site in survivors]
+            survivors = self.masking.survivors(number, row.secure_sum)
+            uploads = [u for u in self.masking.uploads(number, row.secure_sum) if u.site in survivors]
         else:
             uploads = self._active_uploads(number)
         paths = [self.blobs.path(u.blob_path) for u in uploads]
@@ -576,6 +648,12 @@ class RoundService:
                 if outcome.optimiser_state:
                     state_file = self.blobs.write_bytes("state", name, save(outcome.optimiser_state))
                     state_rel = self.blobs.relative(state_file)
+            elif self.bisection is not None:
+                finished = self._bisection_sum(row, paths)
+                if finished is None:
+                    return
+                data, total = finished
+                name = f"round-{number}.safetensors"
             elif self.masking is not None:
                 data, total = self.masking.aggregate(number, paths)
                 name = f"round-{number}.safetensors"
@@ -601,3 +679,41 @@ class RoundService:
                 else None
             ),
         )
+
+    # secure bisection ---------------------------------------------------------------
+    def _bisection_sum(self, row: RoundRow, paths: list[Path]) -> tuple[bytes, int | None] | None:
+        """Finish one masked sum of a bisection round. A probe: unmask the packed counts,
+        store the answer (the counts themselves are never stored) and open the next sum;
+        None then. After the last probe of a median, the estimate; after the winsorised
+        mean's weighted sum, that sum. Repeatable after a restart: a stored answer is kept."""
+        assert self.bisection is not None and self.masking is not None
+        assert self.plan.update_length is not None
+        number, secure_sum = row.number, row.secure_sum
+        if not self.bisection.is_probe(secure_sum):
+            return self.masking.aggregate(number, paths, secure_sum)
+        answers = self._probe_answers(number, secure_sum)
+        key = PROBE_ANSWER_FACT.format(number, secure_sum)
+        if self.store.fact(key) is None:
+            counts = self.masking.unmasked_words(number, paths, secure_sum)
+            search = self.bisection.coordinator(self.plan.update_length, answers)
+            self.store.set_fact_once(key, search.answer(counts))
+        answers = self._probe_answers(number, secure_sum + 1)
+        if secure_sum + 1 < self.bisection.sums:
+            with self.store.exclusive(STATE_LOCK):
+                self.store.update_round(
+                    number, phase=RoundPhase.COLLECTING.value, secure_sum=secure_sum + 1,
+                    masking_step=MaskingStep.ADVERTISE.value,
+                    deadline_at=self.clock() + self.plan.round_deadline_s,
+                )
+            return None
+        estimate = self.bisection.coordinator(self.plan.update_length, answers).search.estimate[0]
+        data = save({"update": np.ascontiguousarray(estimate, dtype=np.float64),
+                     "sites": np.array([len(paths)], dtype=np.float64)})
+        return data, None
+
+    def _probe_answers(self, number: int, probes: int) -> list[bytes]:
+        """The stored answers to probes ``0 .. probes - 1`` of round ``number``."""
+        answers = [self.store.fact(PROBE_ANSWER_FACT.format(number, p)) for p in range(probes)]
+        if any(a is None for a in answers):
+            raise CoordinatorError(f"round {number} lacks the answer to an earlier probe; its store is damaged")
+        return [a for a in answers if a is not None]

@@ -67,6 +67,7 @@ rounds = Table(
     Column("published_at", Float, nullable=True),
     Column("failure", Text, nullable=True),
     Column("masking_step", String(16), nullable=True),
+    Column("secure_sum", Integer, nullable=False, default=0, server_default="0"),
 )
 uploads = Table(
     "uploads", metadata,
@@ -117,6 +118,21 @@ revoked_certificates = Table(
     Column("revoked_at", Float, nullable=False),
 )
 
+# The masked uploads of a round's later secure sums (a bisection round's probes 1..);
+# sum 0's are in ``uploads``, like every other round's.
+secure_sum_uploads = Table(
+    "secure_sum_uploads", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round", Integer, nullable=False),
+    Column("secure_sum", Integer, nullable=False),
+    Column("site", String(128), nullable=False),
+    Column("blob_path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("received_at", Float, nullable=False),
+    UniqueConstraint("round", "secure_sum", "site"),
+)
+
 site_activity = Table(
     "site_activity", metadata,
     Column("site", String(128), primary_key=True),
@@ -131,6 +147,14 @@ def _add_masking(conn: Connection) -> None:
     metadata.create_all(conn, tables=[masking_messages])
 
 
+def _add_secure_sums(conn: Connection) -> None:
+    """Version 5: rounds of several masked sums (secure median): the current sum's index
+    and the uploads of the sums after the first."""
+    if "secure_sum" not in {c["name"] for c in inspect(conn).get_columns("rounds")}:
+        conn.execute(text("ALTER TABLE rounds ADD COLUMN secure_sum INTEGER NOT NULL DEFAULT 0"))
+    metadata.create_all(conn, tables=[secure_sum_uploads])
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     lambda conn: metadata.create_all(
         conn, tables=[rounds, uploads, metrics, federation_facts]
@@ -140,6 +164,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     lambda conn: metadata.create_all(conn, tables=[revoked_sites, revoked_certificates]),
     # Version 4: when each site last called (the operator's status page).
     lambda conn: metadata.create_all(conn, tables=[site_activity]),
+    _add_secure_sums,
 ]
 
 
@@ -157,6 +182,7 @@ class RoundRow:
     published_at: float | None
     failure: str | None
     masking_step: str | None
+    secure_sum: int = 0
 
 
 @dataclass(frozen=True)
@@ -358,6 +384,29 @@ class CoordinatorStore:
         if old is None:
             return None
         return UploadRow(**{k: v for k, v in old._mapping.items() if k != "id"})
+
+    def sum_uploads(self, round_number: int, secure_sum: int) -> list[UploadRow]:
+        """The uploads of one of a round's later secure sums (``secure_sum`` >= 1)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(secure_sum_uploads).where(
+                    secure_sum_uploads.c.round == round_number,
+                    secure_sum_uploads.c.secure_sum == secure_sum,
+                ).order_by(secure_sum_uploads.c.site)
+            ).all()
+        return [
+            UploadRow(r.round, r.site, r.blob_path, r.sha256, r.size_bytes, None, r.received_at)
+            for r in rows
+        ]
+
+    def record_sum_upload(self, row: UploadRow, secure_sum: int) -> bool:
+        """Keep a site's upload to a later secure sum; False if it already sent one."""
+        return self._insert_once(
+            insert(secure_sum_uploads).values(
+                round=row.round, secure_sum=secure_sum, site=row.site, blob_path=row.blob_path,
+                sha256=row.sha256, size_bytes=row.size_bytes, received_at=row.received_at,
+            )
+        )
 
     # metrics ------------------------------------------------------------------------
     def record_metrics(self, round_number: int, site: str, num_examples: int, values: dict[str, Any]) -> None:

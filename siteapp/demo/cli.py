@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
                         default=DEFAULTS.strategy.value)
     parser.add_argument("--mode", choices=[m.value for m in SecureMode],
                         default=DEFAULTS.mode.value,
-                        help="ckks (default), masking, or none (TLS only; fedmedian needs it)")
+                        help="ckks (default), masking (also fedmedian and winsorised_mean, by secure "
+                        "bisection), or none (TLS only)")
     parser.add_argument("--rounds", type=int, default=DEFAULTS.rounds)
     parser.add_argument("--epochs-per-round", type=int, default=DEFAULTS.epochs_per_round)
     parser.add_argument("--patients", type=int, default=DEFAULTS.patients,

@@ -1,5 +1,8 @@
 """This site's side of one pairwise-masking round (Bonawitz et al. secure sum) through
-the coordinator's relay: advertise, share, masked upload, sign the survivor set, unmask."""
+the coordinator's relay: advertise, share, masked upload, sign the survivor set, unmask.
+
+A round may hold several masked sums (``secure_sum``: a secure median's probes); each is
+one :class:`MaskingRound` with its own keys and round id."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from coordinator.client import CoordinatorClient, RequestRefusedError
 from coordinator.kits import SiteKit
 from coordinator.protocol import FederationPlan, MaskingStep, masking_round_id, masking_threshold
 from coordinator.secure.errors import SecureAggregationError
-from coordinator.secure.quantisation import masking_bounds
+from coordinator.secure.quantisation import masking_bounds, quantise_weighted
 from siteapp.federation.errors import FederationError, RoundMissedError
 from siteapp.federation.update_encoding import UpdateEncodingError
 
@@ -33,17 +36,19 @@ class MaskingRound:
         plan: FederationPlan,
         round_number: int,
         reach: Callable[[MaskingStep], bool],
+        secure_sum: int = 0,
     ) -> None:
         from coordinator.secure.masking import MaskingParticipant
 
         key = serialization.load_pem_private_key(kit.key_pem, password=None)
         self.client = client
         self.round_number = round_number
+        self.secure_sum = secure_sum
         self.bounds = masking_bounds(plan)
         self._reach = reach
         self.participant = MaskingParticipant(
             kit.site,
-            masking_round_id(plan, round_number),
+            masking_round_id(plan, round_number, secure_sum),
             key,  # type: ignore[arg-type]
             kit.cert_pem,
             kit.ca_pem,
@@ -53,7 +58,7 @@ class MaskingRound:
 
     def _post(self, step: MaskingStep, message: dict[str, Any]) -> None:
         try:
-            self.client.post_masking(self.round_number, step, message)
+            self.client.post_masking(self.round_number, step, message, self.secure_sum)
         except RequestRefusedError as exc:
             if exc.status == 409:
                 raise RoundMissedError(f"the coordinator no longer takes '{step}' messages: {exc.detail}") from exc
@@ -61,7 +66,7 @@ class MaskingRound:
 
     def _get(self, step: MaskingStep) -> Any:
         try:
-            return self.client.get_masking(self.round_number, step)
+            return self.client.get_masking(self.round_number, step, self.secure_sum)
         except RequestRefusedError as exc:
             if exc.status == 409:
                 raise RoundMissedError(f"the '{step}' messages are no longer available: {exc.detail}") from exc
@@ -86,10 +91,19 @@ class MaskingRound:
 
     def masked_body(self, vector: np.ndarray, num_examples: int) -> bytes:
         """The masked upload: ``n x quantised update + masks`` mod 2^32."""
+        try:
+            words = quantise_weighted(vector, num_examples, self.bounds)
+        except SecureAggregationError as exc:
+            raise UpdateEncodingError(f"the update could not be masked: {exc}") from exc
+        return self.masked_words_body(words)
+
+    def masked_words_body(self, words: np.ndarray) -> bytes:
+        """The masked upload of any uint32 vector (a secure sum of integers: packed counts,
+        a histogram), its last word included: ``words + masks`` mod 2^32."""
         self._require(MaskingStep.UPLOAD)
         inbox: list[dict[str, Any]] = self._get(MaskingStep.SHARE)
         try:
-            return self.participant.masked_input(inbox, vector, num_examples)
+            return self.participant.masked_words(inbox, words)
         except SecureAggregationError as exc:
             raise UpdateEncodingError(f"the update could not be masked: {exc}") from exc
 

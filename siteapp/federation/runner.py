@@ -48,9 +48,11 @@ from coordinator.protocol import (
     RoundPhase,
     RoundState,
     SecureMode,
+    uses_secure_bisection,
 )
 from siteapp.dicom.task_fit import check_task_fits
 from siteapp.federation.audit import AuditLog
+from siteapp.federation.bisection_round import BisectionRound
 from siteapp.federation.enrolment import load_enrolled_kit
 from siteapp.federation.errors import (
     CoordinatorOutageError,
@@ -68,7 +70,7 @@ from siteapp.federation.join_report import (
 )
 from siteapp.federation.masking_round import MaskingRound
 from siteapp.federation.policy import check_plan, check_privacy, load_policy
-from siteapp.federation.round_polling import wait_for_round
+from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
 from siteapp.federation.round_records import SiteRound, SiteRoundPhase, SiteRounds
 from siteapp.federation.run_options import RunnerOptions
 from siteapp.federation.settings import CONTEXT, KIT_DIRNAME, STATE_DIRNAME, TLS_DIRNAME
@@ -79,7 +81,6 @@ from siteapp.privacy.ledger import VALIDATION, PrivacyCapExceededError, PrivacyL
 from siteapp.privacy.randomness import seed_for
 from siteapp.privacy.validation_release import noised_histogram, release_mechanism
 
-_MASKING_ORDER = list(MaskingStep)
 _ACCEPTING = (RoundPhase.OPEN, RoundPhase.COLLECTING)
 _UPLOAD_WORDS = {
     SecureMode.NONE: "packing the update (plaintext over TLS)",
@@ -226,7 +227,7 @@ class RoundRunner:
         if state.phase not in _ACCEPTING:
             return False
         if self.kit.plan.mode is SecureMode.MASKING and record is None:
-            return state.masking_step in (None, MaskingStep.ADVERTISE)
+            return state.secure_sum == 0 and state.masking_step in (None, MaskingStep.ADVERTISE)
         return True
 
     def _site_training(self, plan: FederationPlan) -> SiteTraining:
@@ -287,8 +288,13 @@ class RoundRunner:
         # The model of the latest published round: a failed round published nothing.
         global_weights = self.global_weights(plan, state.last_published, state)
         masking = None
+        bisection = None
         try:
-            if plan.mode is SecureMode.MASKING:
+            if uses_secure_bisection(plan):
+                bisection = BisectionRound(self.client, self.kit, plan, number, self._sum_waiter(number),
+                                           lambda s, of: self._emit_sum(number, s, of))
+                bisection.share_keys()
+            elif plan.mode is SecureMode.MASKING:
                 masking = MaskingRound(self.client, self.kit, plan, number, self._masking_waiter(number))
                 self._emit(Phase.SHARING_KEYS, number, "agreeing pairwise masks with the other sites")
                 masking.share_keys()
@@ -296,7 +302,10 @@ class RoundRunner:
                 record = self._train(plan, number, record, global_weights, sigma, sample_rate, steps)
             assert record is not None
             vector = np.load(self.state_dir / str(record.update_path))
-            record = self._upload(plan, record, vector, masking)
+            if bisection is not None:
+                record = self._contribute(plan, record, vector, bisection)
+            else:
+                record = self._upload(plan, record, vector, masking)
             if masking is not None:
                 self._emit(Phase.WAITING_FOR_OTHERS, number, "confirming who took part")
                 masking.confirm_survivors()
@@ -316,18 +325,25 @@ class RoundRunner:
             plan.local.target_epsilon_per_round, delta, sample_rate, steps, rounds=1
         )
 
-    def _masking_waiter(self, number: int) -> Callable[[MaskingStep], bool]:
-        def reach(step: MaskingStep) -> bool:
-            def moved(s: RoundState) -> bool:
-                if s.number != number or s.phase not in _ACCEPTING or s.masking_step is None:
-                    return True
-                return _MASKING_ORDER.index(s.masking_step) >= _MASKING_ORDER.index(step)
+    def _masking_waiter(self, number: int, secure_sum: int = 0) -> Callable[[MaskingStep], bool]:
+        waiter = self._sum_waiter(number)
+        return lambda step: waiter(secure_sum, step)
 
-            state = self._wait_for(moved, number, f"waiting for the other sites ({step} step)",
-                                   Phase.WAITING_FOR_OTHERS)
-            return state.number == number and state.phase in _ACCEPTING and state.masking_step == step
+    def _sum_waiter(self, number: int) -> Callable[[int, MaskingStep], bool]:
+        """``reach(secure_sum, step)``: wait until round ``number`` is at that masked sum's
+        step or past it (a sum being unmasked is past its steps); True when exactly there."""
+
+        def reach(secure_sum: int, step: MaskingStep) -> bool:
+            where = f"{step} step" if secure_sum == 0 else f"{step} step of secure sum {secure_sum + 1}"
+            state = self._wait_for(lambda s: masking_step_reached(s, number, secure_sum, step), number,
+                                   f"waiting for the other sites ({where})", Phase.WAITING_FOR_OTHERS)
+            return at_masking_step(state, number, secure_sum, step)
 
         return reach
+
+    def _emit_sum(self, number: int, secure_sum: int, of: int) -> None:
+        self._emit(Phase.SHARING_KEYS, number, f"secure median: masked sum {secure_sum + 1} of {of}, "
+                   "agreeing pairwise masks with the other sites")
 
     def _mark_missed(self, record: SiteRound, why: str) -> None:
         if record.ledger_entry_id is not None and record.phase is SiteRoundPhase.RECORDED:
@@ -373,6 +389,40 @@ class RoundRunner:
             np.save(fh, vector)
         return self.records.save(record.advanced(SiteRoundPhase.TRAINED, update_path=name))
 
+    def _contribute(self, plan: FederationPlan, record: SiteRound, vector: np.ndarray,
+                    bisection: BisectionRound) -> SiteRound:
+        """This site's probes of a secure median (or winsorised mean): the record says
+        UPLOADED from the first masked upload on, so a restart afterwards waits for the
+        published result (as a dropout of the later probes) and never trains again."""
+        number = record.round
+        examples = min(int(record.num_examples or 0), plan.limits.max_examples_per_site)
+        saved = record
+
+        def send(body: bytes, carried: str, secure_sum: int) -> int:
+            nonlocal saved
+            self._emit(Phase.UPLOADING, number, f"uploading {len(body)} bytes (secure sum {secure_sum + 1})")
+            sha, size = self._send_update(number, body, None, carried, secure_sum)
+            if saved.phase is not SiteRoundPhase.UPLOADED:
+                saved = self.records.save(saved.advanced(SiteRoundPhase.UPLOADED, upload_sha256=sha, upload_bytes=size))
+            return size
+
+        sent = bisection.contribute(vector, examples, send)
+        return self.records.save(saved.advanced(SiteRoundPhase.UPLOADED, upload_bytes=sent))
+
+    def _send_update(self, number: int, body: bytes, count: int | None, carried: str,
+                     secure_sum: int = 0) -> tuple[str, int]:
+        """Upload one body; returns its SHA-256 and size (a retry the coordinator already
+        holds counts as sent)."""
+        try:
+            receipt = self.client.upload_update(number, body, count, carried, secure_sum)
+            return receipt.sha256, receipt.size_bytes
+        except DuplicateUploadError:
+            return hashlib.sha256(body).hexdigest(), len(body)
+        except RequestRefusedError as exc:
+            if exc.status == 409:
+                raise RoundMissedError(f"the coordinator no longer accepts round {number}: {exc.detail}") from exc
+            raise RoundAbortedError(f"the coordinator refused this site's update: {exc.detail}") from exc
+
     def _upload(self, plan: FederationPlan, record: SiteRound, vector: np.ndarray, masking: MaskingRound | None) -> SiteRound:
         number = record.round
         # The plan weights a site by at most this many examples; the coordinator refuses more.
@@ -392,15 +442,7 @@ class RoundRunner:
             body = plaintext_body(unflatten(vector, layout))
             carried, count = f"plaintext model update ({vector.size} float32 values) and the number of training patients", examples
         self._emit(Phase.UPLOADING, number, f"uploading {len(body)} bytes")
-        try:
-            receipt = self.client.upload_update(number, body, count, carried)
-            sha, size = receipt.sha256, receipt.size_bytes
-        except DuplicateUploadError:
-            sha, size = hashlib.sha256(body).hexdigest(), len(body)
-        except RequestRefusedError as exc:
-            if exc.status == 409:
-                raise RoundMissedError(f"the coordinator no longer accepts round {number}: {exc.detail}") from exc
-            raise RoundAbortedError(f"the coordinator refused this site's update: {exc.detail}") from exc
+        sha, size = self._send_update(number, body, count, carried)
         return self.records.save(record.advanced(SiteRoundPhase.UPLOADED, upload_sha256=sha, upload_bytes=size))
 
     def _finish(self, record: SiteRound, *, resumed: bool, noise_multiplier: float | None = None,

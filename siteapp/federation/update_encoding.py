@@ -7,8 +7,8 @@
   (:mod:`coordinator.secure.ckks_contributions`); the coordinator only adds
   ciphertexts, and the site decrypts a published aggregate only after checking that it
   holds one upload of that round from each of at least ``min_sites`` distinct sites.
-- ``masking``: the published secure sum; the masked upload itself comes from
-  :class:`siteapp.federation.masking_round.MaskingRound`.
+- ``masking``: the published secure sum (or a secure median's estimate); the masked
+  upload itself comes from :class:`siteapp.federation.masking_round.MaskingRound`.
 
 Client-level clipping (the plan's ``update_clip_norm``) scales the whole update into an
 L2 ball before any of these, so one site's influence on the global model is bounded.
@@ -96,9 +96,12 @@ def ckks_aggregate(
 
 
 def masking_aggregate(blob: bytes) -> tuple[np.ndarray, float]:
-    """The masking-mode result: the coordinator's unmasked secure sum and count."""
+    """The masking-mode result: the coordinator's unmasked secure sum and count, or a
+    secure median's estimate itself (``update``, returned with a count of 1)."""
     try:
         tensors = load(blob)
+        if "update" in tensors:
+            return np.asarray(tensors["update"], dtype=np.float64), 1.0
         return np.asarray(tensors["sum"], dtype=np.float64), float(tensors["count"][0])
     except (KeyError, IndexError, ValueError) as exc:
         raise FederationError(f"the published secure sum is not readable ({exc})") from exc

@@ -12,6 +12,7 @@ from coordinator.aggregation import (
     fedmedian,
     krum,
     trimmed_mean,
+    winsorised_mean,
 )
 
 
@@ -75,3 +76,13 @@ def test_krum_breaks_ties_by_first_result_and_needs_enough_sites() -> None:
     assert krum(_one(0, 1, 0, 1, 50), num_malicious=1)[0][0] == 0.0
     with pytest.raises(AggregationError, match="at least 5"):
         krum(_one(0, 1, 2, 3), num_malicious=1)
+
+
+def test_winsorised_mean_clips_to_the_quantile_ranks_then_weights_by_examples() -> None:
+    # 5 values, q = 0.2: floor(0.2 * 5) = 1, so clip to ranks 2 and 4: [2, 4].
+    results = [([np.array([v])], n) for v, n in ((1.0, 1), (2.0, 1), (3.0, 2), (4.0, 1), (100.0, 5))]
+    assert winsorised_mean(results, 0.2)[0][0] == pytest.approx((2 + 2 + 3 * 2 + 4 + 4 * 5) / 10)
+    # q = 0 clips nothing: the weighted mean.
+    assert winsorised_mean(results, 0.0)[0][0] == pytest.approx(fedavg(results)[0][0])
+    with pytest.raises(AggregationError, match="quantile"):
+        winsorised_mean(results, 0.5)

@@ -113,8 +113,10 @@ def test_not_a_kit_gives_a_clear_error(tmp_path: Path) -> None:
         load_site_kit(tmp_path / "missing.medfed-kit")
 
 
-@pytest.mark.parametrize("mode", ["ckks", "masking"])
-@pytest.mark.parametrize("strategy", ["fedmedian", "trimmed_mean", "krum"])
+@pytest.mark.parametrize(("mode", "strategy"), [
+    ("ckks", "fedmedian"), ("ckks", "winsorised_mean"), ("ckks", "trimmed_mean"), ("ckks", "krum"),
+    ("masking", "trimmed_mean"), ("masking", "krum"),
+])
 def test_individual_update_strategies_are_refused_in_encrypted_modes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str, strategy: str
 ) -> None:
@@ -124,6 +126,13 @@ def test_individual_update_strategies_are_refused_in_encrypted_modes(
     err = capsys.readouterr().err
     assert f"strategy '{strategy}' needs every site's individual update" in err
     assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("strategy", ["fedmedian", "winsorised_mean"])
+def test_masking_plans_accept_the_secure_median_and_winsorised_mean(tmp_path: Path, strategy: str) -> None:
+    code = cli.main(["provision", "--federation", "f", "--sites", "a,b,c,d,e", "--mode", "masking",
+                     "--strategy", strategy, "--update-length", "100", "--out", str(tmp_path / "out")])
+    assert code == 0
 
 
 def test_provision_and_sign_request_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,166 @@
+"""Secure FedMedian against a real coordinator (HTTPS, mutual TLS, its SQLite store): five
+sites follow every probe with the site app's own BisectionRound, one of them poisoned and
+one dropping out between probes; small vectors stand in for trained updates."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from coordinator_loopback import Federation, enrol_sites, free_port
+from safetensors.numpy import load_file
+
+from coordinator.aggregation import fedmedian
+from coordinator.protocol import FederationPlan, MaskingStep, RoundPhase
+from coordinator.provisioning import provision
+from coordinator.secure.bisection import BisectionPlan
+from coordinator.secure.masked_blob import unpack_masked
+from siteapp.federation.bisection_round import BisectionRound
+from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
+
+SITES = ["a", "b", "c", "d", "e"]
+POISONED = "a"
+DROPPED = "e"
+DROP_AT = 6  # e shares its keys for probe 7 of 16, then leaves without uploading
+PROBES = 16
+CLIP = 1.0
+LENGTH = 200
+TOLERANCE = 2 * CLIP / 2**PROBES  # range / 2^k
+
+
+class SiteLeftError(RuntimeError):
+    """Raised inside the dropping site's upload: it goes away as a crashed site would."""
+
+
+@dataclass
+class MedianRun:
+    fed: Federation
+    vectors: dict[str, np.ndarray]
+    result: dict[str, np.ndarray]
+    uploads: dict[tuple[str, int], bytes] = field(default_factory=dict)
+    errors: dict[str, BaseException] = field(default_factory=dict)
+
+    @property
+    def survivors(self) -> list[str]:
+        return [s for s in SITES if s != DROPPED]
+
+
+def _take_part(run: MedianRun, site: str) -> None:
+    fed = run.fed
+    client = fed.client(site)
+
+    def reach(secure_sum: int, step: MaskingStep) -> bool:
+        state = wait_for_round(client.round_state, lambda s: masking_step_reached(s, 1, secure_sum, step),
+                               timeout_s=60, poll_s=0.05)
+        return at_masking_step(state, 1, secure_sum, step)
+
+    def send(body: bytes, carried: str, secure_sum: int) -> int:
+        if site == DROPPED and secure_sum == DROP_AT:
+            raise SiteLeftError(site)
+        run.uploads[(site, secure_sum)] = body
+        return client.upload_update(1, body, None, carried, secure_sum).size_bytes
+
+    try:
+        median = BisectionRound(client, fed.kit(site), fed.plan, 1, reach)
+        median.share_keys()
+        median.contribute(run.vectors[site], 1, send)
+    except SiteLeftError:
+        pass
+    except BaseException as exc:  # reported by the test
+        run.errors[site] = exc
+
+
+@pytest.fixture(scope="module")
+def median_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MedianRun]:
+    root = tmp_path_factory.mktemp("secure-median")
+    port = free_port()
+    plan = FederationPlan.model_validate({
+        "federation": "median", "sites": SITES, "rounds": 1, "strategy": "fedmedian",
+        "mode": "masking", "update_length": LENGTH, "round_deadline_s": 4.0,
+        "masking": {"clip_range": CLIP, "probes": PROBES},
+    })
+    result = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
+    kits, keys = enrol_sites(root / "prov", SITES)
+    fed = Federation(root, plan, port, result.coordinator_dir, kits, root / "state", keys)
+    rng = np.random.default_rng(20)
+    vectors = {s: rng.normal(0.0, 0.4, LENGTH) for s in SITES}
+    vectors[POISONED] = np.full(LENGTH, 1e6)  # a poisoned site's huge update
+    fed.start()
+    try:
+        run = MedianRun(fed, vectors, {})
+        threads = [threading.Thread(target=_take_part, args=(run, s), daemon=True) for s in SITES]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(240)
+        assert not any(t.is_alive() for t in threads), "a site did not finish the probes"
+        assert not run.errors, run.errors
+        state = wait_for_round(fed.client("b").round_state,
+                               lambda s: s.last_published == 1 or s.phase == RoundPhase.FAILED,
+                               timeout_s=30, poll_s=0.05)
+        assert state.last_published == 1, fed.client("b").status().rounds
+        fed.client("b").download_result(1, root / "result.safetensors")
+        run.result = load_file(str(root / "result.safetensors"))
+        yield run
+    finally:
+        fed.stop()
+
+
+def _survivor_values(run: MedianRun) -> np.ndarray:
+    """The survivors' values as the bisection sees them (clipped to the range), sorted."""
+    return np.sort(np.clip(np.stack([run.vectors[s] for s in run.survivors]), -CLIP, CLIP), axis=0)
+
+
+def test_secure_median_matches_plaintext_fedmedian_of_the_survivors(median_run: MedianRun) -> None:
+    estimate = median_run.result["update"]
+    assert estimate.shape == (LENGTH,)
+    values = _survivor_values(median_run)  # 4 survivors: an even count
+    lower, upper = values[1], values[2]
+    # Which median: the probes before the dropout sought rank 3 of 5, the later ones the
+    # survivors' lower median (rank 2 of 4); the result is a median of the survivors (a
+    # point between their two middle values) to range / 2^k.
+    assert np.all(estimate >= lower - TOLERANCE) and np.all(estimate <= upper + TOLERANCE)
+    plaintext = fedmedian([([v], 1) for v in values])[0]  # midpoint of the two middle values
+    assert np.all(np.abs(estimate - plaintext) <= (upper - lower) / 2 + TOLERANCE)
+    # Where the dropout did not move the search the estimate is the lower median itself.
+    exact = np.abs(estimate - lower) <= TOLERANCE
+    assert exact.mean() > 0.5, exact.mean()
+
+
+def test_a_poisoned_site_leaves_the_secure_median_bounded(median_run: MedianRun) -> None:
+    honest = np.stack([median_run.vectors[s] for s in median_run.survivors if s != POISONED])
+    estimate = median_run.result["update"]
+    assert np.all(estimate <= honest.max(axis=0) + TOLERANCE)
+    assert np.all(estimate >= honest.min(axis=0) - TOLERANCE)
+    assert np.abs(estimate).max() < CLIP  # the poisoned 1e6 moved no coordinate to the range's end
+
+
+def test_the_coordinator_stores_no_single_sites_values(median_run: MedianRun) -> None:
+    fed = median_run.fed
+    stored = b"".join(p.read_bytes() for p in sorted(fed.state_dir.rglob("*")) if p.is_file())
+    spec = BisectionPlan.of(fed.plan)
+    answers = [fed.client("c").probe_answer(1, p) for p in range(PROBES - 1)]
+    with pytest.raises(Exception, match="no answer to probe"):
+        fed.client("c").probe_answer(1, PROBES)
+    for site, vector in median_run.vectors.items():
+        for encoded in (vector.astype(np.float64), vector.astype(np.float32),
+                        np.clip(vector, -CLIP, CLIP).astype(np.float32)):
+            assert encoded.tobytes()[:64] not in stored, site
+        # Replay the site's probes: its plain indicator words never reach the coordinator.
+        probing = spec.site(vector)
+        for probe in range(PROBES):
+            plain = probing.probe_words()
+            upload = median_run.uploads.get((site, probe))
+            if upload is not None:
+                masked = unpack_masked(upload)
+                assert masked.size == plain.size and np.mean(masked == plain) < 0.05, (site, probe)
+                if len(np.unique(plain[:-1])) > 2:  # an all-zero run is in any file
+                    assert plain[:-1].tobytes() not in stored, (site, probe)
+            if probe < PROBES - 1:
+                probing.follow(answers[probe])
+    status = fed.client("b").status()
+    assert [r.phase for r in status.rounds] == [RoundPhase.PUBLISHED]
+    assert sorted(status.rounds[0].submitted) == SITES  # all five took part in probe 1
