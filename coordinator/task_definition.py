@@ -16,6 +16,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -130,22 +131,96 @@ class Windowing(BaseModel):
         return f"window centre {self.center:g}, width {self.width:g}"
 
 
+@dataclass(frozen=True)
+class ImageAttributes:
+    """What a series filter reads of one image, from the site's index (DICOM attributes
+    of the image and its series; empty or None where the file has none)."""
+
+    series_description: str = ""
+    image_type: tuple[str, ...] = ()  # ImageType values: ORIGINAL, PRIMARY, AXIAL, LOCALIZER...
+    view_position: str = ""  # ViewPosition: CC, MLO (mammography), PA, AP, LL (radiography)
+    laterality: str = ""  # ImageLaterality, else the series' Laterality: L, R, B
+    convolution_kernel: str = ""  # CT reconstruction kernel (ConvolutionKernel)
+    slice_thickness_mm: float | None = None
+
+
+def _casefolded(values: tuple[str, ...]) -> set[str]:
+    return {v.strip().casefold() for v in values}
+
+
 class SeriesFilter(BaseModel):
-    """Which series of a study count, by their description (case ignored): one that
-    contains any of ``series_description_contains`` (empty: any) and none of
-    ``exclude_series_description``. A patient none of whose series pass is not used."""
+    """Which images of a study count. Every condition given must hold, each ignores case:
+
+    - the series description contains any of ``series_description_contains`` (empty:
+      any) and none of ``exclude_series_description``;
+    - the image type holds every value of ``image_type_includes`` and none of
+      ``exclude_image_type`` (``["LOCALIZER"]`` leaves out scout views, ``["DERIVED"]``
+      reformats and MIPs);
+    - the view position is one of ``view_positions`` (mammography ``CC``/``MLO``, chest
+      ``PA``/``AP``); the laterality is one of ``lateralities`` (``L``, ``R``, ``B``);
+    - the CT reconstruction kernel contains any of ``convolution_kernel_contains``;
+    - the slice thickness lies in ``slice_thickness_mm`` (low, high), both inclusive.
+
+    An image without the attribute a condition reads fails that condition. A patient none
+    of whose images pass is not used.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     series_description_contains: tuple[str, ...] = ()
     exclude_series_description: tuple[str, ...] = ()
+    image_type_includes: tuple[str, ...] = ()
+    exclude_image_type: tuple[str, ...] = ()
+    view_positions: tuple[str, ...] = ()
+    lateralities: tuple[str, ...] = ()
+    convolution_kernel_contains: tuple[str, ...] = ()
+    slice_thickness_mm: tuple[float, float] | None = None
 
-    def accepts(self, description: str) -> bool:
+    @field_validator("slice_thickness_mm")
+    @classmethod
+    def _thickness_range(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not 0.0 <= value[0] <= value[1]:
+            raise ValueError("slice_thickness_mm is [low, high] in mm with 0 <= low <= high")
+        return value
+
+    def accepts_description(self, description: str) -> bool:
+        """Whether a series with this description may count (the conditions on the
+        description only; the others are per image)."""
         text = description.casefold()
-        wanted = not self.series_description_contains or any(
+        if self.series_description_contains and not any(
             w.casefold() in text for w in self.series_description_contains
-        )
-        return wanted and not any(x.casefold() in text for x in self.exclude_series_description)
+        ):
+            return False
+        return not any(x.casefold() in text for x in self.exclude_series_description)
+
+    def accepts(self, image: ImageAttributes) -> bool:
+        """Whether ``image`` counts."""
+        if not self.accepts_description(image.series_description):
+            return False
+        types = _casefolded(image.image_type)
+        if not _casefolded(self.image_type_includes) <= types:
+            return False
+        if _casefolded(self.exclude_image_type) & types:
+            return False
+        if self.view_positions and image.view_position.strip().casefold() not in _casefolded(
+            self.view_positions
+        ):
+            return False
+        if self.lateralities and image.laterality.strip().casefold() not in _casefolded(
+            self.lateralities
+        ):
+            return False
+        kernel = image.convolution_kernel.casefold()
+        if self.convolution_kernel_contains and not any(
+            k.casefold() in kernel for k in self.convolution_kernel_contains
+        ):
+            return False
+        if self.slice_thickness_mm is not None:
+            low, high = self.slice_thickness_mm
+            thickness = image.slice_thickness_mm
+            if thickness is None or not low <= thickness <= high:
+                return False
+        return True
 
     def describe(self) -> str:
         parts = []
@@ -153,6 +228,18 @@ class SeriesFilter(BaseModel):
             parts.append("series described as " + " or ".join(self.series_description_contains))
         if self.exclude_series_description:
             parts.append("no " + " or ".join(self.exclude_series_description) + " series")
+        if self.image_type_includes:
+            parts.append("image type " + " and ".join(self.image_type_includes))
+        if self.exclude_image_type:
+            parts.append("no " + " or ".join(self.exclude_image_type) + " images")
+        if self.view_positions:
+            parts.append(" or ".join(self.view_positions) + " views")
+        if self.lateralities:
+            parts.append("laterality " + " or ".join(self.lateralities))
+        if self.convolution_kernel_contains:
+            parts.append("kernel " + " or ".join(self.convolution_kernel_contains))
+        if self.slice_thickness_mm is not None:
+            parts.append("slices of {:g}-{:g} mm".format(*self.slice_thickness_mm))
         return ", ".join(parts) or "every series"
 
 

@@ -260,11 +260,13 @@ class _IndexWriter:
             "INSERT OR IGNORE INTO instances(sop_instance_uid, series_uid, sop_class_uid,"
             " instance_number, slice_position, rows, cols, frames, pixel_spacing_row,"
             " pixel_spacing_col, slice_thickness, photometric, transfer_syntax, manufacturer,"
-            " file_path, file_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " file_path, file_size, image_type, view_position, laterality, convolution_kernel)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (h.sop_instance_uid, h.series_uid, h.sop_class_uid, h.instance_number,
              h.slice_position, h.rows, h.cols, h.frames, h.pixel_spacing_row,
              h.pixel_spacing_col, h.slice_thickness, h.photometric, h.transfer_syntax,
-             h.manufacturer, h.path, h.file_size),
+             h.manufacturer, h.path, h.file_size, h.image_type, h.view_position,
+             h.laterality, h.convolution_kernel),
         ).rowcount
         if inserted:
             report.instances_imported += 1
@@ -272,9 +274,16 @@ class _IndexWriter:
         existing = execute(
             "SELECT file_path FROM instances WHERE sop_instance_uid = ?", (h.sop_instance_uid,)
         ).fetchone()
-        if existing is not None and existing[0] != h.path:
-            # Re-importing the same file is silent; a second file claiming the same
-            # instance is worth telling (often a converted copy of the original).
+        if existing is not None and existing[0] == h.path:
+            # Re-importing the same file fills what an older index did not keep.
+            execute(
+                "UPDATE instances SET image_type = ?, view_position = ?, laterality = ?,"
+                " convolution_kernel = ? WHERE sop_instance_uid = ?",
+                (h.image_type, h.view_position, h.laterality, h.convolution_kernel,
+                 h.sop_instance_uid),
+            )
+        elif existing is not None:
+            # A second file claiming the same instance is worth telling (often a converted copy of the original).
             report.skipped.append({
                 "path": self._name_of(h.path),
                 "reason": f"same SOPInstanceUID as the already imported {existing[0]}; "

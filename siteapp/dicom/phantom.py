@@ -89,8 +89,11 @@ SITE_PROFILES: tuple[SiteProfile, ...] = (
     SiteProfile("Philips", "Ingenuity CT", 55.0, 2.0, 3.2, -30.0, -1000.0, 0.25, 0.5, True),
 )
 
-TASK_MODALITY = {"lung-ct-nodule": "CT", "mammo-mass": "MG", "chest-xray": "DX/CR"}
-DEFAULT_SLICES = {"lung-ct-nodule": 4, "mammo-mass": 2, "chest-xray": 1}
+TASK_MODALITY = {
+    "lung-ct-nodule": "CT", "lung-ct-nodule-3d": "CT", "mammo-mass": "MG", "chest-xray": "DX/CR",
+}
+# A 3D task's phantom scans a slab of 16 x 2.5 mm, deeper than the largest nodule.
+DEFAULT_SLICES = {"lung-ct-nodule": 4, "lung-ct-nodule-3d": 16, "mammo-mass": 2, "chest-xray": 1}
 LABELS_FILENAME = "labels.csv"
 _UID_PREFIX = "1.2.826.0.1.3680043.8.498."  # pydicom's documented example root
 _MG_STORAGE = "1.2.840.10008.5.1.4.1.1.1.2"  # Digital Mammography X-Ray Image - For Presentation
@@ -147,7 +150,7 @@ def generate_phantom_sites(
             rows.append((patient_id, label))
             context = _PatientContext(site_dir, patient_id, index, number, seed, profile)
             (site_dir / patient_id).mkdir(exist_ok=True)
-            if task == "lung-ct-nodule":
+            if TASK_MODALITY[task] == "CT":
                 _write_ct_patient(context, rng, positive, slices)
             else:
                 _write_mg_patient(context, rng, positive, slices)

@@ -33,11 +33,12 @@ _UNDEFINED_LENGTH = 0xFFFFFFFF
 #: The only top-level elements the index needs; pydicom skips the values of the rest.
 _INDEXED_TAGS: list[BaseTag | int] = [
     0x00041220,  # DirectoryRecordSequence (DICOMDIR)
-    0x00080016, 0x00080018, 0x00080020, 0x00080050, 0x00080060, 0x00080070,
-    0x00081030, 0x0008103E, 0x00100010, 0x00100020, 0x00100040, 0x00180015,
-    0x00180050, 0x00181164, 0x0020000D, 0x0020000E, 0x00200011, 0x00200013,
-    0x00200032, 0x00201041, 0x00280002, 0x00280004, 0x00280008, 0x00280010,
-    0x00280011, 0x00280030,
+    0x00080008, 0x00080016, 0x00080018, 0x00080020, 0x00080050, 0x00080060,
+    0x00080070, 0x00081030, 0x0008103E, 0x00100010, 0x00100020, 0x00100040,
+    0x00180015, 0x00180050, 0x00181164, 0x00181210, 0x00185101, 0x0020000D,
+    0x0020000E, 0x00200011, 0x00200013, 0x00200032, 0x00200060, 0x00200062,
+    0x00201041, 0x00280002, 0x00280004, 0x00280008, 0x00280010, 0x00280011,
+    0x00280030,
 ]
 
 
@@ -72,6 +73,11 @@ class InstanceHeader:
     slice_thickness: float | None
     photometric: str
     transfer_syntax: str
+    # What a task's series filter reads (coordinator.task_definition.SeriesFilter).
+    image_type: str = ""  # ImageType values joined by backslashes, as stored
+    view_position: str = ""
+    laterality: str = ""  # ImageLaterality, else Laterality
+    convolution_kernel: str = ""
     # pydicom's warnings about fixable oddities (an invalid UI value, a wrong VR...): the
     # file is imported, and the import report says what was odd about it.
     warnings: tuple[str, ...] = ()
@@ -244,6 +250,10 @@ def _classify(
         slice_thickness=raw.first_number(0x00180050),
         photometric=raw.text(0x00280004),
         transfer_syntax=str(tsyntax),
+        image_type=raw.text(0x00080008).upper(),
+        view_position=raw.text(0x00185101).upper(),
+        laterality=(raw.text(0x00200062) or raw.text(0x00200060)).upper(),
+        convolution_kernel=raw.text(0x00181210),
     )
 
 

@@ -91,6 +91,14 @@ MIGRATIONS: tuple[str, ...] = (
         assigned_at TEXT NOT NULL DEFAULT (datetime('now'))
     )
     """,
+    # What a task's series filter reads besides the description; images imported before
+    # have '' (re-import them to fill it).
+    """
+    ALTER TABLE instances ADD COLUMN image_type TEXT NOT NULL DEFAULT '';
+    ALTER TABLE instances ADD COLUMN view_position TEXT NOT NULL DEFAULT '';
+    ALTER TABLE instances ADD COLUMN laterality TEXT NOT NULL DEFAULT '';
+    ALTER TABLE instances ADD COLUMN convolution_kernel TEXT NOT NULL DEFAULT ''
+    """,
 )
 
 

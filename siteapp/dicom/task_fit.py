@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from coordinator.task_definition import InputKind
 from siteapp.dicom.config import SPLIT_TRAIN, SPLIT_VAL
 from siteapp.dicom.dataset_source import labelled_patients
 from siteapp.dicom.schema import open_dicom_db
@@ -28,6 +29,9 @@ class FitDefaults:
 
     min_train_patients_per_class: int = 1
     min_val_patients_per_class: int = 1
+    # A 3d_volume task builds a volume from a study's series; one of fewer slices holds
+    # no third dimension to learn from.
+    min_volume_slices: int = 3
 
 
 FIT = FitDefaults()
@@ -111,6 +115,14 @@ def task_fit_problems(
             f"task's series filter ({task.series_filter.describe()}); label patients who do"
         )
         return problems
+    if task.input.kind is InputKind.VOLUME_3D:
+        thickest = [max(Counter(p.series_uids).values()) for p in usable]
+        if max(thickest) < settings.min_volume_slices:
+            problems.append(
+                f"the task learns from 3D volumes, but no labelled patient here has a series of "
+                f"at least {settings.min_volume_slices} slices (the most is {max(thickest)}); "
+                "import the patients' whole CT series, not single slices"
+            )
     for split, least in ((SPLIT_TRAIN, settings.min_train_patients_per_class),
                          (SPLIT_VAL, settings.min_val_patients_per_class)):
         counts = Counter(p.label for p in usable if p.split == split)

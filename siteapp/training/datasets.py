@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -25,6 +26,9 @@ from torch.utils.data import Dataset
 from siteapp.errors import UserFacingError
 from siteapp.privacy.randomness import patient_stream_key, secret_seed
 from siteapp.tasks import TaskPreset
+
+if TYPE_CHECKING:
+    from siteapp.dicom.dataset_source import PatientImages
 
 ImageLoader = Callable[[int, int], np.ndarray]
 
@@ -44,7 +48,8 @@ class PatientRecord:
 
 class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
     """Patients as records; ``loader(patient_index, image_index)`` returns one image as a
-    float32 ``(matrix, matrix)`` array in [0, 1].
+    float32 ``(matrix, matrix)`` array in [0, 1] (a 3D task's: one ``(depth, matrix,
+    matrix)`` volume).
 
     ``seed`` None (every real run) keys the image choice with OS entropy; an integer is
     the tests' and demo's fixed seed (``insecure_fixed_dp_seed``)."""
@@ -69,7 +74,7 @@ class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
         return np.array([r.label for r in self.records], dtype=np.int64)
 
     def image(self, patient_index: int, image_index: int) -> torch.Tensor:
-        """Image ``image_index`` of a patient as a ``(1, H, W)`` tensor."""
+        """Image ``image_index`` of a patient as a ``(1, H, W)`` (or ``(1, D, H, W)``) tensor."""
         array = np.asarray(self._loader(patient_index, image_index), dtype=np.float32)
         return torch.from_numpy(array).unsqueeze(0)
 
@@ -110,8 +115,33 @@ def site_dataset(
     data_dir: Path, task: TaskPreset, split: str, seed: int | None = None
 ) -> PatientDataset:
     """The site's labelled patients of ``split`` (train/val/test), read through the
-    preprocessing cache. Labels are mapped to class indices of ``task``."""
+    preprocessing cache. Labels are mapped to class indices of ``task``. A ``3d_volume``
+    task gets one volume per study (:mod:`siteapp.training.volumes`), any other one
+    image per draw."""
+    from coordinator.task_definition import InputKind
     from siteapp.dicom.cache import PreprocessCache
+
+    if task.input.kind is InputKind.VOLUME_3D:
+        from siteapp.training.volumes import volume_dataset
+
+        return volume_dataset(data_dir, task, split, seed=seed)
+    patients = task_patients(data_dir, task, split)
+    cache = PreprocessCache(data_dir)
+    records = [
+        PatientRecord(str(p.patient_key), patient_class(task, p), len(p.instance_uids))
+        for p in patients
+    ]
+
+    def load(patient_index: int, image_index: int) -> np.ndarray:
+        p = patients[patient_index]
+        return cache.load(p.instance_uids[image_index], Path(p.paths[image_index]), task)
+
+    return PatientDataset(records, load, seed=seed)
+
+
+def task_patients(data_dir: Path, task: TaskPreset, split: str) -> list[PatientImages]:
+    """The labelled patients of ``split`` with images the task uses (modality, series
+    filter); :class:`NoTrainingDataError` when there are none."""
     from siteapp.dicom.dataset_source import labelled_patients
 
     patients = [
@@ -126,23 +156,19 @@ def site_dataset(
             f"no labelled patients in the '{split}' split; import studies, label them and "
             "make a train/validation split first"
         )
-    cache = PreprocessCache(data_dir)
-    records = []
-    for p in patients:
-        try:
-            label = task.class_index(str(p.label))
-        except ValueError:
-            raise NoTrainingDataError(
-                f"patient {p.patient_key} has label '{p.label}', which task {task.name} does not "
-                f"know (classes: {', '.join(task.classes)}); fix the label"
-            ) from None
-        records.append(PatientRecord(str(p.patient_key), label, len(p.instance_uids)))
+    return patients
 
-    def load(patient_index: int, image_index: int) -> np.ndarray:
-        p = patients[patient_index]
-        return cache.load(p.instance_uids[image_index], Path(p.paths[image_index]), task)
 
-    return PatientDataset(records, load, seed=seed)
+def patient_class(task: TaskPreset, patient: PatientImages) -> int:
+    """The class index of a patient's label; :class:`NoTrainingDataError` when the task
+    does not know the label."""
+    try:
+        return task.class_index(str(patient.label))
+    except ValueError:
+        raise NoTrainingDataError(
+            f"patient {patient.patient_key} has label '{patient.label}', which task {task.name} "
+            f"does not know (classes: {', '.join(task.classes)}); fix the label"
+        ) from None
 
 
 class PoissonPatientSampler:

@@ -1,8 +1,10 @@
 """Running a site's model on new DICOM files: one prediction per study, with Grad-CAM.
 
-Files are grouped by StudyInstanceUID; each study's images (an evenly spaced subset when
-there are many) are scored and their class probabilities aggregated the same way
-validation aggregates a patient's images. The saliency overlay explains one class (the
+Files are grouped by StudyInstanceUID, leaving out those the task's series filter does
+not accept; for a 2D task each study's images (an evenly spaced subset when there are
+many) are scored and their class probabilities aggregated the same way validation
+aggregates a patient's images, for a 3D task the study becomes one volume as in
+training (:mod:`siteapp.training.volumes`). The saliency overlay explains one class (the
 predicted one unless the caller chooses another) on the study's image most typical of
 it. Files that cannot be read are reported with the reason, never
 fatal for the other files.
@@ -18,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from coordinator.task_definition import InputKind
 from siteapp.errors import UserFacingError
 from siteapp.tasks import TaskDefinition
 from siteapp.training.checkpoints import Checkpoint, checkpoint_task, inference_checkpoint
@@ -25,7 +28,7 @@ from siteapp.training.config import EVALUATION, INFERENCE, EvaluationDefaults, I
 from siteapp.training.evaluation import class_probabilities
 from siteapp.training.metrics import aggregate_vectors_by_patient
 from siteapp.training.models import ZooModel, build_model
-from siteapp.training.saliency import grad_cam, write_overlay
+from siteapp.training.saliency import grad_cam, salient_plane, write_overlay
 from siteapp.training.weights import load_state, load_weights
 
 
@@ -81,13 +84,27 @@ def _candidate_files(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
+@dataclass(frozen=True)
+class _Member:
+    """One image file of a study to predict."""
+
+    number: int
+    path: Path
+    patient_id: str
+    series_uid: str
+
+
 def _group_by_study(
-    files: Sequence[Path], skipped: list[dict[str, str]]
-) -> dict[str, list[tuple[int, Path, str]]]:
+    files: Sequence[Path], skipped: list[dict[str, str]], task: TaskDefinition
+) -> dict[str, list[_Member]]:
+    """Readable image files by study; those the task's series filter leaves out are
+    listed in ``skipped`` with the filter in words."""
     import pydicom
     from pydicom.errors import InvalidDicomError
 
-    studies: dict[str, list[tuple[int, Path, str]]] = defaultdict(list)
+    from siteapp.dicom.dataset_source import dataset_attributes
+
+    studies: dict[str, list[_Member]] = defaultdict(list)
     for path in files:
         if not path.exists():
             skipped.append({"path": str(path), "reason": "file does not exist"})
@@ -100,9 +117,17 @@ def _group_by_study(
         if "PixelData" not in ds and "Rows" not in ds:
             skipped.append({"path": str(path), "reason": "DICOM file without an image"})
             continue
+        if not task.series_filter.accepts(dataset_attributes(ds)):
+            skipped.append({
+                "path": str(path),
+                "reason": f"left out by the task's series filter ({task.series_filter.describe()})",
+            })
+            continue
         study = str(ds.get("StudyInstanceUID", "")) or f"no-study-uid:{path.parent}"
         number = int(ds.get("InstanceNumber", 0) or 0)
-        studies[study].append((number, path, str(ds.get("PatientID", ""))))
+        studies[study].append(
+            _Member(number, path, str(ds.get("PatientID", "")), str(ds.get("SeriesInstanceUID", "")))
+        )
     return studies
 
 
@@ -122,8 +147,6 @@ def predict_paths(
     """Predict every study found in ``paths`` (files or folders) with ``checkpoint``
     (default: the model pinned for inference, else the newest federated one); the
     overlays explain ``saliency_class`` (default: each study's predicted class)."""
-    from siteapp.dicom.pixels import preprocess
-
     data_dir = Path(data_dir)
     checkpoint = checkpoint or inference_checkpoint(data_dir)
     model, task = load_checkpoint_model(checkpoint, data_dir)
@@ -135,42 +158,33 @@ def predict_paths(
         str(checkpoint.path), checkpoint.model_name, task.name, checkpoint.round,
         classes=list(task.classes),
     )
-    studies = _group_by_study(_candidate_files(paths), report.skipped)
+    studies = _group_by_study(_candidate_files(paths), report.skipped, task)
+    score = _score_volume if task.input.kind is InputKind.VOLUME_3D else _score_images
     for study_uid, members in sorted(studies.items()):
-        members.sort(key=lambda m: (m[0], str(m[1])))
-        if len(members) > settings.max_images_per_study:
-            picks = (
-                np.linspace(0, len(members) - 1, settings.max_images_per_study).round().astype(int)
-            )
-            members = [members[i] for i in sorted(set(picks.tolist()))]
-        images: list[np.ndarray] = []
-        for _, path, _ in members:
-            try:
-                images.append(preprocess(path, task))
-            except UserFacingError as exc:
-                report.skipped.append({"path": str(path), "reason": str(exc)})
-        if not images:
+        members.sort(key=lambda m: (m.number, str(m.path)))
+        scored = score(model, task, members, settings, report.skipped)
+        if scored is None:
             continue
-        batch = torch.from_numpy(np.stack(images)).unsqueeze(1)
-        per_image = class_probabilities(model, batch)
+        batch, per_input, pictures, used = scored
         vector = aggregate_vectors_by_patient(
-            [study_uid] * len(per_image), per_image, evaluation.patient_aggregation
+            [study_uid] * len(per_input), per_input, evaluation.patient_aggregation
         )[study_uid]
         predicted = _predicted_class(task, vector, evaluation.operating_threshold)
         explained = saliency_class or predicted
-        focus = int(np.argmax(per_image[:, task.class_index(explained)]))
+        focus = int(np.argmax(per_input[:, task.class_index(explained)]))
         cam = grad_cam(model, batch[focus], task.class_index(explained))
+        picture = pictures[focus]
+        if cam.ndim == 3:  # a volume: show the plane with the most evidence
+            plane = salient_plane(cam)
+            cam, picture = cam[plane], picture[plane]
         overlay = write_overlay(
-            images[focus],
-            cam,
-            data_dir / settings.saliency_dirname / _overlay_name(study_uid),
-            settings,
+            picture, cam, data_dir / settings.saliency_dirname / _overlay_name(study_uid), settings,
         )
         report.studies.append(
             StudyPrediction(
                 study_uid,
-                members[0][2],
-                len(images),
+                members[0].patient_id,
+                used,
                 predicted,
                 float(vector[task.class_index(predicted)]),
                 checkpoint.round,
@@ -187,6 +201,65 @@ def predict_paths(
             f"no readable DICOM image in the given paths ({reasons}); check the paths"
         )
     return report
+
+
+Scored = tuple[torch.Tensor, np.ndarray, list[np.ndarray], int]
+
+
+def _score_images(
+    model: ZooModel, task: TaskDefinition, members: list[_Member], settings: InferenceDefaults,
+    skipped: list[dict[str, str]],
+) -> Scored | None:
+    """A 2D task: each image of the study (an evenly spaced subset when there are many)
+    scored on its own. Returns the batch, the class probabilities per image, the images
+    and how many there are; None when none could be read."""
+    from siteapp.dicom.pixels import preprocess
+
+    if len(members) > settings.max_images_per_study:
+        picks = np.linspace(0, len(members) - 1, settings.max_images_per_study).round().astype(int)
+        members = [members[i] for i in sorted(set(picks.tolist()))]
+    images: list[np.ndarray] = []
+    for member in members:
+        try:
+            images.append(preprocess(member.path, task))
+        except UserFacingError as exc:
+            skipped.append({"path": str(member.path), "reason": str(exc)})
+    if not images:
+        return None
+    batch = torch.from_numpy(np.stack(images)).unsqueeze(1)
+    return batch, class_probabilities(model, batch), images, len(images)
+
+
+def _score_volume(
+    model: ZooModel, task: TaskDefinition, members: list[_Member], settings: InferenceDefaults,
+    skipped: list[dict[str, str]],
+) -> Scored | None:
+    """A 3D task: the study's largest series (as training chooses) resampled to the
+    task's volume and scored once."""
+    import pydicom
+
+    from siteapp.dicom.pixels import preprocess
+    from siteapp.training.volumes import resample_along_slices, slice_position_mm
+
+    by_series: dict[str, list[_Member]] = defaultdict(list)
+    for member in members:
+        by_series[member.series_uid].append(member)
+    slices: list[np.ndarray] = []
+    positions: list[float] = []
+    for member in max(by_series.values(), key=len):
+        try:
+            image = preprocess(member.path, task)
+        except UserFacingError as exc:
+            skipped.append({"path": str(member.path), "reason": str(exc)})
+            continue
+        slices.append(image)
+        positions.append(slice_position_mm(pydicom.dcmread(member.path, stop_before_pixels=True)))
+    depth, spacing = task.input.depth, task.input.slice_spacing_mm
+    if not slices or depth is None or spacing is None:
+        return None
+    volume = resample_along_slices(slices, positions, depth, spacing)
+    batch = torch.from_numpy(volume)[None, None]
+    return batch, class_probabilities(model, batch), [volume], len(slices)
 
 
 def _predicted_class(task: TaskDefinition, probabilities: np.ndarray, threshold: float) -> str:

@@ -2,7 +2,8 @@
 
 The small networks normalise with GroupNorm (BatchNorm mixes samples, which breaks
 per-patient clipping); the MONAI ones (ResNet-18/50, DenseNet-121, EfficientNet-B0, a 3D
-ResNet-18; :mod:`siteapp.training.monai_zoo`) keep BatchNorm with fixed statistics. Every
+ResNet-18; :mod:`siteapp.training.monai_zoo`) keep BatchNorm with fixed statistics;
+``compact_cnn_3d`` and ``resnet18-3d`` take the volumes of a ``3d_volume`` task. Every
 network is split into a ``backbone`` (features, frozen up to a stage for transfer
 learning) and a ``head`` (the classifier), lists its backbone's ``stages`` in forward
 order, and exposes ``cam_layer``, the last convolutional block that Grad-CAM explains.
@@ -17,6 +18,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from coordinator.task_definition import InputKind
 from siteapp.errors import UserFacingError
 from siteapp.tasks import TaskPreset
 
@@ -158,6 +160,24 @@ def resnet_small(channels: int, num_classes: int) -> ZooModel:
     return ZooModel(nn.Sequential(stem, *stages), _head(128, num_classes), 128)
 
 
+def compact_cnn_3d(channels: int, num_classes: int) -> ZooModel:
+    """``compact_cnn`` in 3D (four strided 3x3x3 conv blocks with GroupNorm, about 0.1M
+    parameters): the CPU-friendly network for a ``3d_volume`` task; the zoo's 3D
+    ResNet-18 (``resnet18-3d``) is the one for a workstation GPU."""
+    widths = (8, 16, 32, 32)
+    layers: list[nn.Module] = []
+    c_in = channels
+    for width in widths:
+        layers.append(nn.Sequential(
+            nn.Conv3d(c_in, width, kernel_size=3, stride=2, padding=1, bias=False),
+            _group_norm(width),
+            nn.ReLU(inplace=False),
+        ))
+        c_in = width
+    head = nn.Sequential(nn.AdaptiveAvgPool3d(1), nn.Flatten(), nn.Linear(c_in, num_classes))
+    return ZooModel(nn.Sequential(*layers), head, c_in, spatial_dims=3)
+
+
 def lesion_cnn(channels: int, num_classes: int) -> ZooModel:
     """Three 3x3 conv blocks (no normalisation, max-pool between) and a global MAX-pool
     head, about 14k parameters. A small focal finding (a nodule, a mass) lights up a few
@@ -200,8 +220,13 @@ MODEL_BUILDERS: dict[str, Callable[[int, int], ZooModel]] = {
     "compact_cnn": compact_cnn,
     "resnet_small": resnet_small,
     "lesion_cnn": lesion_cnn,
+    "compact_cnn_3d": compact_cnn_3d,
     **{name: monai_network(name) for name in MONAI_NETWORKS},
 }
+
+
+#: The zoo's 3D networks, for ``3d_volume`` tasks (every other network is 2D).
+VOLUME_MODELS = ("compact_cnn_3d", "resnet18-3d")
 
 
 def available_models() -> list[str]:
@@ -222,7 +247,17 @@ def build_model(name: str, task: TaskPreset, init_seed: int = 0) -> ZooModel:
         ) from None
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(init_seed)
-        return builder(task.channels, task.num_classes)
+        model = builder(task.channels, task.num_classes)
+    wanted = 3 if task.input.kind is InputKind.VOLUME_3D else 2
+    if model.spatial_dims != wanted:
+        fitting = [n for n in available_models() if n in VOLUME_MODELS] if wanted == 3 else [
+            n for n in available_models() if n not in VOLUME_MODELS
+        ]
+        raise UnknownModelError(
+            f"model '{name}' takes {model.spatial_dims}D input, but task {task.name} learns from "
+            f"{task.input.kind.value.replace('_', ' ')}s; choose one of {', '.join(fitting)}"
+        )
+    return model
 
 
 def freeze_backbone(model: ZooModel) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from coordinator.task_definition import ImageAttributes
 from siteapp.dicom.config import SPLIT_SEED, VAL_FRACTION
 from siteapp.dicom.phantom import LABELS_FILENAME, SiteProfile, generate_phantom_sites
 from siteapp.dicom.phantom_cxr import PUBLIC_CXR_PROFILE
@@ -79,16 +80,18 @@ def load_phantom_patients(site_dir: Path, task: TaskPreset) -> list[Patient]:
     with (site_dir / LABELS_FILENAME).open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             files = [f for f in sorted((site_dir / row["PatientID"]).glob("*.dcm"))
-                     if task.series_filter.accepts(_series_description(f))]
+                     if task.series_filter.accepts(_image_attributes(f))]
             label = task.class_index(row["label"])
             patients.append((row["PatientID"], label, [preprocess(f, task) for f in files]))
     return patients
 
 
-def _series_description(path: Path) -> str:
+def _image_attributes(path: Path) -> ImageAttributes:
     import pydicom
 
-    return str(pydicom.dcmread(path, stop_before_pixels=True).get("SeriesDescription", ""))
+    from siteapp.dicom.dataset_source import dataset_attributes
+
+    return dataset_attributes(pydicom.dcmread(path, stop_before_pixels=True))
 
 
 def split_patients(patients: Sequence[Patient]) -> tuple[list[Patient], list[Patient]]:

@@ -19,8 +19,9 @@ from siteapp.training.models import ZooModel
 
 
 def grad_cam(model: ZooModel, image: torch.Tensor, class_index: int) -> np.ndarray:
-    """The Grad-CAM map of ``class_index`` for one ``(C, H, W)`` image, as a float32
-    ``(H, W)`` array in [0, 1] (all zeros when no evidence is positive)."""
+    """The Grad-CAM map of ``class_index`` for one ``(C, H, W)`` image (or ``(C, D, H,
+    W)`` volume), as a float32 ``(H, W)`` (``(D, H, W)``) array in [0, 1] (all zeros when
+    no evidence is positive)."""
     captured: dict[str, torch.Tensor] = {}
 
     def keep(
@@ -40,10 +41,12 @@ def grad_cam(model: ZooModel, image: torch.Tensor, class_index: int) -> np.ndarr
             logits[0, class_index].backward()
         maps = captured["maps"]
         assert maps.grad is not None
-        weights = maps.grad.mean(dim=(2, 3), keepdim=True)
+        positions = tuple(range(2, maps.dim()))
+        weights = maps.grad.mean(dim=positions, keepdim=True)
         cam = torch.relu((weights * maps).sum(dim=1, keepdim=True))
         cam = torch.nn.functional.interpolate(
-            cam, size=image.shape[-2:], mode="bilinear", align_corners=False
+            cam, size=image.shape[1:], mode="bilinear" if len(positions) == 2 else "trilinear",
+            align_corners=False,
         )
         cam_np = cam[0, 0].detach().cpu().numpy().astype(np.float32)
     finally:
@@ -52,6 +55,12 @@ def grad_cam(model: ZooModel, image: torch.Tensor, class_index: int) -> np.ndarr
         model.train(was_training)
     peak = float(cam_np.max())
     return cam_np / peak if peak > 0 else np.zeros_like(cam_np)
+
+
+def salient_plane(cam: np.ndarray) -> int:
+    """The plane of a ``(D, H, W)`` Grad-CAM map that holds the most evidence: the one a
+    2D overlay of a volume shows."""
+    return int(np.argmax(cam.reshape(cam.shape[0], -1).sum(axis=1)))
 
 
 def _heat_colours(cam: np.ndarray) -> np.ndarray:

@@ -2,13 +2,14 @@
 still the DP record.
 
 Each slice goes through the one 2D pixel pipeline (``siteapp.dicom.pixels.preprocess``:
-window, in-plane resampling to the task's matrix and spacing); the slices of a study are
-ordered by their position along the slice normal (``ImagePositionPatient`` projected on
-the normal from ``ImageOrientationPatient``; else ``SliceLocation``; else
-``InstanceNumber``) and resampled linearly along it to ``depth`` slices
-``slice_spacing_mm`` apart, centred on the series. Outside the scanned range the volume is
-0 (the window's floor). A patient with several studies contributes one of them per draw,
-as a 2D patient contributes one of their images: a batch never holds a patient twice.
+window, in-plane resampling to the task's matrix and spacing); the slices of a study's
+chosen series (:func:`study_series`) are ordered by their position along the slice
+normal (``ImagePositionPatient`` projected on the normal from
+``ImageOrientationPatient``; else ``SliceLocation``; else ``InstanceNumber``) and
+resampled linearly along it to ``depth`` slices ``slice_spacing_mm`` apart, centred on
+the series. Outside the scanned range the volume is 0 (the window's floor). A patient
+with several studies contributes one of them per draw, as a 2D patient contributes one
+of their images: a batch never holds a patient twice.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from pathlib import Path
 import numpy as np
 import pydicom
 
+from siteapp.dicom.dataset_source import PatientImages
 from siteapp.tasks import TaskPreset
-from siteapp.training.datasets import NoTrainingDataError, PatientDataset, PatientRecord
+from siteapp.training.datasets import PatientDataset, PatientRecord, patient_class, task_patients
 
 SliceLoader = Callable[[Path], np.ndarray]
 
@@ -72,39 +74,48 @@ def study_volume(
     return resample_along_slices([load_slice(p) for p in paths], positions, depth, spacing_mm)
 
 
+def study_series(patient: PatientImages) -> list[list[tuple[str, Path]]]:
+    """Per study of the patient (in index order), the ``(instance UID, path)`` of the
+    series a volume is built from: of the series the task's filter let through, the one
+    with the most images (a study may hold a lung-kernel and a soft-tissue-kernel series
+    of the same scan; mixing them would interleave two reconstructions)."""
+    by_study: dict[str, dict[str, list[tuple[str, Path]]]] = {}
+    for uid, path, series, study in zip(
+        patient.instance_uids, patient.paths, patient.series_uids, patient.study_uids, strict=True
+    ):
+        by_study.setdefault(study, {}).setdefault(series, []).append((uid, Path(path)))
+    return [max(series.values(), key=len) for series in by_study.values()]
+
+
 def volume_dataset(
-    data_dir: Path, task: TaskPreset, split: str, depth: int, slice_spacing_mm: float,
-    seed: int = 0,
+    data_dir: Path, task: TaskPreset, split: str, seed: int | None = None
 ) -> PatientDataset:
     """The site's labelled patients of ``split``, one ``(depth, matrix, matrix)`` volume
-    per study, slices through the preprocessing cache."""
+    per study (the task's ``input`` geometry), slices through the preprocessing cache."""
     from siteapp.dicom.cache import PreprocessCache
-    from siteapp.dicom.dataset_source import labelled_patients
 
+    depth, spacing = task.input.depth, task.input.slice_spacing_mm
+    if depth is None or spacing is None:
+        raise ValueError(f"task {task.name} is not a 3d_volume task")
+    patients = task_patients(data_dir, task, split)
+    studies = [study_series(p) for p in patients]
+    records = [
+        PatientRecord(str(p.patient_key), patient_class(task, p), len(volumes))
+        for p, volumes in zip(patients, studies, strict=True)
+    ]
     cache = PreprocessCache(data_dir)
-    records: list[PatientRecord] = []
-    studies: list[list[list[tuple[str, Path]]]] = []
-    for patient in labelled_patients(data_dir, split=split, modality=task.modality):
-        by_study: dict[str, list[tuple[str, Path]]] = {}
-        for uid, path in zip(patient.instance_uids, patient.paths, strict=True):
-            study = str(pydicom.dcmread(path, stop_before_pixels=True).StudyInstanceUID)
-            by_study.setdefault(study, []).append((uid, Path(path)))
-        if not by_study:
-            continue
-        records.append(PatientRecord(patient.patient_key, task.class_index(str(patient.label)), len(by_study)))
-        studies.append(list(by_study.values()))
-    if not records:
-        raise NoTrainingDataError(
-            f"no labelled CT studies in the '{split}' split; import, label and split first"
-        )
+    positions: dict[tuple[int, int], list[float]] = {}
 
     def load(patient_index: int, study_index: int) -> np.ndarray:
         instances = studies[patient_index][study_index]
-        uid_of = {path: uid for uid, path in instances}
-        return study_volume(
-            [path for _, path in instances],
-            lambda path: cache.load(uid_of[path], path, task),
-            depth, slice_spacing_mm,
-        )
+        where = positions.get((patient_index, study_index))
+        if where is None:  # headers are read once per study, pixels come from the cache
+            where = [
+                slice_position_mm(pydicom.dcmread(path, stop_before_pixels=True))
+                for _, path in instances
+            ]
+            positions[(patient_index, study_index)] = where
+        slices = [cache.load(uid, path, task) for uid, path in instances]
+        return resample_along_slices(slices, where, depth, spacing)
 
     return PatientDataset(records, load, seed=seed)

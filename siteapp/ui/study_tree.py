@@ -90,9 +90,11 @@ def load_study_tree(data_dir: Path) -> list[PatientNode]:
 
 
 def task_uses(patient: PatientNode, task: TaskDefinition) -> bool:
-    """Whether ``task`` would learn from any of the patient's series (modality and series
-    filter; the label is checked separately)."""
+    """Whether ``task`` would learn from any of the patient's series (modality and the
+    series filter's description conditions; the label is checked separately, and the
+    per-image conditions, view or kernel, when training reads the images)."""
     return any(
-        series.modality in task.modality and task.series_filter.accepts(series.description)
+        series.modality in task.modality
+        and task.series_filter.accepts_description(series.description)
         for study in patient.studies for series in study.series
     )

@@ -32,7 +32,7 @@ VALID = {
 
 
 def test_every_builtin_task_is_valid_and_has_a_demo_resolution() -> None:
-    assert builtin_task_names() == ["chest-xray", "lung-ct-nodule", "mammo-mass"]
+    assert builtin_task_names() == ["chest-xray", "lung-ct-nodule", "lung-ct-nodule-3d", "mammo-mass"]
     for name in builtin_task_names():
         task = builtin_task(name)
         demo = task.at_demo_resolution()
@@ -44,6 +44,9 @@ def test_the_builtin_tasks_ask_for_a_realistic_resolution() -> None:
     assert builtin_task("chest-xray").matrix >= 224
     assert builtin_task("lung-ct-nodule").pixel_spacing_mm <= 2.0
     assert builtin_task("mammo-mass").pixel_spacing_mm <= 0.5
+    volume = builtin_task("lung-ct-nodule-3d").input
+    assert volume.spacing_mm <= 2.0 and volume.slice_spacing_mm is not None
+    assert volume.slice_spacing_mm <= 3.0 and (volume.depth or 0) * volume.slice_spacing_mm >= 200
 
 
 def test_a_valid_task_parses_with_its_defaults() -> None:

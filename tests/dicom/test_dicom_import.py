@@ -197,9 +197,9 @@ def test_worker_processes_index_the_same_as_the_calling_thread(
     assert parallel.instances_imported == 120
     with sqlite3.connect(tmp_path / "seq" / "site.sqlite") as a, \
             sqlite3.connect(tmp_path / "par" / "site.sqlite") as b:
-        query = "SELECT * FROM instances ORDER BY sop_instance_uid"
-        strip = [r[:-1] for r in a.execute(query)]  # all but imported_at
-        assert strip == [r[:-1] for r in b.execute(query)]
+        columns = [c[1] for c in a.execute("PRAGMA table_info(instances)") if c[1] != "imported_at"]
+        query = f"SELECT {', '.join(columns)} FROM instances ORDER BY sop_instance_uid"
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
 
 
 def test_cli_groups_skips_by_reason_and_fails_when_nothing_is_an_image(

@@ -9,10 +9,11 @@ import pytest
 import torch
 from torch import nn
 
-from siteapp.tasks import TaskPreset
+from siteapp.tasks import TaskPreset, demo_task
 from siteapp.training.fixed_batch_norm import FIXED_BATCH_NORMS
 from siteapp.training.models import (
     MONAI_NETWORKS,
+    VOLUME_MODELS,
     UnknownModelError,
     available_models,
     build_model,
@@ -33,12 +34,16 @@ from siteapp.training.weights import (
     unflatten,
 )
 
-# The CPU-sized networks, whose backbones end in feature maps (MONAI's end pooled).
-SMALL_MODELS = [name for name in available_models() if name not in MONAI_NETWORKS]
+# The CPU-sized 2D networks, whose backbones end in feature maps (MONAI's end pooled).
+SMALL_MODELS = [
+    name for name in available_models() if name not in MONAI_NETWORKS + VOLUME_MODELS
+]
 
 
 @pytest.mark.parametrize("name", available_models())
 def test_every_site_builds_the_same_initial_model(name: str, task: TaskPreset) -> None:
+    if name in VOLUME_MODELS:
+        task = demo_task("lung-ct-nodule-3d")
     a, b = build_model(name, task, init_seed=7), build_model(name, task, init_seed=7)
     other = build_model(name, task, init_seed=8)
     assert all(

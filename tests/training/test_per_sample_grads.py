@@ -12,11 +12,11 @@ from opacus.grad_sample.utils import prepare_module
 from opacus.optimizers import DPOptimizer
 from torch import nn
 
-from siteapp.tasks import TaskPreset
+from siteapp.tasks import TaskPreset, demo_task
 from siteapp.training.factored_grad_sample import FactoredGradSample, factoring_pays
 from siteapp.training.fused_clipping import SQ_NORM_ATTR, FusedClippingDPOptimizer
 from siteapp.training.heap import retain_freed_memory
-from siteapp.training.models import build_model, freeze_backbone
+from siteapp.training.models import VOLUME_MODELS, build_model, freeze_backbone
 from siteapp.training.per_sample_grads import (
     NORM_IN_BACKWARD_MIN_SIZE,
     FusedGradSampleModule,
@@ -38,13 +38,16 @@ def _grad_sample(param: torch.Tensor) -> torch.Tensor:
 
 def _batch(task: TaskPreset, size: int) -> tuple[torch.Tensor, torch.Tensor]:
     gen = torch.Generator().manual_seed(1)
-    x = torch.rand((size, task.channels, task.matrix, task.matrix), generator=gen)
+    grid = (task.input.depth,) if task.input.depth is not None else ()
+    x = torch.rand((size, task.channels, *grid, task.matrix, task.matrix), generator=gen)
     y = torch.randint(0, task.num_classes, (size,), generator=gen)
     return x, y
 
 
-@pytest.mark.parametrize("model_name", ["compact_cnn", "resnet_small"])
+@pytest.mark.parametrize("model_name", ["compact_cnn", "resnet_small", "compact_cnn_3d"])
 def test_fused_per_sample_gradients_match_opacus_hooks(task: TaskPreset, model_name: str) -> None:
+    if model_name in VOLUME_MODELS:
+        task = demo_task("lung-ct-nodule-3d")
     x, y = _batch(task, 4)
     reference, fused = build_model(model_name, task), build_model(model_name, task)
     hooks_module = prepare_module(reference, "hooks", batch_first=True, loss_reduction="mean")
