@@ -50,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="which kind of study to generate: chest-xray, lung-ct-nodule or "
                    "mammo-mass (default lung-ct-nodule)")
     d.add_argument("--slices", type=int, default=None, help="CT slices or MG views per patient")
+    d.add_argument("--masks", action="store_true",
+                   help="also write each patient's lesion mask as DICOM SEG beside the images "
+                   "(lung-ct-nodule and mammo-mass; for segmentation tasks)")
     d.set_defaults(func=_cmd_demo_data)
 
     c = subparsers.add_parser(
@@ -121,7 +124,7 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
     try:
         sites = generate_phantom_sites(args.out, args.sites, args.patients, args.seed,
-                                       args.task, args.slices)
+                                       args.task, args.slices, masks=args.masks)
     except PhantomError as exc:
         raise UsageError(str(exc)) from exc
     except OSError as exc:

@@ -44,3 +44,19 @@ NON_IMAGE_SOP_PREFIXES: Final = (
     "1.2.840.10008.5.1.4.1.1.104.",  # encapsulated documents (PDF, CDA)
     "1.2.840.10008.5.1.4.1.1.66",  # raw data, spatial registration, fiducials, segmentation
 )
+
+#: Sub-folder of the data dir that holds the site's masks (DICOM SEG files).
+MASKS_DIRNAME: Final = "masks"
+#: Where a stored mask came from (the ``masks.source`` column).
+SOURCE_PHANTOM: Final = "phantom"
+SOURCE_IMPORTED_SEG: Final = "imported-seg"
+SOURCE_IMPORTED_RTSTRUCT: Final = "imported-rtstruct"
+SOURCE_DRAWN: Final = "drawn"
+MASK_SOURCES: Final = (SOURCE_PHANTOM, SOURCE_IMPORTED_SEG, SOURCE_IMPORTED_RTSTRUCT, SOURCE_DRAWN)
+#: Manufacturer and series number of the SEG objects MedFed writes.
+SEG_MANUFACTURER: Final = "MedFed"
+SEG_SERIES_NUMBER: Final = 9101
+#: SOP classes the importer reads as masks of the images they reference.
+SEGMENTATION_SOP_CLASS: Final = "1.2.840.10008.5.1.4.1.1.66.4"
+RTSTRUCT_SOP_CLASS: Final = "1.2.840.10008.5.1.4.1.1.481.3"
+MASK_SOP_CLASSES: Final = frozenset({SEGMENTATION_SOP_CLASS, RTSTRUCT_SOP_CLASS})

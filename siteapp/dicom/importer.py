@@ -18,6 +18,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from siteapp.dicom.config import MASK_SOP_CLASSES
 from siteapp.dicom.pseudonym import patient_key, site_secret
 from siteapp.dicom.reader import HeaderResult, InstanceHeader, NonImageObject, Rejected, read_header
 from siteapp.dicom.schema import open_dicom_db
@@ -43,6 +44,10 @@ class ImportReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
     # Imported files pydicom warned about (fixable oddities), with what it said.
     warnings: list[dict[str, str]] = field(default_factory=list)
+    # SEG/RTSTRUCT objects stored as masks of the images they reference, and those that
+    # could not be matched to imported images (with the reason).
+    masks: list[dict[str, str]] = field(default_factory=list)
+    mask_problems: list[dict[str, str]] = field(default_factory=list)
     cancelled: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -55,6 +60,8 @@ class ImportReport:
             "non_image": list(self.non_image),
             "skipped": list(self.skipped),
             "warnings": list(self.warnings),
+            "masks": list(self.masks),
+            "mask_problems": list(self.mask_problems),
         }
 
     def summary(self) -> str:
@@ -67,6 +74,9 @@ class ImportReport:
         )
         if self.warnings:
             text += f", {len(self.warnings)} imported with warnings"
+        if self.masks or self.mask_problems:
+            text += (f", {len(self.masks)} masks stored, {len(self.mask_problems)} mask objects "
+                     "not matched")
         return text + (" (cancelled)" if self.cancelled else "")
 
     def found_no_image(self) -> bool:
@@ -122,6 +132,7 @@ def _run_import(
     writer = _IndexWriter(conn, site_secret(conn), report)
     queue = list(sources.files)
     queued = {str(p) for p in queue}
+    mask_objects: list[str] = []
     done = 0
     start = 0
     while start < len(queue):
@@ -133,6 +144,8 @@ def _run_import(
         results = list(_read_headers(batch, limits, len(queue)))
         for result in results:
             if isinstance(result, NonImageObject):
+                if result.sop_class_uid in MASK_SOP_CLASSES:
+                    mask_objects.append(result.path)
                 for ref in result.referenced_files:
                     if ref not in queued:
                         queued.add(ref)
@@ -142,7 +155,27 @@ def _run_import(
         done += len(batch)
         if progress is not None:
             progress(done, len(queue))
+    if mask_objects:
+        _import_masks(data_dir, mask_objects, report, sources.name_of)
     return report
+
+
+def _import_masks(
+    data_dir: Path, paths: list[str], report: ImportReport, name_of: Callable[[str], str]
+) -> None:
+    """Store SEG/RTSTRUCT objects as masks once every image of the import is indexed (a
+    mask may come before the images it refers to). highdicom loads only here: the header
+    workers never need it."""
+    from siteapp.dicom.index import StudyIndex
+    from siteapp.dicom.mask_import import import_mask_objects
+
+    with StudyIndex(data_dir) as index:
+        stored, problems = import_mask_objects(index, paths)
+    for mask in stored:
+        report.masks.append({"series_uid": mask.series_uid, "source": mask.source,
+                             "segments": ", ".join(mask.segments)})
+    for problem in problems:
+        report.mask_problems.append({"path": name_of(problem.path), "reason": problem.reason})
 
 
 class IndexSession:

@@ -71,7 +71,14 @@ class StudyIndex:
     """Browse and label the site's imported studies. Close it (or use ``with``)."""
 
     def __init__(self, data_dir: Path) -> None:
-        self._conn: sqlite3.Connection = open_dicom_db(Path(data_dir))
+        self.data_dir = Path(data_dir)
+        self._conn: sqlite3.Connection = open_dicom_db(self.data_dir)
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open store, for modules of ``siteapp.dicom`` that keep their own tables in
+        it (masks); everything else goes through this class's methods."""
+        return self._conn
 
     def __enter__(self) -> StudyIndex:
         return self

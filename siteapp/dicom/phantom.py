@@ -95,6 +95,9 @@ TASK_MODALITY = {
 # A 3D task's phantom scans a slab of 16 x 2.5 mm, deeper than the largest nodule.
 DEFAULT_SLICES = {"lung-ct-nodule": 4, "lung-ct-nodule-3d": 16, "mammo-mass": 2, "chest-xray": 1}
 LABELS_FILENAME = "labels.csv"
+PHANTOM_MASK_FILENAME = "SEG.dcm"
+#: The segment each phantom task's masks name (label value 1).
+PHANTOM_SEGMENTS = {"lung-ct-nodule": ("nodule",), "mammo-mass": ("mass",)}
 _UID_PREFIX = "1.2.826.0.1.3680043.8.498."  # pydicom's documented example root
 _MG_STORAGE = "1.2.840.10008.5.1.4.1.1.1.2"  # Digital Mammography X-Ray Image - For Presentation
 
@@ -112,6 +115,7 @@ def generate_phantom_sites(
     slices: int | None = None,
     profiles: tuple[SiteProfile, ...] = SITE_PROFILES,
     radiograph_profiles: tuple[RadiographProfile, ...] = CXR_PROFILES,
+    masks: bool = False,
 ) -> list[Path]:
     """Write ``sites`` folders ``site-1..`` under ``out`` and return their paths.
 
@@ -119,7 +123,9 @@ def generate_phantom_sites(
     get fewer. ``slices`` is CT slices (or MG views) per patient. ``profiles`` (cycled
     over the sites) lets a demo change a site's scanner or class balance;
     ``radiograph_profiles`` does the same for the chest X-ray task
-    (:mod:`siteapp.dicom.phantom_cxr`).
+    (:mod:`siteapp.dicom.phantom_cxr`). ``masks`` also writes each CT or MG patient's
+    lesion mask as a DICOM SEG (``SEG.dcm`` beside the images; an empty mask for a
+    patient without a lesion), for segmentation tasks; the images are the same either way.
     """
     if task not in TASK_MODALITY:
         raise PhantomError(f"unknown phantom task '{task}' (known: {', '.join(TASK_MODALITY)})")
@@ -130,6 +136,9 @@ def generate_phantom_sites(
 
     preset = load_task(task)
     if task == "chest-xray":
+        if masks:
+            raise PhantomError("the chest X-ray phantom has no lesion masks; use "
+                               "lung-ct-nodule or mammo-mass")
         return [
             _write_cxr_site(Path(out), index, patients, seed,
                             radiograph_profiles[index % len(radiograph_profiles)])
@@ -148,7 +157,7 @@ def generate_phantom_sites(
             patient_id = f"S{index + 1}-{number:04d}"
             label = (preset.positive_class or preset.classes[-1]) if positive else preset.classes[0]
             rows.append((patient_id, label))
-            context = _PatientContext(site_dir, patient_id, index, number, seed, profile)
+            context = _PatientContext(site_dir, patient_id, index, number, seed, profile, masks)
             (site_dir / patient_id).mkdir(exist_ok=True)
             if TASK_MODALITY[task] == "CT":
                 _write_ct_patient(context, rng, positive, slices)
@@ -170,7 +179,7 @@ def _write_cxr_site(out: Path, index: int, patients: int, seed: int,
         patient_id = f"S{index + 1}-{number:04d}"
         rows.append((patient_id, CLASS_NAMES[label]))
         ctx = _PatientContext(site_dir, patient_id, index, number, seed,
-                              SITE_PROFILES[index % len(SITE_PROFILES)])
+                              SITE_PROFILES[index % len(SITE_PROFILES)], False)
         (site_dir / patient_id).mkdir(exist_ok=True)
         _write_cxr_patient(ctx, rng, label, profile)
     _write_labels(site_dir, rows)
@@ -226,6 +235,7 @@ class _PatientContext:
     number: int
     seed: int
     profile: SiteProfile
+    masks: bool
 
     def uid(self, *parts: object) -> str:
         return generate_uid(
@@ -270,6 +280,8 @@ def _write_ct_patient(
                   _nodule_centre_z(rng, r, slices), r, rng.uniform(*NODULE_HU))
     study_uid, series_uid = ctx.uid("study"), ctx.uid("series")
     offsets = (np.arange(slices) - (slices - 1) / 2) * CT_SLICE_SPACING_MM
+    written: list[Dataset] = []
+    lesion = np.zeros((slices, n, n), dtype=np.uint8)
     for k, z in enumerate(offsets):
         hu = base.copy()
         for vx, vy, vdx, vdy, vr, vhu in vessels:
@@ -282,12 +294,16 @@ def _write_ct_patient(
             if rz2 > 0:
                 d2 = (xx_mm - nx) ** 2 + (yy_mm - ny) ** 2
                 hu = np.where(d2 <= rz2, nhu, hu)
+                lesion[k] = d2 <= rz2
         hu = _blur(hu, profile.blur_mm / spacing)
         hu += rng.normal(0.0, profile.noise, hu.shape).astype(np.float32) * body
         hu += profile.calibration_offset
         stored = np.clip(np.round(hu - profile.rescale_intercept), 0, 4095).astype(np.uint16)
         ds = _ct_dataset(ctx, study_uid, series_uid, k, float(z), stored)
         ds.save_as(ctx.site_dir / ctx.patient_id / f"CT{k + 1:03d}.dcm", enforce_file_format=True)
+        written.append(ds)
+    if ctx.masks:
+        _write_lesion_mask(ctx, written, lesion, PHANTOM_SEGMENTS["lung-ct-nodule"][0])
 
 
 def _nodule_centre_z(rng: np.random.Generator, radius: float, slices: int) -> float:
@@ -359,6 +375,8 @@ def _write_mg_patient(
     if positive:
         mass = (rng.uniform(0.15, 0.6), rng.uniform(-0.5, 0.5), rng.uniform(*MASS_RADIUS_MM),
                 rng.uniform(*MASS_CONTRAST))
+    written: list[Dataset] = []
+    lesion = np.zeros((views, MG_ROWS, MG_COLS), dtype=np.uint8)
     for view in range(views):
         depth_mm = rng.uniform(0.75, 0.95) * MG_COLS * spacing
         half_height_mm = rng.uniform(0.38, 0.47) * MG_ROWS * spacing
@@ -374,6 +392,7 @@ def _write_mg_patient(
             edge = radius * (1 + 0.25 * np.sin(5 * angle + view))  # lobulated margin
             inside = ((x_mm - mx) ** 2 + (y_mm - my) ** 2 <= edge**2) & breast
             signal = signal + inside * contrast
+            lesion[view] = inside
         signal = _blur(signal, profile.blur_mm / spacing)
         signal = signal + rng.normal(0, profile.noise * MG_NOISE_SCALE, signal.shape) * breast
         stored = np.clip(np.round(signal * (2**MG_BITS - 1)), 0, 2**MG_BITS - 1).astype(np.uint16)
@@ -393,9 +412,29 @@ def _write_mg_patient(
                     photometric="MONOCHROME1" if profile.monochrome1 else "MONOCHROME2")
         ds.save_as(ctx.site_dir / ctx.patient_id / f"MG{view + 1:03d}.dcm",
                    enforce_file_format=True)
+        written.append(ds)
+    if ctx.masks:
+        _write_lesion_mask(ctx, written, lesion, PHANTOM_SEGMENTS["mammo-mass"][0])
 
 
 # --- shared helpers ---------------------------------------------------------------------
+
+
+def _write_lesion_mask(
+    ctx: _PatientContext, images: list[Dataset], lesion: np.ndarray, segment: str
+) -> None:
+    """The patient's lesion as DICOM SEG over ``images`` (the true, unblurred outline):
+    ``SEG.dcm`` for a CT series, ``SEG001.dcm``... one per mammogram (highdicom puts
+    projection images without patient geometry in a SEG each)."""
+    from siteapp.dicom.config import SOURCE_PHANTOM
+    from siteapp.dicom.masks import segmentations
+
+    objects = segmentations(images, lesion, (segment,), SOURCE_PHANTOM,
+                            lambda n: (ctx.uid("seg-series"), ctx.uid("seg", n)))
+    for number, (_, seg) in enumerate(objects, start=1):
+        name = PHANTOM_MASK_FILENAME if len(objects) == 1 else f"SEG{number:03d}.dcm"
+        seg.save_as(ctx.site_dir / ctx.patient_id / name, enforce_file_format=True)
+
 
 
 def _base_dataset(

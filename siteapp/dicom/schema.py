@@ -99,6 +99,29 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE instances ADD COLUMN laterality TEXT NOT NULL DEFAULT '';
     ALTER TABLE instances ADD COLUMN convolution_kernel TEXT NOT NULL DEFAULT ''
     """,
+    # Masks (see siteapp.dicom.masks): one row per saved or imported mask of a series, and
+    # the images it covers with the DICOM SEG file that holds each image's frames (one SEG
+    # per series where the images have patient geometry, else one per image). origin_uid is
+    # the UID of the imported SEG/RTSTRUCT a mask was converted from, so importing the same
+    # object again adds nothing.
+    """
+    CREATE TABLE masks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        series_uid TEXT NOT NULL REFERENCES series(series_uid),
+        source TEXT NOT NULL
+            CHECK (source IN ('phantom', 'imported-seg', 'imported-rtstruct', 'drawn')),
+        segments TEXT NOT NULL,
+        origin_uid TEXT UNIQUE,
+        created_at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    CREATE INDEX masks_by_series ON masks(series_uid);
+    CREATE TABLE mask_images (
+        mask_id INTEGER NOT NULL REFERENCES masks(id),
+        sop_instance_uid TEXT NOT NULL,
+        seg_file TEXT NOT NULL,
+        PRIMARY KEY (mask_id, sop_instance_uid)
+    )
+    """,
 )
 
 

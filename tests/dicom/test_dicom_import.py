@@ -21,7 +21,7 @@ from siteapp.settings import ImportLimits
 
 CORPUS = Path(pydicom.data.__file__).parent / "test_files"
 REPORT_KEYS = {"files_seen", "instances_imported", "patients", "studies", "series",
-               "non_image", "skipped", "warnings"}
+               "non_image", "skipped", "warnings", "masks", "mask_problems"}
 
 
 def _indexed_paths(data_dir: Path) -> set[str]:
