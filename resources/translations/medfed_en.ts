@@ -707,157 +707,157 @@
 <context>
     <name>FederationPlanText</name>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="20"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="21"/>
         <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="23"/>
         <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="25"/>
         <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by robust strategies such as median or Krum.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="32"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
         <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
         <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
         <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
         <source>Trimmed mean: the average after dropping the extremes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
         <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
         <source>FedAdagrad: averaging with an adaptive server step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
         <source>FedAdam: averaging with an Adam server optimiser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="40"/>
         <source>FedYogi: averaging with a Yogi server optimiser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="49"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="50"/>
         <source>The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="52"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="53"/>
         <source>encrypted or masked, only the sum of at least 3 sites is ever revealed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="54"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="55"/>
         <source>readable by the coordinator (TLS only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="55"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="56"/>
         <source>The number of training patients, {protection}. Not covered by ε: it is exact.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="58"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="59"/>
         <source>inside the encrypted or masked sum, so sites learn only the total of all sites</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="60"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="61"/>
         <source>readable by the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="63"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="64"/>
         <source>Validation figures: none (the plan asks for none).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="65"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="66"/>
         <source>Validation figures: the validation patients counted by class and score band, with random noise (σ {sigma:g}) added to every count; exact AUC, counts and the confusion matrix stay here. Covered by ε: the validation patients&apos; own line in the ledger. The site policy can refuse to send them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="72"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="73"/>
         <source>When this site joins, uploads and reports, and the size of each message. Not covered by ε; training time grows with the number of patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="77"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="78"/>
         <source>No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="102"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="103"/>
         <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="106"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="107"/>
         <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="113"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="115"/>
         <source>Task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="114"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
         <source>What is learnt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="115"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="117"/>
         <source>Classes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="118"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="117"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="119"/>
         <source>Combining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="118"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="120"/>
         <source>Protection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="119"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="121"/>
         <source>Local training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="120"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="122"/>
         <source>What leaves this site</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1599,7 +1599,7 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/privacy_page.py" line="130"/>
-        <source>automatic: 1 / (10 × patients)</source>
+        <source>automatic: 1e-5, or 1 / (10 × patients) if smaller</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -112,7 +112,7 @@ def build_workspace(root: Path, spec: WorkspaceSpec = WORKSPACE, log=print) -> P
         # Head-only DP on the task's frozen public backbone (siteapp/training/config.py).
         "local": {"epochs_per_round": 2, "batch_size": 32, "optimizer": "sgd",
                   "learning_rate": 1.0, "learning_rate_schedule": "cosine",
-                  "target_epsilon_per_round": spec.epsilon_per_round, "target_delta": 1e-3},
+                  "target_epsilon_per_round": spec.epsilon_per_round, "target_delta": 1e-5},
     })
     kit = provision_and_enroll(root, site_dirs, plan, port)
     log(f"running {spec.federated_rounds} encrypted rounds against a local coordinator…")

@@ -365,6 +365,7 @@ class RoundRunner:
             number, sigma, sample_rate, steps, local.records,
             context=f"{CONTEXT}:{plan.federation}",
             seeded=self.options.insecure_fixed_dp_seed is not None,
+            delta=plan.local.target_delta,
         )
         record = self.records.save(SiteRound(
             plan.federation, number, SiteRoundPhase.RECORDED, ledger_entry_id=entry.id,

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     set_cap = actions.add_parser("set-cap", help="set the site's epsilon (and delta) cap")
     set_cap.add_argument("--epsilon", type=float, required=True)
     set_cap.add_argument(
-        "--delta", type=float, default=None, help="default: 1 / (10 x patients) of each round"
+        "--delta", type=float, default=None, help="default: 1e-5, or 1 / (10 x patients) where smaller"
     )
     set_cap.set_defaults(func=run_set_cap)
 
@@ -35,8 +35,7 @@ def run_show(args: argparse.Namespace) -> int:
         return 0
     from siteapp.privacy.randomness import NOMINAL_WARNING
 
-    delta = summary["delta"]
-    delta_text = "1/(10 x patients)" if delta is None else f"{delta:.2g}"
+    delta_text = f"{summary['delta']:.2g}"
     by_set = summary["epsilon_by_record_set"]
     assert isinstance(by_set, dict)
     nominal = " NOMINAL" if summary["nominal"] else ""
@@ -63,6 +62,9 @@ def run_set_cap(args: argparse.Namespace) -> int:
     from siteapp.privacy.ledger import PrivacyLedger
 
     cap = PrivacyLedger(args.data_dir).set_cap(args.epsilon, args.delta)
-    delta_text = "1/(10 x patients)" if cap.delta is None else f"{cap.delta:g}"
+    delta_text = (
+        "automatic (1e-05, or 1 / (10 x patients) where smaller)" if cap.delta is None
+        else f"{cap.delta:g}"
+    )
     print(f"privacy cap set to epsilon {cap.epsilon:g}, delta {delta_text}")
     return 0

@@ -7,9 +7,13 @@ and refuses, without writing anything, when the total would pass the site's cap.
 that is later cancelled keeps its entry: training may have touched the data, so the
 cost stays counted (conservative by design).
 
-delta: the cap's delta when the privacy officer set one, else ``1 / (10 x patients)``
-of the round. The cumulative epsilon is reported at the smallest delta of all entries,
-so a growing patient count never makes the report look cheaper than it is.
+delta: one number for the whole site, the same on every page and in the CLI. It is the
+cap's delta when the privacy officer set one, else ``SITE_DELTA`` (1e-5, the plan's
+default), lowered to ``1 / (10 x patients)`` for a site with more than 10,000 patients.
+A federated round is calibrated at the smaller of the plan's delta and the site's, and
+its entry records the delta it was calibrated at. The cumulative epsilon is reported at
+the smallest delta of all entries, so a growing patient count never makes the report
+look cheaper than it is.
 
 Record sets: training patients and validation patients are disjoint (the split is per
 patient), so each set has its own line, composed over its own entries and held to the
@@ -88,7 +92,7 @@ class PrivacyCapExceededError(UserFacingError):
 @dataclass(frozen=True)
 class PrivacyCap:
     epsilon: float
-    delta: float | None  # None: 1 / (10 x patients) of each round
+    delta: float | None  # None: default_delta of each round's patient count
 
 
 @dataclass(frozen=True)
@@ -116,9 +120,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+#: The site's delta unless the privacy officer sets one: the plans' default too, so a
+#: default site reports every figure at one delta.
+SITE_DELTA = 1e-5
+
+
 def default_delta(records: int) -> float:
-    """``1 / (10 x patients)``: the usual "well below one in the number of records"."""
-    return 1.0 / (10.0 * max(1, records))
+    """``SITE_DELTA``, or ``1 / (10 x patients)`` where that is smaller: delta must stay well
+    below one in the number of records."""
+    return min(SITE_DELTA, 1.0 / (10.0 * max(1, records)))
 
 
 class PrivacyLedger:
@@ -251,8 +261,12 @@ class PrivacyLedger:
         *,
         seeded: bool = False,
         record_set: str = TRAINING,
+        delta: float | None = None,
     ) -> LedgerEntry:
         """Append a round's cost BEFORE training it, or refuse.
+
+        ``delta``: the delta the round's noise was calibrated at, when it is not the site's
+        own (a federation plan's); the entry keeps the smaller of the two.
 
         Raises :class:`PrivacyCapExceededError` (and writes nothing) when the composition of
         all entries of ``record_set`` plus this round passes the cap. The read and the
@@ -272,7 +286,7 @@ class PrivacyLedger:
             try:
                 entry = self._append(
                     conn, round, noise_multiplier, sample_rate, steps, records, context,
-                    seeded, record_set,
+                    seeded, record_set, delta,
                 )
             except BaseException:
                 conn.rollback()
@@ -291,9 +305,12 @@ class PrivacyLedger:
         context: str,
         seeded: bool,
         record_set: str,
+        calibrated_delta: float | None,
     ) -> LedgerEntry:
         cap = self.cap()
         delta = cap.delta if cap.delta is not None else default_delta(records)
+        if calibrated_delta is not None:
+            delta = min(delta, calibrated_delta)
         everything = self._entries(conn)
         previous = [e for e in everything if e.record_set == record_set]
         report_delta = min([e.delta for e in everything] + [delta])
@@ -368,7 +385,7 @@ class PrivacyLedger:
         """The ``privacy --json`` document."""
         entries = self.entries()
         cap = self.cap()
-        delta = min(e.delta for e in entries) if entries else cap.delta
+        delta = self.reporting_delta()
         return {
             "epsilon_spent": self.epsilon_spent(),
             "epsilon_by_record_set": {name: self.epsilon_spent(name) for name in RECORD_SETS},

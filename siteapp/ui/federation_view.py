@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication
 
 from coordinator.protocol import FederationPlan
 from siteapp.federation.enrolment import Enrolment, current_enrolment, load_enrolled_kit
+from siteapp.privacy.ledger import PrivacyLedger
 
 
 def mode_sentence(mode: str) -> str:
@@ -107,7 +108,8 @@ def plan_in_words(data_dir: Path) -> PlanInWords | None:
         "FederationPlanText",
         "{epochs} pass(es) over this site's labelled patients per round, with differential "
         "privacy: at most ε {eps:g} per round (δ {delta:g}).",
-    ).format(epochs=local.epochs_per_round, eps=local.target_epsilon_per_round, delta=local.target_delta)
+    ).format(epochs=local.epochs_per_round, eps=local.target_epsilon_per_round,
+             delta=min(local.target_delta, PrivacyLedger(data_dir).delta_for(1)))
     leaves_text = "\n".join(f"• {line}" for line in what_leaves(plan))
     lines = [
         (translate("FederationPlanText", "Task"), f"{task.title} ({plan.model})"),

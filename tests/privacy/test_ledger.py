@@ -66,7 +66,7 @@ def test_ledger_survives_restart_and_keeps_composing(tmp_path: Path) -> None:
 
 def test_cap_refusal_records_nothing(tmp_path: Path) -> None:
     ledger = PrivacyLedger(tmp_path)
-    ledger.set_cap(4.0)
+    ledger.set_cap(6.0)
     ledger.record_planned_round(1, **ROUND)
     before = ledger.entries()
     with pytest.raises(PrivacyCapExceededError, match="above its cap"):
@@ -120,3 +120,28 @@ def test_an_interrupted_round_can_be_found_after_restart(tmp_path: Path) -> None
     reopened.mark_finished(entry.id, "cancelled")
     assert [e.status for e in reopened.entries()] == ["cancelled"]
     assert reopened.epsilon_spent() == pytest.approx(entry.epsilon_after)  # still counted
+
+
+def test_one_delta_for_plan_ledger_cli_and_privacy_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A default site and a default plan speak of one delta: the plan's 1e-5 is the site's,
+    the entry of a round calibrated at it records it, and the CLI and the Privacy page
+    report the total at it (a site of 80 patients once reported 1.2e-03)."""
+    from coordinator.protocol import LocalTraining
+    from siteapp.ui.privacy_view import privacy_picture
+
+    plan_delta = LocalTraining().target_delta
+    ledger = PrivacyLedger(tmp_path)
+    assert ledger.delta_for(80) == plan_delta
+    assert default_delta(1_000_000) == pytest.approx(1e-7)  # huge sites go lower
+    entry = ledger.record_planned_round(1, **ROUND, context="federation:f", delta=plan_delta)
+    assert entry.epsilon_after == pytest.approx(
+        epsilon_of([MechanismRun(1.1, 0.1, 30)], plan_delta)
+    )
+    assert privacy_picture(tmp_path, 0).delta == plan_delta
+    assert main(["--data-dir", str(tmp_path), "privacy"]) == 0
+    assert "delta 1e-05" in capsys.readouterr().out
+    # A plan asking for a smaller delta than the site's is recorded at the plan's.
+    ledger.record_planned_round(2, **ROUND, context="federation:f", delta=1e-7)
+    assert ledger.reporting_delta() == 1e-7

@@ -127,7 +127,7 @@ class PrivacyPage(Page):
         self.cap_spin.setDecimals(2)
         self.cap_spin.setSingleStep(0.5)
         self.delta_edit = QLineEdit()
-        self.delta_edit.setPlaceholderText(self.tr("automatic: 1 / (10 × patients)"))
+        self.delta_edit.setPlaceholderText(self.tr("automatic: 1e-5, or 1 / (10 × patients) if smaller"))
         save = QPushButton(self.tr("Save cap"))
         save.clicked.connect(self.save_cap)
         cap_form.addRow(self.tr("Epsilon cap"), self.cap_spin)
