@@ -61,6 +61,19 @@ class InputKind(StrEnum):
     VOLUME_3D = "3d_volume"  # a whole series resampled to a volume
 
 
+class TaskKind(StrEnum):
+    """What a model learns from an image: one class for the whole image, or one region
+    per pixel."""
+
+    CLASSIFICATION = "classification"
+    SEGMENTATION = "segmentation"
+
+
+SEGMENTATION_MATRIX_MULTIPLE = 16
+#: The class a segmentation task lists first: every pixel outside the named regions.
+BACKGROUND = "background"
+
+
 class InputGeometry(BaseModel):
     """The grid every image is resampled to, so a model sees a fixed physical field of
     view whatever the scanner's spacing. ``depth`` and ``slice_spacing_mm`` are the
@@ -244,11 +257,15 @@ class SeriesFilter(BaseModel):
 
 
 class TaskDefinition(BaseModel):
-    """One single-label classification task, as the plan carries it."""
+    """One task, as the plan carries it: single-label classification of an image, or
+    segmentation of its pixels into regions (``kind``). A segmentation task's
+    ``classes`` are ``background`` followed by the regions' names, which are the segment
+    labels of the site's masks (DICOM SEG or RTSTRUCT)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
+    kind: TaskKind = TaskKind.CLASSIFICATION
     title: str = Field(min_length=1, max_length=120)
     description: str = Field(default="", max_length=2000)
     modality: tuple[str, ...] = Field(min_length=1)
@@ -354,6 +371,15 @@ class TaskDefinition(BaseModel):
     def is_binary(self) -> bool:
         return len(self.classes) == 2
 
+    @property
+    def is_segmentation(self) -> bool:
+        return self.kind is TaskKind.SEGMENTATION
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """A segmentation task's regions (its classes after ``background``)."""
+        return self.classes[1:] if self.is_segmentation else ()
+
     def class_index(self, label: str) -> int:
         return self.classes.index(label)
 
@@ -369,12 +395,14 @@ class TaskDefinition(BaseModel):
 
     def describe(self) -> str:
         """The task in words, for the Federation page and the CLI."""
-        classes = ", ".join(self.classes)
+        classes = "Classes: " + ", ".join(self.classes)
+        if self.is_segmentation:
+            classes = f"Regions outlined pixel by pixel: {', '.join(self.regions)}"
         text = (
             f"{self.title}: {self.description} Learnt from {'/'.join(self.modality)} images of "
             f"the {self.body_part.lower()} ({self.series_filter.describe()}), "
             f"{self.input.kind.value.replace('_', ' ')} resampled to {self.input.describe()}, "
-            f"{self.windowing.describe()}. Classes: {classes}"
+            f"{self.windowing.describe()}. {classes}"
         )
         if self.positive_class is not None:
             text += f" (positive: {self.positive_class})"
@@ -393,6 +421,10 @@ def _cross_field_problems(parts: Mapping[str, Any]) -> list[str]:
     geometry, demo = parts.get("input"), parts.get("demo_input")
     windowing, modality = parts.get("windowing"), parts.get("modality")
     classes, positive = parts.get("classes"), parts.get("positive_class")
+    kind = parts.get("kind", TaskKind.CLASSIFICATION)
+    if kind is TaskKind.SEGMENTATION:
+        problems += _segmentation_problems(classes, positive, geometry)
+        classes = positive = None  # the classification rules below do not apply
     if geometry is not None:
         problems += [f"input: {p}" for p in geometry.problems()]
     if demo is not None:
@@ -421,6 +453,27 @@ def _cross_field_problems(parts: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def _segmentation_problems(
+    classes: tuple[str, ...] | None, positive: str | None, geometry: InputGeometry | None
+) -> list[str]:
+    problems = []
+    if classes is not None and classes[:1] != (BACKGROUND,):
+        problems.append(
+            f"a segmentation task lists '{BACKGROUND}' first in classes, then its regions "
+            "(the segment labels of the masks)"
+        )
+    if positive is not None:
+        problems.append("a segmentation task has no positive_class (Dice is per region)")
+    if geometry is not None and geometry.kind is InputKind.VOLUME_3D:
+        problems.append("segmentation trains on 2d_slice or 2d_image inputs, not 3d_volume")
+    if geometry is not None and geometry.matrix % SEGMENTATION_MATRIX_MULTIPLE:
+        problems.append(
+            f"a segmentation input's matrix must be a multiple of {SEGMENTATION_MATRIX_MULTIPLE} "
+            f"(the U-Net halves it four times), not {geometry.matrix}"
+        )
+    return problems
+
+
 def _valid_fields(raw: Mapping[str, Any], failed: set[str]) -> dict[str, Any]:
     """The fields the cross-field checks read, parsed, leaving out the ``failed`` ones."""
     parsers: dict[str, Any] = {
@@ -430,6 +483,7 @@ def _valid_fields(raw: Mapping[str, Any], failed: set[str]) -> dict[str, Any]:
         "modality": lambda v: TaskDefinition._one_or_many(v),
         "classes": tuple,
         "positive_class": str,
+        "kind": TaskKind,
     }
     parsed: dict[str, Any] = {}
     for name, parse in parsers.items():

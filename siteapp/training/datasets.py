@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -72,6 +72,11 @@ class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
 
     def labels(self) -> np.ndarray:
         return np.array([r.label for r in self.records], dtype=np.int64)
+
+    def targets(self, items: Sequence[Any]) -> torch.Tensor:
+        """A batch's targets as one tensor (here class indices ``(N,)``); also for an
+        empty batch."""
+        return torch.tensor([int(item) for item in items], dtype=torch.long)
 
     def image(self, patient_index: int, image_index: int) -> torch.Tensor:
         """Image ``image_index`` of a patient as a ``(1, H, W)`` (or ``(1, D, H, W)``) tensor."""

@@ -214,6 +214,27 @@ def monai_network(name: str) -> Callable[[int, int], ZooModel]:
     return build
 
 
+class SegmentationModel(ZooModel):
+    """A network whose output is per-pixel logits ``(N, classes, H, W)``: the backbone
+    is the whole network, the head empty. The whitener stays the identity (there are no
+    public statistics of per-pixel logits) and is skipped."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor = self.backbone(x)
+        return logits
+
+
+def unet_small(channels: int, num_classes: int) -> ZooModel:
+    """MONAI's BasicUNet with DP-compatible layers (:func:`siteapp.training.monai_zoo.monai_basic_unet`)."""
+    from siteapp.training.monai_zoo import monai_basic_unet
+
+    unet = monai_basic_unet(2, channels, num_classes)
+    return SegmentationModel(
+        unet.network, nn.Sequential(), unet.features, stages=unet.stages,
+        cam_layer=unet.cam_layer, spatial_dims=unet.spatial_dims,
+    )
+
+
 # MONAI's networks by the names a plan uses; the small ones stay the CPU default.
 MONAI_NETWORKS = ("resnet18", "resnet50", "densenet121", "efficientnet-b0", "resnet18-3d")
 MODEL_BUILDERS: dict[str, Callable[[int, int], ZooModel]] = {
@@ -222,15 +243,20 @@ MODEL_BUILDERS: dict[str, Callable[[int, int], ZooModel]] = {
     "lesion_cnn": lesion_cnn,
     "compact_cnn_3d": compact_cnn_3d,
     **{name: monai_network(name) for name in MONAI_NETWORKS},
+    "unet_small": unet_small,
 }
+#: Networks that label every pixel (segmentation tasks train these and nothing else).
+SEGMENTATION_NETWORKS = frozenset({"unet_small"})
 
 
 #: The zoo's 3D networks, for ``3d_volume`` tasks (every other network is 2D).
 VOLUME_MODELS = ("compact_cnn_3d", "resnet18-3d")
 
 
-def available_models() -> list[str]:
-    return sorted(MODEL_BUILDERS)
+def available_models(task: TaskPreset | None = None) -> list[str]:
+    """The zoo's networks for ``task``'s kind (classification when no task is given)."""
+    segmentation = task is not None and task.is_segmentation
+    return sorted(name for name in MODEL_BUILDERS if (name in SEGMENTATION_NETWORKS) == segmentation)
 
 
 def build_model(name: str, task: TaskPreset, init_seed: int = 0) -> ZooModel:
@@ -243,8 +269,14 @@ def build_model(name: str, task: TaskPreset, init_seed: int = 0) -> ZooModel:
         builder = MODEL_BUILDERS[name]
     except KeyError:
         raise UnknownModelError(
-            f"unknown model '{name}'; choose one of {', '.join(available_models())}"
+            f"unknown model '{name}'; choose one of {', '.join(available_models(task))}"
         ) from None
+    if (name in SEGMENTATION_NETWORKS) != task.is_segmentation:
+        wanted = "a segmentation" if task.is_segmentation else "a classification"
+        raise UnknownModelError(
+            f"model '{name}' does not fit task '{task.name}', which needs {wanted} network "
+            f"(segmentation: {', '.join(sorted(SEGMENTATION_NETWORKS))})"
+        )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(init_seed)
         model = builder(task.channels, task.num_classes)

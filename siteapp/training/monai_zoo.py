@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from monai.networks.nets import DenseNet121, EfficientNetBN
+from monai.networks.nets import BasicUNet, DenseNet121, EfficientNetBN
 from monai.networks.nets.resnet import ResNet, ResNetBlock, ResNetBottleneck
 from torch import nn
 
@@ -134,6 +134,27 @@ def monai_efficientnet_b0(spatial_dims: int, channels: int) -> MonaiBackbone:
     blocks = tuple((f"_blocks.{name}",) for name, _ in network._blocks.named_children())
     stages = (("_conv_stem", "_bn0"), *blocks, ("_conv_head", "_bn1"))
     return MonaiBackbone(network, fc.in_features, stages, "_conv_head", spatial_dims)
+
+
+# A U-Net small enough for DP-SGD on a CPU: encoder widths 8-32 (about 50k parameters).
+UNET_SMALL_FEATURES = (8, 16, 16, 32, 32, 8)
+UNET_GROUPS = 4  # GroupNorm groups; every width above is a multiple of it
+UNET_ENCODER = ("conv_0", "down_1", "down_2", "down_3", "down_4")
+
+
+def monai_basic_unet(spatial_dims: int, channels: int, classes: int) -> MonaiBackbone:
+    """MONAI's BasicUNet with layers every per-sample gradient rule covers: upsampling by
+    interpolation after a 1x1 convolution (``nontrainable``, no transposed convolution),
+    ReLU (no PReLU, no in-place writes) and GroupNorm (per image, no batch statistics).
+    Its output is the per-pixel logits of ``classes`` classes; its stages are the encoder's
+    levels (the decoder always trains). The input's side must be a multiple of 16."""
+    network = BasicUNet(
+        spatial_dims=spatial_dims, in_channels=channels, out_channels=classes,
+        features=UNET_SMALL_FEATURES, act=OUT_OF_PLACE_RELU,
+        norm=("group", {"num_groups": UNET_GROUPS}), upsample="nontrainable",
+    )
+    stages = tuple((name,) for name in UNET_ENCODER)
+    return MonaiBackbone(network, classes, stages, "upcat_1", spatial_dims)
 
 
 MONAI_BACKBONES: dict[str, Callable[[int], MonaiBackbone]] = {

@@ -41,6 +41,7 @@ from siteapp.training.config import (
 from siteapp.training.datasets import PatientDataset, PoissonPatientSampler
 from siteapp.training.device import describe_device, resolve_device
 from siteapp.training.heap import retain_freed_memory
+from siteapp.training.segmentation_loss import CROSS_ENTROPY, criterion
 from siteapp.training.weights import WeightDict, subtract, trainable_state
 
 ProgressCallback = Callable[[int, int, float], None]
@@ -76,6 +77,9 @@ class RoundPlan:
     learning_rate_schedule: str = "constant"  # one of LEARNING_RATE_SCHEDULES
     dp: bool = True
     grad_sample_mode: str = DEFAULT_GRAD_SAMPLE_MODE
+    # What each patient's image is scored by: "cross_entropy" (a class per image) or
+    # "dice_ce" (a region per pixel; siteapp.training.segmentation_loss).
+    loss: str = CROSS_ENTROPY
     # None (every real run) seeds Poisson sampling and the DP noise from the operating
     # system's entropy; a seed is the tests' and demo's ``insecure_fixed_dp_seed`` only,
     # and whoever records such a round marks it seeded in the ledger.
@@ -123,13 +127,10 @@ def _batch(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     if not indices:
         shape = dataset.image(0, 0).shape
-        return torch.zeros((0, *shape), device=device), torch.zeros(
-            0, dtype=torch.long, device=device
-        )
+        return torch.zeros((0, *shape), device=device), dataset.targets([]).to(device)
     items = [dataset[i] for i in indices]
     x = torch.stack([img for img, _ in items]).to(device)
-    y = torch.tensor([label for _, label in items], dtype=torch.long, device=device)
-    return x, y
+    return x, dataset.targets([target for _, target in items]).to(device)
 
 
 OPTIMIZERS = ("adam", "sgd")
@@ -160,7 +161,7 @@ class TrainingStep:
         self.fedprox_mu = plan.fedprox_mu
         self.anchor = [p.detach().clone() for p in params] if plan.fedprox_mu else []
         optimizer = _optimizer(plan, params)
-        self.criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = nn.CrossEntropyLoss()
+        self.criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = criterion(plan.loss)
         self.module: nn.Module = model
         self.private = plan.dp
         self.optimizer: torch.optim.Optimizer = optimizer
@@ -220,6 +221,8 @@ class TrainingStep:
             generator=generator,
         )
         if mode == "ghost":
+            if plan.loss != CROSS_ENTROPY:
+                raise ValueError("grad-sample mode 'ghost' trains with cross-entropy only")
             from opacus.utils.fast_gradient_clipping_utils import DPLossFastGradientClipping
 
             self.criterion = DPLossFastGradientClipping(

@@ -32,7 +32,9 @@ VALID = {
 
 
 def test_every_builtin_task_is_valid_and_has_a_demo_resolution() -> None:
-    assert builtin_task_names() == ["chest-xray", "lung-ct-nodule", "lung-ct-nodule-3d", "mammo-mass"]
+    assert builtin_task_names() == [
+        "chest-xray", "lung-ct-nodule", "lung-ct-nodule-3d", "lung-ct-nodule-seg", "mammo-mass"
+    ]
     for name in builtin_task_names():
         task = builtin_task(name)
         demo = task.at_demo_resolution()
@@ -47,6 +49,23 @@ def test_the_builtin_tasks_ask_for_a_realistic_resolution() -> None:
     volume = builtin_task("lung-ct-nodule-3d").input
     assert volume.spacing_mm <= 2.0 and volume.slice_spacing_mm is not None
     assert volume.slice_spacing_mm <= 3.0 and (volume.depth or 0) * volume.slice_spacing_mm >= 200
+
+
+def test_a_segmentation_task_lists_background_first_and_names_no_positive_class() -> None:
+    seg = builtin_task("lung-ct-nodule-seg")
+    assert seg.is_segmentation and seg.regions == ("nodule",) and seg.positive_class is None
+    assert "Regions outlined pixel by pixel: nodule" in seg.describe()
+    raw = {**seg.model_dump(mode="json", exclude_none=True), "classes": ["nodule", "background"],
+           "positive_class": "nodule", "input": {"kind": "3d_volume", "matrix": 60,
+                                                  "spacing_mm": 5.0, "depth": 8,
+                                                  "slice_spacing_mm": 5.0}}
+    raw.pop("demo_input")
+    problems = task_problems(raw)
+    assert any("lists 'background' first" in p for p in problems)
+    assert any("no positive_class" in p for p in problems)
+    assert any("not 3d_volume" in p for p in problems)
+    assert any("multiple of 16" in p for p in problems)
+    assert not builtin_task("lung-ct-nodule").is_segmentation
 
 
 def test_a_valid_task_parses_with_its_defaults() -> None:
