@@ -272,9 +272,9 @@ def build_model(name: str, task: TaskPreset, init_seed: int = 0) -> ZooModel:
             f"unknown model '{name}'; choose one of {', '.join(available_models(task))}"
         ) from None
     if (name in SEGMENTATION_NETWORKS) != task.is_segmentation:
-        wanted = "a segmentation" if task.is_segmentation else "a classification"
+        kind = "a segmentation" if task.is_segmentation else "a classification"
         raise UnknownModelError(
-            f"model '{name}' does not fit task '{task.name}', which needs {wanted} network "
+            f"model '{name}' does not fit task '{task.name}', which needs {kind} network "
             f"(segmentation: {', '.join(sorted(SEGMENTATION_NETWORKS))})"
         )
     with torch.random.fork_rng(devices=[]):
