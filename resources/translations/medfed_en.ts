@@ -707,158 +707,188 @@
 <context>
     <name>FederationPlanText</name>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="21"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
         <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="23"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
         <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="25"/>
-        <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by robust strategies such as median or Krum.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
-        <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
-        <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
+        <location filename="../../siteapp/ui/federation_view.py" line="26"/>
+        <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by Krum and the trimmed mean (the median and the winsorised mean also run masked).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="35"/>
-        <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
+        <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="36"/>
-        <source>Trimmed mean: the average after dropping the extremes.</source>
+        <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="37"/>
-        <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
+        <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="38"/>
-        <source>FedAdagrad: averaging with an adaptive server step.</source>
+        <source>Trimmed mean: the average after dropping the extremes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="39"/>
-        <source>FedAdam: averaging with an Adam server optimiser.</source>
+        <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="40"/>
+        <source>FedAdagrad: averaging with an adaptive server step.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="41"/>
+        <source>FedAdam: averaging with an Adam server optimiser.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="42"/>
         <source>FedYogi: averaging with a Yogi server optimiser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="50"/>
-        <source>The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="53"/>
-        <source>encrypted or masked, only the sum of at least 3 sites is ever revealed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="55"/>
-        <source>readable by the coordinator (TLS only)</source>
+        <location filename="../../siteapp/ui/federation_view.py" line="43"/>
+        <source>Winsorised mean: each value is first limited to the range most sites agree on, then averaged; robust to a site sending extreme values.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="56"/>
+        <source>Each round asks {probes} questions after training, one masked sum each: for every number of the model, is this site&apos;s value at or below a threshold the coordinator publishes? Only the count of sites answering yes is unmasked; it moves each threshold up or down, and after {probes} questions the thresholds are the median to within {precision:.1g}. The coordinator learns those counts per number and question, never one site&apos;s value or answer (unless all sites or none answer yes). A site that leaves between questions is left out of the later ones.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="67"/>
+        <source>Then each site limits its update to the range found this way and the sites add their limited updates in one more masked sum.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
+        <source>The model update, as {probes} masked answers per number (is it at or below the published threshold?); only the count over at least 3 sites is ever revealed. Covered by ε: DP-SGD noise is added before any answer is computed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="89"/>
+        <source>Then the update itself, limited to that range and masked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="93"/>
+        <source>The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="96"/>
+        <source>encrypted or masked, only the sum of at least 3 sites is ever revealed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="98"/>
+        <source>readable by the coordinator (TLS only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="99"/>
         <source>The number of training patients, {protection}. Not covered by ε: it is exact.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="59"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="102"/>
         <source>inside the encrypted or masked sum, so sites learn only the total of all sites</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="61"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="104"/>
         <source>readable by the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="64"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="107"/>
         <source>Validation figures: none (the plan asks for none).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="66"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="109"/>
         <source>Validation figures: the validation patients counted by class and score band, with random noise (σ {sigma:g}) added to every count; exact AUC, counts and the confusion matrix stay here. Covered by ε: the validation patients&apos; own line in the ledger. The site policy can refuse to send them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="73"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
         <source>When this site joins, uploads and reports, and the size of each message. Not covered by ε; training time grows with the number of patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="78"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="121"/>
         <source>No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="103"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="146"/>
         <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="107"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="150"/>
         <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="115"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="158"/>
         <source>Task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="159"/>
         <source>What is learnt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="117"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="160"/>
         <source>Classes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="118"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="161"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="119"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="162"/>
         <source>Combining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="120"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="163"/>
         <source>Protection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="121"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="164"/>
         <source>Local training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="122"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="165"/>
         <source>What leaves this site</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="169"/>
+        <source>Secure median</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -707,159 +707,189 @@
 <context>
     <name>FederationPlanText</name>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="21"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
         <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
         <translation>加密（CKKS）：本站点的更新在离开前即被加密；协调服务器只对加密后的更新求和，永远无法读取任何一个更新。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="23"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
         <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
         <translation>掩码（安全求和）：每个更新都被随机掩码遮盖，只有所有站点的更新相加时掩码才会相互抵消；协调服务器只能看到总和。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="25"/>
-        <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by robust strategies such as median or Krum.</source>
-        <translation>不加密（仅 TLS）：协调服务器可以读取本站点的单个更新。中位数或 Krum 等鲁棒聚合策略需要这种模式。</translation>
+        <location filename="../../siteapp/ui/federation_view.py" line="26"/>
+        <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by Krum and the trimmed mean (the median and the winsorised mean also run masked).</source>
+        <translation>不加密（仅 TLS）：协调方可以读取本站点的单个更新。Krum 和截尾均值需要这种方式（中位数和缩尾均值也可以在掩码模式下运行）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="33"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
         <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
         <translation>FedAvg：新模型是各站点模型按患者数加权的平均。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="34"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
         <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
         <translation>FedProx：与 FedAvg 类似，但让每个站点保持接近共享模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
         <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
         <translation>FedMedian：逐参数取中位数，可抵御单个异常站点。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
         <source>Trimmed mean: the average after dropping the extremes.</source>
         <translation>截尾均值：去掉极端值后取平均。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
         <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
         <translation>Krum：保留与其他更新最相似的更新，可抵御投毒攻击。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="40"/>
         <source>FedAdagrad: averaging with an adaptive server step.</source>
         <translation>FedAdagrad：平均后使用自适应的服务器步长。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="41"/>
         <source>FedAdam: averaging with an Adam server optimiser.</source>
         <translation>FedAdam：平均后使用 Adam 服务器优化器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="40"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="42"/>
         <source>FedYogi: averaging with a Yogi server optimiser.</source>
         <translation>FedYogi：平均后使用 Yogi 服务器优化器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="50"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="43"/>
+        <source>Winsorised mean: each value is first limited to the range most sites agree on, then averaged; robust to a site sending extreme values.</source>
+        <translation>缩尾均值：每个数值先被限制在多数站点认可的范围内，然后取平均；能抵御发送极端数值的站点。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="56"/>
+        <source>Each round asks {probes} questions after training, one masked sum each: for every number of the model, is this site&apos;s value at or below a threshold the coordinator publishes? Only the count of sites answering yes is unmasked; it moves each threshold up or down, and after {probes} questions the thresholds are the median to within {precision:.1g}. The coordinator learns those counts per number and question, never one site&apos;s value or answer (unless all sites or none answer yes). A site that leaves between questions is left out of the later ones.</source>
+        <translation>每轮训练后提出 {probes} 个问题，每个问题是一次掩码求和：对模型中的每个数值，本站点的值是否小于或等于协调方公布的阈值？只有回答“是”的站点数量会被解除掩码；它使每个阈值上移或下移，{probes} 个问题之后，阈值与中位数的差距在 {precision:.1g} 以内。协调方得知每个数值、每个问题的这些计数，但永远得不到某个站点的值或回答（除非所有站点都回答“是”或都回答“否”）。在问题之间离开的站点不参与后面的问题。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="67"/>
+        <source>Then each site limits its update to the range found this way and the sites add their limited updates in one more masked sum.</source>
+        <translation>然后每个站点把自己的更新限制在这样找到的范围内，各站点再通过一次掩码求和把限制后的更新相加。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
+        <source>The model update, as {probes} masked answers per number (is it at or below the published threshold?); only the count over at least 3 sites is ever revealed. Covered by ε: DP-SGD noise is added before any answer is computed.</source>
+        <translation>模型更新，以每个数值 {probes} 个掩码回答的形式（是否小于或等于公布的阈值？）；只会公开至少 3 个站点的计数。受 ε 保护：在计算任何回答之前已加入 DP-SGD 噪声。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="89"/>
+        <source>Then the update itself, limited to that range and masked.</source>
+        <translation>然后是更新本身，已限制在该范围内并加了掩码。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="93"/>
         <source>The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.</source>
         <translation>模型更新，{protection}。受 ε 保护：离开本站前已加入 DP-SGD 噪声。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="53"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="96"/>
         <source>encrypted or masked, only the sum of at least 3 sites is ever revealed</source>
         <translation>经过加密或掩码，只会公开至少 3 个站点之和</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="55"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="98"/>
         <source>readable by the coordinator (TLS only)</source>
         <translation>协调方可以读取（仅 TLS）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="56"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="99"/>
         <source>The number of training patients, {protection}. Not covered by ε: it is exact.</source>
         <translation>训练患者人数，{protection}。不受 ε 保护：它是精确值。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="59"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="102"/>
         <source>inside the encrypted or masked sum, so sites learn only the total of all sites</source>
         <translation>包含在加密或掩码的总和中，各站点只能得知所有站点的合计</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="61"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="104"/>
         <source>readable by the coordinator</source>
         <translation>协调方可以读取</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="64"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="107"/>
         <source>Validation figures: none (the plan asks for none).</source>
         <translation>验证结果：不发送（计划不要求）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="66"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="109"/>
         <source>Validation figures: the validation patients counted by class and score band, with random noise (σ {sigma:g}) added to every count; exact AUC, counts and the confusion matrix stay here. Covered by ε: the validation patients&apos; own line in the ledger. The site policy can refuse to send them.</source>
         <translation>验证结果：按类别和评分区间统计的验证患者人数，每个计数都加入随机噪声（σ {sigma:g}）；精确的 AUC、人数和混淆矩阵留在本站。受 ε 保护：记入账本中验证患者自己的一行。站点策略可以拒绝发送。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="73"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
         <source>When this site joins, uploads and reports, and the size of each message. Not covered by ε; training time grows with the number of patients.</source>
         <translation>本站何时加入、上传和报告，以及每条消息的大小。不受 ε 保护；训练时间随患者人数增加。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="78"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="121"/>
         <source>No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
         <translation>任何图像、标签或患者记录都不会离开本站；审计日志列出发送的每个字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="103"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="146"/>
         <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation>共 {rounds} 轮；每轮至少需要 {n} 个站点中的 {min_sites} 个（{sites}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="107"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="150"/>
         <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
         <translation>每轮在本站点已标注的患者上训练 {epochs} 遍，并采用差分隐私：每轮最多 ε {eps:g}（δ {delta:g}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="115"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="158"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="159"/>
         <source>What is learnt</source>
         <translation>学习内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="117"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="160"/>
         <source>Classes</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="118"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="161"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="119"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="162"/>
         <source>Combining</source>
         <translation>聚合方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="120"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="163"/>
         <source>Protection</source>
         <translation>保护方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="121"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="164"/>
         <source>Local training</source>
         <translation>本地训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="122"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="165"/>
         <source>What leaves this site</source>
         <translation>离开本站点的内容</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="169"/>
+        <source>Secure median</source>
+        <translation>安全中位数</translation>
     </message>
 </context>
 <context>

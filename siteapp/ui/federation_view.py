@@ -11,7 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
-from coordinator.protocol import FederationPlan
+from coordinator.protocol import FederationPlan, uses_secure_bisection
+from coordinator.secure.bisection import BisectionPlan
 from siteapp.federation.enrolment import Enrolment, current_enrolment, load_enrolled_kit
 from siteapp.privacy.ledger import PrivacyLedger
 
@@ -23,7 +24,8 @@ def mode_sentence(mode: str) -> str:
         "masking": QCoreApplication.translate("FederationPlanText", "Masked (secure sum): each update is hidden by random masks that cancel "
                       "only when all sites' updates are added; the coordinator sees the sum only."),
         "none": QCoreApplication.translate("FederationPlanText", "Not encrypted (TLS only): the coordinator can read this site's individual "
-                   "update. Needed by robust strategies such as median or Krum."),
+                   "update. Needed by Krum and the trimmed mean (the median and the winsorised "
+                   "mean also run masked)."),
     }
     return sentences.get(mode, mode)
 
@@ -38,8 +40,36 @@ def strategy_sentence(strategy: str) -> str:
         "fedadagrad": QCoreApplication.translate("FederationPlanText", "FedAdagrad: averaging with an adaptive server step."),
         "fedadam": QCoreApplication.translate("FederationPlanText", "FedAdam: averaging with an Adam server optimiser."),
         "fedyogi": QCoreApplication.translate("FederationPlanText", "FedYogi: averaging with a Yogi server optimiser."),
+        "winsorised_mean": QCoreApplication.translate("FederationPlanText", "Winsorised mean: each value is first limited to the range most sites "
+                              "agree on, then averaged; robust to a site sending extreme values."),
     }
     return sentences.get(strategy, strategy)
+
+
+def secure_median_sentence(plan: FederationPlan) -> str | None:
+    """How a masked median or winsorised-mean round runs and what it reveals; None for
+    other plans."""
+    if not uses_secure_bisection(plan):
+        return None
+    spec = BisectionPlan.of(plan)
+    translate = QCoreApplication.translate
+    text = translate(
+        "FederationPlanText",
+        "Each round asks {probes} questions after training, one masked sum each: for every "
+        "number of the model, is this site's value at or below a threshold the coordinator "
+        "publishes? Only the count of sites answering yes is unmasked; it moves each "
+        "threshold up or down, and after {probes} questions the thresholds are the median to "
+        "within {precision:.1g}. The coordinator learns those counts per number and question, "
+        "never one site's value or answer (unless all sites or none answer yes). A site "
+        "that leaves between questions is left out of the later ones.",
+    ).format(probes=spec.probes, precision=2 * spec.clip / 2**spec.probes)
+    if spec.winsorised:
+        text += " " + translate(
+            "FederationPlanText",
+            "Then each site limits its update to the range found this way and the sites "
+            "add their limited updates in one more masked sum.",
+        )
+    return text
 
 
 def what_leaves(plan: FederationPlan) -> list[str]:
@@ -47,12 +77,25 @@ def what_leaves(plan: FederationPlan) -> list[str]:
     covers it (the README's "What epsilon means" lists the same)."""
     translate = QCoreApplication.translate
     secure = plan.mode.value != "none"
-    update = translate(
-        "FederationPlanText",
-        "The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.",
-    ).format(protection=translate("FederationPlanText", "encrypted or masked, only the sum of at "
-                                  "least 3 sites is ever revealed") if secure else
-             translate("FederationPlanText", "readable by the coordinator (TLS only)"))
+    if uses_secure_bisection(plan):
+        probes = BisectionPlan.of(plan).probes
+        update = translate(
+            "FederationPlanText",
+            "The model update, as {probes} masked answers per number (is it at or below the "
+            "published threshold?); only the count over at least 3 sites is ever revealed. "
+            "Covered by ε: DP-SGD noise is added before any answer is computed.",
+        ).format(probes=probes)
+        if plan.strategy.value == "winsorised_mean":
+            update += " " + translate(
+                "FederationPlanText", "Then the update itself, limited to that range and masked."
+            )
+    else:
+        update = translate(
+            "FederationPlanText",
+            "The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.",
+        ).format(protection=translate("FederationPlanText", "encrypted or masked, only the sum of at "
+                                      "least 3 sites is ever revealed") if secure else
+                 translate("FederationPlanText", "readable by the coordinator (TLS only)"))
     count = translate(
         "FederationPlanText",
         "The number of training patients, {protection}. Not covered by ε: it is exact.",
@@ -121,4 +164,7 @@ def plan_in_words(data_dir: Path) -> PlanInWords | None:
         (translate("FederationPlanText", "Local training"), local_text),
         (translate("FederationPlanText", "What leaves this site"), leaves_text),
     ]
+    median = secure_median_sentence(plan)
+    if median is not None:
+        lines.insert(5, (translate("FederationPlanText", "Secure median"), median))
     return PlanInWords(enrolment, plan.rounds, plan.min_sites, list(plan.sites), lines)
