@@ -9,7 +9,9 @@ update (default 1,000,000) in three ways:
   encryption, ``CKKSVector.serialize``), side by side, with ratios;
 * pairwise masking through :mod:`coordinator.secure.masking`;
 * the secure coordinate-wise median (:mod:`coordinator.secure.bisection`: ``--probes``
-  masking rounds of packed counts, ``--median-sites`` sites) against plaintext FedMedian.
+  masking rounds of packed counts, ``--median-sites`` sites) against plaintext FedMedian;
+  with ``--median-round`` also as whole rounds through a real coordinator on loopback,
+  secure median against plaintext FedMedian (``benchmarks/median_round.py``).
 
 Errors are on the FedAvg weighted mean against the same mean in float64 plaintext.
 ``--json`` prints one JSON object; ``--output FILE`` also writes it. Times are the best
@@ -330,9 +332,18 @@ def bench_secure_median(params: int, sites: int, probes: int) -> dict[str, Any]:
 NAMED_SIZES = {"resnet18-last-stage": 8_394_754}  # layer4 + a 2-class head (docs/networks.md)
 
 
+def secure_median_round(params: int, sites: int, probes: int) -> dict[str, Any]:
+    """Whole rounds through a real coordinator (``benchmarks/median_round.py``)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ runs as scripts
+    from median_round import compare_rounds
+
+    result: dict[str, Any] = compare_rounds(params, sites, probes)
+    return result
+
+
 def run(
     params: int, sites: int, repeats: int, median_sites: int = 5, probes: int = 16,
-    *, baseline_too: bool = True, median_too: bool = True,
+    *, baseline_too: bool = True, median_too: bool = True, median_round: bool = False,
 ) -> dict[str, Any]:
     updates = make_updates(params, sites)
     medfed = bench_medfed_ckks(updates, repeats)
@@ -356,6 +367,7 @@ def run(
         },
         "masking": masking,
         "secure_median": bench_secure_median(params, median_sites, probes) if median_too else None,
+        "secure_median_round": secure_median_round(params, median_sites, probes) if median_round else None,
         "relative_error_floor": RELATIVE_FLOOR,
     }
     report["targets_met"] = {key: report[key] <= limit for key, limit in TARGETS.items()}
@@ -397,6 +409,16 @@ def print_table(report: dict[str, Any]) -> None:
         f"{median['round_s']:.2f} s (plaintext FedMedian {median['plaintext_fedmedian_s']:.3f} s), "
         f"max abs error {median['max_abs_error']:.2g} (bound {median['error_bound']:.2g})"
     )
+    rounds = report["secure_median_round"]
+    if rounds is not None:
+        print(
+            f"whole round through the coordinator, {rounds['sites']} sites: secure median "
+            f"{rounds['secure_round_s']:.1f} s, {rounds['secure_upload_bytes_per_param_per_site']:.2f} "
+            f"B/param sent per site (+{rounds['secure_answer_bytes_per_param_per_site']:.2f} read); "
+            f"plaintext FedMedian {rounds['plaintext_round_s']:.1f} s, "
+            f"{rounds['plaintext_upload_bytes_per_param_per_site']:.2f} B/param; max abs error "
+            f"{rounds['max_abs_error']:.2g} (bound {rounds['error_bound']:.2g})"
+        )
     print(f"targets met: {report['targets_met']}")
 
 
@@ -411,12 +433,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--median-sites", type=int, default=5)
     parser.add_argument("--probes", type=int, default=16)
+    parser.add_argument("--median-round", action="store_true",
+                        help="also time whole rounds through a real coordinator: secure median "
+                        "against plaintext FedMedian")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--output", type=Path, help="also write the JSON to this file")
     args = parser.parse_args(argv)
     params = NAMED_SIZES.get(args.params) or int(args.params)
     report = run(params, args.sites, args.repeats, args.median_sites, args.probes,
-                 baseline_too=not args.no_baseline, median_too=not args.no_median)
+                 baseline_too=not args.no_baseline, median_too=not args.no_median,
+                 median_round=args.median_round)
     if args.output:
         args.output.write_text(json.dumps(report, indent=2) + "\n")
     if args.json:

@@ -43,3 +43,19 @@ def test_benchmark_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     assert 2.0 <= median["published_bytes_per_param"] < 2.1
     assert 0.0 < median["round_s"] < 60.0 and median["plaintext_fedmedian_s"] > 0.0
     assert median["max_abs_error"] <= median["error_bound"] == 2 / 2**16
+
+
+@pytest.mark.long  # two coordinators and their kits: about 20 s
+def test_benchmark_times_whole_median_rounds_through_a_coordinator() -> None:
+    spec = importlib.util.spec_from_file_location("secure_aggregation_benchmark", BENCHMARK)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rounds = module.secure_median_round(params=400, sites=3, probes=3)
+    assert rounds["probes"] == 3 and rounds["sites"] == 3
+    assert rounds["secure_round_s"] > 0.0 and rounds["plaintext_round_s"] > 0.0
+    # Each probe sends 0.4 B/param of packed counts plus the masking round's key messages;
+    # the plaintext round one float32 safetensors update.
+    assert rounds["secure_upload_bytes_per_param_per_site"] > 3 * 0.4
+    assert 4.0 <= rounds["plaintext_upload_bytes_per_param_per_site"] < 4.5
+    assert rounds["max_abs_error"] <= rounds["error_bound"]
