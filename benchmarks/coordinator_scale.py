@@ -46,6 +46,7 @@ def _layout(params: int) -> dict[str, tuple[int, ...]]:
 
 def run_one(sites: int, params: int) -> dict[str, float]:
     from coordinator.protocol import FederationPlan
+    from coordinator.round_state import RoundPhase
     from coordinator.server.blobs import BlobStore
     from coordinator.server.rounds import RoundService
     from coordinator.server.store import CoordinatorStore
@@ -77,7 +78,7 @@ def run_one(sites: int, params: int) -> dict[str, float]:
         service.advance()
         done = time.perf_counter()
         row = service.store.round(1)
-        assert row is not None and row.phase == "published", "the round did not publish"
+        assert row is not None and row.phase is RoundPhase.PUBLISHED, "the round did not publish"
         assert row.total_examples == sum(10 + i for i in range(sites)), "an upload was left out"
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {

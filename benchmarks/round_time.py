@@ -3,7 +3,7 @@ price of each privacy choice, measured side by side in the same run.
 
 Runs the demo federation (three phantom sites as processes, a coordinator over mutual
 TLS on loopback, DP-SGD) twice on the same data: in CKKS mode (MedFed's default) and in
-plaintext mode over TLS only. From the sites' own phase clocks it reports, per site and
+plaintext mode over TLS only. From the sites' own step clocks it reports, per site and
 round: ``train``, ``encrypt``, ``upload``, ``wait`` (for the other sites), ``aggregate``
 (at the coordinator: end of the last upload to publication; about 0 when the coordinator
 sums inside the last upload request), ``decrypt`` (download, decrypt, apply the server
@@ -46,7 +46,7 @@ from siteapp.demo.settings import LOGS_DIRNAME, DemoSettings
 from siteapp.demo.sites import prepare_sites
 
 USEFUL_AUC = 0.8
-PHASES = {  # site phase clock name -> reported split
+STEPS = {  # site step clock name -> reported split
     "training": "train", "encrypting": "encrypt", "uploading": "upload",
     "waiting for others": "wait", "decrypting": "decrypt", "evaluating": "evaluate",
 }
@@ -85,7 +85,7 @@ def splits(run: FederationRun) -> dict[str, Any]:
         for site, event in events.items():
             times = per_site.setdefault(site, {})
             seconds = event.get("seconds") or {}
-            for clock, name in PHASES.items():
+            for clock, name in STEPS.items():
                 times.setdefault(name, []).append(float(seconds.get(clock, 0.0)))
             # the coordinator's aggregation is part of what the site waited for
             times["wait"][-1] = max(0.0, times["wait"][-1] - aggregate)

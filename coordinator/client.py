@@ -42,11 +42,11 @@ from coordinator.protocol import (
     FederationPlan,
     FederationStatus,
     InitialModelReceipt,
-    MaskingStep,
     MetricsReport,
     RoundState,
     UploadReceipt,
 )
+from coordinator.round_state import MaskingStep
 from coordinator.settings import SHA256_HEADER, SITE_HEADER, ClientDefaults
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})

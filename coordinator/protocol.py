@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from coordinator.round_state import MaskingStep, RoundPhase
 from coordinator.secure.settings import SHAMIR_PRIME
 from coordinator.settings import API_PREFIX, MAX_WIRE_INT
 from coordinator.task_definition import TaskDefinition, TaskFileError, builtin_task
@@ -315,16 +316,6 @@ class FederationPlan(BaseModel):
         return self
 
 
-class MaskingStep(StrEnum):
-    """Steps of a pairwise-masking round, in order (Bonawitz et al. 2017)."""
-
-    ADVERTISE = "advertise"
-    SHARE = "share"
-    UPLOAD = "upload"
-    CONSISTENCY = "consistency"
-    UNMASK = "unmask"
-
-
 # Bounds of what the masking relay stores: base64 keys, nonces and ciphertexts of a few
 # hundred bytes, a PEM certificate of a few kB, Shamir shares (field elements) in hex.
 _RELAYED_TEXT = 16 * 1024
@@ -381,17 +372,6 @@ def masking_round_id(plan: FederationPlan, round_number: int, secure_sum: int = 
     secure sum of a round (a bisection round runs several, one per probe)."""
     base = f"{plan.federation}/round-{round_number}"
     return base if secure_sum == 0 else f"{base}/sum-{secure_sum}"
-
-
-class RoundPhase(StrEnum):
-    """open -> collecting -> aggregating -> published, or ``failed``: the next round then
-    opens (up to the plan's ``max_failed_rounds``)."""
-
-    OPEN = "open"
-    COLLECTING = "collecting"
-    AGGREGATING = "aggregating"
-    PUBLISHED = "published"
-    FAILED = "failed"
 
 
 class RoundState(BaseModel):

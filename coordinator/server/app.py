@@ -44,11 +44,11 @@ from coordinator.protocol import (
     FederationPlan,
     FederationStatus,
     InitialModelReceipt,
-    MaskingStep,
     MetricsReport,
     RoundState,
     UploadReceipt,
 )
+from coordinator.round_state import MaskingStep
 from coordinator.server.blobs import PendingBlob
 from coordinator.server.operator_page import render_refusal_page, render_status_page, status_view
 from coordinator.server.rounds import RoundService

@@ -40,11 +40,11 @@ from coordinator.protocol import (
     EncryptedShare,
     FederationPlan,
     KeyAdvertisement,
-    MaskingStep,
     UnmaskResponse,
     masking_round_id,
     masking_threshold,
 )
+from coordinator.round_state import MaskingStep
 from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.store import CoordinatorStore, RoundRow, UploadRow
 

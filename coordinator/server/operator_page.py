@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from coordinator.protocol import FederationPlan, RoundPhase, SecureMode
+from coordinator.protocol import FederationPlan, SecureMode
+from coordinator.round_state import RoundPhase
 from coordinator.server.reports import federation_metrics, site_figures
 from coordinator.server.store import CoordinatorStore
 

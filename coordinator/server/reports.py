@@ -5,13 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from coordinator.aggregation.validation_histogram import histogram_metrics, summed_histogram
-from coordinator.protocol import (
-    FederationPlan,
-    FederationStatus,
-    RoundPhase,
-    RoundState,
-    RoundSummary,
-)
+from coordinator.protocol import FederationPlan, FederationStatus, RoundState, RoundSummary
+from coordinator.round_state import RoundPhase
 from coordinator.server.store import CoordinatorStore, MetricsRow
 
 

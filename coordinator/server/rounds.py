@@ -30,14 +30,13 @@ from coordinator.protocol import (
     FederationPlan,
     FederationStatus,
     InitialModelReceipt,
-    MaskingStep,
     MetricsReport,
-    RoundPhase,
     RoundState,
     SecureMode,
     UploadReceipt,
     uses_secure_bisection,
 )
+from coordinator.round_state import MaskingStep, RoundPhase
 from coordinator.secure.bisection import BisectionPlan
 from coordinator.secure.errors import SecureAggregationError
 from coordinator.server.blobs import BlobStore, PendingBlob

@@ -19,7 +19,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -45,6 +45,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+
+from coordinator.round_state import MaskingStep, RoundPhase
 
 metadata = MetaData()
 
@@ -171,7 +173,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
 @dataclass(frozen=True)
 class RoundRow:
     number: int
-    phase: str
+    phase: RoundPhase
     opened_at: float
     deadline_at: float | None
     extensions: int
@@ -181,8 +183,15 @@ class RoundRow:
     state_path: str | None
     published_at: float | None
     failure: str | None
-    masking_step: str | None
+    masking_step: MaskingStep | None
     secure_sum: int = 0
+
+    @classmethod
+    def stored(cls, values: Any) -> RoundRow:
+        """A row as read from the table, its phase and step typed."""
+        row = cls(**values)
+        step = None if row.masking_step is None else MaskingStep(row.masking_step)
+        return replace(row, phase=RoundPhase(row.phase), masking_step=step)
 
 
 @dataclass(frozen=True)
@@ -301,17 +310,17 @@ class CoordinatorStore:
     def round(self, number: int) -> RoundRow | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(rounds).where(rounds.c.number == number)).first()
-        return RoundRow(**row._mapping) if row else None
+        return RoundRow.stored(row._mapping) if row else None
 
     def latest_round(self) -> RoundRow | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(rounds).order_by(rounds.c.number.desc()).limit(1)).first()
-        return RoundRow(**row._mapping) if row else None
+        return RoundRow.stored(row._mapping) if row else None
 
     def all_rounds(self) -> list[RoundRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(rounds).order_by(rounds.c.number)).all()
-        return [RoundRow(**r._mapping) for r in rows]
+        return [RoundRow.stored(r._mapping) for r in rows]
 
     def open_round(
         self, number: int, opened_at: float, deadline_at: float | None, masking_step: str | None = None
@@ -319,7 +328,7 @@ class CoordinatorStore:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(rounds).values(
-                    number=number, phase="open", opened_at=opened_at,
+                    number=number, phase=RoundPhase.OPEN.value, opened_at=opened_at,
                     deadline_at=deadline_at, extensions=0, masking_step=masking_step,
                 )
             )
@@ -343,7 +352,7 @@ class CoordinatorStore:
         with self.engine.begin() as conn:
             conn.execute(
                 update(rounds).where(rounds.c.number == number).values(
-                    phase="published", result_path=result_path, result_sha256=result_sha256,
+                    phase=RoundPhase.PUBLISHED.value, result_path=result_path, result_sha256=result_sha256,
                     total_examples=total_examples, state_path=state_path, published_at=published_at,
                 )
             )
@@ -351,7 +360,7 @@ class CoordinatorStore:
                 n, opened, deadline, step = next_round
                 conn.execute(
                     insert(rounds).values(
-                        number=n, phase="open", opened_at=opened, deadline_at=deadline,
+                        number=n, phase=RoundPhase.OPEN.value, opened_at=opened, deadline_at=deadline,
                         extensions=0, masking_step=step,
                     )
                 )

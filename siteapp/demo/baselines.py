@@ -54,7 +54,7 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
     """Each site trains alone with DP at ``epsilon[site]`` (see the module docstring)."""
     import time
 
-    from siteapp.privacy.ledger import PrivacyLedger
+    from siteapp.privacy.ledger import EntryStatus, PrivacyLedger
     from siteapp.tasks import demo_task
     from siteapp.training.datasets import site_dataset
     from siteapp.training.evaluation import evaluate_patients
@@ -83,7 +83,7 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
                              learning_rate_schedule=settings.learning_rate_schedule,
                              sampling_seed=seed, noise_seed=seed)
             load_state(model, train_round(model, train, plan, device="cpu").local_weights)
-            ledger.mark_finished(entry.id, "completed")
+            ledger.mark_finished(entry.id, EntryStatus.COMPLETED)
             figures = evaluate_patients(model, val, task)
             curve.auc_by_round[number - 1][site] = _auc(figures.auc)
             curve.per_class_auc[site] = {f.name: f.auc for f in figures.per_class}

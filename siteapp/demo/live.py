@@ -12,17 +12,19 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from coordinator.round_state import SiteStep
+
 
 @dataclass
 class SiteStatus:
     round: int | None = None
-    phase: str = "starting"
+    step: str = "starting"
     fraction: float | None = None
 
     def text(self) -> str:
-        if self.phase == "training" and self.fraction is not None:
+        if self.step == SiteStep.TRAINING and self.fraction is not None:
             return f"training {self.fraction:.0%}"
-        return self.phase
+        return self.step
 
 
 @dataclass
@@ -38,14 +40,14 @@ class LiveConsole:
     def progress(self, site: str, event: dict[str, Any]) -> None:
         status = self.sites.setdefault(site, SiteStatus())
         status.round = event.get("round") or status.round
-        status.phase = str(event.get("phase", status.phase))
+        status.step = str(event.get("step", status.step))
         status.fraction = event.get("fraction")
         self._draw_status()
 
     def round_done(self, site: str, event: dict[str, Any]) -> None:
         self.line(format_round_line(site, event))
         status = self.sites.setdefault(site, SiteStatus())
-        status.phase, status.fraction = "waiting for the next round", None
+        status.step, status.fraction = "waiting for the next round", None
 
     def line(self, text: str) -> None:
         """A permanent line (the status line, if shown, is cleared first)."""

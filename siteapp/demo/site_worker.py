@@ -4,10 +4,10 @@ It takes part in every round of the federation its data folder is enrolled in, t
 the same :class:`RoundRunner` as ``medfed-site join``, and reports to the demo as JSON
 lines on stdout (the demo turns them into one live line per round and site):
 
-- ``{"event": "progress", "round", "phase", "fraction"}`` when the phase changes or
+- ``{"event": "progress", "round", "step", "fraction"}`` when the step changes or
   training advances by a step of :data:`PROGRESS_STEP`;
 - ``{"event": "round", "round", "auc", "epsilon", "upload_bytes", "noise_multiplier",
-  "seconds": {phase: s}, "uploaded_at", "at"}`` once the round's global model is
+  "seconds": {step: s}, "uploaded_at", "at"}`` once the round's global model is
   evaluated (``uploaded_at`` and ``at`` are wall-clock epoch seconds);
 - ``{"event": "done", "epsilon", "bytes_sent", "stopped"}`` or ``{"event": "error",
   "message"}`` at the end.
@@ -34,30 +34,31 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from coordinator.round_state import SiteStep
 from siteapp.errors import UserFacingError
 
 PROGRESS_STEP = 0.05
 DECRYPTING = "decrypting"
 EVALUATING = "evaluating"
-UPLOADING = "uploading"
 
 
-class PhaseClock:
-    """Accumulates wall time per (round, phase) from phase changes."""
+class StepClock:
+    """Accumulates wall time per (round, step) from step changes (the runner's
+    :class:`~coordinator.round_state.SiteStep` plus ``decrypting`` and ``evaluating``)."""
 
     def __init__(self) -> None:
         self.seconds: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self.uploaded_at: dict[int, float] = {}  # wall clock (epoch s) when the upload ended
         self.round: int = 0
-        self.phase = "waiting"
+        self.step = str(SiteStep.WAITING)
         self.since = time.perf_counter()
 
-    def switch(self, phase: str, round_number: int | None = None) -> None:
+    def switch(self, step: str, round_number: int | None = None) -> None:
         now = time.perf_counter()
-        self.seconds[self.round][self.phase] += now - self.since
-        if self.phase == UPLOADING and phase != UPLOADING:
+        self.seconds[self.round][self.step] += now - self.since
+        if self.step == SiteStep.UPLOADING and step != SiteStep.UPLOADING:
             self.uploaded_at[self.round] = time.time()
-        self.since, self.phase = now, phase
+        self.since, self.step = now, step
         if round_number is not None:
             self.round = round_number
 
@@ -72,7 +73,7 @@ def emit(event: dict[str, Any]) -> None:
 def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
     import torch
 
-    from siteapp.federation.join_report import Phase, Progress
+    from siteapp.federation.join_report import Progress
     from siteapp.federation.round_records import SiteRounds
     from siteapp.federation.run_options import RunnerOptions
     from siteapp.federation.runner import RoundRunner
@@ -85,8 +86,8 @@ def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
         stop.set()
 
     signal.signal(signal.SIGTERM, on_term)
-    clock = PhaseClock()
-    last: dict[str, Any] = {"phase": None, "fraction": -1.0}
+    clock = StepClock()
+    last: dict[str, Any] = {"step": None, "fraction": -1.0}
     options = RunnerOptions(
         device=device,
         waits=RunnerDefaults(poll_interval_s=0.2, round_wait_timeout_s=wait_s),
@@ -94,16 +95,16 @@ def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
     )
 
     def on_progress(progress: Progress) -> None:
-        phase = str(progress.phase)
-        if phase != clock.phase or (progress.round or clock.round) != clock.round:
-            clock.switch(phase, progress.round)
-        if progress.phase is Phase.AGGREGATED and progress.round is not None:
+        step = str(progress.step)
+        if step != clock.step or (progress.round or clock.round) != clock.round:
+            clock.switch(step, progress.round)
+        if progress.step is SiteStep.AGGREGATED and progress.round is not None:
             report_round(progress.round)
             return
         fraction = progress.fraction if progress.fraction is not None else -1.0
-        if phase != last["phase"] or fraction - last["fraction"] >= PROGRESS_STEP or fraction == 1.0:
-            last.update(phase=phase, fraction=fraction)
-            emit({"event": "progress", "round": progress.round, "phase": phase,
+        if step != last["step"] or fraction - last["fraction"] >= PROGRESS_STEP or fraction == 1.0:
+            last.update(step=step, fraction=fraction)
+            emit({"event": "progress", "round": progress.round, "step": step,
                   "fraction": progress.fraction})
 
     runner = RoundRunner(data_dir, options=options, on_progress=on_progress, stop=stop)
@@ -111,12 +112,12 @@ def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
     original_global_weights = runner.global_weights
 
     def timed_global_weights(*args: Any, **kwargs: Any) -> Any:
-        before = clock.phase
+        before = clock.step
         clock.switch(DECRYPTING)
         try:
             return original_global_weights(*args, **kwargs)
         finally:
-            clock.switch(EVALUATING if before == str(Phase.WAITING_FOR_OTHERS) else before)
+            clock.switch(EVALUATING if before == SiteStep.WAITING_FOR_OTHERS else before)
 
     runner.global_weights = timed_global_weights  # type: ignore[method-assign]
 
@@ -136,7 +137,7 @@ def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
             "uploaded_at": clock.uploaded_at.get(number),
             "at": time.time(),
         })
-        last.update(phase=None, fraction=-1.0)
+        last.update(step=None, fraction=-1.0)
 
     report = runner.run()
     emit({"event": "done", "epsilon": report.epsilon_spent, "bytes_sent": report.bytes_sent,

@@ -21,7 +21,8 @@ import numpy as np
 
 from coordinator.client import CoordinatorClient
 from coordinator.kits import SiteKit
-from coordinator.protocol import FederationPlan, MaskingStep
+from coordinator.protocol import FederationPlan
+from coordinator.round_state import MaskingStep
 from coordinator.secure.bisection import BisectionPlan, winsorise
 from coordinator.secure.errors import SecureAggregationError
 from siteapp.federation.errors import FederationError, RoundMissedError

@@ -128,6 +128,7 @@ def run_leave(args: argparse.Namespace) -> int:
 
 
 def run_join(args: argparse.Namespace) -> int:
+    from coordinator.round_state import SiteStep
     from siteapp.errors import UsageError
     from siteapp.federation.join_report import Progress
     from siteapp.federation.run_options import RunnerOptions
@@ -142,8 +143,8 @@ def run_join(args: argparse.Namespace) -> int:
     def show(progress: Progress) -> None:
         if args.json:
             return
-        text = f"round {progress.round}: {progress.phase}" if progress.round else str(progress.phase)
-        if progress.phase == "training" and progress.fraction is not None:
+        text = f"round {progress.round}: {progress.step}" if progress.round else str(progress.step)
+        if progress.step is SiteStep.TRAINING and progress.fraction is not None:
             text += f" {progress.fraction:.0%}"
         elif progress.message:
             text += f" - {progress.message}"

@@ -31,10 +31,10 @@ from coordinator.protocol import (
     SERVER_OPTIMISER_STRATEGIES,
     ErrorCode,
     FederationPlan,
-    RoundPhase,
     RoundState,
     SecureMode,
 )
+from coordinator.round_state import RoundPhase
 from siteapp.federation.errors import RoundAbortedError
 from siteapp.federation.update_encoding import ckks_aggregate, masking_aggregate, plaintext_body
 from siteapp.training.weights import WeightDict, WeightLayout, unflatten

@@ -1,28 +1,17 @@
 """What a site's run of federation rounds tells its caller: :class:`Progress` while it
-runs (phases of :class:`Phase`), then a :class:`JoinReport` with one
+runs (its :class:`SiteStep`), then a :class:`JoinReport` with one
 :class:`RoundOutcome` per round. The CLI prints them, the GUI shows them."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 
-
-class Phase(StrEnum):
-    """What the runner is doing now (the GUI shows it; the CLI prints it)."""
-
-    WAITING = "waiting"
-    SHARING_KEYS = "sharing keys"
-    TRAINING = "training"
-    ENCRYPTING = "encrypting"
-    UPLOADING = "uploading"
-    WAITING_FOR_OTHERS = "waiting for others"
-    AGGREGATED = "aggregated"
+from coordinator.round_state import SiteStep
 
 
 @dataclass(frozen=True)
 class Progress:
-    phase: Phase
+    step: SiteStep
     round: int | None
     message: str
     fraction: float | None = None  # training: steps done / steps planned

@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives import serialization
 
 from coordinator.client import CoordinatorClient, RequestRefusedError
 from coordinator.kits import SiteKit
-from coordinator.protocol import FederationPlan, MaskingStep, masking_round_id, masking_threshold
+from coordinator.protocol import FederationPlan, masking_round_id, masking_threshold
+from coordinator.round_state import MaskingStep
 from coordinator.secure.errors import SecureAggregationError
 from coordinator.secure.quantisation import masking_bounds, quantise_weighted
 from siteapp.federation.errors import FederationError, RoundMissedError

@@ -18,7 +18,7 @@ from siteapp.federation.enrolment import Enrolment
 from siteapp.federation.errors import PlanRefusedError
 from siteapp.federation.settings import PolicyDefaults
 from siteapp.federation.store import connect
-from siteapp.privacy.ledger import TRAINING, PrivacyLedger
+from siteapp.privacy.ledger import PrivacyLedger, RecordSet
 
 DEFAULTS = PolicyDefaults()
 
@@ -122,7 +122,7 @@ def check_privacy(
         raise PlanRefusedError(
             f"the plan's {rounds_left} remaining round(s) would bring this site's epsilon to "
             f"{projected:.2f}, above its cap of {cap:g} (already spent "
-            f"{ledger.epsilon_spent(TRAINING):.2f}); nothing was trained. Ask the operator for fewer "
+            f"{ledger.epsilon_spent(RecordSet.TRAINING):.2f}); nothing was trained. Ask the operator for fewer "
             "rounds or a smaller epsilon per round, or join fewer rounds with --rounds"
         )
     return projected

@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from coordinator.protocol import MaskingStep, RoundPhase, RoundState
+from coordinator.protocol import RoundState
+from coordinator.round_state import MaskingStep, RoundPhase
 from siteapp.federation.errors import FederationError
 
 _MASKING_ORDER = list(MaskingStep)

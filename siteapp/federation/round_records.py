@@ -1,9 +1,8 @@
 """The site's progress through each round, persisted before each step depends on it.
 
-Phases, in order: ``recorded`` (privacy cost in the ledger, training may have started),
-``trained`` (the clipped update is on disk), ``uploaded`` (the coordinator acknowledged
-it), ``reported`` (the new global model was evaluated and its metrics sent). ``missed``
-marks a round the site could not finish (too late, or a masking round it restarted in).
+Each round's record carries a :class:`~coordinator.round_state.SiteRoundStatus`
+(recorded, trained, uploaded, reported; or missed: too late, or a masking round it
+restarted in).
 A restarted site reads this to resume: it never trains a round twice without a second
 ledger entry, and never uploads a stale update.
 """
@@ -13,25 +12,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
+from coordinator.round_state import SiteRoundStatus
 from siteapp.federation.store import connect
-
-
-class SiteRoundPhase(StrEnum):
-    RECORDED = "recorded"
-    TRAINED = "trained"
-    UPLOADED = "uploaded"
-    REPORTED = "reported"
-    MISSED = "missed"
 
 
 @dataclass(frozen=True)
 class SiteRound:
     federation: str
     round: int
-    phase: SiteRoundPhase
+    status: SiteRoundStatus
     ledger_entry_id: int | None = None
     num_examples: int | None = None
     update_path: str | None = None
@@ -41,8 +32,8 @@ class SiteRound:
     metrics: dict[str, object] | None = field(default=None)
     note: str = ""
 
-    def advanced(self, phase: SiteRoundPhase, **changes: object) -> SiteRound:
-        return replace(self, phase=phase, **changes)  # type: ignore[arg-type]
+    def advanced(self, status: SiteRoundStatus, **changes: object) -> SiteRound:
+        return replace(self, status=status, **changes)  # type: ignore[arg-type]
 
 
 class SiteRounds:
@@ -65,7 +56,7 @@ class SiteRounds:
                 " metrics_json = excluded.metrics_json, note = excluded.note,"
                 " updated_at = excluded.updated_at",
                 (
-                    record.federation, record.round, record.phase.value, record.ledger_entry_id,
+                    record.federation, record.round, record.status.value, record.ledger_entry_id,
                     record.num_examples, record.update_path, record.upload_sha256,
                     record.upload_bytes, record.epsilon_after,
                     None if record.metrics is None else json.dumps(record.metrics),
@@ -92,7 +83,7 @@ class SiteRounds:
 
     def awaiting_report(self) -> SiteRound | None:
         """The round this site uploaded to but has not evaluated and reported yet."""
-        pending = [r for r in self.all() if r.phase is SiteRoundPhase.UPLOADED]
+        pending = [r for r in self.all() if r.status is SiteRoundStatus.UPLOADED]
         return pending[0] if pending else None
 
     @staticmethod
@@ -100,6 +91,6 @@ class SiteRounds:
         values = dict(row)  # type: ignore[call-overload]
         metrics = values.pop("metrics_json")
         values.pop("updated_at")
-        values["phase"] = SiteRoundPhase(values["phase"])
+        values["status"] = SiteRoundStatus(values.pop("phase"))  # stored as column ``phase``
         values["metrics"] = None if metrics is None else json.loads(metrics)
         return SiteRound(**values)

@@ -15,8 +15,8 @@ norm; encrypts or masks it; uploads it; waits for the aggregate; evaluates the n
 model on the site's validation patients (exact metrics stay here) and reports them as a
 Gaussian-noised histogram whose cost the ledger's validation line records first.
 
-Progress is reported through ``on_progress(Progress)`` with the phases of
-:class:`Phase`; setting ``stop`` ends the run at the next safe point (during training,
+Progress is reported through ``on_progress(Progress)`` with the steps of
+:class:`SiteStep`; setting ``stop`` ends the run at the next safe point (during training,
 between two DP steps). Every step is persisted first (:mod:`round_records`), so a run
 that was stopped, killed or lost the coordinator resumes with ``run()`` again, without
 training a round twice unrecorded in the privacy ledger.
@@ -43,13 +43,12 @@ from coordinator.durable_files import durable_writer
 from coordinator.errors import CoordinatorError
 from coordinator.protocol import (
     FederationPlan,
-    MaskingStep,
     MetricsReport,
-    RoundPhase,
     RoundState,
     SecureMode,
     uses_secure_bisection,
 )
+from coordinator.round_state import MaskingStep, RoundPhase, SiteRoundStatus, SiteStep
 from siteapp.dicom.task_fit import check_task_fits
 from siteapp.federation.audit import AuditLog
 from siteapp.federation.bisection_round import BisectionRound
@@ -62,22 +61,17 @@ from siteapp.federation.errors import (
     RoundMissedError,
 )
 from siteapp.federation.global_model import GlobalModelFetcher
-from siteapp.federation.join_report import (
-    JoinReport,
-    Phase,
-    Progress,
-    RoundOutcome,
-)
+from siteapp.federation.join_report import JoinReport, Progress, RoundOutcome
 from siteapp.federation.masking_round import MaskingRound
 from siteapp.federation.policy import check_plan, check_privacy, load_policy
 from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
-from siteapp.federation.round_records import SiteRound, SiteRoundPhase, SiteRounds
+from siteapp.federation.round_records import SiteRound, SiteRounds
 from siteapp.federation.run_options import RunnerOptions
 from siteapp.federation.settings import CONTEXT, KIT_DIRNAME, STATE_DIRNAME, TLS_DIRNAME
 from siteapp.federation.site_training import SiteTraining
 from siteapp.federation.update_encoding import ckks_body, plaintext_body
 from siteapp.privacy.calibration import calibrate_noise_multiplier
-from siteapp.privacy.ledger import VALIDATION, PrivacyCapExceededError, PrivacyLedger
+from siteapp.privacy.ledger import EntryStatus, PrivacyCapExceededError, PrivacyLedger, RecordSet
 from siteapp.privacy.randomness import seed_for
 from siteapp.privacy.validation_release import noised_histogram, release_mechanism
 
@@ -126,7 +120,7 @@ class RoundRunner:
                     self.options.client, patience_s=self.options.waits.unreachable_patience_s
                 ),
                 on_request=self.audit.record,
-                on_retry=lambda why: self._emit(Phase.WAITING, None, why, reachable=False),
+                on_retry=lambda why: self._emit(SiteStep.WAITING, None, why, reachable=False),
                 sleep=self._sleep,
             )
         return self._client
@@ -140,17 +134,17 @@ class RoundRunner:
         if self.stop.wait(seconds):
             raise JoinStoppedError("stopped while retrying; run join again to resume")
 
-    def _emit(self, phase: Phase, round_number: int | None, message: str,
+    def _emit(self, step: SiteStep, round_number: int | None, message: str,
               fraction: float | None = None, reachable: bool = True) -> None:
         if self.on_progress is not None:
-            self.on_progress(Progress(phase, round_number, message, fraction, reachable))
+            self.on_progress(Progress(step, round_number, message, fraction, reachable))
 
     def _check_stop(self) -> None:
         if self.stop.is_set():
             raise JoinStoppedError("stopped; everything done so far is saved, run join again to resume")
 
-    def _wait_for(self, predicate: Callable[[RoundState], bool], round_number: int | None, message: str, phase: Phase = Phase.WAITING) -> RoundState:
-        self._emit(phase, round_number, message)
+    def _wait_for(self, predicate: Callable[[RoundState], bool], round_number: int | None, message: str, step: SiteStep = SiteStep.WAITING) -> RoundState:
+        self._emit(step, round_number, message)
         waits = self.options.waits
         return wait_for_round(
             self.client.round_state, predicate, timeout_s=waits.round_wait_timeout_s,
@@ -220,8 +214,8 @@ class RoundRunner:
 
     def _joinable(self, state: RoundState) -> bool:
         record = self.records.get(state.number)
-        if record is not None and record.phase in (
-            SiteRoundPhase.UPLOADED, SiteRoundPhase.REPORTED, SiteRoundPhase.MISSED
+        if record is not None and record.status in (
+            SiteRoundStatus.UPLOADED, SiteRoundStatus.REPORTED, SiteRoundStatus.MISSED
         ):
             return False
         if state.phase not in _ACCEPTING:
@@ -279,7 +273,7 @@ class RoundRunner:
         local = self._site_training(plan)
         sample_rate, steps = local.sampling()
         sigma = self._noise_multiplier(plan, sample_rate, steps, local.records)
-        needs_training = record is None or record.phase is SiteRoundPhase.RECORDED
+        needs_training = record is None or record.status is SiteRoundStatus.RECORDED
         if needs_training:
             rounds_left = max(1, plan.rounds - number + 1)  # failed rounds add round numbers
             if rounds_wanted is not None:
@@ -296,7 +290,7 @@ class RoundRunner:
                 bisection.share_keys()
             elif plan.mode is SecureMode.MASKING:
                 masking = MaskingRound(self.client, self.kit, plan, number, self._masking_waiter(number))
-                self._emit(Phase.SHARING_KEYS, number, "agreeing pairwise masks with the other sites")
+                self._emit(SiteStep.SHARING_KEYS, number, "agreeing pairwise masks with the other sites")
                 masking.share_keys()
             if needs_training:
                 record = self._train(plan, number, record, global_weights, sigma, sample_rate, steps)
@@ -307,12 +301,12 @@ class RoundRunner:
             else:
                 record = self._upload(plan, record, vector, masking)
             if masking is not None:
-                self._emit(Phase.WAITING_FOR_OTHERS, number, "confirming who took part")
+                self._emit(SiteStep.WAITING_FOR_OTHERS, number, "confirming who took part")
                 masking.confirm_survivors()
-                self._emit(Phase.WAITING_FOR_OTHERS, number, "helping remove the masks")
+                self._emit(SiteStep.WAITING_FOR_OTHERS, number, "helping remove the masks")
                 masking.answer_unmask()
         except RoundMissedError as exc:
-            self._mark_missed(record or SiteRound(self.enrolment.federation, number, SiteRoundPhase.MISSED), str(exc))
+            self._mark_missed(record or SiteRound(self.enrolment.federation, number, SiteRoundStatus.MISSED), str(exc))
             return None
         return self._finish(record, resumed=not needs_training, noise_multiplier=sigma,
                             update_norm=local.last_norm)
@@ -336,20 +330,20 @@ class RoundRunner:
         def reach(secure_sum: int, step: MaskingStep) -> bool:
             where = f"{step} step" if secure_sum == 0 else f"{step} step of secure sum {secure_sum + 1}"
             state = self._wait_for(lambda s: masking_step_reached(s, number, secure_sum, step), number,
-                                   f"waiting for the other sites ({where})", Phase.WAITING_FOR_OTHERS)
+                                   f"waiting for the other sites ({where})", SiteStep.WAITING_FOR_OTHERS)
             return at_masking_step(state, number, secure_sum, step)
 
         return reach
 
     def _emit_sum(self, number: int, secure_sum: int, of: int) -> None:
-        self._emit(Phase.SHARING_KEYS, number, f"secure median: masked sum {secure_sum + 1} of {of}, "
+        self._emit(SiteStep.SHARING_KEYS, number, f"secure median: masked sum {secure_sum + 1} of {of}, "
                    "agreeing pairwise masks with the other sites")
 
     def _mark_missed(self, record: SiteRound, why: str) -> None:
-        if record.ledger_entry_id is not None and record.phase is SiteRoundPhase.RECORDED:
-            self.ledger.mark_finished(record.ledger_entry_id, "cancelled")
-        self.records.save(record.advanced(SiteRoundPhase.MISSED, note=why))
-        self._emit(Phase.WAITING, record.round, f"round {record.round} went on without this site: {why}")
+        if record.ledger_entry_id is not None and record.status is SiteRoundStatus.RECORDED:
+            self.ledger.mark_finished(record.ledger_entry_id, EntryStatus.CANCELLED)
+        self.records.save(record.advanced(SiteRoundStatus.MISSED, note=why))
+        self._emit(SiteStep.WAITING, record.round, f"round {record.round} went on without this site: {why}")
 
     # one round's steps ----------------------------------------------------------------
     def _train(
@@ -360,7 +354,7 @@ class RoundRunner:
         if record is not None and record.ledger_entry_id is not None:
             # Training was interrupted: that attempt may have touched the data, so its
             # ledger entry stays counted; the retry gets an entry of its own.
-            self.ledger.mark_finished(record.ledger_entry_id, "cancelled")
+            self.ledger.mark_finished(record.ledger_entry_id, EntryStatus.CANCELLED)
         entry = self.ledger.record_planned_round(
             number, sigma, sample_rate, steps, local.records,
             context=f"{CONTEXT}:{plan.federation}",
@@ -368,13 +362,13 @@ class RoundRunner:
             delta=plan.local.target_delta,
         )
         record = self.records.save(SiteRound(
-            plan.federation, number, SiteRoundPhase.RECORDED, ledger_entry_id=entry.id,
+            plan.federation, number, SiteRoundStatus.RECORDED, ledger_entry_id=entry.id,
             num_examples=local.records, epsilon_after=entry.epsilon_after,
         ))
-        self._emit(Phase.TRAINING, number, "training with differential privacy", 0.0)
+        self._emit(SiteStep.TRAINING, number, "training with differential privacy", 0.0)
 
         def progress(step: int, total: int, _loss: float) -> None:
-            self._emit(Phase.TRAINING, number, f"training step {step} of {total}", step / total)
+            self._emit(SiteStep.TRAINING, number, f"training step {step} of {total}", step / total)
 
         from siteapp.training.trainer import TrainingCancelledError
 
@@ -388,7 +382,7 @@ class RoundRunner:
         name = f"round-{number:04d}.update.npy"
         with durable_writer(self.state_dir / name) as fh:
             np.save(fh, vector)
-        return self.records.save(record.advanced(SiteRoundPhase.TRAINED, update_path=name))
+        return self.records.save(record.advanced(SiteRoundStatus.TRAINED, update_path=name))
 
     def _contribute(self, plan: FederationPlan, record: SiteRound, vector: np.ndarray,
                     bisection: BisectionRound) -> SiteRound:
@@ -401,14 +395,14 @@ class RoundRunner:
 
         def send(body: bytes, carried: str, secure_sum: int) -> int:
             nonlocal saved
-            self._emit(Phase.UPLOADING, number, f"uploading {len(body)} bytes (secure sum {secure_sum + 1})")
+            self._emit(SiteStep.UPLOADING, number, f"uploading {len(body)} bytes (secure sum {secure_sum + 1})")
             sha, size = self._send_update(number, body, None, carried, secure_sum)
-            if saved.phase is not SiteRoundPhase.UPLOADED:
-                saved = self.records.save(saved.advanced(SiteRoundPhase.UPLOADED, upload_sha256=sha, upload_bytes=size))
+            if saved.status is not SiteRoundStatus.UPLOADED:
+                saved = self.records.save(saved.advanced(SiteRoundStatus.UPLOADED, upload_sha256=sha, upload_bytes=size))
             return size
 
         sent = bisection.contribute(vector, examples, send)
-        return self.records.save(saved.advanced(SiteRoundPhase.UPLOADED, upload_bytes=sent))
+        return self.records.save(saved.advanced(SiteRoundStatus.UPLOADED, upload_bytes=sent))
 
     def _send_update(self, number: int, body: bytes, count: int | None, carried: str,
                      secure_sum: int = 0) -> tuple[str, int]:
@@ -428,7 +422,7 @@ class RoundRunner:
         number = record.round
         # The plan weights a site by at most this many examples; the coordinator refuses more.
         examples = min(int(record.num_examples or 0), plan.limits.max_examples_per_site)
-        self._emit(Phase.ENCRYPTING, number, _UPLOAD_WORDS[plan.mode])
+        self._emit(SiteStep.ENCRYPTING, number, _UPLOAD_WORDS[plan.mode])
         if plan.mode is SecureMode.CKKS:
             assert self.kit.ckks_secret_context is not None
             body = ckks_body(self.kit, self.kit.ckks_secret_context, number, vector, examples)
@@ -442,9 +436,9 @@ class RoundRunner:
 
             body = plaintext_body(unflatten(vector, layout))
             carried, count = f"plaintext model update ({vector.size} float32 values) and the number of training patients", examples
-        self._emit(Phase.UPLOADING, number, f"uploading {len(body)} bytes")
+        self._emit(SiteStep.UPLOADING, number, f"uploading {len(body)} bytes")
         sha, size = self._send_update(number, body, count, carried)
-        return self.records.save(record.advanced(SiteRoundPhase.UPLOADED, upload_sha256=sha, upload_bytes=size))
+        return self.records.save(record.advanced(SiteRoundStatus.UPLOADED, upload_sha256=sha, upload_bytes=size))
 
     def _finish(self, record: SiteRound, *, resumed: bool, noise_multiplier: float | None = None,
                 update_norm: float | None = None) -> RoundOutcome | None:
@@ -453,12 +447,12 @@ class RoundRunner:
         number = record.round
         state = self._wait_for(
             lambda s: s.last_published >= number or s.number > number or s.phase == RoundPhase.FAILED,
-            number, "waiting for the other sites' updates", Phase.WAITING_FOR_OTHERS,
+            number, "waiting for the other sites' updates", SiteStep.WAITING_FOR_OTHERS,
         )
         if state.last_published < number:
             failure = next((r.failure for r in self.client.status().rounds if r.number == number), None)
             if record.ledger_entry_id is not None:
-                self.ledger.mark_finished(record.ledger_entry_id, "completed")  # the update left
+                self.ledger.mark_finished(record.ledger_entry_id, EntryStatus.COMPLETED)  # the update left
             self._mark_missed(record, f"the round failed at the coordinator ({failure or state.phase}); "
                                       "this site's privacy cost of it stays counted")
             return None
@@ -470,11 +464,11 @@ class RoundRunner:
             plan, number, histogram, len(site.val_set)
         )
         if record.ledger_entry_id is not None:
-            self.ledger.mark_finished(record.ledger_entry_id, "completed")
-        record = self.records.save(record.advanced(SiteRoundPhase.REPORTED, metrics=metrics))
+            self.ledger.mark_finished(record.ledger_entry_id, EntryStatus.COMPLETED)
+        record = self.records.save(record.advanced(SiteRoundStatus.REPORTED, metrics=metrics))
         entry = next((e for e in self.ledger.entries() if e.id == record.ledger_entry_id), None)
         auc = metrics.get("auc")
-        self._emit(Phase.AGGREGATED, number, f"round {number} aggregated; validation AUC "
+        self._emit(SiteStep.AGGREGATED, number, f"round {number} aggregated; validation AUC "
                    + ("n/a" if auc is None else f"{auc:.3f}"))
         return RoundOutcome(
             round=number, mode=plan.mode.value, strategy=plan.strategy.value,
@@ -503,14 +497,14 @@ class RoundRunner:
             entry = self.ledger.record_planned_round(
                 number, release.noise_multiplier, release.sample_rate, release.steps, patients,
                 context=f"{CONTEXT}:{plan.federation}", seeded=fixed is not None,
-                record_set=VALIDATION,
+                record_set=RecordSet.VALIDATION,
             )
         except PrivacyCapExceededError as exc:
-            self._emit(Phase.WAITING, number, f"validation figures not reported: {exc}")
+            self._emit(SiteStep.WAITING, number, f"validation figures not reported: {exc}")
             return f"not reported: {exc}"
         seed = seed_for(fixed, self.enrolment.site, number, "validation")
         noised = noised_histogram(histogram, validation.noise_multiplier, seed)
         self.client.report_metrics(number, MetricsReport(noisy_counts=noised.tolist()))
-        self.ledger.mark_finished(entry.id, "completed")
+        self.ledger.mark_finished(entry.id, EntryStatus.COMPLETED)
         return (f"reported with Gaussian noise {validation.noise_multiplier:g} per count; "
                 f"validation patients' epsilon {entry.epsilon_after:.2f}")

@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from siteapp.errors import UsageError, UserFacingError
@@ -75,10 +76,23 @@ MIGRATIONS: tuple[str, ...] = (
         CHECK (seeded IN (0, 1));
     """,
 )
-STATUSES = ("planned", "completed", "cancelled")
-TRAINING = "training"
-VALIDATION = "validation"
-RECORD_SETS = (TRAINING, VALIDATION)
+
+
+class EntryStatus(StrEnum):
+    """A ledger entry is ``planned`` before what it pays for starts, then ``completed`` or
+    ``cancelled``; its cost stays counted in every status."""
+
+    PLANNED = "planned"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class RecordSet(StrEnum):
+    """The disjoint sets of patients a site's entries are composed over, each on its own."""
+
+    TRAINING = "training"
+    VALIDATION = "validation"
+
 # Floating-point slack when comparing a composed epsilon with the cap.
 CAP_SLACK = 1e-9
 
@@ -106,9 +120,9 @@ class LedgerEntry:
     records: int
     delta: float
     epsilon_after: float  # of this entry's record set, everything before it included
-    status: str
+    status: EntryStatus
     created_at: str
-    record_set: str = TRAINING
+    record_set: RecordSet = RecordSet.TRAINING
     seeded: bool = False
 
     @property
@@ -183,19 +197,25 @@ class PrivacyLedger:
         return cap.delta if cap.delta is not None else default_delta(records)
 
     # -- entries -----------------------------------------------------------------------
-    def entries(self, record_set: str | None = None) -> list[LedgerEntry]:
+    def entries(self, record_set: RecordSet | None = None) -> list[LedgerEntry]:
         """Every entry, or those of one record set."""
         with self._connect() as conn:
             return self._entries(conn, record_set)
 
     @staticmethod
-    def _entries(conn: sqlite3.Connection, record_set: str | None = None) -> list[LedgerEntry]:
+    def _entries(conn: sqlite3.Connection, record_set: RecordSet | None = None) -> list[LedgerEntry]:
         rows = conn.execute(
             "SELECT id, round, context, noise_multiplier, sample_rate, steps, records, delta,"
             " epsilon_after, status, created_at, record_set, seeded FROM privacy_ledger"
             " ORDER BY id"
         ).fetchall()
-        entries = [LedgerEntry(**(dict(row) | {"seeded": bool(row["seeded"])})) for row in rows]
+        entries = [
+            LedgerEntry(**(dict(row) | {
+                "seeded": bool(row["seeded"]), "status": EntryStatus(row["status"]),
+                "record_set": RecordSet(row["record_set"]),
+            }))
+            for row in rows
+        ]
         return [e for e in entries if record_set is None or e.record_set == record_set]
 
     def reporting_delta(self, extra_records: int | None = None) -> float:
@@ -205,10 +225,10 @@ class PrivacyLedger:
             deltas.append(self.delta_for(extra_records))
         return min(deltas) if deltas else self.delta_for(1)
 
-    def epsilon_spent(self, record_set: str | None = None) -> float:
+    def epsilon_spent(self, record_set: RecordSet | None = None) -> float:
         """Epsilon of one record set, or (None) the site's: the larger of its sets'."""
         if record_set is None:
-            return max(self.epsilon_spent(name) for name in RECORD_SETS)
+            return max(self.epsilon_spent(name) for name in RecordSet)
         entries = self.entries(record_set)
         if not entries:
             return 0.0
@@ -220,7 +240,7 @@ class PrivacyLedger:
 
     def projected_epsilon(
         self, noise_multiplier: float, sample_rate: float, steps: int, records: int, rounds: int = 1,
-        record_set: str = TRAINING,
+        record_set: RecordSet = RecordSet.TRAINING,
     ) -> float:
         """ "If I join ``rounds`` more rounds like this, my epsilon will be X"."""
         entries = self.entries(record_set)
@@ -244,7 +264,7 @@ class PrivacyLedger:
         (default: the cap), given everything already spent."""
         cap = self.cap()
         target = cap.epsilon if target_epsilon is None else min(target_epsilon, cap.epsilon)
-        entries = self.entries(TRAINING)
+        entries = self.entries(RecordSet.TRAINING)
         delta = min([e.delta for e in self.entries()] + [self.delta_for(records)])
         return calibrate_noise_multiplier(
             target, delta, sample_rate, steps, rounds, spent=[e.mechanism for e in entries]
@@ -260,7 +280,7 @@ class PrivacyLedger:
         context: str = "local",
         *,
         seeded: bool = False,
-        record_set: str = TRAINING,
+        record_set: RecordSet = RecordSet.TRAINING,
         delta: float | None = None,
     ) -> LedgerEntry:
         """Append a round's cost BEFORE training it, or refuse.
@@ -273,8 +293,7 @@ class PrivacyLedger:
         append run in one write transaction, so two workers cannot both squeeze under the
         cap. ``seeded`` marks a round whose DP randomness came from a fixed seed.
         """
-        if record_set not in RECORD_SETS:
-            raise ValueError(f"record_set must be one of {RECORD_SETS}, got {record_set}")
+        record_set = RecordSet(record_set)  # ValueError for any other set
         if noise_multiplier <= 0:
             raise PrivacyCapExceededError(
                 "a round without noise has unbounded epsilon; it is refused"
@@ -304,7 +323,7 @@ class PrivacyLedger:
         records: int,
         context: str,
         seeded: bool,
-        record_set: str,
+        record_set: RecordSet,
         calibrated_delta: float | None,
     ) -> LedgerEntry:
         cap = self.cap()
@@ -318,8 +337,9 @@ class PrivacyLedger:
         epsilon_after = epsilon_of([*(e.mechanism for e in previous), planned], report_delta)
         if epsilon_after > cap.epsilon + CAP_SLACK:
             spent = epsilon_of([e.mechanism for e in previous], report_delta)
-            what = "its validation patients'" if record_set == VALIDATION else "this site's"
-            undone = "nothing was reported" if record_set == VALIDATION else "nothing was trained"
+            validation = record_set is RecordSet.VALIDATION
+            what = "its validation patients'" if validation else "this site's"
+            undone = "nothing was reported" if validation else "nothing was trained"
             raise PrivacyCapExceededError(
                 f"round {round} would raise {what} epsilon from {spent:.2f} to "
                 f"{epsilon_after:.2f}, above its cap of {cap.epsilon:g} (delta {report_delta:.2g}); "
@@ -330,7 +350,7 @@ class PrivacyLedger:
         cursor = conn.execute(
             "INSERT INTO privacy_ledger(round, context, noise_multiplier, sample_rate, steps,"
             " records, delta, epsilon_after, status, created_at, record_set, seeded)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 round,
                 context,
@@ -340,8 +360,9 @@ class PrivacyLedger:
                 records,
                 delta,
                 epsilon_after,
+                EntryStatus.PLANNED.value,
                 created,
-                record_set,
+                record_set.value,
                 int(seeded),
             ),
         )
@@ -355,7 +376,7 @@ class PrivacyLedger:
             records,
             delta,
             epsilon_after,
-            "planned",
+            EntryStatus.PLANNED,
             created,
             record_set,
             seeded,
@@ -367,18 +388,18 @@ class PrivacyLedger:
         that entry instead of recording again is only sound when the interrupted run
         released nothing (its update was never uploaded)."""
         matches = [
-            e for e in self.entries(TRAINING) if e.context == context and e.round == round
+            e for e in self.entries(RecordSet.TRAINING) if e.context == context and e.round == round
         ]
         return matches[-1] if matches else None
 
-    def mark_finished(self, entry_id: int, status: str) -> None:
+    def mark_finished(self, entry_id: int, status: EntryStatus) -> None:
         """Mark a planned round ``completed`` or ``cancelled`` (its cost stays counted)."""
-        if status not in STATUSES[1:]:
+        if status not in (EntryStatus.COMPLETED, EntryStatus.CANCELLED):
             raise ValueError(f"status must be completed or cancelled, got {status}")
         with self._connect() as conn, conn:
             conn.execute(
                 "UPDATE privacy_ledger SET status = ?, finished_at = ? WHERE id = ?",
-                (status, _now(), entry_id),
+                (EntryStatus(status).value, _now(), entry_id),
             )
 
     def summary(self) -> dict[str, object]:
@@ -388,7 +409,7 @@ class PrivacyLedger:
         delta = self.reporting_delta()
         return {
             "epsilon_spent": self.epsilon_spent(),
-            "epsilon_by_record_set": {name: self.epsilon_spent(name) for name in RECORD_SETS},
+            "epsilon_by_record_set": {str(name): self.epsilon_spent(name) for name in RecordSet},
             "nominal": any(e.seeded for e in entries),
             "delta": delta,
             "cap_epsilon": cap.epsilon,

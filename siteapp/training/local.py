@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from siteapp.errors import UsageError
-from siteapp.privacy.ledger import PrivacyLedger
+from siteapp.privacy.ledger import EntryStatus, PrivacyLedger
 from siteapp.privacy.randomness import seed_for
 from siteapp.tasks import TaskDefinition, resolve_task
 from siteapp.training.checkpoints import save_checkpoint
@@ -175,7 +175,7 @@ def train_local(
                 model, train, plan, device=device, progress=progress, cancel=cancel
             )
         except TrainingCancelledError:
-            ledger.mark_finished(entry.id, "cancelled")
+            ledger.mark_finished(entry.id, EntryStatus.CANCELLED)
             raise
         load_state(model, result.local_weights)
         metrics = evaluate_patients(model.to(device), val, task, EVALUATION, device)
@@ -190,7 +190,7 @@ def train_local(
             epsilon=entry.epsilon_after,
             metrics=metrics.to_dict(),
         )
-        ledger.mark_finished(entry.id, "completed")
+        ledger.mark_finished(entry.id, EntryStatus.COMPLETED)
         summary: dict[str, object] = {
             "round": round_number,
             "mean_loss": result.mean_loss,

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from siteapp.privacy.ledger import TRAINING, VALIDATION, LedgerEntry, PrivacyLedger
+from siteapp.privacy.ledger import LedgerEntry, PrivacyLedger, RecordSet
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ def privacy_picture(data_dir: Path, remaining_rounds: int) -> PrivacyPicture:
     of joining ``remaining_rounds`` more rounds shaped like the last one."""
     ledger = PrivacyLedger(data_dir)
     everything = ledger.entries()
-    entries = [e for e in everything if e.record_set == TRAINING]
-    validation = [e for e in everything if e.record_set == VALIDATION]
+    entries = [e for e in everything if e.record_set is RecordSet.TRAINING]
+    validation = [e for e in everything if e.record_set is RecordSet.VALIDATION]
     cap = ledger.cap()
     spent = ledger.epsilon_spent()
     delta = ledger.reporting_delta() if everything else ledger.delta_for(1)
@@ -59,7 +59,7 @@ def privacy_picture(data_dir: Path, remaining_rounds: int) -> PrivacyPicture:
         )
     return PrivacyPicture(
         cap.epsilon, cap.delta, spent, delta, entries, projected, remaining_rounds,
-        validation_entries=validation, validation_spent=ledger.epsilon_spent(VALIDATION),
+        validation_entries=validation, validation_spent=ledger.epsilon_spent(RecordSet.VALIDATION),
         nominal=any(e.seeded for e in everything),
     )
 
@@ -72,13 +72,14 @@ def odds_factor(epsilon: float) -> float:
 def remaining_plan_rounds(data_dir: Path) -> int | None:
     """Rounds of the enrolled federation's plan this site has not reported yet; None
     when the site is not enrolled (the page then asks the user)."""
+    from coordinator.round_state import SiteRoundStatus
     from siteapp.federation.enrolment import current_enrolment, load_enrolled_kit
-    from siteapp.federation.round_records import SiteRoundPhase, SiteRounds
+    from siteapp.federation.round_records import SiteRounds
 
     enrolment = current_enrolment(data_dir)
     if enrolment is None:
         return None
     _enrolment, kit = load_enrolled_kit(data_dir)
     done = sum(1 for r in SiteRounds(data_dir, enrolment.federation).all()
-               if r.phase in (SiteRoundPhase.REPORTED, SiteRoundPhase.MISSED))
+               if r.status in (SiteRoundStatus.REPORTED, SiteRoundStatus.MISSED))
     return max(0, kit.plan.rounds - done)

@@ -20,7 +20,8 @@ from coordinator.client import (
     CoordinatorUnreachableError,
     RequestRecord,
 )
-from coordinator.protocol import RoundPhase, RoundState
+from coordinator.protocol import RoundState
+from coordinator.round_state import RoundPhase
 from coordinator.settings import ClientDefaults
 
 STATE = RoundState(number=1, phase=RoundPhase.OPEN, opened_at=0.0, deadline_at=None, extensions=0, submitted=[])

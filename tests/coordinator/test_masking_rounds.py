@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from safetensors.numpy import load_file
 
 from coordinator.client import RequestRefusedError
-from coordinator.protocol import MaskingStep, masking_round_id, masking_threshold
+from coordinator.protocol import masking_round_id, masking_threshold
+from coordinator.round_state import MaskingStep
 from coordinator.secure.masking import MaskingParticipant
 from coordinator.secure.quantisation import masking_bounds
 from siteapp.federation.round_polling import wait_for_round

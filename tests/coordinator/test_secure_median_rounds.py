@@ -14,8 +14,9 @@ from coordinator_loopback import Federation, enrol_sites, free_port
 from safetensors.numpy import load_file
 
 from coordinator.aggregation import fedmedian
-from coordinator.protocol import FederationPlan, MaskingStep, RoundPhase
+from coordinator.protocol import FederationPlan
 from coordinator.provisioning import provision
+from coordinator.round_state import MaskingStep, RoundPhase
 from coordinator.secure.bisection import BisectionPlan
 from coordinator.secure.masked_blob import unpack_masked
 from siteapp.federation.bisection_round import BisectionRound

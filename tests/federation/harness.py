@@ -24,6 +24,7 @@ from coordinator_loopback import (
 from coordinator.kits import SiteKit
 from coordinator.protocol import MIN_SECURE_SITES, FederationPlan
 from coordinator.provisioning import provision, sign_site_request
+from coordinator.round_state import SiteStep
 from coordinator.settings import ClientDefaults
 from siteapp.federation.enrolment import enroll, load_enrolled_kit
 from siteapp.federation.join_report import JoinReport, Progress
@@ -182,10 +183,10 @@ class SimulatedCrashError(RuntimeError):
     """Raised from a progress callback to stop a site as a power cut would."""
 
 
-def crash_at(phase: str, after_fraction: float = 0.0) -> Callable[[Progress], None]:
+def crash_at(step: SiteStep, after_fraction: float = 0.0) -> Callable[[Progress], None]:
     def hook(progress: Progress) -> None:
-        if progress.phase == phase and (progress.fraction or 0.0) >= after_fraction:
-            raise SimulatedCrashError(f"simulated crash at {phase}")
+        if progress.step is step and (progress.fraction or 0.0) >= after_fraction:
+            raise SimulatedCrashError(f"simulated crash at {step}")
 
     return hook
 

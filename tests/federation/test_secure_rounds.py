@@ -27,13 +27,13 @@ from harness import (
 )
 from safetensors.numpy import load_file
 
+from coordinator.round_state import SiteStep
 from coordinator.secure.ckks import context_has_secret_key, decrypt_aggregate
 from coordinator.secure.ckks_contributions import split_aggregate, split_upload
 from coordinator.secure.errors import InvalidContextError
 from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.model_codec import read_layout
 from coordinator.server.round_aggregation import aggregate_plaintext
-from siteapp.federation.join_report import Phase
 from siteapp.federation.update_encoding import plaintext_body
 from siteapp.privacy.ledger import PrivacyLedger
 from siteapp.training.weights import WeightLayout, unflatten
@@ -208,7 +208,7 @@ def test_masking_round_completes_with_a_site_dropped_after_key_sharing(tmp_path:
                           masking={"threshold_rule": "majority"})
     try:
         # d advertises and shares its keys, then dies as it starts training
-        threads = start_sites(fed, sites, on_progress={"d": crash_at(Phase.TRAINING)})
+        threads = start_sites(fed, sites, on_progress={"d": crash_at(SiteStep.TRAINING)})
         join_sites(threads)
     finally:
         fed.stop()

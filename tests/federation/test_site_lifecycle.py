@@ -14,13 +14,14 @@ from harness import SITES, SimulatedCrashError, crash_at, join_sites, make_feder
 from coordinator import cli as coordinator_cli
 from coordinator.client import CoordinatorClient
 from coordinator.kits import load_site_kit
+from coordinator.round_state import SiteRoundStatus, SiteStep
 from siteapp import cli
 from siteapp.federation.audit import AuditLog
 from siteapp.federation.enrolment import current_enrolment, load_enrolled_kit
 from siteapp.federation.errors import KitRefusedError
-from siteapp.federation.join_report import Phase, Progress
+from siteapp.federation.join_report import Progress
 from siteapp.federation.round_polling import wait_for_round
-from siteapp.federation.round_records import SiteRoundPhase, SiteRounds
+from siteapp.federation.round_records import SiteRounds
 from siteapp.privacy.ledger import PrivacyLedger
 
 
@@ -117,22 +118,22 @@ def test_a_site_restarted_mid_round_resumes_without_unrecorded_privacy_spend(tmp
 
         # 1. killed half-way through training: the cost is recorded, no update exists
         with pytest.raises(SimulatedCrashError):
-            fed.runner("a", on_progress=crash_at(Phase.TRAINING, after_fraction=0.5)).run()
+            fed.runner("a", on_progress=crash_at(SiteStep.TRAINING, after_fraction=0.5)).run()
         assert [e.status for e in ledger.entries()] == ["planned"]
-        assert records.get(1).phase is SiteRoundPhase.RECORDED
+        assert records.get(1).status is SiteRoundStatus.RECORDED
         spent_once = ledger.epsilon_spent()
 
         # 2. restarted, trains again (a second, recorded cost), killed before uploading
         with pytest.raises(SimulatedCrashError):
-            fed.runner("a", on_progress=crash_at(Phase.UPLOADING)).run()
+            fed.runner("a", on_progress=crash_at(SiteStep.UPLOADING)).run()
         assert [e.status for e in ledger.entries()] == ["cancelled", "planned"]
         assert ledger.epsilon_spent() > spent_once
-        assert records.get(1).phase is SiteRoundPhase.TRAINED
+        assert records.get(1).status is SiteRoundStatus.TRAINED
 
         # 3. restarted again: uploads the saved update (no training), killed right after
         with pytest.raises(SimulatedCrashError):
-            fed.runner("a", on_progress=crash_at(Phase.WAITING_FOR_OTHERS)).run()
-        assert records.get(1).phase is SiteRoundPhase.UPLOADED
+            fed.runner("a", on_progress=crash_at(SiteStep.WAITING_FOR_OTHERS)).run()
+        assert records.get(1).status is SiteRoundStatus.UPLOADED
         assert len(ledger.entries()) == 2
 
         # 4. restarted once more: waits for the aggregate, evaluates and reports it
@@ -144,7 +145,7 @@ def test_a_site_restarted_mid_round_resumes_without_unrecorded_privacy_spend(tmp
         # the noised validation report has its own line, recorded once, when it was sent
         assert [e.status for e in ledger.entries("validation")] == ["completed"]
         assert report.epsilon_spent == pytest.approx(ledger.epsilon_spent())
-        assert records.get(1).phase is SiteRoundPhase.REPORTED
+        assert records.get(1).status is SiteRoundStatus.REPORTED
         assert all(fed.reports[s].finished for s in ("b", "c"))
         uploads = AuditLog(fed.data_dirs["a"]).query(kind="upload")
         assert len(uploads) == 1 and uploads[0].status == 200
@@ -158,7 +159,7 @@ def test_join_waits_out_a_coordinator_outage(tmp_path: Path, site_templates) -> 
 
     def watch(site: str) -> Callable[[Progress], None]:
         def hook(progress: Progress) -> None:
-            if progress.phase == Phase.WAITING and "retrying" in progress.message:
+            if progress.step is SiteStep.WAITING and "retrying" in progress.message:
                 retried[site].set()
 
         return hook
@@ -207,6 +208,6 @@ def test_a_site_goes_on_after_a_round_fails_at_the_coordinator(tmp_path: Path, s
         client.close()
         fed.stop()
     records = {r.round: r for r in SiteRounds(fed.data_dirs["a"], fed.plan.federation).all()}
-    assert records[1].phase is SiteRoundPhase.MISSED and "failed at the coordinator" in (records[1].note or "")
+    assert records[1].status is SiteRoundStatus.MISSED and "failed at the coordinator" in (records[1].note or "")
     training = [e for e in PrivacyLedger(fed.data_dirs["a"]).entries() if e.record_set == "training"]
     assert [e.round for e in training] == [1, 2]  # round 1's cost stays counted

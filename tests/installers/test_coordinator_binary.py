@@ -17,7 +17,8 @@ from installer_builds import DIST, REPO, Artefact
 from coordinator.client import CoordinatorClient
 from coordinator.kits import load_site_kit
 from coordinator.loopback import free_port
-from coordinator.protocol import RoundPhase, SecureMode
+from coordinator.protocol import SecureMode
+from coordinator.round_state import RoundPhase
 from siteapp.federation.site_keys import make_request
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(2400)]

@@ -72,7 +72,8 @@ def main() -> int:
     torch.set_num_threads(1)
     from harness import FAST
 
-    from siteapp.federation.join_report import Phase, Progress
+    from coordinator.round_state import SiteStep
+    from siteapp.federation.join_report import Progress
     from siteapp.federation.runner import RoundRunner
 
     stage = os.environ.get(PAUSE_AT)
@@ -80,10 +81,10 @@ def main() -> int:
         _install_upload_pause()
 
     def on_progress(progress: Progress) -> None:
-        print(f"{progress.phase}|{progress.round}|{progress.fraction}", flush=True)
-        if stage == "training" and progress.phase == Phase.TRAINING and (progress.fraction or 0) >= 0.5:
+        print(f"{progress.step}|{progress.round}|{progress.fraction}", flush=True)
+        if stage == "training" and progress.step is SiteStep.TRAINING and (progress.fraction or 0) >= 0.5:
             _pause_forever()
-        if stage == "encrypting" and progress.phase == Phase.ENCRYPTING:
+        if stage == "encrypting" and progress.step is SiteStep.ENCRYPTING:
             _pause_forever()
 
     report = RoundRunner(Path(sys.argv[1]), options=FAST, on_progress=on_progress).run()

@@ -36,8 +36,8 @@ from hostile_site import (
 from safetensors.numpy import load_file
 
 from coordinator import cli
-from coordinator.protocol import MaskingStep
 from coordinator.provisioning import issue_certificate
+from coordinator.round_state import MaskingStep
 from coordinator.secure.ckks import encrypt_update
 from coordinator.secure.ckks_contributions import contributor, open_aggregate, split_aggregate
 from coordinator.secure.quantisation import masking_bounds

@@ -19,6 +19,7 @@ from .helpers import wait_idle, wait_worker
 pytest.importorskip("tenseal")
 from harness import FAST, LoopbackFederation, join_sites, make_federation, start_sites
 
+from coordinator.round_state import SiteStep
 from siteapp.dicom.importer import import_paths
 from siteapp.dicom.labels import import_labels
 
@@ -76,17 +77,17 @@ def test_join_a_ckks_round_then_read_privacy_quality_and_audit(
     wait_worker(qtbot, worker, 60_000)
     assert page.connection_label.text().startswith("Connected"), page.connection_label.text()
 
-    phases: list[str] = []
+    steps: list[SiteStep] = []
     worker = page.join(max_rounds=1, runner_options=FAST)
     assert worker is not None and not page.join_button.isEnabled()
-    worker.signals.yielded.connect(lambda p: phases.append(str(p.phase)))
+    worker.signals.yielded.connect(lambda p: steps.append(p.step))
     others = start_sites(fed, OTHER_SITES, max_rounds=1)
     wait_worker(qtbot, worker, ROUND_TIMEOUT_MS)
     join_sites(others, timeout_s=120)
     assert worker.error is None, worker.error
     assert not fed.errors, fed.errors
-    assert {"training", "encrypting", "uploading", "aggregated"} <= set(phases)
-    assert page.timeline.state_of("aggregated") == "done"
+    assert {SiteStep.TRAINING, SiteStep.ENCRYPTING, SiteStep.UPLOADING, SiteStep.AGGREGATED} <= set(steps)
+    assert page.timeline.state_of(SiteStep.AGGREGATED) == "done"
     assert page.rounds_table.rowCount() == 1
     outcome = page.report.rounds[0]
     assert outcome.mode == "ckks"

@@ -2,7 +2,7 @@
 and follow each round on a timeline.
 
 Joining runs :class:`siteapp.federation.runner.RoundRunner` in a child process (it trains
-with torch): every phase change arrives as a published ``Progress``. Pause stops at the
+with torch): every step change arrives as a published ``Progress``. Pause stops at the
 next safe point (Join again resumes the same round without paying privacy twice); Leave
 finishes the round in progress, then stops. The runner itself refuses a plan that breaks
 the site's policy or would pass its privacy cap, and the page shows why.
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coordinator.round_state import SiteRoundStatus, SiteStep
 from siteapp.ui.child_process import run_in_child
 from siteapp.ui.federation_view import PlanInWords, plan_in_words
 from siteapp.ui.jobs import auto_device, round_state
@@ -41,54 +42,55 @@ from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
 
-#: The timeline's steps, in order, as RoundRunner names its phases.
-TIMELINE = ("waiting", "sharing keys", "training", "encrypting", "uploading", "waiting for others", "aggregated")
+#: The timeline's chips: the runner's steps, in the order a round goes through them.
+TIMELINE = tuple(SiteStep)
 
 
 class RoundTimeline(QWidget):
-    """One chip per phase of a round: done, current (with training %), still to come."""
+    """One chip per step of a round: done, current (with training %), still to come."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.chips: dict[str, QLabel] = {}
+        self.chips: dict[SiteStep, QLabel] = {}
         titles = {
-            "waiting": self.tr("Waiting"), "sharing keys": self.tr("Sharing keys"),
-            "training": self.tr("Training"), "encrypting": self.tr("Encrypting"),
-            "uploading": self.tr("Uploading"), "waiting for others": self.tr("Waiting for others"),
-            "aggregated": self.tr("Aggregated"),
+            SiteStep.WAITING: self.tr("Waiting"), SiteStep.SHARING_KEYS: self.tr("Sharing keys"),
+            SiteStep.TRAINING: self.tr("Training"), SiteStep.ENCRYPTING: self.tr("Encrypting"),
+            SiteStep.UPLOADING: self.tr("Uploading"),
+            SiteStep.WAITING_FOR_OTHERS: self.tr("Waiting for others"),
+            SiteStep.AGGREGATED: self.tr("Aggregated"),
         }
         self.titles = titles
-        for phase in TIMELINE:
-            chip = QLabel(titles[phase])
+        for step in TIMELINE:
+            chip = QLabel(titles[step])
             chip.setObjectName("TimelineChip")
             chip.setProperty("state", "todo")
             layout.addWidget(chip)
-            self.chips[phase] = chip
-        self.current = ""
+            self.chips[step] = chip
+        self.current: SiteStep | None = None
 
     def set_mode(self, mode: str) -> None:
         """Key sharing happens only in masking mode; other modes never show that step."""
-        self.chips["sharing keys"].setVisible(mode == "masking")
+        self.chips[SiteStep.SHARING_KEYS].setVisible(mode == "masking")
 
-    def show_phase(self, phase: str, fraction: float | None = None) -> None:
-        self.current = phase
-        reached = TIMELINE.index(phase) if phase in TIMELINE else -1
+    def show_step(self, step: SiteStep, fraction: float | None = None) -> None:
+        self.current = step
+        reached = TIMELINE.index(step)
         for index, (name, chip) in enumerate(self.chips.items()):
             state = "done" if index < reached else "current" if index == reached else "todo"
-            if name == "aggregated" and phase == "aggregated":
+            if name is SiteStep.AGGREGATED and step is SiteStep.AGGREGATED:
                 state = "done"
             text = self.titles[name]
-            if name == "training" and state == "current" and fraction is not None:
+            if name is SiteStep.TRAINING and state == "current" and fraction is not None:
                 text += f" {fraction:.0%}"
             chip.setText(text)
             chip.setProperty("state", state)
             chip.style().unpolish(chip)
             chip.style().polish(chip)
 
-    def state_of(self, phase: str) -> str:
-        return str(self.chips[phase].property("state"))
+    def state_of(self, step: SiteStep) -> str:
+        return str(self.chips[step].property("state"))
 
 
 class FederationPage(Page):
@@ -235,7 +237,7 @@ class FederationPage(Page):
         self.rounds_table.setRowCount(len(records))
         for row, r in enumerate(records):
             auc = (r.metrics or {}).get("auc")
-            values = [str(r.round), str(r.phase), "" if r.num_examples is None else str(r.num_examples),
+            values = [str(r.round), str(r.status), "" if r.num_examples is None else str(r.num_examples),
                       "" if r.upload_bytes is None else f"{r.upload_bytes:,} B",
                       "" if r.epsilon_after is None else f"{r.epsilon_after:.2f}",
                       f"{auc:.3f}" if isinstance(auc, (int, float)) else "–"]
@@ -243,8 +245,8 @@ class FederationPage(Page):
                 self.rounds_table.setItem(row, col, QTableWidgetItem(value))
         if records and self.join_worker is None:
             last = records[-1]
-            if str(last.phase) == "reported":
-                self.timeline.show_phase("aggregated")
+            if last.status is SiteRoundStatus.REPORTED:
+                self.timeline.show_step(SiteStep.AGGREGATED)
                 self.round_progress.setValue(100)
                 assert self.plan is not None
                 if last.round >= self.plan.rounds:
@@ -431,7 +433,7 @@ class FederationPage(Page):
         self.leave_requested = False
         self.notice.hide()
         self._set_running(True)
-        self.timeline.show_phase("waiting")
+        self.timeline.show_step(SiteStep.WAITING)
         self.round_label.setText(self.tr("Starting…"))
         self.session.busy_changed.emit(self.tr("Federation running…"))
         return worker.start()
@@ -452,11 +454,10 @@ class FederationPage(Page):
                 why=progress.message))
         elif self.connection_label.text().startswith(self.tr("Connection: no answer now.")):
             self.connection_label.setText(self.tr("Connection: the coordinator answers again."))
-        phase = str(progress.phase)
-        self.timeline.show_phase(phase, progress.fraction)
-        if phase == "training" and progress.fraction is not None:
+        self.timeline.show_step(progress.step, progress.fraction)
+        if progress.step is SiteStep.TRAINING and progress.fraction is not None:
             self.round_progress.setValue(int(progress.fraction * 100))
-        elif phase == "aggregated":
+        elif progress.step is SiteStep.AGGREGATED:
             self.round_progress.setValue(100)
             self.session.privacy_changed.emit()
             self.session.models_changed.emit()
@@ -475,7 +476,7 @@ class FederationPage(Page):
         elif report.finished:
             text = self.tr("The federation has finished. This site's ε is {eps:.2f}.").format(eps=report.epsilon_spent)
             self.round_label.setText(self.tr("The federation has finished all its rounds; there is nothing to wait for."))
-            self.timeline.show_phase("aggregated")
+            self.timeline.show_step(SiteStep.AGGREGATED)
         else:
             text = self.tr("Took part in {n} round(s); this site's ε is {eps:.2f}; {bytes:,} bytes sent.").format(
                 n=len(report.rounds), eps=report.epsilon_spent, bytes=report.bytes_sent)
