@@ -44,6 +44,15 @@ class LoadedSeries:
     frame_paths: list[Path]
     skipped: list[str] = field(default_factory=list)
     header: SeriesHeader = field(default_factory=SeriesHeader)
+    # SOPInstanceUID of each frame, and whether every frame filled the canvas (no
+    # padding): masks are drawn only where frame i is exactly image frame_uids[i].
+    frame_uids: list[str] = field(default_factory=list)
+    same_size: bool = True
+
+    @property
+    def maskable(self) -> bool:
+        """One single-frame image per frame, all the same size: a mask can be drawn."""
+        return self.same_size and len(set(self.frame_uids)) == len(self.frame_uids) > 0
 
 
 def load_series(
@@ -67,6 +76,7 @@ def load_series(
         )
     frames: list[np.ndarray] = []
     paths: list[Path] = []
+    uids: list[str] = []
     skipped: list[str] = []
     for done, instance in enumerate(instances, start=1):
         if cancelled is not None and cancelled():
@@ -80,14 +90,16 @@ def load_series(
             continue
         frames.extend(data)
         paths.extend([instance.file_path] * data.shape[0])
+        uids.extend([instance.sop_instance_uid] * data.shape[0])
         if progress is not None:
             progress(done, len(instances))
     if not frames:
         raise SeriesCannotBeShownError(len(instances), skipped)
     header = read_series_header(paths[0])
     modality = modality or header.modality
+    same_size = len({frame.shape[:2] for frame in frames}) == 1
     return LoadedSeries(series_uid, modality, stack_on_common_canvas(frames), paths, skipped,
-                        header)
+                        header, uids, same_size)
 
 
 class SeriesCannotBeShownError(UserFacingError):

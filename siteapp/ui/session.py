@@ -25,6 +25,7 @@ class SiteSession(QObject):
     preferences_changed = Signal()
     index_changed = Signal()
     labels_changed = Signal()
+    masks_changed = Signal()
     privacy_changed = Signal()
     models_changed = Signal()
     audit_changed = Signal()

@@ -38,6 +38,7 @@ MIN_WINDOW_WIDTH = 1.0
 #: Colour frames are 0-255 RGB: the window spans exactly that.
 COLOUR_WINDOW = (127.5, 255.0)
 OVERLAY_OPACITY = 0.45
+MASK_Z = 5  # above the image, below a saliency overlay and the corner text
 OVERLAY_TEXT_RGB = (235, 235, 200)
 EDGE_TEXT_RGB = (255, 210, 90)
 SLIDER_MIN_PX = 80
@@ -59,6 +60,8 @@ class ImageViewer(QWidget):
 
     slice_changed = Signal(int)
     window_changed = Signal(float, float)
+    #: A paint gesture in paint mode: image (x, y), starts a stroke, ends it.
+    painted = Signal(float, float, bool, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,7 +83,11 @@ class ImageViewer(QWidget):
         self.overlay_item.setOpacity(OVERLAY_OPACITY)
         self.overlay_item.setZValue(10)
         self.overlay_item.hide()
+        self.mask_item = pg.ImageItem()
+        self.mask_item.setZValue(MASK_Z)
+        self.mask_item.hide()
         self.view.addItem(self.image_item)
+        self.view.addItem(self.mask_item)
         self.view.addItem(self.overlay_item)
         self.info_text = pg.TextItem(color=OVERLAY_TEXT_RGB, anchor=(0, 1))
         self.patient_text = pg.TextItem(color=OVERLAY_TEXT_RGB, anchor=(0, 0))
@@ -98,6 +105,7 @@ class ImageViewer(QWidget):
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.window_dragged.connect(self._on_window_drag)
         self.view.slice_stepped.connect(self.step)
+        self.view.painted.connect(self.painted)
         self.view.sigRangeChanged.connect(self._place_info)
 
         self.preset_combo = QComboBox()
@@ -190,6 +198,7 @@ class ImageViewer(QWidget):
         self.index = 0
         self.image_item.clear()
         self.clear_overlay()
+        self.set_mask_overlay(None)
         self.slider.blockSignals(True)
         self.slider.setRange(0, 0)
         self.slider.blockSignals(False)
@@ -289,6 +298,23 @@ class ImageViewer(QWidget):
     def clear_overlay(self) -> None:
         self.overlay_item.hide()
         self.overlay_item.clear()
+
+    def set_mask_overlay(self, rgba: np.ndarray | None) -> None:
+        """Draw a mask's RGBA image (rows, cols, 4; alpha per pixel) over the current
+        slice, under any saliency overlay; None hides it."""
+        if rgba is None:
+            self.mask_item.hide()
+            self.mask_item.clear()
+            return
+        self.mask_item.setImage(rgba, autoLevels=False, levels=(0, 255))
+        rows, cols = self.volume.shape[1:3]
+        self.mask_item.setRect(0, 0, cols, rows)
+        self.mask_item.show()
+
+    def set_paint_mode(self, on: bool) -> None:
+        """Left click and drag paint (``painted``) instead of changing the window."""
+        self.view.paint_mode = on
+        self.graphics.setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
 
     def _update_labels(self) -> None:
         self.slice_label.setText(
