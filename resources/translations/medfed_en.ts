@@ -996,83 +996,83 @@
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="104"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="112"/>
         <source>Window preset (keys 1-9)</source>
-        <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range. Colour frames are 0-255 RGB: the window spans exactly that.</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="107"/>
-        <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
+        <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range. Colour frames are 0-255 RGB: the window spans exactly that. A paint gesture in paint mode: image (x, y), starts a stroke, ends it.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
-        <source>The pixel under the mouse: column, row and its value</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="118"/>
-        <source>Fit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="119"/>
-        <source>Fit the image to the view (key F)</source>
+        <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/widgets/image_viewer.py" line="123"/>
+        <source>The pixel under the mouse: column, row and its value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="126"/>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="127"/>
+        <source>Fit the image to the view (key F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="131"/>
         <source>Window</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="150"/>
         <source>Lung</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="150"/>
         <source>Mediastinum</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="143"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="151"/>
         <source>Bone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="143"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="151"/>
         <source>Brain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="144"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="152"/>
         <source>Soft tissue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="147"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="155"/>
         <source>{name} (W {width:.0f} L {center:.0f})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="154"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="162"/>
         <source>Auto (image percentiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="163"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="171"/>
         <source>Custom</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="295"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="321"/>
         <source>Slice {index} / {count}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="298"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="324"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1556,6 +1556,84 @@
     <message>
         <location filename="../../siteapp/ui/main_window.py" line="264"/>
         <source>Keep working</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MaskTools</name>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="43"/>
+        <source>Show mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="45"/>
+        <source>Show or hide the mask over the image (key M)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="50"/>
+        <source>The segment the brush draws; type a name for a new one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="52"/>
+        <source>Draw</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="53"/>
+        <source>Paint the segment with the left mouse button (key D)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="55"/>
+        <source>Erase</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="56"/>
+        <source>Erase the mask with the left mouse button (key E)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="63"/>
+        <source> px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="64"/>
+        <source>Brush radius in image pixels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="66"/>
+        <source>Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="67"/>
+        <source>Take back the last stroke (Ctrl+Z)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="69"/>
+        <source>Save mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="70"/>
+        <source>Store the mask as this site&apos;s DICOM SEG of the series</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="78"/>
+        <source>Segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="82"/>
+        <source>Brush</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2635,28 +2713,118 @@
 <context>
     <name>ViewerPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="24"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="71"/>
         <source>Viewer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="28"/>
-        <source>Wheel or arrow keys: slices. Left drag: window/level. Right or middle drag: pan. Ctrl+wheel or +/-: zoom. Keys 1-9: window presets. F: fit.</source>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="75"/>
+        <source>Wheel or arrow keys: slices. Left drag: window/level. Right or middle drag: pan. Ctrl+wheel or +/-: zoom. Keys 1-9: window presets. F: fit. Masks: D draw, E erase, M show/hide, Ctrl+Z undo.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="41"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="89"/>
         <source>Series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="177"/>
+        <source>Unsaved mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="178"/>
+        <source>The mask of this series has changes that are not saved. Open the other series and discard them?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
+        <source>Discard changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
+        <source>Keep editing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="210"/>
         <source>opening the series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="247"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="275"/>
+        <source>Cannot draw: {why}. Type a segment name first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="322"/>
+        <source>Masks can be drawn on series whose images are all single-frame and of one size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="325"/>
+        <source>Saving the mask…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="327"/>
+        <source>phantom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="327"/>
+        <source>imported DICOM SEG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
+        <source>imported RTSTRUCT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
+        <source>drawn here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
+        <source>No mask yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="333"/>
+        <source>Mask ({source}): {masked} of {count} images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="334"/>
+        <source>not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="337"/>
+        <source>unsaved changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="352"/>
+        <source>saving the mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="362"/>
+        <source>Mask saved as DICOM SEG: {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="371"/>
+        <source>the mask drawn on the open series is not saved</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

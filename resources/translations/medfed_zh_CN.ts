@@ -996,83 +996,83 @@
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="104"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="112"/>
         <source>Window preset (keys 1-9)</source>
-        <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range. Colour frames are 0-255 RGB: the window spans exactly that.</extracomment>
+        <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range. Colour frames are 0-255 RGB: the window spans exactly that. A paint gesture in paint mode: image (x, y), starts a stroke, ends it.</extracomment>
         <translation>窗宽窗位预设（按键 1-9）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="107"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
         <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
         <translation>层面（鼠标滚轮、方向键、Page Up/Down）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="123"/>
         <source>The pixel under the mouse: column, row and its value</source>
         <translation>鼠标下的像素：列、行及其数值</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="118"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="126"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="119"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="127"/>
         <source>Fit the image to the view (key F)</source>
         <translation>使图像适应视图（按键 F）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="123"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="131"/>
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="150"/>
         <source>Lung</source>
         <translation>肺窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="142"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="150"/>
         <source>Mediastinum</source>
         <translation>纵隔窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="143"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="151"/>
         <source>Bone</source>
         <translation>骨窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="143"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="151"/>
         <source>Brain</source>
         <translation>脑窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="144"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="152"/>
         <source>Soft tissue</source>
         <translation>软组织窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="147"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="155"/>
         <source>{name} (W {width:.0f} L {center:.0f})</source>
         <translation>{name}（窗宽 {width:.0f} 窗位 {center:.0f}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="154"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="162"/>
         <source>Auto (image percentiles)</source>
         <translation>自动（图像百分位）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="163"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="171"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="295"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="321"/>
         <source>Slice {index} / {count}</source>
         <translation>层面 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="298"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="324"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation>窗宽 {width:.0f}  窗位 {center:.0f}</translation>
     </message>
@@ -1557,6 +1557,84 @@
         <location filename="../../siteapp/ui/main_window.py" line="264"/>
         <source>Keep working</source>
         <translation>继续工作</translation>
+    </message>
+</context>
+<context>
+    <name>MaskTools</name>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="43"/>
+        <source>Show mask</source>
+        <translation>显示掩膜</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="45"/>
+        <source>Show or hide the mask over the image (key M)</source>
+        <translation>在图像上显示或隐藏掩膜（M 键）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="50"/>
+        <source>The segment the brush draws; type a name for a new one</source>
+        <translation>画笔绘制的分割区域；输入名称可新建一个</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="52"/>
+        <source>Draw</source>
+        <translation>绘制</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="53"/>
+        <source>Paint the segment with the left mouse button (key D)</source>
+        <translation>用鼠标左键绘制分割区域（D 键）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="55"/>
+        <source>Erase</source>
+        <translation>擦除</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="56"/>
+        <source>Erase the mask with the left mouse button (key E)</source>
+        <translation>用鼠标左键擦除掩膜（E 键）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="63"/>
+        <source> px</source>
+        <translation> 像素</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="64"/>
+        <source>Brush radius in image pixels</source>
+        <translation>画笔半径（图像像素）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="66"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="67"/>
+        <source>Take back the last stroke (Ctrl+Z)</source>
+        <translation>撤销上一笔（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="69"/>
+        <source>Save mask</source>
+        <translation>保存掩膜</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="70"/>
+        <source>Store the mask as this site&apos;s DICOM SEG of the series</source>
+        <translation>将掩膜保存为本站点该序列的 DICOM SEG</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="78"/>
+        <source>Segment</source>
+        <translation>分割区域</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/mask_tools.py" line="82"/>
+        <source>Brush</source>
+        <translation>画笔</translation>
     </message>
 </context>
 <context>
@@ -2635,29 +2713,119 @@
 <context>
     <name>ViewerPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="24"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="71"/>
         <source>Viewer</source>
         <translation>阅片</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="28"/>
-        <source>Wheel or arrow keys: slices. Left drag: window/level. Right or middle drag: pan. Ctrl+wheel or +/-: zoom. Keys 1-9: window presets. F: fit.</source>
-        <translation>滚轮或方向键：切换层面。左键拖动：调节窗宽窗位。右键或中键拖动：平移。Ctrl+滚轮或 +/-：缩放。数字键 1-9：窗口预设。F：适应窗口。</translation>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="75"/>
+        <source>Wheel or arrow keys: slices. Left drag: window/level. Right or middle drag: pan. Ctrl+wheel or +/-: zoom. Keys 1-9: window presets. F: fit. Masks: D draw, E erase, M show/hide, Ctrl+Z undo.</source>
+        <translation>滚轮或方向键：切换层面。左键拖动：调节窗宽窗位。右键或中键拖动：平移。Ctrl+滚轮或 +/-：缩放。数字键 1-9：窗口预设。F：适应窗口。掩膜：D 绘制，E 擦除，M 显示/隐藏，Ctrl+Z 撤销。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="41"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="89"/>
         <source>Series</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="177"/>
+        <source>Unsaved mask</source>
+        <translation>掩膜未保存</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="178"/>
+        <source>The mask of this series has changes that are not saved. Open the other series and discard them?</source>
+        <translation>此序列的掩膜有未保存的修改。要打开另一个序列并放弃这些修改吗？</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
+        <source>Discard changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
+        <source>Keep editing</source>
+        <translation>继续编辑</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="210"/>
         <source>opening the series</source>
         <translation>打开序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="247"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
         <translation>该序列中有 {n} 张图像无法显示：{first}。详情见日志文件。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="275"/>
+        <source>Cannot draw: {why}. Type a segment name first.</source>
+        <translation>无法绘制：{why}。请先输入分割区域名称。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="322"/>
+        <source>Masks can be drawn on series whose images are all single-frame and of one size.</source>
+        <translation>只能在所有图像均为单帧且尺寸相同的序列上绘制掩膜。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="325"/>
+        <source>Saving the mask…</source>
+        <translation>正在保存掩膜…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="327"/>
+        <source>phantom</source>
+        <translation>体模</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="327"/>
+        <source>imported DICOM SEG</source>
+        <translation>导入的 DICOM SEG</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
+        <source>imported RTSTRUCT</source>
+        <translation>导入的 RTSTRUCT</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
+        <source>drawn here</source>
+        <translation>在此绘制</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
+        <source>No mask yet</source>
+        <translation>尚无掩膜</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="333"/>
+        <source>Mask ({source}): {masked} of {count} images</source>
+        <translation>掩膜（{source}）：{count} 张图像中的 {masked} 张</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="334"/>
+        <source>not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="337"/>
+        <source>unsaved changes</source>
+        <translation>有未保存的修改</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="352"/>
+        <source>saving the mask</source>
+        <translation>保存掩膜</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="362"/>
+        <source>Mask saved as DICOM SEG: {path}</source>
+        <translation>掩膜已保存为 DICOM SEG：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="371"/>
+        <source>the mask drawn on the open series is not saved</source>
+        <translation>当前打开序列上绘制的掩膜尚未保存</translation>
     </message>
 </context>
 <context>

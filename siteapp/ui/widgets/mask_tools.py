@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from siteapp.ui.mask_editor import BRUSH_RADIUS_RANGE, DEFAULT_BRUSH_RADIUS
 
-#: Segment offered when a series has no mask yet.
+# The segment offered when a series has no mask yet.
 DEFAULT_SEGMENT = "lesion"
 
 
