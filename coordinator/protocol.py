@@ -185,6 +185,38 @@ class ValidationReporting(BaseModel):
     score_bins: int = Field(default=4, ge=2, le=MAX_SCORE_BINS, multiple_of=2)
 
 
+class FederatedStatistics(BaseModel):
+    """The federation's intensity and label statistics (``medfed-site statistics``).
+
+    Each site sums, over its training patients, a histogram of pixel intensities per
+    modality and scanner model (each patient weighing 1, spread over its images) and its
+    patients per class, adds Gaussian noise of std ``noise_multiplier x sqrt(2)`` to every
+    cell (one patient moves the vector by at most sqrt(2) in L2 norm: 1 in the
+    histograms, 1 in the counts), records the release in its ledger and uploads it masked;
+    the coordinator learns only the noised sum over the sites (``docs/federated-statistics.md``).
+    ``bins`` equal bins over each modality's ``value_ranges`` (modality units; defaults per
+    modality), ``scanner_slots`` histograms per modality (a scanner model's slot is a hash
+    of its name); a slot or class with less than ``min_count`` patients' weight in the sum
+    is suppressed: never shown, never used for a window.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    bins: int = Field(default=64, ge=8, le=1024)
+    scanner_slots: int = Field(default=8, ge=1, le=64)
+    noise_multiplier: float = Field(default=3.0, gt=0.0)
+    min_count: float = Field(default=20.0, ge=0.0)
+    value_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+    @field_validator("value_ranges")
+    @classmethod
+    def _ordered_ranges(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        bad = [m for m, (low, high) in value.items() if not (math.isfinite(low) and math.isfinite(high) and low < high)]
+        if bad:
+            raise ValueError(f"value_ranges of {', '.join(bad)} must be finite with low < high")
+        return value
+
+
 class SizeLimits(BaseModel):
     """What one site may send: body sizes, and the example count its update is weighted by
     (a site with more patients states this many, so no site's weight is unbounded)."""
@@ -250,6 +282,9 @@ class FederationPlan(BaseModel):
     frozen_weights_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     # The operator's pretrained weights (None: the app's own initial model).
     pretrained: PretrainedWeights | None = None
+    statistics: FederatedStatistics = Field(
+        default_factory=lambda: FederatedStatistics.model_validate({})
+    )
 
     @field_validator("task", mode="before")
     @classmethod

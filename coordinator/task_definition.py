@@ -22,7 +22,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 #: Named VOI windows as (centre, width) in modality units (HU for CT).
 WINDOW_PRESETS: dict[str, tuple[float, float]] = {
@@ -102,9 +110,23 @@ class InputGeometry(BaseModel):
         return text
 
 
+class PercentileScope(StrEnum):
+    """Whose intensities a percentile window is read from.
+
+    ``image``: each image's own; ``site``: all of this site's training images of the same
+    modality and scanner model; ``federation``: the federation's secure, noised histograms
+    of that modality and scanner model (``medfed-site statistics``), so every site maps
+    the same scanner to the same scale."""
+
+    IMAGE = "image"
+    SITE = "site"
+    FEDERATION = "federation"
+
+
 class Windowing(BaseModel):
     """How modality values map to [0, 1]: exactly one of a named ``preset``, an explicit
-    ``center``/``width``, or ``percentiles`` of each image (uncalibrated modalities)."""
+    ``center``/``width``, or ``percentiles`` (of each image, or with ``scope`` of the
+    site's or the federation's images of the same scanner model)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -112,6 +134,7 @@ class Windowing(BaseModel):
     center: float | None = None
     width: float | None = Field(default=None, gt=0.0)
     percentiles: tuple[float, float] | None = None
+    scope: PercentileScope = PercentileScope.IMAGE
 
     def problems(self) -> list[str]:
         chosen = [self.preset is not None, self.center is not None or self.width is not None,
@@ -126,6 +149,8 @@ class Windowing(BaseModel):
             low, high = self.percentiles
             if not 0.0 <= low < high <= 100.0:
                 return ["window percentiles must satisfy 0 <= low < high <= 100"]
+        elif self.scope is not PercentileScope.IMAGE:
+            return [f"a '{self.scope}' scope applies to percentiles only"]
         return []
 
     def argument(self) -> str | tuple[float, float] | tuple[str, float, float]:
@@ -140,7 +165,12 @@ class Windowing(BaseModel):
         if self.preset is not None:
             return f"{self.preset} window"
         if self.percentiles is not None:
-            return f"window from the image's {self.percentiles[0]:g}-{self.percentiles[1]:g} percentiles"
+            whose = {
+                PercentileScope.IMAGE: "the image's",
+                PercentileScope.SITE: "the site's (same scanner model)",
+                PercentileScope.FEDERATION: "the federation's (same scanner model)",
+            }[self.scope]
+            return f"window from {whose} {self.percentiles[0]:g}-{self.percentiles[1]:g} percentiles"
         return f"window centre {self.center:g}, width {self.width:g}"
 
 
@@ -285,6 +315,10 @@ class TaskDefinition(BaseModel):
     # keeps its backbone frozen.
     pretrained_weights: str | None = None
     freeze_backbone: bool = False
+    # The (low, high) windows a site resolved for a 'site' or 'federation' percentile
+    # scope, by scanner key or modality (``siteapp.statistics.windows``); never part of
+    # the task file, the plan or a checkpoint.
+    _intensity_windows: dict[str, tuple[float, float]] | None = PrivateAttr(default=None)
 
     @field_validator("name")
     @classmethod
@@ -362,6 +396,22 @@ class TaskDefinition(BaseModel):
     @property
     def window(self) -> str | tuple[float, float] | tuple[str, float, float]:
         return self.windowing.argument()
+
+    @property
+    def intensity_windows(self) -> Mapping[str, tuple[float, float]] | None:
+        return self._intensity_windows
+
+    def with_intensity_windows(self, windows: Mapping[str, tuple[float, float]]) -> TaskDefinition:
+        """A copy that windows each image with ``windows`` (by scanner key, else modality)."""
+        copy = self.model_copy()
+        copy._intensity_windows = {key: (float(low), float(high)) for key, (low, high) in windows.items()}
+        return copy
+
+    @property
+    def pixel_settings(self) -> tuple[object, ...]:
+        """Every task setting that changes a preprocessed image (the cache's key)."""
+        windows = tuple(sorted((self._intensity_windows or {}).items()))
+        return (self.matrix, self.pixel_spacing_mm, self.window, self.windowing.scope.value, windows)
 
     @property
     def num_classes(self) -> int:

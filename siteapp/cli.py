@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "siteapp.training.model_commands",
     "siteapp.privacy.commands",
     "siteapp.federation.commands",
+    "siteapp.statistics.commands",
     "siteapp.pacs.commands",
     "siteapp.ui.commands",
 )

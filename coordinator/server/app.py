@@ -54,6 +54,7 @@ from coordinator.server.operator_page import render_refusal_page, render_status_
 from coordinator.server.rounds import RoundService
 from coordinator.server.tls import PEER_CN_STATE, PEER_SERIAL_STATE, PEER_UNIT_STATE
 from coordinator.settings import MAX_WIRE_INT, SHA256_HEADER, SITE_HEADER, ServerSettings
+from coordinator.statistics import STATISTICS_PREFIX
 
 T = TypeVar("T")
 log = logging.getLogger("medfed.coordinator")
@@ -245,10 +246,74 @@ class MessageSizeLimit:
         await self.app(scope, limited, send)
 
 
-def create_app(service: RoundService, settings: ServerSettings | None = None) -> FastAPI:
-    """Build the app; the caller runs it under uvicorn with :mod:`coordinator.server.tls`."""
+def round_routes(service: RoundService, settings: ServerSettings, call: Callable[..., Any]) -> APIRouter:
+    """The routes of one round sequence: its plan, state, masked or plain uploads, the
+    masking relay and published results (the training rounds', or under
+    ``coordinator.statistics.STATISTICS_PREFIX`` the statistics')."""
+    plan = service.plan
+    router = APIRouter()
+
+    @router.get(Endpoints.PLAN, response_model=FederationPlan)
+    def get_plan() -> FederationPlan:
+        return plan
+
+    @router.get(Endpoints.ROUND, response_model=RoundState)
+    def get_round() -> RoundState:
+        return service.state()
+
+    @router.get(Endpoints.STATUS, response_model=FederationStatus)
+    def get_status() -> FederationStatus:
+        return service.status()
+
+    @router.get(Endpoints.RESULT_ROUTE)
+    def get_result(round_number: RoundNumber) -> FileResponse:
+        path, sha = service.result(round_number)
+        return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
+
+    @router.put(Endpoints.UPDATE_ROUTE, response_model=UploadReceipt)
+    async def put_update(
+        request: Request, site: CallerSite, round_number: RoundNumber,
+        num_examples: int | None = Query(None, ge=0, le=MAX_WIRE_INT),
+        secure_sum: SecureSum = 0,
+    ) -> UploadReceipt:
+        pending = service.blobs.receive(
+            f"uploads/round-{round_number}", plan.limits.max_update_bytes, "update"
+        )
+        await _receive(request, pending, settings)
+        return await call(service.accept_update, site, round_number, pending, num_examples, secure_sum)  # type: ignore[no-any-return]
+
+    @router.post(Endpoints.MASKING_ROUTE, status_code=204)
+    async def post_masking(
+        request: Request, site: CallerSite, round_number: RoundNumber, step: MaskingStep,
+        secure_sum: SecureSum = 0,
+    ) -> None:
+        body = await read_message(request, plan.limits.max_message_bytes)
+        await call(service.masking_post, site, round_number, step, body, secure_sum)
+
+    @router.get(Endpoints.MASKING_ROUTE)
+    def get_masking(
+        site: CallerSite, round_number: RoundNumber, step: MaskingStep, secure_sum: SecureSum = 0
+    ) -> JSONResponse:
+        return JSONResponse(service.masking_get(site, round_number, step, secure_sum))
+
+    @router.get(Endpoints.PROBE_ANSWER_ROUTE)
+    def get_probe_answer(
+        site: CallerSite, round_number: RoundNumber, probe: Annotated[int, PathParam(ge=0, le=MAX_PROBES)]
+    ) -> Response:
+        return Response(service.probe_answer(site, round_number, probe), media_type="application/octet-stream")
+
+    return router
+
+
+def create_app(
+    service: RoundService, settings: ServerSettings | None = None,
+    statistics: RoundService | None = None,
+) -> FastAPI:
+    """Build the app; the caller runs it under uvicorn with :mod:`coordinator.server.tls`.
+    ``statistics`` is the round service of the federation's statistics, if it has them."""
     settings = settings or ServerSettings()
     plan = service.plan
+    services = [service] if statistics is None else [service, statistics]
     # Heavy service calls (validation, fsync, aggregation) run on a small dedicated pool:
     # each extra thread would keep its own malloc arena of freed model-sized buffers, so
     # the peak memory would creep up with the number of sites.
@@ -265,23 +330,25 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
         def wake_up() -> None:
             loop.call_soon_threadsafe(wake.set)
 
-        service.on_change = wake_up
+        for each in services:
+            each.on_change = wake_up
 
         async def drive() -> None:
             while True:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), settings.tick_s)
                 wake.clear()
-                try:
-                    if await call(service.advance) is None:
-                        # Another process's driver holds the round: look again soon, as
-                        # the change that woke this one may have come after its check.
-                        loop.call_later(settings.tick_s / 10, wake.set)
-                except Exception as exc:
-                    # Every step starts from the store, so the next tick retries it; a
-                    # driver that died here would leave the round stuck for good.
-                    log.error("the round driver could not advance (%s); retrying in %.1f s",
-                              exc, settings.tick_s)
+                for each in services:
+                    try:
+                        if await call(each.advance) is None:
+                            # Another process's driver holds the round: look again soon, as
+                            # the change that woke this one may have come after its check.
+                            loop.call_later(settings.tick_s / 10, wake.set)
+                    except Exception as exc:
+                        # Every step starts from the store, so the next tick retries it; a
+                        # driver that died here would leave the round stuck for good.
+                        log.error("the round driver could not advance (%s); retrying in %.1f s",
+                                  exc, settings.tick_s)
 
         task = asyncio.create_task(drive())
         try:
@@ -339,18 +406,6 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
     def get_openapi() -> JSONResponse:
         return JSONResponse(app.openapi())
 
-    @sites_api.get(Endpoints.PLAN, response_model=FederationPlan)
-    def get_plan() -> FederationPlan:
-        return plan
-
-    @sites_api.get(Endpoints.ROUND, response_model=RoundState)
-    def get_round() -> RoundState:
-        return service.state()
-
-    @sites_api.get(Endpoints.STATUS, response_model=FederationStatus)
-    def get_status() -> FederationStatus:
-        return service.status()
-
     @sites_api.put(Endpoints.INITIAL_MODEL, response_model=InitialModelReceipt)
     async def put_initial_model(request: Request, site: CallerSite) -> InitialModelReceipt:
         pending = service.blobs.receive("initial", plan.limits.max_model_bytes, "initial model")
@@ -367,47 +422,13 @@ def create_app(service: RoundService, settings: ServerSettings | None = None) ->
         path, sha = service.pretrained_weights_file()
         return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
 
-    @sites_api.get(Endpoints.RESULT_ROUTE)
-    def get_result(round_number: RoundNumber) -> FileResponse:
-        path, sha = service.result(round_number)
-        return FileResponse(path, media_type="application/octet-stream", headers={SHA256_HEADER: sha})
-
-    @sites_api.put(Endpoints.UPDATE_ROUTE, response_model=UploadReceipt)
-    async def put_update(
-        request: Request, site: CallerSite, round_number: RoundNumber,
-        num_examples: int | None = Query(None, ge=0, le=MAX_WIRE_INT),
-        secure_sum: SecureSum = 0,
-    ) -> UploadReceipt:
-        pending = service.blobs.receive(
-            f"uploads/round-{round_number}", plan.limits.max_update_bytes, "update"
-        )
-        await _receive(request, pending, settings)
-        return await call(service.accept_update, site, round_number, pending, num_examples, secure_sum)
-
     @sites_api.post(Endpoints.METRICS_ROUTE, status_code=204)
     def post_metrics(site: CallerSite, round_number: RoundNumber, report: MetricsReport) -> None:
         service.record_metrics(site, round_number, report)
 
-    @sites_api.post(Endpoints.MASKING_ROUTE, status_code=204)
-    async def post_masking(
-        request: Request, site: CallerSite, round_number: RoundNumber, step: MaskingStep,
-        secure_sum: SecureSum = 0,
-    ) -> None:
-        body = await read_message(request, plan.limits.max_message_bytes)
-        await call(service.masking_post, site, round_number, step, body, secure_sum)
-
-    @sites_api.get(Endpoints.MASKING_ROUTE)
-    def get_masking(
-        site: CallerSite, round_number: RoundNumber, step: MaskingStep, secure_sum: SecureSum = 0
-    ) -> JSONResponse:
-        return JSONResponse(service.masking_get(site, round_number, step, secure_sum))
-
-    @sites_api.get(Endpoints.PROBE_ANSWER_ROUTE)
-    def get_probe_answer(
-        site: CallerSite, round_number: RoundNumber, probe: Annotated[int, PathParam(ge=0, le=MAX_PROBES)]
-    ) -> Response:
-        return Response(service.probe_answer(site, round_number, probe), media_type="application/octet-stream")
-
+    sites_api.include_router(round_routes(service, settings, call))
+    if statistics is not None:
+        sites_api.include_router(round_routes(statistics, settings, call), prefix=STATISTICS_PREFIX)
     app.include_router(sites_api)
     app.add_middleware(MessageSizeLimit, limit_bytes=plan.limits.max_message_bytes)
     app.add_middleware(SiteRequestLimit, per_site=settings.max_requests_per_site)

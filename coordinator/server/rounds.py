@@ -79,12 +79,15 @@ class RoundService:
         recover: bool = True,
         ca_pem: bytes | None = None,
         pretrained_weights: Path | None = None,
+        revocations: CoordinatorStore | None = None,
     ) -> None:
         """``recover=False`` opens read-only for the operator's status command: it neither
         removes half-received blobs nor opens round 1. ``ca_pem`` (the federation CA) lets
         a masking round refuse forged key advertisements before relaying them, and a CKKS
         round refuse an upload its site did not sign for this round; CKKS needs it.
-        ``pretrained_weights`` is the kit's verified copy of the file the plan pins."""
+        ``pretrained_weights`` is the kit's verified copy of the file the plan pins.
+        ``revocations`` is the store the operator revokes sites in, when it is not
+        ``store`` (the federation's statistics run in a store of their own)."""
         if plan.mode is not SecureMode.NONE and ca_pem is None:
             raise CoordinatorError(f"a {plan.mode} federation needs its CA certificate to check signatures")
         self.plan = plan
@@ -95,6 +98,7 @@ class RoundService:
         self.on_change = on_change or (lambda: None)
         self.ca_pem = ca_pem
         self.pretrained_weights = pretrained_weights
+        self.revocations = revocations or store
         self.masking = (
             MaskingSteps(plan, store, ca_pem, self.active_sites) if plan.mode is SecureMode.MASKING else None
         )
@@ -122,7 +126,7 @@ class RoundService:
                 f"'{site}' is not enrolled in federation '{self.plan.federation}'; "
                 "use the enrolment kit the operator provisioned for your site"
             )
-        revoked = self.store.revoked_at(site)
+        revoked = self.revocations.revoked_at(site)
         if revoked is not None:
             raise CallerForbiddenError(
                 f"the operator revoked site '{site}' from federation '{self.plan.federation}' "
@@ -136,7 +140,7 @@ class RoundService:
 
     def check_certificate(self, site: str, serial: str | None) -> None:
         """Refuse a certificate the operator retired (e.g. the kit a reissue replaced)."""
-        revoked = self.store.certificate_revoked_at(serial) if serial else None
+        revoked = self.revocations.certificate_revoked_at(serial) if serial else None
         if revoked is not None:
             raise CallerForbiddenError(
                 f"this certificate of site '{site}' was revoked by the operator on "
@@ -164,7 +168,7 @@ class RoundService:
     def active_sites(self) -> set[str]:
         """The plan's sites less those the operator revoked: whom a round waits for and
         whose uploads it aggregates (a revoked site's earlier upload is dropped)."""
-        return {s for s in self.plan.sites if self.store.revoked_at(s) is None}
+        return {s for s in self.plan.sites if self.revocations.revoked_at(s) is None}
 
     def _active_uploads(self, round_number: int) -> list[UploadRow]:
         active = self.active_sites()

@@ -50,6 +50,40 @@ def open_service(
     )
 
 
+STATISTICS_DIR = "statistics"
+STATISTICS_SCHEMA = "statistics"
+
+
+def open_statistics_service(
+    kit: CoordinatorKit,
+    state_dir: Path,
+    revocations: CoordinatorStore,
+    database_url: str | None = None,
+    settings: ServerSettings | None = None,
+    recover: bool = True,
+) -> RoundService | None:
+    """The round service of the federation's statistics (``coordinator.statistics``),
+    in ``state_dir/statistics/`` (or the PostgreSQL database's ``statistics`` schema);
+    None when the federation has too few sites for a secure sum."""
+    from coordinator.statistics import StatisticsUnavailableError, statistics_plan
+
+    settings = settings or ServerSettings()
+    try:
+        plan = statistics_plan(kit.plan)
+    except StatisticsUnavailableError:
+        return None
+    folder = state_dir / STATISTICS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    store = (
+        CoordinatorStore(database_url, schema=STATISTICS_SCHEMA) if database_url
+        else CoordinatorStore(f"sqlite:///{folder / settings.database_file}")
+    )
+    return RoundService(
+        plan, store, BlobStore(folder / settings.blob_dir), recover=recover,
+        ca_pem=kit.ca_path.read_bytes(), revocations=revocations,
+    )
+
+
 # How the serving process tells its worker processes what to open (they are spawned).
 WORKER_ENV = "MEDFED_COORDINATOR_WORKER"
 
@@ -62,7 +96,10 @@ def worker_app() -> Any:
     settings = ServerSettings(**spec["settings"])
     kit = load_coordinator_kit(Path(spec["kit"]))
     service = open_service(kit, Path(spec["state"]), spec["database_url"], settings, recover=False)
-    return create_app(service, settings)
+    statistics = open_statistics_service(
+        kit, Path(spec["state"]), service.store, spec["database_url"], settings, recover=False
+    )
+    return create_app(service, settings, statistics)
 
 
 def serve(
@@ -88,6 +125,7 @@ def serve(
     if workers < 1:
         raise CoordinatorError("--workers must be at least 1")
     service = open_service(kit, state_dir, database_url, settings)
+    statistics = open_statistics_service(kit, state_dir, service.store, database_url, settings)
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -98,10 +136,12 @@ def serve(
         **server_ssl_options(str(kit.ca_path), str(kit.cert_path), str(kit.key_path)),
     }
     if workers == 1:
-        uvicorn.Server(uvicorn.Config(create_app(service, settings), **options)).run()
+        uvicorn.Server(uvicorn.Config(create_app(service, settings, statistics), **options)).run()
         return
     shared = service.store.shared_between_processes
     service.store.close()
+    if statistics is not None:
+        statistics.store.close()
     if not shared:
         raise CoordinatorError(
             f"{workers} worker processes need a database they can share: a SQLite file "

@@ -233,10 +233,25 @@ def _lock_key(name: str) -> int:
 class CoordinatorStore:
     """Rounds, uploads, metrics and fixed federation facts (model layout, vector length)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, schema: str | None = None) -> None:
+        """``schema`` keeps a second round sequence (the federation's statistics) in its
+        own PostgreSQL schema of the same database; a SQLite store takes its own file."""
         self.engine: Engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        self.schema = schema
         if self.engine.dialect.name == "sqlite":
+            if schema is not None:
+                raise ValueError("a SQLite store keeps a second round sequence in its own file")
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        elif schema is not None:
+            if not schema.isidentifier():
+                raise ValueError(f"'{schema}' is not a schema name")
+            with self.engine.begin() as conn:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(f"schema:{schema}")})
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            self.engine.dispose()
+            self.engine = create_engine(
+                url, pool_pre_ping=True, connect_args={"options": f"-csearch_path={schema}"}
+            )
         self._local_locks: dict[str, threading.RLock] = {}
         self._held = threading.local()
         self._guard = threading.Lock()
@@ -276,7 +291,7 @@ class CoordinatorStore:
                 return
             with self.engine.connect() as conn:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-                key = _lock_key(name)
+                key = _lock_key(name if self.schema is None else f"{self.schema}:{name}")
                 if wait:
                     conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
                 elif not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
@@ -295,7 +310,10 @@ class CoordinatorStore:
         with self.engine.begin() as conn:
             if self.shared_between_processes:
                 # Workers starting together: one migrates, the others wait and find it done.
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key("migrations")})
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"),
+                    {"k": _lock_key(f"{self.schema or ''}migrations")},
+                )
             metadata.create_all(conn, tables=[schema_migrations])
             done = {r[0] for r in conn.execute(select(schema_migrations.c.version))}
             for version, step in enumerate(MIGRATIONS, start=1):

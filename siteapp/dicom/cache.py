@@ -35,8 +35,7 @@ class PreprocessCache:
         self.misses = 0
 
     def entry_path(self, instance_uid: str, task: TaskPreset, frame: int = 0) -> Path:
-        key = "|".join(map(str, (PIPELINE_VERSION, instance_uid, frame, task.name, task.matrix,
-                                 task.pixel_spacing_mm, task.window)))
+        key = "|".join(map(str, (PIPELINE_VERSION, instance_uid, frame, task.name, *task.pixel_settings)))
         digest = hashlib.sha256(key.encode()).hexdigest()
         return self.root / task.name / digest[:2] / f"{digest}.npy"
 

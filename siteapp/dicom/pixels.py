@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from coordinator.statistics import scanner_key
 from coordinator.task_definition import WINDOW_PRESETS as TASK_WINDOW_PRESETS
+from coordinator.task_definition import PercentileScope
 from siteapp.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -56,6 +58,27 @@ class PixelDecodeError(UserFacingError):
         self.detail = detail
 
 
+class Scanner(NamedTuple):
+    """The modality and scanner model an image comes from (its intensity scale)."""
+
+    modality: str
+    manufacturer: str
+    model: str
+
+    @property
+    def key(self) -> str:
+        return scanner_key(self.modality, self.manufacturer, self.model)
+
+    @classmethod
+    def of(cls, ds: Dataset) -> Scanner:
+        return cls(*(str(ds.get(tag, "") or "").strip()
+                     for tag in ("Modality", "Manufacturer", "ManufacturerModelName")))
+
+
+class MissingWindowError(UserFacingError):
+    """The task windows with site or federation percentiles that are not resolved here."""
+
+
 def decode_failure_reason(exc: BaseException) -> str:
     """Why a decoder failed, in words: too large, unsupported compression, or damaged."""
     text = f"{type(exc).__name__}: {exc}".lower()
@@ -77,6 +100,12 @@ def read_frames(path: Path) -> np.ndarray:
     return _decode(path)[0]
 
 
+def read_frames_and_scanner(path: Path) -> tuple[np.ndarray, Scanner]:
+    """:func:`read_frames` and the scanner the image comes from (the statistics)."""
+    frames, _, scanner = _decode(path)
+    return frames, scanner
+
+
 def read_display_frames(path: Path) -> np.ndarray:
     """What the viewer shows: :func:`read_frames`, except that colour stays colour.
 
@@ -87,8 +116,11 @@ def read_display_frames(path: Path) -> np.ndarray:
     return _decode(path, keep_colour=True)[0]
 
 
-def _decode(path: Path, keep_colour: bool = False) -> tuple[np.ndarray, tuple[float, float] | None]:
-    """Frames in modality units and the (row, column) pixel spacing in mm, if known."""
+def _decode(
+    path: Path, keep_colour: bool = False
+) -> tuple[np.ndarray, tuple[float, float] | None, Scanner]:
+    """Frames in modality units, the (row, column) pixel spacing in mm if known, and
+    the scanner."""
     import pydicom
     from pydicom.errors import InvalidDicomError
     from pydicom.pixels import apply_color_lut, apply_modality_lut
@@ -128,7 +160,7 @@ def _decode(path: Path, keep_colour: bool = False) -> tuple[np.ndarray, tuple[fl
         arr = arr.reshape((-1, *arr.shape[-2:]))
     if photometric == "MONOCHROME1":
         arr = _invert(arr, ds)
-    return np.ascontiguousarray(arr, dtype=np.float32), _spacing(ds)
+    return np.ascontiguousarray(arr, dtype=np.float32), _spacing(ds), Scanner.of(ds)
 
 
 def _spacing(ds: Dataset) -> tuple[float, float] | None:
@@ -226,8 +258,36 @@ def _bilinear(image: np.ndarray, src_r: np.ndarray, src_c: np.ndarray) -> np.nda
 
 def preprocess(path: Path, task: TaskPreset, frame: int = 0) -> np.ndarray:
     """The model input of one frame: windowed, resampled, ``(matrix, matrix)`` in [0, 1]."""
-    frames, spacing = _decode(path)
+    frames, spacing, scanner = _decode(path)
     if not 0 <= frame < frames.shape[0]:
         raise PixelDecodeError(f"{path} has {frames.shape[0]} frames; frame {frame} does not exist")
-    windowed = window(frames[frame], task.window)
+    windowed = window(frames[frame], task_window(task, scanner))
     return resample(windowed, spacing, task.pixel_spacing_mm, task.matrix)
+
+
+def task_window(
+    task: TaskPreset, scanner: Scanner
+) -> str | tuple[float, float] | tuple[str, float, float]:
+    """The window ``task`` gives an image of ``scanner``: its own percentiles, a fixed
+    window, or the site's or federation's percentiles of that scanner model (else of its
+    modality) that ``siteapp.statistics.windows`` attached to the task."""
+    scope = task.windowing.scope
+    if scope is PercentileScope.IMAGE:
+        return task.window
+    windows = task.intensity_windows
+    if windows is None:
+        how = ("run 'medfed-site statistics' (the federation's statistics round) first"
+               if scope is PercentileScope.FEDERATION else "compute the site's statistics first")
+        raise MissingWindowError(
+            f"task {task.name} windows images with the {scope}'s intensity percentiles, which "
+            f"this site has not resolved yet; {how}"
+        )
+    found = windows.get(scanner.key) or windows.get(scanner.modality.upper())
+    if found is None:
+        raise MissingWindowError(
+            f"the {scope}'s statistics hold no intensities of {scanner.modality} images from "
+            f"'{scanner.manufacturer} {scanner.model}' (nor enough of the modality); run the "
+            "statistics again once this scanner's images are imported and labelled"
+        )
+    low, high = found
+    return ((low + high) / 2.0, max(high - low, 1e-6))

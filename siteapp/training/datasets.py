@@ -125,7 +125,9 @@ def site_dataset(
     image per draw."""
     from coordinator.task_definition import InputKind
     from siteapp.dicom.cache import PreprocessCache
+    from siteapp.statistics.windows import task_with_windows
 
+    task = task_with_windows(task, data_dir)
     if task.input.kind is InputKind.VOLUME_3D:
         from siteapp.training.volumes import volume_dataset
 

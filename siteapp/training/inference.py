@@ -147,9 +147,12 @@ def predict_paths(
     """Predict every study found in ``paths`` (files or folders) with ``checkpoint``
     (default: the model pinned for inference, else the newest federated one); the
     overlays explain ``saliency_class`` (default: each study's predicted class)."""
+    from siteapp.statistics.windows import task_with_windows
+
     data_dir = Path(data_dir)
     checkpoint = checkpoint or inference_checkpoint(data_dir)
     model, task = load_checkpoint_model(checkpoint, data_dir)
+    task = task_with_windows(task, data_dir)
     if saliency_class is not None and saliency_class not in task.classes:
         raise UserFacingError(
             f"class '{saliency_class}' is not one of the model's classes ({', '.join(task.classes)})"

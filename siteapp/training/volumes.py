@@ -93,7 +93,9 @@ def volume_dataset(
     """The site's labelled patients of ``split``, one ``(depth, matrix, matrix)`` volume
     per study (the task's ``input`` geometry), slices through the preprocessing cache."""
     from siteapp.dicom.cache import PreprocessCache
+    from siteapp.statistics.windows import task_with_windows
 
+    task = task_with_windows(task, data_dir)
     depth, spacing = task.input.depth, task.input.slice_spacing_mm
     if depth is None or spacing is None:
         raise ValueError(f"task {task.name} is not a 3d_volume task")
