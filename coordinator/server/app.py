@@ -280,7 +280,7 @@ def round_routes(service: RoundService, settings: ServerSettings, call: Callable
             f"uploads/round-{round_number}", plan.limits.max_update_bytes, "update"
         )
         await _receive(request, pending, settings)
-        return await call(service.accept_update, site, round_number, pending, num_examples, secure_sum)  # type: ignore[no-any-return]
+        return await call(service.accept_update, site, round_number, pending, num_examples, secure_sum)
 
     @router.post(Endpoints.MASKING_ROUTE, status_code=204)
     async def post_masking(
