@@ -34,7 +34,7 @@ from siteapp.federation.masking_round import MaskingRound
 from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
 from siteapp.federation.run_options import RunnerOptions
 from siteapp.federation.settings import KIT_DIRNAME, TLS_DIRNAME
-from siteapp.privacy.ledger import PrivacyLedger
+from siteapp.privacy.ledger import EntryStatus, PrivacyLedger
 from siteapp.privacy.randomness import seed_for
 from siteapp.statistics.collect import keep_federation_statistics
 from siteapp.statistics.histograms import site_histograms
@@ -161,7 +161,7 @@ class StatisticsRound:
             seeded=fixed is not None,
         )
         if entry is not None:
-            self.ledger.mark_finished(entry.id, "completed")
+            self.ledger.mark_finished(entry.id, EntryStatus.COMPLETED)
         return StatisticsOutcome(
             kept, sent=entry is not None,
             epsilon_after=None if entry is None else entry.epsilon_after,

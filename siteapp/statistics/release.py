@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from siteapp.privacy.accountant import MechanismRun
-from siteapp.privacy.ledger import TRAINING, LedgerEntry, PrivacyLedger
+from siteapp.privacy.ledger import LedgerEntry, PrivacyLedger, RecordSet
 from siteapp.statistics.histograms import PATIENT_SENSITIVITY
 
 #: The ledger's round number of a statistics release (training rounds count from 1).
@@ -38,7 +38,7 @@ def record_release(
     run = release_mechanism(noise_multiplier)
     return ledger.record_planned_round(
         STATISTICS_ROUND, run.noise_multiplier, run.sample_rate, run.steps, patients,
-        context=statistics_context(federation), seeded=seeded, record_set=TRAINING,
+        context=statistics_context(federation), seeded=seeded, record_set=RecordSet.TRAINING,
     )
 
 
@@ -58,6 +58,6 @@ def projected_cost(ledger: PrivacyLedger, noise_multiplier: float, patients: int
     """The training patients' epsilon now and after one release (said before sending)."""
     run = release_mechanism(noise_multiplier)
     return (
-        ledger.epsilon_spent(TRAINING),
+        ledger.epsilon_spent(RecordSet.TRAINING),
         ledger.projected_epsilon(run.noise_multiplier, run.sample_rate, run.steps, patients),
     )
