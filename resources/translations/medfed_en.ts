@@ -1363,104 +1363,114 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="93"/>
+        <source>Mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="114"/>
         <source>Classes (press the key)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="116"/>
         <source>Class balance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="124"/>
         <source>Problems in the labels file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="127"/>
         <source>Row</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="127"/>
         <source>Problem</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
         <source>0   clear label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="205"/>
         <source>N   next unlabelled patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="220"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="222"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="239"/>
         <source>unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="223"/>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="246"/>
         <source>{labelled} of {total} patients labelled ({parts}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="284"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="287"/>
         <source>opening the study preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="312"/>
         <source>saving the label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="330"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="333"/>
         <source>Every patient is labelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="337"/>
         <source>Import labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="334"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="369"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="372"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="353"/>
         <source>{n} problem(s) in {file}; no labels were applied. Fix the rows listed on the right and import the file again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="355"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="358"/>
         <source>importing the labels file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="358"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="361"/>
         <source>{patients} patients and {studies} studies labelled from {file}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="369"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="372"/>
         <source>Export labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="377"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="380"/>
         <source>exporting the labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="380"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="383"/>
         <source>{n} labels written to {file}. The file holds real patient IDs: keep it on this site.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2626,42 +2636,47 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="261"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="262"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="268"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="269"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/studies_page.py" line="286"/>
+        <source>mask not stored: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="292"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="334"/>
         <source>All modalities</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="329"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="335"/>
         <source>All labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="335"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="341"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="362"/>
         <source>Unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="429"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="435"/>
         <source>drawing thumbnails</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2728,102 +2743,107 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="153"/>
+        <source>mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
         <source>Unsaved mask</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="181"/>
         <source>The mask of this series has changes that are not saved. Open the other series and discard them?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="183"/>
         <source>Discard changes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="183"/>
         <source>Keep editing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="213"/>
         <source>opening the series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="250"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="275"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="278"/>
         <source>Cannot draw: {why}. Type a segment name first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="322"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="325"/>
         <source>Masks can be drawn on series whose images are all single-frame and of one size.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="325"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
         <source>Saving the mask…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="327"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="330"/>
         <source>phantom</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="327"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="330"/>
         <source>imported DICOM SEG</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
         <source>imported RTSTRUCT</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
         <source>drawn here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="334"/>
         <source>No mask yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="336"/>
         <source>Mask ({source}): {masked} of {count} images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="337"/>
         <source>not saved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="340"/>
         <source>unsaved changes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="352"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="355"/>
         <source>saving the mask</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="365"/>
         <source>Mask saved as DICOM SEG: {path}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="371"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="374"/>
         <source>the mask drawn on the open series is not saved</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1363,104 +1363,114 @@
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="93"/>
+        <source>Mask</source>
+        <translation>掩膜</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="114"/>
         <source>Classes (press the key)</source>
         <translation>类别（按对应按键）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="116"/>
         <source>Class balance</source>
         <translation>类别分布</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="124"/>
         <source>Problems in the labels file</source>
         <translation>标注文件中的问题</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="127"/>
         <source>Row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="127"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
         <source>0   clear label</source>
         <translation>0   清除标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="205"/>
         <source>N   next unlabelled patient</source>
         <translation>N   下一位未标注患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="220"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="222"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="239"/>
         <source>unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="223"/>
+        <source>yes</source>
+        <translation>有</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="246"/>
         <source>{labelled} of {total} patients labelled ({parts}).</source>
         <translation>{total} 位患者中已标注 {labelled} 位（{parts}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="284"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="287"/>
         <source>opening the study preview</source>
         <translation>打开检查预览</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="312"/>
         <source>saving the label</source>
         <translation>保存标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="330"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="333"/>
         <source>Every patient is labelled.</source>
         <translation>所有患者均已标注。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="337"/>
         <source>Import labels</source>
         <translation>导入标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="334"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="369"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="372"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="353"/>
         <source>{n} problem(s) in {file}; no labels were applied. Fix the rows listed on the right and import the file again.</source>
         <translation>{file} 中有 {n} 个问题；未应用任何标注。请修正右侧列出的行后重新导入该文件。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="355"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="358"/>
         <source>importing the labels file</source>
         <translation>导入标注文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="358"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="361"/>
         <source>{patients} patients and {studies} studies labelled from {file}.</source>
         <translation>已根据 {file} 标注 {patients} 位患者和 {studies} 个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="369"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="372"/>
         <source>Export labels</source>
         <translation>导出标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="377"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="380"/>
         <source>exporting the labels</source>
         <translation>导出标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="380"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="383"/>
         <source>{n} labels written to {file}. The file holds real patient IDs: keep it on this site.</source>
         <translation>已将 {n} 条标注写入 {file}。该文件包含真实的患者 ID：请勿带出本站点。</translation>
     </message>
@@ -2626,42 +2636,47 @@
         <translation>{done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="261"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="262"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation>从 {files} 个文件中导入了 {images} 张图像（新增 {patients} 位患者、{studies} 个检查、{series} 个序列）；跳过 {skipped} 个。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="268"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="269"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation>导入已取消；此前已导入的内容会保留。再次导入同一文件夹即可完成。</translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/studies_page.py" line="286"/>
+        <source>mask not stored: {reason}</source>
+        <translation>掩膜未保存：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="292"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation>不是图像（{kind}）；已列出，未导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="334"/>
         <source>All modalities</source>
         <translation>全部模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="329"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="335"/>
         <source>All labels</source>
         <translation>全部标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="335"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="341"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation>{patients} 位患者，{studies} 个检查，{images} 张图像</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="362"/>
         <source>Unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="429"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="435"/>
         <source>drawing thumbnails</source>
         <translation>生成缩略图</translation>
     </message>
@@ -2728,102 +2743,107 @@
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="153"/>
+        <source>mask</source>
+        <translation>掩膜</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
         <source>Unsaved mask</source>
         <translation>掩膜未保存</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="181"/>
         <source>The mask of this series has changes that are not saved. Open the other series and discard them?</source>
         <translation>此序列的掩膜有未保存的修改。要打开另一个序列并放弃这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="183"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="183"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="213"/>
         <source>opening the series</source>
         <translation>打开序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="250"/>
         <source>{n} image(s) of this series could not be shown: {first}. The details are in the log file.</source>
         <translation>该序列中有 {n} 张图像无法显示：{first}。详情见日志文件。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="275"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="278"/>
         <source>Cannot draw: {why}. Type a segment name first.</source>
         <translation>无法绘制：{why}。请先输入分割区域名称。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="322"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="325"/>
         <source>Masks can be drawn on series whose images are all single-frame and of one size.</source>
         <translation>只能在所有图像均为单帧且尺寸相同的序列上绘制掩膜。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="325"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
         <source>Saving the mask…</source>
         <translation>正在保存掩膜…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="327"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="330"/>
         <source>phantom</source>
         <translation>体模</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="327"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="330"/>
         <source>imported DICOM SEG</source>
         <translation>导入的 DICOM SEG</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
         <source>imported RTSTRUCT</source>
         <translation>导入的 RTSTRUCT</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
         <source>drawn here</source>
         <translation>在此绘制</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="334"/>
         <source>No mask yet</source>
         <translation>尚无掩膜</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="336"/>
         <source>Mask ({source}): {masked} of {count} images</source>
         <translation>掩膜（{source}）：{count} 张图像中的 {masked} 张</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="337"/>
         <source>not saved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="340"/>
         <source>unsaved changes</source>
         <translation>有未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="352"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="355"/>
         <source>saving the mask</source>
         <translation>保存掩膜</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="365"/>
         <source>Mask saved as DICOM SEG: {path}</source>
         <translation>掩膜已保存为 DICOM SEG：{path}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="371"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="374"/>
         <source>the mask drawn on the open series is not saved</source>
         <translation>当前打开序列上绘制的掩膜尚未保存</translation>
     </message>

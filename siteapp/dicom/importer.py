@@ -171,9 +171,9 @@ def _import_masks(
 
     with StudyIndex(data_dir) as index:
         stored, problems = import_mask_objects(index, paths)
-    for mask in stored:
-        report.masks.append({"series_uid": mask.series_uid, "source": mask.source,
-                             "segments": ", ".join(mask.segments)})
+    for path, mask in stored:
+        report.masks.append({"path": name_of(path), "series_uid": mask.series_uid,
+                             "source": mask.source, "segments": ", ".join(mask.segments)})
     for problem in problems:
         report.mask_problems.append({"path": name_of(problem.path), "reason": problem.reason})
 

@@ -57,17 +57,18 @@ class _UnmatchedError(Exception):
 
 def import_mask_objects(
     index: StudyIndex, paths: Iterable[str]
-) -> tuple[list[SeriesMask], list[MaskProblem]]:
-    """Store every SEG/RTSTRUCT under ``paths`` as masks; one problem per object not stored.
+) -> tuple[list[tuple[str, SeriesMask]], list[MaskProblem]]:
+    """Store every SEG/RTSTRUCT in ``paths`` as masks; returns (object path, mask) per
+    mask stored and one problem per object not stored.
 
     Objects already imported (same SOPInstanceUID) are skipped silently, so importing a
     folder twice adds nothing.
     """
-    stored: list[SeriesMask] = []
+    stored: list[tuple[str, SeriesMask]] = []
     problems: list[MaskProblem] = []
     for path in paths:
         try:
-            stored.extend(_import_one(index, Path(path)))
+            stored.extend((str(path), mask) for mask in _import_one(index, Path(path)))
         except (_UnmatchedError, MaskError) as exc:
             problems.append(MaskProblem(str(path), str(exc)))
         except Exception as exc:  # a malformed object fails in pydicom/highdicom's own ways

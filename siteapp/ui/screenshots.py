@@ -82,8 +82,53 @@ def render(out_dir: Path, workspace: Path, language: str = "en") -> list[Path]:
         print(f"wrote {path}")
     window.ask_before_quitting = False
     window.close()
+    written.append(render_mask_view(out_dir, app, prefs))
     del translators
     return written
+
+
+def render_mask_view(out_dir: Path, app, prefs) -> Path:
+    """``viewer-mask.png``: the Viewer over a phantom CT whose lesion mask (a DICOM SEG
+    written by the phantom, imported like any other) is overlaid, brush tools active.
+
+    A small site of its own: the screenshot workspace's phantom has no masks (writing and
+    importing them for its 1,200 patients would add minutes to every rebuild)."""
+    from siteapp.dicom.importer import import_paths
+    from siteapp.dicom.index import StudyIndex
+    from siteapp.dicom.masks import mask_for_series, series_with_masks
+    from siteapp.dicom.phantom import generate_phantom_sites
+    from siteapp.ui.app import build_main_window
+    from siteapp.ui.widgets.mask_tools import BrushTool
+
+    scratch = Path(tempfile.mkdtemp(prefix="medfed-mask-view-"))
+    (site,) = generate_phantom_sites(scratch / "phantom", 1, 4, seed=11, slices=3, masks=True)
+    data_dir = scratch / "site-data"
+    import_paths(data_dir, [site])
+    with StudyIndex(data_dir) as index:
+        best, best_area, best_uid = "", -1, ""
+        for series_uid in series_with_masks(index):
+            mask = mask_for_series(index, series_uid)
+            for uid, frame in (mask.frames.items() if mask is not None else ()):
+                if int(frame.sum()) > best_area:
+                    best, best_area, best_uid = series_uid, int(frame.sum()), uid
+    window = build_main_window(data_dir, prefs)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    page = window.show_page("viewer")
+    _settle(app)
+    page.open_series(best)
+    _settle(app)
+    if page.loaded is not None and best_uid in page.loaded.frame_uids:
+        page.viewer.set_slice(page.loaded.frame_uids.index(best_uid))
+    page.mask_tools.set_tool(BrushTool.DRAW)
+    _settle(app)
+    path = out_dir / "viewer-mask.png"
+    window.grab().save(str(path))
+    print(f"wrote {path}")
+    window.ask_before_quitting = False
+    window.close()
+    return path
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from siteapp.dicom.index import StudyIndex
+from siteapp.dicom.masks import series_with_masks
 from siteapp.tasks import TaskDefinition
 
 
@@ -21,6 +22,7 @@ class SeriesNode:
     series_number: int | None
     image_count: int
     middle_path: Path | None
+    has_mask: bool = False
 
     @property
     def title(self) -> str:
@@ -54,6 +56,11 @@ class PatientNode:
     studies: list[StudyNode] = field(default_factory=list)
 
     @property
+    def has_mask(self) -> bool:
+        """Whether any series of the patient has a stored lesion mask."""
+        return any(se.has_mask for st in self.studies for se in st.series)
+
+    @property
     def title(self) -> str:
         name = self.display_name.replace("^", " ").strip()
         ident = self.patient_id or self.patient_key
@@ -72,6 +79,7 @@ def format_dicom_date(value: str) -> str:
 def load_study_tree(data_dir: Path) -> list[PatientNode]:
     """Every patient with studies and series, and the middle image of each series."""
     with StudyIndex(data_dir) as index:
+        masked = set(series_with_masks(index))
         patients = []
         for p in index.patients():
             studies = []
@@ -81,7 +89,8 @@ def load_study_tree(data_dir: Path) -> list[PatientNode]:
                     instances = index.instances(se.series_uid)
                     middle = instances[len(instances) // 2].file_path if instances else None
                     series.append(SeriesNode(se.series_uid, se.modality, se.description,
-                                             se.series_number, se.instances, middle))
+                                             se.series_number, se.instances, middle,
+                                             se.series_uid in masked))
                 studies.append(StudyNode(st.study_uid, format_dicom_date(st.study_date), st.description,
                                          st.modality, st.label or "", st.instances, series))
             patients.append(PatientNode(p.patient_key, p.patient_id, p.display_name, p.label or "",

@@ -60,7 +60,7 @@ def test_draw_save_and_reopen_a_mask(qtbot, make_window, imported_ui_site: Path)
     window = make_window(imported_ui_site)
     page = _open(qtbot, window, series_uid)
     tools, viewer = page.mask_tools, page.viewer
-    assert not tools.save.isEnabled() and tools.draw.isEnabled()
+    assert not tools.save.isEnabled() and not tools.undo.isEnabled() and tools.draw.isEnabled()
     viewer.resize(700, 700)
     viewer.fit()
     qtbot.wait(50)
@@ -105,6 +105,15 @@ def test_draw_save_and_reopen_a_mask(qtbot, make_window, imported_ui_site: Path)
     assert list(stored.frames) == [frame_uid]  # only the slice drawn on is declared
     np.testing.assert_array_equal(stored.frames[frame_uid], expected)
 
+    # the Labels page says which patient has a mask
+    labels = window.show_page("labels")
+    wait_idle(qtbot)
+    marks = {labels.table.item(row, 0).data(Qt.ItemDataRole.UserRole): labels.table.item(row, 5).text()
+             for row in range(labels.table.rowCount())}
+    with StudyIndex(imported_ui_site) as index:
+        owner = index.patients()[0].patient_key
+    assert marks[owner] == "yes" and sum(1 for mark in marks.values() if mark) == 1
+
     # a fresh window on the same site shows the saved mask over the same slice
     window.close()
     again = _open(qtbot, make_window(imported_ui_site), series_uid)
@@ -148,3 +157,23 @@ def test_editor_strokes_undo_and_colours() -> None:
     assert editor.undo() is None
     rgba = label_rgba(np.array([[0, 1, 2]], dtype=np.uint8))
     assert rgba[0, 0, 3] == 0 and rgba[0, 1, 3] > 0 and tuple(rgba[0, 1, :3]) != tuple(rgba[0, 2, :3])
+
+
+def test_import_report_lists_masks_that_were_not_stored(qtbot, make_window, site_dir: Path) -> None:
+    from siteapp.dicom.importer import ImportReport
+
+    page = make_window(site_dir).show_page("studies")
+    report = ImportReport(files_seen=3, non_image=[
+        {"path": "a/seg.dcm", "kind": "Segmentation Storage", "sop_class_uid": "x"},
+        {"path": "a/bad.dcm", "kind": "Segmentation Storage", "sop_class_uid": "x"},
+        {"path": "a/plan.dcm", "kind": "RT Plan Storage", "sop_class_uid": "y"},
+    ], masks=[{"path": "a/seg.dcm", "series_uid": "1.2", "source": "imported-seg",
+               "segments": "liver"}],
+        mask_problems=[{"path": "a/bad.dcm", "reason": "unknown referenced series 9.9"}])
+    page.show_report(report)
+    rows = {page.skipped_table.item(r, 0).text(): page.skipped_table.item(r, 1).text()
+            for r in range(page.skipped_table.rowCount())}
+    assert set(rows) == {"a/bad.dcm", "a/plan.dcm"}  # the stored mask is no problem
+    assert "mask not stored: unknown referenced series 9.9" in rows["a/bad.dcm"]
+    assert "1 masks stored, 1 mask objects not matched" in page.report_summary.text()
+    wait_idle(qtbot)

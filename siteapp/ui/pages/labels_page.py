@@ -45,7 +45,7 @@ from siteapp.ui.widgets.image_viewer import ImageViewer
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
 
-COLUMNS = 5  # patient, studies, images, label, split
+COLUMNS = 6  # patient, studies, images, label, split, mask
 UNLABELLED_COLOR = "#9aa5b0"
 
 
@@ -89,7 +89,8 @@ class LabelsPage(Page):
 
         self.table = QTableWidget(0, COLUMNS)
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Patient"), self.tr("Studies"), self.tr("Images"), self.tr("Label"), self.tr("Split")]
+            [self.tr("Patient"), self.tr("Studies"), self.tr("Images"), self.tr("Label"), self.tr("Split"),
+             self.tr("Mask")]
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -159,6 +160,7 @@ class LabelsPage(Page):
             self._shortcut(Qt.Key(Qt.Key.Key_0 + number), lambda n=number: self.label_by_number(n))
         session.index_changed.connect(self.mark_stale)
         session.labels_changed.connect(self.mark_stale)
+        session.masks_changed.connect(self.mark_stale)
 
     def _shortcut(self, key: Qt.Key, slot) -> None:
         shortcut = QShortcut(QKeySequence(key), self)
@@ -217,7 +219,8 @@ class LabelsPage(Page):
         self.table.setRowCount(len(rows))
         for row, patient in enumerate(rows):
             values = [patient.title, str(len(patient.studies)), str(patient.image_count),
-                      patient.label or self.tr("unlabelled"), patient.split]
+                      patient.label or self.tr("unlabelled"), patient.split,
+                      self.tr("yes") if patient.has_mask else ""]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col == 0:

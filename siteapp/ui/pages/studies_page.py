@@ -256,7 +256,8 @@ class StudiesPage(Page):
     def _on_import_finished(self, report) -> None:
         self.last_report = report
         self.show_report(report)
-        kind = NoticeKind.WARNING if report.cancelled or report.skipped else NoticeKind.SUCCESS
+        trouble = report.cancelled or report.skipped or report.mask_problems
+        kind = NoticeKind.WARNING if trouble else NoticeKind.SUCCESS
         text = self.tr(
             "{images} images imported ({patients} new patients, {studies} new studies, "
             "{series} new series) from {files} files; {skipped} skipped."
@@ -282,9 +283,14 @@ class StudiesPage(Page):
     def show_report(self, report) -> None:
         self.report_summary.setText(report.summary())
         rows = [(item["path"], item["reason"]) for item in report.skipped]
+        rows += [(item["path"], self.tr("mask not stored: {reason}").format(reason=item["reason"]))
+                 for item in report.mask_problems]
+        # SEG/RTSTRUCT objects stored as masks, or listed above with why not, are not
+        # "not imported" objects.
+        masks = {item["path"] for item in report.masks} | {p for p, _ in rows}
         rows += [
             (item["path"], self.tr("not an image ({kind}); listed, not imported").format(kind=item["kind"]))
-            for item in report.non_image
+            for item in report.non_image if item["path"] not in masks
         ]
         self.skipped_table.setRowCount(len(rows))
         for row, (path, reason) in enumerate(rows):

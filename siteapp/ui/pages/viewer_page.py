@@ -129,6 +129,7 @@ class ViewerPage(Page):
         self.viewer.slice_changed.connect(self._on_slice)
         session.open_series_requested.connect(self.open_series)
         session.index_changed.connect(self.mark_stale)
+        session.masks_changed.connect(self.mark_stale)
 
     def refresh(self) -> None:
         self.tree_worker = self.study_tree_worker(self._on_tree).start()
@@ -148,6 +149,8 @@ class ViewerPage(Page):
                 for series in study.series:
                     text = (f"{patient.patient_id} · {study.date} · {study.title} · "
                             f"{series.title} ({series.image_count})")
+                    if series.has_mask:
+                        text += " · " + self.tr("mask")
                     self.series_combo.addItem(text, (series.series_uid, series.modality))
                     if series.series_uid == selected:
                         self.series_combo.setCurrentIndex(self.series_combo.count() - 1)
