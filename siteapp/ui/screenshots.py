@@ -98,6 +98,7 @@ def render_mask_view(out_dir: Path, app, prefs) -> Path:
     from siteapp.dicom.masks import mask_for_series, series_with_masks
     from siteapp.dicom.phantom import generate_phantom_sites
     from siteapp.ui.app import build_main_window
+    from siteapp.ui.pages.viewer_page import ViewerPage
     from siteapp.ui.widgets.mask_tools import BrushTool
 
     scratch = Path(tempfile.mkdtemp(prefix="medfed-mask-view-"))
@@ -116,6 +117,7 @@ def render_mask_view(out_dir: Path, app, prefs) -> Path:
     window.show()
     _settle(app)
     page = window.show_page("viewer")
+    assert isinstance(page, ViewerPage)
     _settle(app)
     page.open_series(best)
     _settle(app)
