@@ -130,7 +130,7 @@ def status_view(
             number=row.number, phase=row.phase, opened=_when(row.opened_at),
             deadline=_when(row.deadline_at) if row.phase in (RoundPhase.OPEN, RoundPhase.COLLECTING) else "-",
             closed=_when(closed), submitted=[u.site for u in store.uploads(row.number)],
-            total_examples=row.total_examples, metrics=federation_metrics(store.metrics(row.number)),
+            total_examples=row.total_examples, metrics=federation_metrics(store.metrics(row.number), plan.task),
             failure=row.failure, extensions=row.extensions,
         ))
     revoked_sites, revoked_certificates = store.revocations()
@@ -146,7 +146,7 @@ def status_view(
             site=site, revoked=_when(revoked_at[site]) if site in revoked_at else None,
             last_seen=_ago(seen.get(site), now), uploads=count, upload_bytes=_size(size),
             figures_round=report.round if report else None,
-            figures=site_figures(report) if report else {},
+            figures=site_figures(report, plan.task) if report else {},
         ))
     current = rounds[-1] if rounds else None
     if current is None:

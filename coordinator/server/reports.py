@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from coordinator.aggregation.validation_histogram import histogram_metrics, summed_histogram
+from coordinator.aggregation.validation_histogram import (
+    hd95_range_mm,
+    histogram_metrics,
+    segmentation_histogram_metrics,
+    summed_histogram,
+)
 from coordinator.protocol import FederationPlan, FederationStatus, RoundState, RoundSummary
 from coordinator.round_state import RoundPhase
 from coordinator.server.store import CoordinatorStore, MetricsRow
+from coordinator.task_definition import TaskDefinition
 
 
-def site_figures(report: MetricsRow) -> dict[str, float]:
+def site_figures(report: MetricsRow, task: TaskDefinition | None = None) -> dict[str, float]:
     """One site's figures as read from its noised histogram (post-processing; noisier than
     the federation's sum). Empty for a row of another shape."""
-    return federation_metrics([report])
+    return federation_metrics([report], task)
 
 
-def federation_metrics(reports: list[MetricsRow]) -> dict[str, float]:
-    """AUC, accuracy, sensitivity, specificity of the sum of the sites' noised validation
-    histograms (post-processing: it costs the sites no privacy). Rows of another shape,
-    e.g. written before sites noised their figures, are left out."""
+def federation_metrics(
+    reports: list[MetricsRow], task: TaskDefinition | None = None
+) -> dict[str, float]:
+    """AUC, accuracy, sensitivity, specificity (a segmentation ``task``: mean Dice and
+    HD95) of the sum of the sites' noised validation histograms (post-processing: it
+    costs the sites no privacy). Rows of another shape, e.g. written before sites noised
+    their figures, are left out."""
     histograms = [
         np.asarray(m.values["noisy_counts"], dtype=np.float64)
         for m in reports
@@ -28,6 +37,10 @@ def federation_metrics(reports: list[MetricsRow]) -> dict[str, float]:
     if not histograms:
         return {}
     try:
+        if task is not None and task.is_segmentation:
+            return segmentation_histogram_metrics(
+                summed_histogram(histograms), hd95_range_mm(task.matrix, task.pixel_spacing_mm)
+            )
         return histogram_metrics(summed_histogram(histograms))
     except ValueError:
         return {}
@@ -45,7 +58,7 @@ def federation_status(plan: FederationPlan, store: CoordinatorStore, current: Ro
                 total_examples=row.total_examples,
                 result_sha256=row.result_sha256,
                 published_at=row.published_at,
-                metrics=federation_metrics(reports),
+                metrics=federation_metrics(reports, plan.task),
                 metrics_sites=[m.site for m in reports],
                 failure=row.failure,
             )

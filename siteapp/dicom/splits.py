@@ -38,10 +38,13 @@ def _order(seed: int, patient_key: str) -> str:
 
 
 def assign_splits(
-    conn: sqlite3.Connection, seed: int = SPLIT_SEED, val_fraction: float = VAL_FRACTION
+    conn: sqlite3.Connection, seed: int = SPLIT_SEED, val_fraction: float = VAL_FRACTION,
+    strata: dict[str, str] | None = None,
 ) -> int:
-    """Give every labelled patient without a split one; returns how many were assigned."""
-    labels = effective_labels(conn)
+    """Give every labelled patient without a split one; returns how many were assigned.
+    ``strata`` (patient key -> group) splits other patients the same way, e.g. those
+    with masks by whether a mask holds a lesion (default: the labelled patients by label)."""
+    labels = effective_labels(conn) if strata is None else strata
     existing = {
         str(r[0]): str(r[1]) for r in conn.execute("SELECT patient_key, split FROM splits")
     }

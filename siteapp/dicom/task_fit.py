@@ -96,6 +96,8 @@ def task_fit_problems(
             f"the {wanted} series here show {_counted(parts)}, not the "
             f"{task.body_part.lower()}; {what}: import studies of the {task.body_part.lower()}"
         )
+    if task.is_segmentation:
+        return problems + segmentation_fit_problems(data_dir, task)
     if not labels:
         return [*problems, "no patient is labelled; label patients with the task's classes "
                 f"({', '.join(task.classes)}) on the Labels page or import a labels file"]
@@ -134,6 +136,26 @@ def task_fit_problems(
                 f"at least {least} each; has {have}); label more patients of "
                 f"{'that class' if len(short) == 1 else 'those classes'}"
             )
+    return problems
+
+
+def segmentation_fit_problems(data_dir: Path, task: TaskDefinition) -> list[str]:
+    """A segmentation task needs masked patients (:mod:`siteapp.dicom.mask_source`) in
+    both splits, some of them with a region in the training split."""
+    from siteapp.dicom.mask_source import masked_patient_splits, masked_patients
+
+    regions = ", ".join(task.regions)
+    patients = masked_patients(data_dir, task)
+    if not patients:
+        return [f"no {'/'.join(task.modality)} series here has a mask of {regions}; import "
+                "DICOM SEG or RTSTRUCT masks, or draw them on the Labels page"]
+    splits = masked_patient_splits(data_dir, patients)
+    problems = []
+    for split in (SPLIT_TRAIN, SPLIT_VAL):
+        if not any(splits.get(p.key) == split for p in patients):
+            problems.append(f"the '{split}' split has no patient with masks; mask more patients")
+    if not any(p.has_region and splits.get(p.key) == SPLIT_TRAIN for p in patients):
+        problems.append(f"no training patient's mask shows {regions}; mask patients with lesions")
     return problems
 
 

@@ -73,7 +73,12 @@ from siteapp.federation.update_encoding import ckks_body, plaintext_body
 from siteapp.privacy.calibration import calibrate_noise_multiplier
 from siteapp.privacy.ledger import EntryStatus, PrivacyCapExceededError, PrivacyLedger, RecordSet
 from siteapp.privacy.randomness import seed_for
-from siteapp.privacy.validation_release import noised_histogram, release_mechanism
+from siteapp.privacy.validation_release import (
+    HISTOGRAM_SENSITIVITY,
+    SEGMENTATION_HISTOGRAM_SENSITIVITY,
+    noised_histogram,
+    release_mechanism,
+)
 
 _ACCEPTING = (RoundPhase.OPEN, RoundPhase.COLLECTING)
 _UPLOAD_WORDS = {
@@ -467,9 +472,11 @@ class RoundRunner:
             self.ledger.mark_finished(record.ledger_entry_id, EntryStatus.COMPLETED)
         record = self.records.save(record.advanced(SiteRoundStatus.REPORTED, metrics=metrics))
         entry = next((e for e in self.ledger.entries() if e.id == record.ledger_entry_id), None)
-        auc = metrics.get("auc")
-        self._emit(SiteStep.AGGREGATED, number, f"round {number} aggregated; validation AUC "
-                   + ("n/a" if auc is None else f"{auc:.3f}"))
+        headline = "dice" if plan.task.is_segmentation else "auc"
+        value = metrics.get(headline)
+        self._emit(SiteStep.AGGREGATED, number, f"round {number} aggregated; validation "
+                   f"{'Dice' if headline == 'dice' else 'AUC'} "
+                   + ("n/a" if not isinstance(value, float) else f"{value:.3f}"))
         return RoundOutcome(
             round=number, mode=plan.mode.value, strategy=plan.strategy.value,
             num_examples=int(record.num_examples or 0), upload_bytes=int(record.upload_bytes or 0),
@@ -503,7 +510,9 @@ class RoundRunner:
             self._emit(SiteStep.WAITING, number, f"validation figures not reported: {exc}")
             return f"not reported: {exc}"
         seed = seed_for(fixed, self.enrolment.site, number, "validation")
-        noised = noised_histogram(histogram, validation.noise_multiplier, seed)
+        sensitivity = (SEGMENTATION_HISTOGRAM_SENSITIVITY if plan.task.is_segmentation
+                       else HISTOGRAM_SENSITIVITY)
+        noised = noised_histogram(histogram, validation.noise_multiplier, seed, sensitivity)
         self.client.report_metrics(number, MetricsReport(noisy_counts=noised.tolist()))
         self.ledger.mark_finished(entry.id, EntryStatus.COMPLETED)
         return (f"reported with Gaussian noise {validation.noise_multiplier:g} per count; "

@@ -119,6 +119,7 @@ class SiteTraining:
         steps: int, progress: Callable[[int, int, float], None], stop: threading.Event,
     ) -> np.ndarray:
         """One DP round from ``global_weights``; the flat, client-clipped update."""
+        from siteapp.training.segmentation_loss import loss_for
         from siteapp.training.trainer import RoundPlan, train_round
         from siteapp.training.weights import flatten, load_state
 
@@ -132,6 +133,7 @@ class SiteTraining:
             fedprox_mu=self.plan.strategy_params.proximal_mu if self.plan.strategy is Strategy.FEDPROX else 0.0,
             sampling_seed=seed_for(seed, self.site, number, "sampling"),
             noise_seed=seed_for(seed, self.site, number, "noise"),
+            loss=loss_for(self.task.is_segmentation),
         )
         result = train_round(self.model, self.train_set, round_plan, device=self.device,
                              progress=progress, cancel=stop)
@@ -152,17 +154,39 @@ class SiteTraining:
 
         load_state(self.model, weights)
         histogram = None
-        if self.task.positive_class is not None:
+        if self.task.is_segmentation:
+            metrics, histogram = self._evaluate_segmentation()
+        elif self.task.positive_class is not None:
             labels, scores = labelled_scores(
                 self.model.to(self.device), self.val_set, self.task, device=self.device
             )
             histogram = score_histogram(labels, scores, self.plan.validation.score_bins)
-        metrics = evaluate_patients(
-            self.model.to(self.device), self.val_set, self.task, device=self.device
-        ).to_dict()
+        if not self.task.is_segmentation:
+            metrics = evaluate_patients(
+                self.model.to(self.device), self.val_set, self.task, device=self.device
+            ).to_dict()
         save_checkpoint(
             self.data_dir, full_state(self.model), source="federated", run_id=self.plan.federation,
             round=number, model_name=self.plan.model, task=self.task, epsilon=epsilon,
             metrics=metrics,
         )
         return metrics, histogram
+
+    def _evaluate_segmentation(self) -> tuple[dict[str, object], np.ndarray]:
+        """Exact Dice and HD95 of the loaded model (kept here) and the exact histogram of
+        the patients by Dice and HD95 bin (sent only noised)."""
+        from coordinator.aggregation.validation_histogram import hd95_range_mm
+        from siteapp.privacy.validation_release import segmentation_histogram
+        from siteapp.training.segmentation_data import SegmentationDataset
+        from siteapp.training.segmentation_metrics import evaluate_segmentation
+
+        assert isinstance(self.val_set, SegmentationDataset)  # site_dataset, for this task
+        result = evaluate_segmentation(
+            self.model.to(self.device), self.val_set, self.task, device=self.device
+        )
+        histogram = segmentation_histogram(
+            [s.dice for s in result.scores], [s.hd95_mm for s in result.scores],
+            self.plan.validation.score_bins,
+            hd95_range_mm(self.task.matrix, self.task.pixel_spacing_mm),
+        )
+        return result.to_dict(), histogram

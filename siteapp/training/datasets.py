@@ -121,8 +121,9 @@ def site_dataset(
 ) -> PatientDataset:
     """The site's labelled patients of ``split`` (train/val/test), read through the
     preprocessing cache. Labels are mapped to class indices of ``task``. A ``3d_volume``
-    task gets one volume per study (:mod:`siteapp.training.volumes`), any other one
-    image per draw."""
+    task gets one volume per study (:mod:`siteapp.training.volumes`), a segmentation
+    task the masked patients' images and masks (:mod:`siteapp.training.segmentation_site`),
+    any other one image per draw."""
     from coordinator.task_definition import InputKind
     from siteapp.dicom.cache import PreprocessCache
     from siteapp.statistics.windows import task_with_windows
@@ -132,6 +133,10 @@ def site_dataset(
         from siteapp.training.volumes import volume_dataset
 
         return volume_dataset(data_dir, task, split, seed=seed)
+    if task.is_segmentation:
+        from siteapp.training.segmentation_site import site_segmentation_dataset
+
+        return site_segmentation_dataset(data_dir, task, split, seed=seed)
     patients = task_patients(data_dir, task, split)
     cache = PreprocessCache(data_dir)
     records = [

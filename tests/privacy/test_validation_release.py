@@ -7,12 +7,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coordinator.aggregation.validation_histogram import histogram_metrics, summed_histogram
+from coordinator.aggregation.validation_histogram import (
+    histogram_metrics,
+    segmentation_histogram_metrics,
+    summed_histogram,
+)
 from siteapp.privacy.ledger import PrivacyCapExceededError, PrivacyLedger
 from siteapp.privacy.validation_release import (
+    SEGMENTATION_HISTOGRAM_SENSITIVITY,
     noised_histogram,
     release_mechanism,
     score_histogram,
+    segmentation_histogram,
 )
 from siteapp.training.metrics import binary_metrics
 
@@ -46,6 +52,24 @@ def test_noise_has_the_plans_spread_and_is_fresh_every_time() -> None:
     np.testing.assert_array_equal(noised_histogram(zeros, 4.0, 9), noised_histogram(zeros, 4.0, 9))
     with pytest.raises(ValueError, match="without noise"):
         noised_histogram(zeros, 0.0, None)
+
+
+def test_a_segmentation_histogram_counts_each_patient_once_per_row() -> None:
+    """Row 0: Dice bins of [0, 1]; row 1: HD95 bins of [0, 40 mm], the last one open. Each
+    patient is in one cell of each row: L2 sensitivity sqrt(2), and the noise scales by it."""
+    dice = [0.05, 0.3, 0.3, 0.99, 1.0]
+    hd95 = [0.0, 12.0, 25.0, 39.0, 400.0]
+    histogram = segmentation_histogram(dice, hd95, 4, 40.0)
+    assert histogram.tolist() == [[1, 2, 0, 2], [1, 1, 1, 2]]
+    assert histogram.sum(axis=1).tolist() == [5, 5]
+    read = segmentation_histogram_metrics(histogram, 40.0)
+    assert read["dice"] == pytest.approx((0.125 + 2 * 0.375 + 2 * 0.875) / 5)
+    assert read["hd95_mm"] == pytest.approx((5 + 15 + 25 + 2 * 35) / 5)
+    zeros = np.zeros((2, 4))
+    draws = np.stack([noised_histogram(zeros, 4.0, None, SEGMENTATION_HISTOGRAM_SENSITIVITY)
+                      for _ in range(2000)])
+    assert draws.std() == pytest.approx(4.0 * np.sqrt(2.0), rel=0.05)
+    assert segmentation_histogram_metrics(np.full((2, 4), -1.0), 40.0) == {}
 
 
 def test_summing_refuses_histograms_of_different_shapes() -> None:
