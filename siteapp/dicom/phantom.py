@@ -2,7 +2,8 @@
 
 Each site is a folder of real DICOM files (CT in Hounsfield units with rescale
 slope/intercept, or MG) plus ``labels.csv``. Sites differ the way hospitals do:
-scanner manufacturer, noise, sharpness, pixel spacing, calibration offset, class
+scanner manufacturer, noise, sharpness, pixel spacing, calibration offset (CT) or
+detector gain and offset (MG: each vendor's intensity scale), class
 balance and size (:data:`SITE_PROFILES`). The task is learnable but not trivial: small
 round nodules (or masses) compete with vessels (or dense tissue) of similar brightness,
 so a small CNN needs many patients to separate them, which is what makes federation
@@ -81,12 +82,18 @@ class SiteProfile:
     positive_fraction: float
     size_fraction: float  # share of the requested patient count
     monochrome1: bool = False  # MG: some vendors store inverted images
+    # MG: how the detector maps signal to stored values (signal x gain x full scale +
+    # offset): each vendor's intensity scale, what harmonisation has to undo.
+    detector_gain: float = 1.0
+    detector_offset: float = 0.0
 
 
 SITE_PROFILES: tuple[SiteProfile, ...] = (
     SiteProfile("SIEMENS", "SOMATOM Force", 18.0, 0.8, 2.6, 0.0, -1024.0, 0.5, 1.0),
-    SiteProfile("GE MEDICAL SYSTEMS", "Revolution CT", 35.0, 1.4, 2.9, 25.0, -1024.0, 0.35, 1.0),
-    SiteProfile("Philips", "Ingenuity CT", 55.0, 2.0, 3.2, -30.0, -1000.0, 0.25, 0.5, True),
+    SiteProfile("GE MEDICAL SYSTEMS", "Revolution CT", 35.0, 1.4, 2.9, 25.0, -1024.0, 0.35, 1.0,
+                detector_gain=0.7, detector_offset=400.0),
+    SiteProfile("Philips", "Ingenuity CT", 55.0, 2.0, 3.2, -30.0, -1000.0, 0.25, 0.5, True,
+                detector_gain=0.55, detector_offset=900.0),
 )
 
 TASK_MODALITY = {
@@ -395,7 +402,9 @@ def _write_mg_patient(
             lesion[view] = inside
         signal = _blur(signal, profile.blur_mm / spacing)
         signal = signal + rng.normal(0, profile.noise * MG_NOISE_SCALE, signal.shape) * breast
-        stored = np.clip(np.round(signal * (2**MG_BITS - 1)), 0, 2**MG_BITS - 1).astype(np.uint16)
+        full_scale = 2**MG_BITS - 1
+        stored = np.clip(np.round(signal * profile.detector_gain * full_scale + profile.detector_offset),
+                         0, full_scale).astype(np.uint16)
         if profile.monochrome1:
             stored = (2**MG_BITS - 1 - stored).astype(np.uint16)
         ds = _base_dataset(ctx, _MG_STORAGE, ctx.uid("mg", view), study_uid, series_uid, "MG")

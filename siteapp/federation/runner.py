@@ -49,6 +49,7 @@ from coordinator.protocol import (
     uses_secure_bisection,
 )
 from coordinator.round_state import MaskingStep, RoundPhase, SiteRoundStatus, SiteStep
+from coordinator.task_definition import PercentileScope
 from siteapp.dicom.task_fit import check_task_fits
 from siteapp.federation.audit import AuditLog
 from siteapp.federation.bisection_round import BisectionRound
@@ -173,6 +174,7 @@ class RoundRunner:
             self.kit.plan.strategy.value,
         )
         try:
+            self._ensure_federation_windows()
             while max_rounds is None or len(report.rounds) < max_rounds:
                 pending = self.records.awaiting_report()
                 if pending is not None:
@@ -209,6 +211,25 @@ class RoundRunner:
         report.delta = self.ledger.summary()["delta"]  # type: ignore[assignment]
         report.bytes_sent = self.audit.bytes_sent(since=started)
         return report
+
+    def _ensure_federation_windows(self) -> None:
+        """A task windowed with the federation's percentiles needs its statistics first:
+        take part in (or read) the statistics round once per federation."""
+        from siteapp.federation.statistics_round import StatisticsRound
+        from siteapp.statistics.windows import load_task_statistics
+
+        task = self.kit.plan.task
+        if task.windowing.scope is not PercentileScope.FEDERATION:
+            return
+        kept = load_task_statistics(self.data_dir, task.name)
+        if kept is not None and kept.federation == self.enrolment.federation and kept.federation_windows:
+            return
+        self._emit(SiteStep.WAITING, None, "the task windows images with the federation's "
+                   "statistics: taking part in the statistics round first (its cost goes to the ledger)")
+        StatisticsRound(
+            self.data_dir, options=self.options, stop=self.stop,
+            on_progress=lambda message: self._emit(SiteStep.WAITING, None, f"statistics: {message}"),
+        ).run()
 
     def _finished_now(self) -> bool:
         """Best effort, for the report only: has the federation ended?"""
