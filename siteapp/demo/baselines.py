@@ -55,14 +55,13 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
     import time
 
     from siteapp.privacy.ledger import EntryStatus, PrivacyLedger
-    from siteapp.tasks import demo_task
     from siteapp.training.datasets import site_dataset
     from siteapp.training.evaluation import evaluate_patients
     from siteapp.training.trainer import RoundPlan, plan_round, train_round
     from siteapp.training.weights import load_state
 
     started = time.perf_counter()
-    task = demo_task(settings.task)
+    task = settings.demo_task()
     curve = BaselineCurve(auc_by_round=[{} for _ in range(settings.rounds)])
     for index, (site, data_dir) in enumerate(data_dirs.items()):
         train = site_dataset(data_dir, task, "train", seed=settings.seed)
@@ -101,14 +100,13 @@ def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = p
     import time
 
     from siteapp.privacy.calibration import calibrate_noise_multiplier
-    from siteapp.tasks import demo_task
     from siteapp.training.datasets import site_dataset
     from siteapp.training.evaluation import evaluate_patients
     from siteapp.training.trainer import RoundPlan, plan_round, train_round
     from siteapp.training.weights import load_state
 
     started = time.perf_counter()
-    task = demo_task(settings.task)
+    task = settings.demo_task()
     trains = [site_dataset(d, task, "train", seed=settings.seed) for d in data_dirs.values()]
     vals = {site: site_dataset(d, task, "val", seed=settings.seed) for site, d in data_dirs.items()}
     pooled = pool_datasets(trains, settings.seed)

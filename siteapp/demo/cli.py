@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coordinator.protocol import MIN_SECURE_SITES, SecureMode, Strategy, hidden_updates_conflict
+from coordinator.task_definition import PercentileScope
 from siteapp.demo.settings import (
     BASELINES_DIRNAME,
     DEFAULT_DEMO_DIR,
@@ -72,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "working resolution")
     parser.add_argument("--batch-patients", type=int, default=DEFAULTS.batch_patients,
                         help="expected patients per DP-SGD (Poisson) batch")
+    parser.add_argument("--windowing-scope", choices=[s.value for s in PercentileScope], default=None,
+                        help="window with the task's percentiles (1-99 if it has none) of each image, "
+                        "of the site's or of the federation's images of the same scanner model "
+                        "(default: the task file's windowing)")
     return parser
 
 
@@ -101,7 +106,7 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
         model=args.model, optimizer=args.optimizer, learning_rate=args.learning_rate,
         learning_rate_schedule=args.learning_rate_schedule, batch_patients=args.batch_patients,
         pretrained_weights=args.pretrained_weights, frozen_stages=args.frozen_stages,
-        task=args.task,
+        task=args.task, windowing_scope=args.windowing_scope,
     )
 
 
@@ -115,6 +120,15 @@ def clean_run_folder(out: Path, settings: DemoSettings) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+
+
+def _keep_windows(data_dir: Path, local_dir: Path) -> None:
+    """The local-only baseline windows images as its site does: a task windowed with the
+    federation's percentiles needs the statistics the site received (copied, not sent)."""
+    from siteapp.statistics.windows import STATISTICS_DIRNAME
+
+    if (data_dir / STATISTICS_DIRNAME).is_dir():
+        shutil.copytree(data_dir / STATISTICS_DIRNAME, local_dir / STATISTICS_DIRNAME, dirs_exist_ok=True)
 
 
 def run_demo(settings: DemoSettings, out: Path) -> str:
@@ -151,6 +165,8 @@ def run_demo(settings: DemoSettings, out: Path) -> str:
         for site, data_dir in data_dirs.items():
             shutil.copytree(data_dir, local_dirs[site])  # before it joins: an unspent ledger
         federation = run_federation(settings, out, data_dirs, children, console)
+        for site, data_dir in data_dirs.items():
+            _keep_windows(data_dir, local_dirs[site])
     console.line(f"federation finished in {federation.seconds:.0f} s; training the baselines")
     local = local_only(settings, local_dirs, federation.final_epsilon(), say=console.line)
     central = centralized(settings, data_dirs, say=console.line)

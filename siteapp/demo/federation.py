@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from coordinator.loopback import free_port, serve_args
-from coordinator.protocol import FederationPlan
+from coordinator.protocol import FederatedStatistics, FederationPlan
+from coordinator.task_definition import PercentileScope
 from siteapp.demo.live import LiveConsole
 from siteapp.demo.processes import Child, ChildProcessError, ChildProcesses
 from siteapp.demo.settings import FEDERATION_DIRNAME, FEDERATION_NAME, DemoSettings
@@ -45,10 +46,9 @@ class FederationRun:
 
 
 def train_patients(settings: DemoSettings, data_dirs: dict[str, Path]) -> dict[str, int]:
-    from siteapp.tasks import demo_task
     from siteapp.training.datasets import site_dataset
 
-    task = demo_task(settings.task)
+    task = settings.demo_task()
     return {site: len(site_dataset(d, task, "train")) for site, d in data_dirs.items()}
 
 
@@ -62,25 +62,29 @@ def per_round_epsilon(settings: DemoSettings, patients: dict[str, int]) -> float
     """
     from siteapp.privacy.accountant import MechanismRun, epsilon_of
     from siteapp.privacy.calibration import calibrate_noise_multiplier
+    from siteapp.statistics.release import release_mechanism
     from siteapp.training.trainer import plan_round
 
+    # A task windowed with the federation's percentiles pays for the statistics first.
+    spent = []
+    if settings.windowing_scope == PercentileScope.FEDERATION:
+        spent.append(release_mechanism(FederatedStatistics.model_validate({}).noise_multiplier))
     costs = []
     for records in patients.values():
         rate, steps = plan_round(records, settings.epochs_per_round, settings.batch_patients)
         sigma = calibrate_noise_multiplier(settings.epsilon_cap, settings.delta, rate, steps,
-                                           settings.rounds)
+                                           settings.rounds, spent=spent)
         costs.append(epsilon_of([MechanismRun(sigma, rate, steps)], settings.delta))
     return min(costs)
 
 
 def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPlan:
     from coordinator.pretrained import describe_weights_file
-    from siteapp.tasks import demo_task
     from siteapp.training.weights import frozen_state_digest, update_length
 
     # The demo trains at the task's demo working resolution; the plan says so
     # (``reduced_from``), so a demo model is never mistaken for a full-resolution one.
-    task = demo_task(settings.task)
+    task = settings.demo_task()
     model = settings.starting_model()
     frozen = frozen_state_digest(model)
     pretrained = None

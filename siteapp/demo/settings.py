@@ -86,14 +86,30 @@ class DemoSettings:
     torch_threads: int = 1
     # Seconds a site may wait for the others in one round before the demo gives up.
     round_wait_s: float = 300.0
+    # None: the task file's windowing; image/site/federation: its percentiles (1-99 if it
+    # names none) read from each image, the site's or the federation's images of the same
+    # scanner model (docs/federated-statistics.md; the harmonisation benchmark).
+    windowing_scope: str | None = None
+
+    def demo_task(self) -> Any:
+        """The task the demo trains: at its demo working resolution, with the windowing
+        ``windowing_scope`` asks for."""
+        from coordinator.task_definition import PercentileScope, Windowing
+        from siteapp.tasks import demo_task
+
+        task = demo_task(self.task)
+        if self.windowing_scope is None:
+            return task
+        percentiles = task.windowing.percentiles or (1.0, 99.0)
+        windowing = Windowing(percentiles=percentiles, scope=PercentileScope(self.windowing_scope))
+        return task.model_copy(update={"windowing": windowing})
 
     def starting_model(self) -> Any:
         """The federation's initial model, which the baselines start from too: on the
         operator's weights file when there is one, else the app's own."""
-        from siteapp.tasks import demo_task
         from siteapp.training.initial_model import initial_model, operator_initial_model
 
-        task = demo_task(self.task)  # the demo trains at the task's demo working resolution
+        task = self.demo_task()
         if self.pretrained_weights is None:
             return initial_model(task, self.model, self.seed)
         return operator_initial_model(

@@ -122,7 +122,18 @@ def what_leaves(plan: FederationPlan) -> list[str]:
         "FederationPlanText",
         "No image, label or patient record ever leaves; the Audit log lists every byte sent.",
     )
-    return [update, count, figures, timings, never]
+    statistics = translate(
+        "FederationPlanText",
+        "If this site takes part in the statistics{needed}: intensity histograms per scanner model "
+        "and patients per class of the training patients, with random noise (σ {sigma:g} x 1.41) "
+        "on every number, masked: only the sum of at least 3 sites is revealed. Covered by ε: "
+        "the training patients' line in the ledger.",
+    ).format(
+        needed=translate("FederationPlanText", " (the task needs them: it windows with the "
+                         "federation's percentiles)") if plan.task.windowing.scope.value == "federation" else "",
+        sigma=plan.statistics.noise_multiplier,
+    )
+    return [update, count, figures, statistics, timings, never]
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,7 @@ class PlanInWords:
     min_sites: int
     sites: list[str]
     lines: list[tuple[str, str]]
+    task_name: str
 
 
 def plan_in_words(data_dir: Path) -> PlanInWords | None:
@@ -167,4 +179,4 @@ def plan_in_words(data_dir: Path) -> PlanInWords | None:
     median = secure_median_sentence(plan)
     if median is not None:
         lines.insert(5, (translate("FederationPlanText", "Secure median"), median))
-    return PlanInWords(enrolment, plan.rounds, plan.min_sites, list(plan.sites), lines)
+    return PlanInWords(enrolment, plan.rounds, plan.min_sites, list(plan.sites), lines, task.name)

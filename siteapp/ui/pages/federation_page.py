@@ -38,6 +38,7 @@ from siteapp.ui.federation_view import PlanInWords, plan_in_words
 from siteapp.ui.jobs import auto_device, round_state
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
+from siteapp.ui.statistics_panel import StatisticsPanel
 from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
@@ -190,10 +191,13 @@ class FederationPage(Page):
         rounds_box = QGroupBox(self.tr("Rounds this site took part in"))
         QVBoxLayout(rounds_box).addWidget(self.rounds_table)
 
+        self.statistics_panel = StatisticsPanel(session)
+
         grid.addWidget(kit_box, 0, 0)
         grid.addWidget(plan_box, 0, 1)
         grid.addWidget(control_box, 1, 0, 1, 2)
-        grid.addWidget(rounds_box, 2, 0, 1, 2)
+        grid.addWidget(rounds_box, 2, 0)
+        grid.addWidget(self.statistics_panel, 2, 1)
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(1, 3)
         grid.setRowStretch(2, 1)
@@ -227,6 +231,7 @@ class FederationPage(Page):
         self._show_device()
         self._set_running(self.join_worker is not None)
         self.fill_rounds()
+        self.statistics_panel.refresh(None if self.plan is None else self.plan.task_name)
 
     def fill_rounds(self) -> None:
         """The site's persisted round records (they survive restarts), newest last."""

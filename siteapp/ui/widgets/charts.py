@@ -126,3 +126,31 @@ class LineChart(pg.PlotWidget):
             self._limits[label] = line
         line.setValue(value)
         self._fit_y()
+
+
+class DistributionChart(pg.PlotWidget):
+    """Distributions over the same bins drawn as steps, each scaled to a total of 1, so a
+    site of 40 patients and a federation of 900 compare by shape (intensity histograms)."""
+
+    def __init__(self, x_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        style_plot(self)
+        self.setLabel("bottom", x_label, color=AXIS_PEN)
+        self.legend = self.addLegend(offset=(-10, 10), labelTextColor=AXIS_PEN)
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        self.shares: dict[str, list[float]] = {}
+        self.edges: list[float] = []
+
+    def set_distributions(self, edges: Sequence[float], named: dict[str, Sequence[float]]) -> None:
+        """Show each of ``named`` (weights per bin between ``edges``) as its shares."""
+        self.clear()
+        self.legend.clear()
+        self.edges = [float(e) for e in edges]
+        self.shares = {}
+        for index, (name, weights) in enumerate(named.items()):
+            clipped = [max(float(w), 0.0) for w in weights]
+            total = sum(clipped)
+            shares = [w / total if total > 0 else 0.0 for w in clipped]
+            self.shares[name] = shares
+            color = PALETTE[index % len(PALETTE)]
+            self.plot(self.edges, shares, stepMode="center", pen=pg.mkPen(color, width=2), name=name)
