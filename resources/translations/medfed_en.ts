@@ -367,339 +367,339 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="101"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="468"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="102"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="105"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="106"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="120"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="121"/>
         <source>Enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="127"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="128"/>
         <source>Fingerprint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="129"/>
         <source>Request enrolment…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="134"/>
         <source>Import enrolment kit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="136"/>
         <source>Leave this federation…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="137"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="138"/>
         <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
         <source>The federation plan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="152"/>
         <source>Take part</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="153"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="360"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
         <source>Connection: not checked yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="158"/>
         <source>Join</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="161"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="163"/>
         <source>Leave after this round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
         <source>Check connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>Round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>Patients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>Uploaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
         <source>ε after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
         <source>AUC (global model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="190"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="191"/>
         <source>Rounds this site took part in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="211"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="214"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="218"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="222"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="253"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="258"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="255"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="260"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="265"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="270"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="275"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
         <source>Request enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="275"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="279"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
         <source>Save the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
         <source>making the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="295"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="300"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
         <source>Import the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="316"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
         <source>importing the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="326"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="343"/>
         <source>Leave the federation?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="340"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
         <source>Leave the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
         <source>Stay enrolled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="354"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="359"/>
         <source>leaving the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="357"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="371"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="376"/>
         <source>contacting the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="379"/>
         <source>Connection: not reachable. {message}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
         <source>Connection: checking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="383"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="385"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="390"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="393"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="398"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="427"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="432"/>
         <source>taking part in the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="437"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="442"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="438"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="443"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="444"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="449"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="449"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="454"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="453"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="458"/>
         <source>Connection: no answer now. {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="460"/>
         <source>Connection: no answer now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="456"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="461"/>
         <source>Connection: the coordinator answers again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="468"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="475"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="477"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="482"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="478"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="483"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="487"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -837,57 +837,67 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="146"/>
-        <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
+        <location filename="../../siteapp/ui/federation_view.py" line="125"/>
+        <source>If this site takes part in the statistics{needed}: intensity histograms per scanner model and patients per class of the training patients, with random noise (σ {sigma:g} x 1.41) on every number, masked: only the sum of at least 3 sites is revealed. Covered by ε: the training patients&apos; line in the ledger.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="150"/>
-        <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
+        <location filename="../../siteapp/ui/federation_view.py" line="132"/>
+        <source> (the task needs them: it windows with the federation&apos;s percentiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="158"/>
-        <source>Task</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="159"/>
-        <source>What is learnt</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="160"/>
-        <source>Classes</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="161"/>
-        <source>Rounds</source>
+        <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/federation_view.py" line="162"/>
+        <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="170"/>
+        <source>Task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="171"/>
+        <source>What is learnt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="172"/>
+        <source>Classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="173"/>
+        <source>Rounds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="174"/>
         <source>Combining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="163"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="175"/>
         <source>Protection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="164"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="176"/>
         <source>Local training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="165"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="177"/>
         <source>What leaves this site</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="169"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="181"/>
         <source>Secure median</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2316,38 +2326,38 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
         <source>Waiting</source>
         <extracomment>The timeline&apos;s chips: the runner&apos;s steps, in the order a round goes through them.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
         <source>Sharing keys</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
         <source>Encrypting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="61"/>
         <source>Uploading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="62"/>
         <source>Waiting for others</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
         <source>Aggregated</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2482,6 +2492,109 @@
     <message>
         <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
         <source>Settings saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsPanel</name>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="45"/>
+        <source>Intensities: this site and the federation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="55"/>
+        <source>Take part in the statistics…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="57"/>
+        <source>Send this site&apos;s intensity histograms and patients per class, with Gaussian noise and masked, so the federation can window every scanner model alike. Costs privacy budget.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="60"/>
+        <source>Scanner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="63"/>
+        <source>Intensity (modality units)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="97"/>
+        <source>No statistics yet. Take part in the federation&apos;s statistics round to compare this site&apos;s intensities with the federation&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="102"/>
+        <source>This site</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="104"/>
+        <source>Federation ({n} sites)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="109"/>
+        <source>This site&apos;s window: {low:.0f} to {high:.0f}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="112"/>
+        <source>The federation&apos;s window: {low:.0f} to {high:.0f}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="114"/>
+        <source>The federation holds too little of this scanner to show (suppressed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="116"/>
+        <source>suppressed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="121"/>
+        <source>Patients per class in the federation (noised): {counts}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="148"/>
+        <source>Send noised statistics?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="150"/>
+        <source>This sends the intensity histograms and patients per class of this site&apos;s {n} training patients, with Gaussian noise (multiplier {noise:g}) and masked, so the coordinator sees only the sum over the sites. It raises their ε from {before:.2f} to at most {after:.2f}. If the round was already published, nothing is sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="155"/>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="155"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="164"/>
+        <source>Nothing was sent; no privacy budget was spent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="171"/>
+        <source>taking part in the federation&apos;s statistics</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="178"/>
+        <source>Reading this site&apos;s training images…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -367,339 +367,339 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="101"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="468"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="102"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="105"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="106"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation>与其他医院共同训练模型。只有受保护的模型更新会离开本工作站；影像、标注和患者记录永远不会离开。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="120"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="121"/>
         <source>Enrolment</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="127"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation>由联邦管理员告知的 CA 指纹（建议填写）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="128"/>
         <source>Fingerprint</source>
         <translation>指纹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="129"/>
         <source>Request enrolment…</source>
         <translation>申请加入…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
         <translation>生成本站点的私钥（它永远不会离开这台计算机）以及发给联邦运营方的证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="134"/>
         <source>Import enrolment kit…</source>
         <translation>导入注册包…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="136"/>
         <source>Leave this federation…</source>
         <translation>退出此联邦…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="137"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="138"/>
         <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
         <translation>删除加入包和联邦密钥（例如导入了错误的加入包时）。检查、标注、模型和隐私账本都会保留。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
         <source>The federation plan</source>
         <translation>联邦计划</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="152"/>
         <source>Take part</source>
         <translation>参与</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="153"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="360"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
         <source>Connection: not checked yet.</source>
         <translation>连接：尚未检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="158"/>
         <source>Join</source>
         <translation>加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="161"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="163"/>
         <source>Leave after this round</source>
         <translation>本轮结束后退出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
         <source>Check connection</source>
         <translation>检查连接</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>Patients</source>
         <translation>患者数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="184"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>Uploaded</source>
         <translation>已上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
         <source>ε after</source>
         <translation>之后的 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
         <source>AUC (global model)</source>
         <translation>AUC（全局模型）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="190"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="191"/>
         <source>Rounds this site took part in</source>
         <translation>本站点参与过的轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="211"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation>本站点尚未注册。请导入联邦管理员发送的注册包（.medfed-kit）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="214"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="218"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation>导入注册包后，计划将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="222"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation>联邦 &lt;b&gt;{federation}&lt;/b&gt; 的站点 &lt;b&gt;{site}&lt;/b&gt;&lt;br&gt;协调服务器：{url}&lt;br&gt;CA 指纹：{fp}&lt;br&gt;注册包有效期至 {expires}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="253"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="258"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation>计划中的全部 {n} 轮均已完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="255"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="260"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation>第 {n} 轮已完成；下次点击“加入”将参与下一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="265"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="270"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation>训练设备：{device}（可在“设置”中更改）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="275"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
         <source>Request enrolment</source>
         <translation>申请加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="275"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation>本站点在联邦计划中的名称：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="279"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
         <source>Save the certificate request</source>
         <translation>保存证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation>证书申请 (*.csr);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
         <source>making the certificate request</source>
         <translation>生成证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="295"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="300"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation>已将站点 {site} 的证书申请保存到 {path}。请把它发给联邦运营方，并向其核对指纹 {fingerprint}；然后导入对方发回的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
         <source>Import the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation>MedFed 注册包 (*.medfed-kit);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="316"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
         <source>importing the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="326"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation>已注册为联邦 {federation} 的站点 {site}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="338"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="343"/>
         <source>Leave the federation?</source>
         <translation>退出联邦？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="340"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation>退出联邦 {federation}（站点 {site}）？其加入包和密钥将从此数据文件夹中删除。您的检查、标注、模型、轮次记录和隐私账本都会保留，已消耗的 ε 继续计入。如需再次参与，请导入运营方提供的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
         <source>Leave the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
         <source>Stay enrolled</source>
         <translation>保持加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="354"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="359"/>
         <source>leaving the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="357"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation>已退出联邦 {federation}。此数据文件夹中的其他内容均已保留；导入加入包即可再次参与。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="371"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="376"/>
         <source>contacting the coordinator</source>
         <translation>联系协调服务器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="379"/>
         <source>Connection: not reachable. {message}</source>
         <translation>连接：无法访问。{message}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
         <source>Connection: checking…</source>
         <translation>连接：正在检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="383"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation>已连接。联邦学习已完成全部轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="385"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="390"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="393"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="398"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="427"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="432"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="437"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="442"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="438"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="443"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="444"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="449"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="449"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="454"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="453"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="458"/>
         <source>Connection: no answer now. {why}</source>
         <translation>连接：当前无应答。{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="460"/>
         <source>Connection: no answer now.</source>
         <translation>连接：当前无应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="456"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="461"/>
         <source>Connection: the coordinator answers again.</source>
         <translation>连接：协调服务器已恢复应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="468"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="475"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="477"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="482"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="478"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="483"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation>联邦已完成全部轮次，无需再等待。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="487"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -837,57 +837,67 @@
         <translation>任何图像、标签或患者记录都不会离开本站；审计日志列出发送的每个字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="146"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="125"/>
+        <source>If this site takes part in the statistics{needed}: intensity histograms per scanner model and patients per class of the training patients, with random noise (σ {sigma:g} x 1.41) on every number, masked: only the sum of at least 3 sites is revealed. Covered by ε: the training patients&apos; line in the ledger.</source>
+        <translation>如果本站点参与统计{needed}：训练患者按扫描仪型号的强度直方图和各类别患者数，每个数字都加入随机噪声（σ {sigma:g} x 1.41）并经过掩码：只公开至少 3 个站点的总和。受 ε 覆盖：计入隐私账本中训练患者的那一行。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="132"/>
+        <source> (the task needs them: it windows with the federation&apos;s percentiles)</source>
+        <translation>（任务需要它们：任务使用联邦的百分位数设置窗口）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/federation_view.py" line="158"/>
         <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation>共 {rounds} 轮；每轮至少需要 {n} 个站点中的 {min_sites} 个（{sites}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="150"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="162"/>
         <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
         <translation>每轮在本站点已标注的患者上训练 {epochs} 遍，并采用差分隐私：每轮最多 ε {eps:g}（δ {delta:g}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="158"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="170"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="159"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="171"/>
         <source>What is learnt</source>
         <translation>学习内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="160"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="172"/>
         <source>Classes</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="161"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="173"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="162"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="174"/>
         <source>Combining</source>
         <translation>聚合方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="163"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="175"/>
         <source>Protection</source>
         <translation>保护方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="164"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="176"/>
         <source>Local training</source>
         <translation>本地训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="165"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="177"/>
         <source>What leaves this site</source>
         <translation>离开本站点的内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="169"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="181"/>
         <source>Secure median</source>
         <translation>安全中位数</translation>
     </message>
@@ -2316,38 +2326,38 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
         <source>Waiting</source>
         <extracomment>The timeline&apos;s chips: the runner&apos;s steps, in the order a round goes through them.</extracomment>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
         <source>Sharing keys</source>
         <translation>交换密钥</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
         <source>Training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
         <source>Encrypting</source>
         <translation>加密</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="61"/>
         <source>Uploading</source>
         <translation>上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="62"/>
         <source>Waiting for others</source>
         <translation>等待其他站点</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
         <source>Aggregated</source>
         <translation>已聚合</translation>
     </message>
@@ -2483,6 +2493,109 @@
         <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsPanel</name>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="45"/>
+        <source>Intensities: this site and the federation</source>
+        <translation>强度：本站点与联邦</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="55"/>
+        <source>Take part in the statistics…</source>
+        <translation>参与统计…</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="57"/>
+        <source>Send this site&apos;s intensity histograms and patients per class, with Gaussian noise and masked, so the federation can window every scanner model alike. Costs privacy budget.</source>
+        <translation>发送本站点的强度直方图和各类别患者数（加入高斯噪声并经过掩码），使联邦能以相同方式为每种扫描仪型号设置窗口。会消耗隐私预算。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="60"/>
+        <source>Scanner</source>
+        <translation>扫描仪</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="63"/>
+        <source>Intensity (modality units)</source>
+        <translation>强度（模态单位）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="97"/>
+        <source>No statistics yet. Take part in the federation&apos;s statistics round to compare this site&apos;s intensities with the federation&apos;s.</source>
+        <translation>尚无统计数据。参与联邦的统计轮次，即可将本站点的强度与联邦的强度进行比较。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="102"/>
+        <source>This site</source>
+        <translation>本站点</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="104"/>
+        <source>Federation ({n} sites)</source>
+        <translation>联邦（{n} 个站点）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="109"/>
+        <source>This site&apos;s window: {low:.0f} to {high:.0f}.</source>
+        <translation>本站点的窗口：{low:.0f} 至 {high:.0f}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="112"/>
+        <source>The federation&apos;s window: {low:.0f} to {high:.0f}.</source>
+        <translation>联邦的窗口：{low:.0f} 至 {high:.0f}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="114"/>
+        <source>The federation holds too little of this scanner to show (suppressed).</source>
+        <translation>联邦中该扫描仪的数据太少，无法显示（已隐藏）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="116"/>
+        <source>suppressed</source>
+        <translation>已隐藏</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="121"/>
+        <source>Patients per class in the federation (noised): {counts}.</source>
+        <translation>联邦中各类别的患者数（含噪声）：{counts}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="148"/>
+        <source>Send noised statistics?</source>
+        <translation>发送加噪统计数据？</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="150"/>
+        <source>This sends the intensity histograms and patients per class of this site&apos;s {n} training patients, with Gaussian noise (multiplier {noise:g}) and masked, so the coordinator sees only the sum over the sites. It raises their ε from {before:.2f} to at most {after:.2f}. If the round was already published, nothing is sent.</source>
+        <translation>这将发送本站点 {n} 名训练患者的强度直方图和各类别患者数，加入高斯噪声（乘数 {noise:g}）并经过掩码，协调器只能看到各站点的总和。这会使他们的 ε 从 {before:.2f} 增加到最多 {after:.2f}。如果该轮次已发布，则不会发送任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="155"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="155"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="164"/>
+        <source>Nothing was sent; no privacy budget was spent.</source>
+        <translation>未发送任何内容；未消耗隐私预算。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="171"/>
+        <source>taking part in the federation&apos;s statistics</source>
+        <translation>正在参与联邦统计</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/statistics_panel.py" line="178"/>
+        <source>Reading this site&apos;s training images…</source>
+        <translation>正在读取本站点的训练图像…</translation>
     </message>
 </context>
 <context>

@@ -113,8 +113,9 @@ class StatisticsPanel(QGroupBox):
         elif stats.federation is not None:
             lines.append(self.tr("The federation holds too little of this scanner to show (suppressed)."))
         if stats.federation_class_counts:
+            suppressed = self.tr("suppressed")
             counts = ", ".join(
-                f"{name} {self.tr('suppressed') if count is None else f'{count:.0f}'}"
+                f"{name} {suppressed if count is None else f'{count:.0f}'}"
                 for name, count in stats.federation_class_counts.items()
             )
             lines.append(self.tr("Patients per class in the federation (noised): {counts}.").format(counts=counts))
