@@ -367,339 +367,339 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="102"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="110"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="125"/>
         <source>Enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
         <source>Fingerprint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
         <source>Request enrolment…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="138"/>
         <source>Import enrolment kit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="136"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="140"/>
         <source>Leave this federation…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
         <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="153"/>
         <source>The federation plan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="152"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="165"/>
         <source>Take part</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="378"/>
         <source>Connection: not checked yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="158"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="171"/>
         <source>Join</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="174"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="176"/>
         <source>Leave after this round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
         <source>Check connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
         <source>Round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
         <source>Patients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
         <source>Uploaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="199"/>
         <source>ε after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="199"/>
         <source>AUC (global model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="204"/>
         <source>Rounds this site took part in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="228"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="231"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="222"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="235"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="258"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="271"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="273"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="278"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="270"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="283"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>Request enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
         <source>Save the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="298"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="310"/>
         <source>making the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="300"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="313"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
         <source>Import the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="334"/>
         <source>importing the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="326"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="339"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="343"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="356"/>
         <source>Leave the federation?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="358"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="363"/>
         <source>Leave the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="363"/>
         <source>Stay enrolled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="359"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
         <source>leaving the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="376"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
         <source>contacting the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="379"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
         <source>Connection: not reachable. {message}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="395"/>
         <source>Connection: checking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="401"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="390"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="398"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="411"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="432"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="445"/>
         <source>taking part in the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="442"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="455"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="443"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="456"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="449"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="462"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="454"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="467"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="458"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="471"/>
         <source>Connection: no answer now. {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="460"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>Connection: no answer now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="461"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
         <source>Connection: the coordinator answers again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="482"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="495"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="483"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="496"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="499"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -707,197 +707,197 @@
 <context>
     <name>FederationPlanText</name>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="23"/>
         <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="25"/>
         <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="26"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="27"/>
         <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by Krum and the trimmed mean (the median and the winsorised mean also run masked).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
         <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
         <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
         <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
         <source>Trimmed mean: the average after dropping the extremes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="40"/>
         <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="40"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="41"/>
         <source>FedAdagrad: averaging with an adaptive server step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="41"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="42"/>
         <source>FedAdam: averaging with an Adam server optimiser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="42"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="43"/>
         <source>FedYogi: averaging with a Yogi server optimiser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="43"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="44"/>
         <source>Winsorised mean: each value is first limited to the range most sites agree on, then averaged; robust to a site sending extreme values.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="56"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="57"/>
         <source>Each round asks {probes} questions after training, one masked sum each: for every number of the model, is this site&apos;s value at or below a threshold the coordinator publishes? Only the count of sites answering yes is unmasked; it moves each threshold up or down, and after {probes} questions the thresholds are the median to within {precision:.1g}. The coordinator learns those counts per number and question, never one site&apos;s value or answer (unless all sites or none answer yes). A site that leaves between questions is left out of the later ones.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="67"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="68"/>
         <source>Then each site limits its update to the range found this way and the sites add their limited updates in one more masked sum.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="83"/>
         <source>The model update, as {probes} masked answers per number (is it at or below the published threshold?); only the count over at least 3 sites is ever revealed. Covered by ε: DP-SGD noise is added before any answer is computed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="89"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="90"/>
         <source>Then the update itself, limited to that range and masked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="93"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="94"/>
         <source>The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="96"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="97"/>
         <source>encrypted or masked, only the sum of at least 3 sites is ever revealed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="98"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="99"/>
         <source>readable by the coordinator (TLS only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="99"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="100"/>
         <source>The number of training patients, {protection}. Not covered by ε: it is exact.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="102"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="103"/>
         <source>inside the encrypted or masked sum, so sites learn only the total of all sites</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="104"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="105"/>
         <source>readable by the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="107"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="108"/>
         <source>Validation figures: none (the plan asks for none).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="109"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="110"/>
         <source>Validation figures: the validation patients counted by class and score band, with random noise (σ {sigma:g}) added to every count; exact AUC, counts and the confusion matrix stay here. Covered by ε: the validation patients&apos; own line in the ledger. The site policy can refuse to send them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="117"/>
         <source>When this site joins, uploads and reports, and the size of each message. Not covered by ε; training time grows with the number of patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="121"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="122"/>
         <source>No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="125"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="126"/>
         <source>If this site takes part in the statistics{needed}: intensity histograms per scanner model and patients per class of the training patients, with random noise (σ {sigma:g} x 1.41) on every number, masked: only the sum of at least 3 sites is revealed. Covered by ε: the training patients&apos; line in the ledger.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="132"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="133"/>
         <source> (the task needs them: it windows with the federation&apos;s percentiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="158"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="159"/>
         <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="162"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="163"/>
         <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="170"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="171"/>
         <source>Task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="171"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="172"/>
         <source>What is learnt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="172"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="173"/>
         <source>Classes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="173"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="174"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="174"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="175"/>
         <source>Combining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="175"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="176"/>
         <source>Protection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="176"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="177"/>
         <source>Local training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="177"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="178"/>
         <source>What leaves this site</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="181"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="182"/>
         <source>Secure median</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1006,83 +1006,83 @@
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="112"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
         <source>Window preset (keys 1-9)</source>
         <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range. Colour frames are 0-255 RGB: the window spans exactly that. A paint gesture in paint mode: image (x, y), starts a stroke, ends it.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="118"/>
         <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="123"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="126"/>
         <source>The pixel under the mouse: column, row and its value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="126"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="129"/>
         <source>Fit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="127"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="130"/>
         <source>Fit the image to the view (key F)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="131"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="134"/>
         <source>Window</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="150"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="159"/>
         <source>Lung</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="150"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="159"/>
         <source>Mediastinum</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="151"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="160"/>
         <source>Bone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="151"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="160"/>
         <source>Brain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="152"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="161"/>
         <source>Soft tissue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="155"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="164"/>
         <source>{name} (W {width:.0f} L {center:.0f})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="162"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="171"/>
         <source>Auto (image percentiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="171"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="180"/>
         <source>Custom</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="321"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="330"/>
         <source>Slice {index} / {count}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="324"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="333"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1090,227 +1090,283 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="78"/>
         <source>Inference</source>
+        <extracomment>Column keys of the results table, in order.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="73"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="82"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="92"/>
         <source>Open a new scan (folder)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="95"/>
         <source>Predict selected studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="88"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="97"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="91"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="100"/>
         <source>Export as DICOM…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="119"/>
         <source>Imported studies (select one or more)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
         <source>Patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
-        <source>Prediction</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <source>Study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
-        <source>Probability</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <source>Model&apos;s answer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Model round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <source>Its probability</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <source>Your label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="129"/>
+        <source>The model&apos;s estimated probability that the study shows its answer (the classes&apos; probabilities add up to 100%). It is not a diagnosis.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="131"/>
+        <source>The label this site gave the study or its patient, where there is one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="149"/>
         <source>The model that answers. By default the newest federated model; choose another to pin it, so that training a local-only model never changes it silently.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="152"/>
         <source>Export model…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
         <source>Write the model&apos;s weights and its card (task, rounds, privacy, figures) to a folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="157"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="160"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
         <source>No prediction yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="173"/>
         <source>The class the saliency overlay explains</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="183"/>
+        <source>How strongly the heat map covers the image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="186"/>
+        <source>Heat map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="189"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
         <source>No model yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="230"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="232"/>
         <source>Default: the newest federated model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="206"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
         <source>pinned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
         <source>the default choice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
         <source>Answering: {what} ({how}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="227"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="256"/>
         <source>choosing the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
         <source>Choose a folder for the model and its card</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="272"/>
         <source>exporting the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="274"/>
         <source>Model and card written to {folder}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="258"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="287"/>
         <source>Choose the folder of the new scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="268"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="297"/>
         <source>Select one or more studies in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="273"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="302"/>
         <source>finding the studies&apos; files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="283"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="312"/>
         <source>running the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="338"/>
         <source>Explain: the predicted class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="311"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="340"/>
         <source>Explain: {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="351"/>
+        <source>(no patient ID)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="368"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="347"/>
-        <source>Probability per class: {every}. The overlay shows what points to {explained} (model round {round}).</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="381"/>
+        <source>{answer} (probability {p:.0%})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="386"/>
+        <source>Your label: {label}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="387"/>
+        <source>This site has no label for this study.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="390"/>
+        <source>The model&apos;s estimated probability of each class: {every}. {known} The overlay shows what points to {explained}, on image {position} of {total} (the one with the most evidence for it); model round {round}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="416"/>
+        <source>(no date)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="428"/>
         <source>Export predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="428"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="379"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="448"/>
         <source>exporting the predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="381"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="450"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1318,169 +1374,169 @@
 <context>
     <name>LabelsPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="59"/>
         <source>Labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="63"/>
         <source>Label each patient: press the number of a class, 0 to clear, N or Space for the next unlabelled patient. Labels never leave this site.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="77"/>
         <source>Show unlabelled patients only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="79"/>
         <source>Import labels CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="81"/>
         <source>Export labels CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="83"/>
         <source>Task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Split</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="95"/>
         <source>Mask</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="116"/>
         <source>Classes (press the key)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="118"/>
         <source>Class balance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
         <source>Problems in the labels file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="129"/>
         <source>Row</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="129"/>
         <source>Problem</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="205"/>
         <source>0   clear label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="207"/>
         <source>N   next unlabelled patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="222"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="239"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="224"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="254"/>
         <source>unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="225"/>
         <source>yes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="261"/>
         <source>{labelled} of {total} patients labelled ({parts}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="287"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="302"/>
         <source>opening the study preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="312"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="327"/>
         <source>saving the label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="348"/>
         <source>Every patient is labelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="352"/>
         <source>Import labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="337"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="372"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="352"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="387"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="353"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="368"/>
         <source>{n} problem(s) in {file}; no labels were applied. Fix the rows listed on the right and import the file again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="358"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="373"/>
         <source>importing the labels file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="361"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="376"/>
         <source>{patients} patients and {studies} studies labelled from {file}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="372"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="387"/>
         <source>Export labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="380"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="395"/>
         <source>exporting the labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="383"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="398"/>
         <source>{n} labels written to {file}. The file holds real patient IDs: keep it on this site.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1681,202 +1737,207 @@
 <context>
     <name>PrivacyPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="68"/>
+        <source>cap {cap:g}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="78"/>
         <source>Privacy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="82"/>
         <source>How much privacy budget this site has spent on training, for every patient, counted over all rounds and restarts. Training stops before the cap is passed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="91"/>
         <source>Privacy budget used</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="101"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="103"/>
         <source>Rounds still to join</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="109"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="111"/>
         <source>What this means for one patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="118"/>
         <source>Epsilon per round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="120"/>
         <source>ε</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="120"/>
         <source>ledger entry (round)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="125"/>
         <source>This site&apos;s cap (privacy officer)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="132"/>
         <source>automatic: 1e-5, or 1 / (10 × patients) if smaller</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="133"/>
         <source>Save cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="135"/>
         <source>Epsilon cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="136"/>
         <source>Delta</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="141"/>
         <source>Round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="141"/>
         <source>Context</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="141"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="141"/>
         <source>Noise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="142"/>
         <source>Steps</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="142"/>
         <source>Patients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="142"/>
         <source>ε after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="149"/>
         <source>Privacy ledger (every round, recorded before training)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="168"/>
         <source>From the federation plan: rounds this site has not taken part in yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="169"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="171"/>
         <source>ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="176"/>
         <source>(nominal)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="180"/>
         <source>No rounds are left to join, so nothing more will be spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="183"/>
         <source>No training has been recorded yet, so there is nothing to project from.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="187"/>
         <source>If this site joins {rounds} more round(s) like the last one, its total will be ε = {projected:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="189"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="191"/>
         <source>That passes the cap: the app will refuse the round that would cross it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="200"/>
         <source>Some rounds drew their privacy randomness from a fixed seed (a test or demo option): whoever knows the seed can undo their noise, so the ε shown is nominal, not a guarantee.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="204"/>
         <source>The cap is reached: this site will not train again unless the privacy officer raises it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="206"/>
         <source>More than 80% of the privacy cap is spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="211"/>
         <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;&lt;p&gt;Validation patients have their own line: the noised validation figures sent to the coordinator have cost them ε = {validation:.2f} so far. A patient is either a training or a validation patient, so the site&apos;s ε is the larger of the two lines.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="230"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="232"/>
         <source>total ε</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="233"/>
         <source>added by the round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="232"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="234"/>
         <source>cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="242"/>
         <source>(validation report)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="244"/>
         <source>[seeded: nominal]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="253"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="255"/>
         <source>Delta must be a number such as 1e-5, or empty for automatic.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="258"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="260"/>
         <source>saving the privacy cap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="262"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="264"/>
         <source>The privacy cap is now ε = {cap:g}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1884,183 +1945,198 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="58"/>
         <source>Model quality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="62"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="80"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="81"/>
         <source>Sensitivity (positives found)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="82"/>
         <source>Specificity (negatives cleared)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="87"/>
         <source>round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="94"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="109"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="111"/>
         <source>Local-only model (baseline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="114"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="120"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="122"/>
         <source>Train local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="123"/>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="294"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="128"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="150"/>
         <source>reading the model metrics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
         <source>federated (global) model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="163"/>
         <source>local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="168"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="175"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="180"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="183"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="183"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="192"/>
-        <source>predicted {c}</source>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
+        <source>In brackets: the 95% confidence interval; a small validation set gives a wide one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
-        <source>truly {c}</source>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="202"/>
+        <source>Decision threshold: a patient is called {positive} when the model&apos;s probability of {positive} is at least {t:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="206"/>
-        <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="205"/>
+        <source>Decision rule: a patient is called the class with the highest probability.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/quality_page.py" line="215"/>
+        <source>predicted {c}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="216"/>
+        <source>truly {c}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="229"/>
+        <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="238"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="259"/>
         <source>working out the privacy cost</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="265"/>
         <source>Working out what this run costs in privacy…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="263"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="286"/>
         <source>Spend privacy budget?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="294"/>
         <source>Train and spend</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="259"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="282"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="285"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="308"/>
         <source>training the local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="295"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="318"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="319"/>
         <source>Training…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="326"/>
         <source>Stopping after the current step…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
         <source>Training: step {done} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="316"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="339"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="320"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="343"/>
         <source>The local-only model is trained.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2326,38 +2402,38 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
         <source>Waiting</source>
         <extracomment>The timeline&apos;s chips: the runner&apos;s steps, in the order a round goes through them.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
         <source>Sharing keys</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="64"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="64"/>
         <source>Encrypting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="65"/>
         <source>Uploading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="66"/>
         <source>Waiting for others</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="67"/>
         <source>Aggregated</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2601,195 +2677,195 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="73"/>
         <source>Studies</source>
         <extracomment>The search box never gets narrower than this (it held &quot;Se…&quot; beside the buttons).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="77"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="91"/>
         <source>Import folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="94"/>
         <source>Import zip or DICOMDIR…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="96"/>
         <source>Query PACS…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="99"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="101"/>
         <source>Search patient, study, series…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="115"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="143"/>
         <source>Modality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="117"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="144"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
         <source>Only what the task uses</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
         <source>Hide patients with no series of the task&apos;s modality that its series filter accepts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="131"/>
         <source>Cancel import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="143"/>
         <source>Patient / study / series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="143"/>
         <source>Date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="144"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="144"/>
         <source>Split</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="171"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="173"/>
         <source>Last import</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="175"/>
         <source>No import in this session yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="178"/>
         <source>File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="178"/>
         <source>Why it was skipped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="184"/>
         <source>Skipped files and non-image objects:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="203"/>
         <source>Choose a folder of DICOM files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="212"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="227"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="229"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="231"/>
         <source>importing studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="238"/>
         <source>Looking for DICOM files…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="244"/>
         <source>Importing studies…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="251"/>
         <source>Stopping after the current batch…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="254"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="256"/>
         <source>{done} of {total} files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="262"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="264"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="269"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="271"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="286"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="288"/>
         <source>mask not stored: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="294"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="339"/>
         <source>All modalities</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="335"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="340"/>
         <source>All labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="341"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="346"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="368"/>
         <source>Unlabelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="435"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="441"/>
         <source>drawing thumbnails</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2962,9 +3038,135 @@
     </message>
 </context>
 <context>
+    <name>Vocabulary</name>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="24"/>
+        <source>no nodule</source>
+        <extracomment>Class names of the built-in tasks (resources/tasks/), as lupdate collects them.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="25"/>
+        <source>nodule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="26"/>
+        <source>normal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="27"/>
+        <source>mass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="28"/>
+        <source>no mass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="29"/>
+        <source>consolidation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="30"/>
+        <source>lesion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="31"/>
+        <source>background</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="34"/>
+        <source>training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="35"/>
+        <source>validation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="38"/>
+        <source>local-only training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="39"/>
+        <source>federation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="42"/>
+        <source>recorded, not finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="43"/>
+        <source>completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="44"/>
+        <source>cancelled (still counted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="48"/>
+        <source>privacy cost recorded</source>
+        <extracomment>A round as this site&apos;s records keep it (``SiteRoundStatus``).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="49"/>
+        <source>trained, not sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="50"/>
+        <source>update sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="51"/>
+        <source>complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="52"/>
+        <source>missed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="56"/>
+        <source>Lung nodule on chest CT</source>
+        <extracomment>Titles of the built-in tasks, by task name.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="57"/>
+        <source>Lung nodule on chest CT, whole volume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="58"/>
+        <source>Mass on screening mammogram</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="59"/>
+        <source>Finding on a frontal chest radiograph</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="383"/>
         <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -367,339 +367,339 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="102"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="110"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation>与其他医院共同训练模型。只有受保护的模型更新会离开本工作站；影像、标注和患者记录永远不会离开。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="125"/>
         <source>Enrolment</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation>由联邦管理员告知的 CA 指纹（建议填写）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
         <source>Fingerprint</source>
         <translation>指纹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
         <source>Request enrolment…</source>
         <translation>申请加入…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
         <translation>生成本站点的私钥（它永远不会离开这台计算机）以及发给联邦运营方的证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="138"/>
         <source>Import enrolment kit…</source>
         <translation>导入注册包…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="136"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="140"/>
         <source>Leave this federation…</source>
         <translation>退出此联邦…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
         <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
         <translation>删除加入包和联邦密钥（例如导入了错误的加入包时）。检查、标注、模型和隐私账本都会保留。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="153"/>
         <source>The federation plan</source>
         <translation>联邦计划</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="152"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="165"/>
         <source>Take part</source>
         <translation>参与</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="365"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="378"/>
         <source>Connection: not checked yet.</source>
         <translation>连接：尚未检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="158"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="171"/>
         <source>Join</source>
         <translation>加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="174"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="176"/>
         <source>Leave after this round</source>
         <translation>本轮结束后退出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
         <source>Check connection</source>
         <translation>检查连接</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
         <source>Patients</source>
         <translation>患者数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
         <source>Uploaded</source>
         <translation>已上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="199"/>
         <source>ε after</source>
         <translation>之后的 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="199"/>
         <source>AUC (global model)</source>
         <translation>AUC（全局模型）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="204"/>
         <source>Rounds this site took part in</source>
         <translation>本站点参与过的轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="228"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation>本站点尚未注册。请导入联邦管理员发送的注册包（.medfed-kit）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="231"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation>导入注册包后，计划将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="222"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="235"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation>联邦 &lt;b&gt;{federation}&lt;/b&gt; 的站点 &lt;b&gt;{site}&lt;/b&gt;&lt;br&gt;协调服务器：{url}&lt;br&gt;CA 指纹：{fp}&lt;br&gt;注册包有效期至 {expires}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="258"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="271"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation>计划中的全部 {n} 轮均已完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="273"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation>第 {n} 轮已完成；下次点击“加入”将参与下一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="278"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="270"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="283"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation>训练设备：{device}（可在“设置”中更改）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>Request enrolment</source>
         <translation>申请加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="280"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation>本站点在联邦计划中的名称：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
         <source>Save the certificate request</source>
         <translation>保存证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="298"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation>证书申请 (*.csr);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="310"/>
         <source>making the certificate request</source>
         <translation>生成证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="300"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="313"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation>已将站点 {site} 的证书申请保存到 {path}。请把它发给联邦运营方，并向其核对指纹 {fingerprint}；然后导入对方发回的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
         <source>Import the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation>MedFed 注册包 (*.medfed-kit);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="334"/>
         <source>importing the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="326"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="339"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation>已注册为联邦 {federation} 的站点 {site}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="343"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="356"/>
         <source>Leave the federation?</source>
         <translation>退出联邦？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="358"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation>退出联邦 {federation}（站点 {site}）？其加入包和密钥将从此数据文件夹中删除。您的检查、标注、模型、轮次记录和隐私账本都会保留，已消耗的 ε 继续计入。如需再次参与，请导入运营方提供的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="363"/>
         <source>Leave the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="363"/>
         <source>Stay enrolled</source>
         <translation>保持加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="359"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
         <source>leaving the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation>已退出联邦 {federation}。此数据文件夹中的其他内容均已保留；导入加入包即可再次参与。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="376"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
         <source>contacting the coordinator</source>
         <translation>联系协调服务器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="379"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
         <source>Connection: not reachable. {message}</source>
         <translation>连接：无法访问。{message}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="395"/>
         <source>Connection: checking…</source>
         <translation>连接：正在检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="401"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation>已连接。联邦学习已完成全部轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="390"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="398"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="411"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="432"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="445"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="442"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="455"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="443"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="456"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="449"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="462"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="454"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="467"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="458"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="471"/>
         <source>Connection: no answer now. {why}</source>
         <translation>连接：当前无应答。{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="460"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>Connection: no answer now.</source>
         <translation>连接：当前无应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="461"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
         <source>Connection: the coordinator answers again.</source>
         <translation>连接：协调服务器已恢复应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="482"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="495"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="483"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="496"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation>联邦已完成全部轮次，无需再等待。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="499"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -707,197 +707,197 @@
 <context>
     <name>FederationPlanText</name>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="22"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="23"/>
         <source>Encrypted (CKKS): this site&apos;s update is encrypted before it leaves; the coordinator only adds encrypted updates and can never read one.</source>
         <translation>加密（CKKS）：本站点的更新在离开前即被加密；协调服务器只对加密后的更新求和，永远无法读取任何一个更新。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="24"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="25"/>
         <source>Masked (secure sum): each update is hidden by random masks that cancel only when all sites&apos; updates are added; the coordinator sees the sum only.</source>
         <translation>掩码（安全求和）：每个更新都被随机掩码遮盖，只有所有站点的更新相加时掩码才会相互抵消；协调服务器只能看到总和。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="26"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="27"/>
         <source>Not encrypted (TLS only): the coordinator can read this site&apos;s individual update. Needed by Krum and the trimmed mean (the median and the winsorised mean also run masked).</source>
         <translation>不加密（仅 TLS）：协调方可以读取本站点的单个更新。Krum 和截尾均值需要这种方式（中位数和缩尾均值也可以在掩码模式下运行）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="35"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
         <source>FedAvg: the new model is the average of the sites&apos; models, weighted by patients.</source>
         <translation>FedAvg：新模型是各站点模型按患者数加权的平均。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="36"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
         <source>FedProx: like FedAvg, with each site kept close to the shared model.</source>
         <translation>FedProx：与 FedAvg 类似，但让每个站点保持接近共享模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="37"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
         <source>FedMedian: the coordinate-wise median, robust to one bad site.</source>
         <translation>FedMedian：逐参数取中位数，可抵御单个异常站点。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="38"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
         <source>Trimmed mean: the average after dropping the extremes.</source>
         <translation>截尾均值：去掉极端值后取平均。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="39"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="40"/>
         <source>Krum: keeps the update most similar to the others, robust to poisoning.</source>
         <translation>Krum：保留与其他更新最相似的更新，可抵御投毒攻击。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="40"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="41"/>
         <source>FedAdagrad: averaging with an adaptive server step.</source>
         <translation>FedAdagrad：平均后使用自适应的服务器步长。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="41"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="42"/>
         <source>FedAdam: averaging with an Adam server optimiser.</source>
         <translation>FedAdam：平均后使用 Adam 服务器优化器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="42"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="43"/>
         <source>FedYogi: averaging with a Yogi server optimiser.</source>
         <translation>FedYogi：平均后使用 Yogi 服务器优化器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="43"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="44"/>
         <source>Winsorised mean: each value is first limited to the range most sites agree on, then averaged; robust to a site sending extreme values.</source>
         <translation>缩尾均值：每个数值先被限制在多数站点认可的范围内，然后取平均；能抵御发送极端数值的站点。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="56"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="57"/>
         <source>Each round asks {probes} questions after training, one masked sum each: for every number of the model, is this site&apos;s value at or below a threshold the coordinator publishes? Only the count of sites answering yes is unmasked; it moves each threshold up or down, and after {probes} questions the thresholds are the median to within {precision:.1g}. The coordinator learns those counts per number and question, never one site&apos;s value or answer (unless all sites or none answer yes). A site that leaves between questions is left out of the later ones.</source>
         <translation>每轮训练后提出 {probes} 个问题，每个问题是一次掩码求和：对模型中的每个数值，本站点的值是否小于或等于协调方公布的阈值？只有回答“是”的站点数量会被解除掩码；它使每个阈值上移或下移，{probes} 个问题之后，阈值与中位数的差距在 {precision:.1g} 以内。协调方得知每个数值、每个问题的这些计数，但永远得不到某个站点的值或回答（除非所有站点都回答“是”或都回答“否”）。在问题之间离开的站点不参与后面的问题。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="67"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="68"/>
         <source>Then each site limits its update to the range found this way and the sites add their limited updates in one more masked sum.</source>
         <translation>然后每个站点把自己的更新限制在这样找到的范围内，各站点再通过一次掩码求和把限制后的更新相加。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="82"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="83"/>
         <source>The model update, as {probes} masked answers per number (is it at or below the published threshold?); only the count over at least 3 sites is ever revealed. Covered by ε: DP-SGD noise is added before any answer is computed.</source>
         <translation>模型更新，以每个数值 {probes} 个掩码回答的形式（是否小于或等于公布的阈值？）；只会公开至少 3 个站点的计数。受 ε 保护：在计算任何回答之前已加入 DP-SGD 噪声。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="89"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="90"/>
         <source>Then the update itself, limited to that range and masked.</source>
         <translation>然后是更新本身，已限制在该范围内并加了掩码。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="93"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="94"/>
         <source>The model update, {protection}. Covered by ε: DP-SGD noise is added before it leaves.</source>
         <translation>模型更新，{protection}。受 ε 保护：离开本站前已加入 DP-SGD 噪声。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="96"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="97"/>
         <source>encrypted or masked, only the sum of at least 3 sites is ever revealed</source>
         <translation>经过加密或掩码，只会公开至少 3 个站点之和</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="98"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="99"/>
         <source>readable by the coordinator (TLS only)</source>
         <translation>协调方可以读取（仅 TLS）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="99"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="100"/>
         <source>The number of training patients, {protection}. Not covered by ε: it is exact.</source>
         <translation>训练患者人数，{protection}。不受 ε 保护：它是精确值。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="102"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="103"/>
         <source>inside the encrypted or masked sum, so sites learn only the total of all sites</source>
         <translation>包含在加密或掩码的总和中，各站点只能得知所有站点的合计</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="104"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="105"/>
         <source>readable by the coordinator</source>
         <translation>协调方可以读取</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="107"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="108"/>
         <source>Validation figures: none (the plan asks for none).</source>
         <translation>验证结果：不发送（计划不要求）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="109"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="110"/>
         <source>Validation figures: the validation patients counted by class and score band, with random noise (σ {sigma:g}) added to every count; exact AUC, counts and the confusion matrix stay here. Covered by ε: the validation patients&apos; own line in the ledger. The site policy can refuse to send them.</source>
         <translation>验证结果：按类别和评分区间统计的验证患者人数，每个计数都加入随机噪声（σ {sigma:g}）；精确的 AUC、人数和混淆矩阵留在本站。受 ε 保护：记入账本中验证患者自己的一行。站点策略可以拒绝发送。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="116"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="117"/>
         <source>When this site joins, uploads and reports, and the size of each message. Not covered by ε; training time grows with the number of patients.</source>
         <translation>本站何时加入、上传和报告，以及每条消息的大小。不受 ε 保护；训练时间随患者人数增加。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="121"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="122"/>
         <source>No image, label or patient record ever leaves; the Audit log lists every byte sent.</source>
         <translation>任何图像、标签或患者记录都不会离开本站；审计日志列出发送的每个字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="125"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="126"/>
         <source>If this site takes part in the statistics{needed}: intensity histograms per scanner model and patients per class of the training patients, with random noise (σ {sigma:g} x 1.41) on every number, masked: only the sum of at least 3 sites is revealed. Covered by ε: the training patients&apos; line in the ledger.</source>
         <translation>如果本站点参与统计{needed}：训练患者按扫描仪型号的强度直方图和各类别患者数，每个数字都加入随机噪声（σ {sigma:g} x 1.41）并经过掩码：只公开至少 3 个站点的总和。受 ε 覆盖：计入隐私账本中训练患者的那一行。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="132"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="133"/>
         <source> (the task needs them: it windows with the federation&apos;s percentiles)</source>
         <translation>（任务需要它们：任务使用联邦的百分位数设置窗口）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="158"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="159"/>
         <source>{rounds} rounds; each needs at least {min_sites} of the {n} sites ({sites}).</source>
         <translation>共 {rounds} 轮；每轮至少需要 {n} 个站点中的 {min_sites} 个（{sites}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="162"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="163"/>
         <source>{epochs} pass(es) over this site&apos;s labelled patients per round, with differential privacy: at most ε {eps:g} per round (δ {delta:g}).</source>
         <translation>每轮在本站点已标注的患者上训练 {epochs} 遍，并采用差分隐私：每轮最多 ε {eps:g}（δ {delta:g}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="170"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="171"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="171"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="172"/>
         <source>What is learnt</source>
         <translation>学习内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="172"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="173"/>
         <source>Classes</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="173"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="174"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="174"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="175"/>
         <source>Combining</source>
         <translation>聚合方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="175"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="176"/>
         <source>Protection</source>
         <translation>保护方式</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="176"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="177"/>
         <source>Local training</source>
         <translation>本地训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="177"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="178"/>
         <source>What leaves this site</source>
         <translation>离开本站点的内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/federation_view.py" line="181"/>
+        <location filename="../../siteapp/ui/federation_view.py" line="182"/>
         <source>Secure median</source>
         <translation>安全中位数</translation>
     </message>
@@ -1006,83 +1006,83 @@
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="112"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
         <source>Window preset (keys 1-9)</source>
         <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range. Colour frames are 0-255 RGB: the window spans exactly that. A paint gesture in paint mode: image (x, y), starts a stroke, ends it.</extracomment>
         <translation>窗宽窗位预设（按键 1-9）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="118"/>
         <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
         <translation>层面（鼠标滚轮、方向键、Page Up/Down）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="123"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="126"/>
         <source>The pixel under the mouse: column, row and its value</source>
         <translation>鼠标下的像素：列、行及其数值</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="126"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="129"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="127"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="130"/>
         <source>Fit the image to the view (key F)</source>
         <translation>使图像适应视图（按键 F）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="131"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="134"/>
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="150"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="159"/>
         <source>Lung</source>
         <translation>肺窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="150"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="159"/>
         <source>Mediastinum</source>
         <translation>纵隔窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="151"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="160"/>
         <source>Bone</source>
         <translation>骨窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="151"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="160"/>
         <source>Brain</source>
         <translation>脑窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="152"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="161"/>
         <source>Soft tissue</source>
         <translation>软组织窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="155"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="164"/>
         <source>{name} (W {width:.0f} L {center:.0f})</source>
         <translation>{name}（窗宽 {width:.0f} 窗位 {center:.0f}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="162"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="171"/>
         <source>Auto (image percentiles)</source>
         <translation>自动（图像百分位）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="171"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="180"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="321"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="330"/>
         <source>Slice {index} / {count}</source>
         <translation>层面 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="324"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="333"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation>窗宽 {width:.0f}  窗位 {center:.0f}</translation>
     </message>
@@ -1090,227 +1090,283 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="78"/>
         <source>Inference</source>
+        <extracomment>Column keys of the results table, in order.</extracomment>
         <translation>推理</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="73"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="82"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation>用当前模型分析新的扫描或已导入的检查。高亮区域表示模型关注的部位。这只是辅助决策，不是诊断。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="92"/>
         <source>Open a new scan (folder)…</source>
         <translation>打开新的扫描（文件夹）…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="95"/>
         <source>Predict selected studies</source>
         <translation>预测所选检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="88"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="97"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="91"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="100"/>
         <source>Export as DICOM…</source>
         <translation>导出为 DICOM…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="119"/>
         <source>Imported studies (select one or more)</source>
         <translation>已导入的检查（可多选）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
-        <source>Prediction</source>
-        <translation>预测结果</translation>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <source>Study</source>
+        <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="115"/>
-        <source>Probability</source>
-        <translation>概率</translation>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <source>Model&apos;s answer</source>
+        <translation>模型的判断</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Model round</source>
         <translation>模型轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <source>Its probability</source>
+        <translation>其概率</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <source>Your label</source>
+        <translation>本站标注</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="129"/>
+        <source>The model&apos;s estimated probability that the study shows its answer (the classes&apos; probabilities add up to 100%). It is not a diagnosis.</source>
+        <translation>模型估计该检查属于其判断类别的概率（各类别概率之和为 100%）。这不是诊断。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="131"/>
+        <source>The label this site gave the study or its patient, where there is one.</source>
+        <translation>本站为该检查或其患者给出的标注（如有）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="149"/>
         <source>The model that answers. By default the newest federated model; choose another to pin it, so that training a local-only model never changes it silently.</source>
         <translation>用于推理的模型。默认为最新的联邦模型；选择其他模型即可将其固定，这样训练仅本地模型不会在不知不觉中替换它。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="152"/>
         <source>Export model…</source>
         <translation>导出模型…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
         <source>Write the model&apos;s weights and its card (task, rounds, privacy, figures) to a folder.</source>
         <translation>将模型权重及其模型卡（任务、轮次、隐私、指标）写入一个文件夹。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="157"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="160"/>
         <source>Results</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
         <source>No prediction yet.</source>
         <translation>尚无预测。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="173"/>
         <source>The class the saliency overlay explains</source>
         <translation>显著性叠加图所解释的类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="183"/>
+        <source>How strongly the heat map covers the image</source>
+        <translation>热力图覆盖图像的强度</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="186"/>
+        <source>Heat map</source>
+        <translation>热力图</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="189"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation>模型输入图像上的显著性图（Grad-CAM）：颜色越暖，影响越大。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="200"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
         <source>No model yet</source>
         <translation>尚无模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="230"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation>尚无已训练的模型：请先参与一轮联邦学习或训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="232"/>
         <source>Default: the newest federated model</source>
         <translation>默认：最新的联邦模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="206"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation>{source}，第 {round} 轮 · {model} · {when}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
         <source>pinned</source>
         <translation>已固定</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
         <source>the default choice</source>
         <translation>默认选择</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
         <source>Answering: {what} ({how}).</source>
         <translation>当前使用：{what}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="227"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="256"/>
         <source>choosing the model</source>
         <translation>选择模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
         <source>Choose a folder for the model and its card</source>
         <translation>选择保存模型及模型卡的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="272"/>
         <source>exporting the model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="274"/>
         <source>Model and card written to {folder}.</source>
         <translation>模型及模型卡已写入 {folder}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="258"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="287"/>
         <source>Choose the folder of the new scan</source>
         <translation>选择新扫描所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="268"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="297"/>
         <source>Select one or more studies in the list first.</source>
         <translation>请先在列表中选择一个或多个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="273"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="302"/>
         <source>finding the studies&apos; files</source>
         <translation>查找检查的文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="283"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="312"/>
         <source>running the model</source>
         <translation>运行模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="338"/>
         <source>Explain: the predicted class</source>
         <translation>解释：预测的类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="311"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="340"/>
         <source>Explain: {c}</source>
         <translation>解释：{c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="351"/>
+        <source>(no patient ID)</source>
+        <translation>（无患者 ID）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="368"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation>跳过了 {n} 个文件，例如：{first}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="347"/>
-        <source>Probability per class: {every}. The overlay shows what points to {explained} (model round {round}).</source>
-        <translation>各类别概率：{every}。叠加图显示指向 {explained} 的区域（模型第 {round} 轮）。</translation>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="381"/>
+        <source>{answer} (probability {p:.0%})</source>
+        <translation>{answer}（概率 {p:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="386"/>
+        <source>Your label: {label}.</source>
+        <translation>本站标注：{label}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="387"/>
+        <source>This site has no label for this study.</source>
+        <translation>本站没有该检查的标注。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="390"/>
+        <source>The model&apos;s estimated probability of each class: {every}. {known} The overlay shows what points to {explained}, on image {position} of {total} (the one with the most evidence for it); model round {round}.</source>
+        <translation>模型对各类别的估计概率：{every}。{known}叠加图显示指向“{explained}”的区域，绘制在第 {position} / {total} 张图像上（对该类别证据最强的一张）；模型轮次 {round}。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="416"/>
+        <source>(no date)</source>
+        <translation>（无日期）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="428"/>
         <source>Export predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="428"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="379"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="448"/>
         <source>exporting the predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="381"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="450"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation>已将 {n} 条预测写入 {file}。</translation>
     </message>
@@ -1318,169 +1374,169 @@
 <context>
     <name>LabelsPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="59"/>
         <source>Labels</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="63"/>
         <source>Label each patient: press the number of a class, 0 to clear, N or Space for the next unlabelled patient. Labels never leave this site.</source>
         <translation>为每位患者标注：按类别对应的数字键，按 0 清除，按 N 或空格跳到下一位未标注的患者。标注永远不会离开本站点。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="77"/>
         <source>Show unlabelled patients only</source>
         <translation>只显示未标注的患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="79"/>
         <source>Import labels CSV…</source>
         <translation>导入标注 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="81"/>
         <source>Export labels CSV…</source>
         <translation>导出标注 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="83"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Label</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="94"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="95"/>
         <source>Mask</source>
         <translation>掩膜</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="116"/>
         <source>Classes (press the key)</source>
         <translation>类别（按对应按键）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="118"/>
         <source>Class balance</source>
         <translation>类别分布</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="126"/>
         <source>Problems in the labels file</source>
         <translation>标注文件中的问题</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="129"/>
         <source>Row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="129"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="205"/>
         <source>0   clear label</source>
         <translation>0   清除标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="207"/>
         <source>N   next unlabelled patient</source>
         <translation>N   下一位未标注患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="222"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="239"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="224"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="254"/>
         <source>unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="223"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="225"/>
         <source>yes</source>
         <translation>有</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="261"/>
         <source>{labelled} of {total} patients labelled ({parts}).</source>
         <translation>{total} 位患者中已标注 {labelled} 位（{parts}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="287"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="302"/>
         <source>opening the study preview</source>
         <translation>打开检查预览</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="312"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="327"/>
         <source>saving the label</source>
         <translation>保存标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="348"/>
         <source>Every patient is labelled.</source>
         <translation>所有患者均已标注。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="352"/>
         <source>Import labels</source>
         <translation>导入标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="337"/>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="372"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="352"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="387"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="353"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="368"/>
         <source>{n} problem(s) in {file}; no labels were applied. Fix the rows listed on the right and import the file again.</source>
         <translation>{file} 中有 {n} 个问题；未应用任何标注。请修正右侧列出的行后重新导入该文件。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="358"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="373"/>
         <source>importing the labels file</source>
         <translation>导入标注文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="361"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="376"/>
         <source>{patients} patients and {studies} studies labelled from {file}.</source>
         <translation>已根据 {file} 标注 {patients} 位患者和 {studies} 个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="372"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="387"/>
         <source>Export labels</source>
         <translation>导出标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="380"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="395"/>
         <source>exporting the labels</source>
         <translation>导出标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/labels_page.py" line="383"/>
+        <location filename="../../siteapp/ui/pages/labels_page.py" line="398"/>
         <source>{n} labels written to {file}. The file holds real patient IDs: keep it on this site.</source>
         <translation>已将 {n} 条标注写入 {file}。该文件包含真实的患者 ID：请勿带出本站点。</translation>
     </message>
@@ -1681,202 +1737,207 @@
 <context>
     <name>PrivacyPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="68"/>
+        <source>cap {cap:g}</source>
+        <translation>上限 {cap:g}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="78"/>
         <source>Privacy</source>
         <translation>隐私</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="82"/>
         <source>How much privacy budget this site has spent on training, for every patient, counted over all rounds and restarts. Training stops before the cap is passed.</source>
         <translation>本站点在训练中为每位患者消耗了多少隐私预算，统计涵盖所有轮次和每次重启。训练会在超过上限之前停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="91"/>
         <source>Privacy budget used</source>
         <translation>已用隐私预算</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="101"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="103"/>
         <source>Rounds still to join</source>
         <translation>尚待参与的轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="109"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="111"/>
         <source>What this means for one patient</source>
         <translation>这对单个患者意味着什么</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="118"/>
         <source>Epsilon per round</source>
         <translation>每轮的 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="120"/>
         <source>ε</source>
         <translation>ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="120"/>
         <source>ledger entry (round)</source>
         <translation>账本条目（轮次）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="123"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="125"/>
         <source>This site&apos;s cap (privacy officer)</source>
         <translation>本站点的上限（隐私负责人）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="132"/>
         <source>automatic: 1e-5, or 1 / (10 × patients) if smaller</source>
         <translation>自动：1e-5；若 1 / (10 × 患者数) 更小则取后者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="133"/>
         <source>Save cap</source>
         <translation>保存上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="135"/>
         <source>Epsilon cap</source>
         <translation>ε 上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="136"/>
         <source>Delta</source>
         <translation>δ</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="141"/>
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="141"/>
         <source>Context</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="141"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="139"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="141"/>
         <source>Noise</source>
         <translation>噪声</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="142"/>
         <source>Steps</source>
         <translation>步数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="142"/>
         <source>Patients</source>
         <translation>患者数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="140"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="142"/>
         <source>ε after</source>
         <translation>之后的 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="149"/>
         <source>Privacy ledger (every round, recorded before training)</source>
         <translation>隐私账本（每一轮，在训练前记录）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="168"/>
         <source>From the federation plan: rounds this site has not taken part in yet.</source>
         <translation>来自联邦计划：本站点尚未参与的轮数。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="169"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="171"/>
         <source>ε = {spent:.2f} of {cap:g}  ({percent:.0f}% of the cap), δ = {delta:.1e}</source>
         <translation>ε = {spent:.2f} / {cap:g}（上限的 {percent:.0f}%），δ = {delta:.1e}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="176"/>
         <source>(nominal)</source>
         <translation>（名义值）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="180"/>
         <source>No rounds are left to join, so nothing more will be spent.</source>
         <translation>已没有待参与的轮次，不会再消耗预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="181"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="183"/>
         <source>No training has been recorded yet, so there is nothing to project from.</source>
         <translation>尚无训练记录，因此无法进行预测。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="187"/>
         <source>If this site joins {rounds} more round(s) like the last one, its total will be ε = {projected:.2f}.</source>
         <translation>如果本站点再参与 {rounds} 轮与上一轮相同的训练，总计将达到 ε = {projected:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="189"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="191"/>
         <source>That passes the cap: the app will refuse the round that would cross it.</source>
         <translation>这将超过上限：程序会拒绝参与会导致超限的那一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="200"/>
         <source>Some rounds drew their privacy randomness from a fixed seed (a test or demo option): whoever knows the seed can undo their noise, so the ε shown is nominal, not a guarantee.</source>
         <translation>部分轮次的隐私随机数来自固定种子（测试或演示选项）：知道种子的人可以去除其噪声，因此显示的 ε 只是名义值，并非保证。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="204"/>
         <source>The cap is reached: this site will not train again unless the privacy officer raises it.</source>
         <translation>已达到上限：除非隐私负责人提高上限，本站点不会再进行训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="206"/>
         <source>More than 80% of the privacy cap is spent.</source>
         <translation>隐私上限已使用超过 80%。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="211"/>
         <source>&lt;p&gt;Differential privacy limits what anyone can learn about &lt;b&gt;one patient&lt;/b&gt; from the model, even someone who knows every other patient.&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;: whatever the model is used for, including that patient&apos;s images can make any conclusion about them at most &lt;b&gt;{factor:.1f}×&lt;/b&gt; more (or less) likely than if their images had never been used. Smaller is more private; 0 would mean no influence at all.&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;: the small chance (about 1 in {one_in:,.0f}) that this guarantee does not hold for a given patient.&lt;/p&gt;&lt;p&gt;The count covers every round since this site started, across restarts.&lt;/p&gt;&lt;p&gt;Validation patients have their own line: the noised validation figures sent to the coordinator have cost them ε = {validation:.2f} so far. A patient is either a training or a validation patient, so the site&apos;s ε is the larger of the two lines.&lt;/p&gt;</source>
         <translation>&lt;p&gt;差分隐私限制了任何人能从模型中获知的关于&lt;b&gt;单个患者&lt;/b&gt;的信息，即使对方了解其他所有患者。&lt;/p&gt;&lt;p&gt;&lt;b&gt;ε = {eps:.2f}&lt;/b&gt;：无论模型被如何使用，纳入该患者的影像后，对其得出任何结论的可能性，与从未使用其影像相比，最多变为 &lt;b&gt;{factor:.1f} 倍&lt;/b&gt;（或其倒数）。数值越小越保护隐私；0 表示完全没有影响。&lt;/p&gt;&lt;p&gt;&lt;b&gt;δ = {delta:.1e}&lt;/b&gt;：对某位患者而言，该保证不成立的微小概率（约为 {one_in:,.0f} 分之一）。&lt;/p&gt;&lt;p&gt;统计涵盖本站点启动以来的每一轮，包括每次重启。&lt;/p&gt;&lt;p&gt;验证患者有自己的一行：迄今发送给协调方的加噪验证结果使他们花费了 ε = {validation:.2f}。每位患者要么是训练患者，要么是验证患者，因此本站的 ε 取两行中较大的一个。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="230"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="232"/>
         <source>total ε</source>
         <translation>累计 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="233"/>
         <source>added by the round</source>
         <translation>本轮增加</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="232"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="234"/>
         <source>cap</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="242"/>
         <source>(validation report)</source>
         <translation>（验证报告）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="244"/>
         <source>[seeded: nominal]</source>
         <translation>[固定种子：名义值]</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="253"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="255"/>
         <source>Delta must be a number such as 1e-5, or empty for automatic.</source>
         <translation>δ 必须是数字（例如 1e-5），或留空表示自动。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="258"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="260"/>
         <source>saving the privacy cap</source>
         <translation>保存隐私上限</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/privacy_page.py" line="262"/>
+        <location filename="../../siteapp/ui/pages/privacy_page.py" line="264"/>
         <source>The privacy cap is now ε = {cap:g}.</source>
         <translation>隐私上限现为 ε = {cap:g}。</translation>
     </message>
@@ -1884,183 +1945,198 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="56"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="58"/>
         <source>Model quality</source>
         <translation>模型质量</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="62"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation>逐轮显示模型在本站点留出患者（从未用于训练）上识别该病变的效果。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="80"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation>AUC（1.0 = 完美排序）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="81"/>
         <source>Sensitivity (positives found)</source>
         <translation>灵敏度（检出的阳性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="82"/>
         <source>Specificity (negatives cleared)</source>
         <translation>特异度（排除的阴性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="87"/>
         <source>round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="94"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation>混淆矩阵（最新模型，留出患者）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="109"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="111"/>
         <source>Local-only model (baseline)</source>
         <translation>仅本地模型（基线）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="114"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation>仅使用本站点已标注的患者训练，采用相同的隐私保护。它与联邦轮次一样会消耗隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="120"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="122"/>
         <source>Train local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="123"/>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="294"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="126"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="128"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="150"/>
         <source>reading the model metrics</source>
         <translation>读取模型指标</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
         <source>federated (global) model</source>
         <translation>联邦（全局）模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="163"/>
         <source>local-only model</source>
         <translation>仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="168"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation>本站点尚未训练任何模型。请参与一轮联邦学习，或在下方训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="175"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="180"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation>最新模型：{source} 第 {round} 轮 — 在 {count} 位留出患者上的 AUC {auc}，灵敏度 {sens}，特异度 {spec}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="183"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="183"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="192"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
+        <source>In brackets: the 95% confidence interval; a small validation set gives a wide one.</source>
+        <translation>括号内为 95% 置信区间；验证集越小，区间越宽。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="202"/>
+        <source>Decision threshold: a patient is called {positive} when the model&apos;s probability of {positive} is at least {t:.2f}.</source>
+        <translation>决策阈值：当模型给出的“{positive}”概率不低于 {t:.2f} 时，判定该患者为“{positive}”。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="205"/>
+        <source>Decision rule: a patient is called the class with the highest probability.</source>
+        <translation>决策规则：判定患者属于概率最高的类别。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="215"/>
         <source>predicted {c}</source>
         <translation>预测为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="216"/>
         <source>truly {c}</source>
         <translation>实际为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="206"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="229"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation>行：您标注的真实类别。列：模型的判断。绿色单元格为正确；红色单元格为错误（漏诊、误报，或将一种发现误判为另一种）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="215"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="238"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation>仅本地训练正在运行。退出会在当前步骤后停止：进行中的这一轮仍计入本站点的隐私预算（训练开始前已记录），其模型不会保存。训练不会自动恢复；准备好后请在“模型质量”中重新训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="259"/>
         <source>working out the privacy cost</source>
         <translation>计算隐私成本</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="265"/>
         <source>Working out what this run costs in privacy…</source>
         <translation>正在计算本次训练的隐私成本…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="263"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="286"/>
         <source>Spend privacy budget?</source>
         <translation>花费隐私预算？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="294"/>
         <source>Train and spend</source>
         <translation>训练并花费</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="259"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="282"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation>未训练：没有花费隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
         <translation>训练 {rounds} 轮仅本地模型会花费隐私预算：本站点的 ε 将从 {before:.2f} 增至 {after:.2f}（上限 {cap:g}，δ {delta:.1e}）。已花费的预算无法收回。本次训练后剩余的预算仍可用于联邦训练轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="285"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="308"/>
         <source>training the local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="295"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="318"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation>正在准备图像并检查隐私预算…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="319"/>
         <source>Training…</source>
         <translation>训练中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="326"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
         <source>Training: step {done} of {total}</source>
         <translation>训练：第 {done} / {total} 步</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="316"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="339"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation>完成：在 {device} 上训练了 {rounds} 轮；本站点的 ε 现为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="320"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="343"/>
         <source>The local-only model is trained.</source>
         <translation>仅本地模型已训练完成。</translation>
     </message>
@@ -2326,38 +2402,38 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
         <source>Waiting</source>
         <extracomment>The timeline&apos;s chips: the runner&apos;s steps, in the order a round goes through them.</extracomment>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="59"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
         <source>Sharing keys</source>
         <translation>交换密钥</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="64"/>
         <source>Training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="64"/>
         <source>Encrypting</source>
         <translation>加密</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="65"/>
         <source>Uploading</source>
         <translation>上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="66"/>
         <source>Waiting for others</source>
         <translation>等待其他站点</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="67"/>
         <source>Aggregated</source>
         <translation>已聚合</translation>
     </message>
@@ -2601,195 +2677,195 @@
 <context>
     <name>StudiesPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="73"/>
         <source>Studies</source>
         <extracomment>The search box never gets narrower than this (it held &quot;Se…&quot; beside the buttons).</extracomment>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="77"/>
         <source>Import DICOM studies from a folder, a DICOMDIR or a zip file. Files stay where they are; MedFed indexes them and never sends them anywhere.</source>
         <translation>从文件夹、DICOMDIR 或 zip 文件导入 DICOM 检查。文件保留在原处；MedFed 只为其建立索引，绝不会把它们发送到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="91"/>
         <source>Import folder…</source>
         <translation>导入文件夹…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="94"/>
         <source>Import zip or DICOMDIR…</source>
         <translation>导入 zip 或 DICOMDIR…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="96"/>
         <source>Query PACS…</source>
         <translation>查询 PACS…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="99"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="101"/>
         <source>Search patient, study, series…</source>
         <translation>搜索患者、检查、序列…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="115"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="143"/>
         <source>Modality</source>
         <translation>模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="117"/>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="144"/>
         <source>Label</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
         <source>Only what the task uses</source>
         <translation>仅显示任务使用的内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="121"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="123"/>
         <source>Hide patients with no series of the task&apos;s modality that its series filter accepts</source>
         <translation>隐藏没有任务模态且未通过其序列筛选的序列的患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="131"/>
         <source>Cancel import</source>
         <translation>取消导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="143"/>
         <source>Patient / study / series</source>
         <translation>患者 / 检查 / 序列</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="141"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="143"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="144"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="144"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="171"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="173"/>
         <source>Last import</source>
         <translation>最近一次导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="175"/>
         <source>No import in this session yet.</source>
         <translation>本次会话尚未导入。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="178"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="178"/>
         <source>Why it was skipped</source>
         <translation>跳过原因</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="184"/>
         <source>Skipped files and non-image objects:</source>
         <translation>跳过的文件和非图像对象：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="203"/>
         <source>Choose a folder of DICOM files</source>
         <translation>选择包含 DICOM 文件的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="208"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
         <source>Choose zip archives or DICOMDIR files</source>
         <translation>选择 zip 压缩包或 DICOMDIR 文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="212"/>
         <source>DICOM sources (*.zip DICOMDIR *.dcm);;All files (*)</source>
         <translation>DICOM 来源 (*.zip DICOMDIR *.dcm);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="227"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="229"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation>已有导入正在进行；请等待其完成或先取消。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="231"/>
         <source>importing studies</source>
         <translation>导入检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="238"/>
         <source>Looking for DICOM files…</source>
         <translation>正在查找 DICOM 文件…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="244"/>
         <source>Importing studies…</source>
         <translation>正在导入检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="251"/>
         <source>Stopping after the current batch…</source>
         <translation>将在当前批次完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="254"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="256"/>
         <source>{done} of {total} files</source>
         <translation>{done} / {total} 个文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="262"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="264"/>
         <source>{images} images imported ({patients} new patients, {studies} new studies, {series} new series) from {files} files; {skipped} skipped.</source>
         <translation>从 {files} 个文件中导入了 {images} 张图像（新增 {patients} 位患者、{studies} 个检查、{series} 个序列）；跳过 {skipped} 个。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="269"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="271"/>
         <source>The import was cancelled; what was imported before is kept. Import the same folder again to finish.</source>
         <translation>导入已取消；此前已导入的内容会保留。再次导入同一文件夹即可完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="286"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="288"/>
         <source>mask not stored: {reason}</source>
         <translation>掩膜未保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="294"/>
         <source>not an image ({kind}); listed, not imported</source>
         <translation>不是图像（{kind}）；已列出，未导入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="339"/>
         <source>All modalities</source>
         <translation>全部模态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="335"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="340"/>
         <source>All labels</source>
         <translation>全部标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="341"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="346"/>
         <source>{patients} patients, {studies} studies, {images} images</source>
         <translation>{patients} 位患者，{studies} 个检查，{images} 张图像</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="362"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="368"/>
         <source>Unlabelled</source>
         <translation>未标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/studies_page.py" line="435"/>
+        <location filename="../../siteapp/ui/pages/studies_page.py" line="441"/>
         <source>drawing thumbnails</source>
         <translation>生成缩略图</translation>
     </message>
@@ -2962,9 +3038,135 @@
     </message>
 </context>
 <context>
+    <name>Vocabulary</name>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="24"/>
+        <source>no nodule</source>
+        <extracomment>Class names of the built-in tasks (resources/tasks/), as lupdate collects them.</extracomment>
+        <translation>无结节</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="25"/>
+        <source>nodule</source>
+        <translation>结节</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="26"/>
+        <source>normal</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="27"/>
+        <source>mass</source>
+        <translation>肿块</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="28"/>
+        <source>no mass</source>
+        <translation>无肿块</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="29"/>
+        <source>consolidation</source>
+        <translation>实变</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="30"/>
+        <source>lesion</source>
+        <translation>病灶</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="31"/>
+        <source>background</source>
+        <translation>背景</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="34"/>
+        <source>training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="35"/>
+        <source>validation</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="38"/>
+        <source>local-only training</source>
+        <translation>仅本地训练</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="39"/>
+        <source>federation</source>
+        <translation>联邦学习</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="42"/>
+        <source>recorded, not finished</source>
+        <translation>已记录，未完成</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="43"/>
+        <source>completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="44"/>
+        <source>cancelled (still counted)</source>
+        <translation>已取消（仍计入）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="48"/>
+        <source>privacy cost recorded</source>
+        <extracomment>A round as this site&apos;s records keep it (``SiteRoundStatus``).</extracomment>
+        <translation>已记录隐私消耗</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="49"/>
+        <source>trained, not sent</source>
+        <translation>已训练，未发送</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="50"/>
+        <source>update sent</source>
+        <translation>更新已发送</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="51"/>
+        <source>complete</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="52"/>
+        <source>missed</source>
+        <translation>错过</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="56"/>
+        <source>Lung nodule on chest CT</source>
+        <extracomment>Titles of the built-in tasks, by task name.</extracomment>
+        <translation>胸部 CT 肺结节</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="57"/>
+        <source>Lung nodule on chest CT, whole volume</source>
+        <translation>胸部 CT 肺结节（整个容积）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="58"/>
+        <source>Mass on screening mammogram</source>
+        <translation>筛查乳腺 X 线摄影中的肿块</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="59"/>
+        <source>Finding on a frontal chest radiograph</source>
+        <translation>正位胸片上的异常发现</translation>
+    </message>
+</context>
+<context>
     <name>page</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="383"/>
         <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
         <translation>{name}：AUC {auc}，敏感度 {sens}，特异度 {spec}（{n} 名患者）</translation>
     </message>

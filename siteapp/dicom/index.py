@@ -108,6 +108,21 @@ class StudyIndex:
             for r in rows
         ]
 
+    def labels_by_study(self) -> dict[str, str]:
+        """Each study's label as this site knows it: its own, else its patient's. Inference
+        shows it beside a prediction so staff can compare."""
+        patients = effective_labels(self._conn)
+        own = {str(r[0]): str(r[1]) for r in self._conn.execute(
+            "SELECT study_uid, label FROM study_labels")}
+        out: dict[str, str] = {}
+        for study_uid, patient_key in self._conn.execute(
+            "SELECT study_uid, patient_key FROM studies"
+        ):
+            label = own.get(str(study_uid)) or patients.get(str(patient_key))
+            if label:
+                out[str(study_uid)] = label
+        return out
+
     def studies(self, patient_key: str) -> list[StudyRow]:
         rows = self._conn.execute(
             "SELECT st.study_uid, st.study_date, GROUP_CONCAT(DISTINCT se.modality),"

@@ -28,7 +28,7 @@ from siteapp.training.config import EVALUATION, INFERENCE, EvaluationDefaults, I
 from siteapp.training.evaluation import class_probabilities
 from siteapp.training.metrics import aggregate_vectors_by_patient
 from siteapp.training.models import ZooModel, build_model
-from siteapp.training.saliency import grad_cam, salient_plane, write_overlay
+from siteapp.training.saliency import grad_cam, plain_picture_path, salient_plane, write_overlay
 from siteapp.training.weights import load_state, load_weights
 
 
@@ -47,6 +47,13 @@ class StudyPrediction:
     saliency_png: str
     probabilities: dict[str, float] = field(default_factory=dict)  # every class's
     saliency_class: str = ""  # the class the overlay explains
+    study_date: str = ""  # DICOM StudyDate (YYYYMMDD), so staff can tell studies apart
+    study_description: str = ""
+    # Which picture the overlay is drawn on: (1-based position, out of how many). For a
+    # series, the image with the most evidence for the explained class; for a volume,
+    # the plane with the most saliency.
+    saliency_position: tuple[int, int] = (1, 1)
+    plain_png: str = ""  # the same picture without the heat map (the page fades between them)
 
 
 @dataclass
@@ -92,6 +99,8 @@ class _Member:
     path: Path
     patient_id: str
     series_uid: str
+    study_date: str = ""
+    study_description: str = ""
 
 
 def _group_by_study(
@@ -126,7 +135,8 @@ def _group_by_study(
         study = str(ds.get("StudyInstanceUID", "")) or f"no-study-uid:{path.parent}"
         number = int(ds.get("InstanceNumber", 0) or 0)
         studies[study].append(
-            _Member(number, path, str(ds.get("PatientID", "")), str(ds.get("SeriesInstanceUID", "")))
+            _Member(number, path, str(ds.get("PatientID", "")), str(ds.get("SeriesInstanceUID", "")),
+                    str(ds.get("StudyDate", "")), str(ds.get("StudyDescription", "")))
         )
     return studies
 
@@ -177,8 +187,10 @@ def predict_paths(
         focus = int(np.argmax(per_input[:, task.class_index(explained)]))
         cam = grad_cam(model, batch[focus], task.class_index(explained))
         picture = pictures[focus]
+        position = (focus + 1, len(per_input))
         if cam.ndim == 3:  # a volume: show the plane with the most evidence
             plane = salient_plane(cam)
+            position = (plane + 1, cam.shape[0])
             cam, picture = cam[plane], picture[plane]
         overlay = write_overlay(
             picture, cam, data_dir / settings.saliency_dirname / _overlay_name(study_uid), settings,
@@ -194,6 +206,10 @@ def predict_paths(
                 str(overlay),
                 {name: float(vector[k]) for k, name in enumerate(task.classes)},
                 explained,
+                members[0].study_date,
+                members[0].study_description,
+                position,
+                str(plain_picture_path(overlay)),
             )
         )
     if not report.studies:

@@ -89,7 +89,17 @@ def write_overlay(
     )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.png")
-    picture.save(tmp, format="PNG")
-    tmp.replace(path)
+    plain = Image.fromarray(gray, mode="L").resize(
+        (settings.overlay_size, settings.overlay_size), Image.Resampling.BILINEAR
+    )
+    for image_out, target in ((plain, plain_picture_path(path)), (picture, path)):
+        tmp = target.with_name(target.name + ".tmp.png")
+        image_out.save(tmp, format="PNG")
+        tmp.replace(target)
     return path
+
+
+def plain_picture_path(overlay: Path) -> Path:
+    """The model's input picture without the heat map, beside its overlay, so a viewer can
+    fade the heat map in and out."""
+    return overlay.with_name(overlay.stem + ".plain.png")

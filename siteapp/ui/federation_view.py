@@ -15,6 +15,7 @@ from coordinator.protocol import FederationPlan, uses_secure_bisection
 from coordinator.secure.bisection import BisectionPlan
 from siteapp.federation.enrolment import Enrolment, current_enrolment, load_enrolled_kit
 from siteapp.privacy.ledger import PrivacyLedger
+from siteapp.ui.vocabulary import class_text, task_title_text
 
 
 def mode_sentence(mode: str) -> str:
@@ -167,9 +168,9 @@ def plan_in_words(data_dir: Path) -> PlanInWords | None:
              delta=min(local.target_delta, PrivacyLedger(data_dir).delta_for(1)))
     leaves_text = "\n".join(f"• {line}" for line in what_leaves(plan))
     lines = [
-        (translate("FederationPlanText", "Task"), f"{task.title} ({plan.model})"),
+        (translate("FederationPlanText", "Task"), f"{task_title_text(task.name, task.title)} ({plan.model})"),
         (translate("FederationPlanText", "What is learnt"), task.describe()),
-        (translate("FederationPlanText", "Classes"), ", ".join(task.classes)),
+        (translate("FederationPlanText", "Classes"), ", ".join(class_text(c) for c in task.classes)),
         (translate("FederationPlanText", "Rounds"), rounds_text),
         (translate("FederationPlanText", "Combining"), strategy_sentence(plan.strategy.value)),
         (translate("FederationPlanText", "Protection"), mode_sentence(plan.mode.value)),

@@ -40,7 +40,13 @@ def test_keys_label_the_patient_and_move_to_the_next(qtbot, make_window, importe
     assert _labels(imported_ui_site)[second.patient_id] is None
     # A labelled patient gets a train/validation split, shown in the table.
     row = [page.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(page.table.rowCount())].index(first.patient_key)
-    assert page.table.item(row, 4).text() in ("train", "val")
+    assert page.table.item(row, 4).text() in ("training", "validation")
+    # Names are not elided at the default window size, and the class shows in words.
+    window.resize(1280, 800)
+    wait_idle(qtbot)
+    title_item = page.table.item(row, 0)
+    assert page.table.columnWidth(0) >= page.table.fontMetrics().horizontalAdvance(title_item.text())
+    assert page.table.item(row, 3).text() == "nodule"
     wait_idle(qtbot)
 
 

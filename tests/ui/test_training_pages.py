@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
@@ -158,6 +159,10 @@ def test_local_training_updates_privacy_quality_and_inference(
     assert f"{spent:.2f}" in privacy.spent_label.text()
     assert privacy.table.rowCount() == TRAIN_ROUNDS
     assert privacy.picture.projected is not None and privacy.picture.projected > spent
+    assert privacy.table.item(0, 1).text() == "local-only training"
+    assert privacy.table.item(0, 2).text() in ("completed", "recorded, not finished")
+    summary = quality.summary_label.text()
+    assert "(" in summary and "95% confidence interval" in summary and "Decision threshold" in summary
 
     inference = window.show_page("inference")
     wait_idle(qtbot)
@@ -171,8 +176,22 @@ def test_local_training_updates_privacy_quality_and_inference(
     report = inference.report
     assert len(report.studies) == 1
     assert report.studies[0].model_round == checkpoints[-1].round
-    assert inference.results.item(0, 2).text() in ("no_nodule", "nodule")
+    answer = inference.results.item(0, 3).text()
+    assert answer in ("no nodule", "nodule")
+    # The site's own label sits beside the answer, and the probability says what it is of.
+    from siteapp.dicom.index import StudyIndex
+
+    with StudyIndex(labelled_site) as index:
+        known = index.labels_by_study()[report.studies[0].study_uid]
+    assert inference.results.item(0, 5).text() == known.replace("_", " ")
+    assert "probability" in inference.prediction_label.text()
+    assert "Your label" in inference.prediction_detail.text()
     assert inference.saliency_item.image is not None
+    # The heat map fades out: at opacity 0 the picture is the plain input.
+    faded = inference.saliency_item.image.copy()
+    inference.opacity.setValue(0)
+    assert not np.allclose(inference.saliency_item.image, faded)
+    assert np.allclose(inference.saliency_item.image[..., 0], inference.saliency_item.image[..., 2])
     out = tmp_path / "predictions.csv"
     assert inference.export_csv(out) == 1
     with out.open(encoding="utf-8") as fh:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -39,6 +42,7 @@ from siteapp.ui.jobs import auto_device, round_state
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
 from siteapp.ui.statistics_panel import StatisticsPanel
+from siteapp.ui.vocabulary import site_round_status_text
 from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
@@ -147,7 +151,16 @@ class FederationPage(Page):
         kit_layout.addStretch(1)
 
         plan_box = QGroupBox(self.tr("The federation plan"))
-        self.plan_form = QFormLayout(plan_box)
+        # The plan's sentences (what leaves this site above all) can be longer than the
+        # box: they scroll instead of being cut off.
+        plan_content = QWidget()
+        self.plan_form = QFormLayout(plan_content)
+        self.plan_scroll = QScrollArea()
+        self.plan_scroll.setWidgetResizable(True)
+        self.plan_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.plan_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.plan_scroll.setWidget(plan_content)
+        QVBoxLayout(plan_box).addWidget(self.plan_scroll)
 
         control_box = QGroupBox(self.tr("Take part"))
         control_layout = QVBoxLayout(control_box)
@@ -242,7 +255,7 @@ class FederationPage(Page):
         self.rounds_table.setRowCount(len(records))
         for row, r in enumerate(records):
             auc = (r.metrics or {}).get("auc")
-            values = [str(r.round), str(r.status), "" if r.num_examples is None else str(r.num_examples),
+            values = [str(r.round), site_round_status_text(r.status), "" if r.num_examples is None else str(r.num_examples),
                       "" if r.upload_bytes is None else f"{r.upload_bytes:,} B",
                       "" if r.epsilon_after is None else f"{r.epsilon_after:.2f}",
                       f"{auc:.3f}" if isinstance(auc, (int, float)) else "–"]

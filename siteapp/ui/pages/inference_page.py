@@ -7,11 +7,13 @@ studies and export the results as CSV.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSlider,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -32,14 +35,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from siteapp.dicom.index import StudyIndex
 from siteapp.ui.child_process import run_in_child
 from siteapp.ui.inference_jobs import study_files, write_predictions_csv
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
-from siteapp.ui.study_tree import PatientNode
+from siteapp.ui.study_tree import PatientNode, format_dicom_date
+from siteapp.ui.vocabulary import class_text
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
 
+#: Column keys of the results table, in order.
+RESULT_COLUMNS = ("patient", "study", "images", "answer", "probability", "label", "round")
+DEFAULT_OVERLAY_OPACITY = 100  # the overlay as written: its own opacity follows the saliency
+log = logging.getLogger(__name__)
 POSITIVE_COLOR = "#a12a2a"
 NEGATIVE_COLOR = "#1d6b3a"
 
@@ -110,11 +119,21 @@ class InferencePage(Page):
         studies_box = QGroupBox(self.tr("Imported studies (select one or more)"))
         QVBoxLayout(studies_box).addWidget(self.studies)
 
-        self.results = QTableWidget(0, 5)
-        self.results.setHorizontalHeaderLabels(
-            [self.tr("Patient"), self.tr("Images"), self.tr("Prediction"), self.tr("Probability"),
-             self.tr("Model round")]
-        )
+        self.results = QTableWidget(0, len(RESULT_COLUMNS))
+        self.results.setHorizontalHeaderLabels([
+            self.tr("Patient"), self.tr("Study"), self.tr("Images"), self.tr("Model's answer"),
+            self.tr("Its probability"), self.tr("Your label"), self.tr("Model round"),
+        ])
+        for key, tip in (
+            ("probability", self.tr(
+                "The model's estimated probability that the study shows its answer (the classes' "
+                "probabilities add up to 100%). It is not a diagnosis.")),
+            ("label", self.tr("The label this site gave the study or its patient, where there is one.")),
+        ):
+            header_item = self.results.horizontalHeaderItem(RESULT_COLUMNS.index(key))
+            if header_item is not None:
+                header_item.setToolTip(tip)
+        self.known_labels: dict[str, str] = {}
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -158,6 +177,15 @@ class InferencePage(Page):
         self.saliency_view = self.saliency.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.saliency_item = pg.ImageItem(axisOrder="row-major")
         self.saliency_view.addItem(self.saliency_item)
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(DEFAULT_OVERLAY_OPACITY)
+        self.opacity.setToolTip(self.tr("How strongly the heat map covers the image"))
+        self.opacity.valueChanged.connect(self._show_saliency)
+        opacity_row = QHBoxLayout()
+        opacity_row.addWidget(QLabel(self.tr("Heat map")))
+        opacity_row.addWidget(self.opacity, 1)
+        self._pictures: tuple[np.ndarray, np.ndarray] | None = None  # plain, overlay
         caption = QLabel(self.tr("Saliency (Grad-CAM) on the model's input image: warmer = more influence."))
         caption.setObjectName("Hint")
         caption.setWordWrap(True)
@@ -168,6 +196,7 @@ class InferencePage(Page):
         right_layout.addWidget(self.explain_combo)
         right_layout.addWidget(self.prediction_detail)
         right_layout.addWidget(self.saliency, 1)
+        right_layout.addLayout(opacity_row)
         right_layout.addWidget(caption)
 
         splitter = QSplitter()
@@ -308,19 +337,27 @@ class InferencePage(Page):
         self.explain_combo.clear()
         self.explain_combo.addItem(self.tr("Explain: the predicted class"), "")
         for name in report.classes:
-            self.explain_combo.addItem(self.tr("Explain: {c}").format(c=name), name)
+            self.explain_combo.addItem(self.tr("Explain: {c}").format(c=class_text(name)), name)
         self.explain_combo.setCurrentIndex(max(self.explain_combo.findData(explained or ""), 0))
 
     def _on_report(self, report) -> None:
         report.studies.sort(key=lambda s: (s.patient_id, s.study_uid))
         self.report = report
         self._fill_explain_combo(report, self.explained_class)
+        self.known_labels = self._known_labels()
         self.results.setRowCount(len(report.studies))
         for row, s in enumerate(report.studies):
-            values = [s.patient_id or s.study_uid, str(s.images), s.predicted_class,
-                      f"{s.probability:.1%}", str(s.model_round)]
+            known = self.known_labels.get(s.study_uid)
+            values = [s.patient_id or self.tr("(no patient ID)"), self._study_text(s), str(s.images),
+                      class_text(s.predicted_class), f"{s.probability:.1%}",
+                      class_text(known) if known else "–", str(s.model_round)]
             for col, value in enumerate(values):
-                self.results.setItem(row, col, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                if col == 1:
+                    item.setToolTip(s.study_uid)
+                if col == RESULT_COLUMNS.index("label") and known and known != s.predicted_class:
+                    item.setForeground(QColor(POSITIVE_COLOR))  # the model disagrees
+                self.results.setItem(row, col, item)
         self.export_button.setEnabled(bool(report.studies))
         self.dicom_button.setEnabled(bool(report.studies))
         if report.studies:
@@ -341,18 +378,50 @@ class InferencePage(Page):
         # The first class is the task's "nothing found" class (normal, no_nodule...).
         normal = self.report.classes[0] if self.report.classes else ""
         color = NEGATIVE_COLOR if s.predicted_class == normal else POSITIVE_COLOR
-        self.prediction_label.setText(f"<span style='color:{color}'>{s.predicted_class}</span>")
-        every = ", ".join(f"{name} {p:.1%}" for name, p in s.probabilities.items())
+        self.prediction_label.setText(self.tr("{answer} (probability {p:.0%})").format(
+            answer=f"<span style='color:{color}'>{class_text(s.predicted_class)}</span>",
+            p=s.probability))
+        every = ", ".join(f"{class_text(name)} {p:.1%}" for name, p in s.probabilities.items())
+        known = self.known_labels.get(s.study_uid)
+        known_text = (self.tr("Your label: {label}.").format(label=class_text(known)) if known
+                      else self.tr("This site has no label for this study."))
+        position, total = tuple(s.saliency_position)
         self.prediction_detail.setText(
-            self.tr("Probability per class: {every}. The overlay shows what points to {explained} "
-                    "(model round {round}).").format(
-                every=every, explained=s.saliency_class, round=s.model_round
+            self.tr("The model's estimated probability of each class: {every}. {known} The "
+                    "overlay shows what points to {explained}, on image {position} of {total} "
+                    "(the one with the most evidence for it); model round {round}.").format(
+                every=every, known=known_text, explained=class_text(s.saliency_class),
+                position=position, total=total, round=s.model_round,
             )
         )
         path = Path(s.saliency_png)
+        plain = Path(s.plain_png) if s.plain_png else path
         if path.is_file():
-            self.saliency_item.setImage(read_png(path), levels=(0, 255))
+            overlay = read_png(path).astype(np.float32)
+            base = read_png(plain).astype(np.float32) if plain.is_file() else overlay
+            self._pictures = (base, overlay)
+            self._show_saliency()
             self.saliency_view.autoRange(padding=0.02)
+
+    def _show_saliency(self, *_args: object) -> None:
+        """The picture with the heat map blended in at the slider's opacity."""
+        if self._pictures is None:
+            return
+        base, overlay = self._pictures
+        alpha = self.opacity.value() / 100.0
+        self.saliency_item.setImage(base * (1.0 - alpha) + overlay * alpha, levels=(0, 255))
+
+    def _study_text(self, s) -> str:
+        date = format_dicom_date(s.study_date) if s.study_date else ""
+        return " · ".join(part for part in (date, s.study_description) if part) or self.tr("(no date)")
+
+    def _known_labels(self) -> dict[str, str]:
+        try:
+            with StudyIndex(self.session.data_dir) as index:
+                return index.labels_by_study()
+        except Exception:  # an empty folder or a locked index: show no labels, keep the answers
+            log.warning("could not read this site's labels for the predictions", exc_info=True)
+            return {}
 
     # -- export -----------------------------------------------------------------------
     def choose_and_export(self) -> None:

@@ -40,11 +40,13 @@ from siteapp.ui.series_loader import LoadedSeries, load_series
 from siteapp.ui.session import SiteSession
 from siteapp.ui.study_tree import PatientNode
 from siteapp.ui.ui_settings import DEFAULT_WINDOW_BY_MODALITY
+from siteapp.ui.vocabulary import class_text, split_text, task_title_text
 from siteapp.ui.widgets.charts import PALETTE, BarChart
 from siteapp.ui.widgets.image_viewer import ImageViewer
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
 
+MAX_TABLE_WIDTH_PX = 560  # beyond this the name elides; the preview keeps its room
 COLUMNS = 6  # patient, studies, images, label, split, mask
 UNLABELLED_COLOR = "#9aa5b0"
 
@@ -103,7 +105,7 @@ class LabelsPage(Page):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.currentCellChanged.connect(self._on_current_changed)
 
-        self.preview = ImageViewer()
+        self.preview = ImageViewer(compact=True)
         self.preview.set_presets(WINDOW_PRESETS)
         self.current_label = QLabel()
         self.current_label.setObjectName("Prediction")
@@ -173,7 +175,7 @@ class LabelsPage(Page):
         data_dir = self.session.data_dir
         self.task_combo.clear()
         for name in available_tasks(data_dir):  # built-in ones and the federation's
-            self.task_combo.addItem(load_task(name, data_dir).title, name)
+            self.task_combo.addItem(task_title_text(name, load_task(name, data_dir).title), name)
         task = self.session.preferences.task
         index = self.task_combo.findData(task)
         self.task_combo.setCurrentIndex(max(index, 0))
@@ -197,7 +199,7 @@ class LabelsPage(Page):
             if widget is not None:
                 widget.deleteLater()
         for number, name in enumerate(self.classes, start=1):
-            button = QPushButton(f"{number}   {name}")
+            button = QPushButton(f"{number}   {class_text(name)}")
             button.clicked.connect(lambda _c=False, n=number: self.label_by_number(n))
             self.class_buttons_layout.addWidget(button)
         clear = QPushButton(self.tr("0   clear label"))
@@ -219,8 +221,8 @@ class LabelsPage(Page):
         self.table.setRowCount(len(rows))
         for row, patient in enumerate(rows):
             values = [patient.title, str(len(patient.studies)), str(patient.image_count),
-                      patient.label or self.tr("unlabelled"), patient.split,
-                      self.tr("yes") if patient.has_mask else ""]
+                      class_text(patient.label) if patient.label else self.tr("unlabelled"),
+                      split_text(patient.split), self.tr("yes") if patient.has_mask else ""]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col == 0:
@@ -229,19 +231,32 @@ class LabelsPage(Page):
                     item.setForeground(Qt.GlobalColor.gray)
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
+        self._fit_table_width(rows)
         keys = [p.patient_key for p in rows]
         if rows:
             self.select_row(keys.index(current_key) if current_key in keys else 0)
 
+    def _fit_table_width(self, rows: list[PatientNode]) -> None:
+        """Room for the longest patient name and every other column, up to a limit: at the
+        default window size names were elided and the class clipped."""
+        header = self.table.horizontalHeader()
+        metrics = self.table.fontMetrics()
+        names = max((metrics.horizontalAdvance(p.title) for p in rows), default=0)
+        names = max(names, header.sectionSizeHint(0)) + 2 * metrics.averageCharWidth()
+        others = sum(max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
+                     for c in range(1, COLUMNS))
+        chrome = self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth()
+        self.table.setMinimumWidth(min(names + others + chrome, MAX_TABLE_WIDTH_PX))
+
     def _update_balance(self) -> None:
         counts = Counter(p.label for p in self.patients if p.label)
         unlabelled = sum(1 for p in self.patients if not p.label)
-        names = [*self.classes, self.tr("unlabelled")]
+        names = [*(class_text(c) for c in self.classes), self.tr("unlabelled")]
         values = [counts.get(c, 0) for c in self.classes] + [unlabelled]
         colors = [PALETTE[i % len(PALETTE)] for i in range(len(self.classes))] + [UNLABELLED_COLOR]
         self.balance_chart.set_bars(names, values, colors)
         labelled = sum(counts.values())
-        parts = [f"{c}: {counts.get(c, 0)}" for c in self.classes]
+        parts = [f"{class_text(c)}: {counts.get(c, 0)}" for c in self.classes]
         self.balance_text.setText(
             self.tr("{labelled} of {total} patients labelled ({parts}).").format(
                 labelled=labelled, total=len(self.patients), parts=", ".join(parts)
@@ -270,7 +285,7 @@ class LabelsPage(Page):
             self.current_label.setText("")
             return
         self.current_label.setText(
-            f"{patient.title}: {patient.label or self.tr('unlabelled')}"
+            f"{patient.title}: {class_text(patient.label) if patient.label else self.tr('unlabelled')}"
         )
         series = next((s for st in patient.studies for s in st.series), None)
         if series is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -30,6 +31,7 @@ from siteapp.ui.privacy_view import (
     remaining_plan_rounds,
 )
 from siteapp.ui.session import SiteSession
+from siteapp.ui.vocabulary import ledger_context_text, ledger_status_text
 from siteapp.ui.widgets.charts import AXIS_PEN, LineChart, style_plot
 from siteapp.ui.widgets.notice_bar import NoticeKind
 
@@ -63,7 +65,7 @@ class EpsilonGauge(pg.PlotWidget):
         self.addItem(pg.BarGraphItem(x0=[0], y=[0], height=0.5, width=[spent],
                                      brush=SPENT_COLOR, pen=pg.mkPen(None)))
         self.addItem(pg.InfiniteLine(pos=cap, angle=90, pen=pg.mkPen(CAP_COLOR, width=2.5),
-                                     label=f"cap {cap:g}", labelOpts={"color": CAP_COLOR, "position": 0.9}))
+                                     label=QCoreApplication.translate("PrivacyPage", "cap {cap:g}").format(cap=cap), labelOpts={"color": CAP_COLOR, "position": 0.9}))
         self.setXRange(0, top, padding=0)
         self.setYRange(-0.5, 0.5, padding=0)
 
@@ -235,12 +237,12 @@ class PrivacyPage(Page):
         rows = sorted(picture.entries + picture.validation_entries, key=lambda e: e.id)
         self.table.setRowCount(len(rows))
         for row, e in enumerate(rows):
-            context = e.context.split(":", 1)[0]
+            context = ledger_context_text(e.context)
             if e.record_set == "validation":
                 context += " " + self.tr("(validation report)")
             if e.seeded:
                 context += " " + self.tr("[seeded: nominal]")
-            values = [str(e.round), context, e.status, f"{e.noise_multiplier:.2f}", str(e.steps),
+            values = [str(e.round), context, ledger_status_text(e.status), f"{e.noise_multiplier:.2f}", str(e.steps),
                       str(e.records), f"{e.epsilon_after:.3f}"]
             for col, value in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(value))

@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from siteapp.tasks import load_task
-from siteapp.training.checkpoints import checkpoint_task
+from siteapp.training.checkpoints import Checkpoint, checkpoint_task
+from siteapp.training.intervals import auc_interval, wilson_interval
 from siteapp.ui.child_process import run_in_child
 from siteapp.ui.pages.base import Page
 from siteapp.ui.quality_view import METRICS, QualityPicture, quality_picture
 from siteapp.ui.session import SiteSession
+from siteapp.ui.vocabulary import class_text
 from siteapp.ui.widgets.charts import LineChart
 from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
@@ -170,16 +172,37 @@ class QualityPage(Page):
         latest = picture.latest
         assert latest is not None
         metrics = latest.metrics
+        positives, negatives = _count(metrics, "positives"), _count(metrics, "negatives")
+        tp, tn = _count(metrics, "true_positives"), _count(metrics, "true_negatives")
+        auc = metrics.get("auc")
         self.summary_label.setText(
             self.tr(
                 "Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, "
                 "specificity {spec} on {count} held-out patients."
             ).format(
                 source=self.tr("federated") if latest.source == "federated" else self.tr("local-only"),
-                round=latest.round, auc=_fmt(metrics.get("auc")), sens=_fmt(metrics.get("sensitivity")),
-                spec=_fmt(metrics.get("specificity")), count=metrics.get("count", "?"),
+                round=latest.round,
+                auc=_with_interval(auc, auc_interval(auc, positives, negatives)
+                                   if isinstance(auc, float) else None),
+                sens=_with_interval(metrics.get("sensitivity"), wilson_interval(tp, positives)),
+                spec=_with_interval(metrics.get("specificity"), wilson_interval(tn, negatives)),
+                count=metrics.get("count", "?"),
             )
+            + " " + self.tr("In brackets: the 95% confidence interval; a small validation set "
+                            "gives a wide one.")
+            + " " + self._threshold_text(latest)
         )
+
+    def _threshold_text(self, latest: Checkpoint) -> str:
+        """The decision rule behind sensitivity, specificity and the confusion matrix."""
+        metrics = latest.metrics
+        positive = metrics.get("positive_class")
+        threshold = metrics.get("threshold")
+        if isinstance(positive, str) and isinstance(threshold, (int, float)):
+            return self.tr("Decision threshold: a patient is called {positive} when the model's "
+                           "probability of {positive} is at least {t:.2f}.").format(
+                positive=class_text(positive), t=threshold)
+        return self.tr("Decision rule: a patient is called the class with the highest probability.")
 
     def _fill_matrix(self, picture: QualityPicture) -> None:
         matrix = picture.confusion_matrix()
@@ -189,8 +212,8 @@ class QualityPage(Page):
         names = list(task.classes)
         self.matrix.setRowCount(len(names))
         self.matrix.setColumnCount(len(names))
-        self.matrix.setHorizontalHeaderLabels([self.tr("predicted {c}").format(c=c) for c in names])
-        self.matrix.setVerticalHeaderLabels([self.tr("truly {c}").format(c=c) for c in names])
+        self.matrix.setHorizontalHeaderLabels([self.tr("predicted {c}").format(c=class_text(c)) for c in names])
+        self.matrix.setVerticalHeaderLabels([self.tr("truly {c}").format(c=class_text(c)) for c in names])
         if matrix is not None and len(matrix) != len(names):
             matrix = None  # a model of another task
         per_class = picture.latest.metrics.get("per_class") if picture.latest else None
@@ -338,6 +361,18 @@ def _fmt(value: object) -> str:
     return f"{value:.2f}" if isinstance(value, (int, float)) else "–"
 
 
+def _count(metrics: dict[str, object], name: str) -> int:
+    value = metrics.get(name)
+    return int(value) if isinstance(value, (int, float)) else 0
+
+
+def _with_interval(value: object, interval: tuple[float, float] | None) -> str:
+    """``0.91 (0.83–0.99)``; just the figure where no interval can be given."""
+    if interval is None or not isinstance(value, (int, float)):
+        return _fmt(value)
+    return f"{value:.2f} ({interval[0]:.2f}–{interval[1]:.2f})"
+
+
 def _per_class_text(page: QWidget, names: list[str], per_class: object) -> str:
     """One line per class: its AUC against the rest, sensitivity and specificity."""
     if not isinstance(per_class, dict):
@@ -347,6 +382,6 @@ def _per_class_text(page: QWidget, names: list[str], per_class: object) -> str:
         figures = per_class.get(name) or {}
         lines.append(page.tr("{name}: AUC {auc}, sensitivity {sens}, specificity {spec} "
                              "({n} patients)").format(
-            name=name, auc=_fmt(figures.get("auc")), sens=_fmt(figures.get("sensitivity")),
+            name=class_text(name), auc=_fmt(figures.get("auc")), sens=_fmt(figures.get("sensitivity")),
             spec=_fmt(figures.get("specificity")), n=figures.get("support", "?")))
     return "\n".join(lines)

@@ -7,6 +7,7 @@ The import runs :func:`siteapp.dicom.importer.import_paths` in a worker (it yiel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,7 @@ from siteapp.ui.session import SiteSession
 from siteapp.ui.study_tree import PatientNode, SeriesNode, task_uses
 from siteapp.ui.thumbnails import thumbnail_array, to_pixmap
 from siteapp.ui.ui_settings import UI_DEFAULTS
+from siteapp.ui.vocabulary import class_text, split_text
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
 
@@ -320,10 +322,13 @@ class StudiesPage(Page):
         labels: set[str] = set()
         for patient in patients[: UI_DEFAULTS.max_tree_patients]:
             p_item = self._row(self.model.invisibleRootItem(), KIND_PATIENT, patient.patient_key,
-                               [patient.title, "", "", str(patient.image_count), patient.label, patient.split])
+                               [patient.title, "", "", str(patient.image_count),
+                                class_text(patient.label) if patient.label else "",
+                                split_text(patient.split)])
             for study in patient.studies:
                 s_item = self._row(p_item, KIND_STUDY, study.study_uid,
-                                   [study.title, study.modality, study.date, str(study.image_count), study.label, ""])
+                                   [study.title, study.modality, study.date, str(study.image_count),
+                                    class_text(study.label) if study.label else "", ""])
                 for series in study.series:
                     modalities.add(series.modality)
                     item = self._row(s_item, KIND_SERIES, series.series_uid,
@@ -332,7 +337,7 @@ class StudiesPage(Page):
             if patient.label:
                 labels.add(patient.label)
         self._fill_combo(self.modality_combo, sorted(modalities), self.tr("All modalities"))
-        self._fill_combo(self.label_combo, [*sorted(labels), "-"], self.tr("All labels"))
+        self._fill_combo(self.label_combo, [*sorted(labels), "-"], self.tr("All labels"), class_text)
         self._apply_filters()
         self.tree.expandToDepth(1)
         studies = sum(len(p.studies) for p in patients)
@@ -353,13 +358,14 @@ class StudiesPage(Page):
         parent.appendRow(items)
         return items[0]
 
-    def _fill_combo(self, combo: QComboBox, values: list[str], all_text: str) -> None:
+    def _fill_combo(self, combo: QComboBox, values: list[str], all_text: str,
+                    shown: Callable[[str], str] = str) -> None:
         current = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
         combo.addItem(all_text, ALL)
         for value in values:
-            combo.addItem(self.tr("Unlabelled") if value == "-" else value, value)
+            combo.addItem(self.tr("Unlabelled") if value == "-" else shown(value), value)
         index = combo.findData(current)
         combo.setCurrentIndex(index if index >= 0 else 0)
         combo.blockSignals(False)

@@ -63,7 +63,10 @@ class ImageViewer(QWidget):
     #: A paint gesture in paint mode: image (x, y), starts a stroke, ends it.
     painted = Signal(float, float, bool, bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, compact: bool = False) -> None:
+        """``compact``: a preview beside a list (the Labels page) leaves out the window and
+        pixel readouts (the image's own corner shows the window), so the list keeps room
+        for names."""
         super().__init__(parent)
         self.volume = np.zeros((1, 1, 1), dtype=np.float32)
         self.index = 0
@@ -136,6 +139,12 @@ class ImageViewer(QWidget):
         controls.addWidget(self.slice_label)
         controls.addWidget(self.pixel_label)
         controls.addWidget(reset)
+        if compact:
+            self.window_label.hide()
+            self.pixel_label.hide()
+            self.preset_combo.setMinimumContentsLength(8)
+            self.preset_combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics, 1)
