@@ -93,22 +93,27 @@ def _prepare(conn: sqlite3.Connection) -> None:
 def apply_migrations(conn: sqlite3.Connection, component: str, migrations: Sequence[str]) -> None:
     """Apply the migrations of ``component`` that this store has not seen yet.
 
-    Each migration runs in its own transaction together with the version bump, so a
-    crash leaves the store at a whole version, never half-way through one.
+    Each migration runs in its own write transaction together with the version bump, so a
+    crash leaves the store at a whole version, never half-way through one. The version is
+    read inside that transaction (``BEGIN IMMEDIATE``): two connections opening a fresh
+    store at once (a page's worker and the GUI thread) apply each migration once, where
+    reading it before the transaction let both try ("table ... already exists").
     """
-    row = conn.execute(
-        "SELECT version FROM schema_migrations WHERE component = ?", (component,)
-    ).fetchone()
-    current = int(row[0]) if row else 0
-    for version, script in enumerate(migrations[current:], start=current + 1):
+    while True:
         with conn:
-            conn.execute("BEGIN")
-            for statement in _split_statements(script):
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute(
+                "SELECT version FROM schema_migrations WHERE component = ?", (component,)
+            ).fetchone()
+            current = int(row[0]) if row else 0
+            if current >= len(migrations):
+                return
+            for statement in _split_statements(migrations[current]):
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema_migrations(component, version) VALUES (?, ?)"
                 " ON CONFLICT(component) DO UPDATE SET version = excluded.version",
-                (component, version),
+                (component, current + 1),
             )
 
 
