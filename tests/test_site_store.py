@@ -24,7 +24,8 @@ def test_concurrent_first_opens_apply_each_migration_once(tmp_path: Path) -> Non
         start = threading.Barrier(6)
         errors: list[BaseException] = []
 
-        def migrate(folder: Path = folder, start: threading.Barrier = start) -> None:
+        def migrate(folder: Path = folder, start: threading.Barrier = start,
+                    errors: list[BaseException] = errors) -> None:
             conn = open_site_db(folder)
             try:
                 start.wait()
