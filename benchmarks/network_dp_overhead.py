@@ -4,7 +4,10 @@ head trained, and the whole network) and the 3D ResNet-18 on a CT-sized volume.
 For each configuration, in ONE process: the plain step and the DP step of MedFed's fused
 mode, Opacus' hooks and Opacus' ghost clipping (``TrainingStep.run``: forward, backward,
 per-sample gradients, clipping, noise, optimiser step), interleaved round-robin after a
-warm-up so load drifts on a shared machine hit every variant alike; medians reported.
+warm-up so load drifts on a shared machine hit every variant alike; medians reported,
+of wall-clock time and of the thread's CPU time (on a machine shared by more runnable
+threads than cores a process gets a varying share of a core, which the wall-clock ratio
+mixes in and the CPU-time ratio does not).
 Peak memory is measured per variant in a fresh child process (its peak RSS over two steps,
 the peak mark reset after the model is built, and that minus its RSS before the first). Run:
 
@@ -126,12 +129,15 @@ def measure(config: Config, repeats: int, warmup: int, threads: int) -> dict[str
             times[variant].time(step, x, y)
     del built
     wall = {v: statistics.median(t.wall) for v, t in times.items()}
+    cpu = {v: statistics.median(t.cpu) for v, t in times.items()}
     memory = {v: peak_memory_mib(config, v, threads) for v in variants}
     return {
         "config": asdict(config),
         "trainable_parameters": trainable,
         "step_s": wall,
         "ratio": {v: wall[v] / wall[NON_DP] for v in DP_MODES},
+        "step_cpu_s": cpu,
+        "cpu_ratio": {v: cpu[v] / cpu[NON_DP] for v in DP_MODES},
         "images_per_s": {v: config.batch / wall[v] for v in variants},
         "step_memory_mib": {v: memory[v][0] for v in variants},
         "peak_rss_mib": {v: memory[v][1] for v in variants},
@@ -153,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     print(f"one thread each, torch {torch.__version__}, load {os.getloadavg()[0]:.1f}", flush=True)
     print(f"{'configuration':<22} {'trained':>8} {'variant':<8} {'step s':>7} {'DP/plain':>8} "
-          f"{'img/s':>6} {'step MiB':>8} {'peak MiB':>8}", flush=True)
+          f"{'CPU s':>7} {'CPU DP/plain':>12} {'img/s':>6} {'step MiB':>8} {'peak MiB':>8}",
+          flush=True)
     for config in configs(args.quick):
         if args.only and args.only not in config.label:
             continue
@@ -161,9 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         for variant in (NON_DP, *DP_MODES):
             ratio = 1.0 if variant == NON_DP else result["ratio"][variant]  # type: ignore[index]
+            cpu_ratio = 1.0 if variant == NON_DP else result["cpu_ratio"][variant]  # type: ignore[index]
             print(
                 f"{config.label:<22} {result['trainable_parameters'] / 1e6:7.2f}M {variant:<8} "
                 f"{result['step_s'][variant]:7.2f} {ratio:8.2f} "  # type: ignore[index]
+                f"{result['step_cpu_s'][variant]:7.2f} {cpu_ratio:12.2f} "  # type: ignore[index]
                 f"{result['images_per_s'][variant]:6.1f} "  # type: ignore[index]
                 f"{result['step_memory_mib'][variant]:8.0f} {result['peak_rss_mib'][variant]:8.0f}",  # type: ignore[index]
                 flush=True,

@@ -80,7 +80,24 @@ def test_bad_flags_are_refused_with_a_message(tmp_path: Path, capsys: pytest.Cap
     assert "add --mode none" in capsys.readouterr().err
     assert main(["--out", str(tmp_path), "--sites", "2"]) == 2  # ckks by default
     assert "needs at least 3 sites" in capsys.readouterr().err
+    assert main(["--out", str(tmp_path), "--task", "mammo-mass", "--full-resolution"]) == 2
+    assert "pretrained at the demo grid" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # refused before generating anything
+
+
+def test_demo_settings_follow_the_task_file() -> None:
+    """A 3D task gets its own network and a slab of slices; --full-resolution trains at
+    the file's grid on a phantom with detectors fine enough for it."""
+    from siteapp.demo.cli import build_parser, settings_from_args
+
+    volume = settings_from_args(build_parser().parse_args(["--task", "lung-ct-nodule-3d"]))
+    assert (volume.model, volume.slices) == ("compact_cnn_3d", 16)
+    assert volume.working_task().reduced_from is not None and volume.detector_scale() == 1
+    full = settings_from_args(build_parser().parse_args(
+        ["--task", "mammo-mass", "--full-resolution", "--model", "lesion_cnn"]
+    ))
+    assert full.working_task().matrix == 640 and full.working_task().reduced_from is None
+    assert full.detector_scale() == 7
 
 
 def test_demo_sites_get_the_same_splits_on_every_run(tmp_path: Path) -> None:

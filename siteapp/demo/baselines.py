@@ -61,7 +61,7 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
     from siteapp.training.weights import load_state
 
     started = time.perf_counter()
-    task = settings.demo_task()
+    task = settings.working_task()
     curve = BaselineCurve(auc_by_round=[{} for _ in range(settings.rounds)])
     for index, (site, data_dir) in enumerate(data_dirs.items()):
         train = site_dataset(data_dir, task, "train", seed=settings.seed)
@@ -106,7 +106,7 @@ def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = p
     from siteapp.training.weights import load_state
 
     started = time.perf_counter()
-    task = settings.demo_task()
+    task = settings.working_task()
     trains = [site_dataset(d, task, "train", seed=settings.seed) for d in data_dirs.values()]
     vals = {site: site_dataset(d, task, "val", seed=settings.seed) for site, d in data_dirs.items()}
     pooled = pool_datasets(trains, settings.seed)

@@ -52,12 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--patients", type=int, default=DEFAULTS.patients,
                         help="patients of a full-size site (the third site has half)")
     parser.add_argument("--sites", type=int, default=DEFAULTS.sites)
-    parser.add_argument("--slices", type=int, default=DEFAULTS.slices)
+    parser.add_argument("--slices", type=int, default=None,
+                        help=f"CT slices per patient (default {DEFAULTS.slices}; a 3D task's "
+                        "phantom default, 16)")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
     parser.add_argument("--skew", type=float, default=DEFAULTS.skew,
                         help="label skew between sites, 0 (scanners' own) to 1 (strong)")
     parser.add_argument("--epsilon-cap", type=float, default=DEFAULTS.epsilon_cap)
-    parser.add_argument("--model", default=DEFAULTS.model, help="zoo model the sites train")
+    parser.add_argument("--model", default=None,
+                        help="zoo model the sites train (default: the task's own)")
     parser.add_argument("--pretrained-weights", type=Path,
                         help="the operator's weights file for --model (docs/networks.md)")
     parser.add_argument("--frozen-stages", type=int, default=0,
@@ -70,7 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="step size within a round: constant, or cosine (anneals to 0)")
     parser.add_argument("--task", choices=list(DEMO_TASKS), default=DEFAULTS.task,
                         help="the built-in task the phantom hospitals learn, at its demo "
-                        "working resolution")
+                        "working resolution unless --full-resolution")
+    parser.add_argument("--full-resolution", action="store_true",
+                        help="train at the grid the task file asks for (its input), on "
+                        "phantom detectors fine enough for it; slow on a CPU")
     parser.add_argument("--batch-patients", type=int, default=DEFAULTS.batch_patients,
                         help="expected patients per DP-SGD (Poisson) batch")
     parser.add_argument("--windowing-scope", choices=[s.value for s in PercentileScope], default=None,
@@ -90,6 +96,22 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
                          "validation patients of both classes)")
     if not 0.0 <= args.skew <= 1.0:
         raise UsageError("--skew must be between 0 and 1")
+    from coordinator.task_definition import InputKind
+    from siteapp.dicom.phantom import DEFAULT_SLICES
+    from siteapp.tasks import load_task
+
+    task = load_task(args.task)
+    model = args.model or task.default_model
+    volume = task.input.kind is InputKind.VOLUME_3D
+    slices = args.slices or (DEFAULT_SLICES[args.task] if volume else DEFAULTS.slices)
+    if args.full_resolution and args.pretrained_weights is None and model == task.default_model and (
+        task.pretrained_weights is not None
+    ):
+        raise UsageError(
+            f"the shipped public backbone of {args.task} was pretrained at the demo grid; at "
+            "full resolution name a model to train from scratch (--model lesion_cnn "
+            "--optimizer adam --learning-rate 0.005) or an operator's --pretrained-weights"
+        )
     if args.skew and args.task != DEFAULTS.task:
         raise UsageError(f"--skew moves the {DEFAULTS.task} phantom's class balance only")
     strategy, mode = Strategy(args.strategy), SecureMode(args.mode)
@@ -102,11 +124,12 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
     return DEFAULTS.with_changes(
         strategy=strategy, mode=mode, rounds=args.rounds,
         epochs_per_round=args.epochs_per_round, patients=args.patients, sites=args.sites,
-        slices=args.slices, seed=args.seed, skew=args.skew, epsilon_cap=args.epsilon_cap,
-        model=args.model, optimizer=args.optimizer, learning_rate=args.learning_rate,
+        slices=slices, seed=args.seed, skew=args.skew, epsilon_cap=args.epsilon_cap,
+        model=model, optimizer=args.optimizer, learning_rate=args.learning_rate,
         learning_rate_schedule=args.learning_rate_schedule, batch_patients=args.batch_patients,
         pretrained_weights=args.pretrained_weights, frozen_stages=args.frozen_stages,
         task=args.task, windowing_scope=args.windowing_scope,
+        full_resolution=args.full_resolution,
     )
 
 
@@ -157,7 +180,8 @@ def run_demo(settings: DemoSettings, out: Path) -> str:
     clean_run_folder(out, settings)
     with sigterm_as_interrupt(), ChildProcesses(out / LOGS_DIRNAME) as children:
         dirs = prepare_sites(out, settings.sites, settings.patients, settings.seed,
-                             settings.task, slices=settings.slices, skew=settings.skew, say=console.line)
+                             settings.task, slices=settings.slices, skew=settings.skew,
+                             say=console.line, detector_scale=settings.detector_scale())
         data_dirs = dict(zip(settings.site_names(), dirs, strict=True))
         for data_dir in dirs:
             PrivacyLedger(data_dir).set_cap(settings.epsilon_cap, settings.delta)

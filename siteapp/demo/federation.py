@@ -48,7 +48,7 @@ class FederationRun:
 def train_patients(settings: DemoSettings, data_dirs: dict[str, Path]) -> dict[str, int]:
     from siteapp.training.datasets import site_dataset
 
-    task = settings.demo_task()
+    task = settings.working_task()
     return {site: len(site_dataset(d, task, "train")) for site, d in data_dirs.items()}
 
 
@@ -82,9 +82,10 @@ def make_plan(settings: DemoSettings, epsilon_per_round: float) -> FederationPla
     from coordinator.pretrained import describe_weights_file
     from siteapp.training.weights import frozen_state_digest, update_length
 
-    # The demo trains at the task's demo working resolution; the plan says so
-    # (``reduced_from``), so a demo model is never mistaken for a full-resolution one.
-    task = settings.demo_task()
+    # The demo trains at the task's demo working resolution unless --full-resolution; the
+    # plan says so (``reduced_from``), so a demo model is never mistaken for a
+    # full-resolution one.
+    task = settings.working_task()
     model = settings.starting_model()
     frozen = frozen_state_digest(model)
     pretrained = None

@@ -16,7 +16,7 @@ from coordinator.protocol import SecureMode, Strategy
 DEFAULT_DEMO_DIR = Path(os.environ.get("MEDFED_DEMO_DIR", "demo-run"))
 DEMO_TASK = "lung-ct-nodule"
 # The built-in tasks that have a phantom generator (siteapp.dicom.phantom), so a demo.
-DEMO_TASKS = ("lung-ct-nodule", "chest-xray", "mammo-mass")
+DEMO_TASKS = ("lung-ct-nodule", "chest-xray", "mammo-mass", "lung-ct-nodule-3d")
 FEDERATION_NAME = "medfed-demo"
 
 # Positive fractions that ``--skew 1`` moves the three phantom sites to (``--skew 0``
@@ -82,6 +82,9 @@ class DemoSettings:
     strategy: Strategy = Strategy.FEDAVG
     mode: SecureMode = SecureMode.CKKS
     task: str = DEMO_TASK
+    # Train at the resolution the task file asks for (its ``input``) instead of its
+    # ``demo_input``, on a phantom generated with detectors fine enough for it.
+    full_resolution: bool = False
     # One torch thread per process: the coordinator and three sites share the CPU.
     torch_threads: int = 1
     # Seconds a site may wait for the others in one round before the demo gives up.
@@ -91,25 +94,34 @@ class DemoSettings:
     # scanner model (docs/federated-statistics.md; the harmonisation benchmark).
     windowing_scope: str | None = None
 
-    def demo_task(self) -> Any:
-        """The task the demo trains: at its demo working resolution, with the windowing
+    def working_task(self) -> Any:
+        """The task the sites train: at its demo working resolution (with
+        ``full_resolution``, at the grid its file asks for), with the windowing
         ``windowing_scope`` asks for."""
         from coordinator.task_definition import PercentileScope, Windowing
-        from siteapp.tasks import demo_task
+        from siteapp.tasks import demo_task, load_task
 
-        task = demo_task(self.task)
+        task = load_task(self.task) if self.full_resolution else demo_task(self.task)
         if self.windowing_scope is None:
             return task
         percentiles = task.windowing.percentiles or (1.0, 99.0)
         windowing = Windowing(percentiles=percentiles, scope=PercentileScope(self.windowing_scope))
         return task.model_copy(update={"windowing": windowing})
 
+    def detector_scale(self) -> int:
+        """How much finer than usual the phantom's detectors are (1 at the demo grid)."""
+        from siteapp.dicom.phantom import detector_scale_for
+
+        if not self.full_resolution:
+            return 1
+        return detector_scale_for(self.task, self.working_task().pixel_spacing_mm)
+
     def starting_model(self) -> Any:
         """The federation's initial model, which the baselines start from too: on the
         operator's weights file when there is one, else the app's own."""
         from siteapp.training.initial_model import initial_model, operator_initial_model
 
-        task = self.demo_task()
+        task = self.working_task()
         if self.pretrained_weights is None:
             return initial_model(task, self.model, self.seed)
         return operator_initial_model(

@@ -59,13 +59,15 @@ def generator_version() -> str:
 
 def generate_phantom(
     root: Path, sites: int, patients: int, seed: int, slices: int, skew: float, say: Say = print,
-    task: str = DEMO_TASK,
+    task: str = DEMO_TASK, detector_scale: int = 1,
 ) -> list[Path]:
     """Phantom DICOM folders ``root/phantom/site-<n>``, generated unless an identical
     configuration is already there."""
     phantom = root / PHANTOM_DIRNAME
     wanted = {"sites": sites, "patients": patients, "seed": seed, "slices": slices,
               "skew": skew, "task": task, "generator": generator_version()}
+    if detector_scale != 1:
+        wanted["detector_scale"] = detector_scale
     stamp = phantom / STAMP_FILENAME
     folders = [phantom / site_name(n) for n in range(1, sites + 1)]
     if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == wanted and all(
@@ -75,7 +77,8 @@ def generate_phantom(
     shutil.rmtree(phantom, ignore_errors=True)
     start = time.perf_counter()
     folders = generate_phantom_sites(
-        phantom, sites, patients, seed, task, slices, profiles=skewed_profiles(skew)
+        phantom, sites, patients, seed, task, slices, profiles=skewed_profiles(skew),
+        detector_scale=detector_scale,
     )
     stamp.write_text(json.dumps(wanted), encoding="utf-8")
     say(f"generated phantom {task} studies for {sites} sites in "
@@ -114,12 +117,15 @@ def prepare_sites(
     skew: float = 0.0,
     fresh: bool = False,
     say: Say = print,
+    detector_scale: int = 1,
 ) -> list[Path]:
     """Generate (once) the phantom data and import + label each site into
     ``demo_dir/site-<n>``; returns the data folders. ``fresh`` deletes them first."""
     if skew and task != DEMO_TASK:
         raise ValueError(f"--skew moves the {DEMO_TASK} phantom's class balance only")
-    folders = generate_phantom(demo_dir, sites, patients, seed, slices, skew, say, task)
+    folders = generate_phantom(
+        demo_dir, sites, patients, seed, slices, skew, say, task, detector_scale
+    )
     data_dirs = []
     for number, source in enumerate(folders, start=1):
         data_dir = demo_dir / site_name(number)

@@ -14,7 +14,8 @@ constants; everything is seeded, so a seed always gives the same files and UIDs.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +124,7 @@ def generate_phantom_sites(
     profiles: tuple[SiteProfile, ...] = SITE_PROFILES,
     radiograph_profiles: tuple[RadiographProfile, ...] = CXR_PROFILES,
     masks: bool = False,
+    detector_scale: int = 1,
 ) -> list[Path]:
     """Write ``sites`` folders ``site-1..`` under ``out`` and return their paths.
 
@@ -132,12 +134,24 @@ def generate_phantom_sites(
     ``radiograph_profiles`` does the same for the chest X-ray task
     (:mod:`siteapp.dicom.phantom_cxr`). ``masks`` also writes each CT or MG patient's
     lesion mask as a DICOM SEG (``SEG.dcm`` beside the images; an empty mask for a
-    patient without a lesion), for segmentation tasks; the images are the same either way.
+    patient without a lesion), for segmentation tasks; the images are the same either way. ``detector_scale`` divides every scanner's pixel
+    spacing by that factor and multiplies its matrix by it: the same anatomy and field of
+    view on a finer detector, for a task trained at its full resolution
+    (:func:`detector_scale_for`).
     """
     if task not in TASK_MODALITY:
         raise PhantomError(f"unknown phantom task '{task}' (known: {', '.join(TASK_MODALITY)})")
     if sites < 1 or patients < 2:
         raise PhantomError("a phantom needs at least 1 site and 2 patients per site")
+    if detector_scale < 1:
+        raise PhantomError("detector_scale is a whole factor of at least 1")
+    profiles = tuple(
+        replace(p, pixel_spacing_mm=round(p.pixel_spacing_mm / detector_scale, 4)) for p in profiles
+    )
+    radiograph_profiles = tuple(
+        replace(p, pixel_spacing_mm=round(p.pixel_spacing_mm / detector_scale, 4))
+        for p in radiograph_profiles
+    )
     slices = slices or DEFAULT_SLICES[task]
     from siteapp.tasks import load_task
 
@@ -164,7 +178,9 @@ def generate_phantom_sites(
             patient_id = f"S{index + 1}-{number:04d}"
             label = (preset.positive_class or preset.classes[-1]) if positive else preset.classes[0]
             rows.append((patient_id, label))
-            context = _PatientContext(site_dir, patient_id, index, number, seed, profile, masks)
+            context = _PatientContext(
+                site_dir, patient_id, index, number, seed, profile, masks, detector_scale
+            )
             (site_dir / patient_id).mkdir(exist_ok=True)
             if TASK_MODALITY[task] == "CT":
                 _write_ct_patient(context, rng, positive, slices)
@@ -173,6 +189,21 @@ def generate_phantom_sites(
         _write_labels(site_dir, rows)
         written.append(site_dir)
     return written
+
+
+def phantom_pixel_spacings_mm(task: str) -> tuple[float, ...]:
+    """The detector pixel sizes of the phantom scanners of ``task`` (scale 1)."""
+    if TASK_MODALITY.get(task) == "DX/CR":
+        return tuple(p.pixel_spacing_mm for p in CXR_PROFILES)
+    scale = MG_SPACING_SCALE if TASK_MODALITY.get(task) == "MG" else 1.0
+    return tuple(round(p.pixel_spacing_mm * scale, 3) for p in SITE_PROFILES)
+
+
+def detector_scale_for(task: str, target_spacing_mm: float) -> int:
+    """The smallest ``detector_scale`` at which every phantom scanner of ``task`` has
+    pixels no larger than ``target_spacing_mm``: images a task at that grid resamples
+    down (or keeps), never up."""
+    return max(math.ceil(s / target_spacing_mm - 1e-9) for s in phantom_pixel_spacings_mm(task))
 
 
 def _write_cxr_site(out: Path, index: int, patients: int, seed: int,
@@ -243,6 +274,7 @@ class _PatientContext:
     seed: int
     profile: SiteProfile
     masks: bool
+    detector_scale: int = 1  # pixels per side of the phantom's base matrix
 
     def uid(self, *parts: object) -> str:
         return generate_uid(
@@ -258,7 +290,7 @@ def _write_ct_patient(
 ) -> None:
     profile = ctx.profile
     spacing = profile.pixel_spacing_mm
-    n = CT_MATRIX
+    n = CT_MATRIX * ctx.detector_scale
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float32)
     yy_mm, xx_mm = (yy - n / 2) * spacing, (xx - n / 2) * spacing
     body_a, body_b = rng.uniform(150, 175), rng.uniform(105, 125)  # half-axes in mm
@@ -275,7 +307,7 @@ def _write_ct_patient(
     spine = xx_mm**2 + (yy_mm - body_b * 0.72) ** 2 <= 14.0**2
     base[spine] = BONE_HU
     base[lungs] = LUNG_HU
-    base += lungs * _smooth_noise(rng, n, 6.0) * TEXTURE_HU
+    base += lungs * _smooth_noise(rng, n, 6.0 * ctx.detector_scale) * TEXTURE_HU
     vessels = _vessels(rng, lung_centres, lung_axes)
     nodule = None
     if positive:
@@ -352,8 +384,8 @@ def _ct_dataset(
     ds.BodyPartExamined = "CHEST"
     ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
     ds.InstanceNumber = k + 1
-    ds.ImagePositionPatient = [-(CT_MATRIX / 2) * profile.pixel_spacing_mm,
-                               -(CT_MATRIX / 2) * profile.pixel_spacing_mm, round(z, 3)]
+    corner = -(stored.shape[0] / 2) * profile.pixel_spacing_mm
+    ds.ImagePositionPatient = [corner, corner, round(z, 3)]
     ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
     ds.SliceLocation = round(z, 3)
     ds.SliceThickness = CT_SLICE_SPACING_MM
@@ -376,21 +408,24 @@ def _write_mg_patient(
     profile = ctx.profile
     spacing = round(profile.pixel_spacing_mm * MG_SPACING_SCALE, 3)
     study_uid, series_uid = ctx.uid("study"), ctx.uid("series")
-    yy, xx = np.mgrid[0:MG_ROWS, 0:MG_COLS].astype(np.float32)
+    rows, cols = MG_ROWS * ctx.detector_scale, MG_COLS * ctx.detector_scale
+    yy, xx = np.mgrid[0:rows, 0:cols].astype(np.float32)
     density = rng.uniform(0.3, 0.8)
     mass = None
     if positive:
         mass = (rng.uniform(0.15, 0.6), rng.uniform(-0.5, 0.5), rng.uniform(*MASS_RADIUS_MM),
                 rng.uniform(*MASS_CONTRAST))
     written: list[Dataset] = []
-    lesion = np.zeros((views, MG_ROWS, MG_COLS), dtype=np.uint8)
+    lesion = np.zeros((views, rows, cols), dtype=np.uint8)
     for view in range(views):
-        depth_mm = rng.uniform(0.75, 0.95) * MG_COLS * spacing
-        half_height_mm = rng.uniform(0.38, 0.47) * MG_ROWS * spacing
-        x_mm, y_mm = xx * spacing, (yy - MG_ROWS / 2) * spacing
+        depth_mm = rng.uniform(0.75, 0.95) * cols * spacing
+        half_height_mm = rng.uniform(0.38, 0.47) * rows * spacing
+        x_mm, y_mm = xx * spacing, (yy - rows / 2) * spacing
         breast = (x_mm / depth_mm) ** 2 + (y_mm / half_height_mm) ** 2 <= 1
         thickness = np.sqrt(np.clip(1 - (x_mm / depth_mm) ** 2 - (y_mm / half_height_mm) ** 2, 0, 1))
-        tissue = density * (0.6 + MG_TEXTURE * _smooth_noise(rng, MG_ROWS, 3.0, MG_COLS))
+        tissue = density * (
+            0.6 + MG_TEXTURE * _smooth_noise(rng, rows, 3.0 * ctx.detector_scale, cols)
+        )
         signal = breast * (0.25 + 0.5 * thickness * tissue)
         if mass is not None:
             fx, fy, radius, contrast = mass

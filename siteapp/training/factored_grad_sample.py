@@ -14,7 +14,7 @@ it, and both come from the factors:
 
 So the ``batch x weight`` tensor is never written, normed nor read back. Whether that wins
 depends on the map: the Gram over positions grows with positions squared, the formed
-gradient with the kernel's input size, hence :func:`factoring_pays`.
+gradient with the weight's size, hence :func:`factoring_pays`.
 """
 
 from __future__ import annotations
@@ -27,14 +27,23 @@ from torch import nn
 from siteapp.training import conv_grads
 
 
+#: How many multiply-adds of the Gram matrices cost as much as one coordinate of a
+#: formed per-sample gradient (written once, read by the norm and the clipped sum).
+#: 8 keeps compact_cnn's 6x6 map formed and its 3x3 map factored, as measured there, and
+#: factors ResNet-18's first layer4 convolution (7x7 map, 256 x 3 x 3 inputs, 512 out),
+#: which took the last-stage DP step from 1.17x to 1.11x a plain step in thread CPU time
+#: (benchmarks/network_dp_overhead.py).
+GRAM_COST_PER_FORMED_COORDINATE = 8
+
+
 def factoring_pays(layer: nn.Conv2d, positions: int) -> bool:
-    """Whether to keep ``layer``'s per-sample gradients factored: the positions' Gram
-    (``positions**2`` per sample) is no larger than one output channel's gradient (in
-    channels x kernel area). On compact_cnn's last conv (3x3 map, 64x3x3 inputs) factoring
-    made the whole DP step about 5 % faster; on the 6x6 map before it, about 2 % slower
-    (``benchmarks/dp_overhead.py``, one CPU thread)."""
+    """Whether to keep ``layer``'s per-sample gradients factored: the two Gram matrices
+    (``positions**2`` times in channels x kernel area, plus out channels, per sample) cost
+    less than forming the gradient (out x in channels x kernel area per sample) and
+    reading it twice."""
     fan_in = layer.in_channels * math.prod(layer.kernel_size)
-    return layer.groups == 1 and positions * positions <= fan_in
+    gram = positions * positions * (fan_in + layer.out_channels)
+    return layer.groups == 1 and gram <= GRAM_COST_PER_FORMED_COORDINATE * layer.out_channels * fan_in
 
 
 class FactoredGradSample:

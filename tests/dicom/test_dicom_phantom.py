@@ -78,3 +78,30 @@ def test_demo_prepares_three_labelled_sites(tmp_path: Path) -> None:
         with StudyIndex(data_dir) as index:
             counts = index.counts()
         assert counts["labelled_patients"] == counts["patients"] > 0
+
+
+@pytest.mark.parametrize(
+    ("task", "matrix", "spacing"), [("lung-ct-nodule", 256, 1.4), ("mammo-mass", 640, 0.3),
+                                    ("chest-xray", 256, 1.6)],
+)
+def test_a_finer_detector_shows_the_same_field_at_the_task_files_resolution(
+    task: str, matrix: int, spacing: float, tmp_path: Path
+) -> None:
+    """The full-resolution runs resample the phantom down to the task's grid, never up."""
+    from siteapp.dicom.phantom import detector_scale_for, phantom_pixel_spacings_mm
+
+    scale = detector_scale_for(task, spacing)
+    assert max(phantom_pixel_spacings_mm(task)) / scale <= spacing
+    assert scale == 1 or max(phantom_pixel_spacings_mm(task)) / (scale - 1) > spacing
+    coarse, fine = (
+        sorted(next(iter(generate_phantom_sites(
+            tmp_path / str(s), sites=1, patients=2, seed=1, task=task, detector_scale=s,
+        ))).rglob("*.dcm"))[0]
+        for s in (1, scale)
+    )
+    a, b = pydicom.dcmread(coarse), pydicom.dcmread(fine)
+    spacing_a = float((a.get("PixelSpacing") or a.ImagerPixelSpacing)[0])
+    spacing_b = float((b.get("PixelSpacing") or b.ImagerPixelSpacing)[0])
+    assert spacing_b <= spacing and spacing_b == pytest.approx(spacing_a / scale, abs=1e-3)
+    field_a, field_b = a.Rows * spacing_a, b.Rows * spacing_b
+    assert field_b == pytest.approx(field_a, rel=0.02)

@@ -103,6 +103,15 @@ def test_factoring_pays_on_small_maps_only(map_size: int, factored: bool) -> Non
     assert not factoring_pays(nn.Conv2d(64, 64, 3, padding=1, groups=2), 1)
 
 
+def test_resnet18s_last_stage_keeps_its_3x3_gradients_factored() -> None:
+    """At 224 x 224 layer4 sees 7 x 7 maps: its 3x3 convolutions (8.4 M weights at batch
+    16 would be 134 M formed numbers) are kept factored, the 1x1 projection is formed."""
+    assert factoring_pays(nn.Conv2d(256, 512, 3, stride=2, padding=1), 7 * 7)
+    assert factoring_pays(nn.Conv2d(512, 512, 3, padding=1), 7 * 7)
+    assert not factoring_pays(nn.Conv2d(256, 512, 1, stride=2), 7 * 7)
+    assert not factoring_pays(nn.Conv2d(128, 256, 3, padding=1), 14 * 14)  # layer3: formed
+
+
 def test_a_layer_run_twice_sums_its_per_sample_gradients() -> None:
     """Shared weights: each sample's gradient is the sum over both uses (the first use
     was kept factored)."""
