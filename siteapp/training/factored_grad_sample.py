@@ -26,7 +26,6 @@ from torch import nn
 
 from siteapp.training import conv_grads
 
-
 #: How many multiply-adds of the Gram matrices cost as much as one coordinate of a
 #: formed per-sample gradient (written once, read by the norm and the clipped sum).
 #: 8 keeps compact_cnn's 6x6 map formed and its 3x3 map factored, as measured there, and
