@@ -97,15 +97,15 @@ def apply_migrations(conn: sqlite3.Connection, component: str, migrations: Seque
     crash leaves the store at a whole version, never half-way through one. The version is
     read inside that transaction (``BEGIN IMMEDIATE``): two connections opening a fresh
     store at once (a page's worker and the GUI thread) apply each migration once, where
-    reading it before the transaction let both try ("table ... already exists").
+    reading it before the transaction let both try ("table ... already exists"). A store
+    already up to date takes no write lock.
     """
+    if _version(conn, component) >= len(migrations):
+        return  # the usual case: no write lock taken
     while True:
         with conn:
             conn.execute("BEGIN IMMEDIATE")
-            row = conn.execute(
-                "SELECT version FROM schema_migrations WHERE component = ?", (component,)
-            ).fetchone()
-            current = int(row[0]) if row else 0
+            current = _version(conn, component)
             if current >= len(migrations):
                 return
             for statement in _split_statements(migrations[current]):
@@ -115,6 +115,13 @@ def apply_migrations(conn: sqlite3.Connection, component: str, migrations: Seque
                 " ON CONFLICT(component) DO UPDATE SET version = excluded.version",
                 (component, current + 1),
             )
+
+
+def _version(conn: sqlite3.Connection, component: str) -> int:
+    row = conn.execute(
+        "SELECT version FROM schema_migrations WHERE component = ?", (component,)
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _split_statements(script: str) -> list[str]:
