@@ -226,19 +226,32 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("provision", help="create the CA, the coordinator kit and one kit per site")
-    p.add_argument("--federation", required=True)
-    p.add_argument("--sites", required=True, help="comma-separated site names")
-    p.add_argument("--mode", choices=[m.value for m in SecureMode], default=SecureMode.CKKS.value)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--strategy", choices=[s.value for s in Strategy])
-    p.add_argument("--rounds", type=int)
-    p.add_argument("--min-sites", type=int)
-    p.add_argument("--round-deadline-s", type=float)
+    p.add_argument("--federation", required=True,
+                   help="the federation's name (letters, digits, '.', '_', '-'), e.g. lung-ct-2027")
+    p.add_argument("--sites", required=True,
+                   help="comma-separated site names, one per hospital, e.g. site-a,site-b,site-c")
+    p.add_argument("--mode", choices=[m.value for m in SecureMode], default=SecureMode.CKKS.value,
+                   help="how updates are protected: ckks (encrypted; the coordinator sees only "
+                        "the sum), masking (pairwise masks cancel in the sum) or none (TLS only; "
+                        "the coordinator sees each site's update). Default: %(default)s")
+    p.add_argument("--out", type=Path, required=True,
+                   help="a new folder for the CA, the coordinator kit and one kit per site")
+    p.add_argument("--strategy", choices=[s.value for s in Strategy],
+                   help="how the coordinator combines the sites' updates (default fedavg; "
+                        "docs/secure-aggregation.md says which work with which --mode)")
+    p.add_argument("--rounds", type=int, help="how many rounds the federation runs (default 5)")
+    p.add_argument("--min-sites", type=int,
+                   help="sites needed for a round to count (default 2; 3 in ckks and masking)")
+    p.add_argument("--round-deadline-s", type=float,
+                   help="seconds a round waits for uploads before closing with the sites it "
+                        "has (default 3600)")
     p.add_argument("--task", help=f"a built-in task: {', '.join(builtin_task_names())}")
     p.add_argument("--task-file", type=Path,
                    help="the federation's own task, a JSON or TOML file (docs/task-files.md)")
-    p.add_argument("--model")
-    p.add_argument("--init-seed", type=int)
+    p.add_argument("--model", help="the network, by name (default: the task's); "
+                                    "docs/networks.md lists them")
+    p.add_argument("--init-seed", type=int,
+                   help="seed of the initial model's weights (not of any privacy randomness)")
     p.add_argument("--update-length", type=int,
                    help="values in one update (ckks and masking modes): "
                         "'medfed-site frozen-digest --json --task T --model M' prints it")
@@ -251,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "first); later stages and the head train under DP")
     p.add_argument("--address", default=ProvisioningDefaults.coordinator_address,
                    help="the https:// address sites will call")
-    p.add_argument("--validity-days", type=int, default=ProvisioningDefaults.validity_days)
+    p.add_argument("--validity-days", type=int, default=ProvisioningDefaults.validity_days,
+                   help="how long the certificates are valid (default %(default)s days)")
     p.set_defaults(func=cmd_provision)
 
     r = sub.add_parser(
@@ -291,8 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--certificate", type=Path,
                            help="retire only this certificate: a site kit or a PEM file")
         elif name == "export":
-            s.add_argument("--round", type=int, required=True)
-            s.add_argument("--out", type=Path, required=True)
+            s.add_argument("--round", type=int, required=True,
+                           help="the round whose published global model to write")
+            s.add_argument("--out", type=Path, required=True,
+                           help="the file to write (plaintext mode; in ckks and masking modes "
+                                "only a site can decrypt the model: 'medfed-site model export')")
     return parser
 
 
