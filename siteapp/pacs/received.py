@@ -41,6 +41,8 @@ def merge_report(total: ImportReport, part: ImportReport) -> None:
     total.series += part.series
     total.non_image.extend(part.non_image)
     total.skipped.extend(part.skipped)
+    total.masks.extend(part.masks)
+    total.mask_problems.extend(part.mask_problems)
     total.cancelled = total.cancelled or part.cancelled
 
 

@@ -300,3 +300,19 @@ def test_save_refuses_frames_that_do_not_fit(ct_phantom: Path, tmp_path: Path) -
         with pytest.raises(MaskError, match="label 3"):
             save_mask(index, series_uid, {uid: np.full((128, 128), 3, np.uint8)}, ["nodule"])
         assert series_with_masks(index) == []
+
+
+def test_masks_received_one_file_at_a_time_are_stored_at_the_end(
+    ct_phantom: Path, tmp_path: Path
+) -> None:
+    """The DICOM receiver indexes each instance as it arrives; a SEG may come first."""
+    from siteapp.dicom.importer import IndexSession
+
+    patient = next(ct_phantom.glob("S1-*"))
+    session = IndexSession(tmp_path / "data")
+    for path in [patient / "SEG.dcm", *sorted(patient.glob("CT*.dcm"))]:
+        session.add(path)
+    session.close()
+    assert [m["source"] for m in session.report.masks] == ["phantom"]
+    with StudyIndex(tmp_path / "data") as index:
+        assert len(series_with_masks(index)) == 1

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 
 from siteapp.cli import main
 from siteapp.dicom.importer import import_paths
+from siteapp.dicom.phantom import generate_phantom_sites
 from siteapp.dicom.pseudonym import patient_key, site_secret
 from siteapp.dicom.schema import open_dicom_db
 from siteapp.pacs.association import PacsError
@@ -58,9 +60,10 @@ def listener(data_dir: Path) -> Iterator[Listener]:
         running.process.wait()
 
 
-def storescu(calling_ae: str, port: int, *paths: Path) -> subprocess.CompletedProcess[str]:
+def storescu(calling_ae: str, port: int, *paths: Path,
+             options: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["storescu", "-aet", calling_ae, "-aec", "MEDFED", "127.0.0.1", str(port),
+        ["storescu", *options, "-aet", calling_ae, "-aec", "MEDFED", "127.0.0.1", str(port),
          *map(str, paths)],
         capture_output=True, text=True, timeout=60,
     )
@@ -125,3 +128,31 @@ def test_a_receiver_open_to_anyone_does_not_start(data_dir: Path) -> None:
     receiver = StorageReceiver(data_dir, DicomNetworkConfig(ReceiverSettings(port=0)))
     with pytest.raises(PacsError, match="accepts no caller"):
         receiver.start()
+
+
+def test_a_seg_sent_before_its_images_becomes_their_mask(
+    listener: Listener, data_dir: Path, tmp_path: Path,
+) -> None:
+    from siteapp.dicom.index import StudyIndex
+    from siteapp.dicom.masks import mask_for_series, series_with_masks
+
+    (site,) = generate_phantom_sites(tmp_path / "masked", 1, 2, 0, "lung-ct-nodule", SLICES,
+                                     masks=True)
+    patient = site / "S1-0001"
+    # -R: propose the SOP classes of the files sent (storescu's default list has no SEG)
+    sent = storescu("CT-SCANNER", listener.port, patient / "SEG.dcm",
+                    *sorted(patient.glob("CT*.dcm")), options=("-R",))
+    assert sent.returncode == 0, sent.stderr
+
+    def stored() -> list[str]:
+        with StudyIndex(data_dir) as index:
+            return series_with_masks(index)
+
+    deadline = time.monotonic() + 60  # the masks are stored when the association ends
+    while not stored() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    listener.stop()
+    with StudyIndex(data_dir) as index:
+        (series_uid,) = series_with_masks(index)
+        mask = mask_for_series(index, series_uid)
+    assert mask is not None and mask.source == "phantom" and len(mask.frames) == SLICES
