@@ -36,15 +36,18 @@ def histogram_percentiles(
     """Percentiles of the weight in ``histogram`` (negative noise counts as none),
     interpolated linearly inside a bin."""
     mass = np.clip(np.asarray(histogram, dtype=np.float64), 0.0, None)
-    cumulative = np.concatenate([[0.0], np.cumsum(mass)])
-    if cumulative[-1] <= 0:
+    edges = np.asarray(edges, dtype=np.float64)
+    filled = mass > 0
+    if not filled.any():
         raise ValueError("an empty histogram has no percentiles")
+    # Over the bins that hold weight: the bin where the cumulative weight reaches each
+    # target, and how far into it.
+    weight, lows, highs = mass[filled], edges[:-1][filled], edges[1:][filled]
+    cumulative = np.concatenate([[0.0], np.cumsum(weight)])
     targets = np.asarray(percentiles, dtype=np.float64) / 100.0 * cumulative[-1]
-    # First edge where the cumulative weight reaches the target, interpolated in its bin.
-    upper = np.clip(np.searchsorted(cumulative, targets, side="left"), 1, len(cumulative) - 1)
-    below, above = cumulative[upper - 1], cumulative[upper]
-    share = np.where(above > below, (targets - below) / np.where(above > below, above - below, 1), 0.0)
-    return [float(v) for v in edges[upper - 1] + share * (edges[upper] - edges[upper - 1])]
+    index = np.clip(np.searchsorted(cumulative, targets, side="left"), 1, len(weight)) - 1
+    share = np.clip((targets - cumulative[index]) / weight[index], 0.0, 1.0)
+    return [float(v) for v in lows[index] + share * (highs[index] - lows[index])]
 
 
 def windows_from_histograms(
