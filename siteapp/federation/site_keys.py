@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from coordinator.durable_files import replace_durably, write_durably
 from coordinator.kits import request_fingerprint
 from siteapp.federation.errors import KitRefusedError, NotEnrolledError
 from siteapp.federation.settings import KIT_DIRNAME
@@ -37,13 +38,7 @@ def _kit_dir(data_dir: Path) -> Path:
 
 
 def _write_key(path: Path, data: bytes) -> None:
-    temp = path.with_name(path.name + ".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, path)
+    write_durably(path, data, mode=0o600)
 
 
 def make_request(site: str) -> tuple[bytes, bytes]:
@@ -91,7 +86,7 @@ def key_for_certificate(data_dir: Path, cert_pem: bytes) -> bytes:
     folder = Path(data_dir) / KIT_DIRNAME
     pending, current = folder / PENDING_KEY_FILE, folder / SITE_KEY_FILE
     if pending.is_file() and _matches(pending.read_bytes(), cert_pem):
-        os.replace(pending, current)
+        replace_durably(pending, current)
         return current.read_bytes()
     if current.is_file() and _matches(current.read_bytes(), cert_pem):
         return current.read_bytes()

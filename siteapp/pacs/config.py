@@ -9,11 +9,11 @@ reported with what to enter instead.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
+from coordinator.durable_files import write_durably
 from siteapp.errors import UsageError
 
 CONFIG_FILENAME: Final = "dicom-network.json"
@@ -205,14 +205,7 @@ def save_network_config(data_dir: Path, config: DicomNetworkConfig) -> None:
     check_receiver(config.receiver)
     for node in config.nodes:
         check_node(node)
-    path = config_path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    with temp.open("w", encoding="utf-8") as fh:
-        json.dump(asdict(config), fh, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, path)
+    write_durably(config_path(data_dir), json.dumps(asdict(config), indent=2).encode("utf-8"))
 
 
 def _tls(doc: dict[str, Any] | None) -> TlsFiles | None:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coordinator.durable_files import write_durably
 from siteapp.dicom.importer import ImportReport, IndexSession
 from siteapp.pacs.config import RECEIVED_DIRNAME
 
@@ -91,13 +91,7 @@ class ReceivedInstances:
         study_dir = self.folder / safe_name(study_uid or "no-study")
         target = study_dir / f"{safe_name(sop_instance_uid)}.dcm"
         try:
-            study_dir.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.{threading.get_ident()}.part")
-            with temp.open("wb") as fh:
-                fh.write(encoded)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(temp, target)
+            write_durably(target, encoded)
         except OSError:
             return STATUS_OUT_OF_RESOURCES
         # One writer at a time per data folder: concurrent associations would otherwise
