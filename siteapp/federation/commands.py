@@ -1,5 +1,5 @@
-"""``medfed-site request-enrolment``, ``enroll``, ``leave``, ``join``, ``audit`` and ``policy``:
-the federation without a screen.
+"""``medfed-site request-enrolment``, ``enroll``, ``leave``, ``check-connection``, ``join``,
+``audit`` and ``policy``: the federation without a screen.
 
 Torch, TenSEAL and the HTTP client are imported inside the command functions only.
 """
@@ -69,6 +69,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       "HTTPS_PROXY and NO_PROXY from the environment)")
     join.set_defaults(func=run_join)
 
+    check = subparsers.add_parser(
+        "check-connection", help="ask the coordinator for its current round (one request)",
+        description="Reach the enrolled federation's coordinator over mutual TLS and print "
+        "its current round, as the Federation page's Check connection button does. The "
+        "request is recorded in the audit log. Exits 1 and says why when it cannot connect.",
+    )
+    check.add_argument("--https-proxy", default=None, metavar="URL",
+                       help="the hospital's HTTPS proxy (default: HTTPS_PROXY and NO_PROXY "
+                       "from the environment)")
+    check.add_argument("--json", action="store_true", help="print the round state as JSON")
+    check.set_defaults(func=run_check_connection)
+
     audit = subparsers.add_parser(
         "audit", help="list every request this site sent to the coordinator",
     )
@@ -124,6 +136,22 @@ def run_leave(args: argparse.Namespace) -> int:
     print(f"  kept: studies, labels, models, round records and the privacy ledger "
           f"(epsilon so far {PrivacyLedger(args.data_dir).epsilon_spent():.2f}, still counted)")
     print("  to take part again: medfed-site enroll KIT")
+    return 0
+
+
+def run_check_connection(args: argparse.Namespace) -> int:
+    from siteapp.federation.connection import check_connection
+
+    check = check_connection(args.data_dir, args.https_proxy)
+    state = check.state
+    if args.json:
+        print(json.dumps({"coordinator": check.coordinator, "round": state.model_dump(mode="json")},
+                         indent=2))
+    elif state.finished:
+        print(f"connected to {check.coordinator}: the federation has finished all its rounds")
+    else:
+        print(f"connected to {check.coordinator}: round {state.number} is {state.phase}; "
+              f"{len(state.submitted)} site(s) have uploaded")
     return 0
 
 

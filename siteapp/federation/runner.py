@@ -53,6 +53,7 @@ from coordinator.task_definition import PercentileScope
 from siteapp.dicom.task_fit import check_task_fits
 from siteapp.federation.audit import AuditLog
 from siteapp.federation.bisection_round import BisectionRound
+from siteapp.federation.connection import site_client
 from siteapp.federation.enrolment import load_enrolled_kit
 from siteapp.federation.errors import (
     CoordinatorOutageError,
@@ -68,7 +69,7 @@ from siteapp.federation.policy import check_plan, check_privacy, load_policy
 from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
 from siteapp.federation.round_records import SiteRound, SiteRounds
 from siteapp.federation.run_options import RunnerOptions
-from siteapp.federation.settings import CONTEXT, KIT_DIRNAME, STATE_DIRNAME, TLS_DIRNAME
+from siteapp.federation.settings import CONTEXT, STATE_DIRNAME
 from siteapp.federation.site_training import SiteTraining
 from siteapp.federation.update_encoding import ckks_body, plaintext_body
 from siteapp.privacy.calibration import calibrate_noise_multiplier
@@ -119,13 +120,12 @@ class RoundRunner:
         if self._client is None:
             # The client is the one retry layer: it waits out an outage of up to
             # ``unreachable_patience_s`` itself, honouring ``stop`` while it waits.
-            self._client = CoordinatorClient(
+            self._client = site_client(
+                self.data_dir,
                 self.kit,
-                tls_dir=self.data_dir / KIT_DIRNAME / TLS_DIRNAME,
-                defaults=dataclasses.replace(
+                dataclasses.replace(
                     self.options.client, patience_s=self.options.waits.unreachable_patience_s
                 ),
-                on_request=self.audit.record,
                 on_retry=lambda why: self._emit(SiteStep.WAITING, None, why, reachable=False),
                 sleep=self._sleep,
             )

@@ -54,7 +54,7 @@ def _child_main(target: str, kwargs: dict[str, Any], messages, cancel, log_dir: 
         os.nice(CHILD_NICENESS)
     if log_dir:
         configure_file_logging(Path(log_dir))
-    ctx = JobContext(
+    ctx: JobContext[object] = JobContext(
         progress=lambda done, total: messages.put(("progress", (int(done), int(total)))),
         status=lambda text: messages.put(("status", str(text))),
         publish=lambda value: messages.put(("yielded", value)),

@@ -7,14 +7,19 @@ function of the layer below, importable without Qt so the spawned child starts l
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from siteapp.ui.workers import JobContext
 
-#: A connection check should answer quickly; joining retries far more patiently.
-CONNECTION_CHECK_RETRIES = 1
+if TYPE_CHECKING:
+    from siteapp.federation.join_report import JoinReport, Progress
+    from siteapp.federation.run_options import RunnerOptions
+    from siteapp.training.inference import InferenceReport
+    from siteapp.training.local import LocalTrainingReport
 
 
-def local_training(ctx: JobContext, data_dir: Path, rounds: int, task: str, device: str):
+def local_training(ctx: JobContext[dict[str, object]], data_dir: Path, rounds: int, task: str,
+                   device: str) -> LocalTrainingReport:
     """Local-only DP training: progress per step over all rounds, one event per round."""
     from siteapp.training.local import LocalTrainingOptions, train_local
 
@@ -31,7 +36,8 @@ def local_training(ctx: JobContext, data_dir: Path, rounds: int, task: str, devi
     return train_local(data_dir, options, progress=progress, on_round=on_round, cancel=ctx.cancel)
 
 
-def predict(ctx: JobContext, data_dir: Path, paths: list[Path], saliency_class: str | None = None):
+def predict(ctx: JobContext[object], data_dir: Path, paths: list[Path],
+            saliency_class: str | None = None) -> InferenceReport:
     """The site's model on ``paths``: class, every class's probability and the saliency of
     ``saliency_class`` (default: the predicted class) per study."""
     from siteapp.training.inference import predict_paths
@@ -40,16 +46,17 @@ def predict(ctx: JobContext, data_dir: Path, paths: list[Path], saliency_class: 
     return predict_paths(data_dir, paths, saliency_class=saliency_class)
 
 
-def auto_device(ctx: JobContext) -> str:
+def auto_device(ctx: JobContext[object]) -> str:
     """What ``auto`` resolves to on this machine (``cuda (NVIDIA ...)``, ``mps``, ``cpu``)."""
     from siteapp.training.device import describe_device, resolve_device
 
     return describe_device(resolve_device("auto"))
 
 
-def federation_join(ctx: JobContext, data_dir: Path, device: str, max_rounds: int | None = None,
-                    options=None, https_proxy: str | None = None):
-    """Take part in rounds with :class:`RoundRunner`; each phase change is published.
+def federation_join(ctx: JobContext[Progress], data_dir: Path, device: str,
+                    max_rounds: int | None = None, options: RunnerOptions | None = None,
+                    https_proxy: str | None = None) -> JoinReport:
+    """Take part in rounds with :class:`RoundRunner`; each step change is published.
 
     ``options`` (a ``RunnerOptions``) overrides the defaults, e.g. shorter polls; its
     device is replaced by ``device``, and its proxy by ``https_proxy`` when one is set
@@ -65,27 +72,3 @@ def federation_join(ctx: JobContext, data_dir: Path, device: str, max_rounds: in
         options = replace(options, client=replace(options.client, https_proxy=https_proxy))
     runner = RoundRunner(data_dir, options=options, on_progress=ctx.publish, stop=ctx.cancel)
     return runner.run(max_rounds=max_rounds)
-
-
-def round_state(ctx: JobContext, data_dir: Path, https_proxy: str | None = None):
-    """One poll of the coordinator (recorded in the audit log like every request).
-
-    Needs only the kit and the HTTP client, no torch: cheap enough for a thread worker.
-    """
-    from coordinator.client import CoordinatorClient
-    from coordinator.settings import ClientDefaults
-    from siteapp.federation.audit import AuditLog
-    from siteapp.federation.enrolment import load_enrolled_kit
-    from siteapp.federation.settings import KIT_DIRNAME, TLS_DIRNAME
-
-    _enrolment, kit = load_enrolled_kit(data_dir)
-    client = CoordinatorClient(
-        kit,
-        tls_dir=Path(data_dir) / KIT_DIRNAME / TLS_DIRNAME,
-        defaults=ClientDefaults(max_retries=CONNECTION_CHECK_RETRIES, https_proxy=https_proxy or None),
-        on_request=AuditLog(data_dir).record,
-    )
-    try:
-        return client.round_state()
-    finally:
-        client.close()

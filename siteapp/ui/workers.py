@@ -12,6 +12,11 @@ on ``QThreadPool`` and turns those calls into Qt signals the GUI thread reacts t
 - ``finished(result)`` when the function returned (also after a cancel it honoured)
 - ``errored(message)``: a message for a person; the traceback goes to the log file
 - ``done()`` after either of the last two, for cleanup
+
+Workers are typed by what their job publishes and returns, as superqt's thread workers
+are: ``Worker[Y, R]`` runs ``fn(ctx: JobContext[Y]) -> R``, and its ``on_yielded``,
+``on_finished``, ... methods take handlers of those types, so mypy checks a page's
+handlers against its job. (Qt signals themselves carry ``object``.)
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -30,14 +35,21 @@ from siteapp.ui.ui_settings import UI_DEFAULTS
 
 log = get_logger("workers")
 
+Y = TypeVar("Y")  # what a job publishes while it runs (``yielded``)
+R = TypeVar("R")  # what it returns (``finished``)
+
+
+def _publish_nowhere(_value: object) -> None:
+    """A job run without a listener (the CLI, a test) publishes to nobody."""
+
 
 @dataclass
-class JobContext:
+class JobContext(Generic[Y]):
     """What a job function may use to report and to notice a cancel request."""
 
     progress: Callable[[int, int], None]
     status: Callable[[str], None]
-    publish: Callable[[object], None] = lambda _value: None
+    publish: Callable[[Y], None] = _publish_nowhere
     cancel: threading.Event = field(default_factory=threading.Event)
 
     def cancelled(self) -> bool:
@@ -68,18 +80,19 @@ def worker_pool() -> QThreadPool:
 
 
 # Workers alive on the pool; a QRunnable wrapper collected by Python mid-run would crash.
-_ACTIVE: set[Worker] = set()
+_ACTIVE: set[Worker[Any, Any]] = set()
 _ACTIVE_LOCK = threading.Lock()
 
 
-class Worker(QRunnable):
+class Worker(QRunnable, Generic[Y, R]):
     """Run ``fn(ctx)`` on the thread pool and report through :class:`WorkerSignals`.
 
     ``action`` names the work in words ("importing studies") for error messages and the
-    log.
+    log. Connect handlers with the typed ``on_*`` methods; each returns the worker, so
+    they chain before :meth:`start`.
     """
 
-    def __init__(self, fn: Callable[[JobContext], Any], action: str) -> None:
+    def __init__(self, fn: Callable[[JobContext[Y]], R], action: str) -> None:
         super().__init__()
         self.setAutoDelete(False)
         self.fn = fn
@@ -87,9 +100,34 @@ class Worker(QRunnable):
         self.signals = WorkerSignals()
         self._cancel = threading.Event()
         self._last_progress = 0.0
-        self.result: Any = None
+        self.result: R | None = None
         self.error: str | None = None
         self.finished_event = threading.Event()
+
+    # typed connections ----------------------------------------------------------------
+    def on_yielded(self, handler: Callable[[Y], object]) -> Worker[Y, R]:
+        self.signals.yielded.connect(handler)
+        return self
+
+    def on_finished(self, handler: Callable[[R], object]) -> Worker[Y, R]:
+        self.signals.finished.connect(handler)
+        return self
+
+    def on_errored(self, handler: Callable[[str], object]) -> Worker[Y, R]:
+        self.signals.errored.connect(handler)
+        return self
+
+    def on_done(self, handler: Callable[[], object]) -> Worker[Y, R]:
+        self.signals.done.connect(handler)
+        return self
+
+    def on_progress(self, handler: Callable[[int, int], object]) -> Worker[Y, R]:
+        self.signals.progress.connect(handler)
+        return self
+
+    def on_status(self, handler: Callable[[str], object]) -> Worker[Y, R]:
+        self.signals.status.connect(handler)
+        return self
 
     def cancel(self) -> None:
         """Ask the job to stop at its next check; it reports ``finished`` when it has."""
@@ -105,14 +143,14 @@ class Worker(QRunnable):
             self._last_progress = now
             self.signals.progress.emit(int(done), int(total))
 
-    def start(self, pool: QThreadPool | None = None) -> Worker:
+    def start(self, pool: QThreadPool | None = None) -> Worker[Y, R]:
         with _ACTIVE_LOCK:
             _ACTIVE.add(self)
         (pool or worker_pool()).start(self)
         return self
 
     def run(self) -> None:
-        ctx = JobContext(
+        ctx: JobContext[Y] = JobContext(
             progress=self._progress,
             status=self.signals.status.emit,
             publish=self.signals.yielded.emit,
@@ -134,7 +172,13 @@ class Worker(QRunnable):
                 _ACTIVE.discard(self)
 
 
-def active_workers() -> list[Worker]:
+def call_in_worker(fn: Callable[[], R], action: str) -> Worker[None, R]:
+    """A worker for a call that neither reports progress nor stops part-way (reading the
+    index, the metrics); not yet started."""
+    return Worker(lambda _ctx: fn(), action)
+
+
+def active_workers() -> list[Worker[Any, Any]]:
     with _ACTIVE_LOCK:
         return list(_ACTIVE)
 

@@ -10,7 +10,7 @@ from siteapp.ui.error_messages import user_message
 from siteapp.ui.session import SiteSession
 from siteapp.ui.study_tree import PatientNode, load_study_tree
 from siteapp.ui.widgets.notice_bar import NoticeBar, NoticeKind
-from siteapp.ui.workers import Worker
+from siteapp.ui.workers import Worker, call_in_worker
 
 
 class Page(QWidget):
@@ -76,15 +76,13 @@ class Page(QWidget):
         if self._stale:
             self.refresh_now()
 
-    def study_tree_worker(self, on_tree: Callable[[list[PatientNode]], None]) -> Worker:
+    def study_tree_worker(self, on_tree: Callable[[list[PatientNode]], None]) -> Worker[None, list[PatientNode]]:
         """A worker, not yet started, that reads the site's study tree off the GUI thread
         (the index may hold thousands of patients), hands it to ``on_tree`` and shows
         its error in the notice bar. The caller starts it and keeps the reference."""
         data_dir = self.session.data_dir
-        worker = Worker(lambda _ctx: load_study_tree(data_dir), self.tr("reading the study index"))
-        worker.signals.finished.connect(on_tree)
-        worker.signals.errored.connect(self.show_error)
-        return worker
+        return (call_in_worker(lambda: load_study_tree(data_dir), self.tr("reading the study index"))
+                .on_finished(on_tree).on_errored(self.show_error))
 
     def show_error(self, text: str) -> None:
         self.notice.show_notice(text, NoticeKind.ERROR)

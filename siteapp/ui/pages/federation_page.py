@@ -11,6 +11,7 @@ the site's policy or would pass its privacy cap, and the page shows why.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -35,17 +36,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coordinator.round_state import SiteRoundStatus, SiteStep
+from coordinator.round_state import RoundPhase, SiteRoundStatus, SiteStep
 from siteapp.ui.child_process import run_in_child
 from siteapp.ui.federation_view import PlanInWords, plan_in_words
-from siteapp.ui.jobs import auto_device, round_state
+from siteapp.ui.jobs import auto_device
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
 from siteapp.ui.statistics_panel import StatisticsPanel
 from siteapp.ui.vocabulary import site_round_status_text
 from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
-from siteapp.ui.workers import JobContext, Worker
+from siteapp.ui.workers import JobContext, Worker, call_in_worker
+
+if TYPE_CHECKING:
+    from siteapp.federation.connection import ConnectionCheck
+    from siteapp.federation.join_report import JoinReport, Progress
+    from siteapp.federation.run_options import RunnerOptions
 
 #: The timeline's chips: the runner's steps, in the order a round goes through them.
 TIMELINE = tuple(SiteStep)
@@ -114,12 +120,17 @@ class FederationPage(Page):
     def __init__(self, session: SiteSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.plan: PlanInWords | None = None
-        self.join_worker: Worker | None = None
-        self.state_worker: Worker | None = None
-        self.report = None
+        self.join_worker: Worker[Progress, JoinReport] | None = None
+        self.state_worker: Worker[None, ConnectionCheck] | None = None
+        self.report: JoinReport | None = None
         self.leave_requested = False
         self.auto_device: str | None = None
-        self.device_worker: Worker | None = None
+        self.device_worker: Worker[object, str] | None = None
+        self.phase_words = {
+            RoundPhase.OPEN: self.tr("open"), RoundPhase.COLLECTING: self.tr("collecting updates"),
+            RoundPhase.AGGREGATING: self.tr("aggregating"), RoundPhase.PUBLISHED: self.tr("published"),
+            RoundPhase.FAILED: self.tr("failed"),
+        }
 
         grid = QGridLayout()
         kit_box = QGroupBox(self.tr("Enrolment"))
@@ -275,9 +286,8 @@ class FederationPage(Page):
     def _show_device(self) -> None:
         chosen = self.session.preferences.device
         if chosen == "auto" and self.auto_device is None and self.device_worker is None:
-            worker = Worker(auto_device, self.tr("checking the training device"))
-            worker.signals.finished.connect(self._on_auto_device)
-            self.device_worker = worker.start()
+            self.device_worker = (Worker(auto_device, self.tr("checking the training device"))
+                                  .on_finished(self._on_auto_device).start())
         shown = chosen if chosen != "auto" or self.auto_device is None else f"{self.auto_device} (auto)"
         self.device_label.setText(
             self.tr("Training device: {device} (change it in Settings)").format(device=shown)
@@ -380,29 +390,38 @@ class FederationPage(Page):
         return True
 
     # -- connection ---------------------------------------------------------------------
-    def check_connection(self) -> Worker | None:
+    def check_connection(self) -> Worker[None, ConnectionCheck] | None:
+        """Run :func:`siteapp.federation.connection.check_connection` (as the CLI's
+        ``check-connection`` does) and say the answer on the connection line."""
         if self.plan is None or self.state_worker is not None:
             return None
-        data_dir = self.session.data_dir
+        from siteapp.federation.connection import check_connection
 
+        data_dir = self.session.data_dir
         proxy = self.session.preferences.https_proxy or None
-        worker = Worker(lambda ctx: round_state(ctx, data_dir, proxy), self.tr("contacting the coordinator"))
-        worker.signals.finished.connect(self._on_state)
-        worker.signals.errored.connect(
-            lambda message: self.connection_label.setText(self.tr("Connection: not reachable. {message}").format(message=message))
-        )
-        worker.signals.done.connect(lambda: setattr(self, "state_worker", None))
+        worker = (call_in_worker(lambda: check_connection(data_dir, proxy),
+                                 self.tr("contacting the coordinator"))
+                  .on_finished(self._on_connection)
+                  .on_errored(self._on_unreachable)
+                  .on_done(self._on_connection_checked))
         self.connection_label.setText(self.tr("Connection: checking…"))
         self.state_worker = worker.start()
         return worker
 
-    def _on_state(self, state) -> None:
+    def _on_connection(self, check: ConnectionCheck) -> None:
+        state = check.state
         if state.finished:
             text = self.tr("Connected. The federation has finished all its rounds.")
         else:
             text = self.tr("Connected. Round {n} is {phase}; {k} site(s) have uploaded.").format(
-                n=state.number, phase=state.phase, k=len(state.submitted))
+                n=state.number, phase=self.phase_words[state.phase], k=len(state.submitted))
         self.connection_label.setText(text)
+
+    def _on_unreachable(self, message: str) -> None:
+        self.connection_label.setText(self.tr("Connection: not reachable. {message}").format(message=message))
+
+    def _on_connection_checked(self) -> None:
+        self.state_worker = None
 
     def work_in_progress(self) -> str | None:
         if self.join_worker is None:
@@ -425,7 +444,8 @@ class FederationPage(Page):
         self.request_button.setEnabled(not running)
         self.check_button.setEnabled(enrolled)
 
-    def join(self, max_rounds: int | None = None, runner_options=None) -> Worker | None:
+    def join(self, max_rounds: int | None = None,
+             runner_options: RunnerOptions | None = None) -> Worker[Progress, JoinReport] | None:
         """Start taking part; returns the worker (None when not enrolled or running).
 
         ``max_rounds`` limits how many rounds to take part in (default: until the plan
@@ -437,16 +457,14 @@ class FederationPage(Page):
         proxy = self.session.preferences.https_proxy or None
         rounds = max_rounds if isinstance(max_rounds, int) and not isinstance(max_rounds, bool) else None
 
-        def job(ctx: JobContext):
+        def job(ctx: JobContext[Progress]) -> JoinReport:
             return run_in_child(ctx, "siteapp.ui.jobs:federation_join", log_dir=data_dir,
                                 data_dir=data_dir, device=device, max_rounds=rounds,
                                 options=runner_options, https_proxy=proxy)
 
-        worker = Worker(job, self.tr("taking part in the federation"))
-        worker.signals.yielded.connect(self._on_progress)
-        worker.signals.finished.connect(self._on_report)
-        worker.signals.errored.connect(self._on_error)
-        worker.signals.done.connect(self._on_done)
+        worker = (Worker(job, self.tr("taking part in the federation"))
+                  .on_yielded(self._on_progress).on_finished(self._on_report)
+                  .on_errored(self._on_error).on_done(self._on_done))
         self.join_worker = worker
         self.leave_requested = False
         self.notice.hide()
@@ -466,7 +484,7 @@ class FederationPage(Page):
             self.leave_requested = True
             self.round_label.setText(self.tr("Will stop once the current round is aggregated."))
 
-    def _on_progress(self, progress) -> None:
+    def _on_progress(self, progress: Progress) -> None:
         if not progress.reachable:
             self.connection_label.setText(self.tr("Connection: no answer now. {why}").format(
                 why=progress.message))
@@ -486,7 +504,7 @@ class FederationPage(Page):
         prefix = self.tr("Round {n}").format(n=progress.round) if progress.round else self.tr("Federation")
         self.round_label.setText(f"{prefix}: {progress.message}")
 
-    def _on_report(self, report) -> None:
+    def _on_report(self, report: JoinReport) -> None:
         self.report = report
         self.fill_rounds()
         if report.stopped:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBox
 from siteapp.ui.getting_started import SetupStep, setup_steps
 from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
-from siteapp.ui.workers import Worker
+from siteapp.ui.workers import call_in_worker
 
 DONE_MARK, TODO_MARK = "\u2714", "\u25cb"
 
@@ -59,10 +59,8 @@ class HelpPage(Page):
 
     def refresh(self) -> None:
         data_dir = self.session.data_dir
-        worker = Worker(lambda _ctx: setup_steps(data_dir), self.tr("reading where this site stands"))
-        worker.signals.finished.connect(self.show_steps)
-        worker.signals.errored.connect(self.show_error)
-        worker.start()
+        (call_in_worker(lambda: setup_steps(data_dir), self.tr("reading where this site stands"))
+         .on_finished(self.show_steps).on_errored(self.show_error).start())
 
     def show_steps(self, steps: list[SetupStep]) -> None:
         self.steps = steps

@@ -39,7 +39,7 @@ from siteapp.ui.vocabulary import class_text
 from siteapp.ui.widgets.charts import LineChart
 from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
-from siteapp.ui.workers import JobContext, Worker
+from siteapp.ui.workers import JobContext, Worker, call_in_worker
 
 if TYPE_CHECKING:
     from siteapp.training.local_cost import PrivacyCost
@@ -147,7 +147,7 @@ class QualityPage(Page):
     def refresh(self) -> None:
         """Read the checkpoints' metrics in a worker; only the drawing runs on this thread."""
         data_dir = self.session.data_dir
-        worker = Worker(lambda _ctx: quality_picture(data_dir), self.tr("reading the model metrics"))
+        worker = call_in_worker(lambda: quality_picture(data_dir), self.tr("reading the model metrics"))
         worker.signals.finished.connect(self.show_picture)
         worker.signals.errored.connect(self.show_error)
         self.read_worker = worker.start()
