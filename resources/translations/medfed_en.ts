@@ -367,339 +367,364 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="106"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="504"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="116"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="125"/>
-        <source>Enrolment</source>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <source>open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <source>collecting updates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
-        <source>CA fingerprint read out by your operator (recommended)</source>
+        <source>aggregating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <source>published</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
-        <source>Fingerprint</source>
+        <source>failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
-        <source>Request enrolment…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
-        <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="138"/>
-        <source>Import enrolment kit…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="140"/>
-        <source>Leave this federation…</source>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="136"/>
+        <source>Enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
-        <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
+        <source>CA fingerprint read out by your operator (recommended)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="143"/>
+        <source>Fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="144"/>
+        <source>Request enrolment…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="146"/>
+        <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
+        <source>Import enrolment kit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
+        <source>Leave this federation…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="153"/>
+        <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="164"/>
         <source>The federation plan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="176"/>
         <source>Take part</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="378"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
         <source>Connection: not checked yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="171"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>Join</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="187"/>
         <source>Leave after this round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="190"/>
         <source>Check connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>Round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>Patients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>Uploaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>ε after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>AUC (global model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
         <source>Rounds this site took part in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="228"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="239"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="242"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="246"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="282"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="273"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="278"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="283"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="303"/>
         <source>Request enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="303"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
         <source>Save the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="298"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="310"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="320"/>
         <source>making the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="313"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="323"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
         <source>Import the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="344"/>
         <source>importing the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="339"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="349"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="366"/>
         <source>Leave the federation?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="358"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="368"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="363"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
         <source>Leave the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="363"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
         <source>Stay enrolled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
         <source>leaving the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="385"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
         <source>contacting the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="421"/>
         <source>Connection: not reachable. {message}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="395"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="407"/>
         <source>Connection: checking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="401"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="414"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="416"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="411"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="430"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="445"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="465"/>
         <source>taking part in the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="456"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="462"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="467"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="485"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="471"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="489"/>
         <source>Connection: no answer now. {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="491"/>
         <source>Connection: no answer now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
         <source>Connection: the coordinator answers again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="504"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="511"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="495"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="513"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="496"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="514"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="499"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="517"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="523"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -998,7 +1023,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/help_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="78"/>
         <source>Open</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2402,38 +2427,37 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="69"/>
         <source>Waiting</source>
-        <extracomment>The timeline&apos;s chips: the runner&apos;s steps, in the order a round goes through them.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="69"/>
         <source>Sharing keys</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
         <source>Encrypting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="65"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="71"/>
         <source>Uploading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="66"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="72"/>
         <source>Waiting for others</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="73"/>
         <source>Aggregated</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2441,133 +2465,191 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="62"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="65"/>
         <source>Where this site keeps its data, where training runs, and which coordinator it joins.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="69"/>
         <source>This workstation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="72"/>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="77"/>
         <source>Data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="84"/>
         <source>Training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="89"/>
         <source>Coordinator address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="96"/>
         <source>HTTPS proxy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="96"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="98"/>
         <source>Only if the hospital&apos;s network reaches the internet through a proxy. Empty: the system&apos;s HTTPS_PROXY and NO_PROXY. The coordinator is still checked against the kit.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="108"/>
         <source>Language</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="109"/>
         <source>Saving switches the whole window to the new language.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="120"/>
         <source>Revert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="122"/>
         <source>Save settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="133"/>
         <source>Automatic (GPU if present)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="134"/>
         <source>CPU</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="135"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="136"/>
         <source>Apple GPU (MPS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="152"/>
         <source>Set by the enrolment kit of federation {federation}; import a new kit to change it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="155"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="160"/>
         <source>Checking this computer&apos;s GPU…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="156"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="161"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="164"/>
         <source>On this computer, automatic means: {device}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="172"/>
         <source>Choose the site&apos;s data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="182"/>
         <source>The coordinator address is not valid: {problem}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="187"/>
         <source>The HTTPS proxy address is not valid: {problem}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="196"/>
         <source>checking the data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="206"/>
         <source>Settings saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SitePolicySection</name>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="36"/>
+        <source>Site policy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="40"/>
+        <source>For the privacy officer: a coordinator&apos;s plan that asks for more than this is refused before anything is trained. The privacy cap is on the Privacy page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="47"/>
+        <source>Report validation figures after each round (a histogram with random noise, paid from the validation patients&apos; privacy budget)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="51"/>
+        <source>Largest learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="53"/>
+        <source>Most epochs per round</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="55"/>
+        <source>Largest batch (patients)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="57"/>
+        <source>Largest per-patient clipping norm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="59"/>
+        <source>Fewest training patients to take part</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="62"/>
+        <source>Save site policy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="107"/>
+        <source>saving the site policy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="109"/>
+        <source>Site policy saved; the next plan is checked against it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -367,339 +367,364 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="106"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="112"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="504"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="110"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="116"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation>与其他医院共同训练模型。只有受保护的模型更新会离开本工作站；影像、标注和患者记录永远不会离开。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <source>open</source>
+        <translation>已开放</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <source>collecting updates</source>
+        <translation>正在收集更新</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <source>aggregating</source>
+        <translation>正在聚合</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <source>published</source>
+        <translation>已发布</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="136"/>
         <source>Enrolment</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation>由联邦管理员告知的 CA 指纹（建议填写）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="143"/>
         <source>Fingerprint</source>
         <translation>指纹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="144"/>
         <source>Request enrolment…</source>
         <translation>申请加入…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="146"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
         <translation>生成本站点的私钥（它永远不会离开这台计算机）以及发给联邦运营方的证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="138"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
         <source>Import enrolment kit…</source>
         <translation>导入注册包…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="140"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
         <source>Leave this federation…</source>
         <translation>退出此联邦…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="153"/>
         <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
         <translation>删除加入包和联邦密钥（例如导入了错误的加入包时）。检查、标注、模型和隐私账本都会保留。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="164"/>
         <source>The federation plan</source>
         <translation>联邦计划</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="176"/>
         <source>Take part</source>
         <translation>参与</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="167"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="378"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="178"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
         <source>Connection: not checked yet.</source>
         <translation>连接：尚未检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="171"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
         <source>Join</source>
         <translation>加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="174"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="187"/>
         <source>Leave after this round</source>
         <translation>本轮结束后退出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="190"/>
         <source>Check connection</source>
         <translation>检查连接</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>Patients</source>
         <translation>患者数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="198"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
         <source>Uploaded</source>
         <translation>已上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>ε after</source>
         <translation>之后的 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="199"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>AUC (global model)</source>
         <translation>AUC（全局模型）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
         <source>Rounds this site took part in</source>
         <translation>本站点参与过的轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="228"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="239"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation>本站点尚未注册。请导入联邦管理员发送的注册包（.medfed-kit）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="242"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation>导入注册包后，计划将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="246"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation>联邦 &lt;b&gt;{federation}&lt;/b&gt; 的站点 &lt;b&gt;{site}&lt;/b&gt;&lt;br&gt;协调服务器：{url}&lt;br&gt;CA 指纹：{fp}&lt;br&gt;注册包有效期至 {expires}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="271"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="282"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation>计划中的全部 {n} 轮均已完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="273"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation>第 {n} 轮已完成；下次点击“加入”将参与下一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="278"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="283"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation>训练设备：{device}（可在“设置”中更改）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="303"/>
         <source>Request enrolment</source>
         <translation>申请加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="303"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation>本站点在联邦计划中的名称：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
         <source>Save the certificate request</source>
         <translation>保存证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="298"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation>证书申请 (*.csr);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="310"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="320"/>
         <source>making the certificate request</source>
         <translation>生成证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="313"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="323"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation>已将站点 {site} 的证书申请保存到 {path}。请把它发给联邦运营方，并向其核对指纹 {fingerprint}；然后导入对方发回的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
         <source>Import the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="322"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation>MedFed 注册包 (*.medfed-kit);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="344"/>
         <source>importing the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="339"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="349"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation>已注册为联邦 {federation} 的站点 {site}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="366"/>
         <source>Leave the federation?</source>
         <translation>退出联邦？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="358"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="368"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation>退出联邦 {federation}（站点 {site}）？其加入包和密钥将从此数据文件夹中删除。您的检查、标注、模型、轮次记录和隐私账本都会保留，已消耗的 ε 继续计入。如需再次参与，请导入运营方提供的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="363"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
         <source>Leave the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="363"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
         <source>Stay enrolled</source>
         <translation>保持加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
         <source>leaving the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="375"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="385"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation>已退出联邦 {federation}。此数据文件夹中的其他内容均已保留；导入加入包即可再次参与。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
         <source>contacting the coordinator</source>
         <translation>联系协调服务器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="421"/>
         <source>Connection: not reachable. {message}</source>
         <translation>连接：无法访问。{message}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="395"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="407"/>
         <source>Connection: checking…</source>
         <translation>连接：正在检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="401"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="414"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation>已连接。联邦学习已完成全部轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="416"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="411"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="430"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="445"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="465"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="456"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="462"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="467"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="485"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="471"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="489"/>
         <source>Connection: no answer now. {why}</source>
         <translation>连接：当前无应答。{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="491"/>
         <source>Connection: no answer now.</source>
         <translation>连接：当前无应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
         <source>Connection: the coordinator answers again.</source>
         <translation>连接：协调服务器已恢复应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="504"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="511"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="495"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="513"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="496"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="514"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation>联邦已完成全部轮次，无需再等待。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="499"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="517"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="523"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -998,7 +1023,7 @@
         <translation>读取本站点进度</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/help_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/help_page.py" line="78"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -2402,38 +2427,37 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="69"/>
         <source>Waiting</source>
-        <extracomment>The timeline&apos;s chips: the runner&apos;s steps, in the order a round goes through them.</extracomment>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="69"/>
         <source>Sharing keys</source>
         <translation>交换密钥</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
         <source>Training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="64"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
         <source>Encrypting</source>
         <translation>加密</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="65"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="71"/>
         <source>Uploading</source>
         <translation>上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="66"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="72"/>
         <source>Waiting for others</source>
         <translation>等待其他站点</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="73"/>
         <source>Aggregated</source>
         <translation>已聚合</translation>
     </message>
@@ -2441,134 +2465,192 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="62"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="65"/>
         <source>Where this site keeps its data, where training runs, and which coordinator it joins.</source>
         <translation>本站点的数据存放位置、训练运行的设备，以及加入的协调服务器。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="69"/>
         <source>This workstation</source>
         <translation>本工作站</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="72"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="77"/>
         <source>Data folder</source>
         <translation>数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="84"/>
         <source>Training device</source>
         <translation>训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="89"/>
         <source>Coordinator address</source>
         <translation>协调服务器地址</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="96"/>
         <source>HTTPS proxy</source>
         <translation>HTTPS 代理</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="96"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="98"/>
         <source>Only if the hospital&apos;s network reaches the internet through a proxy. Empty: the system&apos;s HTTPS_PROXY and NO_PROXY. The coordinator is still checked against the kit.</source>
         <translation>仅当医院网络通过代理访问互联网时填写。留空则使用系统的 HTTPS_PROXY 和 NO_PROXY。协调服务器仍按注册包中的证书校验。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="106"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="108"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="107"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="109"/>
         <source>Saving switches the whole window to the new language.</source>
         <translation>保存后整个窗口会立即切换到新语言。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="120"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="118"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="122"/>
         <source>Save settings</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="133"/>
         <source>Automatic (GPU if present)</source>
         <translation>自动（如有 GPU 则使用）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="134"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="135"/>
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="136"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="147"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="152"/>
         <source>Set by the enrolment kit of federation {federation}; import a new kit to change it.</source>
         <translation>由联邦 {federation} 的注册包设定；如需更改，请导入新的注册包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="155"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="160"/>
         <source>Checking this computer&apos;s GPU…</source>
         <translation>正在检查本机的 GPU…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="156"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="161"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="164"/>
         <source>On this computer, automatic means: {device}</source>
         <translation>在本机上，“自动”表示：{device}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="167"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="172"/>
         <source>Choose the site&apos;s data folder</source>
         <translation>选择站点的数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="177"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="182"/>
         <source>The coordinator address is not valid: {problem}.</source>
         <translation>协调服务器地址无效：{problem}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="187"/>
         <source>The HTTPS proxy address is not valid: {problem}.</source>
         <translation>HTTPS 代理地址无效：{problem}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="196"/>
         <source>checking the data folder</source>
         <translation>检查数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/settings_page.py" line="201"/>
+        <location filename="../../siteapp/ui/pages/settings_page.py" line="206"/>
         <source>Settings saved.</source>
         <translation>设置已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>SitePolicySection</name>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="36"/>
+        <source>Site policy</source>
+        <translation>站点策略</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="40"/>
+        <source>For the privacy officer: a coordinator&apos;s plan that asks for more than this is refused before anything is trained. The privacy cap is on the Privacy page.</source>
+        <translation>供隐私官设置：协调方的计划若要求超出以下限制，将在任何训练开始前被拒绝。隐私上限在“隐私”页面设置。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="47"/>
+        <source>Report validation figures after each round (a histogram with random noise, paid from the validation patients&apos; privacy budget)</source>
+        <translation>每轮结束后报告验证结果（加入随机噪声的直方图，消耗验证患者的隐私预算）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="51"/>
+        <source>Largest learning rate</source>
+        <translation>最大学习率</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="53"/>
+        <source>Most epochs per round</source>
+        <translation>每轮最多训练轮数（epoch）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="55"/>
+        <source>Largest batch (patients)</source>
+        <translation>最大批量（患者数）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="57"/>
+        <source>Largest per-patient clipping norm</source>
+        <translation>每位患者的最大裁剪范数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="59"/>
+        <source>Fewest training patients to take part</source>
+        <translation>参与所需的最少训练患者数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="62"/>
+        <source>Save site policy</source>
+        <translation>保存站点策略</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="107"/>
+        <source>saving the site policy</source>
+        <translation>保存站点策略</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/policy_settings.py" line="109"/>
+        <source>Site policy saved; the next plan is checked against it.</source>
+        <translation>站点策略已保存；下一个计划将按此检查。</translation>
     </message>
 </context>
 <context>

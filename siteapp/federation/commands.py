@@ -90,12 +90,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit.set_defaults(func=run_audit)
 
     policy = subparsers.add_parser(
-        "policy", help="show this site's policy (or change whether it reports validation)",
-        description="What a coordinator's plan may ask of this site. --report-validation no "
-        "stops this site from sending even the noised validation figures.",
+        "policy", help="show or change this site's policy (what a plan may ask of it)",
+        description="What a coordinator's plan may ask of this site; every plan is checked "
+        "against it before anything is trained (the privacy cap is 'privacy set-cap'). "
+        "--report-validation no stops this site from sending even the noised validation "
+        "figures. The app's Settings > Site policy changes the same values.",
     )
     policy.add_argument("--report-validation", choices=("yes", "no"), default=None,
                         help="send the DP-noised validation histogram after each round")
+    policy.add_argument("--max-learning-rate", type=float, default=None, metavar="LR")
+    policy.add_argument("--max-epochs-per-round", type=int, default=None, metavar="N")
+    policy.add_argument("--max-batch-size", type=int, default=None, metavar="N")
+    policy.add_argument("--max-grad-norm", type=float, default=None, metavar="C",
+                        dest="max_grad_norm_limit",
+                        help="the largest per-patient clipping norm a plan may ask")
+    policy.add_argument("--min-train-patients", type=int, default=None, metavar="N",
+                        help="fewer training patients than this and the site does not take part")
     policy.set_defaults(func=run_policy)
 
 
@@ -222,13 +232,17 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_policy(args: argparse.Namespace) -> int:
-    from dataclasses import asdict, replace
+    from dataclasses import asdict
 
-    from siteapp.federation.policy import load_policy, save_policy
+    from siteapp.federation.policy import LIMITS, changed_policy, load_policy, save_policy
 
-    policy = load_policy(args.data_dir)
+    changes: dict[str, object] = {
+        name: getattr(args, name) for name in LIMITS if getattr(args, name) is not None}
     if args.report_validation is not None:
-        policy = replace(policy, report_validation=args.report_validation == "yes")
+        changes["report_validation"] = args.report_validation == "yes"
+    policy = load_policy(args.data_dir)
+    if changes:
+        policy = changed_policy(policy, **changes)
         save_policy(args.data_dir, policy)
     json.dump(asdict(policy), sys.stdout, indent=2)
     print()

@@ -9,11 +9,12 @@ whole remaining plan must fit the site's privacy cap (:func:`check_privacy`).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from coordinator.protocol import FederationPlan
+from siteapp.errors import UsageError
 from siteapp.federation.enrolment import Enrolment
 from siteapp.federation.errors import PlanRefusedError
 from siteapp.federation.settings import PolicyDefaults
@@ -49,6 +50,30 @@ class SitePolicy:
         models = raw.get("allowed_models")
         raw["allowed_models"] = None if models is None else tuple(models)
         return cls(**raw)
+
+
+#: The limits a privacy officer sets (CLI flags and the Settings page use these names).
+LIMITS = ("max_learning_rate", "max_epochs_per_round", "max_batch_size",
+          "max_grad_norm_limit", "min_train_patients")
+
+
+def changed_policy(policy: SitePolicy, **changes: object) -> SitePolicy:
+    """``policy`` with ``changes`` (fields of :class:`SitePolicy`), or a
+    :class:`UsageError` naming every value no plan could sensibly meet."""
+    new = replace(policy, **changes)  # type: ignore[arg-type]
+    problems = []
+    if not new.max_learning_rate > 0:
+        problems.append("the largest learning rate must be above 0, e.g. 1")
+    for name, value in (("epochs per round", new.max_epochs_per_round),
+                        ("batch size", new.max_batch_size),
+                        ("number of training patients", new.min_train_patients)):
+        if value < 1:
+            problems.append(f"the {name} must be at least 1")
+    if not new.max_grad_norm_limit > 0:
+        problems.append("the largest clipping norm must be above 0, e.g. 100")
+    if problems:
+        raise UsageError("the site policy was not changed: " + "; ".join(problems))
+    return new
 
 
 def load_policy(data_dir: Path) -> SitePolicy:

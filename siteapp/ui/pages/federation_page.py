@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from siteapp.federation.join_report import JoinReport, Progress
     from siteapp.federation.run_options import RunnerOptions
 
-#: The timeline's chips: the runner's steps, in the order a round goes through them.
+# The timeline's chips: the runner's steps, in the order a round goes through them.
 TIMELINE = tuple(SiteStep)
 
 

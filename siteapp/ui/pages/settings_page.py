@@ -1,4 +1,5 @@
-"""Settings: data folder, training device, coordinator address, HTTPS proxy, language."""
+"""Settings: data folder, training device, coordinator address, HTTPS proxy, language,
+the site policy and the DICOM network."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from siteapp.federation.enrolment import current_enrolment
 from siteapp.store import ensure_data_dir
 from siteapp.ui.pacs.network_settings import DicomNetworkSection
 from siteapp.ui.pages.base import Page
+from siteapp.ui.policy_settings import SitePolicySection
 from siteapp.ui.session import SiteSession
 from siteapp.ui.ui_settings import DEVICES, LANGUAGES
 from siteapp.ui.widgets.notice_bar import NoticeKind
@@ -108,6 +110,8 @@ class SettingsPage(Page):
         language_hint.setObjectName("Hint")
         form.addRow("", language_hint)
         self.body.addWidget(box)
+        self.site_policy = SitePolicySection(self)
+        self.body.addWidget(self.site_policy)
         self.dicom_network = DicomNetworkSection(self)
         self.body.addWidget(self.dicom_network)
 
@@ -136,6 +140,7 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         prefs = self.session.preferences
         self.data_dir_edit.setText(str(self.session.data_dir))
+        self.site_policy.refresh()
         self.dicom_network.refresh()
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(prefs.device)))
         self.coordinator_edit.setText(prefs.coordinator_address)
