@@ -167,7 +167,7 @@ class StatisticsPanel(QGroupBox):
         if self.worker is not None:
             return None
         data_dir = self.session.data_dir
-        worker = Worker(lambda ctx: take_part_in_statistics(ctx, data_dir, options),
+        worker: Worker[object, Any] = Worker(lambda ctx: take_part_in_statistics(ctx, data_dir, options),
                         self.tr("taking part in the federation's statistics"))
         worker.signals.status.connect(self.summary.setText)
         worker.signals.finished.connect(self._on_outcome)
