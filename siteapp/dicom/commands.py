@@ -1,4 +1,4 @@
-"""CLI commands of the DICOM library: import, labels, demo-data, studies."""
+"""CLI commands of the DICOM library: import, labels, demo-data, studies, masks."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from siteapp.errors import UsageError
 
@@ -65,6 +66,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--task-file", type=Path, help="a task file (JSON or TOML)")
     c.set_defaults(func=_cmd_check_task)
 
+    m = subparsers.add_parser(
+        "masks", help="list the series that have lesion masks (DICOM SEG in the data folder)")
+    m.add_argument("--json", action="store_true", help="print one JSON object")
+    m.set_defaults(func=_cmd_masks)
+
     s = subparsers.add_parser("studies", help="list imported patients and their studies")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.set_defaults(func=_cmd_studies)
@@ -85,6 +91,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             if len(paths) > SKIPPED_SHOWN_PER_REASON:
                 print(f"      ... and {len(paths) - SKIPPED_SHOWN_PER_REASON} more "
                       "(--json lists every file)")
+        for problem in report.mask_problems:
+            print(f"  mask not stored: {problem['path']}: {problem['reason']}")
     if report.found_no_image() and not report.cancelled:
         print("medfed-site: no DICOM image was found in what you named; nothing was imported",
               file=sys.stderr)
@@ -131,6 +139,33 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write phantom data to {args.out}: {exc.strerror}") from exc
     for site in sites:
         print(site)
+    return 0
+
+
+def _cmd_masks(args: argparse.Namespace) -> int:
+    from siteapp.dicom.index import StudyIndex
+    from siteapp.dicom.masks import mask_for_series, series_with_masks
+
+    rows: list[dict[str, Any]] = []
+    with StudyIndex(args.data_dir) as index:
+        for series_uid in series_with_masks(index):
+            mask = mask_for_series(index, series_uid)
+            if mask is None:
+                continue
+            rows.append({
+                "series_uid": series_uid, "source": mask.source, "segments": list(mask.segments),
+                "images_masked": len(mask.frames),
+                "images_with_region": sum(1 for f in mask.frames.values() if f.any()),
+                "images": len(index.instances(series_uid)), "path": str(mask.path),
+            })
+    if args.json:
+        print(json.dumps({"masks": rows}, indent=2))
+        return 0
+    print(f"{len(rows)} series with masks")
+    for row in rows:
+        print(f"  {row['series_uid']}  {row['source']:<17} {', '.join(row['segments'])}: "
+              f"{row['images_masked']} of {row['images']} images masked, "
+              f"{row['images_with_region']} with a region")
     return 0
 
 

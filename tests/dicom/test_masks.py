@@ -316,3 +316,28 @@ def test_masks_received_one_file_at_a_time_are_stored_at_the_end(
     assert [m["source"] for m in session.report.masks] == ["phantom"]
     with StudyIndex(tmp_path / "data") as index:
         assert len(series_with_masks(index)) == 1
+
+
+def test_cli_lists_masks_and_says_why_one_was_not_stored(
+    ct_phantom: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from siteapp.cli import main
+
+    images = tmp_path / "in"
+    shutil.copytree(ct_phantom, images)
+    seg = pydicom.dcmread(images / "S1-0001" / "SEG.dcm")
+    seg.SOPInstanceUID = generate_uid()
+    seg.ReferencedSeriesSequence[0].SeriesInstanceUID = "1.2.3.999"
+    seg.save_as(images / "orphan-seg.dcm")
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "import", str(images)]) == 0
+    out = capsys.readouterr().out
+    assert "3 masks stored, 1 mask objects not matched" in out
+    assert "mask not stored:" in out and "orphan-seg.dcm" in out
+    assert main(["--data-dir", data, "masks", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["masks"]
+    assert len(rows) == 3 and {r["source"] for r in rows} == {"phantom"}
+    assert all(r["images_masked"] == r["images"] == 2 for r in rows)
+    assert sum(r["images_with_region"] > 0 for r in rows) >= 1
