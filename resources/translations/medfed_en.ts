@@ -62,112 +62,142 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="67"/>
-        <source>All time</source>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <source>upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
-        <source>Last hour</source>
+        <source>download</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
-        <source>Last day</source>
+        <source>validation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <source>masking</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
-        <source>Last week</source>
+        <source>poll</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
-        <source>Search endpoint, hash, content…</source>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <source>other</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="73"/>
+        <source>All time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
-        <source>Export CSV…</source>
+        <source>Last hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="75"/>
+        <source>Last day</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
+        <source>Last week</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="78"/>
+        <source>Search endpoint, hash, content…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="80"/>
+        <source>Export CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
         <source>Time (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
         <source>Kind</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
         <source>Request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
         <source>HTTP</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Bytes sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>SHA-256</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>What it carried</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Tries</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="134"/>
         <source>{n} request(s) shown ({polls} of them status polls that carried nothing), {uploads} upload(s), {total:,} bytes sent in total.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="148"/>
         <source>{n} status polls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="143"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="149"/>
         <source>nothing (asked for the plan or the round state)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="159"/>
         <source>Export the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="160"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="168"/>
         <source>exporting the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="164"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="170"/>
         <source>{n} request(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -62,112 +62,142 @@
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="67"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <source>upload</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <source>download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <source>validation</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <source>masking</source>
+        <translation>掩码</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <source>poll</source>
+        <translation>轮询</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="73"/>
         <source>All time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>Last hour</source>
         <translation>最近一小时</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="75"/>
         <source>Last day</source>
         <translation>最近一天</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
         <source>Last week</source>
         <translation>最近一周</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="78"/>
         <source>Search endpoint, hash, content…</source>
         <translation>搜索接口、哈希值、内容…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="80"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
         <source>Time (UTC)</source>
         <translation>时间（UTC）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
         <source>Request</source>
         <translation>请求</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
         <source>HTTP</source>
         <translation>HTTP</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Bytes sent</source>
         <translation>发送字节数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>What it carried</source>
         <translation>所含内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Tries</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="134"/>
         <source>{n} request(s) shown ({polls} of them status polls that carried nothing), {uploads} upload(s), {total:,} bytes sent in total.</source>
         <translation>显示 {n} 个请求（其中 {polls} 个是不携带任何内容的状态轮询），{uploads} 次上传，共发送 {total:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="148"/>
         <source>{n} status polls</source>
         <translation>{n} 次状态轮询</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="143"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="149"/>
         <source>nothing (asked for the plan or the round state)</source>
         <translation>无（仅查询计划或轮次状态）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="159"/>
         <source>Export the audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="160"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="162"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="168"/>
         <source>exporting the audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="164"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="170"/>
         <source>{n} request(s) written to {file}.</source>
         <translation>已将 {n} 个请求写入 {file}。</translation>
     </message>

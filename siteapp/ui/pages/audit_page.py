@@ -63,6 +63,12 @@ class AuditPage(Page):
         }
         for kind in KINDS:
             self.kind_combo.addItem(kind_names.get(kind, kind), kind)
+        # The table's "Kind" column, short: the stored kinds are English identifiers.
+        self.kind_words = {
+            "upload": self.tr("upload"), "download": self.tr("download"),
+            "metrics": self.tr("validation"), "masking": self.tr("masking"),
+            "poll": self.tr("poll"), "other": self.tr("other"),
+        }
         self.period_combo = QComboBox()
         self.period_combo.addItem(self.tr("All time"), ALL)
         self.period_combo.addItem(self.tr("Last hour"), "hour")
@@ -134,11 +140,11 @@ class AuditPage(Page):
         e = line.first
         when = e.at_iso.replace("T", " ")[:19]
         if not line.is_group:
-            return [when, e.kind, f"{e.method} {e.endpoint}",
+            return [when, self.kind_words.get(e.kind, e.kind), f"{e.method} {e.endpoint}",
                     "" if e.status is None else str(e.status), f"{e.bytes_sent:,}",
                     (e.body_sha256 or "")[:16], e.carried, str(e.attempts)]
         until = line.last.at_iso.replace("T", " ")[11:19]
-        return [f"{when} – {until}", e.kind,
+        return [f"{when} – {until}", self.kind_words.get(e.kind, e.kind),
                 self.tr("{n} status polls").format(n=line.count), "", "0", "",
                 self.tr("nothing (asked for the plan or the round state)"), ""]
 
