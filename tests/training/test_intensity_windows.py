@@ -70,3 +70,26 @@ def test_statistics_noise_is_calibrated_to_the_patient_sensitivity() -> None:
     assert noised.std() == pytest.approx(3.0 * np.sqrt(2.0), rel=0.01)
     with pytest.raises(ValueError, match="without noise"):
         noised_statistics(np.zeros(3), 0.0, seed=1)
+
+
+def test_site_scope_windows_from_the_cli_and_in_training_without_sending_anything(
+    imported_site, capsys
+) -> None:
+    from siteapp.cli import main
+    from siteapp.federation.audit import AuditLog
+    from siteapp.statistics.windows import load_task_statistics, task_with_windows
+    from siteapp.training.datasets import site_dataset
+
+    assert main(["--data-dir", str(imported_site), "statistics", "--local", "--task", "lung-ct-nodule"]) == 0
+    printed = capsys.readouterr().out
+    kept = load_task_statistics(imported_site, "lung-ct-nodule")
+    assert kept is not None and kept.federation is None and kept.site_patients > 0
+    assert "this site     CT:" in printed and "federation" not in printed
+    low, high = kept.site_windows["CT"]
+    assert -1024 <= low < high <= 3072
+    task = builtin_task("lung-ct-nodule").at_demo_resolution().model_copy(
+        update={"windowing": Windowing(percentiles=(1.0, 99.0), scope="site")})
+    assert task_with_windows(task, imported_site).intensity_windows == kept.site_windows
+    image = site_dataset(imported_site, task, "train", seed=0)[0][0].numpy()
+    assert image.shape[-2:] == (task.matrix, task.matrix) and 0.0 <= image.min() < image.max() <= 1.0
+    assert AuditLog(imported_site).bytes_sent() == 0
