@@ -134,6 +134,37 @@ class LocalTraining(BaseModel):
 MAX_PROBES = 40
 
 
+class GeneratorTraining(BaseModel):
+    """A class-conditional generator of synthetic images that the federation trains in
+    its first ``rounds`` rounds, before the classifier (``siteapp.synthesis``). Every
+    update then holds both models' values, the other one's zero; the generator's
+    per-round epsilon is its share of the site's budget and composes with the
+    classifier's under the site's cap."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rounds: int = Field(ge=1)
+    latent: int = Field(default=16, ge=2, le=256)
+    width: int = Field(default=16, ge=4, le=128, multiple_of=4)
+    kl_weight: float = Field(default=1.0, gt=0.0)
+    # Adam at this step (benchmarks/synthetic_augmentation.py's recipe).
+    epochs_per_round: int = Field(default=5, ge=1)
+    learning_rate: float = Field(default=5e-3, gt=0.0)
+    batch_size: int = Field(default=16, ge=1)
+    max_grad_norm: float = Field(default=1.0, gt=0.0)
+    target_epsilon_per_round: float = Field(default=0.5, gt=0.0)
+
+
+class Augmentation(BaseModel):
+    """Synthetic images a site adds to its classifier training (never to its index,
+    never sent): ``images_per_class`` of each class named, drawn from the generator."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    classes: list[str] = Field(min_length=1)
+    images_per_class: int = Field(ge=1, le=100_000)
+
+
 class MaskingParams(BaseModel):
     """Secure-sum parameters: Shamir threshold and fixed-point quantisation.
 
@@ -285,6 +316,9 @@ class FederationPlan(BaseModel):
     statistics: FederatedStatistics = Field(
         default_factory=lambda: FederatedStatistics.model_validate({})
     )
+    # A generator of synthetic images trained first, and how sites use it (None: neither).
+    generator: GeneratorTraining | None = None
+    augmentation: Augmentation | None = None
 
     @field_validator("task", mode="before")
     @classmethod
@@ -344,6 +378,20 @@ class FederationPlan(BaseModel):
                 "krum needs at least 2 x num_malicious + 3 sites; lower num_malicious or "
                 "enrol more sites"
             )
+        if self.generator is not None and self.generator.rounds >= self.rounds:
+            raise ValueError(
+                f"the generator trains in the first {self.generator.rounds} rounds, so the plan "
+                "needs more rounds than that for the classifier"
+            )
+        if self.augmentation is not None:
+            if self.generator is None:
+                raise ValueError("augmentation needs a generator section (synthetic images come from it)")
+            unknown = sorted(set(self.augmentation.classes) - set(self.task.classes))
+            if unknown:
+                raise ValueError(
+                    f"augmentation names classes the task does not have: {', '.join(unknown)} "
+                    f"(classes: {', '.join(self.task.classes)})"
+                )
         if self.mode is SecureMode.MASKING and self.masking.threshold is not None and (
             self.masking.threshold > len(self.sites)
         ):

@@ -9,6 +9,7 @@ whole remaining plan must fit the site's privacy cap (:func:`check_privacy`).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from siteapp.federation.enrolment import Enrolment
 from siteapp.federation.errors import PlanRefusedError
 from siteapp.federation.settings import PolicyDefaults
 from siteapp.federation.store import connect
+from siteapp.privacy.accountant import MechanismRun
 from siteapp.privacy.ledger import PrivacyLedger, RecordSet
 
 DEFAULTS = PolicyDefaults()
@@ -138,10 +140,15 @@ def check_privacy(
     steps: int,
     records: int,
     rounds_left: int,
+    later: Sequence[MechanismRun] = (),
 ) -> float:
-    """The epsilon after every remaining round of the plan; refuses the plan (before any
-    training) when that passes the site's cap, whatever the coordinator asked."""
-    projected = ledger.projected_epsilon(noise_multiplier, sample_rate, steps, records, rounds_left)
+    """The epsilon after every remaining round of the plan (``rounds_left`` like this
+    one, then ``later``'s, e.g. the classifier's after the generator's); refuses the plan
+    (before any training) when that passes the site's cap, whatever the coordinator asked."""
+    projected = ledger.projected_epsilon(
+        noise_multiplier, sample_rate, steps, records, rounds_left, also=later
+    )
+    rounds_left += len(later)
     cap = ledger.cap().epsilon
     if projected > cap:
         raise PlanRefusedError(

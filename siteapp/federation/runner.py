@@ -72,6 +72,7 @@ from siteapp.federation.run_options import RunnerOptions
 from siteapp.federation.settings import CONTEXT, STATE_DIRNAME
 from siteapp.federation.site_training import SiteTraining
 from siteapp.federation.update_encoding import ckks_body, plaintext_body
+from siteapp.privacy.accountant import MechanismRun
 from siteapp.privacy.calibration import calibrate_noise_multiplier
 from siteapp.privacy.ledger import EntryStatus, PrivacyCapExceededError, PrivacyLedger, RecordSet
 from siteapp.privacy.randomness import seed_for
@@ -81,6 +82,7 @@ from siteapp.privacy.validation_release import (
     noised_histogram,
     release_mechanism,
 )
+from siteapp.synthesis.plan_rounds import GENERATOR_CONTEXT_SUFFIX, is_generator_round
 
 _ACCEPTING = (RoundPhase.OPEN, RoundPhase.COLLECTING)
 _UPLOAD_WORDS = {
@@ -297,14 +299,15 @@ class RoundRunner:
             self._mark_missed(record, "this site restarted during a masking round (its keys were lost)")
             return None
         local = self._site_training(plan)
-        sample_rate, steps = local.sampling()
-        sigma = self._noise_multiplier(plan, sample_rate, steps, local.records)
+        sample_rate, steps = local.sampling(number)
+        sigma = self._noise_multiplier(plan, sample_rate, steps, local.records, number)
         needs_training = record is None or record.status is SiteRoundStatus.RECORDED
         if needs_training:
             rounds_left = max(1, plan.rounds - number + 1)  # failed rounds add round numbers
             if rounds_wanted is not None:
                 rounds_left = min(rounds_left, rounds_wanted)
-            check_privacy(self.ledger, sigma, sample_rate, steps, local.records, rounds_left)
+            now, later = self._remaining_rounds(plan, number, rounds_left)
+            check_privacy(self.ledger, sigma, sample_rate, steps, local.records, now, later)
         # The model of the latest published round: a failed round published nothing.
         global_weights = self.global_weights(plan, state.last_published, state)
         masking = None
@@ -337,13 +340,29 @@ class RoundRunner:
         return self._finish(record, resumed=not needs_training, noise_multiplier=sigma,
                             update_norm=local.last_norm)
 
-    def _noise_multiplier(self, plan: FederationPlan, sample_rate: float, steps: int, records: int) -> float:
-        """The noise that makes one round cost the plan's per-round epsilon on its own,
-        at the smaller of the plan's delta and the site's."""
+    def _noise_multiplier(self, plan: FederationPlan, sample_rate: float, steps: int, records: int,
+                          number: int) -> float:
+        """The noise that makes one round cost the plan's per-round epsilon on its own
+        (the generator's share in a generator round), at the smaller of the plan's delta
+        and the site's."""
         delta = min(plan.local.target_delta, self.ledger.delta_for(records))
-        return calibrate_noise_multiplier(
-            plan.local.target_epsilon_per_round, delta, sample_rate, steps, rounds=1
-        )
+        target = plan.local.target_epsilon_per_round
+        if plan.generator is not None and is_generator_round(plan, number):
+            target = plan.generator.target_epsilon_per_round
+        return calibrate_noise_multiplier(target, delta, sample_rate, steps, rounds=1)
+
+    def _remaining_rounds(self, plan: FederationPlan, number: int, rounds_left: int) -> tuple[int, list[MechanismRun]]:
+        """Of ``rounds_left`` rounds from ``number`` on: how many are like this one, and
+        the mechanisms of the others (the classifier's rounds after the generator's), so
+        the cap check projects the whole plan before the generator spends anything."""
+        if plan.generator is None or not is_generator_round(plan, number):
+            return rounds_left, []
+        now = min(rounds_left, plan.generator.rounds - number + 1)
+        local = self._site_training(plan)
+        later = plan.generator.rounds + 1
+        sample_rate, steps = local.sampling(later)
+        sigma = self._noise_multiplier(plan, sample_rate, steps, local.records, later)
+        return now, [MechanismRun(sigma, sample_rate, steps)] * (rounds_left - now)
 
     def _masking_waiter(self, number: int, secure_sum: int = 0) -> Callable[[MaskingStep], bool]:
         waiter = self._sum_waiter(number)
@@ -381,9 +400,12 @@ class RoundRunner:
             # Training was interrupted: that attempt may have touched the data, so its
             # ledger entry stays counted; the retry gets an entry of its own.
             self.ledger.mark_finished(record.ledger_entry_id, EntryStatus.CANCELLED)
+        context = f"{CONTEXT}:{plan.federation}"
+        if is_generator_round(plan, number):
+            context += GENERATOR_CONTEXT_SUFFIX
         entry = self.ledger.record_planned_round(
             number, sigma, sample_rate, steps, local.records,
-            context=f"{CONTEXT}:{plan.federation}",
+            context=context,
             seeded=self.options.insecure_fixed_dp_seed is not None,
             delta=plan.local.target_delta,
         )
@@ -391,7 +413,8 @@ class RoundRunner:
             plan.federation, number, SiteRoundStatus.RECORDED, ledger_entry_id=entry.id,
             num_examples=local.records, epsilon_after=entry.epsilon_after,
         ))
-        self._emit(SiteStep.TRAINING, number, "training with differential privacy", 0.0)
+        what = "the synthetic-image generator" if is_generator_round(plan, number) else "the model"
+        self._emit(SiteStep.TRAINING, number, f"training {what} with differential privacy", 0.0)
 
         def progress(step: int, total: int, _loss: float) -> None:
             self._emit(SiteStep.TRAINING, number, f"training step {step} of {total}", step / total)
@@ -485,10 +508,16 @@ class RoundRunner:
         plan = self.client.plan()
         weights = self.global_weights(plan, number, state)
         site = self._site_training(plan)
-        metrics, histogram = site.evaluate(weights, number, self.ledger.epsilon_spent())
-        metrics["validation_report"] = self._report_validation(
-            plan, number, histogram, len(site.val_set)
-        )
+        if is_generator_round(plan, number):
+            # The classifier did not change: nothing to validate, nothing to report.
+            metrics: dict[str, object] = {
+                "validation_report": "not reported: a generator round (the classifier did not change)"
+            }
+        else:
+            metrics, histogram = site.evaluate(weights, number, self.ledger.epsilon_spent())
+            metrics["validation_report"] = self._report_validation(
+                plan, number, histogram, len(site.val_set)
+            )
         if record.ledger_entry_id is not None:
             self.ledger.mark_finished(record.ledger_entry_id, EntryStatus.COMPLETED)
         record = self.records.save(record.advanced(SiteRoundStatus.REPORTED, metrics=metrics))

@@ -20,6 +20,13 @@ from siteapp.federation.errors import PlanRefusedError
 from siteapp.federation.run_options import RunnerOptions
 from siteapp.federation.update_encoding import clip_update
 from siteapp.privacy.randomness import seed_for
+from siteapp.synthesis.plan_rounds import (
+    is_generator_round,
+    joined_weights,
+    split_weights,
+    synthetic_count,
+    zeros_like,
+)
 
 # build_model seeds torch's process-wide generator while it draws the initial weights;
 # two runners (threads) building at once would draw from each other's stream.
@@ -97,48 +104,110 @@ class SiteTraining:
         self.weights_file = weights_file
         self.model: Any = _build_model(plan, self.task, weights_file)
         _check_frozen_weights(plan, self.model)
-        self.layout = WeightLayout.of(trainable_state(self.model))
+        from siteapp.synthesis.synthetic_data import plan_generator
+
+        self.generator: Any = plan_generator(plan, self.task)
+        self.layout = WeightLayout.of(self._with_generator(trainable_state(self.model), None))
         _check_update_length(plan, self.layout.size)
         self.last_norm: float | None = None
 
+    def _with_generator(
+        self, classifier: dict[str, np.ndarray], generator: dict[str, np.ndarray] | None
+    ) -> dict[str, np.ndarray]:
+        """The update/weights dict of the plan: the classifier's alone, or joined with
+        the generator's (``generator`` None: zeros, the generator did not train)."""
+        if self.generator is None:
+            return classifier
+        from siteapp.synthesis.synthetic_data import generator_state
+
+        return joined_weights(classifier, generator if generator is not None else zeros_like(generator_state(self.generator)))
+
+    def _split(self, weights: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        return split_weights(weights) if self.generator is not None else (weights, {})
+
     def initial_weights(self) -> dict[str, np.ndarray]:
         """Round 0: the plan's model from ``init_seed`` and the preset's pretrained
-        backbone (identical at every site); its trainable weights only."""
+        backbone (identical at every site), and the plan's generator if it has one; their
+        trainable weights only."""
+        from siteapp.synthesis.synthetic_data import generator_state, plan_generator
         from siteapp.training.weights import trainable_state
 
-        return trainable_state(_build_model(self.plan, self.task, self.weights_file))
+        classifier = trainable_state(_build_model(self.plan, self.task, self.weights_file))
+        generator = plan_generator(self.plan, self.task)
+        return self._with_generator(classifier, None if generator is None else generator_state(generator))
 
-    def sampling(self) -> tuple[float, int]:
+    def sampling(self, number: int | None = None) -> tuple[float, int]:
+        """``(sample_rate, steps)`` of round ``number``: over the real patients for a
+        generator round, over real and synthetic ones for an augmented classifier round
+        (the synthetic ones are public post-processing, but they dilute the batch); None:
+        a classifier round."""
         from siteapp.training.trainer import plan_round
 
+        if self.plan.generator is not None and number is not None and is_generator_round(self.plan, number):
+            settings = self.plan.generator
+            return plan_round(self.records, settings.epochs_per_round, settings.batch_size)
         local = self.plan.local
-        return plan_round(self.records, local.epochs_per_round, local.batch_size)
+        return plan_round(self.records + synthetic_count(self.plan), local.epochs_per_round, local.batch_size)
 
     def train(
         self, global_weights: dict[str, np.ndarray], number: int, sigma: float, sample_rate: float,
         steps: int, progress: Callable[[int, int, float], None], stop: threading.Event,
     ) -> np.ndarray:
-        """One DP round from ``global_weights``; the flat, client-clipped update."""
+        """One DP round from ``global_weights`` (of the generator or of the classifier, as
+        the plan says for round ``number``); the flat, client-clipped update."""
+        from siteapp.synthesis.generator import vae_objective
         from siteapp.training.segmentation_loss import loss_for
         from siteapp.training.trainer import RoundPlan, train_round
         from siteapp.training.weights import flatten, load_state
 
-        load_state(self.model, global_weights)
+        classifier, generator = self._split(global_weights)
         seed = self.options.insecure_fixed_dp_seed
         local = self.plan.local
-        round_plan = RoundPlan(
-            steps=steps, sample_rate=sample_rate, noise_multiplier=sigma,
-            max_grad_norm=local.max_grad_norm, learning_rate=local.learning_rate,
-            optimizer=local.optimizer, learning_rate_schedule=local.learning_rate_schedule,
-            fedprox_mu=self.plan.strategy_params.proximal_mu if self.plan.strategy is Strategy.FEDPROX else 0.0,
-            sampling_seed=seed_for(seed, self.site, number, "sampling"),
-            noise_seed=seed_for(seed, self.site, number, "noise"),
-            loss=loss_for(self.task.is_segmentation),
-        )
-        result = train_round(self.model, self.train_set, round_plan, device=self.device,
-                             progress=progress, cancel=stop)
-        vector, self.last_norm = clip_update(flatten(result.update, self.layout), local.update_clip_norm)
+        sampling_seed = seed_for(seed, self.site, number, "sampling")
+        noise_seed = seed_for(seed, self.site, number, "noise")
+        if self.generator is not None and self.plan.generator is not None and is_generator_round(self.plan, number):
+            settings = self.plan.generator
+            load_state(self.generator, generator)
+            round_plan = RoundPlan(
+                steps=steps, sample_rate=sample_rate, noise_multiplier=sigma,
+                max_grad_norm=settings.max_grad_norm, learning_rate=settings.learning_rate,
+                optimizer="adam", sampling_seed=sampling_seed, noise_seed=noise_seed,
+            )
+            result = train_round(self.generator, self.train_set, round_plan, device=self.device,
+                                 progress=progress, cancel=stop, objective=vae_objective(settings.kl_weight))
+            update = self._with_generator(zeros_like(classifier), result.update)
+        else:
+            load_state(self.model, classifier)
+            round_plan = RoundPlan(
+                steps=steps, sample_rate=sample_rate, noise_multiplier=sigma,
+                max_grad_norm=local.max_grad_norm, learning_rate=local.learning_rate,
+                optimizer=local.optimizer, learning_rate_schedule=local.learning_rate_schedule,
+                fedprox_mu=self.plan.strategy_params.proximal_mu if self.plan.strategy is Strategy.FEDPROX else 0.0,
+                sampling_seed=sampling_seed, noise_seed=noise_seed,
+                loss=loss_for(self.task.is_segmentation),
+            )
+            dataset = self.augmented_train_set(generator, number)
+            result = train_round(self.model, dataset, round_plan, device=self.device,
+                                 progress=progress, cancel=stop)
+            update = self._with_generator(result.update, None)
+        vector, self.last_norm = clip_update(flatten(update, self.layout), local.update_clip_norm)
         return np.asarray(vector, dtype=np.float32)
+
+    def augmented_train_set(self, generator_weights: dict[str, np.ndarray], number: int) -> Any:
+        """The training patients, followed by the plan's synthetic patients drawn from the
+        global generator (in memory only; marked synthetic); the real ones alone when the
+        plan asks for no augmentation."""
+        augmentation = self.plan.augmentation
+        if augmentation is None or self.generator is None:
+            return self.train_set
+        from siteapp.synthesis.synthetic_data import generator_with, synthetic_patients
+
+        generator = generator_with(self.generator, generator_weights)
+        synthetic = synthetic_patients(
+            generator, self.task, augmentation.classes, augmentation.images_per_class,
+            seed_for(self.options.insecure_fixed_dp_seed, self.site, number, "synthetic"),
+        )
+        return self.train_set.joined(synthetic)
 
     def evaluate(
         self, weights: dict[str, np.ndarray], number: int, epsilon: float
@@ -152,7 +221,7 @@ class SiteTraining:
         from siteapp.training.evaluation import evaluate_patients, labelled_scores
         from siteapp.training.weights import full_state, load_state
 
-        load_state(self.model, weights)
+        load_state(self.model, self._split(weights)[0])
         histogram = None
         if self.task.is_segmentation:
             metrics, histogram = self._evaluate_segmentation()

@@ -31,7 +31,7 @@ disk before the training (or release) it pays for starts, even across a power cu
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -240,13 +240,14 @@ class PrivacyLedger:
 
     def projected_epsilon(
         self, noise_multiplier: float, sample_rate: float, steps: int, records: int, rounds: int = 1,
-        record_set: RecordSet = RecordSet.TRAINING,
+        record_set: RecordSet = RecordSet.TRAINING, also: Sequence[MechanismRun] = (),
     ) -> float:
-        """ "If I join ``rounds`` more rounds like this, my epsilon will be X"."""
+        """ "If I join ``rounds`` more rounds like this, and then ``also``'s, my epsilon
+        will be X"."""
         entries = self.entries(record_set)
         delta = min([e.delta for e in self.entries()] + [self.delta_for(records)])
         return projected_epsilon(
-            [e.mechanism for e in entries],
+            [e.mechanism for e in entries] + list(also),
             MechanismRun(noise_multiplier, sample_rate, steps),
             rounds,
             delta,

@@ -39,11 +39,13 @@ class NoTrainingDataError(UserFacingError):
 
 @dataclass(frozen=True)
 class PatientRecord:
-    """One patient: a key (pseudonymous), a class index and how many images they have."""
+    """One patient: a key (pseudonymous), a class index and how many images they have.
+    ``synthetic``: made by the site's generator (``siteapp.synthesis``), never a real patient."""
 
     key: str
     label: int
     num_images: int
+    synthetic: bool = False
 
 
 class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
@@ -69,6 +71,23 @@ class PatientDataset(Dataset[tuple[torch.Tensor, int]]):
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def joined(self, extra: PatientDataset) -> PatientDataset:
+        """This dataset's patients followed by ``extra``'s, keeping this one's secret
+        image-choice key (each real patient draws the same images as before)."""
+        count = len(self.records)
+
+        def load(patient_index: int, image_index: int) -> np.ndarray:
+            if patient_index < count:
+                return self._loader(patient_index, image_index)
+            return extra._loader(patient_index - count, image_index)
+
+        return PatientDataset([*self.records, *extra.records], load, seed=self._key)
+
+    @property
+    def real_records(self) -> int:
+        """Patients that are not synthetic: the records the privacy ledger counts."""
+        return sum(not r.synthetic for r in self.records)
 
     def labels(self) -> np.ndarray:
         return np.array([r.label for r in self.records], dtype=np.int64)

@@ -45,6 +45,10 @@ from siteapp.training.segmentation_loss import CROSS_ENTROPY, criterion
 from siteapp.training.weights import WeightDict, subtract, trainable_state
 
 ProgressCallback = Callable[[int, int, float], None]
+# What a step minimises, given the (possibly wrapped) model, the images and the labels:
+# the batch mean of a per-record loss (Opacus' loss_reduction="mean"). None: cross-entropy
+# of ``model(x)`` against ``y``, the classifier's. A generator supplies its own.
+Objective = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 
 # Opacus' backward hooks fire on the first layer, whose input (the image) needs no
 # gradient; torch warns about it on every step although nothing is wrong.
@@ -152,7 +156,9 @@ class TrainingStep:
     takes a noise-only step). The benchmark times this class directly.
     """
 
-    def __init__(self, model: nn.Module, plan: RoundPlan, records: int) -> None:
+    def __init__(
+        self, model: nn.Module, plan: RoundPlan, records: int, objective: Objective | None = None
+    ) -> None:
         retain_freed_memory()  # steps re-allocate the same buffers; see siteapp/training/heap.py
         params = [p for p in model.parameters() if p.requires_grad]
         if not params:
@@ -162,6 +168,9 @@ class TrainingStep:
         self.anchor = [p.detach().clone() for p in params] if plan.fedprox_mu else []
         optimizer = _optimizer(plan, params)
         self.criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = criterion(plan.loss)
+        if objective is not None and plan.dp and plan.grad_sample_mode == "ghost":
+            raise ValueError("ghost clipping wraps the cross-entropy; use 'fused' or 'hooks' with an objective")
+        self.objective = objective
         self.module: nn.Module = model
         self.private = plan.dp
         self.optimizer: torch.optim.Optimizer = optimizer
@@ -237,7 +246,10 @@ class TrainingStep:
         if not self.private and len(y) == 0:
             return float("nan")  # nothing to learn and no noise to add
         self.optimizer.zero_grad(set_to_none=True)
-        loss = self.criterion(self.module(x), y)
+        if self.objective is not None:
+            loss = self.objective(self.module, x, y)
+        else:
+            loss = self.criterion(self.module(x), y)
         loss.backward()
         if self.fedprox_mu and not self.private:
             self._add_proximal_gradient()
@@ -265,18 +277,20 @@ def train_round(
     device: str | torch.device = "auto",
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    objective: Objective | None = None,
 ) -> RoundResult:
     """Train one round on ``dataset`` starting from ``model``'s current weights.
 
     ``progress(step, total_steps, loss)`` is called after every step (from this thread);
     setting ``cancel`` stops before the next step and raises :class:`TrainingCancelledError`.
+    ``objective`` replaces the classifier's cross-entropy (see :data:`Objective`).
     """
     started = time.perf_counter()
     torch_device = device if isinstance(device, torch.device) else resolve_device(device)
     local = copy.deepcopy(model).to(torch_device)
     local.train()
     global_weights = trainable_state(model)
-    step = TrainingStep(local, plan, len(dataset))
+    step = TrainingStep(local, plan, len(dataset), objective)
     sampler = PoissonPatientSampler(len(dataset), plan.sample_rate, plan.steps, plan.sampling_seed)
     losses: list[float] = []
     for index, patients in enumerate(sampler, start=1):
