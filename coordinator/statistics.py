@@ -132,7 +132,8 @@ def statistics_plan(plan: FederationPlan) -> FederationPlan:
     masking = plan.masking.model_dump() if plan.mode is SecureMode.MASKING else {}
     masking.update(clip_range=CELL_CLIP, max_examples_per_site=1)
     return FederationPlan.model_validate({
-        **plan.model_dump(exclude={"pretrained", "frozen_weights_sha256", "strategy_params"}),
+        **plan.model_dump(exclude={"pretrained", "frozen_weights_sha256", "strategy_params",
+                                   "generator", "augmentation"}),
         "federation": plan.federation[: 64 - len(_PLAN_SUFFIX)] + _PLAN_SUFFIX,
         "mode": SecureMode.MASKING,
         "strategy": Strategy.FEDAVG,
