@@ -155,6 +155,32 @@ def _print_status(status: FederationStatus, classes: Sequence[str] = ()) -> None
             print(f"    failed: {r.failure}")
 
 
+def _print_statistics(args: argparse.Namespace, service: RoundService) -> None:
+    """The federation's statistics round (``medfed-site statistics``), if it has one."""
+    from coordinator.kits import load_coordinator_kit
+    from coordinator.server.serving import (
+        STATISTICS_DIR,
+        default_state_dir,
+        open_statistics_service,
+    )
+
+    kit = load_coordinator_kit(args.kit)
+    state = args.state or default_state_dir(kit)
+    if args.database_url is None and not (state / STATISTICS_DIR).is_dir():
+        return
+    statistics = open_statistics_service(kit, state, service.store, args.database_url, recover=False)
+    if statistics is None or statistics.store.latest_round() is None:
+        return
+    cur = statistics.state()
+    if cur.last_published:
+        row = statistics.store.round(cur.last_published)
+        sites = "?" if row is None or row.total_examples is None else row.total_examples
+        print(f"statistics: published (round {cur.last_published}, the noised sum of {sites} sites)")
+    else:
+        step = f", masking step {cur.masking_step}" if cur.masking_step else ""
+        print(f"statistics: round {cur.number} {cur.phase}{step}; uploaded: {', '.join(cur.submitted) or '-'}")
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     service = _open_readonly(args)
     if service.store.latest_round() is None:
@@ -164,6 +190,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(status.model_dump_json(indent=2))
     else:
         _print_status(status, service.plan.task.classes)
+        _print_statistics(args, service)
     return 0
 
 

@@ -11,6 +11,7 @@ from coordinator_loopback import FAST_RETRIES, Federation, wait_published
 from cryptography.hazmat.primitives import serialization
 from safetensors.numpy import load_file
 
+from coordinator import cli
 from coordinator.client import ConnectionParams, CoordinatorClient
 from coordinator.protocol import MaskingStep, masking_round_id, masking_threshold
 from coordinator.secure.masking import MaskingParticipant
@@ -30,7 +31,7 @@ def _statistics_client(fed: Federation, site: str) -> CoordinatorClient:
     return client
 
 
-def test_statistics_round_survives_a_restart_and_keeps_its_own_state(make_federation, tmp_path: Path) -> None:
+def test_statistics_round_survives_a_restart_and_keeps_its_own_state(make_federation, tmp_path: Path, capsys) -> None:
     fed: Federation = make_federation(sites=SITES, rounds=1, round_deadline_s=30.0)
     plan = statistics_plan(fed.plan)
     clients = {s: _statistics_client(fed, s) for s in SITES}
@@ -77,3 +78,6 @@ def test_statistics_round_survives_a_restart_and_keeps_its_own_state(make_federa
     assert fed.client("b").round_state().submitted == []
     if fed.database_url is None:
         assert (fed.state_dir / "statistics" / "coordinator.sqlite").is_file()
+    capsys.readouterr()
+    assert cli.main(["status", "--kit", str(fed.kit_dir), *fed.store_args()]) == 0
+    assert "statistics: published (round 1, the noised sum of 3 sites)" in capsys.readouterr().out
