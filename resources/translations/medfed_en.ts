@@ -3213,64 +3213,69 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="42"/>
-        <source>recorded, not finished</source>
+        <location filename="../../siteapp/ui/vocabulary.py" line="40"/>
+        <source>federation statistics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/vocabulary.py" line="43"/>
-        <source>completed</source>
+        <source>recorded, not finished</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/vocabulary.py" line="44"/>
+        <source>completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="45"/>
         <source>cancelled (still counted)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="48"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="49"/>
         <source>privacy cost recorded</source>
         <extracomment>A round as this site&apos;s records keep it (``SiteRoundStatus``).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="49"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="50"/>
         <source>trained, not sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="50"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="51"/>
         <source>update sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="51"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="52"/>
         <source>complete</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="52"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="53"/>
         <source>missed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="56"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="57"/>
         <source>Lung nodule on chest CT</source>
         <extracomment>Titles of the built-in tasks, by task name.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="57"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="58"/>
         <source>Lung nodule on chest CT, whole volume</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="58"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="59"/>
         <source>Mass on screening mammogram</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="59"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="60"/>
         <source>Finding on a frontal chest radiograph</source>
         <translation type="unfinished"></translation>
     </message>

@@ -3213,64 +3213,69 @@
         <translation>联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="42"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="40"/>
+        <source>federation statistics</source>
+        <translation>联邦统计</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/vocabulary.py" line="43"/>
         <source>recorded, not finished</source>
         <translation>已记录，未完成</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="43"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="44"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="44"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="45"/>
         <source>cancelled (still counted)</source>
         <translation>已取消（仍计入）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="48"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="49"/>
         <source>privacy cost recorded</source>
         <extracomment>A round as this site&apos;s records keep it (``SiteRoundStatus``).</extracomment>
         <translation>已记录隐私消耗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="49"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="50"/>
         <source>trained, not sent</source>
         <translation>已训练，未发送</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="50"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="51"/>
         <source>update sent</source>
         <translation>更新已发送</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="51"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="52"/>
         <source>complete</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="52"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="53"/>
         <source>missed</source>
         <translation>错过</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="56"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="57"/>
         <source>Lung nodule on chest CT</source>
         <extracomment>Titles of the built-in tasks, by task name.</extracomment>
         <translation>胸部 CT 肺结节</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="57"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="58"/>
         <source>Lung nodule on chest CT, whole volume</source>
         <translation>胸部 CT 肺结节（整个容积）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="58"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="59"/>
         <source>Mass on screening mammogram</source>
         <translation>筛查乳腺 X 线摄影中的肿块</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/vocabulary.py" line="59"/>
+        <location filename="../../siteapp/ui/vocabulary.py" line="60"/>
         <source>Finding on a frontal chest radiograph</source>
         <translation>正位胸片上的异常发现</translation>
     </message>

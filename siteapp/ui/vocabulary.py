@@ -37,6 +37,7 @@ _SPLITS: dict[str, str] = {
 _LEDGER_CONTEXTS: dict[str, str] = {
     "local": QT_TRANSLATE_NOOP("Vocabulary", "local-only training"),
     "federation": QT_TRANSLATE_NOOP("Vocabulary", "federation"),
+    "statistics": QT_TRANSLATE_NOOP("Vocabulary", "federation statistics"),
 }
 _LEDGER_STATUSES: dict[str, str] = {
     "planned": QT_TRANSLATE_NOOP("Vocabulary", "recorded, not finished"),
@@ -81,7 +82,7 @@ def ledger_context_text(context: str) -> str:
     """What a ledger entry paid for: the part of ``federation:<id>`` before the colon."""
     kind, _, rest = context.partition(":")
     words = _shown(_LEDGER_CONTEXTS, kind)
-    return f"{words} {rest}".strip() if kind == "federation" else words
+    return f"{words} {rest}".strip() if kind in ("federation", "statistics") else words
 
 
 def site_round_status_text(status: str) -> str:
