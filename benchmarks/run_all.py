@@ -31,13 +31,15 @@ TIMEOUT_S = 1800
 class Benchmark:
     name: str
     claim: str  # what the figures show, in one line
+    args: tuple[str, ...] = ()  # beyond --json
 
 
 BENCHMARKS = (
     Benchmark("dicom_import", "DICOM import throughput (files/s) against a plain pydicom loop"),
     Benchmark("dp_overhead", "DP-SGD step time against a non-DP step, per batch size"),
     Benchmark("secure_aggregation", "CKKS and masking: time, bytes and error against the "
-              "ring-8192 TenSEAL default"),
+              "ring-8192 TenSEAL default; the secure median (in one process, and as whole "
+              "rounds through a coordinator) against plaintext FedMedian", ("--median-round",)),
     Benchmark("coordinator_scale", "coordinator round time, uploads per second and peak memory "
               "as sites grow: SQLite one process, PostgreSQL with 1 and 4 workers, 1M and 8M "
               "parameters"),
@@ -81,8 +83,8 @@ def parse_json(stdout: str) -> Any:
 
 
 def run_one(bench: Benchmark) -> dict[str, Any]:
-    command = [sys.executable, f"benchmarks/{bench.name}.py", "--json"]
-    shown = f".venv/bin/python benchmarks/{bench.name}.py --json"
+    command = [sys.executable, f"benchmarks/{bench.name}.py", "--json", *bench.args]
+    shown = " ".join([".venv/bin/python", f"benchmarks/{bench.name}.py", "--json", *bench.args])
     print(f"running {shown} ...", flush=True)
     started = time.perf_counter()
     try:

@@ -145,7 +145,8 @@ def _print_status(status: FederationStatus, classes: Sequence[str] = ()) -> None
           f"sites {', '.join(status.sites)}")
     state = "finished" if cur.finished else f"round {cur.number}/{status.rounds_planned} {cur.phase}"
     if cur.masking_step and not cur.finished:
-        state += f" (masking step: {cur.masking_step})"
+        within = f" of masked sum {cur.secure_sum + 1}" if cur.secure_sum else ""
+        state += f" (masking step: {cur.masking_step}{within})"
     print(f"now: {state}" + (" (waiting for the initial model)" if cur.waiting_for_initial_model else ""))
     for r in status.rounds:
         metrics = ", ".join(f"{_metric_name(k, classes)}={v:.4f}" for k, v in r.metrics.items())

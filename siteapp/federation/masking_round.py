@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from cryptography.hazmat.primitives import serialization
 
-from coordinator.client import CoordinatorClient, RequestRefusedError
+from coordinator.client import CoordinatorClient, DuplicateUploadError, RequestRefusedError
 from coordinator.kits import SiteKit
 from coordinator.protocol import FederationPlan, masking_round_id, masking_threshold
 from coordinator.round_state import MaskingStep
@@ -60,6 +60,8 @@ class MaskingRound:
     def _post(self, step: MaskingStep, message: dict[str, Any]) -> None:
         try:
             self.client.post_masking(self.round_number, step, message, self.secure_sum)
+        except DuplicateUploadError:
+            return  # a retry after a lost reply: the coordinator holds this site's message
         except RequestRefusedError as exc:
             if exc.status == 409:
                 raise RoundMissedError(f"the coordinator no longer takes '{step}' messages: {exc.detail}") from exc

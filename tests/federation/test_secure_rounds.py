@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from harness import (
     LOCAL,
     SITES,
     LoopbackFederation,
+    SimulatedCrashError,
     crash_at,
     global_weights,
     join_sites,
@@ -35,7 +37,7 @@ from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.model_codec import read_layout
 from coordinator.server.round_aggregation import aggregate_plaintext
 from siteapp.federation.update_encoding import plaintext_body
-from siteapp.privacy.ledger import PrivacyLedger
+from siteapp.privacy.ledger import TRAINING, PrivacyLedger
 from siteapp.training.weights import WeightLayout, unflatten
 
 # Relative error per parameter, with the floor of docs/secure-aggregation.md: below 1e-4
@@ -277,3 +279,44 @@ def test_a_site_refuses_a_relabelled_ckks_aggregate_and_says_why(fedavg_runs: di
         database.close()
         shutil.rmtree(history, ignore_errors=True)
         shutil.move(history.with_name("global.kept"), history)
+
+
+def test_a_secure_median_round_survives_a_site_that_restarts_between_probes(tmp_path: Path, site_templates: dict[str, Path]) -> None:
+    """fedmedian in masking mode through RoundRunner: d crashes after uploading its counts
+    of probe 2 of 8, the others finish the probes without it; restarted, d does not train
+    again, waits for the published median and takes the same global model."""
+    probes = 8
+    sites = (*SITES, "d")
+    templates = {**site_templates, "d": site_templates["c"]}
+    # The step deadline also bounds the training between the first probe's key sharing and
+    # its upload (four sites on a loaded machine), and it is how long d is waited for.
+    fed = make_federation(tmp_path, templates, mode="masking", strategy="fedmedian", rounds=1,
+                          round_deadline_s=20.0, sites=list(sites),
+                          masking={"threshold_rule": "majority", "probes": probes})
+
+    def crash_after_probe_two(progress: Any) -> None:
+        if progress.phase == Phase.WAITING_FOR_OTHERS and "consistency step of secure sum 2" in progress.message:
+            raise SimulatedCrashError("power cut between probes")
+
+    try:
+        join_sites(start_sites(fed, sites, on_progress={"d": crash_after_probe_two}))
+        assert set(fed.errors) == {"d"}, fed.errors
+        restarted = fed.runner("d").run(max_rounds=1)
+        rounds = [(r.number, r.phase.value, r.failure) for r in fed.runner("a").client.status().rounds]
+    finally:
+        fed.stop()
+    assert rounds == [(1, "published", None)], rounds
+    assert [o.round for o in restarted.rounds] == [1] and restarted.rounds[0].resumed
+    assert len([e for e in PrivacyLedger(fed.data_dirs["d"]).entries() if e.record_set == TRAINING]) == 1
+    initial, got = global_weights(fed, "a", 0), global_weights(fed, "a", 1)
+    held_by_d = global_weights(fed, "d", 1)
+    updates = np.stack([uploaded_update(fed, s, 1) for s in SITES])
+    low, high = np.clip(updates, -1, 1).min(axis=0), np.clip(updates, -1, 1).max(axis=0)
+    offset, tolerance = 0, 2 / 2**probes
+    for name, w0 in initial.items():
+        np.testing.assert_array_equal(held_by_d[name], got[name])
+        delta = (got[name].astype(np.float64) - w0).ravel()
+        part = slice(offset, offset + w0.size)
+        slack = tolerance + 2 * np.spacing(np.abs(got[name])).astype(np.float64).ravel()
+        assert np.all(delta >= low[part] - slack) and np.all(delta <= high[part] + slack), name
+        offset += w0.size
