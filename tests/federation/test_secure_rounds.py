@@ -37,7 +37,7 @@ from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.model_codec import read_layout
 from coordinator.server.round_aggregation import aggregate_plaintext
 from siteapp.federation.update_encoding import plaintext_body
-from siteapp.privacy.ledger import TRAINING, PrivacyLedger
+from siteapp.privacy.ledger import PrivacyLedger, RecordSet
 from siteapp.training.weights import WeightLayout, unflatten
 
 # Relative error per parameter, with the floor of docs/secure-aggregation.md: below 1e-4
@@ -295,7 +295,7 @@ def test_a_secure_median_round_survives_a_site_that_restarts_between_probes(tmp_
                           masking={"threshold_rule": "majority", "probes": probes})
 
     def crash_after_probe_two(progress: Any) -> None:
-        if progress.phase == Phase.WAITING_FOR_OTHERS and "consistency step of secure sum 2" in progress.message:
+        if progress.step == SiteStep.WAITING_FOR_OTHERS and "consistency step of secure sum 2" in progress.message:
             raise SimulatedCrashError("power cut between probes")
 
     try:
@@ -307,7 +307,7 @@ def test_a_secure_median_round_survives_a_site_that_restarts_between_probes(tmp_
         fed.stop()
     assert rounds == [(1, "published", None)], rounds
     assert [o.round for o in restarted.rounds] == [1] and restarted.rounds[0].resumed
-    assert len([e for e in PrivacyLedger(fed.data_dirs["d"]).entries() if e.record_set == TRAINING]) == 1
+    assert len([e for e in PrivacyLedger(fed.data_dirs["d"]).entries() if e.record_set == RecordSet.TRAINING]) == 1
     initial, got = global_weights(fed, "a", 0), global_weights(fed, "a", 1)
     held_by_d = global_weights(fed, "d", 1)
     updates = np.stack([uploaded_update(fed, s, 1) for s in SITES])
