@@ -48,6 +48,7 @@ from coordinator.protocol import (
 )
 from coordinator.round_state import MaskingStep
 from coordinator.settings import SHA256_HEADER, SITE_HEADER, ClientDefaults
+from coordinator.words import Words, say
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 # A TLS error caused by one of these is the connection dying mid-exchange (a network
@@ -126,7 +127,7 @@ class CoordinatorClient:
         tls_dir: Path | None = None,
         defaults: ClientDefaults | None = None,
         on_request: Callable[[RequestRecord], None] | None = None,
-        on_retry: Callable[[str], None] | None = None,
+        on_retry: Callable[[Words], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._owned_tls_dir: Path | None = None
@@ -227,7 +228,7 @@ class CoordinatorClient:
             body, (digest, size) = encoded, _sha256_of(encoded)
         headers = {"Content-Type": "application/json"} if json_body is not None else {}
         url = self.params.base_url.rstrip("/") + endpoint
-        last_error = ""
+        last_error = say("no answer yet")
         started = time.monotonic()
         attempt = 0
         while True:
@@ -248,8 +249,9 @@ class CoordinatorClient:
                 if "Tunnel connection failed" in str(exc):
                     # The proxy answered and said no: asking again will not change its mind.
                     self._record(endpoint, method, None, size, digest, carried, attempt + 1)
-                    raise CoordinatorUnreachableError(problem + "; nothing was sent to the coordinator") from exc
-                last_error = problem
+                    raise CoordinatorUnreachableError(
+                        say("{problem}; nothing was sent to the coordinator", problem=problem)) from exc
+                last_error = say("{problem}", problem=problem)
                 response = None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if isinstance(exc, requests.exceptions.SSLError) and not _cut_by_network(exc):
@@ -266,19 +268,19 @@ class CoordinatorClient:
                     self._refuse(response, endpoint)
                 return response
             if response is not None:
-                last_error = f"HTTP {response.status_code}: {response.text[:200]}"
+                last_error = say("HTTP {status}: {text}", status=response.status_code,
+                                 text=response.text[:200])
             if not self._keep_trying(attempt, started):
                 break
             if self.on_retry is not None:
-                self.on_retry(f"{last_error}; retrying")
+                self.on_retry(say("{why}; retrying", why=last_error))
             self._sleep(self._backoff(attempt, response))
             attempt += 1
         self._record(endpoint, method, None, size, digest, carried, attempt + 1)
-        raise CoordinatorUnreachableError(
-            f"{last_error}. Tried {attempt + 1} time(s) over {time.monotonic() - started:.0f} s; "
-            "nothing was lost: ask the federation operator whether the coordinator is running, "
-            "check the address, and try again"
-        )
+        raise CoordinatorUnreachableError(say(
+            "{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the "
+            "federation operator whether the coordinator is running, check the address, and "
+            "try again", why=last_error, tries=attempt + 1, seconds=time.monotonic() - started))
 
     def _keep_trying(self, attempt: int, started: float) -> bool:
         """Retry while under ``max_retries``, or, with ``patience_s`` set, until that

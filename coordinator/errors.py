@@ -7,12 +7,18 @@ The CLI prints them as one line and exits with ``exit_code``; the server maps th
 from __future__ import annotations
 
 from coordinator.protocol import ErrorCode
+from coordinator.words import Words
 
 
 class CoordinatorError(Exception):
-    """Base class: the message says what happened and what to do next."""
+    """Base class: the message says what happened and what to do next. Raised with
+    :class:`~coordinator.words.Words`, it keeps them in ``words`` (a GUI translates them)."""
 
     exit_code: int = 1
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(str(a) if isinstance(a, Words) else a for a in args))
+        self.words: Words | None = next((a for a in args if isinstance(a, Words)), None)
 
 
 class PlanError(CoordinatorError):

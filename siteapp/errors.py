@@ -7,14 +7,18 @@ it in a message box; neither shows a traceback.
 
 from __future__ import annotations
 
+from coordinator.words import Words
+
 
 class UserFacingError(Exception):
-    """An error whose message is meant for the person using MedFed."""
+    """An error whose message is meant for the person using MedFed. Raised with
+    :class:`~coordinator.words.Words`, it keeps them in ``words`` (the GUI translates them)."""
 
     exit_code: int = 1
 
-    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Words, *, exit_code: int | None = None) -> None:
+        super().__init__(str(message))
+        self.words = message if isinstance(message, Words) else None
         if exit_code is not None:
             self.exit_code = exit_code
 

@@ -388,7 +388,7 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../siteapp/ui/error_messages.py" line="29"/>
+        <location filename="../../siteapp/ui/error_messages.py" line="31"/>
         <source>Something unexpected went wrong while {action}. The details were written to the log file (Help &gt; Open log folder). Try again; if it happens again, send that log to your IT support.</source>
         <extracomment>Errors whose message is written for a person (the coordinator client&apos;s connection failures say what went wrong and what to do in words).</extracomment>
         <translation type="unfinished"></translation>
@@ -397,364 +397,364 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="112"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="504"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="117"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>collecting updates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
         <source>aggregating</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
         <source>published</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
         <source>failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="136"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="137"/>
         <source>Enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="143"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="143"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="144"/>
         <source>Fingerprint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="144"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="145"/>
         <source>Request enrolment…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="146"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="147"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="150"/>
         <source>Import enrolment kit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="152"/>
         <source>Leave this federation…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
         <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="164"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="165"/>
         <source>The federation plan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="177"/>
         <source>Take part</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="178"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
         <source>Connection: not checked yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="183"/>
         <source>Join</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="187"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="188"/>
         <source>Leave after this round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="190"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="191"/>
         <source>Check connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>Round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>Patients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>Uploaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="211"/>
         <source>ε after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="211"/>
         <source>AUC (global model)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="216"/>
         <source>Rounds this site took part in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="239"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="240"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="243"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="247"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="282"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="283"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="290"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="294"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
         <source>Request enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
         <source>Save the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="320"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
         <source>making the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="323"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="324"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="333"/>
         <source>Import the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="333"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="344"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
         <source>importing the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="349"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="366"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="367"/>
         <source>Leave the federation?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="368"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="369"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
         <source>Leave the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
         <source>Stay enrolled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="383"/>
         <source>leaving the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="385"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="404"/>
         <source>contacting the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="421"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="422"/>
         <source>Connection: not reachable. {message}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="407"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="408"/>
         <source>Connection: checking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="414"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="415"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="416"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="417"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="430"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="431"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="465"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="466"/>
         <source>taking part in the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="475"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="485"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="489"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="490"/>
         <source>Connection: no answer now. {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="491"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
         <source>Connection: no answer now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
         <source>Connection: the coordinator answers again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="504"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="511"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="513"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="514"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="514"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="515"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="517"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="518"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="523"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="524"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2457,38 +2457,226 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
         <source>Waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
         <source>Sharing keys</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="71"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="71"/>
         <source>Encrypting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="72"/>
         <source>Uploading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="73"/>
         <source>Waiting for others</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="73"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="74"/>
         <source>Aggregated</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RunnerWords</name>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="22"/>
+        <source>{why}. Gave up after {seconds:.0f} s; this site&apos;s progress is saved, run join again to resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="27"/>
+        <source>packing the update (plaintext over TLS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="28"/>
+        <source>encrypting the update (CKKS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="29"/>
+        <source>masking the update (secure sum)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="30"/>
+        <source>the task windows images with the federation&apos;s statistics: taking part in the statistics round first (its cost goes to the ledger)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="35"/>
+        <source>secure median: masked sum {n} of {of}, agreeing pairwise masks with the other sites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="40"/>
+        <source>round {n} went on without this site: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="41"/>
+        <source>training with differential privacy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="42"/>
+        <source>uploading {size} bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="43"/>
+        <source>waiting for the other sites&apos; updates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="44"/>
+        <source>round {n} aggregated; validation {metric} {value}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="45"/>
+        <source>waiting for the other sites ({step} step)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="46"/>
+        <source>waiting for the other sites ({step} step of secure sum {n})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="47"/>
+        <source>training step {step} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="48"/>
+        <source>uploading {size} bytes (secure sum {n})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="49"/>
+        <source>waiting for the next round</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="50"/>
+        <source>confirming who took part</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="51"/>
+        <source>helping remove the masks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
+        <source>validation figures not reported: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
+        <source>agreeing pairwise masks with the other sites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="54"/>
+        <source>statistics: {what}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="55"/>
+        <source>no answer yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="56"/>
+        <source>{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the federation operator whether the coordinator is running, check the address, and try again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="62"/>
+        <source>HTTP {status}: {text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
+        <source>{problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
+        <source>{why}; retrying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
+        <source>{problem}; nothing was sent to the coordinator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
+        <source>the connection to {where} failed ({error})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
+        <source>a secure connection to {where} could not be set up ({error}); check the coordinator address and that the kit is this federation&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="72"/>
+        <source>nothing answers at {where} (connection refused): the coordinator is not running there, or the address is wrong</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
+        <source>the name in {where} cannot be found (DNS): check the coordinator address and this workstation&apos;s network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="82"/>
+        <source>{where} did not answer in time: the network, a firewall or the coordinator is slow or blocking the connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="87"/>
+        <source>the connection to {where} was cut off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="88"/>
+        <source>the server at {where} could not prove it is this federation&apos;s coordinator (its certificate is not signed by the federation&apos;s authority in this site&apos;s kit, or is for another name). Retrying cannot fix this: check the coordinator address, or ask the federation operator whether the coordinator&apos;s certificate changed and import the new enrolment kit they give you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="97"/>
+        <source>the coordinator at {where} refused this site&apos;s certificate: it was revoked. Ask the federation operator for a new enrolment kit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="102"/>
+        <source>a certificate expired (this site&apos;s or the coordinator&apos;s at {where}); ask the federation operator for a renewed kit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="107"/>
+        <source>the coordinator at {where} refused this site&apos;s certificate (it does not know it, or it was revoked): check that the kit is this federation&apos;s, or ask the federation operator for a new one</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -388,7 +388,7 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../siteapp/ui/error_messages.py" line="29"/>
+        <location filename="../../siteapp/ui/error_messages.py" line="31"/>
         <source>Something unexpected went wrong while {action}. The details were written to the log file (Help &gt; Open log folder). Try again; if it happens again, send that log to your IT support.</source>
         <extracomment>Errors whose message is written for a person (the coordinator client&apos;s connection failures say what went wrong and what to do in words).</extracomment>
         <translation>在{action}时发生了意外错误。详细信息已写入日志文件（帮助 &gt; 打开日志文件夹）。请重试；如果再次出现，请将该日志发送给信息科技术支持。</translation>
@@ -397,364 +397,364 @@
 <context>
     <name>FederationPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="112"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="504"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="117"/>
         <source>Train together with other hospitals. Only protected model updates leave this workstation; images, labels and patient records never do.</source>
         <translation>与其他医院共同训练模型。只有受保护的模型更新会离开本工作站；影像、标注和患者记录永远不会离开。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>open</source>
         <translation>已开放</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
         <source>collecting updates</source>
         <translation>正在收集更新</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
         <source>aggregating</source>
         <translation>正在聚合</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
         <source>published</source>
         <translation>已发布</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="133"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="136"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="137"/>
         <source>Enrolment</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="142"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="143"/>
         <source>CA fingerprint read out by your operator (recommended)</source>
         <translation>由联邦管理员告知的 CA 指纹（建议填写）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="143"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="144"/>
         <source>Fingerprint</source>
         <translation>指纹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="144"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="145"/>
         <source>Request enrolment…</source>
         <translation>申请加入…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="146"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="147"/>
         <source>Make this site&apos;s private key (it never leaves this computer) and a certificate request to send to the federation&apos;s operator</source>
         <translation>生成本站点的私钥（它永远不会离开这台计算机）以及发给联邦运营方的证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="150"/>
         <source>Import enrolment kit…</source>
         <translation>导入注册包…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="151"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="152"/>
         <source>Leave this federation…</source>
         <translation>退出此联邦…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="153"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="154"/>
         <source>Forget the kit and the federation&apos;s keys, e.g. after a wrong kit. Studies, labels, models and the privacy ledger stay.</source>
         <translation>删除加入包和联邦密钥（例如导入了错误的加入包时）。检查、标注、模型和隐私账本都会保留。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="164"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="165"/>
         <source>The federation plan</source>
         <translation>联邦计划</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="176"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="177"/>
         <source>Take part</source>
         <translation>参与</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="178"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="388"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
         <source>Connection: not checked yet.</source>
         <translation>连接：尚未检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="183"/>
         <source>Join</source>
         <translation>加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="186"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="187"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="188"/>
         <source>Leave after this round</source>
         <translation>本轮结束后退出</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="190"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="191"/>
         <source>Check connection</source>
         <translation>检查连接</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>Round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>Patients</source>
         <translation>患者数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="209"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
         <source>Uploaded</source>
         <translation>已上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="211"/>
         <source>ε after</source>
         <translation>之后的 ε</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="211"/>
         <source>AUC (global model)</source>
         <translation>AUC（全局模型）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="215"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="216"/>
         <source>Rounds this site took part in</source>
         <translation>本站点参与过的轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="239"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="240"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation>本站点尚未注册。请导入联邦管理员发送的注册包（.medfed-kit）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="242"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="243"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation>导入注册包后，计划将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="247"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation>联邦 &lt;b&gt;{federation}&lt;/b&gt; 的站点 &lt;b&gt;{site}&lt;/b&gt;&lt;br&gt;协调服务器：{url}&lt;br&gt;CA 指纹：{fp}&lt;br&gt;注册包有效期至 {expires}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="282"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="283"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation>计划中的全部 {n} 轮均已完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="284"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation>第 {n} 轮已完成；下次点击“加入”将参与下一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="289"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="290"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="294"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation>训练设备：{device}（可在“设置”中更改）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
         <source>Request enrolment</source>
         <translation>申请加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation>本站点在联邦计划中的名称：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
         <source>Save the certificate request</source>
         <translation>保存证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation>证书申请 (*.csr);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="320"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
         <source>making the certificate request</source>
         <translation>生成证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="323"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="324"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation>已将站点 {site} 的证书申请保存到 {path}。请把它发给联邦运营方，并向其核对指纹 {fingerprint}；然后导入对方发回的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="333"/>
         <source>Import the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="332"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="333"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation>MedFed 注册包 (*.medfed-kit);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="344"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
         <source>importing the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="349"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation>已注册为联邦 {federation} 的站点 {site}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="366"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="367"/>
         <source>Leave the federation?</source>
         <translation>退出联邦？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="368"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="369"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation>退出联邦 {federation}（站点 {site}）？其加入包和密钥将从此数据文件夹中删除。您的检查、标注、模型、轮次记录和隐私账本都会保留，已消耗的 ε 继续计入。如需再次参与，请导入运营方提供的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
         <source>Leave the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="373"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
         <source>Stay enrolled</source>
         <translation>保持加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="383"/>
         <source>leaving the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="385"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation>已退出联邦 {federation}。此数据文件夹中的其他内容均已保留；导入加入包即可再次参与。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="403"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="404"/>
         <source>contacting the coordinator</source>
         <translation>联系协调服务器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="421"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="422"/>
         <source>Connection: not reachable. {message}</source>
         <translation>连接：无法访问。{message}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="407"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="408"/>
         <source>Connection: checking…</source>
         <translation>连接：正在检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="414"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="415"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation>已连接。联邦学习已完成全部轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="416"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="417"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="430"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="431"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="465"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="466"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="475"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="480"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="485"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="489"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="490"/>
         <source>Connection: no answer now. {why}</source>
         <translation>连接：当前无应答。{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="491"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
         <source>Connection: no answer now.</source>
         <translation>连接：当前无应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
         <source>Connection: the coordinator answers again.</source>
         <translation>连接：协调服务器已恢复应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="504"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="511"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="513"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="514"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="514"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="515"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation>联邦已完成全部轮次，无需再等待。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="517"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="518"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="523"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="524"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -2457,39 +2457,227 @@
 <context>
     <name>RoundTimeline</name>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
         <source>Sharing keys</source>
         <translation>交换密钥</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="71"/>
         <source>Training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="71"/>
         <source>Encrypting</source>
         <translation>加密</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="72"/>
         <source>Uploading</source>
         <translation>上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="72"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="73"/>
         <source>Waiting for others</source>
         <translation>等待其他站点</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="73"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="74"/>
         <source>Aggregated</source>
         <translation>已聚合</translation>
+    </message>
+</context>
+<context>
+    <name>RunnerWords</name>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="22"/>
+        <source>{why}. Gave up after {seconds:.0f} s; this site&apos;s progress is saved, run join again to resume</source>
+        <translation>{why}。已在 {seconds:.0f} 秒后放弃；本站点的进度已保存，再次点击“加入”即可继续</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="27"/>
+        <source>packing the update (plaintext over TLS)</source>
+        <translation>正在打包模型更新（经 TLS 明文传输）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="28"/>
+        <source>encrypting the update (CKKS)</source>
+        <translation>正在加密模型更新（CKKS）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="29"/>
+        <source>masking the update (secure sum)</source>
+        <translation>正在为模型更新加掩码（安全求和）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="30"/>
+        <source>the task windows images with the federation&apos;s statistics: taking part in the statistics round first (its cost goes to the ledger)</source>
+        <translation>该任务使用联邦统计结果对图像开窗：先参加统计轮（其隐私成本计入账本）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="35"/>
+        <source>secure median: masked sum {n} of {of}, agreeing pairwise masks with the other sites</source>
+        <translation>安全中位数：第 {n} 次掩码求和（共 {of} 次），正在与其他站点协商成对掩码</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="40"/>
+        <source>round {n} went on without this site: {why}</source>
+        <translation>第 {n} 轮在没有本站点的情况下继续进行：{why}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="41"/>
+        <source>training with differential privacy</source>
+        <translation>正在以差分隐私训练</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="42"/>
+        <source>uploading {size} bytes</source>
+        <translation>正在上传 {size} 字节</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="43"/>
+        <source>waiting for the other sites&apos; updates</source>
+        <translation>正在等待其他站点的更新</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="44"/>
+        <source>round {n} aggregated; validation {metric} {value}</source>
+        <translation>第 {n} 轮已聚合；验证 {metric} {value}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="45"/>
+        <source>waiting for the other sites ({step} step)</source>
+        <translation>正在等待其他站点（{step} 步骤）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="46"/>
+        <source>waiting for the other sites ({step} step of secure sum {n})</source>
+        <translation>正在等待其他站点（第 {n} 次安全求和的 {step} 步骤）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="47"/>
+        <source>training step {step} of {total}</source>
+        <translation>训练第 {step} 步，共 {total} 步</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="48"/>
+        <source>uploading {size} bytes (secure sum {n})</source>
+        <translation>正在上传 {size} 字节（第 {n} 次安全求和）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="49"/>
+        <source>waiting for the next round</source>
+        <translation>正在等待下一轮</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="50"/>
+        <source>confirming who took part</source>
+        <translation>正在确认参与的站点</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="51"/>
+        <source>helping remove the masks</source>
+        <translation>正在协助去除掩码</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
+        <source>validation figures not reported: {why}</source>
+        <translation>未报告验证结果：{why}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
+        <source>agreeing pairwise masks with the other sites</source>
+        <translation>正在与其他站点协商成对掩码</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="54"/>
+        <source>statistics: {what}</source>
+        <translation>统计：{what}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="55"/>
+        <source>no answer yet</source>
+        <translation>尚无应答</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="56"/>
+        <source>{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the federation operator whether the coordinator is running, check the address, and try again</source>
+        <translation>{why}。已在 {seconds:.0f} 秒内尝试 {tries} 次；没有任何数据丢失：请询问联邦运营方协调服务器是否在运行，检查地址后重试</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="62"/>
+        <source>HTTP {status}: {text}</source>
+        <translation>HTTP {status}：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
+        <source>{problem}</source>
+        <translation>{problem}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
+        <source>{why}; retrying</source>
+        <translation>{why}；正在重试</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
+        <source>{problem}; nothing was sent to the coordinator</source>
+        <translation>{problem}；没有向协调服务器发送任何内容</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
+        <source>the connection to {where} failed ({error})</source>
+        <translation>与 {where} 的连接失败（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
+        <source>a secure connection to {where} could not be set up ({error}); check the coordinator address and that the kit is this federation&apos;s</source>
+        <translation>无法与 {where} 建立安全连接（{error}）；请检查协调服务器地址，并确认注册包属于本联邦</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="72"/>
+        <source>nothing answers at {where} (connection refused): the coordinator is not running there, or the address is wrong</source>
+        <translation>{where} 无应答（连接被拒绝）：协调服务器未在该处运行，或地址有误</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
+        <source>the name in {where} cannot be found (DNS): check the coordinator address and this workstation&apos;s network</source>
+        <translation>无法解析 {where} 中的名称（DNS）：请检查协调服务器地址和本工作站的网络</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="82"/>
+        <source>{where} did not answer in time: the network, a firewall or the coordinator is slow or blocking the connection</source>
+        <translation>{where} 未及时应答：网络、防火墙或协调服务器过慢或阻止了连接</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="87"/>
+        <source>the connection to {where} was cut off</source>
+        <translation>与 {where} 的连接被中断</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="88"/>
+        <source>the server at {where} could not prove it is this federation&apos;s coordinator (its certificate is not signed by the federation&apos;s authority in this site&apos;s kit, or is for another name). Retrying cannot fix this: check the coordinator address, or ask the federation operator whether the coordinator&apos;s certificate changed and import the new enrolment kit they give you</source>
+        <translation>{where} 处的服务器无法证明自己是本联邦的协调服务器（其证书未由本站点注册包中的联邦证书机构签发，或签发给了其他名称）。重试无法解决：请检查协调服务器地址，或询问联邦运营方协调服务器的证书是否已更换，并导入其提供的新注册包</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="97"/>
+        <source>the coordinator at {where} refused this site&apos;s certificate: it was revoked. Ask the federation operator for a new enrolment kit</source>
+        <translation>{where} 处的协调服务器拒绝了本站点的证书：该证书已被吊销。请向联邦运营方索取新的注册包</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="102"/>
+        <source>a certificate expired (this site&apos;s or the coordinator&apos;s at {where}); ask the federation operator for a renewed kit</source>
+        <translation>有证书已过期（本站点的或 {where} 处协调服务器的）；请向联邦运营方索取续期的注册包</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="107"/>
+        <source>the coordinator at {where} refused this site&apos;s certificate (it does not know it, or it was revoked): check that the kit is this federation&apos;s, or ask the federation operator for a new one</source>
+        <translation>{where} 处的协调服务器拒绝了本站点的证书（不认识该证书，或已被吊销）：请确认注册包属于本联邦，或向联邦运营方索取新的注册包</translation>
     </message>
 </context>
 <context>

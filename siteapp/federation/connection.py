@@ -18,6 +18,7 @@ from coordinator.client import CoordinatorClient
 from coordinator.kits import SiteKit
 from coordinator.protocol import RoundState
 from coordinator.settings import ClientDefaults
+from coordinator.words import Words
 from siteapp.federation.audit import AuditLog
 from siteapp.federation.enrolment import load_enrolled_kit
 from siteapp.federation.settings import KIT_DIRNAME, TLS_DIRNAME
@@ -30,7 +31,7 @@ def site_client(
     data_dir: Path,
     kit: SiteKit,
     defaults: ClientDefaults,
-    on_retry: Callable[[str], None] | None = None,
+    on_retry: Callable[[Words], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> CoordinatorClient:
     """A client for the enrolled ``kit`` whose every request goes to the audit log."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from coordinator.round_state import SiteStep
+from coordinator.words import Words
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class Progress:
     # False while the coordinator does not answer and the client is retrying; the GUI's
     # connection line follows it, so it never says "connected" during an outage.
     reachable: bool = True
+    # ``message`` as a template and its values: the GUI shows it in the user's language.
+    words: Words | None = None
 
 
 @dataclass

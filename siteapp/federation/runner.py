@@ -50,6 +50,7 @@ from coordinator.protocol import (
 )
 from coordinator.round_state import MaskingStep, RoundPhase, SiteRoundStatus, SiteStep
 from coordinator.task_definition import PercentileScope
+from coordinator.words import Words, say
 from siteapp.dicom.task_fit import check_task_fits
 from siteapp.federation.audit import AuditLog
 from siteapp.federation.bisection_round import BisectionRound
@@ -86,9 +87,9 @@ from siteapp.synthesis.plan_rounds import GENERATOR_CONTEXT_SUFFIX, is_generator
 
 _ACCEPTING = (RoundPhase.OPEN, RoundPhase.COLLECTING)
 _UPLOAD_WORDS = {
-    SecureMode.NONE: "packing the update (plaintext over TLS)",
-    SecureMode.CKKS: "encrypting the update (CKKS)",
-    SecureMode.MASKING: "masking the update (secure sum)",
+    SecureMode.NONE: say("packing the update (plaintext over TLS)"),
+    SecureMode.CKKS: say("encrypting the update (CKKS)"),
+    SecureMode.MASKING: say("masking the update (secure sum)"),
 }
 
 
@@ -142,21 +143,21 @@ class RoundRunner:
         if self.stop.wait(seconds):
             raise JoinStoppedError("stopped while retrying; run join again to resume")
 
-    def _emit(self, step: SiteStep, round_number: int | None, message: str,
+    def _emit(self, step: SiteStep, round_number: int | None, words: Words,
               fraction: float | None = None, reachable: bool = True) -> None:
         if self.on_progress is not None:
-            self.on_progress(Progress(step, round_number, message, fraction, reachable))
+            self.on_progress(Progress(step, round_number, str(words), fraction, reachable, words))
 
     def _check_stop(self) -> None:
         if self.stop.is_set():
             raise JoinStoppedError("stopped; everything done so far is saved, run join again to resume")
 
-    def _wait_for(self, predicate: Callable[[RoundState], bool], round_number: int | None, message: str, step: SiteStep = SiteStep.WAITING) -> RoundState:
-        self._emit(step, round_number, message)
+    def _wait_for(self, predicate: Callable[[RoundState], bool], round_number: int | None, words: Words, step: SiteStep = SiteStep.WAITING) -> RoundState:
+        self._emit(step, round_number, words)
         waits = self.options.waits
         return wait_for_round(
             self.client.round_state, predicate, timeout_s=waits.round_wait_timeout_s,
-            poll_s=waits.poll_interval_s, what=message, sleep=self._sleep,
+            poll_s=waits.poll_interval_s, what=str(words), sleep=self._sleep,
         )
 
     # the loop -------------------------------------------------------------------------
@@ -185,7 +186,7 @@ class RoundRunner:
                         report.rounds.append(finished)
                     continue
                 state = self._wait_for(
-                    lambda s: s.finished or self._joinable(s), None, "waiting for the next round"
+                    lambda s: s.finished or self._joinable(s), None, say("waiting for the next round")
                 )
                 if state.finished:
                     report.finished = True
@@ -201,10 +202,10 @@ class RoundRunner:
         except RequestRefusedError as exc:
             raise RoundAbortedError(f"{exc}; nothing was lost, fix the cause and run join again") from exc
         except CoordinatorUnreachableError as exc:
-            raise CoordinatorOutageError(
-                f"{exc}. Gave up after {self.options.waits.unreachable_patience_s:.0f} s; this "
-                "site's progress is saved, run join again to resume"
-            ) from exc
+            raise CoordinatorOutageError(say(
+                "{why}. Gave up after {seconds:.0f} s; this site's progress is saved, run join "
+                "again to resume", why=exc.words or str(exc),
+                seconds=self.options.waits.unreachable_patience_s)) from exc
         except CoordinatorError as exc:
             raise FederationError(str(exc)) from exc
         finally:
@@ -226,11 +227,12 @@ class RoundRunner:
         kept = load_task_statistics(self.data_dir, task.name)
         if kept is not None and kept.federation == self.enrolment.federation and kept.federation_windows:
             return
-        self._emit(SiteStep.WAITING, None, "the task windows images with the federation's "
-                   "statistics: taking part in the statistics round first (its cost goes to the ledger)")
+        self._emit(SiteStep.WAITING, None, say(
+            "the task windows images with the federation's statistics: taking part in the "
+            "statistics round first (its cost goes to the ledger)"))
         StatisticsRound(
             self.data_dir, options=self.options, stop=self.stop,
-            on_progress=lambda message: self._emit(SiteStep.WAITING, None, f"statistics: {message}"),
+            on_progress=lambda message: self._emit(SiteStep.WAITING, None, say("statistics: {what}", what=message)),
         ).run()
 
     def _finished_now(self) -> bool:
@@ -319,7 +321,7 @@ class RoundRunner:
                 bisection.share_keys()
             elif plan.mode is SecureMode.MASKING:
                 masking = MaskingRound(self.client, self.kit, plan, number, self._masking_waiter(number))
-                self._emit(SiteStep.SHARING_KEYS, number, "agreeing pairwise masks with the other sites")
+                self._emit(SiteStep.SHARING_KEYS, number, say("agreeing pairwise masks with the other sites"))
                 masking.share_keys()
             if needs_training:
                 record = self._train(plan, number, record, global_weights, sigma, sample_rate, steps)
@@ -330,9 +332,9 @@ class RoundRunner:
             else:
                 record = self._upload(plan, record, vector, masking)
             if masking is not None:
-                self._emit(SiteStep.WAITING_FOR_OTHERS, number, "confirming who took part")
+                self._emit(SiteStep.WAITING_FOR_OTHERS, number, say("confirming who took part"))
                 masking.confirm_survivors()
-                self._emit(SiteStep.WAITING_FOR_OTHERS, number, "helping remove the masks")
+                self._emit(SiteStep.WAITING_FOR_OTHERS, number, say("helping remove the masks"))
                 masking.answer_unmask()
         except RoundMissedError as exc:
             self._mark_missed(record or SiteRound(self.enrolment.federation, number, SiteRoundStatus.MISSED), str(exc))
@@ -373,22 +375,26 @@ class RoundRunner:
         step or past it (a sum being unmasked is past its steps); True when exactly there."""
 
         def reach(secure_sum: int, step: MaskingStep) -> bool:
-            where = f"{step} step" if secure_sum == 0 else f"{step} step of secure sum {secure_sum + 1}"
+            words = (say("waiting for the other sites ({step} step)", step=step) if secure_sum == 0
+                     else say("waiting for the other sites ({step} step of secure sum {n})",
+                              step=step, n=secure_sum + 1))
             state = self._wait_for(lambda s: masking_step_reached(s, number, secure_sum, step), number,
-                                   f"waiting for the other sites ({where})", SiteStep.WAITING_FOR_OTHERS)
+                                   words, SiteStep.WAITING_FOR_OTHERS)
             return at_masking_step(state, number, secure_sum, step)
 
         return reach
 
     def _emit_sum(self, number: int, secure_sum: int, of: int) -> None:
-        self._emit(SiteStep.SHARING_KEYS, number, f"secure median: masked sum {secure_sum + 1} of {of}, "
-                   "agreeing pairwise masks with the other sites")
+        self._emit(SiteStep.SHARING_KEYS, number, say(
+            "secure median: masked sum {n} of {of}, agreeing pairwise masks with the other sites",
+            n=secure_sum + 1, of=of))
 
     def _mark_missed(self, record: SiteRound, why: str) -> None:
         if record.ledger_entry_id is not None and record.status is SiteRoundStatus.RECORDED:
             self.ledger.mark_finished(record.ledger_entry_id, EntryStatus.CANCELLED)
         self.records.save(record.advanced(SiteRoundStatus.MISSED, note=why))
-        self._emit(SiteStep.WAITING, record.round, f"round {record.round} went on without this site: {why}")
+        self._emit(SiteStep.WAITING, record.round,
+                   say("round {n} went on without this site: {why}", n=record.round, why=why))
 
     # one round's steps ----------------------------------------------------------------
     def _train(
@@ -413,11 +419,13 @@ class RoundRunner:
             plan.federation, number, SiteRoundStatus.RECORDED, ledger_entry_id=entry.id,
             num_examples=local.records, epsilon_after=entry.epsilon_after,
         ))
-        what = "the synthetic-image generator" if is_generator_round(plan, number) else "the model"
-        self._emit(SiteStep.TRAINING, number, f"training {what} with differential privacy", 0.0)
+        words = (say("training the synthetic-image generator with differential privacy")
+                 if is_generator_round(plan, number) else say("training with differential privacy"))
+        self._emit(SiteStep.TRAINING, number, words, 0.0)
 
         def progress(step: int, total: int, _loss: float) -> None:
-            self._emit(SiteStep.TRAINING, number, f"training step {step} of {total}", step / total)
+            self._emit(SiteStep.TRAINING, number, say("training step {step} of {total}", step=step, total=total),
+                       step / total)
 
         from siteapp.training.trainer import TrainingCancelledError
 
@@ -444,7 +452,8 @@ class RoundRunner:
 
         def send(body: bytes, carried: str, secure_sum: int) -> int:
             nonlocal saved
-            self._emit(SiteStep.UPLOADING, number, f"uploading {len(body)} bytes (secure sum {secure_sum + 1})")
+            self._emit(SiteStep.UPLOADING, number, say("uploading {size} bytes (secure sum {n})",
+                                                       size=len(body), n=secure_sum + 1))
             sha, size = self._send_update(number, body, None, carried, secure_sum)
             if saved.status is not SiteRoundStatus.UPLOADED:
                 saved = self.records.save(saved.advanced(SiteRoundStatus.UPLOADED, upload_sha256=sha, upload_bytes=size))
@@ -485,7 +494,7 @@ class RoundRunner:
 
             body = plaintext_body(unflatten(vector, layout))
             carried, count = f"plaintext model update ({vector.size} float32 values) and the number of training patients", examples
-        self._emit(SiteStep.UPLOADING, number, f"uploading {len(body)} bytes")
+        self._emit(SiteStep.UPLOADING, number, say("uploading {size} bytes", size=len(body)))
         sha, size = self._send_update(number, body, count, carried)
         return self.records.save(record.advanced(SiteRoundStatus.UPLOADED, upload_sha256=sha, upload_bytes=size))
 
@@ -496,7 +505,7 @@ class RoundRunner:
         number = record.round
         state = self._wait_for(
             lambda s: s.last_published >= number or s.number > number or s.phase == RoundPhase.FAILED,
-            number, "waiting for the other sites' updates", SiteStep.WAITING_FOR_OTHERS,
+            number, say("waiting for the other sites' updates"), SiteStep.WAITING_FOR_OTHERS,
         )
         if state.last_published < number:
             failure = next((r.failure for r in self.client.status().rounds if r.number == number), None)
@@ -524,9 +533,10 @@ class RoundRunner:
         entry = next((e for e in self.ledger.entries() if e.id == record.ledger_entry_id), None)
         headline = "dice" if plan.task.is_segmentation else "auc"
         value = metrics.get(headline)
-        self._emit(SiteStep.AGGREGATED, number, f"round {number} aggregated; validation "
-                   f"{'Dice' if headline == 'dice' else 'AUC'} "
-                   + ("n/a" if not isinstance(value, float) else f"{value:.3f}"))
+        self._emit(SiteStep.AGGREGATED, number, say(
+            "round {n} aggregated; validation {metric} {value}", n=number,
+            metric="Dice" if headline == "dice" else "AUC",
+            value="n/a" if not isinstance(value, float) else f"{value:.3f}"))
         return RoundOutcome(
             round=number, mode=plan.mode.value, strategy=plan.strategy.value,
             num_examples=int(record.num_examples or 0), upload_bytes=int(record.upload_bytes or 0),
@@ -557,7 +567,7 @@ class RoundRunner:
                 record_set=RecordSet.VALIDATION,
             )
         except PrivacyCapExceededError as exc:
-            self._emit(SiteStep.WAITING, number, f"validation figures not reported: {exc}")
+            self._emit(SiteStep.WAITING, number, say("validation figures not reported: {why}", why=str(exc)))
             return f"not reported: {exc}"
         seed = seed_for(fixed, self.enrolment.site, number, "validation")
         sensitivity = (SEGMENTATION_HISTOGRAM_SENSITIVITY if plan.task.is_segmentation

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from coordinator.errors import CoordinatorError
 from siteapp.errors import UserFacingError
 from siteapp.ui.logging_setup import configure_file_logging, get_logger
 from siteapp.ui.workers import JobContext
@@ -62,8 +63,8 @@ def _child_main(target: str, kwargs: dict[str, Any], messages, cancel, log_dir: 
     )
     try:
         result = _resolve(target)(ctx, **kwargs)
-    except UserFacingError as exc:
-        messages.put(("user_error", str(exc)))
+    except (UserFacingError, CoordinatorError) as exc:  # written for a person
+        messages.put(("user_error", exc.words or str(exc)))
     except BaseException as exc:  # reported to the parent, which shows the next step
         get_logger("child").error("job %s failed", target, exc_info=exc)
         messages.put(("crash", f"{type(exc).__name__}: {exc}"))
@@ -125,7 +126,7 @@ def run_in_child(
             elif kind == "result":
                 return payload
             elif kind == "user_error":
-                raise UserFacingError(payload)
+                raise UserFacingError(payload)  # its Words, when it had them
             else:
                 raise RuntimeError(f"{target} failed in the background process: {payload}")
     finally:

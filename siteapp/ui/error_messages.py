@@ -10,10 +10,12 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from coordinator.client import CoordinatorNotTrustedError, CoordinatorUnreachableError
+from coordinator.words import Words
 from siteapp.errors import UserFacingError
 from siteapp.store import DataDirError
 from siteapp.tasks import UnknownTaskError
 from siteapp.ui.logging_setup import get_logger
+from siteapp.ui.runner_words import words_text
 
 log = get_logger("errors")
 
@@ -38,6 +40,7 @@ def user_message(exc: BaseException, action: str) -> str:
     """The message for ``exc``; logs it (with traceback when it is unexpected)."""
     if isinstance(exc, PERSON_READABLE):
         log.warning("%s failed: %s", action, exc)
-        return str(exc)
+        words = getattr(exc, "words", None)
+        return words_text(words) if isinstance(words, Words) else str(exc)
     log.error("unexpected error while %s", action, exc_info=exc)
     return unexpected_error_message(action)

@@ -23,13 +23,13 @@ def _failure(url: str, **kwargs: object) -> BaseException:
 
 def test_nothing_listening_is_named_as_such() -> None:
     port = free_port()
-    reason = unreachable_reason(_failure(f"https://127.0.0.1:{port}/v1/round"), f"https://127.0.0.1:{port}")
+    reason = str(unreachable_reason(_failure(f"https://127.0.0.1:{port}/v1/round"), f"https://127.0.0.1:{port}"))
     assert f"nothing answers at 127.0.0.1:{port}" in reason and "not running" in reason
 
 
 def test_an_unknown_name_is_named_as_such() -> None:
-    reason = unreachable_reason(_failure("https://no-such-host.invalid/v1/round"),
-                                "https://no-such-host.invalid")
+    reason = str(unreachable_reason(_failure("https://no-such-host.invalid/v1/round"),
+                                    "https://no-such-host.invalid"))
     assert "cannot be found (DNS)" in reason
 
 
@@ -42,7 +42,7 @@ def test_a_server_of_another_authority_is_not_trusted(tmp_path: Path) -> None:
     with impostor_tls_server(port, tmp_path / "impostor"):
         exc = _failure(f"https://127.0.0.1:{port}/v1/round", verify=str(federation.ca))
     assert isinstance(exc, requests.exceptions.SSLError)
-    text = tls_refusal(exc, f"https://127.0.0.1:{port}")
+    text = str(tls_refusal(exc, f"https://127.0.0.1:{port}"))
     assert "could not prove it is this federation's coordinator" in text
     assert "Retrying cannot fix this" in text
 

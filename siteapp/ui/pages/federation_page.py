@@ -41,6 +41,7 @@ from siteapp.ui.child_process import run_in_child
 from siteapp.ui.federation_view import PlanInWords, plan_in_words
 from siteapp.ui.jobs import auto_device
 from siteapp.ui.pages.base import Page
+from siteapp.ui.runner_words import progress_text
 from siteapp.ui.session import SiteSession
 from siteapp.ui.statistics_panel import StatisticsPanel
 from siteapp.ui.vocabulary import site_round_status_text
@@ -487,7 +488,7 @@ class FederationPage(Page):
     def _on_progress(self, progress: Progress) -> None:
         if not progress.reachable:
             self.connection_label.setText(self.tr("Connection: no answer now. {why}").format(
-                why=progress.message))
+                why=progress_text(progress)))
         elif self.connection_label.text().startswith(self.tr("Connection: no answer now.")):
             self.connection_label.setText(self.tr("Connection: the coordinator answers again."))
         self.timeline.show_step(progress.step, progress.fraction)
@@ -502,7 +503,7 @@ class FederationPage(Page):
             if self.leave_requested and self.join_worker is not None:
                 self.join_worker.cancel()
         prefix = self.tr("Round {n}").format(n=progress.round) if progress.round else self.tr("Federation")
-        self.round_label.setText(f"{prefix}: {progress.message}")
+        self.round_label.setText(f"{prefix}: {progress_text(progress)}")
 
     def _on_report(self, report: JoinReport) -> None:
         self.report = report
