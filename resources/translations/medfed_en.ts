@@ -2536,146 +2536,151 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="42"/>
-        <source>uploading {size} bytes</source>
+        <source>training the synthetic-image generator with differential privacy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="43"/>
-        <source>waiting for the other sites&apos; updates</source>
+        <source>uploading {size} bytes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="44"/>
-        <source>round {n} aggregated; validation {metric} {value}</source>
+        <source>waiting for the other sites&apos; updates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="45"/>
-        <source>waiting for the other sites ({step} step)</source>
+        <source>round {n} aggregated; validation {metric} {value}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="46"/>
-        <source>waiting for the other sites ({step} step of secure sum {n})</source>
+        <source>waiting for the other sites ({step} step)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="47"/>
-        <source>training step {step} of {total}</source>
+        <source>waiting for the other sites ({step} step of secure sum {n})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="48"/>
-        <source>uploading {size} bytes (secure sum {n})</source>
+        <source>training step {step} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="49"/>
-        <source>waiting for the next round</source>
+        <source>uploading {size} bytes (secure sum {n})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="50"/>
-        <source>confirming who took part</source>
+        <source>waiting for the next round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="51"/>
-        <source>helping remove the masks</source>
+        <source>confirming who took part</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="52"/>
-        <source>validation figures not reported: {why}</source>
+        <source>helping remove the masks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="53"/>
-        <source>agreeing pairwise masks with the other sites</source>
+        <source>validation figures not reported: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="54"/>
-        <source>statistics: {what}</source>
+        <source>agreeing pairwise masks with the other sites</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="55"/>
-        <source>no answer yet</source>
+        <source>statistics: {what}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="56"/>
+        <source>no answer yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="57"/>
         <source>{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the federation operator whether the coordinator is running, check the address, and try again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="62"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
         <source>HTTP {status}: {text}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
         <source>{problem}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
         <source>{why}; retrying</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
         <source>{problem}; nothing was sent to the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
         <source>the connection to {where} failed ({error})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="68"/>
         <source>a secure connection to {where} could not be set up ({error}); check the coordinator address and that the kit is this federation&apos;s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="72"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="73"/>
         <source>nothing answers at {where} (connection refused): the coordinator is not running there, or the address is wrong</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="78"/>
         <source>the name in {where} cannot be found (DNS): check the coordinator address and this workstation&apos;s network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="82"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="83"/>
         <source>{where} did not answer in time: the network, a firewall or the coordinator is slow or blocking the connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="87"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="88"/>
         <source>the connection to {where} was cut off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="88"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="89"/>
         <source>the server at {where} could not prove it is this federation&apos;s coordinator (its certificate is not signed by the federation&apos;s authority in this site&apos;s kit, or is for another name). Retrying cannot fix this: check the coordinator address, or ask the federation operator whether the coordinator&apos;s certificate changed and import the new enrolment kit they give you</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="97"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="98"/>
         <source>the coordinator at {where} refused this site&apos;s certificate: it was revoked. Ask the federation operator for a new enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="102"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="103"/>
         <source>a certificate expired (this site&apos;s or the coordinator&apos;s at {where}); ask the federation operator for a renewed kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="107"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="108"/>
         <source>the coordinator at {where} refused this site&apos;s certificate (it does not know it, or it was revoked): check that the kit is this federation&apos;s, or ask the federation operator for a new one</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2536,146 +2536,151 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="42"/>
+        <source>training the synthetic-image generator with differential privacy</source>
+        <translation>正在以差分隐私训练合成图像生成器</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="43"/>
         <source>uploading {size} bytes</source>
         <translation>正在上传 {size} 字节</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="43"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="44"/>
         <source>waiting for the other sites&apos; updates</source>
         <translation>正在等待其他站点的更新</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="44"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="45"/>
         <source>round {n} aggregated; validation {metric} {value}</source>
         <translation>第 {n} 轮已聚合；验证 {metric} {value}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="45"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="46"/>
         <source>waiting for the other sites ({step} step)</source>
         <translation>正在等待其他站点（{step} 步骤）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="46"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="47"/>
         <source>waiting for the other sites ({step} step of secure sum {n})</source>
         <translation>正在等待其他站点（第 {n} 次安全求和的 {step} 步骤）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="47"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="48"/>
         <source>training step {step} of {total}</source>
         <translation>训练第 {step} 步，共 {total} 步</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="48"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="49"/>
         <source>uploading {size} bytes (secure sum {n})</source>
         <translation>正在上传 {size} 字节（第 {n} 次安全求和）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="49"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="50"/>
         <source>waiting for the next round</source>
         <translation>正在等待下一轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="50"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="51"/>
         <source>confirming who took part</source>
         <translation>正在确认参与的站点</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="51"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
         <source>helping remove the masks</source>
         <translation>正在协助去除掩码</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
         <source>validation figures not reported: {why}</source>
         <translation>未报告验证结果：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="54"/>
         <source>agreeing pairwise masks with the other sites</source>
         <translation>正在与其他站点协商成对掩码</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="54"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="55"/>
         <source>statistics: {what}</source>
         <translation>统计：{what}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="55"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="56"/>
         <source>no answer yet</source>
         <translation>尚无应答</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="56"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="57"/>
         <source>{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the federation operator whether the coordinator is running, check the address, and try again</source>
         <translation>{why}。已在 {seconds:.0f} 秒内尝试 {tries} 次；没有任何数据丢失：请询问联邦运营方协调服务器是否在运行，检查地址后重试</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="62"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
         <source>HTTP {status}: {text}</source>
         <translation>HTTP {status}：{text}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
         <source>{problem}</source>
         <translation>{problem}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
         <source>{why}; retrying</source>
         <translation>{why}；正在重试</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
         <source>{problem}; nothing was sent to the coordinator</source>
         <translation>{problem}；没有向协调服务器发送任何内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
         <source>the connection to {where} failed ({error})</source>
         <translation>与 {where} 的连接失败（{error}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="68"/>
         <source>a secure connection to {where} could not be set up ({error}); check the coordinator address and that the kit is this federation&apos;s</source>
         <translation>无法与 {where} 建立安全连接（{error}）；请检查协调服务器地址，并确认注册包属于本联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="72"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="73"/>
         <source>nothing answers at {where} (connection refused): the coordinator is not running there, or the address is wrong</source>
         <translation>{where} 无应答（连接被拒绝）：协调服务器未在该处运行，或地址有误</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="78"/>
         <source>the name in {where} cannot be found (DNS): check the coordinator address and this workstation&apos;s network</source>
         <translation>无法解析 {where} 中的名称（DNS）：请检查协调服务器地址和本工作站的网络</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="82"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="83"/>
         <source>{where} did not answer in time: the network, a firewall or the coordinator is slow or blocking the connection</source>
         <translation>{where} 未及时应答：网络、防火墙或协调服务器过慢或阻止了连接</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="87"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="88"/>
         <source>the connection to {where} was cut off</source>
         <translation>与 {where} 的连接被中断</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="88"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="89"/>
         <source>the server at {where} could not prove it is this federation&apos;s coordinator (its certificate is not signed by the federation&apos;s authority in this site&apos;s kit, or is for another name). Retrying cannot fix this: check the coordinator address, or ask the federation operator whether the coordinator&apos;s certificate changed and import the new enrolment kit they give you</source>
         <translation>{where} 处的服务器无法证明自己是本联邦的协调服务器（其证书未由本站点注册包中的联邦证书机构签发，或签发给了其他名称）。重试无法解决：请检查协调服务器地址，或询问联邦运营方协调服务器的证书是否已更换，并导入其提供的新注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="97"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="98"/>
         <source>the coordinator at {where} refused this site&apos;s certificate: it was revoked. Ask the federation operator for a new enrolment kit</source>
         <translation>{where} 处的协调服务器拒绝了本站点的证书：该证书已被吊销。请向联邦运营方索取新的注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="102"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="103"/>
         <source>a certificate expired (this site&apos;s or the coordinator&apos;s at {where}); ask the federation operator for a renewed kit</source>
         <translation>有证书已过期（本站点的或 {where} 处协调服务器的）；请向联邦运营方索取续期的注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="107"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="108"/>
         <source>the coordinator at {where} refused this site&apos;s certificate (it does not know it, or it was revoked): check that the kit is this federation&apos;s, or ask the federation operator for a new one</source>
         <translation>{where} 处的协调服务器拒绝了本站点的证书（不认识该证书，或已被吊销）：请确认注册包属于本联邦，或向联邦运营方索取新的注册包</translation>
     </message>

@@ -39,6 +39,7 @@ TEMPLATES = (
     ),
     QT_TRANSLATE_NOOP("RunnerWords", 'round {n} went on without this site: {why}'),
     QT_TRANSLATE_NOOP("RunnerWords", 'training with differential privacy'),
+    QT_TRANSLATE_NOOP("RunnerWords", 'training the synthetic-image generator with differential privacy'),
     QT_TRANSLATE_NOOP("RunnerWords", 'uploading {size} bytes'),
     QT_TRANSLATE_NOOP("RunnerWords", "waiting for the other sites' updates"),
     QT_TRANSLATE_NOOP("RunnerWords", 'round {n} aggregated; validation {metric} {value}'),
