@@ -8,19 +8,21 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from coordinator_loopback import Federation, enrol_sites, free_port
 from safetensors.numpy import load_file
 
-from coordinator.aggregation import fedmedian
+from coordinator.aggregation import fedmedian, winsorised_mean
 from coordinator.client import CoordinatorClient, DuplicateUploadError
 from coordinator.protocol import FederationPlan
 from coordinator.provisioning import provision
 from coordinator.round_state import MaskingStep, RoundPhase
 from coordinator.secure.bisection import BisectionPlan
 from coordinator.secure.masked_blob import unpack_masked
+from coordinator.secure.quantisation import masking_bounds
 from coordinator.settings import ClientDefaults
 from siteapp.federation.bisection_round import BisectionRound
 from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
@@ -45,6 +47,7 @@ class MedianRun:
     vectors: dict[str, np.ndarray]
     result: dict[str, np.ndarray]
     uploads: dict[tuple[str, int], bytes] = field(default_factory=dict)
+    examples: dict[str, int] = field(default_factory=dict)
     errors: dict[str, BaseException] = field(default_factory=dict)
 
     @property
@@ -73,19 +76,20 @@ def _take_part(run: MedianRun, site: str, client: CoordinatorClient | None = Non
     try:
         median = BisectionRound(client, fed.kit(site), fed.plan, 1, reach)
         median.share_keys()
-        median.contribute(run.vectors[site], 1, send)
+        median.contribute(run.vectors[site], run.examples.get(site, 1), send)
     except SiteLeftError:
         pass
     except BaseException as exc:  # reported by the test
         run.errors[site] = exc
 
 
-def _median_federation(root: Path, sites: list[str], probes: int, length: int, deadline_s: float) -> Federation:
+def _median_federation(root: Path, sites: list[str], probes: int, length: int, deadline_s: float,
+                       **plan_fields: Any) -> Federation:
     port = free_port()
     plan = FederationPlan.model_validate({
         "federation": "median", "sites": sites, "rounds": 1, "strategy": "fedmedian",
         "mode": "masking", "update_length": length, "round_deadline_s": deadline_s,
-        "masking": {"clip_range": CLIP, "probes": probes},
+        "masking": {"clip_range": CLIP, "probes": probes}, **plan_fields,
     })
     result = provision(plan, root / "prov", f"https://127.0.0.1:{port}")
     kits, keys = enrol_sites(root / "prov", sites)
@@ -213,3 +217,39 @@ def test_a_coordinator_killed_between_probes_resumes_the_secure_median(tmp_path:
     estimate = load_file(str(tmp_path / "result.safetensors"))["update"]
     values = np.sort(np.clip(np.stack(list(run.vectors.values())), -CLIP, CLIP), axis=0)
     assert np.abs(estimate - values[1]).max() <= 2 * CLIP / 2**probes  # rank 2 of 4
+
+
+def test_secure_winsorised_mean_equals_the_plaintext_rule(tmp_path: Path) -> None:
+    """Four sites, q = 0.25: the probes find each coordinate's 2nd and 3rd smallest values
+    (two ranks at once), every site clips its update to them and the round ends with a
+    masked weighted sum; d's poisoned update weighs most and moves nothing beyond them."""
+    sites, probes, length = ["a", "b", "c", "d"], 12, 40
+    fed = _median_federation(tmp_path, sites, probes, length, deadline_s=60.0,
+                             strategy="winsorised_mean", strategy_params={"winsor_quantile": 0.25})
+    rng = np.random.default_rng(8)
+    run = MedianRun(fed, {s: rng.normal(0.0, 0.3, length) for s in sites}, {},
+                    examples={"a": 3, "b": 1, "c": 2, "d": 5})
+    run.vectors["d"] = np.full(length, 50.0)
+    fed.start()
+    try:
+        threads = [threading.Thread(target=_take_part, args=(run, s), daemon=True) for s in sites]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(180)
+        assert not any(t.is_alive() for t in threads) and not run.errors, run.errors
+        _published(fed, "a")
+        fed.client("a").download_result(1, tmp_path / "result.safetensors")
+        probe_uploads = {secure_sum for (_, secure_sum) in run.uploads}
+    finally:
+        fed.stop()
+    assert probe_uploads == set(range(probes + 1))  # 12 probes, then the weighted sum
+    result = load_file(str(tmp_path / "result.safetensors"))
+    assert result["count"][0] == 11
+    mean = result["sum"] / result["count"][0]
+    clipped = [([np.clip(run.vectors[s], -CLIP, CLIP)], run.examples[s]) for s in sites]
+    plaintext = winsorised_mean(clipped, 0.25)[0]
+    bound = 2 * CLIP / 2**probes + masking_bounds(fed.plan).mean_error_bound
+    assert np.abs(mean - plaintext).max() <= bound
+    honest = np.stack([run.vectors[s] for s in ("a", "b", "c")])
+    assert np.all(mean <= honest.max(axis=0) + bound)
