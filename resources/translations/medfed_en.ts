@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="125"/>
+        <location filename="../../siteapp/ui/app.py" line="128"/>
         <source>MedFed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1689,6 +1689,16 @@
         <source>Keep working</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../siteapp/ui/app.py" line="79"/>
+        <source>handling your last action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/app.py" line="80"/>
+        <source>MedFed</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MaskTools</name>
@@ -2025,173 +2035,193 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <source>AUC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <source>sensitivity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
+        <source>specificity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="89"/>
         <source>round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="96"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="113"/>
         <source>Local-only model (baseline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="116"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="124"/>
         <source>Train local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="294"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="130"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="150"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="152"/>
         <source>reading the model metrics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="163"/>
         <source>federated (global) model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
         <source>local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="182"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="183"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="183"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
         <source>In brackets: the 95% confidence interval; a small validation set gives a wide one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="204"/>
         <source>Decision threshold: a patient is called {positive} when the model&apos;s probability of {positive} is at least {t:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="207"/>
         <source>Decision rule: a patient is called the class with the highest probability.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="215"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="217"/>
         <source>predicted {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="216"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="218"/>
         <source>truly {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="231"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="238"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="240"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="259"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
         <source>working out the privacy cost</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="267"/>
         <source>Working out what this run costs in privacy…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="286"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
         <source>Spend privacy budget?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="294"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
         <source>Train and spend</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="282"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="385"/>
+        <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="284"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="290"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="310"/>
         <source>training the local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="318"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="320"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="319"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="321"/>
         <source>Training…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="326"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="328"/>
         <source>Stopping after the current step…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="333"/>
         <source>Training: step {done} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="339"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="341"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="343"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="345"/>
         <source>The local-only model is trained.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3470,27 +3500,6 @@
     <message>
         <location filename="../../siteapp/ui/vocabulary.py" line="60"/>
         <source>Finding on a frontal chest radiograph</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>page</name>
-    <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="383"/>
-        <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <location filename="../../siteapp/ui/app.py" line="76"/>
-        <source>handling your last action</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/app.py" line="77"/>
-        <source>MedFed</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../siteapp/ui/app.py" line="125"/>
+        <location filename="../../siteapp/ui/app.py" line="128"/>
         <source>MedFed</source>
         <translation>MedFed</translation>
     </message>
@@ -1689,6 +1689,16 @@
         <source>Keep working</source>
         <translation>继续工作</translation>
     </message>
+    <message>
+        <location filename="../../siteapp/ui/app.py" line="79"/>
+        <source>handling your last action</source>
+        <translation>处理您上一步操作</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/app.py" line="80"/>
+        <source>MedFed</source>
+        <translation>MedFed</translation>
+    </message>
 </context>
 <context>
     <name>MaskTools</name>
@@ -2025,173 +2035,193 @@
         <translation>特异度（排除的阴性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="87"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <source>AUC</source>
+        <translation>AUC</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <source>sensitivity</source>
+        <translation>灵敏度</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
+        <source>specificity</source>
+        <translation>特异度</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="89"/>
         <source>round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="96"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation>混淆矩阵（最新模型，留出患者）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="111"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="113"/>
         <source>Local-only model (baseline)</source>
         <translation>仅本地模型（基线）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="116"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation>仅使用本站点已标注的患者训练，采用相同的隐私保护。它与联邦轮次一样会消耗隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="122"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="124"/>
         <source>Train local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="294"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="127"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="130"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="150"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="152"/>
         <source>reading the model metrics</source>
         <translation>读取模型指标</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="163"/>
         <source>federated (global) model</source>
         <translation>联邦（全局）模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
         <source>local-only model</source>
         <translation>仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation>本站点尚未训练任何模型。请参与一轮联邦学习，或在下方训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="180"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="182"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation>最新模型：{source} 第 {round} 轮 — 在 {count} 位留出患者上的 AUC {auc}，灵敏度 {sens}，特异度 {spec}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="183"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="183"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
         <source>In brackets: the 95% confidence interval; a small validation set gives a wide one.</source>
         <translation>括号内为 95% 置信区间；验证集越小，区间越宽。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="202"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="204"/>
         <source>Decision threshold: a patient is called {positive} when the model&apos;s probability of {positive} is at least {t:.2f}.</source>
         <translation>决策阈值：当模型给出的“{positive}”概率不低于 {t:.2f} 时，判定该患者为“{positive}”。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="205"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="207"/>
         <source>Decision rule: a patient is called the class with the highest probability.</source>
         <translation>决策规则：判定患者属于概率最高的类别。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="215"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="217"/>
         <source>predicted {c}</source>
         <translation>预测为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="216"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="218"/>
         <source>truly {c}</source>
         <translation>实际为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="231"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation>行：您标注的真实类别。列：模型的判断。绿色单元格为正确；红色单元格为错误（漏诊、误报，或将一种发现误判为另一种）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="238"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="240"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation>仅本地训练正在运行。退出会在当前步骤后停止：进行中的这一轮仍计入本站点的隐私预算（训练开始前已记录），其模型不会保存。训练不会自动恢复；准备好后请在“模型质量”中重新训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="259"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
         <source>working out the privacy cost</source>
         <translation>计算隐私成本</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="267"/>
         <source>Working out what this run costs in privacy…</source>
         <translation>正在计算本次训练的隐私成本…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="286"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
         <source>Spend privacy budget?</source>
         <translation>花费隐私预算？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="294"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
         <source>Train and spend</source>
         <translation>训练并花费</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="282"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="385"/>
+        <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
+        <translation>{name}：AUC {auc}，灵敏度 {sens}，特异度 {spec}（{n} 名患者）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="284"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation>未训练：没有花费隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="290"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
         <translation>训练 {rounds} 轮仅本地模型会花费隐私预算：本站点的 ε 将从 {before:.2f} 增至 {after:.2f}（上限 {cap:g}，δ {delta:.1e}）。已花费的预算无法收回。本次训练后剩余的预算仍可用于联邦训练轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="310"/>
         <source>training the local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="318"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="320"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation>正在准备图像并检查隐私预算…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="319"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="321"/>
         <source>Training…</source>
         <translation>训练中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="326"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="328"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="333"/>
         <source>Training: step {done} of {total}</source>
         <translation>训练：第 {done} / {total} 步</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="339"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="341"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation>完成：在 {device} 上训练了 {rounds} 轮；本站点的 ε 现为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="343"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="345"/>
         <source>The local-only model is trained.</source>
         <translation>仅本地模型已训练完成。</translation>
     </message>
@@ -3471,27 +3501,6 @@
         <location filename="../../siteapp/ui/vocabulary.py" line="60"/>
         <source>Finding on a frontal chest radiograph</source>
         <translation>正位胸片上的异常发现</translation>
-    </message>
-</context>
-<context>
-    <name>page</name>
-    <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="383"/>
-        <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
-        <translation>{name}：AUC {auc}，敏感度 {sens}，特异度 {spec}（{n} 名患者）</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <location filename="../../siteapp/ui/app.py" line="76"/>
-        <source>handling your last action</source>
-        <translation>处理您上一步操作</translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/app.py" line="77"/>
-        <source>MedFed</source>
-        <translation>MedFed</translation>
     </message>
 </context>
 </TS>

@@ -73,8 +73,11 @@ def _excepthook_for(window: MainWindow):
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        message = user_message(exc.with_traceback(tb), window.tr("handling your last action"))
-        QMessageBox.warning(window, window.tr("MedFed"), message)
+        # translate() with the class's context: lupdate files ``window.tr`` under "window",
+        # so the Chinese text was never found at run time.
+        message = user_message(exc.with_traceback(tb),
+                               QCoreApplication.translate("MainWindow", "handling your last action"))
+        QMessageBox.warning(window, QCoreApplication.translate("MainWindow", "MedFed"), message)
 
     return hook
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -81,10 +81,12 @@ class QualityPage(Page):
             "sensitivity": self.tr("Sensitivity (positives found)"),
             "specificity": self.tr("Specificity (negatives cleared)"),
         }
+        axis_names = {"auc": self.tr("AUC"), "sensitivity": self.tr("sensitivity"),
+                      "specificity": self.tr("specificity")}
         for col, name in enumerate(METRICS):
             box = QGroupBox(titles[name])
             layout = QVBoxLayout(box)
-            chart = LineChart(name, self.tr("round"))
+            chart = LineChart(axis_names[name], self.tr("round"))
             chart.setYRange(-0.03, 1.05, padding=0)
             chart.setMinimumHeight(200)
             layout.addWidget(chart)
@@ -217,7 +219,7 @@ class QualityPage(Page):
         if matrix is not None and len(matrix) != len(names):
             matrix = None  # a model of another task
         per_class = picture.latest.metrics.get("per_class") if picture.latest else None
-        self.per_class_label.setText(_per_class_text(self, names, per_class))
+        self.per_class_label.setText(_per_class_text(names, per_class))
         for r in range(len(names)):
             for c in range(len(names)):
                 value = "–" if matrix is None else str(matrix[r][c])
@@ -373,14 +375,14 @@ def _with_interval(value: object, interval: tuple[float, float] | None) -> str:
     return f"{value:.2f} ({interval[0]:.2f}–{interval[1]:.2f})"
 
 
-def _per_class_text(page: QWidget, names: list[str], per_class: object) -> str:
+def _per_class_text(names: list[str], per_class: object) -> str:
     """One line per class: its AUC against the rest, sensitivity and specificity."""
     if not isinstance(per_class, dict):
         return ""
     lines = []
     for name in names:
         figures = per_class.get(name) or {}
-        lines.append(page.tr("{name}: AUC {auc}, sensitivity {sens}, specificity {spec} "
+        lines.append(QCoreApplication.translate("QualityPage", "{name}: AUC {auc}, sensitivity {sens}, specificity {spec} "
                              "({n} patients)").format(
             name=class_text(name), auc=_fmt(figures.get("auc")), sens=_fmt(figures.get("sensitivity")),
             spec=_fmt(figures.get("specificity")), n=figures.get("support", "?")))

@@ -142,7 +142,7 @@ class ImageViewer(QWidget):
         if compact:
             self.window_label.hide()
             self.pixel_label.hide()
-            self.preset_combo.setMinimumContentsLength(8)
+            self.preset_combo.setMinimumContentsLength(18)
             self.preset_combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         layout = QVBoxLayout(self)
