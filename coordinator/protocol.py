@@ -106,7 +106,8 @@ class StrategyParams(BaseModel):
     beta_2: float | None = Field(default=None, ge=0.0, lt=1.0)
     tau: float | None = Field(default=None, gt=0.0)
     # winsorised_mean: each coordinate is clipped to the sites' [q, 1 - q] quantiles
-    # (order statistics floor(q n) + 1 and n - floor(q n)) before the weighted mean.
+    # (order statistics cut + 1 and n - cut, cut = max(1, floor(q n))) before the
+    # weighted mean.
     winsor_quantile: float = Field(default=0.2, ge=0.0, lt=0.5)
 
 
@@ -368,10 +369,12 @@ class FederationPlan(BaseModel):
                 "'medfed-site frozen-digest --json' prints for the plan's task and model): the "
                 "coordinator cannot read encrypted updates, so only the plan can fix their length"
             )
-        if self.strategy is Strategy.TRIMMED_MEAN and self.min_sites < TRIMMED_MEAN_MIN_SITES:
+        if self.strategy in (Strategy.TRIMMED_MEAN, Strategy.WINSORISED_MEAN) and (
+            self.min_sites < TRIMMED_MEAN_MIN_SITES
+        ):
             raise ValueError(
-                f"trimmed_mean cuts at least one site from each end, so it needs min_sites >= "
-                f"{TRIMMED_MEAN_MIN_SITES}; raise min_sites or choose fedmedian"
+                f"{self.strategy} cuts at least one site from each end, so it needs min_sites "
+                f">= {TRIMMED_MEAN_MIN_SITES}; raise min_sites or choose fedmedian"
             )
         if self.strategy is Strategy.KRUM and len(self.sites) < 2 * self.strategy_params.num_malicious + 3:
             raise ValueError(

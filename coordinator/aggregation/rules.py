@@ -98,15 +98,18 @@ def trimmed_mean(results: Results, beta: float, min_cut: int = 0) -> NDArrays:
     return out
 
 
-def winsorised_mean(results: Results, quantile: float) -> NDArrays:
+def winsorised_mean(results: Results, quantile: float, min_cut: int = 0) -> NDArrays:
     """Example-weighted mean after clipping each coordinate to the sites' order statistics
-    ``floor(q n) + 1`` and ``n - floor(q n)`` (the ``[q, 1 - q]`` quantiles): the rule the
-    secure bisection computes under masking (``coordinator.secure.bisection.winsor_ranks``)."""
+    ``cut + 1`` and ``n - cut``, ``cut = max(min_cut, floor(q n))`` (the ``[q, 1 - q]``
+    quantiles): the rule the secure bisection computes under masking
+    (``coordinator.secure.bisection.winsor_ranks``, which cuts at least one)."""
     _check(results)
     if not 0.0 <= quantile < 0.5:
         raise AggregationError("the winsorising quantile must be in [0, 0.5)")
     n = len(results)
-    cut = int(np.floor(quantile * n))
+    cut = max(min_cut, int(np.floor(quantile * n)))
+    if 2 * cut >= n:
+        raise AggregationError(f"winsorising {cut} values at each end of {n} leaves no middle")
     mean = WeightedMean()
     layers = list(zip(*(arrays for arrays, _ in results), strict=True))
     bounds = [np.sort(np.stack(layer), axis=0)[[cut, n - 1 - cut]] for layer in layers]

@@ -47,17 +47,25 @@ def median_ranks(site_count: int) -> tuple[int, ...]:
     return ((site_count + 1) // 2,)
 
 
-def winsor_ranks(quantile: float) -> RankRule:
-    """Ranks of the ``[q, 1 - q]`` quantiles: ``floor(q n) + 1`` and ``n - floor(q n)``.
+def winsor_cut(quantile: float, site_count: int) -> int:
+    """Values replaced at each end: ``floor(q n)``, at least one (as the trimmed mean
+    cuts at least one: with 3 to 4 sites and q = 0.2 the floor is 0 and a winsorised
+    mean would clip nothing), and never past the middle."""
+    return min(max(1, math.floor(quantile * site_count)), (site_count - 1) // 2)
 
-    Clipping every value to these two order statistics replaces the ``floor(q n)``
-    smallest and largest values by their neighbours (winsorisation).
+
+def winsor_ranks(quantile: float) -> RankRule:
+    """Ranks of the ``[q, 1 - q]`` quantiles: ``cut + 1`` and ``n - cut`` with
+    ``cut = winsor_cut(q, n)``.
+
+    Clipping every value to these two order statistics replaces the ``cut`` smallest and
+    largest values by their neighbours (winsorisation).
     """
     if not 0.0 <= quantile < 0.5:
         raise ValueError("the winsorising quantile must be in [0, 0.5)")
 
     def ranks(site_count: int) -> tuple[int, ...]:
-        cut = math.floor(quantile * site_count)
+        cut = winsor_cut(quantile, site_count)
         return (cut + 1, site_count - cut)
 
     return ranks

@@ -52,7 +52,7 @@ def aggregate_plaintext(
         if plan.strategy is Strategy.FEDMEDIAN:
             delta = fedmedian(results)
         elif plan.strategy is Strategy.WINSORISED_MEAN:
-            delta = winsorised_mean(results, params.winsor_quantile)
+            delta = winsorised_mean(results, params.winsor_quantile, min_cut=1)
         elif plan.strategy is Strategy.TRIMMED_MEAN:
             delta = trimmed_mean(results, params.beta, min_cut=1)
         else:

@@ -82,7 +82,10 @@ def test_winsorised_mean_clips_to_the_quantile_ranks_then_weights_by_examples() 
     # 5 values, q = 0.2: floor(0.2 * 5) = 1, so clip to ranks 2 and 4: [2, 4].
     results = [([np.array([v])], n) for v, n in ((1.0, 1), (2.0, 1), (3.0, 2), (4.0, 1), (100.0, 5))]
     assert winsorised_mean(results, 0.2)[0][0] == pytest.approx((2 + 2 + 3 * 2 + 4 + 4 * 5) / 10)
-    # q = 0 clips nothing: the weighted mean.
+    # q = 0 clips nothing: the weighted mean; the coordinator's min_cut=1 still clips one.
     assert winsorised_mean(results, 0.0)[0][0] == pytest.approx(fedavg(results)[0][0])
+    assert winsorised_mean(results, 0.0, min_cut=1)[0][0] == winsorised_mean(results, 0.2)[0][0]
     with pytest.raises(AggregationError, match="quantile"):
         winsorised_mean(results, 0.5)
+    with pytest.raises(AggregationError, match="no middle"):
+        winsorised_mean(results[:2], 0.0, min_cut=1)

@@ -137,6 +137,7 @@ def test_winsorised_mean_clips_to_secure_quantiles_then_sums_securely(pki: Any) 
     examples = {site: 10 * (index + 1) for index, site in enumerate(updates)}
     rule = winsor_ranks(0.2)
     assert rule(5) == (2, 4)
+    assert rule(3) == (2, 2) and rule(4) == (2, 3)  # floor(0.2 n) = 0, yet one is cut
     quantiles, sites = _secure_statistic(pki, updates, rank_rule=rule)
     low, high = quantiles
     # Each site clips with its own copy of the search (the same bits were published).
