@@ -1276,152 +1276,167 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="228"/>
         <source>No model yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="230"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="232"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="231"/>
         <source>Default: the newest federated model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="233"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="236"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
         <source>pinned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
         <source>the default choice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
-        <source>Answering: {what} ({how}).</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <source>the federation&apos;s model after round {round}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="256"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
+        <source>this site&apos;s local-only model after round {round}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="249"/>
+        <source>, this site&apos;s ε then {eps:.2f}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="251"/>
+        <source>Answering: {what} ({model}, task {task}, saved {when}{epsilon}; {how}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="261"/>
         <source>choosing the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
         <source>Choose a folder for the model and its card</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="272"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="277"/>
         <source>exporting the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="274"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="279"/>
         <source>Model and card written to {folder}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="287"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="292"/>
         <source>Choose the folder of the new scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="302"/>
         <source>Select one or more studies in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="302"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="307"/>
         <source>finding the studies&apos; files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="312"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="317"/>
         <source>running the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="338"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="343"/>
         <source>Explain: the predicted class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="340"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="345"/>
         <source>Explain: {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="351"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
         <source>(no patient ID)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="368"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="373"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="381"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="386"/>
         <source>{answer} (probability {p:.0%})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="391"/>
         <source>Your label: {label}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="387"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="392"/>
         <source>This site has no label for this study.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="390"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="395"/>
         <source>The model&apos;s estimated probability of each class: {every}. {known} The overlay shows what points to {explained}, on image {position} of {total} (the one with the most evidence for it); model round {round}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="416"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="421"/>
         <source>(no date)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="428"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="433"/>
         <source>Export predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="428"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="433"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="448"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="453"/>
         <source>exporting the predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="450"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="455"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1276,152 +1276,167 @@
         <translation>模型输入图像上的显著性图（Grad-CAM）：颜色越暖，影响越大。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="228"/>
         <source>No model yet</source>
         <translation>尚无模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="230"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation>尚无已训练的模型：请先参与一轮联邦学习或训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="232"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="231"/>
         <source>Default: the newest federated model</source>
         <translation>默认：最新的联邦模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="233"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="236"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation>{source}，第 {round} 轮 · {model} · {when}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
         <source>pinned</source>
         <translation>已固定</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
         <source>the default choice</source>
         <translation>默认选择</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
-        <source>Answering: {what} ({how}).</source>
-        <translation>当前使用：{what}（{how}）。</translation>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <source>the federation&apos;s model after round {round}</source>
+        <translation>联邦模型（第 {round} 轮之后）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="256"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
+        <source>this site&apos;s local-only model after round {round}</source>
+        <translation>本站仅本地模型（第 {round} 轮之后）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="249"/>
+        <source>, this site&apos;s ε then {eps:.2f}</source>
+        <translation>，本站当时的 ε 为 {eps:.2f}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="251"/>
+        <source>Answering: {what} ({model}, task {task}, saved {when}{epsilon}; {how}).</source>
+        <translation>当前使用：{what}（{model}，任务 {task}，保存于 {when}{epsilon}；{how}）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="261"/>
         <source>choosing the model</source>
         <translation>选择模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="260"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
         <source>Choose a folder for the model and its card</source>
         <translation>选择保存模型及模型卡的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="272"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="277"/>
         <source>exporting the model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="274"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="279"/>
         <source>Model and card written to {folder}.</source>
         <translation>模型及模型卡已写入 {folder}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="287"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="292"/>
         <source>Choose the folder of the new scan</source>
         <translation>选择新扫描所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="297"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="302"/>
         <source>Select one or more studies in the list first.</source>
         <translation>请先在列表中选择一个或多个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="302"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="307"/>
         <source>finding the studies&apos; files</source>
         <translation>查找检查的文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="312"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="317"/>
         <source>running the model</source>
         <translation>运行模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="338"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="343"/>
         <source>Explain: the predicted class</source>
         <translation>解释：预测的类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="340"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="345"/>
         <source>Explain: {c}</source>
         <translation>解释：{c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="351"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
         <source>(no patient ID)</source>
         <translation>（无患者 ID）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="368"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="373"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation>跳过了 {n} 个文件，例如：{first}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="381"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="386"/>
         <source>{answer} (probability {p:.0%})</source>
         <translation>{answer}（概率 {p:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="391"/>
         <source>Your label: {label}.</source>
         <translation>本站标注：{label}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="387"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="392"/>
         <source>This site has no label for this study.</source>
         <translation>本站没有该检查的标注。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="390"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="395"/>
         <source>The model&apos;s estimated probability of each class: {every}. {known} The overlay shows what points to {explained}, on image {position} of {total} (the one with the most evidence for it); model round {round}.</source>
         <translation>模型对各类别的估计概率：{every}。{known}叠加图显示指向“{explained}”的区域，绘制在第 {position} / {total} 张图像上（对该类别证据最强的一张）；模型轮次 {round}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="416"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="421"/>
         <source>(no date)</source>
         <translation>（无日期）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="428"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="433"/>
         <source>Export predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="428"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="433"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="448"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="453"/>
         <source>exporting the predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="450"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="455"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation>已将 {n} 条预测写入 {file}。</translation>
     </message>

@@ -218,7 +218,6 @@ class InferencePage(Page):
             inference_checkpoint,
             list_checkpoints,
             pinned_checkpoint_id,
-            provenance,
         )
 
         data_dir = self.session.data_dir
@@ -244,8 +243,14 @@ class InferencePage(Page):
         self.model_combo.setCurrentIndex(max(index, 0))
         used = inference_checkpoint(data_dir)
         how = self.tr("pinned") if pinned is not None else self.tr("the default choice")
-        self.model_label.setText(self.tr("Answering: {what} ({how}).").format(
-            what=provenance(used), how=how))
+        what = (self.tr("the federation's model after round {round}") if used.source == "federated"
+                else self.tr("this site's local-only model after round {round}")).format(round=used.round)
+        epsilon = ("" if used.epsilon is None else
+                   self.tr(", this site's ε then {eps:.2f}").format(eps=used.epsilon))
+        self.model_label.setText(self.tr(
+            "Answering: {what} ({model}, task {task}, saved {when}{epsilon}; {how})."
+        ).format(what=what, model=used.model_name, task=used.task,
+                 when=used.created_at[:16].replace("T", " "), epsilon=epsilon, how=how))
 
     def _on_model_chosen(self, row: int) -> None:
         from siteapp.training.checkpoints import pin_for_inference
