@@ -50,7 +50,7 @@ def test_concurrent_first_opens_apply_each_migration_once(tmp_path: Path) -> Non
     """A page's worker and the GUI thread opening a fresh store together once failed with
     "table federation_enrolment already exists" (the version was read outside the write
     transaction)."""
-    for attempt in range(10):
+    for attempt in range(4):
         folder = tmp_path / f"site-{attempt}"
         folder.mkdir()
         open_site_db(folder).close()  # the store exists; the component is new
