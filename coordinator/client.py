@@ -81,7 +81,7 @@ class RequestRefusedError(CoordinatorError):
         self.code = code
 
 
-class DuplicateUploadError(RequestRefusedError):
+class UpdateAlreadyHeldError(RequestRefusedError):
     """The coordinator already holds this exact update (e.g. a retry after a lost reply)."""
 
 
@@ -304,7 +304,7 @@ class CoordinatorClient:
         except (ValueError, ValidationError):
             # Not the coordinator's own refusal (a proxy's page, a truncated body).
             body = ErrorBody(detail=response.text[:500] or response.reason or "no reason given")
-        cls = DuplicateUploadError if body.code is ErrorCode.DUPLICATE_UPLOAD else RequestRefusedError
+        cls = UpdateAlreadyHeldError if body.code is ErrorCode.DUPLICATE_UPLOAD else RequestRefusedError
         raise cls(response.status_code, body.detail, endpoint, body.code)
 
     def _download(self, endpoint: str, dest: Path, carried: str, max_bytes: int | None = None) -> str:

@@ -46,7 +46,7 @@ class DemoSettings:
     # Of a full-size site (the third phantom site has half): 360 / 360 / 180 patients, a
     # quarter of each held out: sites small enough that DP noise limits a site alone, while
     # the whitened head learns fast enough that the federation nearly matches the pooled
-    # non-DP model (docs/phantom-benchmark.md measures 360 to 720 over seeds and draws).
+    # non-DP model (docs/phantom-benchmark.md has the measurements over seeds and draws).
     patients: int = 360
     slices: int = 1  # CT slices per patient (one: the budget goes to more patients)
     seed: int = 0
@@ -62,8 +62,8 @@ class DemoSettings:
     optimizer: str = "sgd"
     learning_rate: float = 1.0
     # Annealing the step within each round ends it on an average of many noisy DP steps
-    # rather than the last few; the centralized non-DP baseline measured no worse with it
-    # (0.93-0.97 vs 0.92-0.95 over three phantom seeds, docs/phantom-benchmark.md).
+    # rather than the last few; the centralized non-DP baseline is no worse with it
+    # (docs/phantom-benchmark.md).
     learning_rate_schedule: str = "cosine"
     # Per-patient clipping norm of DP-SGD: about the norm of the lesion model's per-patient
     # gradients, so clipping barely biases them and the noise (proportional) stays small.

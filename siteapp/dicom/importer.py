@@ -182,7 +182,8 @@ class IndexSession:
     """Indexes files one at a time over one open store, exactly as an import indexes them
     (same reader, same pseudonyms, same report): for the DICOM receiver, which indexes
     each instance before acknowledging it. Opening the store per file would cost a WAL
-    checkpoint and an fsync each time (about 40 ms against 2 ms). Close it when done."""
+    checkpoint and an fsync each time, many times the cost of indexing the file. Close it
+    when done."""
 
     def __init__(self, data_dir: Path) -> None:
         self._data_dir = Path(data_dir)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from cryptography.hazmat.primitives import serialization
 
-from coordinator.client import CoordinatorClient, DuplicateUploadError, RequestRefusedError
+from coordinator.client import CoordinatorClient, RequestRefusedError, UpdateAlreadyHeldError
 from coordinator.kits import SiteKit
 from coordinator.protocol import FederationPlan, masking_round_id, masking_threshold
 from coordinator.round_state import MaskingStep
@@ -60,7 +60,7 @@ class MaskingRound:
     def _post(self, step: MaskingStep, message: dict[str, Any]) -> None:
         try:
             self.client.post_masking(self.round_number, step, message, self.secure_sum)
-        except DuplicateUploadError:
+        except UpdateAlreadyHeldError:
             return  # a retry after a lost reply: the coordinator holds this site's message
         except RequestRefusedError as exc:
             if exc.status == 409:

@@ -36,8 +36,8 @@ import numpy as np
 from coordinator.client import (
     CoordinatorClient,
     CoordinatorUnreachableError,
-    DuplicateUploadError,
     RequestRefusedError,
+    UpdateAlreadyHeldError,
 )
 from coordinator.durable_files import durable_writer
 from coordinator.errors import CoordinatorError
@@ -469,7 +469,7 @@ class RoundRunner:
         try:
             receipt = self.client.upload_update(number, body, count, carried, secure_sum)
             return receipt.sha256, receipt.size_bytes
-        except DuplicateUploadError:
+        except UpdateAlreadyHeldError:
             return hashlib.sha256(body).hexdigest(), len(body)
         except RequestRefusedError as exc:
             if exc.status == 409:

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 # How per-sample gradients are computed. "fused" (siteapp/training/per_sample_grads.py)
 # computes them inside the one backward pass instead of next to the summed gradient, and
-# clips with Opacus' DPOptimizer from norms taken there: with every layer of the default
-# model trained on a CPU its DP step costs ~1.46x a plain step at batch 32 on one thread
-# (~1.53x on two), Opacus' best mode ("hooks") 2.5-2.6x, the others more
-# (benchmarks/dp_overhead.py --all-modes); with the frozen public backbone, ~1.1x.
+# clips with Opacus' DPOptimizer from norms taken there: the cheapest mode against a plain
+# step, well below Opacus' best ("hooks"); the ratios per batch size are in
+# docs/benchmarks.md (dp_overhead, `ratio.*`; benchmarks/dp_overhead.py --all-modes).
 # It handles empty Poisson batches; use
 # "hooks" for a model with a layer type it has no rule for.
 DEFAULT_GRAD_SAMPLE_MODE = "fused"

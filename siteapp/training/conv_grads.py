@@ -13,7 +13,8 @@ from torch import nn
 from torch.nn import functional
 
 # Output maps with at least this many positions get per-sample convolution gradients from
-# one grouped oneDNN call; smaller maps from im2col + batched matmul (measured faster there).
+# one grouped oneDNN call; smaller maps from im2col + batched matmul, the faster of the two
+# there (benchmarks/network_dp_overhead.py).
 GROUPED_CONV_MIN_POSITIONS = 32
 
 

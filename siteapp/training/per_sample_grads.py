@@ -43,7 +43,7 @@ FUSED_GRAD_SAMPLE_MODE = "fused"
 LOSS_REDUCTIONS = ("mean", "sum")
 # Parameters with at least this many entries get their per-sample norms in the backward
 # pass; the many smaller ones (GroupNorm, biases, a linear head) are normed in one call
-# at clipping time (measured ~2 % of a compact_cnn DP step saved).
+# at clipping time (a little faster on compact_cnn; benchmarks/dp_overhead.py times it).
 NORM_IN_BACKWARD_MIN_SIZE = 1024
 
 
@@ -169,8 +169,8 @@ class _GroupNormPerSample(torch.autograd.Function):
     groups (the weight repeated ``n`` times). Run backward that way and PyTorch's fused
     kernel returns the input gradient and, as its "weight gradient" over ``n*C``
     channels, every sample's own weight and bias gradients, in the single pass it makes
-    anyway (measured on compact_cnn's four GroupNorms at batch 32: 1.2-1.6x the plain
-    backward instead of 2.2-2.6x with separate reductions).
+    anyway (cheaper than separate reductions per sample; benchmarks/dp_overhead.py times
+    the whole step, docs/benchmarks.md has the figures).
     """
 
     @staticmethod

@@ -16,7 +16,7 @@ from coordinator_loopback import Federation, enrol_sites, free_port
 from safetensors.numpy import load_file
 
 from coordinator.aggregation import fedmedian, winsorised_mean
-from coordinator.client import CoordinatorClient, DuplicateUploadError
+from coordinator.client import CoordinatorClient, UpdateAlreadyHeldError
 from coordinator.protocol import FederationPlan
 from coordinator.provisioning import provision
 from coordinator.round_state import MaskingStep, RoundPhase
@@ -70,7 +70,7 @@ def _take_part(run: MedianRun, site: str, client: CoordinatorClient | None = Non
         run.uploads[(site, secure_sum)] = body
         try:
             return client.upload_update(1, body, None, carried, secure_sum).size_bytes
-        except DuplicateUploadError:  # a retry after a lost reply
+        except UpdateAlreadyHeldError:  # a retry after a lost reply
             return len(body)
 
     try:

@@ -18,8 +18,8 @@ from safetensors.numpy import load_file
 from coordinator.client import (
     ConnectionParams,
     CoordinatorError,
-    DuplicateUploadError,
     RequestRefusedError,
+    UpdateAlreadyHeldError,
 )
 from coordinator.protocol import ErrorCode, MetricsReport
 from coordinator.provisioning import issue_certificate
@@ -57,7 +57,7 @@ def test_bad_uploads_are_refused_and_the_round_stays_intact(make_federation, tmp
 
     first = model(1, 0.1)
     a.upload_update(1, blob(first), 4)
-    with pytest.raises(DuplicateUploadError) as dup:
+    with pytest.raises(UpdateAlreadyHeldError) as dup:
         a.upload_update(1, blob(first), 4)
     assert dup.value.status == 409 and dup.value.code is ErrorCode.DUPLICATE_UPLOAD
     replacement = model(2, 0.1)

@@ -20,8 +20,8 @@ from safetensors.numpy import load_file
 from coordinator.client import (
     ConnectionParams,
     CoordinatorClient,
-    DuplicateUploadError,
     RequestRecord,
+    UpdateAlreadyHeldError,
 )
 from coordinator.settings import ClientDefaults
 
@@ -128,7 +128,7 @@ def test_a_reply_past_the_read_timeout_is_retried_without_a_second_copy(make_fed
         proxy.open()
         records: list[RequestRecord] = []
         client = _proxied(fed, "b", proxy, defaults=hasty, on_request=records.append)
-        with pytest.raises(DuplicateUploadError):
+        with pytest.raises(UpdateAlreadyHeldError):
             client.upload_update(1, body, 2)
     assert records[-1].attempts == 2
     _stored_once(fed, "b")
