@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from coordinator_loopback import Federation
 from cryptography.hazmat.primitives import serialization
-from hypothesis import HealthCheck, SiteStep, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from coordinator.client import RequestRefusedError
@@ -61,7 +61,7 @@ def test_forged_advertisements_are_refused_and_the_round_goes_on(make_federation
         assert "advertisement" in refused.value.detail, refused.value.detail
 
     @settings(max_examples=FUZZED_ADVERTISEMENTS, deadline=None, derandomize=True, database=None,
-              phases=[SiteStep.explicit, SiteStep.generate],
+              phases=[Phase.explicit, Phase.generate],
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(fields=st.dictionaries(st.sampled_from(ADVERTISEMENT_FIELDS), field_values, max_size=6),
            keep=st.sets(st.sampled_from(ADVERTISEMENT_FIELDS)))

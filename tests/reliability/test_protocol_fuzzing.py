@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import requests
 from coordinator_loopback import LAYOUT, Federation, blob, enrol_sites, model
-from hypothesis import HealthCheck, SiteStep, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from reliability_support import snapshot
 
@@ -28,7 +28,7 @@ EXAMPLES_PER_OPERATION = 30
 LIMITS = {"max_update_bytes": 4096, "max_model_bytes": 4096, "max_message_bytes": 2048}
 FUZZ = settings(
     max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-    phases=[SiteStep.explicit, SiteStep.generate], report_multiple_bugs=True,
+    phases=[Phase.explicit, Phase.generate], report_multiple_bugs=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 EXPECTED_OPERATIONS = {
