@@ -2,9 +2,10 @@
 
 :func:`refresh_site_statistics` describes the site's training patients (exact, kept at
 the site, never sent). :func:`keep_federation_statistics` reads the federation's noised
-sum as the coordinator published it, suppresses every histogram and class count with
-less than the plan's ``min_count`` patients' weight, and turns the rest into windows
-for the scanners this site has (and for each modality pooled).
+sum as the coordinator published it, empties the cells the noise alone could explain
+(:func:`denoised`), suppresses every histogram and class count with less than the plan's
+``min_count`` patients' weight, and turns the rest into windows for the scanners this
+site has (and for each modality pooled).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from coordinator.protocol import FederatedStatistics
 from coordinator.statistics import StatisticsLayout
 from siteapp.dicom.pixels import AUTO_WINDOW_PERCENTILES
-from siteapp.statistics.histograms import SiteHistograms, site_histograms
+from siteapp.statistics.histograms import PATIENT_SENSITIVITY, SiteHistograms, site_histograms
 from siteapp.statistics.windows import (
     TaskStatistics,
     Window,
@@ -27,6 +28,23 @@ from siteapp.statistics.windows import (
     windows_from_histograms,
 )
 from siteapp.tasks import TaskPreset
+
+#: A cell of the published sum under this many noise standard deviations counts as empty:
+#: the noise alone puts positive weight in every empty bin (about 0.4 std on average once
+#: negatives are clipped), which would spread every window over the whole value range.
+NOISE_FLOOR_STDS = 2.0
+
+
+def cell_noise_std(settings: FederatedStatistics, sites: int) -> float:
+    """The standard deviation of the noise in one cell of a sum over ``sites`` sites."""
+    return float(settings.noise_multiplier * PATIENT_SENSITIVITY * np.sqrt(max(sites, 1)))
+
+
+def denoised(histograms: np.ndarray, cell_std: float) -> np.ndarray:
+    """Post-processing of the noised sum (no privacy cost): cells under
+    :data:`NOISE_FLOOR_STDS` noise standard deviations set to 0."""
+    histograms = np.asarray(histograms, dtype=np.float64)
+    return np.where(histograms > NOISE_FLOOR_STDS * cell_std, histograms, 0.0)
 
 
 def _percentiles(task: TaskPreset) -> Window:
@@ -87,7 +105,9 @@ def keep_federation_statistics(
     """Keep the federation's published sum ``total`` of ``sites`` sites (suppressed below
     ``settings.min_count``) with this site's own statistics, and their windows."""
     layout = site.layout
-    histograms, counts = layout.split(total)
+    noisy, counts = layout.split(total)
+    std = cell_noise_std(settings, sites)
+    histograms = denoised(noisy, std)
     by_key: dict[str, tuple[int, np.ndarray]] = {}
     for key, index in site.scanner_modality.items():
         by_key[key] = (index, histograms[index, layout.slot(key)])
@@ -107,7 +127,7 @@ def keep_federation_statistics(
         name: (round(float(count), 1) if count >= settings.min_count else None)
         for name, count in zip(layout.classes, counts, strict=True)
     }
-    kept.federation_noise_std = float(settings.noise_multiplier * np.sqrt(2.0) * np.sqrt(sites))
+    kept.federation_noise_std = std
     kept.seeded = seeded
     save_task_statistics(data_dir, kept)
     return kept
