@@ -92,14 +92,15 @@ def cmd_sign_request(args: argparse.Namespace) -> int:
     from coordinator.provisioning import sign_site_request
 
     request_pem = args.request.read_bytes()
-    result = sign_site_request(args.out, request_pem, args.validity_days)
+    result = sign_site_request(args.out, request_pem, args.validity_days,
+                               revoke_previous=args.revoke_previous)
     print(f"signed kit: {result.path} (valid until {result.expires_at:%Y-%m-%d})")
     print(f"  request fingerprint: {request_fingerprint(request_pem)} (it must be the one the "
           "site's officer read out to you; if not, delete the kit)")
     if result.replaced is not None:
-        print(f"  previous kit kept as {result.replaced}; its certificate stays valid until it "
-              "expires; to retire it now: medfed-coordinator revoke --kit COORDINATOR_KIT "
-              "--certificate PREVIOUS_KIT")
+        print(f"  the previous certificate is revoked in the CA's register and its kit kept as "
+              f"{result.replaced}; tell the coordinator now: medfed-coordinator revoke --kit "
+              f"{args.out / 'coordinator'} --certificate {result.replaced}")
     print(f"  CA fingerprint: {ca_fingerprint((args.out / 'ca' / 'ca.pem').read_bytes())}")
     print("  send the kit to the site, which imports it with 'medfed-site enroll KIT'; the "
           "coordinator needs no restart")
@@ -305,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, help="the folder 'provision' wrote")
     r.add_argument("request", type=Path, metavar="REQUEST", help="the site's .csr file")
     r.add_argument("--validity-days", type=int, default=ProvisioningDefaults.validity_days)
+    r.add_argument("--revoke-previous", action="store_true",
+                   help="renewal: revoke the site's current certificate first (the CA issues "
+                   "one certificate per site name and refuses a second otherwise)")
     r.set_defaults(func=cmd_sign_request)
 
     for name, func, text in (

@@ -17,6 +17,7 @@ CONNECT tunnel, and the coordinator is verified against the kit's CA only, whate
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import shutil
@@ -36,6 +37,7 @@ from coordinator.durable_files import replace_durably
 from coordinator.errors import CoordinatorError
 from coordinator.kits import SiteKit, temporary_tls_dir
 from coordinator.protocol import (
+    CkksKeyState,
     Endpoints,
     ErrorBody,
     ErrorCode,
@@ -396,6 +398,40 @@ class CoordinatorClient:
             params={"secure_sum": secure_sum} if secure_sum else None,
             carried=f"secure-aggregation {step.value} message (keys/shares, no model data)",
         )
+
+    # the CKKS key, shared among the sites (coordinator.secure.ckks_key_sharing) -------
+    def ckks_key_state(self) -> CkksKeyState:
+        return CkksKeyState.model_validate(self._request("GET", Endpoints.CKKS_KEY).json())
+
+    def request_ckks_key(self, certificate_pem: str) -> None:
+        """Ask for this site's sealed copy of the federation's CKKS key."""
+        self._request(
+            "PUT", Endpoints.CKKS_KEY_REQUEST, json_body={"certificate": certificate_pem},
+            carried="request for the federation's encryption key (this site's certificate, public)",
+        )
+
+    def ckks_key_requests(self) -> dict[str, str]:
+        """The certificates the sites asked for the key with (the key holder seals to them)."""
+        return dict(self._request("GET", Endpoints.CKKS_KEY_REQUESTS).json())
+
+    def post_ckks_public_context(self, generation: int, public_context: bytes) -> None:
+        """The key holder's public context: CKKS parameters only, no key."""
+        self._request(
+            "PUT", Endpoints.ckks_public_context(generation),
+            json_body={"public_context": base64.b64encode(public_context).decode("ascii")},
+            carried="CKKS public context (encryption parameters, no key)",
+        )
+
+    def post_ckks_sealed_key(self, generation: int, recipient: str, sealed: dict[str, Any]) -> None:
+        """The key holder's copy of the secret key for ``recipient``, sealed to its certificate."""
+        self._request(
+            "PUT", Endpoints.ckks_sealed_key(generation, recipient), json_body=sealed,
+            carried=f"the federation's CKKS key sealed to site {recipient} (only it can open it)",
+        )
+
+    def ckks_sealed_key(self, generation: int, site: str) -> dict[str, Any]:
+        """This site's sealed copy of ``generation``'s key (404 while there is none)."""
+        return dict(self._request("GET", Endpoints.ckks_sealed_key(generation, site)).json())
 
     def get_masking(self, round_number: int, step: MaskingStep, secure_sum: int = 0) -> Any:
         """The messages of a closed step meant for this site (409 while the step is open)."""

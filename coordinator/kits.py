@@ -27,7 +27,7 @@ from cryptography.x509.oid import NameOID
 from pydantic import ValidationError
 
 from coordinator.errors import KitError
-from coordinator.protocol import FederationPlan, SecureMode
+from coordinator.protocol import FederationPlan
 
 KIT_FORMAT = 2  # 2: the site made its key; the kit holds no private key
 MANIFEST = "manifest.json"
@@ -36,10 +36,11 @@ CA_FILE = "ca.pem"
 SITE_CERT = "site.pem"
 SITE_KEY = "site.key"
 PLAN_FILE = "plan.json"
+# Kits before the sites made the CKKS key themselves carried it under this name; a kit
+# that still does is refused (whoever wrote it held the key).
 CKKS_SECRET = "ckks_secret_context.bin"
 SERVER_CERT = "server.pem"
 SERVER_KEY = "server.key"
-CKKS_PUBLIC = "ckks_public_context.bin"
 COORDINATOR_FILE = "coordinator.json"
 SERVER_CN = "medfed-coordinator"
 # The operator's client certificate carries this organisational unit; site certificates
@@ -93,7 +94,6 @@ class SiteKit:
     ca_pem: bytes
     cert_pem: bytes
     key_pem: bytes  # the site's own key, from its data folder (never from the kit)
-    ckks_secret_context: bytes | None
     expires_at: dt.datetime
     ca_fingerprint: str
 
@@ -179,6 +179,12 @@ def load_site_kit(
             "this site, so others may hold the key too. Do not use it; make a certificate "
             "request ('medfed-site request-enrolment') and import the kit signed for it"
         )
+    if CKKS_SECRET in members:
+        raise KitError(
+            f"enrolment kit {path} carries a CKKS secret key: whoever made it can read every "
+            "encrypted update. Do not use it; in this version the sites make the key among "
+            "themselves, ask the operator for a kit signed by 'medfed-coordinator sign-request'"
+        )
     if key_pem is not None and not _key_matches(key_pem, site_cert):
         raise KitError(f"the kit {path} was issued for another key than this site's")
     moment = now or utc_now()
@@ -201,7 +207,6 @@ def load_site_kit(
         ca_pem=members[CA_FILE],
         cert_pem=members[SITE_CERT],
         key_pem=key_pem or b"",
-        ckks_secret_context=members.get(CKKS_SECRET),
         expires_at=site_cert.not_valid_after_utc,
         ca_fingerprint=fingerprint,
     )
@@ -209,7 +214,7 @@ def load_site_kit(
 
 @dataclass(frozen=True)
 class CoordinatorKit:
-    """The coordinator's own kit folder (no CKKS secret key, no CA key)."""
+    """The coordinator's own kit folder (no CKKS key of any kind, no CA key)."""
 
     folder: Path
     plan: FederationPlan
@@ -217,7 +222,6 @@ class CoordinatorKit:
     ca_path: Path
     cert_path: Path
     key_path: Path
-    ckks_public_context: bytes | None
 
 
 def load_coordinator_kit(folder: Path) -> CoordinatorKit:
@@ -232,9 +236,6 @@ def load_coordinator_kit(folder: Path) -> CoordinatorKit:
         plan = FederationPlan.model_validate_json((folder / PLAN_FILE).read_bytes())
     except ValidationError as exc:
         raise KitError(f"{folder / PLAN_FILE} is invalid: {exc.errors()[0]['msg']}") from exc
-    public = folder / CKKS_PUBLIC
-    if plan.mode is SecureMode.CKKS and not public.is_file():
-        raise KitError(f"the plan is in CKKS mode but {public} is missing")
     url = json.loads((folder / COORDINATOR_FILE).read_text(encoding="utf-8"))["url"]
     return CoordinatorKit(
         folder=folder,
@@ -243,7 +244,6 @@ def load_coordinator_kit(folder: Path) -> CoordinatorKit:
         ca_path=folder / CA_FILE,
         cert_path=folder / SERVER_CERT,
         key_path=folder / SERVER_KEY,
-        ckks_public_context=public.read_bytes() if public.is_file() else None,
     )
 
 

@@ -24,6 +24,7 @@ from coordinator.round_state import MaskingStep, RoundPhase
 from coordinator.secure.settings import SHAMIR_PRIME
 from coordinator.settings import API_PREFIX, MAX_WIRE_INT
 from coordinator.task_definition import TaskDefinition, TaskFileError, builtin_task
+from coordinator.words import Words, say
 
 
 class Strategy(StrEnum):
@@ -460,6 +461,49 @@ def masking_round_id(plan: FederationPlan, round_number: int, secure_sum: int = 
     return base if secure_sum == 0 else f"{base}/sum-{secure_sum}"
 
 
+class CkksKeyState(BaseModel):
+    """How far the sites are with the federation's CKKS key (CKKS mode only).
+
+    The key is made by one site, the ``holder``, and sealed to each other active site
+    through the coordinator; rounds wait until every active site has its copy
+    (``ready``). A revocation starts the next ``generation`` for the remaining sites.
+    """
+
+    generation: int
+    holder: str
+    fingerprint: str | None = None  # of the context, once the holder made it
+    ready: bool = False
+    requested: list[str] = Field(default_factory=list)  # sites that asked for their copy
+    waiting_for: list[str] = Field(default_factory=list)  # active sites without their copy
+
+    def describe(self) -> Words:
+        """One sentence for people: what the federation waits for, if anything."""
+        if self.ready:
+            return say("every site holds the federation's encryption key (generation {generation})",
+                       generation=self.generation)
+        if self.fingerprint is None:
+            return say("waiting for site {holder} to make the federation's encryption key "
+                       "(generation {generation})", holder=self.holder, generation=self.generation)
+        return say("waiting for site {holder} to hand the encryption key to {sites}; rounds "
+                   "start once every site holds it", holder=self.holder, sites=", ".join(self.waiting_for))
+
+
+class CkksKeyRequest(BaseModel):
+    """A site asks for its sealed copy of the key: the certificate to seal it to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    certificate: str = Field(max_length=16 * 1024)
+
+
+class CkksPublicContext(BaseModel):
+    """The key holder's public context (parameters only, no key), base64."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    public_context: str
+
+
 class RoundState(BaseModel):
     """The current round as a site or the operator sees it."""
 
@@ -476,6 +520,7 @@ class RoundState(BaseModel):
     secure_sum: int = 0
     finished: bool = False
     last_published: int = 0
+    ckks_key: CkksKeyState | None = None
 
 
 class UploadReceipt(BaseModel):
@@ -584,6 +629,19 @@ class Endpoints:
     OPERATOR_STATUS = "/operator/status"
     PRETRAINED_WEIGHTS = f"{API_PREFIX}/pretrained-weights"
     OPENAPI = "/openapi.json"
+    CKKS_KEY = f"{API_PREFIX}/ckks/key"
+    CKKS_KEY_REQUEST = f"{API_PREFIX}/ckks/key/request"
+    CKKS_KEY_REQUESTS = f"{API_PREFIX}/ckks/key/requests"
+    CKKS_PUBLIC_CONTEXT_ROUTE = f"{API_PREFIX}/ckks/key/{{generation}}/context"
+    CKKS_SEALED_KEY_ROUTE = f"{API_PREFIX}/ckks/key/{{generation}}/sealed/{{site}}"
+
+    @staticmethod
+    def ckks_public_context(generation: int) -> str:
+        return Endpoints.CKKS_PUBLIC_CONTEXT_ROUTE.format(generation=generation)
+
+    @staticmethod
+    def ckks_sealed_key(generation: int, site: str) -> str:
+        return Endpoints.CKKS_SEALED_KEY_ROUTE.format(generation=generation, site=site)
 
     @staticmethod
     def result(round_number: int) -> str:

@@ -3,8 +3,8 @@
 Layout written by :func:`provision` under ``out``::
 
     ca/ca.pem, ca/ca.key          the federation CA; keep the key offline
-    coordinator/                  the coordinator's kit: server cert/key, CA, plan,
-                                  CKKS public context (never the secret key)
+    coordinator/                  the coordinator's kit: server cert/key, CA, plan (no
+                                  CKKS key: the sites make it among themselves)
     operator/                     the operator's client certificate and key (and the CA)
                                   for the coordinator's status page
     sites/<site>.medfed-kit       one zip per site, signed from the site's certificate
@@ -35,8 +35,6 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from coordinator.errors import CoordinatorError, KitError, PlanError
 from coordinator.kits import (
     CA_FILE,
-    CKKS_PUBLIC,
-    CKKS_SECRET,
     COORDINATOR_FILE,
     KIT_FORMAT,
     MANIFEST,
@@ -56,7 +54,7 @@ from coordinator.kits import (
     utc_now,
     write_private,
 )
-from coordinator.protocol import FederationPlan, SecureMode
+from coordinator.protocol import FederationPlan
 from coordinator.settings import ProvisioningDefaults
 
 
@@ -144,7 +142,6 @@ def _write_site_kit(
     coordinator_url: str,
     ca_cert: x509.Certificate,
     ca_key: ec.EllipticCurvePrivateKey,
-    secret_ctx: bytes | None,
 ) -> Path:
     """Write the CA-signed kit of ``site_cert``'s site to ``path`` (no private key in it)."""
     site = str(site_cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
@@ -153,8 +150,6 @@ def _write_site_kit(
         SITE_CERT: _cert_pem(site_cert),
         PLAN_FILE: plan.model_dump_json(indent=2).encode(),
     }
-    if secret_ctx is not None:
-        members[CKKS_SECRET] = secret_ctx
     manifest = json.dumps(
         {
             "format": KIT_FORMAT,
@@ -205,8 +200,9 @@ def provision(
     """Write the CA, the coordinator's kit and the operator's credentials under ``out``.
 
     Site kits come later, one per certificate request a site sends
-    (:func:`sign_site_request`): sites make their own private keys. In CKKS mode the
-    federation's secret context is kept in ``ca/`` (0600) to go into those kits.
+    (:func:`sign_site_request`): sites make their own private keys. No CKKS key is made
+    here: in CKKS mode the first site makes it and seals it to the others
+    (:mod:`coordinator.secure.ckks_key_sharing`), so the operator never holds it.
     ``pretrained_weights`` is the file ``plan.pretrained`` describes, kept in the
     coordinator's kit to serve to the sites.
     """
@@ -218,16 +214,6 @@ def provision(
         )
     if not coordinator_url.startswith("https://"):
         raise PlanError("the coordinator address must start with https:// (mutual TLS is mandatory)")
-    secret_ctx = public_ctx = None
-    if plan.mode is SecureMode.CKKS:
-        try:
-            from coordinator.secure.ckks import create_context
-        except ImportError as exc:
-            raise CoordinatorError(
-                "CKKS mode needs coordinator.secure.ckks, which is not installed in this build"
-            ) from exc
-        secret_ctx, public_ctx = create_context()
-
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = issue_certificate(f"MedFed CA {plan.federation}", ca_key, None, ca_key, validity_days, is_ca=True)
     ca_pem = _cert_pem(ca_cert)
@@ -250,14 +236,12 @@ def provision(
 
         store_in_kit(pretrained_weights, coord, plan)
     (coord / COORDINATOR_FILE).write_text(json.dumps({"url": coordinator_url}), encoding="utf-8")
-    if public_ctx is not None:
-        (coord / CKKS_PUBLIC).write_bytes(public_ctx)
-
-    if secret_ctx is not None:
-        write_private(out / "ca" / CKKS_SECRET, secret_ctx)
     _write_operator_credentials(out / OPERATOR_DIR, plan, ca_cert, ca_key, validity_days)
     (out / "sites").mkdir(parents=True, exist_ok=True)
     return ProvisionResult(ca_fingerprint(ca_pem), coord)
+
+
+REVOKED_REGISTER = "revoked-certificates.json"
 
 
 @dataclass(frozen=True)
@@ -291,15 +275,19 @@ def _requested_site(request_pem: bytes, plan: FederationPlan) -> x509.Certificat
 
 
 def sign_site_request(
-    out: Path, request_pem: bytes, validity_days: int = ProvisioningDefaults.validity_days
+    out: Path, request_pem: bytes, validity_days: int = ProvisioningDefaults.validity_days,
+    *, revoke_previous: bool = False,
 ) -> ReissuedKit:
     """Sign a site's certificate request into its kit, ``out/sites/<site>.medfed-kit``.
 
     The kit holds the certificate, the CA, the plan and the coordinator's address, never
-    a private key: the site made its key and keeps it. Use it for a first enrolment and
-    to renew a certificate (a new request from the same site); a kit it replaces is kept
-    beside the new one (``.replaced-<time>``) and stays valid until it expires unless
-    the operator retires it with ``medfed-coordinator revoke --certificate OLD_KIT``.
+    a private key: the site made its key and keeps it. The CA issues one certificate per
+    site name: a second one would let whoever holds it act as that site (and be sealed
+    the CKKS key), so a request for a site that already has a kit is refused unless
+    ``revoke_previous`` says to revoke the current certificate first. That revocation
+    is recorded in ``ca/revoked-certificates.json``, the old kit is kept as
+    ``.revoked-<time>``, and the coordinator must be told as well
+    (``medfed-coordinator revoke --certificate OLD_KIT``; the CLI prints it).
     Before signing, read the request's fingerprint back to the site's officer.
     """
     ca_key_path = out / "ca" / "ca.key"
@@ -311,28 +299,41 @@ def sign_site_request(
     coordinator = load_coordinator_kit(out / "coordinator")
     request = _requested_site(request_pem, coordinator.plan)
     site = str(request.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
-    ca_cert = x509.load_pem_x509_certificate((out / "ca" / "ca.pem").read_bytes())
+    ca_pem = (out / "ca" / "ca.pem").read_bytes()
+    ca_cert = x509.load_pem_x509_certificate(ca_pem)
     ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
     assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
-    secret_ctx = None
-    if coordinator.plan.mode is SecureMode.CKKS:
-        secret_path = out / "ca" / CKKS_SECRET
-        if not secret_path.is_file():
-            raise KitError(f"{secret_path} is missing; bring it back with the CA key and retry")
-        secret_ctx = secret_path.read_bytes()
+    path = out / "sites" / f"{site}{ProvisioningDefaults.kit_suffix}"
+    replaced = None
+    if path.exists():
+        _, serial = revoked_certificate(path, ca_pem)
+        if not revoke_previous:
+            raise KitError(
+                f"site '{site}' already holds certificate {serial} ({path}); the CA issues one "
+                "certificate per site, since a second would let its holder act as that site. "
+                "To renew it, revoke the current one explicitly: sign again with "
+                "--revoke-previous, then run 'medfed-coordinator revoke --certificate' on the "
+                "old kit so that the coordinator refuses it too"
+            )
+        replaced = path.with_name(f"{path.name}.revoked-{utc_now():%Y%m%dT%H%M%S}")
+        _record_revocation(out, site, serial)
+        path.rename(replaced)
     # A certificate cannot usefully outlive its CA (sites refuse a kit whose CA expired).
     days_left = (ca_cert.not_valid_after_utc - utc_now()).days
     site_cert = issue_certificate(
         site, request.public_key(), ca_cert, ca_key, max(1, min(validity_days, days_left)),
         usage=ExtendedKeyUsageOID.CLIENT_AUTH,
     )
-    path = out / "sites" / f"{site}{ProvisioningDefaults.kit_suffix}"
-    replaced = None
-    if path.exists():
-        replaced = path.with_name(f"{path.name}.replaced-{utc_now():%Y%m%dT%H%M%S}")
-        path.rename(replaced)
-    _write_site_kit(path, coordinator.plan, site_cert, coordinator.url, ca_cert, ca_key, secret_ctx)
+    _write_site_kit(path, coordinator.plan, site_cert, coordinator.url, ca_cert, ca_key)
     return ReissuedKit(path, replaced, site_cert.not_valid_after_utc)
+
+
+def _record_revocation(out: Path, site: str, serial: str) -> None:
+    """Add ``serial`` of ``site`` to the CA's own list of certificates it revoked."""
+    register = out / "ca" / REVOKED_REGISTER
+    entries = json.loads(register.read_text(encoding="utf-8")) if register.is_file() else []
+    entries.append({"site": site, "serial": serial, "revoked_at": utc_now().isoformat()})
+    write_private(register, json.dumps(entries, indent=2).encode())
 
 
 def revoked_certificate(path: Path, ca_pem: bytes) -> tuple[str, str]:

@@ -1,6 +1,7 @@
 """CKKS secure sum with TenSEAL: sites encrypt, the coordinator only adds.
 
-Sites hold the *secret context* (parameters and secret key, from their enrolment kit);
+Sites hold the *secret context* (parameters and secret key), which one site makes and
+seals to the others (:mod:`coordinator.secure.ckks_key_sharing`);
 the coordinator holds the *public context* (parameters only: no secret key, no public
 key, no evaluation keys, because adding ciphertexts needs none of them).
 
@@ -108,8 +109,9 @@ class _Context:
 def create_context(max_sites: int = settings.CKKS_DEFAULT_MAX_SITES) -> tuple[bytes, bytes]:
     """Make a fresh federation context: ``(secret context, public context)`` as bytes.
 
-    The secret context (parameters and secret key) goes into every site's enrolment kit;
-    the public context (parameters only) is all the coordinator ever holds. ``max_sites``
+    Run by the federation's key-holder site: the secret context (parameters and secret
+    key) is sealed to every other site; the public context (parameters only) is all the
+    coordinator ever holds. ``max_sites``
     sizes the sum: each site may contribute values up to ``2**18 / max_sites``.
     """
     if max_sites < 1:
@@ -154,8 +156,15 @@ def _pack_context(
     return b"".join(parts)
 
 
+def public_context_of(secret_context: bytes) -> bytes:
+    """The public context (parameters, no key) of a secret context: what the site that
+    made the key gives the coordinator."""
+    ctx = _load_context(secret_context, need_secret=True)
+    return _pack_context(ctx.params_bytes, ctx.max_sites, ctx.context_id, None)
+
+
 def context_has_secret_key(context: bytes) -> bool:
-    """True if ``context`` carries a secret key (a site's kit), False for the public one."""
+    """True if ``context`` carries a secret key (a site's copy), False for the public one."""
     return _load_context(context, need_secret=False).secret_key is not None
 
 
@@ -170,7 +179,7 @@ def _load_context(context: bytes, *, need_secret: bool) -> _Context:
         if magic != _CONTEXT_MAGIC:
             raise InvalidContextError(
                 "This is not a MedFed CKKS context (wrong magic bytes); "
-                "re-import the enrolment kit or re-provision the federation."
+                "the site should fetch the federation's key again."
             )
         params_bytes = _read_chunk(stream, settings.CKKS_MAX_CIPHERTEXT_BYTES)
         key_bytes = (
@@ -183,12 +192,12 @@ def _load_context(context: bytes, *, need_secret: bool) -> _Context:
     except (struct.error, ValueError) as error:
         raise InvalidContextError(
             f"The CKKS context is truncated or damaged ({error}); "
-            "re-import the enrolment kit or re-provision the federation."
+            "the site should fetch the federation's key again."
         ) from error
     if need_secret and key_bytes is None:
         raise InvalidContextError(
             "This CKKS context has no secret key (it is the coordinator's public context) "
-            "and cannot decrypt; sites decrypt with the context from their enrolment kit."
+            "and cannot decrypt; sites decrypt with the secret context they share."
         )
     with SealScratch() as scratch:
         try:
@@ -207,7 +216,7 @@ def _load_context(context: bytes, *, need_secret: bool) -> _Context:
         except _SEAL_ERRORS as error:
             raise InvalidContextError(
                 f"SEAL could not read the CKKS context ({error}); "
-                "re-import the enrolment kit or re-provision the federation."
+                "the site should fetch the federation's key again."
             ) from error
     return _Context(
         seal_context=seal_context,
@@ -343,8 +352,8 @@ def _read_header(ctx: _Context, stream: BinaryIO) -> _BlobHeader:
     if fingerprint != ctx.fingerprint:
         raise InvalidUpdateError(
             "The encrypted update was made with a different CKKS context than this "
-            "federation's (another or an older enrolment kit); the site must re-import its "
-            "current enrolment kit and upload again."
+            "federation's current one (another federation's, or a key replaced after a "
+            "revocation); the site must fetch the current key and upload again."
         )
     if kind not in (_KIND_UPLOAD, _KIND_AGGREGATE) or summed < 1:
         raise InvalidUpdateError(

@@ -205,6 +205,13 @@ def split_aggregate(data: bytes) -> tuple[list[UploadStatement], bytes]:
     return statements, stream.read()
 
 
+def aggregate_context(data: bytes) -> str:
+    """The fingerprint of the CKKS key a published aggregate says it is encrypted under
+    (which key a site opens it with; :func:`open_aggregate` checks it)."""
+    statements, _ = split_aggregate(data)
+    return statements[0].context
+
+
 def pack_aggregate(statements: list[UploadStatement], blob: bytes) -> bytes:
     """A published aggregate: the statements of the uploads summed, then the sum."""
     return _pack(AGGREGATE_MAGIC, statements, blob)

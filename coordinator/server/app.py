@@ -38,6 +38,9 @@ from coordinator.errors import (
 from coordinator.kits import OPERATOR_UNIT
 from coordinator.protocol import (
     MAX_PROBES,
+    CkksKeyRequest,
+    CkksKeyState,
+    CkksPublicContext,
     Endpoints,
     ErrorBody,
     ErrorCode,
@@ -61,6 +64,7 @@ log = logging.getLogger("medfed.coordinator")
 RoundNumber = Annotated[int, PathParam(ge=1, le=MAX_WIRE_INT)]
 # Which masked sum of a round a masking message or upload belongs to (a secure median's probe).
 SecureSum = Annotated[int, Query(ge=0, le=MAX_PROBES)]
+SiteName = Annotated[str, PathParam(alias="site", max_length=128)]
 
 
 def validation_detail(errors: Sequence[Any]) -> str:
@@ -429,6 +433,39 @@ def create_app(
     sites_api.include_router(round_routes(service, settings, call))
     if statistics is not None:
         sites_api.include_router(round_routes(statistics, settings, call), prefix=STATISTICS_PREFIX)
+
+    # The CKKS key, made by a site and sealed to each other site (coordinator.server.ckks_keys).
+    @sites_api.get(Endpoints.CKKS_KEY, response_model=CkksKeyState)
+    def get_ckks_key() -> CkksKeyState:
+        return service.ckks().state()
+
+    @sites_api.put(Endpoints.CKKS_KEY_REQUEST, status_code=204)
+    def put_ckks_key_request(site: CallerSite, request: CkksKeyRequest) -> None:
+        service.ckks().accept_request(site, request)
+        service.ckks_key_changed()
+
+    @sites_api.get(Endpoints.CKKS_KEY_REQUESTS)
+    def get_ckks_key_requests() -> dict[str, str]:
+        return service.ckks().request_certificates()
+
+    @sites_api.put(Endpoints.CKKS_PUBLIC_CONTEXT_ROUTE, status_code=204)
+    def put_ckks_public_context(site: CallerSite, generation: RoundNumber, message: CkksPublicContext) -> None:
+        service.ckks().accept_public_context(site, generation, message)
+        service.ckks_key_changed()
+
+    @sites_api.put(Endpoints.CKKS_SEALED_KEY_ROUTE, status_code=204)
+    async def put_ckks_sealed_key(request: Request, site: CallerSite, generation: RoundNumber,
+                                  recipient: SiteName) -> None:
+        body = await read_message(request, plan.limits.max_message_bytes)
+        await call(service.ckks().accept_sealed_key, site, generation, recipient, body)
+        service.ckks_key_changed()
+
+    @sites_api.get(Endpoints.CKKS_SEALED_KEY_ROUTE)
+    def get_ckks_sealed_key(site: CallerSite, generation: RoundNumber, recipient: SiteName) -> JSONResponse:
+        if recipient != site:
+            raise CallerForbiddenError("a site fetches its own sealed copy of the key only")
+        return JSONResponse(service.ckks().sealed_key_for(site, generation))
+
     app.include_router(sites_api)
     app.add_middleware(MessageSizeLimit, limit_bytes=plan.limits.max_message_bytes)
     app.add_middleware(SiteRequestLimit, per_site=settings.max_requests_per_site)

@@ -40,6 +40,7 @@ from coordinator.round_state import MaskingStep, RoundPhase
 from coordinator.secure.bisection import BisectionPlan
 from coordinator.secure.errors import SecureAggregationError
 from coordinator.server.blobs import BlobStore, PendingBlob
+from coordinator.server.ckks_keys import CkksKeys
 from coordinator.server.masking_rounds import ORDER as MASKING_ORDER
 from coordinator.server.masking_rounds import MaskingSteps
 from coordinator.server.model_codec import (
@@ -73,7 +74,6 @@ class RoundService:
         plan: FederationPlan,
         store: CoordinatorStore,
         blobs: BlobStore,
-        ckks_public_context: bytes | None = None,
         clock: Callable[[], float] = time.time,
         on_change: Callable[[], None] | None = None,
         recover: bool = True,
@@ -84,7 +84,9 @@ class RoundService:
         """``recover=False`` opens read-only for the operator's status command: it neither
         removes half-received blobs nor opens round 1. ``ca_pem`` (the federation CA) lets
         a masking round refuse forged key advertisements before relaying them, and a CKKS
-        round refuse an upload its site did not sign for this round; CKKS needs it.
+        round refuse an upload its site did not sign for this round and a key request with
+        a certificate it did not issue; CKKS needs it. The CKKS public context comes from
+        the sites (:class:`CkksKeys`), never from provisioning.
         ``pretrained_weights`` is the kit's verified copy of the file the plan pins.
         ``revocations`` is the store the operator revokes sites in, when it is not
         ``store`` (the federation's statistics run in a store of their own)."""
@@ -93,7 +95,6 @@ class RoundService:
         self.plan = plan
         self.store = store
         self.blobs = blobs
-        self.ckks_public_context = ckks_public_context
         self.clock = clock
         self.on_change = on_change or (lambda: None)
         self.ca_pem = ca_pem
@@ -103,14 +104,26 @@ class RoundService:
             MaskingSteps(plan, store, ca_pem, self.active_sites) if plan.mode is SecureMode.MASKING else None
         )
         self.bisection = BisectionPlan.of(plan) if uses_secure_bisection(plan) else None
+        self.keys = (
+            CkksKeys(plan, store, ca_pem, self.active_sites, clock)
+            if plan.mode is SecureMode.CKKS and ca_pem is not None else None
+        )
         if recover:
             blobs.clean_incoming()
+            if self.keys is not None:
+                self.keys.renew_if_members_changed()
         if recover and store.latest_round() is None:
             now = clock()
-            waiting = plan.mode is SecureMode.NONE and store.fact(INITIAL_FACT) is None
-            store.open_round(1, now, None if waiting else now + plan.round_deadline_s, self._first_step())
+            store.open_round(1, now, None if self._waiting() else now + plan.round_deadline_s, self._first_step())
 
     # helpers ------------------------------------------------------------------------
+    def _waiting(self) -> bool:
+        """True while rounds cannot run: no initial model yet (plaintext), or not every
+        site holds the CKKS key yet; such a round has no deadline."""
+        if self.keys is not None:
+            return not self.keys.ready()
+        return self.plan.mode is SecureMode.NONE and self.store.fact(INITIAL_FACT) is None
+
     def _first_step(self) -> str | None:
         return MaskingStep.ADVERTISE.value if self.masking is not None else None
 
@@ -220,6 +233,7 @@ class RoundService:
             last_published=max(published, default=0),
             masking_step=MaskingStep(row.masking_step) if row.masking_step else None,
             secure_sum=row.secure_sum,
+            ckks_key=self.keys.state() if self.keys is not None and self.store.key_generation() else None,
         )
 
     def status(self) -> FederationStatus:
@@ -429,10 +443,10 @@ class RoundService:
 
         from coordinator.secure.ckks_contributions import open_upload
 
-        assert self.ckks_public_context is not None and self.ca_pem is not None
+        assert self.keys is not None and self.ca_pem is not None
         try:
             length = open_upload(
-                self.ckks_public_context, x509.load_pem_x509_certificate(self.ca_pem),
+                self.keys.public_context(), x509.load_pem_x509_certificate(self.ca_pem),
                 path.read_bytes(), federation=self.plan.federation,
                 round_number=round_number, site=site,
             )
@@ -449,6 +463,16 @@ class RoundService:
                 f"the encrypted update holds {length} values but this federation's updates hold "
                 f"{expected}; the site trained a different model than the plan's"
             )
+
+    def ckks(self) -> CkksKeys:
+        """The CKKS key's relay; refuses in another mode."""
+        if self.keys is None:
+            raise RoundError(f"this federation runs in {self.plan.mode} mode, without a CKKS key")
+        return self.keys
+
+    def ckks_key_changed(self) -> None:
+        """Wake the driver: the key may have become ready (the round's deadline starts)."""
+        self.on_change()
 
     def masking_post(
         self, site: str, round_number: int, step: MaskingStep, body: object, secure_sum: int = 0
@@ -507,7 +531,8 @@ class RoundService:
         with self.store.exclusive(DRIVER_LOCK, wait=False) as held:
             if not held:
                 return None
-            moved = self._maybe_close()
+            moved = self._renew_ckks_key()
+            moved = self._maybe_close() or moved
             row = self._current()
             if row.phase == RoundPhase.AGGREGATING:
                 self._aggregate_and_publish(row.number)
@@ -518,11 +543,35 @@ class RoundService:
             self.on_change()
         return moved
 
+    def _renew_ckks_key(self) -> bool:
+        """After a revocation, start the next CKKS key for the sites left. A round that
+        holds uploads under the old key fails (the revoked site holds that key); one
+        without waits for the new key."""
+        if self.keys is None:
+            return False
+        with self.store.exclusive(STATE_LOCK):
+            if not self.keys.renew_if_members_changed():
+                return False
+            row = self._current()
+            if row.phase in (RoundPhase.OPEN, RoundPhase.COLLECTING):
+                if self.store.uploads(row.number):
+                    self._fail(row.number, "a site was revoked, so the federation's encryption key "
+                               "is replaced; this round's uploads under the old key are not used")
+                else:
+                    self.store.update_round(row.number, deadline_at=None)
+        return True
+
     def _maybe_close(self) -> bool:
         with self.store.exclusive(STATE_LOCK):
             row = self._current()
             if row.phase not in (RoundPhase.OPEN, RoundPhase.COLLECTING):
                 return False
+            if self.keys is not None and row.deadline_at is None:
+                if not self.keys.ready():
+                    return False
+                self.store.update_round(row.number, opened_at=self.clock(),
+                                        deadline_at=self.clock() + self.plan.round_deadline_s)
+                return True
             if self.masking is not None:
                 return self._maybe_next_masking_step(row)
             submitted = {u.site for u in self._active_uploads(row.number)}
@@ -584,8 +633,7 @@ class RoundService:
 
     def open_next_round(self, after: int) -> None:
         now = self.clock()
-        waiting = self.plan.mode is SecureMode.NONE and self.store.fact(INITIAL_FACT) is None
-        deadline = None if waiting else now + self.plan.round_deadline_s
+        deadline = None if self._waiting() else now + self.plan.round_deadline_s
         self.store.open_round(after + 1, now, deadline, self._first_step())
 
     def resume(self) -> int:
@@ -661,8 +709,8 @@ class RoundService:
                 data, total = self.masking.aggregate(number, paths)
                 name = f"round-{number}.safetensors"
             else:
-                assert self.ckks_public_context is not None
-                data = aggregate_ckks(self.ckks_public_context, paths)
+                assert self.keys is not None
+                data = aggregate_ckks(self.keys.public_context(), paths)
                 name = f"round-{number}.ckks"
         except (AggregationError, CoordinatorError, SecureAggregationError) as exc:
             self._fail(number, str(exc))
@@ -677,7 +725,8 @@ class RoundService:
             state_path=state_rel,
             published_at=now,
             next_round=(
-                (number + 1, now, now + self.plan.round_deadline_s, self._first_step())
+                (number + 1, now, None if self._waiting() else now + self.plan.round_deadline_s,
+                 self._first_step())
                 if self._published_count() + 1 < self.plan.rounds
                 else None
             ),

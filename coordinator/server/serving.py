@@ -43,7 +43,6 @@ def open_service(
         kit.plan,
         CoordinatorStore(url),
         BlobStore(state_dir / settings.blob_dir),
-        ckks_public_context=kit.ckks_public_context,
         recover=recover,
         ca_pem=kit.ca_path.read_bytes(),
         pretrained_weights=kit_weights_file(kit.folder, kit.plan),

@@ -140,6 +140,35 @@ site_activity = Table(
     Column("site", String(128), primary_key=True),
     Column("last_seen_at", Float, nullable=False),
 )
+# CKKS mode: the federation's key, made by one site and sealed to each other one. A
+# generation per set of active sites (a revocation starts the next); the coordinator
+# keeps the public context and relays sealed copies it cannot open.
+ckks_key_generations = Table(
+    "ckks_key_generations", metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("members_json", Text, nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("public_context", LargeBinary, nullable=True),
+    Column("fingerprint", String(64), nullable=True),
+    Column("ready_at", Float, nullable=True),
+)
+ckks_key_requests = Table(
+    "ckks_key_requests", metadata,
+    Column("site", String(128), primary_key=True),
+    Column("certificate", Text, nullable=False),
+    Column("certificate_sha256", String(64), nullable=False),
+    Column("requested_at", Float, nullable=False),
+)
+ckks_sealed_keys = Table(
+    "ckks_sealed_keys", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("generation", Integer, nullable=False),
+    Column("site", String(128), nullable=False),
+    Column("certificate_sha256", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("generation", "site"),
+)
 
 
 def _add_masking(conn: Connection) -> None:
@@ -167,7 +196,24 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     # Version 4: when each site last called (the operator's status page).
     lambda conn: metadata.create_all(conn, tables=[site_activity]),
     _add_secure_sums,
+    # Version 6: the CKKS key shared among the sites (no key at provisioning any more).
+    lambda conn: metadata.create_all(
+        conn, tables=[ckks_key_generations, ckks_key_requests, ckks_sealed_keys]
+    ),
 ]
+
+
+@dataclass(frozen=True)
+class KeyGenerationRow:
+    """One CKKS key generation: who makes it, for which sites, and how far it is."""
+
+    generation: int
+    holder: str
+    members: tuple[str, ...]
+    started_at: float
+    public_context: bytes | None
+    fingerprint: str | None
+    ready_at: float | None
 
 
 @dataclass(frozen=True)
@@ -569,6 +615,81 @@ class CoordinatorStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(metrics).order_by(metrics.c.round)).all()
         return {r.site: MetricsRow(r.round, r.site, r.num_examples, json.loads(r.values_json)) for r in rows}
+
+    # the CKKS key -------------------------------------------------------------------
+    def key_generation(self) -> KeyGenerationRow | None:
+        """The latest CKKS key generation, or None before the first."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(ckks_key_generations).order_by(ckks_key_generations.c.generation.desc()).limit(1)
+            ).first()
+        if row is None:
+            return None
+        values = dict(row._mapping)
+        members = tuple(json.loads(values.pop("members_json")))
+        public = values.pop("public_context")
+        return KeyGenerationRow(
+            members=members, public_context=bytes(public) if public is not None else None, **values
+        )
+
+    def start_key_generation(self, generation: int, holder: str, members: list[str], at: float) -> bool:
+        """Open key generation ``generation``; False when it exists already."""
+        return self._insert_once(insert(ckks_key_generations).values(
+            generation=generation, holder=holder, members_json=json.dumps(members), started_at=at,
+        ))
+
+    def set_public_context(self, generation: int, public_context: bytes, fingerprint: str) -> bool:
+        """Keep the generation's public context once; False when it already has one."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(ckks_key_generations)
+                .where(ckks_key_generations.c.generation == generation,
+                       ckks_key_generations.c.public_context.is_(None))
+                .values(public_context=public_context, fingerprint=fingerprint)
+            ).rowcount
+        return bool(done)
+
+    def mark_key_ready(self, generation: int, at: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(ckks_key_generations)
+                .where(ckks_key_generations.c.generation == generation,
+                       ckks_key_generations.c.ready_at.is_(None))
+                .values(ready_at=at)
+            )
+
+    def record_key_request(self, site: str, certificate: str, certificate_sha256: str, at: float) -> None:
+        """Keep ``site``'s latest request for the key (its certificate, to seal to)."""
+        with self.engine.begin() as conn:
+            conn.execute(ckks_key_requests.delete().where(ckks_key_requests.c.site == site))
+            conn.execute(insert(ckks_key_requests).values(
+                site=site, certificate=certificate, certificate_sha256=certificate_sha256,
+                requested_at=at,
+            ))
+
+    def key_requests(self) -> dict[str, tuple[str, str]]:
+        """Per site that asked: ``(certificate PEM, its SHA-256)``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(ckks_key_requests)).all()
+        return {r.site: (r.certificate, r.certificate_sha256) for r in rows}
+
+    def put_sealed_key(self, generation: int, site: str, certificate_sha256: str, body: str) -> None:
+        """Keep the sealed copy of ``generation``'s key for ``site`` (a newer one replaces it)."""
+        with self.engine.begin() as conn:
+            conn.execute(ckks_sealed_keys.delete().where(
+                ckks_sealed_keys.c.generation == generation, ckks_sealed_keys.c.site == site
+            ))
+            conn.execute(insert(ckks_sealed_keys).values(
+                generation=generation, site=site, certificate_sha256=certificate_sha256, body=body,
+            ))
+
+    def sealed_keys(self, generation: int) -> dict[str, tuple[str, str]]:
+        """Per site: ``(certificate SHA-256 it was sealed to, sealed key JSON)``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ckks_sealed_keys).where(ckks_sealed_keys.c.generation == generation)
+            ).all()
+        return {r.site: (r.certificate_sha256, r.body) for r in rows}
 
     # facts --------------------------------------------------------------------------
     def fact(self, key: str) -> bytes | None:

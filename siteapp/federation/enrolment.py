@@ -4,9 +4,9 @@ The kit (one signed zip that ``medfed-coordinator sign-request`` made from this 
 certificate request) is checked by :func:`coordinator.kits.load_site_kit` (CA signature
 over the manifest, member hashes, certificate chain and expiry) and must be issued for
 the key this data folder made (:mod:`siteapp.federation.site_keys`). It is copied to
-``<data_dir>/kit/`` (folder 0700, files 0600: beside the site's own private key, it
-holds the federation's secret context in CKKS mode) and checked again each time it is
-loaded, so a kit edited at rest is refused too.
+``<data_dir>/kit/`` (folder 0700, files 0600, beside the site's own private key and, in
+CKKS mode, the federation's keys the sites shared, :mod:`siteapp.federation.ckks_keys`)
+and checked again each time it is loaded, so a kit edited at rest is refused too.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from coordinator.durable_files import write_durably
 from coordinator.errors import KitError
 from coordinator.kits import SiteKit, load_site_kit
+from siteapp.federation.ckks_keys import key_folder
 from siteapp.federation.errors import KitRefusedError, NotEnrolledError
 from siteapp.federation.settings import KIT_DIRNAME, KIT_FILENAME, TLS_DIRNAME
 from siteapp.federation.site_keys import SITE_KEY_FILE, key_for_certificate, site_key
@@ -149,11 +150,11 @@ def leave_federation(data_dir: Path) -> Enrolment:
         conn.execute("DELETE FROM federation_enrolment WHERE id = 1")
     # After the record: a crash in between leaves a kit without an enrolment, which
     # load_enrolled_kit already treats as "not enrolled" and the next enrol replaces.
-    # The kit (with the federation's CKKS context), its TLS files and the key its
-    # certificate was issued for go; a pending certificate request's key stays, since it
-    # is for the next kit.
+    # The kit, its TLS files, the federation's CKKS keys and the key its certificate was
+    # issued for go; a pending certificate request's key stays, since it is for the next kit.
     folder = kit_path(data_dir).parent
     kit_path(data_dir).unlink(missing_ok=True)
     shutil.rmtree(folder / TLS_DIRNAME, ignore_errors=True)
+    shutil.rmtree(key_folder(data_dir), ignore_errors=True)
     (folder / SITE_KEY_FILE).unlink(missing_ok=True)
     return record

@@ -169,7 +169,10 @@ class GlobalModelFetcher:
         folder: Path,
         initial: Callable[[], WeightDict],
         layout: WeightLayout,
+        ckks_secret: Callable[[str], bytes] | None = None,
     ) -> None:
+        """``ckks_secret`` gives the CKKS secret context of a key fingerprint (CKKS mode)."""
+        self.ckks_secret = ckks_secret
         self.client = client
         self.plan = plan
         self.kit = kit
@@ -193,8 +196,8 @@ class GlobalModelFetcher:
         try:
             blob = path.read_bytes()
             if self.plan.mode is SecureMode.CKKS:
-                assert self.kit.ckks_secret_context is not None
-                return ckks_aggregate(self.kit, self.kit.ckks_secret_context, self.plan, number, blob)
+                assert self.ckks_secret is not None
+                return ckks_aggregate(self.kit, self.ckks_secret, self.plan, number, blob)
             return masking_aggregate(blob)
         finally:
             path.unlink(missing_ok=True)

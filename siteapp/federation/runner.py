@@ -42,6 +42,7 @@ from coordinator.client import (
 from coordinator.durable_files import durable_writer
 from coordinator.errors import CoordinatorError
 from coordinator.protocol import (
+    CkksKeyState,
     FederationPlan,
     MetricsReport,
     RoundState,
@@ -54,6 +55,7 @@ from coordinator.words import Words, say
 from siteapp.dicom.task_fit import check_task_fits
 from siteapp.federation.audit import AuditLog
 from siteapp.federation.bisection_round import BisectionRound
+from siteapp.federation.ckks_keys import SiteCkksKeys, key_folder
 from siteapp.federation.connection import site_client
 from siteapp.federation.enrolment import load_enrolled_kit
 from siteapp.federation.errors import (
@@ -116,6 +118,7 @@ class RoundRunner:
         self._client: CoordinatorClient | None = None
         self._training: SiteTraining | None = None
         self._global: GlobalModelFetcher | None = None
+        self._ckks_keys: SiteCkksKeys | None = None
 
     # plumbing -------------------------------------------------------------------------
     @property
@@ -138,6 +141,30 @@ class RoundRunner:
         if self._client is not None:
             self._client.close()
             self._client = None
+            self._ckks_keys = None
+
+    @property
+    def ckks_keys(self) -> SiteCkksKeys:
+        """This site's CKKS keys and its part in sharing them (CKKS mode)."""
+        if self._ckks_keys is None:
+            self._ckks_keys = SiteCkksKeys(self.client, self.kit, key_folder(self.data_dir))
+        return self._ckks_keys
+
+    def _round_state(self) -> RoundState:
+        """The round state, doing this site's part in sharing the CKKS key on the way:
+        rounds wait until every site holds it."""
+        state = self.client.round_state()
+        key = state.ckks_key
+        if key is not None:
+            holder = key.holder == self.enrolment.site
+            if not self.ckks_keys.holds_current(key) or (holder and key.waiting_for):
+                self.ckks_keys.step(key)
+            if not key.ready:
+                self._emit(SiteStep.WAITING, None, key.describe())
+        return state
+
+    def _holds_ready_key(self, key: CkksKeyState | None) -> bool:
+        return key is None or (key.ready and self.ckks_keys.holds_current(key))
 
     def _sleep(self, seconds: float) -> None:
         if self.stop.wait(seconds):
@@ -156,7 +183,7 @@ class RoundRunner:
         self._emit(step, round_number, words)
         waits = self.options.waits
         return wait_for_round(
-            self.client.round_state, predicate, timeout_s=waits.round_wait_timeout_s,
+            self._round_state, predicate, timeout_s=waits.round_wait_timeout_s,
             poll_s=waits.poll_interval_s, what=str(words), sleep=self._sleep,
         )
 
@@ -248,7 +275,7 @@ class RoundRunner:
             SiteRoundStatus.UPLOADED, SiteRoundStatus.REPORTED, SiteRoundStatus.MISSED
         ):
             return False
-        if state.phase not in _ACCEPTING:
+        if state.phase not in _ACCEPTING or not self._holds_ready_key(state.ckks_key):
             return False
         if self.kit.plan.mode is SecureMode.MASKING and record is None:
             return state.secure_sum == 0 and state.masking_step in (None, MaskingStep.ADVERTISE)
@@ -267,6 +294,7 @@ class RoundRunner:
             self._global = GlobalModelFetcher(
                 self.client, plan, self.kit, self.state_dir,
                 training.initial_weights, training.layout,
+                self.ckks_keys.secret_for if plan.mode is SecureMode.CKKS else None,
             )
         return self._global.weights(after_round, state)
 
@@ -482,8 +510,7 @@ class RoundRunner:
         examples = min(int(record.num_examples or 0), plan.limits.max_examples_per_site)
         self._emit(SiteStep.ENCRYPTING, number, _UPLOAD_WORDS[plan.mode])
         if plan.mode is SecureMode.CKKS:
-            assert self.kit.ckks_secret_context is not None
-            body = ckks_body(self.kit, self.kit.ckks_secret_context, number, vector, examples)
+            body = ckks_body(self.kit, self._current_ckks_key(number), number, vector, examples)
             carried, count = f"CKKS-encrypted model update ({vector.size} values x patients, and the patient count)", None
         elif masking is not None:
             body = masking.masked_body(vector, examples)
@@ -497,6 +524,15 @@ class RoundRunner:
         self._emit(SiteStep.UPLOADING, number, say("uploading {size} bytes", size=len(body)))
         sha, size = self._send_update(number, body, count, carried)
         return self.records.save(record.advanced(SiteRoundStatus.UPLOADED, upload_sha256=sha, upload_bytes=size))
+
+    def _current_ckks_key(self, number: int) -> bytes:
+        """The federation's current CKKS key, waiting for it if it was just replaced."""
+        state = self._wait_for(lambda s: s.number != number or self._holds_ready_key(s.ckks_key),
+                               number, say("waiting for the federation's encryption key"))
+        key = state.ckks_key
+        if state.number != number or key is None or key.fingerprint is None:
+            raise RoundMissedError(f"round {number} closed while the encryption key was replaced")
+        return self.ckks_keys.secret_for(key.fingerprint)
 
     def _finish(self, record: SiteRound, *, resumed: bool, noise_multiplier: float | None = None,
                 update_norm: float | None = None) -> RoundOutcome | None:

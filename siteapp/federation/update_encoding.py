@@ -16,6 +16,8 @@ L2 ball before any of these, so one site's influence on the global model is boun
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from cryptography.hazmat.primitives import serialization
 from safetensors.numpy import load, save
@@ -68,14 +70,23 @@ def ckks_body(
 
 
 def ckks_aggregate(
-    kit: SiteKit, secret_context: bytes, plan: FederationPlan, round_number: int, blob: bytes
+    kit: SiteKit, secret_for: Callable[[str], bytes], plan: FederationPlan, round_number: int,
+    blob: bytes,
 ) -> tuple[np.ndarray, float]:
-    """Check round ``round_number``'s published aggregate, then decrypt it."""
+    """Check round ``round_number``'s published aggregate, then decrypt it with the key
+    (``secret_for(fingerprint)``) its uploads were made with."""
     from cryptography import x509
 
-    from coordinator.secure.ckks_contributions import open_aggregate
+    from coordinator.secure.ckks_contributions import aggregate_context, open_aggregate
     from coordinator.secure.errors import AggregateRefusedError
 
+    try:
+        secret_context = secret_for(aggregate_context(blob))
+    except SecureAggregationError as exc:
+        raise AggregateRejectedError(
+            f"this site refused round {round_number}'s aggregate: {exc} Tell the federation "
+            "operator; the coordinator may be compromised"
+        ) from exc
     try:
         total, count, _ = open_aggregate(
             secret_context, x509.load_pem_x509_certificate(kit.ca_pem), blob,

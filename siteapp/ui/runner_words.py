@@ -48,6 +48,17 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("RunnerWords", 'training step {step} of {total}'),
     QT_TRANSLATE_NOOP("RunnerWords", 'uploading {size} bytes (secure sum {n})'),
     QT_TRANSLATE_NOOP("RunnerWords", 'waiting for the next round'),
+    QT_TRANSLATE_NOOP("RunnerWords", "waiting for the federation's encryption key"),
+    QT_TRANSLATE_NOOP("RunnerWords", "every site holds the federation's encryption key (generation {generation})"),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        "waiting for site {holder} to make the federation's encryption key (generation {generation})",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        "waiting for site {holder} to hand the encryption key to {sites}; rounds start once "
+        "every site holds it",
+    ),
     QT_TRANSLATE_NOOP("RunnerWords", 'confirming who took part'),
     QT_TRANSLATE_NOOP("RunnerWords", 'helping remove the masks'),
     QT_TRANSLATE_NOOP("RunnerWords", 'validation figures not reported: {why}'),

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,35 @@ class Federation:
         self.clients.append(c)
         return c
 
+    def ckks_keys(self, site: str) -> Any:
+        """``site``'s CKKS keys as the site app keeps them (here under ``root/ckks``)."""
+        from siteapp.federation.ckks_keys import SiteCkksKeys
+
+        return SiteCkksKeys(self.client(site), self.kit(site), self.root / "ckks" / site)
+
+    def share_ckks_key(self, sites: Sequence[str] | None = None, timeout_s: float = 30.0) -> str:
+        """Run the sites' part of sharing the CKKS key (the holder makes and seals it,
+        the others ask and open their copy) until ``sites`` all hold it; returns its
+        fingerprint."""
+        keys = {s: self.ckks_keys(s) for s in (sites or self.plan.sites)}
+        end = time.monotonic() + timeout_s
+        while True:
+            state = next(iter(keys.values())).client.ckks_key_state()
+            held = [k.step(state) for k in keys.values()]
+            if state.ready and all(held) and state.fingerprint is not None:
+                return state.fingerprint
+            if time.monotonic() > end:
+                raise AssertionError(f"the CKKS key was not shared in {timeout_s:.0f} s: {state}")
+            time.sleep(0.05)
+
+    def ckks_secret(self, site: str) -> bytes:
+        """The CKKS secret context ``site`` holds for the current key (after sharing)."""
+        keys = self.ckks_keys(site)
+        fingerprint = keys.client.ckks_key_state().fingerprint
+        secret = keys.held(fingerprint) if fingerprint else None
+        assert secret is not None, f"site {site} holds no current CKKS key; share it first"
+        return bytes(secret)
+
     def ckks_upload(self, site: str, round_number: int, vector: np.ndarray, num_examples: int) -> bytes:
         """What an honest CKKS site uploads: encrypted with the federation's key, signed."""
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
@@ -146,9 +176,8 @@ class Federation:
         from coordinator.secure.ckks_contributions import sign_upload
 
         kit = self.kit(site)
-        assert kit.ckks_secret_context is not None
         return sign_upload(
-            kit.ckks_secret_context, vector, num_examples, federation=kit.federation,
+            self.ckks_secret(site), vector, num_examples, federation=kit.federation,
             round_number=round_number, site=site,
             signing_key=load_pem_private_key(kit.key_pem, password=None),  # type: ignore[arg-type]
             certificate_pem=kit.cert_pem,
@@ -199,6 +228,8 @@ def make_federation(
         made.append(fed)
         if start:
             fed.start()
+            if plan.mode.value == "ckks":
+                fed.share_ckks_key()
         return fed
 
     yield _make

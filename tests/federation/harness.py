@@ -74,6 +74,12 @@ class LoopbackFederation:
         """``site``'s kit with the key its data folder made."""
         return load_enrolled_kit(self.data_dirs[site])[1]
 
+    def ckks_secrets(self, site: str) -> list[bytes]:
+        """Every CKKS secret context ``site`` holds (one per key generation it received)."""
+        from siteapp.federation.ckks_keys import key_folder
+
+        return [p.read_bytes() for p in sorted(key_folder(self.data_dirs[site]).glob("*.ctx"))]
+
     def runner(self, site: str, **kwargs: Any) -> RoundRunner:
         kwargs.setdefault("options", FAST)
         return RoundRunner(self.data_dirs[site], **kwargs)

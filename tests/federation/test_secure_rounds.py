@@ -7,12 +7,17 @@ seeds), which the tests check bit for bit before comparing the global models.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from harness import (
     LOCAL,
     SITES,
@@ -32,6 +37,7 @@ from safetensors.numpy import load_file
 from coordinator.round_state import SiteStep
 from coordinator.secure.ckks import context_has_secret_key, decrypt_aggregate
 from coordinator.secure.ckks_contributions import split_aggregate, split_upload
+from coordinator.secure.ckks_key_sharing import SealedKey, SealedKeyError, open_sealed_key
 from coordinator.secure.errors import InvalidContextError
 from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.model_codec import read_layout
@@ -99,8 +105,7 @@ def test_ckks_fedavg_equals_plaintext_fedavg(fedavg_runs: dict[str, LoopbackFede
     # The aggregate: the decrypted CKKS mean vs the FedAvg of the same updates (float64).
     counts = {s: plain.reports[s].rounds[0].num_examples for s in SITES}
     fedavg = sum(counts[s] * uploaded_update(plain, s, 1).astype(np.float64) for s in SITES) / sum(counts.values())
-    secret = ckks.kit("c").ckks_secret_context
-    assert secret is not None
+    [secret] = ckks.ckks_secrets("c")
     published = next((ckks.root / "state" / "blobs" / "results").glob("round-1*")).read_bytes()
     weighted_sum, count = decrypt_aggregate(secret, split_aggregate(published)[1])
     assert count == pytest.approx(sum(counts.values()))
@@ -128,19 +133,50 @@ def test_masking_fedavg_equals_plaintext_within_the_quantisation_bound(fedavg_ru
             assert np.all(np.abs(mean_masked - mean_plain) <= slack), name
 
 
-def test_the_coordinator_context_cannot_decrypt(fedavg_runs: dict[str, LoopbackFederation]) -> None:
+def test_nothing_the_operator_or_coordinator_holds_decrypts_an_upload(
+    fedavg_runs: dict[str, LoopbackFederation],
+) -> None:
+    """Site a made the CKKS key and sealed it to b and c through the coordinator: the
+    operator's folder (CA, kits, operator and coordinator credentials) and the
+    coordinator's state (store, blobs) hold no copy of it, and every CKKS context and
+    private key found there fails to decrypt an upload or open a sealed copy."""
     fed = fedavg_runs["ckks"]
-    public = (fed.kit_dir / "ckks_public_context.bin").read_bytes()
-    assert not context_has_secret_key(public)
-    secret = fed.kit("a").ckks_secret_context
-    assert secret is not None and context_has_secret_key(secret)
+    secrets = {site: fed.ckks_secrets(site) for site in SITES}
+    [secret] = secrets["a"]
+    assert context_has_secret_key(secret) and secrets["b"] == secrets["c"] == [secret]
+    key_bytes = secret[-4096:]  # the tail of the secret key's serialisation
     blobs = fed.root / "state" / "blobs"
-    aggregate = next((blobs / "results").glob("round-1*")).read_bytes()
-    one_upload = next(p for p in (blobs / "uploads").rglob("a-*")).read_bytes()
-    aggregate, one_upload = split_aggregate(aggregate)[1], split_upload(one_upload)[1]
-    for blob in (aggregate, one_upload):
-        with pytest.raises(InvalidContextError):
-            decrypt_aggregate(public, blob)
+    one_upload = split_upload(next(p for p in (blobs / "uploads").rglob("a-*")).read_bytes())[1]
+    aggregate = split_aggregate(next((blobs / "results").glob("round-1*")).read_bytes())[1]
+    operator_side = [p for p in (*(fed.root / "prov").rglob("*"), *(fed.root / "state").rglob("*")) if p.is_file()]
+    private_keys = []
+    for path in operator_side:
+        data = path.read_bytes()
+        assert key_bytes not in data and secret not in data, f"{path} holds the CKKS secret key"
+        if b"PRIVATE KEY" in data:
+            private_keys.append(data)
+    assert len(private_keys) == 3  # the CA's, the coordinator's and the operator's
+    store = fed.root / "state" / "coordinator.sqlite"
+    contexts = [bytes(r[0]) for r in sqlite3.connect(store).execute(
+        "SELECT public_context FROM ckks_key_generations")]
+    assert contexts and not any(context_has_secret_key(c) for c in contexts)
+    for context in contexts:
+        for blob in (aggregate, one_upload):
+            with pytest.raises(InvalidContextError, match="no secret key"):
+                decrypt_aggregate(context, blob)
+    sealed = [json.loads(r[0]) for r in sqlite3.connect(store).execute("SELECT body FROM ckks_sealed_keys")]
+    assert {s["recipient"] for s in sealed} == {"b", "c"}
+    kit = fed.kit("b")
+    for pem in private_keys:
+        key = serialization.load_pem_private_key(pem, password=None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        for box in sealed:
+            with pytest.raises(SealedKeyError):
+                open_sealed_key(
+                    SealedKey.from_json(box), federation=kit.federation, generation=1, sites=list(SITES),
+                    site=box["recipient"], certificate_pem=fed.kit(box["recipient"]).cert_pem,
+                    private_key=key, ca_certificate=x509.load_pem_x509_certificate(kit.ca_pem),
+                )
     # the site's secret context reads the upload: n x update and n
     weighted, count = decrypt_aggregate(secret, one_upload)
     expected = uploaded_update(fed, "a", 1).astype(np.float64)
