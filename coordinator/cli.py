@@ -149,6 +149,8 @@ def _print_status(status: FederationStatus, classes: Sequence[str] = ()) -> None
         within = f" of masked sum {cur.secure_sum + 1}" if cur.secure_sum else ""
         state += f" (masking step: {cur.masking_step}{within})"
     print(f"now: {state}" + (" (waiting for the initial model)" if cur.waiting_for_initial_model else ""))
+    if cur.ckks_key is not None and not cur.finished:
+        print(f"encryption key: {cur.ckks_key.describe()}")
     for r in status.rounds:
         metrics = ", ".join(f"{_metric_name(k, classes)}={v:.4f}" for k, v in r.metrics.items())
         metrics = f"validation of {len(r.metrics_sites)} site(s), DP-noised: {metrics}" if metrics else "no metrics yet"

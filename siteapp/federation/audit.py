@@ -20,7 +20,7 @@ from coordinator.settings import API_PREFIX
 from siteapp.federation.store import connect
 
 # What a request is, from its method and path; the GUI filters on these.
-KINDS = ("poll", "download", "upload", "metrics", "masking", "other")
+KINDS = ("poll", "download", "upload", "metrics", "masking", "keys", "other")
 
 
 def request_kind(method: str, endpoint: str) -> str:
@@ -28,6 +28,8 @@ def request_kind(method: str, endpoint: str) -> str:
     path = endpoint.removeprefix(API_PREFIX)
     if "/masking/" in path:
         return "masking" if method != "GET" else "poll"
+    if path.startswith("/ckks/key"):  # the CKKS key: this site's request, or copies it sealed
+        return "keys" if method != "GET" else "poll"
     if path.endswith("/metrics"):
         return "metrics"
     if method in ("PUT", "POST"):

@@ -209,7 +209,7 @@ def make_federation(
     names. A second federation of the same test gets SQLite: one database is one state."""
     made: list[Federation] = []
 
-    def _make(start: bool = True, **plan_fields: Any) -> Federation:
+    def _make(start: bool = True, share_ckks_key: bool = True, **plan_fields: Any) -> Federation:
         port = free_port()
         root = tmp_path / f"fed{len(made)}"
         secure = plan_fields.get("mode", "none") != "none"
@@ -228,7 +228,7 @@ def make_federation(
         made.append(fed)
         if start:
             fed.start()
-            if plan.mode.value == "ckks":
+            if plan.mode.value == "ckks" and share_ckks_key:
                 fed.share_ckks_key()
         return fed
 

@@ -3,16 +3,20 @@ and plans the modes forbid."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import zipfile
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from coordinator import cli
 from coordinator.errors import KitError
-from coordinator.kits import load_coordinator_kit, load_site_kit
+from coordinator.kits import CKKS_SECRET, load_coordinator_kit, load_site_kit
 from coordinator.protocol import FederationPlan
-from coordinator.provisioning import provision, sign_site_request
+from coordinator.provisioning import provision, revoked_certificate, sign_site_request
 from siteapp.federation.site_keys import make_request
 
 
@@ -39,9 +43,9 @@ def test_site_kit_round_trips_and_names_its_site(tmp_path: Path) -> None:
     kit = load_site_kit(path, expected_ca_fingerprint=fingerprint, key_pem=key)
     assert kit.key_pem == key
     assert (kit.site, kit.federation, kit.coordinator_url) == ("north", "demo", "https://coord.example.org:8443")
-    assert kit.ckks_secret_context is None and kit.plan.sites == ["north", "south"]
+    assert kit.plan.sites == ["north", "south"]
     coordinator = load_coordinator_kit(tmp_path / "out" / "coordinator")
-    assert coordinator.ckks_public_context is None
+    assert coordinator.plan == kit.plan
     assert not (tmp_path / "out" / "coordinator" / "ca.key").exists()
 
 
@@ -152,3 +156,63 @@ def test_provision_and_sign_request_cli(tmp_path: Path, capsys: pytest.CaptureFi
     assert sorted(p.name for p in (tmp_path / "out" / "sites").iterdir()) == ["a.medfed-kit", "c.medfed-kit"]
     assert cli.main(["provision", "--federation", "f", "--sites", "a,b", "--mode", "none",
                      "--out", str(tmp_path / "out")]) == 1
+
+
+def test_ckks_provisioning_makes_no_key_and_a_kit_carrying_one_is_refused(tmp_path: Path) -> None:
+    """The sites make the CKKS key among themselves: nothing the operator writes holds a
+    CKKS context, and a kit made the old way (with the key inside) is refused."""
+    out = tmp_path / "out"
+    plan = FederationPlan(federation="f", sites=["a", "b", "c"], mode="ckks", min_sites=3, update_length=10)
+    provision(plan, out, "https://127.0.0.1:8443")
+    key, request = make_request("a")
+    path = sign_site_request(out, request).path
+    for file in out.rglob("*"):
+        if file.is_file():
+            assert b"MFCKCTX1" not in file.read_bytes(), file
+    assert load_site_kit(path, key_pem=key).plan.mode == "ckks"
+
+    from coordinator.secure.ckks import create_context
+
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    manifest = json.loads(members.pop("manifest.json"))
+    members.pop("manifest.sig")
+    members[CKKS_SECRET] = create_context()[0]
+    manifest["files"] = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
+    signed_manifest = json.dumps(manifest).encode()
+    ca_key = serialization.load_pem_private_key((out / "ca" / "ca.key").read_bytes(), password=None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    members["manifest.json"] = signed_manifest
+    members["manifest.sig"] = ca_key.sign(signed_manifest, ec.ECDSA(hashes.SHA256()))
+    old_style = tmp_path / "old-style.medfed-kit"
+    with zipfile.ZipFile(old_style, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(KitError, match="carries a CKKS secret key"):
+        load_site_kit(old_style, key_pem=key)
+
+
+def test_the_ca_refuses_a_second_certificate_for_a_site_unless_the_first_is_revoked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, _ = _provision(tmp_path)
+    out = tmp_path / "out"
+    first = load_site_kit(path)
+    _, second_request = make_request("north")  # anyone's key, in the site's name
+    with pytest.raises(KitError, match="already holds certificate"):
+        sign_site_request(out, second_request)
+    assert load_site_kit(path).cert_pem == first.cert_pem  # nothing changed
+    (tmp_path / "second.csr").write_bytes(second_request)
+    assert cli.main(["sign-request", "--out", str(out), str(tmp_path / "second.csr")]) == 1
+    assert "already holds certificate" in capsys.readouterr().err
+
+    # An explicit renewal revokes the first certificate in the CA's register first.
+    assert cli.main(["sign-request", "--out", str(out), "--revoke-previous", str(tmp_path / "second.csr")]) == 0
+    printed = capsys.readouterr().out
+    assert "medfed-coordinator revoke" in printed and "--certificate" in printed
+    [revoked_kit] = list((out / "sites").glob("north.medfed-kit.revoked-*"))
+    assert load_site_kit(revoked_kit).cert_pem == first.cert_pem
+    assert load_site_kit(path).cert_pem != first.cert_pem
+    register = json.loads((out / "ca" / "revoked-certificates.json").read_text())
+    assert [e["site"] for e in register] == ["north"]
+    assert register[0]["serial"] == revoked_certificate(revoked_kit, (out / "ca" / "ca.pem").read_bytes())[1]

@@ -80,6 +80,26 @@ class LoopbackFederation:
 
         return [p.read_bytes() for p in sorted(key_folder(self.data_dirs[site]).glob("*.ctx"))]
 
+    def share_ckks_key(self, timeout_s: float = 60.0) -> None:
+        """Every site does its part in sharing the CKKS key, as its app does while it
+        waits for a round, until all hold it (without taking part in a round)."""
+        from coordinator.client import CoordinatorClient
+        from siteapp.federation.ckks_keys import SiteCkksKeys, key_folder
+
+        clients = {s: CoordinatorClient(self.kit(s), tls_dir=self.root / "tls-keys" / s) for s in SITES}
+        keys = {s: SiteCkksKeys(clients[s], self.kit(s), key_folder(self.data_dirs[s])) for s in SITES}
+        end = time.monotonic() + timeout_s
+        try:
+            while True:
+                state = clients[SITES[0]].ckks_key_state()
+                if all([keys[s].step(state) for s in SITES]) and state.ready:
+                    return
+                assert time.monotonic() < end, f"the CKKS key was not shared: {state}"
+                time.sleep(0.05)
+        finally:
+            for client in clients.values():
+                client.close()
+
     def runner(self, site: str, **kwargs: Any) -> RoundRunner:
         kwargs.setdefault("options", FAST)
         return RoundRunner(self.data_dirs[site], **kwargs)

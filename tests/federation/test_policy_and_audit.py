@@ -130,6 +130,9 @@ def test_request_kinds() -> None:
     assert request_kind("GET", "/v1/initial-model") == "download"
     assert request_kind("PUT", "/v1/initial-model") == "upload"
     assert request_kind("GET", "/v1/rounds/3/masking/share") == "poll"
+    assert request_kind("PUT", "/v1/ckks/key/request") == "keys"
+    assert request_kind("PUT", "/v1/ckks/key/2/sealed/b") == "keys"
+    assert request_kind("GET", "/v1/ckks/key") == "poll"
 
 
 def test_a_plan_made_for_other_frozen_weights_is_refused(

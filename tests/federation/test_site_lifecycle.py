@@ -46,7 +46,12 @@ def test_enrolment_by_request_refuses_a_tampered_or_foreign_kit_and_accepts_its_
     assert "request fingerprint" in capsys.readouterr().out
     assert (data_dir / "kit").stat().st_mode & 0o077 == 0
     assert all(p.stat().st_mode & 0o077 == 0 for p in (data_dir / "kit").iterdir())
-    assert coordinator_cli.main(["sign-request", "--out", str(tmp_path / "fed" / "prov"), str(request)]) == 0
+    # The harness enrolled a data folder as site a already: the CA signs a second
+    # certificate for the name only after revoking that one, explicitly.
+    assert coordinator_cli.main(["sign-request", "--out", str(tmp_path / "fed" / "prov"), str(request)]) == 1
+    assert "already holds certificate" in capsys.readouterr().err
+    assert coordinator_cli.main(["sign-request", "--out", str(tmp_path / "fed" / "prov"),
+                                 "--revoke-previous", str(request)]) == 0
     own_kit = tmp_path / "fed" / "prov" / "sites" / "a.medfed-kit"
     with zipfile.ZipFile(own_kit) as zf:
         assert not any(name.endswith(".key") for name in zf.namelist())  # no private key travels
@@ -57,7 +62,7 @@ def test_enrolment_by_request_refuses_a_tampered_or_foreign_kit_and_accepts_its_
     assert current_enrolment(data_dir) is None
     # the kit of the same site name signed for another request (another data folder's key)
     foreign = own_kit.with_name("a.replaced-kit")
-    replaced = sorted((tmp_path / "fed" / "prov" / "sites").glob("a.medfed-kit.replaced-*"))
+    replaced = sorted((tmp_path / "fed" / "prov" / "sites").glob("a.medfed-kit.revoked-*"))
     foreign.write_bytes(replaced[0].read_bytes())
     assert cli.main(["--data-dir", str(data_dir), "enroll", str(foreign)]) == KitRefusedError.exit_code
     assert "not issued for a certificate request made in this data folder" in capsys.readouterr().err
@@ -73,7 +78,7 @@ def test_enrolment_by_request_refuses_a_tampered_or_foreign_kit_and_accepts_its_
     enrolled = json.loads(capsys.readouterr().out)
     assert (enrolled["site"], enrolled["mode"]) == ("a", "ckks")
     record, kit = load_enrolled_kit(data_dir)
-    assert kit.ckks_secret_context is not None and record.kit_sha256
+    assert kit.plan.mode == "ckks" and record.kit_sha256
     assert (data_dir / "kit" / "enrolment.medfed-kit").stat().st_mode & 0o077 == 0
     assert (data_dir / "kit" / "site.key").stat().st_mode & 0o077 == 0
 
@@ -192,6 +197,7 @@ def test_a_site_goes_on_after_a_round_fails_at_the_coordinator(tmp_path: Path, s
     (a secure round needs three sites)."""
     fed = make_federation(tmp_path, site_templates, mode="ckks", rounds=1, min_sites=3,
                           round_deadline_s=8.0, on_deadline="fail")
+    fed.share_ckks_key()  # every site holds the key: the round's deadline starts
     first = start_sites(fed, ("a",), max_rounds=1)
     client = CoordinatorClient(fed.kit("c"), tls_dir=tmp_path / "tls-c")
     try:

@@ -1,9 +1,11 @@
 """Renewing a site certificate as OPERATOR.md describes: the site makes a new key and
 request, the operator signs it, the site imports the new kit.
 
-Runs from the source tree (fast, not behind the ``long`` marker): the new kit must carry
-the same CA and CKKS secret, be accepted by a running coordinator without a restart,
-and replace the site's enrolment in place; the site's old key stays in use until then.
+Runs from the source tree (fast, not behind the ``long`` marker): the CA signs the new
+request only when told to revoke the current certificate first; the new kit must carry
+the same CA (and no CKKS key: the sites share that among themselves), be accepted by a
+running coordinator without a restart, and replace the site's enrolment in place; the
+site's old key stays in use until then.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     return out, port
 
 
-def test_a_renewed_kit_keeps_ca_and_ckks_secret_for_the_new_key(
+def test_a_renewed_kit_keeps_the_ca_for_the_new_key_and_revokes_the_old(
     federation: tuple[Path, int],
 ) -> None:
     out, _ = federation
@@ -45,13 +47,13 @@ def test_a_renewed_kit_keeps_ca_and_ckks_secret_for_the_new_key(
     first = sign_site_request(out, old_request)
     old = load_site_kit(first.path, key_pem=old_key)
     new_key, new_request = make_request("north")
-    result = sign_site_request(out, new_request)
+    result = sign_site_request(out, new_request, revoke_previous=True)
     new = load_site_kit(result.path, key_pem=new_key)
     assert result.path == first.path
     assert result.replaced is not None and load_site_kit(result.replaced, key_pem=old_key).cert_pem == old.cert_pem
     assert new.cert_pem != old.cert_pem
     assert new.ca_fingerprint == old.ca_fingerprint
-    assert new.ckks_secret_context == old.ckks_secret_context is not None
+    assert "revoked" in result.replaced.name
     assert new.plan == old.plan and new.coordinator_url == old.coordinator_url
 
 
@@ -62,7 +64,7 @@ def test_running_coordinator_accepts_the_new_kit_and_site_reenrols(
     data_dir = tmp_path / "south-data"
     enroll(data_dir, sign_site_request(out, request_enrolment(data_dir, "south")).path)
     with serving(SOURCE_COORDINATOR, out / "coordinator", port, tmp_path / "serve.log"):
-        renewed = sign_site_request(out, request_enrolment(data_dir, "south"))
+        renewed = sign_site_request(out, request_enrolment(data_dir, "south"), revoke_previous=True)
         _, before = load_enrolled_kit(data_dir)  # the old key works until the new kit is in
         record = enroll(data_dir, renewed.path)
         _, kit = load_enrolled_kit(data_dir)

@@ -58,8 +58,8 @@ def test_binary_provisions_serves_and_answers_a_site(
                             capture_output=True, text=True, timeout=60)
     assert signed.returncode == 0, signed.stderr
     kit = load_site_kit(out / "sites" / "alpha.medfed-kit", key_pem=key)
-    assert kit.ckks_secret_context is not None
-    assert not (out / "coordinator" / "ckks_secret_context.bin").exists()
+    assert kit.plan.mode is SecureMode.CKKS
+    assert not any(b"MFCKCTX1" in p.read_bytes() for p in out.rglob("*") if p.is_file())  # no CKKS key
 
     with serving([str(BINARY)], out / "coordinator", port, tmp_path / "serve.log"):
         with CoordinatorClient(kit) as client:

@@ -178,11 +178,10 @@ def signed_as(fed: Federation, site: str, round_number: int, blob: bytes) -> byt
     from coordinator.secure.site_signatures import sign_fields
 
     kit = fed.kit(site)
-    assert kit.ckks_secret_context is not None
     key = serialization.load_pem_private_key(kit.key_pem, None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     unsigned = signed.UploadStatement(
-        kit.federation, round_number, site, context_fingerprint(kit.ckks_secret_context),
+        kit.federation, round_number, site, context_fingerprint(fed.ckks_secret(site)),
         hashlib.sha256(blob).hexdigest(), kit.cert_pem.decode(), signature="",
     )
     statement = dataclasses.replace(unsigned, signature=sign_fields(signed._DOMAIN, unsigned.fields(), key))

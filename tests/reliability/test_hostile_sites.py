@@ -94,9 +94,7 @@ def _honest_plaintext_round(fed: Federation, number: int, base: dict[str, np.nda
 
 # --- encrypted helpers -----------------------------------------------------------------------
 def _secret(fed: Federation) -> bytes:
-    secret = fed.kit("a").ckks_secret_context
-    assert secret is not None
-    return secret
+    return fed.ckks_secret("a")
 
 
 def _honest_ckks_round(fed: Federation, number: int, tmp: Path, sites: list[str] = HONEST) -> None:

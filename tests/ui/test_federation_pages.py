@@ -63,7 +63,8 @@ def test_join_a_ckks_round_then_read_privacy_quality_and_audit(
     assert "fingerprint" in page.notice.label.text()
     from coordinator.provisioning import sign_site_request
 
-    signed = sign_site_request(fed.root / "prov", (tmp_path / "gui.csr").read_bytes())
+    # a new certificate for a site name: the CA revokes the old one first, explicitly
+    signed = sign_site_request(fed.root / "prov", (tmp_path / "gui.csr").read_bytes(), revoke_previous=True)
     assert page.enroll_kit(signed.path)
     plan_text = " ".join(page.plan_form.itemAt(i).widget().text()
                          for i in range(page.plan_form.count()) if page.plan_form.itemAt(i).widget())

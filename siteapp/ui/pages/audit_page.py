@@ -59,6 +59,7 @@ class AuditPage(Page):
         kind_names = {
             "upload": self.tr("Uploads (model updates)"), "download": self.tr("Downloads"),
             "metrics": self.tr("Validation scores"), "masking": self.tr("Masking messages"),
+            "keys": self.tr("Encryption key sharing"),
             "poll": self.tr("Status polls"), "other": self.tr("Other"),
         }
         for kind in KINDS:
