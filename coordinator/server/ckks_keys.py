@@ -81,10 +81,10 @@ class CkksKeys:
     def state(self, row: KeyGenerationRow | None = None) -> CkksKeyState:
         row = row or self.current()
         requests = self.store.key_requests()
-        sealed = self.store.sealed_keys(row.generation)
+        sealed = self.store.sealed_key_certificates(row.generation)
         waiting = [
             s for s in row.members
-            if s != row.holder and (s not in requests or sealed.get(s, ("",))[0] != requests[s][1])
+            if s != row.holder and (s not in requests or sealed.get(s) != requests[s][1])
         ]
         return CkksKeyState(
             generation=row.generation, holder=row.holder, fingerprint=row.fingerprint,

@@ -683,6 +683,16 @@ class CoordinatorStore:
                 generation=generation, site=site, certificate_sha256=certificate_sha256, body=body,
             ))
 
+    def sealed_key_certificates(self, generation: int) -> dict[str, str]:
+        """Per site with a sealed copy of ``generation``'s key: the certificate SHA-256
+        it was sealed to (without the copies: every poll of the round state reads this)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ckks_sealed_keys.c.site, ckks_sealed_keys.c.certificate_sha256)
+                .where(ckks_sealed_keys.c.generation == generation)
+            ).all()
+        return {r[0]: r[1] for r in rows}
+
     def sealed_keys(self, generation: int) -> dict[str, tuple[str, str]]:
         """Per site: ``(certificate SHA-256 it was sealed to, sealed key JSON)``."""
         with self.engine.connect() as conn:

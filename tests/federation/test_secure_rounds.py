@@ -42,6 +42,11 @@ from coordinator.secure.errors import InvalidContextError
 from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.model_codec import read_layout
 from coordinator.server.round_aggregation import aggregate_plaintext
+<<<<<<< HEAD
+=======
+from siteapp.federation.ckks_keys import key_folder
+from siteapp.federation.join_report import Phase
+>>>>>>> 4fe1154 (Round-state polls read which sites hold a sealed key without the sealed copies; key files checked owner-only at rest; sealing tests renamed (a unique module name))
 from siteapp.federation.update_encoding import plaintext_body
 from siteapp.privacy.ledger import PrivacyLedger, RecordSet
 from siteapp.training.weights import WeightLayout, unflatten
@@ -144,6 +149,9 @@ def test_nothing_the_operator_or_coordinator_holds_decrypts_an_upload(
     secrets = {site: fed.ckks_secrets(site) for site in SITES}
     [secret] = secrets["a"]
     assert context_has_secret_key(secret) and secrets["b"] == secrets["c"] == [secret]
+    for site in SITES:  # at rest: the site's data folder only, owner-only
+        folder = key_folder(fed.data_dirs[site])
+        assert all(p.stat().st_mode & 0o077 == 0 for p in (folder, *folder.iterdir()))
     key_bytes = secret[-4096:]  # the tail of the secret key's serialisation
     blobs = fed.root / "state" / "blobs"
     one_upload = split_upload(next(p for p in (blobs / "uploads").rglob("a-*")).read_bytes())[1]
