@@ -9,6 +9,7 @@ every request in the audit log.
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,9 +54,10 @@ def test_join_a_ckks_round_then_read_privacy_quality_and_audit(
     wait_idle(qtbot)
 
     tampered = tmp_path / "tampered.medfed-kit"
-    raw = bytearray(fed.site_kits[GUI_SITE].read_bytes())
-    raw[len(raw) // 2] ^= 0xFF
-    tampered.write_bytes(bytes(raw))
+    with zipfile.ZipFile(fed.site_kits[GUI_SITE]) as original, zipfile.ZipFile(tampered, "w") as copy:
+        for member in original.infolist():  # the plan edited after the operator signed it
+            data = original.read(member)
+            copy.writestr(member, data.replace(b'"rounds": 1', b'"rounds": 9') if member.filename == "plan.json" else data)
     assert not page.enroll_kit(tampered)
     assert "refused" in page.notice.label.text()
     # Request enrolment from the page (a new key of the site's own), the operator signs it

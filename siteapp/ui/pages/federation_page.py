@@ -416,6 +416,13 @@ class FederationPage(Page):
         else:
             text = self.tr("Connected. Round {n} is {phase}; {k} site(s) have uploaded.").format(
                 n=state.number, phase=self.phase_words[state.phase], k=len(state.submitted))
+        key = state.ckks_key
+        if key is not None and not key.ready and not state.finished:
+            waiting = ", ".join(key.waiting_for) if key.fingerprint else key.holder
+            text += " " + self.tr(
+                "Rounds start once every site holds the federation's encryption key; waiting "
+                "for: {sites}. Each site gets it when it joins."
+            ).format(sites=waiting)
         self.connection_label.setText(text)
 
     def _on_unreachable(self, message: str) -> None:
