@@ -42,11 +42,7 @@ from coordinator.secure.errors import InvalidContextError
 from coordinator.secure.quantisation import masking_bounds
 from coordinator.server.model_codec import read_layout
 from coordinator.server.round_aggregation import aggregate_plaintext
-<<<<<<< HEAD
-=======
 from siteapp.federation.ckks_keys import key_folder
-from siteapp.federation.join_report import Phase
->>>>>>> 4fe1154 (Round-state polls read which sites hold a sealed key without the sealed copies; key files checked owner-only at rest; sealing tests renamed (a unique module name))
 from siteapp.federation.update_encoding import plaintext_body
 from siteapp.privacy.ledger import PrivacyLedger, RecordSet
 from siteapp.training.weights import WeightLayout, unflatten
