@@ -38,6 +38,14 @@ EXPECTED_OPERATIONS = {
     ("post", "/v1/rounds/{round_number}/metrics"),
     ("get", "/v1/rounds/{round_number}/masking/{step}"),
     ("post", "/v1/rounds/{round_number}/masking/{step}"),
+    ("get", "/v1/rounds/{round_number}/probes/{probe}"),
+    # The federation's statistics: secure sums of their own, under this prefix.
+    ("get", "/statistics/v1/plan"), ("get", "/statistics/v1/round"), ("get", "/statistics/v1/status"),
+    ("get", "/statistics/v1/rounds/{round_number}/result"),
+    ("put", "/statistics/v1/rounds/{round_number}/update"),
+    ("get", "/statistics/v1/rounds/{round_number}/masking/{step}"),
+    ("post", "/statistics/v1/rounds/{round_number}/masking/{step}"),
+    ("get", "/statistics/v1/rounds/{round_number}/probes/{probe}"),
     # The CKKS key's relay (this plaintext federation refuses each with a 4xx too).
     ("get", "/v1/ckks/key"), ("put", "/v1/ckks/key/request"), ("get", "/v1/ckks/key/requests"),
     ("put", "/v1/ckks/key/{generation}/context"),
