@@ -68,7 +68,7 @@ class AuditPage(Page):
         self.kind_words = {
             "upload": self.tr("upload"), "download": self.tr("download"),
             "metrics": self.tr("validation"), "masking": self.tr("masking"),
-            "poll": self.tr("poll"), "other": self.tr("other"),
+            "keys": self.tr("key sharing"), "poll": self.tr("poll"), "other": self.tr("other"),
         }
         self.period_combo = QComboBox()
         self.period_combo.addItem(self.tr("All time"), ALL)
