@@ -53,151 +53,161 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
+        <source>Encryption key sharing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
         <source>Status polls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
         <source>Other</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
         <source>upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
         <source>download</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
         <source>validation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
         <source>masking</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
         <source>poll</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
         <source>other</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="73"/>
-        <source>All time</source>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
+        <source>key sharing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
-        <source>Last hour</source>
+        <source>All time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="75"/>
-        <source>Last day</source>
+        <source>Last hour</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
+        <source>Last day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="77"/>
         <source>Last week</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="79"/>
         <source>Search endpoint, hash, content…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="81"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Time (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Kind</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>HTTP</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
         <source>Bytes sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
         <source>SHA-256</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
         <source>What it carried</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
         <source>Tries</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="135"/>
         <source>{n} request(s) shown ({polls} of them status polls that carried nothing), {uploads} upload(s), {total:,} bytes sent in total.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="149"/>
         <source>{n} status polls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="150"/>
         <source>nothing (asked for the plan or the round state)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="160"/>
         <source>Export the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="161"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="169"/>
         <source>exporting the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="171"/>
         <source>{n} request(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -398,7 +408,7 @@
     <name>FederationPage</name>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="113"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -664,7 +674,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="422"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="423"/>
+        <source>Rounds start once every site holds the federation&apos;s encryption key; waiting for: {sites}. Each site gets it when it joins.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="429"/>
         <source>Connection: not reachable. {message}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -684,77 +699,77 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="431"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="438"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="466"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>taking part in the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="475"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="482"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="488"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="490"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="497"/>
         <source>Connection: no answer now. {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="499"/>
         <source>Connection: no answer now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="500"/>
         <source>Connection: the coordinator answers again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="519"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="514"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="521"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="515"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="522"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="518"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="525"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="524"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="531"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2626,106 +2641,126 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="51"/>
-        <source>confirming who took part</source>
+        <source>waiting for the federation&apos;s encryption key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="52"/>
-        <source>helping remove the masks</source>
+        <source>every site holds the federation&apos;s encryption key (generation {generation})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="53"/>
-        <source>validation figures not reported: {why}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="54"/>
-        <source>agreeing pairwise masks with the other sites</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="55"/>
-        <source>statistics: {what}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="56"/>
-        <source>no answer yet</source>
+        <source>waiting for site {holder} to make the federation&apos;s encryption key (generation {generation})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="57"/>
-        <source>{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the federation operator whether the coordinator is running, check the address, and try again</source>
+        <source>waiting for site {holder} to hand the encryption key to {sites}; rounds start once every site holds it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="62"/>
+        <source>confirming who took part</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="63"/>
-        <source>HTTP {status}: {text}</source>
+        <source>helping remove the masks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="64"/>
-        <source>{problem}</source>
+        <source>validation figures not reported: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="65"/>
-        <source>{why}; retrying</source>
+        <source>agreeing pairwise masks with the other sites</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="66"/>
-        <source>{problem}; nothing was sent to the coordinator</source>
+        <source>statistics: {what}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="67"/>
-        <source>the connection to {where} failed ({error})</source>
+        <source>no answer yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="68"/>
-        <source>a secure connection to {where} could not be set up ({error}); check the coordinator address and that the kit is this federation&apos;s</source>
+        <source>{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the federation operator whether the coordinator is running, check the address, and try again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="73"/>
-        <source>nothing answers at {where} (connection refused): the coordinator is not running there, or the address is wrong</source>
+        <location filename="../../siteapp/ui/runner_words.py" line="74"/>
+        <source>HTTP {status}: {text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="75"/>
+        <source>{problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="76"/>
+        <source>{why}; retrying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
+        <source>{problem}; nothing was sent to the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="78"/>
-        <source>the name in {where} cannot be found (DNS): check the coordinator address and this workstation&apos;s network</source>
+        <source>the connection to {where} failed ({error})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="83"/>
-        <source>{where} did not answer in time: the network, a firewall or the coordinator is slow or blocking the connection</source>
+        <location filename="../../siteapp/ui/runner_words.py" line="79"/>
+        <source>a secure connection to {where} could not be set up ({error}); check the coordinator address and that the kit is this federation&apos;s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="88"/>
-        <source>the connection to {where} was cut off</source>
+        <location filename="../../siteapp/ui/runner_words.py" line="84"/>
+        <source>nothing answers at {where} (connection refused): the coordinator is not running there, or the address is wrong</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="89"/>
+        <source>the name in {where} cannot be found (DNS): check the coordinator address and this workstation&apos;s network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="94"/>
+        <source>{where} did not answer in time: the network, a firewall or the coordinator is slow or blocking the connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="99"/>
+        <source>the connection to {where} was cut off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="100"/>
         <source>the server at {where} could not prove it is this federation&apos;s coordinator (its certificate is not signed by the federation&apos;s authority in this site&apos;s kit, or is for another name). Retrying cannot fix this: check the coordinator address, or ask the federation operator whether the coordinator&apos;s certificate changed and import the new enrolment kit they give you</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="98"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="109"/>
         <source>the coordinator at {where} refused this site&apos;s certificate: it was revoked. Ask the federation operator for a new enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="103"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="114"/>
         <source>a certificate expired (this site&apos;s or the coordinator&apos;s at {where}); ask the federation operator for a renewed kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="108"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="119"/>
         <source>the coordinator at {where} refused this site&apos;s certificate (it does not know it, or it was revoked): check that the kit is this federation&apos;s, or ask the federation operator for a new one</source>
         <translation type="unfinished"></translation>
     </message>

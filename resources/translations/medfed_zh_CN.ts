@@ -53,151 +53,161 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
+        <source>Encryption key sharing</source>
+        <translation>加密密钥分发</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
         <source>Status polls</source>
         <translation>状态查询</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
         <source>upload</source>
         <translation>上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="68"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
         <source>download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
         <source>validation</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
         <source>masking</source>
         <translation>掩码</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
         <source>poll</source>
         <translation>轮询</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
         <source>other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="73"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
+        <source>key sharing</source>
+        <translation>密钥分发</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>All time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="75"/>
         <source>Last hour</source>
         <translation>最近一小时</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
         <source>Last day</source>
         <translation>最近一天</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="77"/>
         <source>Last week</source>
         <translation>最近一周</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="79"/>
         <source>Search endpoint, hash, content…</source>
         <translation>搜索接口、哈希值、内容…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="81"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Time (UTC)</source>
         <translation>时间（UTC）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>Request</source>
         <translation>请求</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
         <source>HTTP</source>
         <translation>HTTP</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
         <source>Bytes sent</source>
         <translation>发送字节数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
         <source>What it carried</source>
         <translation>所含内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
         <source>Tries</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="134"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="135"/>
         <source>{n} request(s) shown ({polls} of them status polls that carried nothing), {uploads} upload(s), {total:,} bytes sent in total.</source>
         <translation>显示 {n} 个请求（其中 {polls} 个是不携带任何内容的状态轮询），{uploads} 次上传，共发送 {total:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="148"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="149"/>
         <source>{n} status polls</source>
         <translation>{n} 次状态轮询</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="150"/>
         <source>nothing (asked for the plan or the round state)</source>
         <translation>无（仅查询计划或轮次状态）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="159"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="160"/>
         <source>Export the audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="161"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="169"/>
         <source>exporting the audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="171"/>
         <source>{n} request(s) written to {file}.</source>
         <translation>已将 {n} 个请求写入 {file}。</translation>
     </message>
@@ -398,7 +408,7 @@
     <name>FederationPage</name>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="113"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
@@ -664,7 +674,12 @@
         <translation>联系协调服务器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="422"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="423"/>
+        <source>Rounds start once every site holds the federation&apos;s encryption key; waiting for: {sites}. Each site gets it when it joins.</source>
+        <translation>每个站点都持有联盟的加密密钥后，轮次才会开始；正在等待：{sites}。每个站点在加入时获得密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="429"/>
         <source>Connection: not reachable. {message}</source>
         <translation>连接：无法访问。{message}</translation>
     </message>
@@ -684,77 +699,77 @@
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="431"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="438"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="466"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="474"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="475"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="482"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="488"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="486"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="490"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="497"/>
         <source>Connection: no answer now. {why}</source>
         <translation>连接：当前无应答。{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="492"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="499"/>
         <source>Connection: no answer now.</source>
         <translation>连接：当前无应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="500"/>
         <source>Connection: the coordinator answers again.</source>
         <translation>连接：协调服务器已恢复应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="505"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="519"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="514"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="521"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="515"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="522"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation>联邦已完成全部轮次，无需再等待。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="518"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="525"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="524"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="531"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -2626,106 +2641,126 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/runner_words.py" line="51"/>
+        <source>waiting for the federation&apos;s encryption key</source>
+        <translation>正在等待联盟的加密密钥</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
+        <source>every site holds the federation&apos;s encryption key (generation {generation})</source>
+        <translation>每个站点都已持有联盟的加密密钥（第 {generation} 代）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
+        <source>waiting for site {holder} to make the federation&apos;s encryption key (generation {generation})</source>
+        <translation>正在等待站点 {holder} 生成联盟的加密密钥（第 {generation} 代）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="57"/>
+        <source>waiting for site {holder} to hand the encryption key to {sites}; rounds start once every site holds it</source>
+        <translation>正在等待站点 {holder} 将加密密钥交给 {sites}；每个站点都持有密钥后轮次才会开始</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="62"/>
         <source>confirming who took part</source>
         <translation>正在确认参与的站点</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
         <source>helping remove the masks</source>
         <translation>正在协助去除掩码</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
         <source>validation figures not reported: {why}</source>
         <translation>未报告验证结果：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="54"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
         <source>agreeing pairwise masks with the other sites</source>
         <translation>正在与其他站点协商成对掩码</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="55"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
         <source>statistics: {what}</source>
         <translation>统计：{what}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="56"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
         <source>no answer yet</source>
         <translation>尚无应答</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="57"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="68"/>
         <source>{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the federation operator whether the coordinator is running, check the address, and try again</source>
         <translation>{why}。已在 {seconds:.0f} 秒内尝试 {tries} 次；没有任何数据丢失：请询问联邦运营方协调服务器是否在运行，检查地址后重试</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="74"/>
         <source>HTTP {status}: {text}</source>
         <translation>HTTP {status}：{text}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="75"/>
         <source>{problem}</source>
         <translation>{problem}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="76"/>
         <source>{why}; retrying</source>
         <translation>{why}；正在重试</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
         <source>{problem}; nothing was sent to the coordinator</source>
         <translation>{problem}；没有向协调服务器发送任何内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="78"/>
         <source>the connection to {where} failed ({error})</source>
         <translation>与 {where} 的连接失败（{error}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="68"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="79"/>
         <source>a secure connection to {where} could not be set up ({error}); check the coordinator address and that the kit is this federation&apos;s</source>
         <translation>无法与 {where} 建立安全连接（{error}）；请检查协调服务器地址，并确认注册包属于本联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="73"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="84"/>
         <source>nothing answers at {where} (connection refused): the coordinator is not running there, or the address is wrong</source>
         <translation>{where} 无应答（连接被拒绝）：协调服务器未在该处运行，或地址有误</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="78"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="89"/>
         <source>the name in {where} cannot be found (DNS): check the coordinator address and this workstation&apos;s network</source>
         <translation>无法解析 {where} 中的名称（DNS）：请检查协调服务器地址和本工作站的网络</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="83"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="94"/>
         <source>{where} did not answer in time: the network, a firewall or the coordinator is slow or blocking the connection</source>
         <translation>{where} 未及时应答：网络、防火墙或协调服务器过慢或阻止了连接</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="88"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="99"/>
         <source>the connection to {where} was cut off</source>
         <translation>与 {where} 的连接被中断</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="89"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="100"/>
         <source>the server at {where} could not prove it is this federation&apos;s coordinator (its certificate is not signed by the federation&apos;s authority in this site&apos;s kit, or is for another name). Retrying cannot fix this: check the coordinator address, or ask the federation operator whether the coordinator&apos;s certificate changed and import the new enrolment kit they give you</source>
         <translation>{where} 处的服务器无法证明自己是本联邦的协调服务器（其证书未由本站点注册包中的联邦证书机构签发，或签发给了其他名称）。重试无法解决：请检查协调服务器地址，或询问联邦运营方协调服务器的证书是否已更换，并导入其提供的新注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="98"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="109"/>
         <source>the coordinator at {where} refused this site&apos;s certificate: it was revoked. Ask the federation operator for a new enrolment kit</source>
         <translation>{where} 处的协调服务器拒绝了本站点的证书：该证书已被吊销。请向联邦运营方索取新的注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="103"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="114"/>
         <source>a certificate expired (this site&apos;s or the coordinator&apos;s at {where}); ask the federation operator for a renewed kit</source>
         <translation>有证书已过期（本站点的或 {where} 处协调服务器的）；请向联邦运营方索取续期的注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="108"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="119"/>
         <source>the coordinator at {where} refused this site&apos;s certificate (it does not know it, or it was revoked): check that the kit is this federation&apos;s, or ask the federation operator for a new one</source>
         <translation>{where} 处的协调服务器拒绝了本站点的证书（不认识该证书，或已被吊销）：请确认注册包属于本联邦，或向联邦运营方索取新的注册包</translation>
     </message>
