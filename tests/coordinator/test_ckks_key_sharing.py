@@ -59,7 +59,7 @@ def test_rounds_wait_until_every_site_holds_the_key_and_only_its_holder_gives_it
     a, b = fed.client("a"), fed.client("b")
     key = a.ckks_key_state()
     assert (key.generation, key.holder, key.fingerprint, key.ready) == (1, "a", None, False)
-    assert key.waiting_for == ["b", "c"] and "waiting for site a" in key.describe()
+    assert key.waiting_for == ["b", "c"] and "waiting for site a" in str(key.describe())
     round_state = a.round_state()
     assert round_state.deadline_at is None and round_state.ckks_key == key
 
