@@ -17,8 +17,9 @@ weighted by patients, and the plan's client-level update clipping:
 Both are scored on each site's own validation patients (patient-level ROC AUC). The final
 generator is measured too: a classifier two-sample test of its samples against the
 sites' held-out real images, per class, and a memorisation check (nearest training image
-distances, ``siteapp.synthesis.measures``). Seeds are benchmark-only (the ledger of a real
-site marks any seeded round); a seed fixes the phantom split, sampling and noise.
+distances, ``siteapp.synthesis.measures``). Seeds are benchmark-only (a real site's ledger
+marks any seeded round as nominal); a seed fixes the initial weights, Poisson sampling and
+DP noise (the phantom and its patient split are the same for every seed).
 
 Run: ``python benchmarks/synthetic_augmentation.py [--seeds 3] [--json]``.
 """

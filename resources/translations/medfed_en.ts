@@ -2040,218 +2040,218 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="59"/>
         <source>Model quality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="63"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="81"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="82"/>
         <source>Sensitivity (positives found)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="83"/>
         <source>Specificity (negatives cleared)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
         <source>AUC</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
         <source>sensitivity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="86"/>
         <source>specificity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="90"/>
         <source>round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="96"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="97"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="114"/>
         <source>Local-only model (baseline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="117"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
         <source>Train local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="127"/>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="299"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="131"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="152"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="155"/>
         <source>reading the model metrics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="166"/>
         <source>federated (global) model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="168"/>
         <source>local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="188"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="188"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="196"/>
         <source>In brackets: the 95% confidence interval; a small validation set gives a wide one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="207"/>
         <source>Decision threshold: a patient is called {positive} when the model&apos;s probability of {positive} is at least {t:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="207"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="210"/>
         <source>Decision rule: a patient is called the class with the highest probability.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="220"/>
         <source>predicted {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="221"/>
         <source>truly {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="234"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="243"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="264"/>
         <source>working out the privacy cost</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="267"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="270"/>
         <source>Working out what this run costs in privacy…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="291"/>
         <source>Spend privacy budget?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="299"/>
         <source>Train and spend</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="385"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="388"/>
         <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="284"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="287"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="290"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="293"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="310"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="313"/>
         <source>training the local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="320"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="323"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="324"/>
         <source>Training…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
         <source>Stopping after the current step…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="336"/>
         <source>Training: step {done} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="341"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="344"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="348"/>
         <source>The local-only model is trained.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3252,6 +3252,49 @@
     <message>
         <location filename="../../siteapp/ui/pages/studies_page.py" line="441"/>
         <source>drawing thumbnails</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SyntheticSamplesBox</name>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="42"/>
+        <source>Synthetic images (the federation&apos;s generator)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="49"/>
+        <source>Synthetic images are made by the generator the federation trained with privacy protection. They never leave this computer and are never stored with real studies.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="53"/>
+        <source>Show samples</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="64"/>
+        <source>drawing synthetic samples</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="71"/>
+        <source>No synthetic samples to show: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="80"/>
+        <source>real</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="80"/>
+        <source>synthetic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="91"/>
+        <source>Left: real training images of this site. Right: synthetic images from the generator after round %1. Judge whether they look like the real ones.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

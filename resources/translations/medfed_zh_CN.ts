@@ -2040,218 +2040,218 @@
 <context>
     <name>QualityPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="59"/>
         <source>Model quality</source>
         <translation>模型质量</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="63"/>
         <source>How well the model recognises the condition on this site&apos;s own held-out patients (never used for training), round by round.</source>
         <translation>逐轮显示模型在本站点留出患者（从未用于训练）上识别该病变的效果。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="80"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="81"/>
         <source>AUC (1.0 = perfect ranking)</source>
         <translation>AUC（1.0 = 完美排序）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="82"/>
         <source>Sensitivity (positives found)</source>
         <translation>灵敏度（检出的阳性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="83"/>
         <source>Specificity (negatives cleared)</source>
         <translation>特异度（排除的阴性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
         <source>AUC</source>
         <translation>AUC</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
         <source>sensitivity</source>
         <translation>灵敏度</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="86"/>
         <source>specificity</source>
         <translation>特异度</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="89"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="90"/>
         <source>round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="96"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="97"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation>混淆矩阵（最新模型，留出患者）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="113"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="114"/>
         <source>Local-only model (baseline)</source>
         <translation>仅本地模型（基线）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="116"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="117"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation>仅使用本站点已标注的患者训练，采用相同的隐私保护。它与联邦轮次一样会消耗隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
         <source>Train local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="127"/>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="128"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="299"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="130"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="131"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="152"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="155"/>
         <source>reading the model metrics</source>
         <translation>读取模型指标</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="163"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="166"/>
         <source>federated (global) model</source>
         <translation>联邦（全局）模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="165"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="168"/>
         <source>local-only model</source>
         <translation>仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation>本站点尚未训练任何模型。请参与一轮联邦学习，或在下方训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="182"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation>最新模型：{source} 第 {round} 轮 — 在 {count} 位留出患者上的 AUC {auc}，灵敏度 {sens}，特异度 {spec}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="188"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="188"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="196"/>
         <source>In brackets: the 95% confidence interval; a small validation set gives a wide one.</source>
         <translation>括号内为 95% 置信区间；验证集越小，区间越宽。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="204"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="207"/>
         <source>Decision threshold: a patient is called {positive} when the model&apos;s probability of {positive} is at least {t:.2f}.</source>
         <translation>决策阈值：当模型给出的“{positive}”概率不低于 {t:.2f} 时，判定该患者为“{positive}”。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="207"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="210"/>
         <source>Decision rule: a patient is called the class with the highest probability.</source>
         <translation>决策规则：判定患者属于概率最高的类别。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="217"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="220"/>
         <source>predicted {c}</source>
         <translation>预测为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="218"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="221"/>
         <source>truly {c}</source>
         <translation>实际为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="234"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation>行：您标注的真实类别。列：模型的判断。绿色单元格为正确；红色单元格为错误（漏诊、误报，或将一种发现误判为另一种）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="243"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation>仅本地训练正在运行。退出会在当前步骤后停止：进行中的这一轮仍计入本站点的隐私预算（训练开始前已记录），其模型不会保存。训练不会自动恢复；准备好后请在“模型质量”中重新训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="264"/>
         <source>working out the privacy cost</source>
         <translation>计算隐私成本</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="267"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="270"/>
         <source>Working out what this run costs in privacy…</source>
         <translation>正在计算本次训练的隐私成本…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="291"/>
         <source>Spend privacy budget?</source>
         <translation>花费隐私预算？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="296"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="299"/>
         <source>Train and spend</source>
         <translation>训练并花费</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="385"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="388"/>
         <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
         <translation>{name}：AUC {auc}，灵敏度 {sens}，特异度 {spec}（{n} 名患者）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="284"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="287"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation>未训练：没有花费隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="290"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="293"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
         <translation>训练 {rounds} 轮仅本地模型会花费隐私预算：本站点的 ε 将从 {before:.2f} 增至 {after:.2f}（上限 {cap:g}，δ {delta:.1e}）。已花费的预算无法收回。本次训练后剩余的预算仍可用于联邦训练轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="310"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="313"/>
         <source>training the local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="320"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="323"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation>正在准备图像并检查隐私预算…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="324"/>
         <source>Training…</source>
         <translation>训练中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="336"/>
         <source>Training: step {done} of {total}</source>
         <translation>训练：第 {done} / {total} 步</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="341"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="344"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation>完成：在 {device} 上训练了 {rounds} 轮；本站点的 ε 现为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="348"/>
         <source>The local-only model is trained.</source>
         <translation>仅本地模型已训练完成。</translation>
     </message>
@@ -3253,6 +3253,49 @@
         <location filename="../../siteapp/ui/pages/studies_page.py" line="441"/>
         <source>drawing thumbnails</source>
         <translation>生成缩略图</translation>
+    </message>
+</context>
+<context>
+    <name>SyntheticSamplesBox</name>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="42"/>
+        <source>Synthetic images (the federation&apos;s generator)</source>
+        <translation>合成图像（联邦训练的生成器）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="49"/>
+        <source>Synthetic images are made by the generator the federation trained with privacy protection. They never leave this computer and are never stored with real studies.</source>
+        <translation>合成图像由联邦在隐私保护下训练的生成器产生。它们不会离开这台计算机，也不会与真实检查一起存储。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="53"/>
+        <source>Show samples</source>
+        <translation>显示样本</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="64"/>
+        <source>drawing synthetic samples</source>
+        <translation>正在生成合成样本</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="71"/>
+        <source>No synthetic samples to show: %1</source>
+        <translation>没有可显示的合成样本：%1</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="80"/>
+        <source>real</source>
+        <translation>真实</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="80"/>
+        <source>synthetic</source>
+        <translation>合成</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="91"/>
+        <source>Left: real training images of this site. Right: synthetic images from the generator after round %1. Judge whether they look like the real ones.</source>
+        <translation>左：本站点的真实训练图像。右：第 %1 轮后生成器产生的合成图像。请判断它们是否与真实图像相似。</translation>
     </message>
 </context>
 <context>

@@ -39,6 +39,7 @@ from siteapp.ui.vocabulary import class_text
 from siteapp.ui.widgets.charts import LineChart
 from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
+from siteapp.ui.widgets.synthetic_samples import SyntheticSamplesBox
 from siteapp.ui.workers import JobContext, Worker, call_in_worker
 
 if TYPE_CHECKING:
@@ -143,6 +144,8 @@ class QualityPage(Page):
         train_layout.addWidget(self.train_status)
         train_layout.addStretch(1)
         grid.addWidget(train_box, 1, 2)
+        self.synthetic_box = SyntheticSamplesBox(session.data_dir)
+        grid.addWidget(self.synthetic_box, 2, 0, 1, 3)
         self.body.addLayout(grid, 1)
         session.models_changed.connect(self.mark_stale)
 
