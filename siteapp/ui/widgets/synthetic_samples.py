@@ -10,7 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from siteapp.synthesis.gallery import Gallery, synthetic_gallery
 from siteapp.ui.thumbnails import to_pixmap
@@ -75,8 +83,9 @@ class SyntheticSamplesBox(QGroupBox):
         self.gallery = gallery
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         real_word, synthetic_word = self.tr("real"), self.tr("synthetic")
         for row, name in enumerate(gallery.classes):
             self.grid.addWidget(QLabel(class_text(name)), row, 0)
