@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--scopes", nargs="+", choices=SCOPES, default=list(SCOPES))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -52,7 +53,7 @@ def main() -> None:
 
     out = args.out or Path(tempfile.mkdtemp(prefix="medfed-harmonisation-"))
     results: dict[str, Any] = {}
-    for scope in SCOPES:
+    for scope in args.scopes:
         settings = DemoSettings(task="mammo-mass", patients=args.patients, rounds=args.rounds,
                                 seed=args.seed, windowing_scope=scope)
         started = time.perf_counter()
@@ -76,7 +77,7 @@ def main() -> None:
         print(f"{scope:<11}{fed['mean']:>16.3f}{fed['site-1']:>9.3f}{fed['site-2']:>9.3f}"
               f"{fed['site-3']:>9.3f}{r['local_only']['mean']:>12.3f}{r['pooled_dp']['mean']:>11.3f}"
               f"{r['pooled_no_dp']['mean']:>9.3f}")
-    for site, windows in results["federation"]["windows"].items():
+    for site, windows in results.get("federation", {}).get("windows", {}).items():
         print(f"{site}: own window {windows['site']}, federation's {windows['federation']}")
 
 

@@ -31,8 +31,10 @@ from siteapp.tasks import TaskPreset
 
 #: A cell of the published sum under this many noise standard deviations counts as empty:
 #: the noise alone puts positive weight in every empty bin (about 0.4 std on average once
-#: negatives are clipped), which would spread every window over the whole value range.
-NOISE_FLOOR_STDS = 2.0
+#: negatives are clipped), which would spread every window over the whole value range. At
+#: 3 std an empty 64-bin histogram keeps a noise-only bin with probability 0.08 (at 2 std,
+#: 1.5 such bins on average, each far out in a tail where it moves a window most).
+NOISE_FLOOR_STDS = 3.0
 
 
 def cell_noise_std(settings: FederatedStatistics, sites: int) -> float:
