@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from coordinator.protocol import FederationPlan
+from coordinator.protocol import FederationPlan, GeneratorTraining, LocalTraining
 from siteapp.errors import UsageError
 from siteapp.federation.enrolment import Enrolment
 from siteapp.federation.errors import PlanRefusedError
@@ -111,15 +111,18 @@ def plan_problems(plan: FederationPlan, policy: SitePolicy, enrolment: Enrolment
         problems.append(f"the plan no longer lists this site ('{enrolment.site}')")
     if policy.allowed_models is not None and plan.model not in policy.allowed_models:
         problems.append(f"model '{plan.model}' is not allowed here (allowed: {', '.join(policy.allowed_models)})")
-    local = plan.local
-    if local.learning_rate > policy.max_learning_rate:
-        problems.append(f"learning rate {local.learning_rate:g} is above the site's limit {policy.max_learning_rate:g}")
-    if local.epochs_per_round > policy.max_epochs_per_round:
-        problems.append(f"{local.epochs_per_round} epochs per round is above the site's limit {policy.max_epochs_per_round}")
-    if local.batch_size > policy.max_batch_size:
-        problems.append(f"batch size {local.batch_size} is above the site's limit {policy.max_batch_size}")
-    if local.max_grad_norm > policy.max_grad_norm_limit:
-        problems.append(f"per-patient clipping norm {local.max_grad_norm:g} is above the site's limit {policy.max_grad_norm_limit:g}")
+    trainings: list[tuple[str, LocalTraining | GeneratorTraining]] = [("", plan.local)]
+    if plan.generator is not None:
+        trainings.append(("the generator's ", plan.generator))
+    for whose, local in trainings:
+        if local.learning_rate > policy.max_learning_rate:
+            problems.append(f"{whose}learning rate {local.learning_rate:g} is above the site's limit {policy.max_learning_rate:g}")
+        if local.epochs_per_round > policy.max_epochs_per_round:
+            problems.append(f"{whose}{local.epochs_per_round} epochs per round is above the site's limit {policy.max_epochs_per_round}")
+        if local.batch_size > policy.max_batch_size:
+            problems.append(f"{whose}batch size {local.batch_size} is above the site's limit {policy.max_batch_size}")
+        if local.max_grad_norm > policy.max_grad_norm_limit:
+            problems.append(f"{whose}per-patient clipping norm {local.max_grad_norm:g} is above the site's limit {policy.max_grad_norm_limit:g}")
     return problems
 
 

@@ -136,6 +136,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     digest.add_argument("--task", default=DEFAULT_TASK)
     digest.add_argument("--model", default=None, help="default: the task's default model")
     digest.add_argument("--init-seed", type=int, default=TRAINING.init_seed)
+    digest.add_argument("--generator-latent", type=int, default=None,
+                        help="the plan's generator section's latent: update_length then adds "
+                             "the generator's values (with --generator-width)")
+    digest.add_argument("--generator-width", type=int, default=None)
     digest.add_argument("--json", action="store_true",
                         help="print the plan fields this app fixes: frozen_weights_sha256 and "
                              "update_length (the values in one update, needed by ckks and masking plans)")
@@ -254,10 +258,20 @@ def run_frozen_digest(args: argparse.Namespace) -> int:
     from siteapp.training.initial_model import initial_model
     from siteapp.training.weights import frozen_state_digest, update_length
 
-    model = initial_model(load_task(args.task), args.model, args.init_seed)
+    task = load_task(args.task)
+    model = initial_model(task, args.model, args.init_seed)
+    length = update_length(model)
+    if args.generator_latent is not None or args.generator_width is not None:
+        from coordinator.protocol import GeneratorTraining
+        from siteapp.synthesis.synthetic_data import generator_update_length
+
+        settings = GeneratorTraining.model_validate({
+            "rounds": 1, "latent": args.generator_latent or 16, "width": args.generator_width or 16,
+        })
+        length += generator_update_length(task, settings)
     if args.json:
         print(json.dumps({"frozen_weights_sha256": frozen_state_digest(model),
-                          "update_length": update_length(model)}))
+                          "update_length": length}))
     else:
         print(frozen_state_digest(model))
     return 0

@@ -56,6 +56,8 @@ def test_the_enrolled_plan_passes() -> None:
         ({"sites": ["b", "c", "d"]}, "no longer lists this site"),
         ({"local": {"learning_rate": 5.0}}, "learning rate 5"),
         ({"local": {"epochs_per_round": 50}}, "50 epochs per round"),
+        ({"rounds": 3, "generator": {"rounds": 1, "learning_rate": 5.0}}, "the generator's learning rate 5"),
+        ({"rounds": 3, "generator": {"rounds": 1, "batch_size": 5000}}, "the generator's batch size 5000"),
     ],
 )
 def test_a_plan_changed_mid_federation_or_beyond_policy_is_refused(fields: dict[str, object], reason: str) -> None:

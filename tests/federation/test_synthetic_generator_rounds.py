@@ -77,6 +77,7 @@ def test_ckks_generator_round_trains_records_and_caps(site_templates: dict[str, 
         assert generator_entry.context == f"{CONTEXT}:loopback{GENERATOR_CONTEXT_SUFFIX}"
         assert classifier_entry.context == f"{CONTEXT}:loopback"
         assert generator_entry.status == classifier_entry.status == "completed"
+        assert generator_entry.seeded and classifier_entry.seeded  # the tests' fixed seed is marked
         # the two compose: the classifier's entry reports the total after both
         assert classifier_entry.epsilon_after > generator_entry.epsilon_after > 0
         assert ledger.epsilon_spent(RecordSet.TRAINING) <= ledger.cap().epsilon
