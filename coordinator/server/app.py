@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
@@ -402,6 +403,8 @@ def create_app(
                 "This operator certificate was revoked; use the one provisioning issued since."
             ), status_code=403)
         view = status_view(plan, service.store, service.clock(), settings.last_seen_resolution_s)
+        if service.keys is not None and service.store.key_generation() is not None:
+            view = dataclasses.replace(view, now_line=f"{view.now_line}; {service.keys.state().describe()}")
         return HTMLResponse(render_status_page(view, settings.status_page_refresh_s))
 
     sites_api = APIRouter(dependencies=[Depends(caller)])

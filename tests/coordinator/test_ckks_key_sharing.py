@@ -11,6 +11,7 @@ import pytest
 from coordinator_loopback import UPDATE_LENGTH, Federation, wait_published
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from operator_scenario import get_status_page, operator_files
 
 from coordinator import cli
 from coordinator.client import RequestRefusedError
@@ -94,6 +95,8 @@ def test_rounds_wait_until_every_site_holds_the_key_and_only_its_holder_gives_it
     assert refused.value.status == 422
     assert cli.main(["status", "--kit", str(fed.kit_dir), *fed.store_args()]) == 0
     assert "to hand the encryption key to c" in capsys.readouterr().out
+    cert, key_file, ca = operator_files(fed)
+    assert "to hand the encryption key to c" in get_status_page(fed, (cert, key_file), ca).text
     assert a.round_state().deadline_at is None and a.round_state().phase == "open"
 
     fingerprint = fed.share_ckks_key()
