@@ -53,6 +53,8 @@ SOURCE_IMPORTED_SEG: Final = "imported-seg"
 SOURCE_IMPORTED_RTSTRUCT: Final = "imported-rtstruct"
 SOURCE_DRAWN: Final = "drawn"
 MASK_SOURCES: Final = (SOURCE_PHANTOM, SOURCE_IMPORTED_SEG, SOURCE_IMPORTED_RTSTRUCT, SOURCE_DRAWN)
+# A model's prediction, exported as SEG; never stored as a mask (it is not ground truth).
+SOURCE_PREDICTED: Final = "predicted"
 #: Manufacturer and series number of the SEG objects MedFed writes.
 SEG_MANUFACTURER: Final = "MedFed"
 SEG_SERIES_NUMBER: Final = 9101

@@ -32,6 +32,7 @@ from siteapp.dicom.config import (
     SEG_SERIES_NUMBER,
     SOURCE_DRAWN,
     SOURCE_PHANTOM,
+    SOURCE_PREDICTED,
 )
 from siteapp.dicom.index import InstanceRow, StudyIndex
 from siteapp.errors import UserFacingError
@@ -257,9 +258,10 @@ def build_segmentation(
     Phantoms pass seeded UIDs so a seed always writes the same objects; otherwise new
     UIDs are drawn. BINARY rather than LABELMAP: most viewers in use read only BINARY.
     """
-    automatic = source == SOURCE_PHANTOM
+    automatic = source in (SOURCE_PHANTOM, SOURCE_PREDICTED)
     algorithm = hd.AlgorithmIdentificationSequence(
-        name="MedFed phantom", family=codes.cid7162.ArtificialIntelligence, version="1"
+        name="MedFed phantom" if source == SOURCE_PHANTOM else "MedFed model",
+        family=codes.cid7162.ArtificialIntelligence, version="1",
     ) if automatic else None
     descriptions = [
         hd.seg.SegmentDescription(
