@@ -49,6 +49,22 @@ def _auc(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
+def score(model: object, val: PatientDataset, task: object) -> tuple[float | None, dict[str, float | None]]:
+    """The headline figure on ``val`` (AUC, or mean Dice for a segmentation task) and the
+    same per class (one-vs-rest AUC, or Dice per region)."""
+    from siteapp.tasks import TaskDefinition
+    from siteapp.training.evaluation import evaluate_patients
+    from siteapp.training.segmentation_data import SegmentationDataset
+    from siteapp.training.segmentation_metrics import evaluate_segmentation
+
+    assert isinstance(task, TaskDefinition)
+    if isinstance(val, SegmentationDataset):
+        dice = evaluate_segmentation(model, val, task)  # type: ignore[arg-type]
+        return dice.dice, dict(dice.dice_per_region)
+    figures = evaluate_patients(model, val, task)  # type: ignore[arg-type]
+    return _auc(figures.auc), {f.name: f.auc for f in figures.per_class}
+
+
 def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict[str, float],
                say: Say = print) -> BaselineCurve:
     """Each site trains alone with DP at ``epsilon[site]`` (see the module docstring)."""
@@ -56,7 +72,7 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
 
     from siteapp.privacy.ledger import EntryStatus, PrivacyLedger
     from siteapp.training.datasets import site_dataset
-    from siteapp.training.evaluation import evaluate_patients
+    from siteapp.training.segmentation_loss import loss_for
     from siteapp.training.trainer import RoundPlan, plan_round, train_round
     from siteapp.training.weights import load_state
 
@@ -80,14 +96,15 @@ def local_only(settings: DemoSettings, data_dirs: dict[str, Path], epsilon: dict
                              optimizer=settings.optimizer,
                              learning_rate=settings.learning_rate,
                              learning_rate_schedule=settings.learning_rate_schedule,
-                             sampling_seed=seed, noise_seed=seed)
+                             sampling_seed=seed, noise_seed=seed,
+                             loss=loss_for(task.is_segmentation))
             load_state(model, train_round(model, train, plan, device="cpu").local_weights)
             ledger.mark_finished(entry.id, EntryStatus.COMPLETED)
-            figures = evaluate_patients(model, val, task)
-            curve.auc_by_round[number - 1][site] = _auc(figures.auc)
-            curve.per_class_auc[site] = {f.name: f.auc for f in figures.per_class}
+            value, per_class = score(model, val, task)
+            curve.auc_by_round[number - 1][site] = value
+            curve.per_class_auc[site] = per_class
         curve.epsilon[site] = ledger.epsilon_spent()
-        say(f"local-only {site}: AUC {_fmt(curve.auc_by_round[-1][site])} at epsilon "
+        say(f"local-only {site}: {settings.score_label} {_fmt(curve.auc_by_round[-1][site])} at epsilon "
             f"{curve.epsilon[site]:.2f} (noise multiplier {sigma:.2f})")
     curve.seconds = time.perf_counter() - started
     return curve
@@ -101,7 +118,7 @@ def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = p
 
     from siteapp.privacy.calibration import calibrate_noise_multiplier
     from siteapp.training.datasets import site_dataset
-    from siteapp.training.evaluation import evaluate_patients
+    from siteapp.training.segmentation_loss import loss_for
     from siteapp.training.trainer import RoundPlan, plan_round, train_round
     from siteapp.training.weights import load_state
 
@@ -123,25 +140,28 @@ def centralized(settings: DemoSettings, data_dirs: dict[str, Path], say: Say = p
                          optimizer=settings.optimizer, learning_rate=settings.learning_rate,
                          learning_rate_schedule=settings.learning_rate_schedule,
                          sampling_seed=settings.seed * 1000 + number,
-                         noise_seed=settings.seed * 1000 + number)
+                         noise_seed=settings.seed * 1000 + number,
+                         loss=loss_for(task.is_segmentation))
         load_state(model, train_round(model, pooled, plan, device="cpu").local_weights)
-        figures = {site: evaluate_patients(model, val, task) for site, val in vals.items()}
-        curve.auc_by_round.append({site: _auc(f.auc) for site, f in figures.items()})
-        curve.per_class_auc = {site: {c.name: c.auc for c in f.per_class}
-                               for site, f in figures.items()}
+        figures = {site: score(model, val, task) for site, val in vals.items()}
+        curve.auc_by_round.append({site: f[0] for site, f in figures.items()})
+        curve.per_class_auc = {site: f[1] for site, f in figures.items()}
     curve.seconds = time.perf_counter() - started
     if epsilon is None:
-        say(f"centralized (pooled, no DP): mean AUC {_fmt(mean_auc(curve.final()))}")
+        say(f"centralized (pooled, no DP): mean {settings.score_label} "
+            f"{_fmt(mean_auc(curve.final()))}")
     else:
         curve.epsilon = {"pooled": epsilon}
-        say(f"centralized (pooled, DP at epsilon {epsilon:g}): mean AUC "
+        say(f"centralized (pooled, DP at epsilon {epsilon:g}): mean {settings.score_label} "
             f"{_fmt(mean_auc(curve.final()))} (noise multiplier {sigma:.2f})")
     return curve
 
 
 def pool_datasets(parts: Sequence[PatientDataset], seed: int) -> PatientDataset:
-    """One :class:`PatientDataset` over the patients of several (no copies of images)."""
+    """One :class:`PatientDataset` over the patients of several (no copies of images);
+    segmentation datasets pool into one with their masks."""
     from siteapp.training.datasets import PatientDataset
+    from siteapp.training.segmentation_data import SegmentationDataset
 
     owners = [(part, i) for part in parts for i in range(len(part))]
 
@@ -149,7 +169,16 @@ def pool_datasets(parts: Sequence[PatientDataset], seed: int) -> PatientDataset:
         part, local = owners[patient]
         return part.image(local, image).squeeze(0).numpy()
 
-    return PatientDataset([r for part in parts for r in part.records], load, seed=seed)
+    records = [r for part in parts for r in part.records]
+    if parts and all(isinstance(part, SegmentationDataset) for part in parts):
+        def masks(patient: int, image: int) -> np.ndarray:
+            part, local = owners[patient]
+            assert isinstance(part, SegmentationDataset)
+            return part.mask(local, image).numpy()
+
+        matrix = parts[0].matrix  # type: ignore[attr-defined]
+        return SegmentationDataset(records, load, masks, matrix, seed=seed)
+    return PatientDataset(records, load, seed=seed)
 
 
 def mean_auc(aucs: dict[str, float | None]) -> float | None:

@@ -26,8 +26,10 @@ from siteapp.demo.settings import (
     DEMO_TASKS,
     FEDERATION_DIRNAME,
     LOGS_DIRNAME,
+    PHANTOM_OF_TASK,
     PLOT_FILENAME,
     RESULTS_FILENAME,
+    SEGMENTATION_DEFAULTS,
     DemoSettings,
 )
 from siteapp.errors import UsageError, UserFacingError
@@ -47,9 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                         default=DEFAULTS.mode.value,
                         help="ckks (default), masking (also fedmedian and winsorised_mean, by secure "
                         "bisection), or none (TLS only)")
-    parser.add_argument("--rounds", type=int, default=DEFAULTS.rounds)
-    parser.add_argument("--epochs-per-round", type=int, default=DEFAULTS.epochs_per_round)
-    parser.add_argument("--patients", type=int, default=DEFAULTS.patients,
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--epochs-per-round", type=int, default=None)
+    parser.add_argument("--patients", type=int, default=None,
                         help="patients of a full-size site (the third site has half)")
     parser.add_argument("--sites", type=int, default=DEFAULTS.sites)
     parser.add_argument("--slices", type=int, default=None,
@@ -65,11 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the operator's weights file for --model (docs/networks.md)")
     parser.add_argument("--frozen-stages", type=int, default=0,
                         help="with --pretrained-weights: stages kept frozen, stem first")
-    parser.add_argument("--optimizer", choices=["adam", "sgd"], default=DEFAULTS.optimizer,
+    parser.add_argument("--optimizer", choices=["adam", "sgd"], default=None,
                         help="the sites' local optimiser (baselines use the same)")
-    parser.add_argument("--learning-rate", type=float, default=DEFAULTS.learning_rate)
+    parser.add_argument("--learning-rate", type=float, default=None)
     parser.add_argument("--learning-rate-schedule", choices=list(LEARNING_RATE_SCHEDULES),
-                        default=DEFAULTS.learning_rate_schedule,
+                        default=None,
                         help="step size within a round: constant, or cosine (anneals to 0)")
     parser.add_argument("--task", choices=list(DEMO_TASKS), default=DEFAULTS.task,
                         help="the built-in task the phantom hospitals learn, at its demo "
@@ -77,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--full-resolution", action="store_true",
                         help="train at the grid the task file asks for (its input), on "
                         "phantom detectors fine enough for it; slow on a CPU")
-    parser.add_argument("--batch-patients", type=int, default=DEFAULTS.batch_patients,
+    parser.add_argument("--batch-patients", type=int, default=None,
                         help="expected patients per DP-SGD (Poisson) batch")
     parser.add_argument("--windowing-scope", choices=[s.value for s in PercentileScope], default=None,
                         help="window with the task's percentiles (1-99 if it has none) of each image, "
@@ -86,7 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _with_task_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    """Flags left out take the demo's defaults, a segmentation task's where it has them."""
+    chosen = dict(vars(args))
+    task_defaults = SEGMENTATION_DEFAULTS if args.task in PHANTOM_OF_TASK else {}
+    for name, value in chosen.items():
+        if value is not None or not hasattr(DEFAULTS, name):
+            continue
+        if name in task_defaults:
+            chosen[name] = task_defaults[name]
+        elif name not in ("model", "slices"):  # the task's own model and phantom slices
+            chosen[name] = getattr(DEFAULTS, name)
+    chosen["update_clip_norm"] = task_defaults.get("update_clip_norm", DEFAULTS.update_clip_norm)
+    return argparse.Namespace(**chosen)
+
+
 def settings_from_args(args: argparse.Namespace) -> DemoSettings:
+    args = _with_task_defaults(args)
     if args.rounds < 1 or args.epochs_per_round < 1:
         raise UsageError("--rounds and --epochs-per-round must be at least 1")
     if args.sites < 2:
@@ -129,7 +147,7 @@ def settings_from_args(args: argparse.Namespace) -> DemoSettings:
         learning_rate_schedule=args.learning_rate_schedule, batch_patients=args.batch_patients,
         pretrained_weights=args.pretrained_weights, frozen_stages=args.frozen_stages,
         task=args.task, windowing_scope=args.windowing_scope,
-        full_resolution=args.full_resolution,
+        full_resolution=args.full_resolution, update_clip_norm=args.update_clip_norm,
     )
 
 
@@ -199,11 +217,13 @@ def run_demo(settings: DemoSettings, out: Path) -> str:
                         central_dp)
     plot = write_plot(result, out / PLOT_FILENAME)
     print(f"\nTask: {federation.plan.task.describe()}")
-    print("\nFederated model, AUC on each site's held-out patients and epsilon spent, by round:")
+    label = settings.score_label
+    print(f"\nFederated model, {label} on each site's held-out patients and epsilon spent, by round:")
     print(round_table(result))
     print(f"\nAfter round {settings.rounds}:")
     print(comparison_table(result))
-    print("\nPer class (one-vs-rest AUC, mean over the sites' held-out patients):")
+    print("\nPer region (Dice, mean over the sites' held-out patients):" if settings.segmentation
+          else "\nPer class (one-vs-rest AUC, mean over the sites' held-out patients):")
     print(per_class_table(result))
     print(f"\nThe epsilons are nominal: for repeatable numbers the demo seeds DP sampling, "
           f"image choice and noise (--seed {settings.seed}, passed to each site as "

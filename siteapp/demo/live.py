@@ -79,11 +79,11 @@ class LiveConsole:
 
 def format_round_line(site: str, event: dict[str, Any]) -> str:
     """``round 2  site-1  AUC 0.874  epsilon 3.12  upload 412 kB  (training 9.1 s, ...)``."""
-    auc = event.get("auc")
+    label, auc = ("Dice", event["dice"]) if event.get("dice") is not None else ("AUC", event.get("auc"))
     eps = event.get("epsilon")
     size = event.get("upload_bytes") or 0
     seconds = event.get("seconds") or {}
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items() if v >= 0.05 and k != "waiting")
-    return (f"round {event.get('round')}  {site}  AUC {'n/a' if auc is None else f'{auc:.3f}'}"
+    return (f"round {event.get('round')}  {site}  {label} {'n/a' if auc is None else f'{auc:.3f}'}"
             f"  epsilon {'n/a' if eps is None else f'{eps:.2f}'}  upload {size / 1024:.0f} kB"
             + (f"  ({timing})" if timing else ""))

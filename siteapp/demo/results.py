@@ -5,7 +5,10 @@ The JSON (also written to ``results.json``) has the keys the README and the test
 ``local_only_auc``, ``centralized_auc`` and ``centralized_dp_auc`` (pooled data with DP at
 the epsilon cap) per site plus ``mean``, after the last round,
 ``per_class_auc`` (per method, each class's AUC averaged over the sites, and ``macro``),
-``epsilon`` (per site, after the last round) and ``seconds`` (the whole run).
+``epsilon`` (per site, after the last round) and ``seconds`` (the whole run). A
+segmentation task's headline figure is the mean Dice over the validation patients
+instead of the AUC: the same keys with ``dice`` for ``auc`` (``federated_dice``...,
+``per_class_dice`` per region).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class DemoResult:
 
     def federated_by_round(self) -> list[dict[str, float | None]]:
         return [
-            {site: _float(self.federation.rounds.get(r, {}).get(site, {}).get("auc"))
+            {site: _float(self.federation.rounds.get(r, {}).get(site, {}).get(self.settings.score_key))
              for site in self.sites}
             for r in sorted(self.federation.rounds)
         ]
@@ -52,7 +55,8 @@ class DemoResult:
         if not self.federation.rounds:
             return {}
         last = self.federation.rounds[max(self.federation.rounds)]
-        return {site: {k: _float(v) for k, v in (last.get(site, {}).get("per_class_auc") or {}).items()}
+        field = "per_region_dice" if self.settings.segmentation else "per_class_auc"
+        return {site: {k: _float(v) for k, v in (last.get(site, {}).get(field) or {}).items()}
                 for site in self.sites}
 
     def per_class(self) -> dict[str, dict[str, float | None]]:
@@ -74,13 +78,14 @@ class DemoResult:
     def to_json(self) -> dict[str, Any]:
         fed = self.federated_by_round()
         eps = self.epsilon_by_round()
+        key = self.settings.score_key
         rounds = []
         for number, aucs, epsilons in zip(sorted(self.federation.rounds), fed, eps, strict=True):
             events = self.federation.rounds[number]
             rounds.append({
                 "round": number,
-                "auc": aucs,
-                "mean_auc": _round(mean_auc(aucs)),
+                key: aucs,
+                f"mean_{key}": _round(mean_auc(aucs)),
                 "epsilon": epsilons,
                 "upload_bytes": {s: events.get(s, {}).get("upload_bytes") for s in self.sites},
                 "seconds": {s: events.get(s, {}).get("seconds") for s in self.sites},
@@ -90,14 +95,14 @@ class DemoResult:
             "mode": str(self.settings.mode),
             "skew": self.settings.skew,
             "rounds": rounds,
-            "federated_auc": _with_mean(fed[-1] if fed else {}),
-            "local_only_auc": _with_mean(self.local_only.final()) if self.local_only else None,
-            "centralized_auc": _with_mean(self.centralized.final()) if self.centralized else None,
-            "centralized_dp_auc": (
+            f"federated_{key}": _with_mean(fed[-1] if fed else {}),
+            f"local_only_{key}": _with_mean(self.local_only.final()) if self.local_only else None,
+            f"centralized_{key}": _with_mean(self.centralized.final()) if self.centralized else None,
+            f"centralized_dp_{key}": (
                 _with_mean(self.centralized_dp.final()) if self.centralized_dp else None
             ),
             "task": self.settings.task,
-            "per_class_auc": self.per_class(),
+            f"per_class_{key}": self.per_class(),
             "epsilon": self.federation.final_epsilon(),
             "epsilon_cap": self.settings.epsilon_cap,
             "delta": self.settings.delta,
@@ -126,7 +131,8 @@ def _cell(value: float | None, width: int = 8) -> str:
 def round_table(result: DemoResult) -> str:
     """Per round: the federated model's AUC at each site and their mean, epsilon per site."""
     sites = result.sites
-    head = "round" + "".join(f"{'AUC ' + s:>12}" for s in sites) + f"{'AUC mean':>10}" + "".join(
+    label = result.settings.score_label
+    head = "round" + "".join(f"{label + ' ' + s:>12}" for s in sites) + f"{label + ' mean':>10}" + "".join(
         f"{'eps ' + s:>12}" for s in sites)
     lines = [head, "-" * len(head)]
     for number, aucs, eps in zip(sorted(result.federation.rounds), result.federated_by_round(),
@@ -192,7 +198,8 @@ def write_plot(result: DemoResult, path: Path) -> Path:
             ax_auc.plot(range(1, len(curve.auc_by_round) + 1),
                         [_nan(mean_auc(a)) for a in curve.auc_by_round], ls=style, lw=2,
                         color="grey", label=name)
-    ax_auc.set(xlabel="round", ylabel="AUC on held-out patients", ylim=(0.3, 1.02),
+    ax_auc.set(xlabel="round", ylabel=f"{result.settings.score_label} on held-out patients",
+               ylim=(0.0 if result.settings.segmentation else 0.3, 1.02),
                title="Model quality")
     ax_auc.legend(fontsize=7, loc="best")
     for site, values in zip(result.sites, zip(*[[e[s] for s in result.sites]

@@ -128,7 +128,9 @@ def run(data_dir: Path, seed: int | None, device: str, wait_s: float) -> int:
                       if record is not None and e.id == record.ledger_entry_id), None)
         emit({
             "event": "round", "round": number, "auc": metrics.get("auc"),
-            "per_class_auc": _per_class_auc(metrics),
+            "dice": metrics.get("dice"), "per_class_auc": _per_class_auc(metrics),
+            "per_region_dice": {k.split(":", 1)[1]: v for k, v in metrics.items()
+                                if k.startswith("dice:")},
             "epsilon": record.epsilon_after if record else None,
             "upload_bytes": record.upload_bytes if record else None,
             "noise_multiplier": entry.noise_multiplier if entry else None,

@@ -19,6 +19,7 @@ from pathlib import Path
 from siteapp.demo.settings import (
     DEMO_TASK,
     PHANTOM_DIRNAME,
+    PHANTOM_OF_TASK,
     STRONG_SKEW_POSITIVE_FRACTIONS,
     site_name,
 )
@@ -77,8 +78,8 @@ def generate_phantom(
     shutil.rmtree(phantom, ignore_errors=True)
     start = time.perf_counter()
     folders = generate_phantom_sites(
-        phantom, sites, patients, seed, task, slices, profiles=skewed_profiles(skew),
-        detector_scale=detector_scale,
+        phantom, sites, patients, seed, PHANTOM_OF_TASK.get(task, task), slices,
+        profiles=skewed_profiles(skew), masks=task in PHANTOM_OF_TASK, detector_scale=detector_scale,
     )
     stamp.write_text(json.dumps(wanted), encoding="utf-8")
     say(f"generated phantom {task} studies for {sites} sites in "
@@ -100,9 +101,10 @@ def seed_pseudonyms(data_dir: Path, seed: int, site: int) -> None:
 
 
 def import_site(data_dir: Path, source: Path, task: str = DEMO_TASK) -> str:
-    """Import and label one phantom site into ``data_dir``; returns a one-line summary."""
+    """Import and label one phantom site into ``data_dir`` (a segmentation task's masks
+    come in with the images, as DICOM SEG); returns a one-line summary."""
     report = import_paths(data_dir, [source])
-    labels = import_labels(data_dir, source / LABELS_FILENAME, task)
+    labels = import_labels(data_dir, source / LABELS_FILENAME, PHANTOM_OF_TASK.get(task, task))
     return f"{report.summary()}; {labels.patients_labelled} patients labelled"
 
 
