@@ -1287,171 +1287,187 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/inference_page.py" line="189"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="228"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
         <source>No model yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="230"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="232"/>
         <source>Default: the newest federated model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="233"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
         <source>pinned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
         <source>the default choice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
         <source>the federation&apos;s model after round {round}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="248"/>
         <source>this site&apos;s local-only model after round {round}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
         <source>, this site&apos;s ε then {eps:.2f}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="251"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
         <source>Answering: {what} ({model}, task {task}, saved {when}{epsilon}; {how}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="261"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="262"/>
         <source>choosing the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="266"/>
         <source>Choose a folder for the model and its card</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="277"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="278"/>
         <source>exporting the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="279"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="280"/>
         <source>Model and card written to {folder}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
         <source>Choose the folder of the new scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="302"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="303"/>
         <source>Select one or more studies in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="308"/>
         <source>finding the studies&apos; files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="317"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="318"/>
         <source>running the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="343"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="344"/>
         <source>Explain: the predicted class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="346"/>
         <source>Explain: {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="365"/>
         <source>(no patient ID)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="373"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="382"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="394"/>
+        <source>Predicted mask over the model&apos;s input image (the slice with the most of it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="420"/>
         <source>{answer} (probability {p:.0%})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="391"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="425"/>
         <source>Your label: {label}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="392"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="426"/>
         <source>This site has no label for this study.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="395"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="429"/>
         <source>The model&apos;s estimated probability of each class: {every}. {known} The overlay shows what points to {explained}, on image {position} of {total} (the one with the most evidence for it); model round {round}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="421"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="455"/>
         <source>(no date)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="433"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="473"/>
+        <source>nothing found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="475"/>
+        <source>Written as DICOM SEG, which other viewers open: {files} (model round {round}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="485"/>
         <source>Export predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="433"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="485"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="453"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="505"/>
         <source>exporting the predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="507"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2065,193 +2081,215 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
-        <source>AUC</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
-        <source>sensitivity</source>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <source>Dice (overlap of predicted and drawn outlines, 1.0 = exact)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/quality_page.py" line="86"/>
+        <source>AUC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="86"/>
+        <source>sensitivity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="87"/>
         <source>specificity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="90"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="87"/>
+        <source>Dice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="92"/>
         <source>round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="97"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="100"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="118"/>
         <source>Local-only model (baseline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="121"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="129"/>
         <source>Train local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="128"/>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="299"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="317"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="135"/>
         <source>Rounds</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="155"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="159"/>
         <source>reading the model metrics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
         <source>federated (global) model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="172"/>
         <source>local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="179"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="187"/>
+        <source>{region}: Dice {dice}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
+        <source>Latest model: {source} round {round} — Dice {dice}, Hausdorff distance (95 %) {hd95} mm on {count} held-out patients.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="203"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="206"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="206"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="196"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="214"/>
         <source>In brackets: the 95% confidence interval; a small validation set gives a wide one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="207"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="225"/>
         <source>Decision threshold: a patient is called {positive} when the model&apos;s probability of {positive} is at least {t:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="228"/>
         <source>Decision rule: a patient is called the class with the highest probability.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="220"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="238"/>
         <source>predicted {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="221"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="239"/>
         <source>truly {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="252"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="264"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="282"/>
         <source>working out the privacy cost</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="270"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
         <source>Working out what this run costs in privacy…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="291"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="309"/>
         <source>Spend privacy budget?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="299"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="317"/>
         <source>Train and spend</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="388"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="406"/>
         <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="287"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="305"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="311"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="313"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
         <source>training the local-only model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="323"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="341"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="324"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="342"/>
         <source>Training…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="349"/>
         <source>Stopping after the current step…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="336"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="354"/>
         <source>Training: step {done} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="344"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="362"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="366"/>
         <source>The local-only model is trained.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3258,42 +3296,42 @@
 <context>
     <name>SyntheticSamplesBox</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="42"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="50"/>
         <source>Synthetic images (the federation&apos;s generator)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="49"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="57"/>
         <source>Synthetic images are made by the generator the federation trained with privacy protection. They never leave this computer and are never stored with real studies.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="53"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="61"/>
         <source>Show samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="64"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="72"/>
         <source>drawing synthetic samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="71"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="79"/>
         <source>No synthetic samples to show: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="80"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="89"/>
         <source>real</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="80"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="89"/>
         <source>synthetic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="91"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="100"/>
         <source>Left: real training images of this site. Right: synthetic images from the generator after round %1. Judge whether they look like the real ones.</source>
         <translation type="unfinished"></translation>
     </message>

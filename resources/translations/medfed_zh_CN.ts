@@ -1287,171 +1287,187 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/inference_page.py" line="189"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation>模型输入图像上的显著性图（Grad-CAM）：颜色越暖，影响越大。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="228"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
         <source>No model yet</source>
         <translation>尚无模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="230"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation>尚无已训练的模型：请先参与一轮联邦学习或训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="231"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="232"/>
         <source>Default: the newest federated model</source>
         <translation>默认：最新的联邦模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="233"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="236"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation>{source}，第 {round} 轮 · {model} · {when}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
         <source>pinned</source>
         <translation>已固定</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
         <source>the default choice</source>
         <translation>默认选择</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
         <source>the federation&apos;s model after round {round}</source>
         <translation>联邦模型（第 {round} 轮之后）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="248"/>
         <source>this site&apos;s local-only model after round {round}</source>
         <translation>本站仅本地模型（第 {round} 轮之后）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="249"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
         <source>, this site&apos;s ε then {eps:.2f}</source>
         <translation>，本站当时的 ε 为 {eps:.2f}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="251"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
         <source>Answering: {what} ({model}, task {task}, saved {when}{epsilon}; {how}).</source>
         <translation>当前使用：{what}（{model}，任务 {task}，保存于 {when}{epsilon}；{how}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="261"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="262"/>
         <source>choosing the model</source>
         <translation>选择模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="266"/>
         <source>Choose a folder for the model and its card</source>
         <translation>选择保存模型及模型卡的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="277"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="278"/>
         <source>exporting the model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="279"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="280"/>
         <source>Model and card written to {folder}.</source>
         <translation>模型及模型卡已写入 {folder}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="292"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
         <source>Choose the folder of the new scan</source>
         <translation>选择新扫描所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="302"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="303"/>
         <source>Select one or more studies in the list first.</source>
         <translation>请先在列表中选择一个或多个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="307"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="308"/>
         <source>finding the studies&apos; files</source>
         <translation>查找检查的文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="317"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="318"/>
         <source>running the model</source>
         <translation>运行模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="343"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="344"/>
         <source>Explain: the predicted class</source>
         <translation>解释：预测的类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="346"/>
         <source>Explain: {c}</source>
         <translation>解释：{c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="365"/>
         <source>(no patient ID)</source>
         <translation>（无患者 ID）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="373"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="382"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation>跳过了 {n} 个文件，例如：{first}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="394"/>
+        <source>Predicted mask over the model&apos;s input image (the slice with the most of it).</source>
+        <translation>模型输入图像上的预测掩膜（显示预测区域最多的切片）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="420"/>
         <source>{answer} (probability {p:.0%})</source>
         <translation>{answer}（概率 {p:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="391"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="425"/>
         <source>Your label: {label}.</source>
         <translation>本站标注：{label}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="392"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="426"/>
         <source>This site has no label for this study.</source>
         <translation>本站没有该检查的标注。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="395"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="429"/>
         <source>The model&apos;s estimated probability of each class: {every}. {known} The overlay shows what points to {explained}, on image {position} of {total} (the one with the most evidence for it); model round {round}.</source>
         <translation>模型对各类别的估计概率：{every}。{known}叠加图显示指向“{explained}”的区域，绘制在第 {position} / {total} 张图像上（对该类别证据最强的一张）；模型轮次 {round}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="421"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="455"/>
         <source>(no date)</source>
         <translation>（无日期）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="433"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="473"/>
+        <source>nothing found</source>
+        <translation>未发现病灶</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="475"/>
+        <source>Written as DICOM SEG, which other viewers open: {files} (model round {round}).</source>
+        <translation>已写为 DICOM SEG，其他阅片软件可打开：{files}（模型轮次 {round}）。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="485"/>
         <source>Export predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="433"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="485"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="453"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="505"/>
         <source>exporting the predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="507"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation>已将 {n} 条预测写入 {file}。</translation>
     </message>
@@ -2065,193 +2081,215 @@
         <translation>特异度（排除的阴性）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="84"/>
+        <source>Dice (overlap of predicted and drawn outlines, 1.0 = exact)</source>
+        <translation>Dice（预测轮廓与勾画轮廓的重叠，1.0 = 完全一致）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="86"/>
         <source>AUC</source>
         <translation>AUC</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="85"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="86"/>
         <source>sensitivity</source>
         <translation>灵敏度</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="86"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="87"/>
         <source>specificity</source>
         <translation>特异度</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="90"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="87"/>
+        <source>Dice</source>
+        <translation>Dice</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="92"/>
         <source>round</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="97"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="100"/>
         <source>Confusion matrix (latest model, held-out patients)</source>
         <translation>混淆矩阵（最新模型，留出患者）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="114"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="118"/>
         <source>Local-only model (baseline)</source>
         <translation>仅本地模型（基线）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="117"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="121"/>
         <source>Trains on this site&apos;s labelled patients only, with the same privacy protection. It spends privacy budget like a federation round.</source>
         <translation>仅使用本站点已标注的患者训练，采用相同的隐私保护。它与联邦轮次一样会消耗隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="129"/>
         <source>Train local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="128"/>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="299"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="132"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="317"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="135"/>
         <source>Rounds</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="155"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="159"/>
         <source>reading the model metrics</source>
         <translation>读取模型指标</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="170"/>
         <source>federated (global) model</source>
         <translation>联邦（全局）模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="168"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="172"/>
         <source>local-only model</source>
         <translation>仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="179"/>
         <source>No model has been trained at this site yet. Join a federation round, or train a local-only model below.</source>
         <translation>本站点尚未训练任何模型。请参与一轮联邦学习，或在下方训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="185"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="187"/>
+        <source>{region}: Dice {dice}</source>
+        <translation>{region}：Dice {dice}</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="191"/>
+        <source>Latest model: {source} round {round} — Dice {dice}, Hausdorff distance (95 %) {hd95} mm on {count} held-out patients.</source>
+        <translation>最新模型：{source} 第 {round} 轮 — 在 {count} 名留出患者上 Dice {dice}，豪斯多夫距离（95%）{hd95} 毫米。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="203"/>
         <source>Latest model: {source} round {round} — AUC {auc}, sensitivity {sens}, specificity {spec} on {count} held-out patients.</source>
         <translation>最新模型：{source} 第 {round} 轮 — 在 {count} 位留出患者上的 AUC {auc}，灵敏度 {sens}，特异度 {spec}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="206"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="188"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="193"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="206"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="196"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="214"/>
         <source>In brackets: the 95% confidence interval; a small validation set gives a wide one.</source>
         <translation>括号内为 95% 置信区间；验证集越小，区间越宽。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="207"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="225"/>
         <source>Decision threshold: a patient is called {positive} when the model&apos;s probability of {positive} is at least {t:.2f}.</source>
         <translation>决策阈值：当模型给出的“{positive}”概率不低于 {t:.2f} 时，判定该患者为“{positive}”。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="210"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="228"/>
         <source>Decision rule: a patient is called the class with the highest probability.</source>
         <translation>决策规则：判定患者属于概率最高的类别。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="220"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="238"/>
         <source>predicted {c}</source>
         <translation>预测为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="221"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="239"/>
         <source>truly {c}</source>
         <translation>实际为 {c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="252"/>
         <source>Rows: the true class from your labels. Columns: what the model said. Green cells are correct; red cells are mistakes (a finding missed, a false alarm, or one finding taken for another).</source>
         <translation>行：您标注的真实类别。列：模型的判断。绿色单元格为正确；红色单元格为错误（漏诊、误报，或将一种发现误判为另一种）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="261"/>
         <source>Local-only training is running. Quitting stops it after the current step: the round in progress stays counted in this site&apos;s privacy budget (it was recorded before training began) and its model is not saved. It does not resume by itself; train again from Model quality when you are ready.</source>
         <translation>仅本地训练正在运行。退出会在当前步骤后停止：进行中的这一轮仍计入本站点的隐私预算（训练开始前已记录），其模型不会保存。训练不会自动恢复；准备好后请在“模型质量”中重新训练。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="264"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="282"/>
         <source>working out the privacy cost</source>
         <translation>计算隐私成本</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="270"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="288"/>
         <source>Working out what this run costs in privacy…</source>
         <translation>正在计算本次训练的隐私成本…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="291"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="309"/>
         <source>Spend privacy budget?</source>
         <translation>花费隐私预算？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="299"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="317"/>
         <source>Train and spend</source>
         <translation>训练并花费</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="388"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="406"/>
         <source>{name}: AUC {auc}, sensitivity {sens}, specificity {spec} ({n} patients)</source>
         <translation>{name}：AUC {auc}，灵敏度 {sens}，特异度 {spec}（{n} 名患者）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="287"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="305"/>
         <source>Not trained: no privacy budget was spent.</source>
         <translation>未训练：没有花费隐私预算。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="311"/>
         <source>Training {rounds} local-only round(s) spends privacy budget: this site&apos;s ε goes from {before:.2f} to {after:.2f} of its cap of {cap:g} (δ {delta:.1e}). Spent budget cannot be won back. Budget left after this run can still be used for federation rounds.</source>
         <translation>训练 {rounds} 轮仅本地模型会花费隐私预算：本站点的 ε 将从 {before:.2f} 增至 {after:.2f}（上限 {cap:g}，δ {delta:.1e}）。已花费的预算无法收回。本次训练后剩余的预算仍可用于联邦训练轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="313"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
         <source>training the local-only model</source>
         <translation>训练仅本地模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="323"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="341"/>
         <source>Preparing images and checking the privacy budget…</source>
         <translation>正在准备图像并检查隐私预算…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="324"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="342"/>
         <source>Training…</source>
         <translation>训练中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="349"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="336"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="354"/>
         <source>Training: step {done} of {total}</source>
         <translation>训练：第 {done} / {total} 步</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="344"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="362"/>
         <source>Done: {rounds} round(s) on {device}; this site&apos;s ε is now {eps:.2f}.</source>
         <translation>完成：在 {device} 上训练了 {rounds} 轮；本站点的 ε 现为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/quality_page.py" line="348"/>
+        <location filename="../../siteapp/ui/pages/quality_page.py" line="366"/>
         <source>The local-only model is trained.</source>
         <translation>仅本地模型已训练完成。</translation>
     </message>
@@ -3258,42 +3296,42 @@
 <context>
     <name>SyntheticSamplesBox</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="42"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="50"/>
         <source>Synthetic images (the federation&apos;s generator)</source>
         <translation>合成图像（联邦训练的生成器）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="49"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="57"/>
         <source>Synthetic images are made by the generator the federation trained with privacy protection. They never leave this computer and are never stored with real studies.</source>
         <translation>合成图像由联邦在隐私保护下训练的生成器产生。它们不会离开这台计算机，也不会与真实检查一起存储。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="53"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="61"/>
         <source>Show samples</source>
         <translation>显示样本</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="64"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="72"/>
         <source>drawing synthetic samples</source>
         <translation>正在生成合成样本</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="71"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="79"/>
         <source>No synthetic samples to show: %1</source>
         <translation>没有可显示的合成样本：%1</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="80"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="89"/>
         <source>real</source>
         <translation>真实</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="80"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="89"/>
         <source>synthetic</source>
         <translation>合成</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="91"/>
+        <location filename="../../siteapp/ui/widgets/synthetic_samples.py" line="100"/>
         <source>Left: real training images of this site. Right: synthetic images from the generator after round %1. Judge whether they look like the real ones.</source>
         <translation>左：本站点的真实训练图像。右：第 %1 轮后生成器产生的合成图像。请判断它们是否与真实图像相似。</translation>
     </message>

@@ -234,12 +234,21 @@ def run_pretrain(args: argparse.Namespace) -> int:
 
 
 def run_infer(args: argparse.Namespace) -> int:
-    from siteapp.training.inference import predict_paths
+    from siteapp.training.inference import InferenceReport, predict_or_segment
 
-    report = predict_paths(args.data_dir, args.paths, saliency_class=args.explain)
+    report = predict_or_segment(args.data_dir, args.paths, saliency_class=args.explain)
     if args.json:
         json.dump(report.to_dict(), sys.stdout, indent=2)
         print()
+        return 0
+    if not isinstance(report, InferenceReport):
+        for series in report.series:
+            regions = ", ".join(f"{name} {n} px" for name, n in series.region_pixels.items())
+            print(f"{series.series_uid}: {regions} ({series.images} image(s), model round "
+                  f"{series.model_round}) -> DICOM SEG {', '.join(series.seg_paths)}; "
+                  f"overlay {series.overlay_png}")
+        for skipped in report.skipped:
+            print(f"skipped {skipped['path']}: {skipped['reason']}")
         return 0
     for study in report.studies:
         every = ", ".join(f"{name} {p:.3f}" for name, p in study.probabilities.items())

@@ -96,3 +96,22 @@ def evaluate_patients(
     return classification_metrics(
         labels, probabilities, task.classes, task.positive_class, settings.operating_threshold
     )
+
+
+def validation_figures(
+    model: nn.Module,
+    dataset: PatientDataset,
+    task: TaskDefinition,
+    settings: EvaluationDefaults = EVALUATION,
+    device: torch.device | None = None,
+) -> dict[str, object]:
+    """The site's exact validation figures of ``model``, as checkpoints keep them:
+    :func:`evaluate_patients` for a classification task, Dice and HD95
+    (:mod:`siteapp.training.segmentation_metrics`) for a segmentation task."""
+    if task.is_segmentation:
+        from siteapp.training.segmentation_data import SegmentationDataset
+        from siteapp.training.segmentation_metrics import evaluate_segmentation
+
+        assert isinstance(dataset, SegmentationDataset)
+        return evaluate_segmentation(model, dataset, task, settings, device).to_dict()
+    return evaluate_patients(model, dataset, task, settings, device).to_dict()

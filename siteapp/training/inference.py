@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -30,6 +31,9 @@ from siteapp.training.metrics import aggregate_vectors_by_patient
 from siteapp.training.models import ZooModel, build_model
 from siteapp.training.saliency import grad_cam, plain_picture_path, salient_plane, write_overlay
 from siteapp.training.weights import load_state, load_weights
+
+if TYPE_CHECKING:
+    from siteapp.training.segmentation_inference import SegmentationReport
 
 
 class NoImagesError(UserFacingError):
@@ -289,3 +293,17 @@ def _predicted_class(task: TaskDefinition, probabilities: np.ndarray, threshold:
         negative = task.classes[1 - positive]
         return task.positive_class if probabilities[positive] >= threshold else negative
     return task.classes[int(np.argmax(probabilities))]
+
+
+def predict_or_segment(
+    data_dir: Path, paths: Sequence[Path], saliency_class: str | None = None
+) -> InferenceReport | SegmentationReport:
+    """What the site's inference model answers on ``paths``: :func:`predict_paths` for a
+    classification model, the predicted masks of a segmentation model
+    (:func:`siteapp.training.segmentation_inference.segment_paths`)."""
+    checkpoint = inference_checkpoint(Path(data_dir))
+    if checkpoint_task(checkpoint, Path(data_dir)).is_segmentation:
+        from siteapp.training.segmentation_inference import segment_paths
+
+        return segment_paths(data_dir, paths, checkpoint)
+    return predict_paths(data_dir, paths, checkpoint, saliency_class=saliency_class)

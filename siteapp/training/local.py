@@ -37,10 +37,11 @@ from siteapp.training.config import (
 )
 from siteapp.training.datasets import site_dataset
 from siteapp.training.device import describe_device, resolve_device
-from siteapp.training.evaluation import evaluate_patients
+from siteapp.training.evaluation import validation_figures
 from siteapp.training.initial_model import initial_model, uses_pretrained
 from siteapp.training.local_cost import price_local_run
 from siteapp.training.models import build_model, freeze_backbone
+from siteapp.training.segmentation_loss import loss_for
 from siteapp.training.trainer import (
     ProgressCallback,
     RoundPlan,
@@ -169,6 +170,7 @@ def train_local(
             sampling_seed=seed_for(fixed, "sampling", round_number),
             noise_seed=seed_for(fixed, "noise", round_number),
             grad_sample_mode=options.grad_sample_mode,
+            loss=loss_for(task.is_segmentation),
         )
         try:
             result = train_round(
@@ -178,7 +180,7 @@ def train_local(
             ledger.mark_finished(entry.id, EntryStatus.CANCELLED)
             raise
         load_state(model, result.local_weights)
-        metrics = evaluate_patients(model.to(device), val, task, EVALUATION, device)
+        metrics = validation_figures(model.to(device), val, task, EVALUATION, device)
         checkpoint = save_checkpoint(
             data_dir,
             full_state(model),
@@ -188,7 +190,7 @@ def train_local(
             model_name=model_name,
             task=task,
             epsilon=entry.epsilon_after,
-            metrics=metrics.to_dict(),
+            metrics=metrics,
         )
         ledger.mark_finished(entry.id, EntryStatus.COMPLETED)
         summary: dict[str, object] = {
@@ -197,7 +199,7 @@ def train_local(
             "epsilon_after": entry.epsilon_after,
             "wall_time_s": result.wall_time_s,
             "checkpoint": str(checkpoint.path),
-            "metrics": metrics.to_dict(),
+            "metrics": metrics,
         }
         report.rounds.append(summary)
         if on_round is not None:

@@ -27,7 +27,9 @@ class PerImageDiceCELoss(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.loss = DiceCELoss(to_onehot_y=True, softmax=True, batch=False, reduction="mean")
+        self.loss = DiceCELoss(
+            to_onehot_y=True, softmax=True, include_background=False, batch=False, reduction="mean"
+        )
 
     def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         if logits.shape[0] == 0:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from siteapp.federation.run_options import RunnerOptions
     from siteapp.training.inference import InferenceReport
     from siteapp.training.local import LocalTrainingReport
+    from siteapp.training.segmentation_inference import SegmentationReport
 
 
 def local_training(ctx: JobContext[dict[str, object]], data_dir: Path, rounds: int, task: str,
@@ -37,13 +38,14 @@ def local_training(ctx: JobContext[dict[str, object]], data_dir: Path, rounds: i
 
 
 def predict(ctx: JobContext[object], data_dir: Path, paths: list[Path],
-            saliency_class: str | None = None) -> InferenceReport:
+            saliency_class: str | None = None) -> InferenceReport | SegmentationReport:
     """The site's model on ``paths``: class, every class's probability and the saliency of
-    ``saliency_class`` (default: the predicted class) per study."""
-    from siteapp.training.inference import predict_paths
+    ``saliency_class`` (default: the predicted class) per study; a segmentation model's
+    predicted mask per series instead, exported as DICOM SEG."""
+    from siteapp.training.inference import predict_or_segment
 
     ctx.status("running the model")
-    return predict_paths(data_dir, paths, saliency_class=saliency_class)
+    return predict_or_segment(data_dir, paths, saliency_class=saliency_class)
 
 
 def auto_device(ctx: JobContext[object]) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from siteapp.training.checkpoints import Checkpoint, list_checkpoints
 
-METRICS = ("auc", "sensitivity", "specificity")
+# A segmentation model's checkpoints carry "dice" (and "hd95_mm") instead.
+METRICS = ("auc", "sensitivity", "specificity", "dice")
 SOURCE_FEDERATED = "federated"
 SOURCE_LOCAL = "local"
 
@@ -35,6 +36,11 @@ class QualityPicture:
     @property
     def empty(self) -> bool:
         return self.latest is None
+
+    @property
+    def segmentation(self) -> bool:
+        """Whether the latest model labels pixels (its figures are Dice and HD95)."""
+        return self.latest is not None and "dice" in self.latest.metrics
 
     def confusion_matrix(self) -> list[list[int]] | None:
         if self.latest is None:

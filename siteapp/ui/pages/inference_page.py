@@ -189,6 +189,7 @@ class InferencePage(Page):
         caption = QLabel(self.tr("Saliency (Grad-CAM) on the model's input image: warmer = more influence."))
         caption.setObjectName("Hint")
         caption.setWordWrap(True)
+        self.caption = caption
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -346,6 +347,14 @@ class InferencePage(Page):
         self.explain_combo.setCurrentIndex(max(self.explain_combo.findData(explained or ""), 0))
 
     def _on_report(self, report) -> None:
+        from siteapp.training.segmentation_inference import SegmentationReport
+
+        if isinstance(report, SegmentationReport):
+            self._on_segmentation(report)
+            return
+        self.caption.setText(self.tr(
+            "Saliency (Grad-CAM) on the model's input image: warmer = more influence."))
+        self.explain_combo.show()
         report.studies.sort(key=lambda s: (s.patient_id, s.study_uid))
         self.report = report
         self._fill_explain_combo(report, self.explained_class)
@@ -376,7 +385,32 @@ class InferencePage(Page):
                 NoticeKind.WARNING,
             )
 
+    def _on_segmentation(self, report) -> None:
+        """A segmentation model's answer: one row per series, its predicted mask over the
+        image, and the DICOM SEG files written (other viewers open them)."""
+        self.report = report
+        self.explain_combo.hide()
+        self.caption.setText(self.tr(
+            "Predicted mask over the model's input image (the slice with the most of it)."))
+        self.results.setRowCount(len(report.series))
+        for row, series in enumerate(report.series):
+            found = ", ".join(f"{name} {n} px" for name, n in series.region_pixels.items())
+            values = [series.patient_id or series.series_uid, series.series_uid,
+                      str(series.images), found, "", "–", str(series.model_round)]
+            for col, value in enumerate(values):
+                self.results.setItem(row, col, QTableWidgetItem(value))
+        self.export_button.setEnabled(False)
+        self.dicom_button.setEnabled(False)
+        if report.series:
+            self.results.setCurrentCell(0, 0)
+            self.show_result(0)
+
     def show_result(self, row: int) -> None:
+        from siteapp.training.segmentation_inference import SegmentationReport
+
+        if isinstance(self.report, SegmentationReport):
+            self._show_segmentation(row)
+            return
         if self.report is None or not 0 <= row < len(self.report.studies):
             return
         s = self.report.studies[row]
@@ -427,6 +461,24 @@ class InferencePage(Page):
         except Exception:  # an empty folder or a locked index: show no labels, keep the answers
             log.warning("could not read this site's labels for the predictions", exc_info=True)
             return {}
+
+    def _show_segmentation(self, row: int) -> None:
+        if self.report is None or not 0 <= row < len(self.report.series):
+            return
+        series = self.report.series[row]
+        found = sum(series.region_pixels.values()) > 0
+        self.prediction_label.setText(
+            f"<span style='color:{POSITIVE_COLOR if found else NEGATIVE_COLOR}'>"
+            + (", ".join(name for name, n in series.region_pixels.items() if n)
+               if found else self.tr("nothing found")) + "</span>")
+        self.prediction_detail.setText(
+            self.tr("Written as DICOM SEG, which other viewers open: {files} (model round "
+                    "{round}).").format(files=", ".join(series.seg_paths), round=series.model_round))
+        path = Path(series.overlay_png)
+        self._pictures = None  # no heat map to blend: the mask is drawn in
+        if path.is_file():
+            self.saliency_item.setImage(read_png(path), levels=(0, 255))
+            self.saliency_view.autoRange(padding=0.02)
 
     # -- export -----------------------------------------------------------------------
     def choose_and_export(self) -> None:

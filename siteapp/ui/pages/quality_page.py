@@ -81,9 +81,11 @@ class QualityPage(Page):
             "auc": self.tr("AUC (1.0 = perfect ranking)"),
             "sensitivity": self.tr("Sensitivity (positives found)"),
             "specificity": self.tr("Specificity (negatives cleared)"),
+            "dice": self.tr("Dice (overlap of predicted and drawn outlines, 1.0 = exact)"),
         }
         axis_names = {"auc": self.tr("AUC"), "sensitivity": self.tr("sensitivity"),
-                      "specificity": self.tr("specificity")}
+                      "specificity": self.tr("specificity"), "dice": self.tr("Dice")}
+        self.chart_boxes: dict[str, QGroupBox] = {}
         for col, name in enumerate(METRICS):
             box = QGroupBox(titles[name])
             layout = QVBoxLayout(box)
@@ -92,9 +94,11 @@ class QualityPage(Page):
             chart.setMinimumHeight(200)
             layout.addWidget(chart)
             self.charts[name] = chart
+            self.chart_boxes[name] = box
             grid.addWidget(box, 0, col)
 
         matrix_box = QGroupBox(self.tr("Confusion matrix (latest model, held-out patients)"))
+        self.matrix_box = matrix_box
         matrix_layout = QVBoxLayout(matrix_box)
         self.matrix = QTableWidget(2, 2)
         self.matrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -167,6 +171,8 @@ class QualityPage(Page):
             if loc.rounds:
                 chart.set_series(self.tr("local-only model"), loc.rounds, loc.values, LOCAL_COLOR, dashed=True)
             chart.setYRange(-0.03, 1.05, padding=0)
+            self.chart_boxes[name].setVisible((name == "dice") == picture.segmentation)
+        self.matrix_box.setVisible(not picture.segmentation)
         self._fill_matrix(picture)
         if picture.empty:
             self.summary_label.setText(self.tr(
@@ -177,6 +183,18 @@ class QualityPage(Page):
         latest = picture.latest
         assert latest is not None
         metrics = latest.metrics
+        if picture.segmentation:
+            regions = [self.tr("{region}: Dice {dice}").format(region=key.split(":", 1)[1],
+                                                               dice=_fmt(value))
+                       for key, value in metrics.items() if key.startswith("dice:")]
+            self.summary_label.setText("\n".join([self.tr(
+                "Latest model: {source} round {round} — Dice {dice}, Hausdorff distance (95 %) "
+                "{hd95} mm on {count} held-out patients.").format(
+                source=self.tr("federated") if latest.source == "federated" else self.tr("local-only"),
+                round=latest.round, dice=_fmt(metrics.get("dice")),
+                hd95=_fmt(metrics.get("hd95_mm")), count=metrics.get("patients", "?"),
+            ), *regions]))
+            return
         positives, negatives = _count(metrics, "positives"), _count(metrics, "negatives")
         tp, tn = _count(metrics, "true_positives"), _count(metrics, "true_negatives")
         auc = metrics.get("auc")
