@@ -44,9 +44,9 @@ PLOT_FILENAME = "demo-auc.png"
 # U-Net's update is ~80 k values, not a ~130-value head; still well inside CKKS's exact
 # range). Fewer, smaller sites keep it to minutes on a laptop CPU.
 SEGMENTATION_DEFAULTS: dict[str, Any] = {
-    "model": "unet_small", "optimizer": "adam", "learning_rate": 0.01,
+    "model": "unet_small", "optimizer": "adam", "learning_rate": 0.03,
     "learning_rate_schedule": "constant", "patients": 80, "slices": 2, "rounds": 5,
-    "epochs_per_round": 2, "batch_patients": 8, "update_clip_norm": 20.0,
+    "epochs_per_round": 4, "batch_patients": 16, "update_clip_norm": 20.0,
 }
 
 
