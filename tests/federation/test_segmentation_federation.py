@@ -94,3 +94,18 @@ def test_the_coordinator_reads_dice_and_hd95_from_the_noised_histograms(
     for summary in published:
         assert set(summary.metrics) == {"dice", "hd95_mm"}
         assert sorted(summary.metrics_sites) == sorted(SITES)
+
+
+@pytest.mark.parametrize("mode", ["masking", "none"])
+def test_masking_and_tls_only_rounds_train_the_unet_too(
+    mode: str, tmp_path: Path, masked_templates: dict[str, Path]
+) -> None:
+    fed = make_federation(tmp_path, masked_templates, mode=mode, task=TASK, model="unet_small",
+                          rounds=1, local=LOCAL)
+    try:
+        run_sites(fed, SITES)
+    finally:
+        fed.stop()
+    for site in SITES:
+        (outcome,) = fed.reports[site].rounds
+        assert outcome.mode == mode and 0.0 <= outcome.metrics["dice"] <= 1.0
