@@ -80,8 +80,8 @@ class MaskEditor:
 
     # -- strokes ----------------------------------------------------------------------
     def begin_stroke(self, index: int, x: float, y: float, radius: int, value: int) -> None:
-        """Start a stroke on frame ``index`` at image point (x=column, y=row); ``value``
-        0 erases. The frame as it was is kept for :meth:`undo`."""
+        """Start a stroke on frame ``index`` at image point (x, y) (pixel ``(row, col)``
+        spans ``[col, col+1) x [row, row+1)``, as the viewer draws it); ``value`` 0 erases. The frame as it was is kept for :meth:`undo`."""
         self._undo.append(_Undo(index, self.labels[index].copy(), index in self.covered))
         del self._undo[:-UNDO_DEPTH]
         self._last = None
@@ -104,7 +104,7 @@ class MaskEditor:
 
     def _dab(self, index: int, x: float, y: float, radius: int, value: int) -> None:
         rows, cols = self.labels.shape[1:]
-        cx, cy = round(x), round(y)
+        cx, cy = int(np.floor(x)), int(np.floor(y))  # the pixel under the point
         top, bottom = max(0, cy - radius), min(rows, cy + radius + 1)
         left, right = max(0, cx - radius), min(cols, cx + radius + 1)
         if top >= bottom or left >= right:

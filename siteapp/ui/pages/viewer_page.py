@@ -103,8 +103,8 @@ class ViewerPage(Page):
         self.body.addWidget(splitter, 1)
         self.mask_tools = MaskTools()
         self.body.addWidget(self.mask_tools)
-        self.mask_tools.tool_changed.connect(
-            lambda tool: self.viewer.set_paint_mode(tool is not BrushTool.NONE))
+        self.mask_tools.tool_changed.connect(lambda _tool: self._update_paint_mode())
+        self.mask_tools.brush.valueChanged.connect(lambda _radius: self._update_paint_mode())
         self.mask_tools.visibility_changed.connect(lambda _on: self._show_mask())
         self.mask_tools.undo_requested.connect(self.undo_stroke)
         self.mask_tools.save_requested.connect(self.save_mask)
@@ -264,6 +264,10 @@ class ViewerPage(Page):
         self.viewer.graphics.setFocus()
 
     # -- masks ------------------------------------------------------------------------
+    def _update_paint_mode(self) -> None:
+        self.viewer.set_paint_mode(self.mask_tools.tool is not BrushTool.NONE,
+                                   self.mask_tools.brush.value())
+
     def _toggle_tool(self, tool: BrushTool) -> None:
         if self.editor is not None:
             self.mask_tools.set_tool(BrushTool.NONE if self.mask_tools.tool is tool else tool)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QGraphicsEllipseItem,
     QHBoxLayout,
     QLabel,
     QSlider,
@@ -39,6 +40,7 @@ MIN_WINDOW_WIDTH = 1.0
 COLOUR_WINDOW = (127.5, 255.0)
 OVERLAY_OPACITY = 0.45
 MASK_Z = 5  # above the image, below a saliency overlay and the corner text
+BRUSH_OUTLINE_RGB = (255, 255, 255)
 OVERLAY_TEXT_RGB = (235, 235, 200)
 EDGE_TEXT_RGB = (255, 210, 90)
 SLIDER_MIN_PX = 80
@@ -89,8 +91,15 @@ class ImageViewer(QWidget):
         self.mask_item = pg.ImageItem()
         self.mask_item.setZValue(MASK_Z)
         self.mask_item.hide()
+        # The brush's footprint follows the mouse while painting, so its size is visible.
+        self.brush_outline = QGraphicsEllipseItem()
+        self.brush_outline.setPen(pg.mkPen(BRUSH_OUTLINE_RGB, width=1, cosmetic=True))
+        self.brush_outline.setZValue(MASK_Z + 1)
+        self.brush_outline.hide()
+        self.brush_radius = 0
         self.view.addItem(self.image_item)
         self.view.addItem(self.mask_item)
+        self.view.addItem(self.brush_outline, ignoreBounds=True)
         self.view.addItem(self.overlay_item)
         self.info_text = pg.TextItem(color=OVERLAY_TEXT_RGB, anchor=(0, 1))
         self.patient_text = pg.TextItem(color=OVERLAY_TEXT_RGB, anchor=(0, 0))
@@ -320,10 +329,20 @@ class ImageViewer(QWidget):
         self.mask_item.setRect(0, 0, cols, rows)
         self.mask_item.show()
 
-    def set_paint_mode(self, on: bool) -> None:
-        """Left click and drag paint (``painted``) instead of changing the window."""
+    def set_paint_mode(self, on: bool, brush_radius: int = 0) -> None:
+        """Left click and drag paint (``painted``) instead of changing the window; the
+        brush's outline (``brush_radius`` image pixels) follows the mouse."""
         self.view.paint_mode = on
+        self.brush_radius = brush_radius
         self.graphics.setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
+        if not on:
+            self.brush_outline.hide()
+
+    def _place_brush(self, x: float, y: float) -> None:
+        radius = self.brush_radius + 0.5  # the disk covers whole pixels out to the radius
+        centre_x, centre_y = np.floor(x) + 0.5, np.floor(y) + 0.5
+        self.brush_outline.setRect(centre_x - radius, centre_y - radius, 2 * radius, 2 * radius)
+        self.brush_outline.show()
 
     def _update_labels(self) -> None:
         self.slice_label.setText(
@@ -367,6 +386,8 @@ class ImageViewer(QWidget):
 
     def _on_mouse_moved(self, scene_pos: object) -> None:
         point = self.view.mapSceneToView(scene_pos)
+        if self.view.paint_mode:
+            self._place_brush(point.x(), point.y())
         col, row = int(np.floor(point.x())), int(np.floor(point.y()))
         value = self.value_at(col, row)
         if value is None:
