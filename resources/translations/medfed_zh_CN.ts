@@ -1076,83 +1076,83 @@
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="115"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="124"/>
         <source>Window preset (keys 1-9)</source>
         <extracomment>Percentiles that bound the &quot;auto&quot; window (mammography, unknown modalities). Pixels of mouse travel for a window change of 1/WINDOW_DRAG_STEPS of the data range. Colour frames are 0-255 RGB: the window spans exactly that. A paint gesture in paint mode: image (x, y), starts a stroke, ends it.</extracomment>
         <translation>窗宽窗位预设（按键 1-9）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="118"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="127"/>
         <source>Slice (mouse wheel, arrow keys, Page Up/Down)</source>
         <translation>层面（鼠标滚轮、方向键、Page Up/Down）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="126"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="135"/>
         <source>The pixel under the mouse: column, row and its value</source>
         <translation>鼠标下的像素：列、行及其数值</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="129"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="138"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="130"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="139"/>
         <source>Fit the image to the view (key F)</source>
         <translation>使图像适应视图（按键 F）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="134"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="143"/>
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="159"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="168"/>
         <source>Lung</source>
         <translation>肺窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="159"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="168"/>
         <source>Mediastinum</source>
         <translation>纵隔窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="160"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="169"/>
         <source>Bone</source>
         <translation>骨窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="160"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="169"/>
         <source>Brain</source>
         <translation>脑窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="161"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="170"/>
         <source>Soft tissue</source>
         <translation>软组织窗</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="164"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="173"/>
         <source>{name} (W {width:.0f} L {center:.0f})</source>
         <translation>{name}（窗宽 {width:.0f} 窗位 {center:.0f}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="171"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="180"/>
         <source>Auto (image percentiles)</source>
         <translation>自动（图像百分位）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="180"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="189"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="330"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="349"/>
         <source>Slice {index} / {count}</source>
         <translation>层面 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="333"/>
+        <location filename="../../siteapp/ui/widgets/image_viewer.py" line="352"/>
         <source>W {width:.0f}  L {center:.0f}</source>
         <translation>窗宽 {width:.0f}  窗位 {center:.0f}</translation>
     </message>
@@ -3433,72 +3433,72 @@
         <translation>该序列中有 {n} 张图像无法显示：{first}。详情见日志文件。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="278"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="282"/>
         <source>Cannot draw: {why}. Type a segment name first.</source>
         <translation>无法绘制：{why}。请先输入分割区域名称。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="325"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="329"/>
         <source>Masks can be drawn on series whose images are all single-frame and of one size.</source>
         <translation>只能在所有图像均为单帧且尺寸相同的序列上绘制掩膜。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="328"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="332"/>
         <source>Saving the mask…</source>
         <translation>正在保存掩膜…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="330"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="334"/>
         <source>phantom</source>
         <translation>体模</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="330"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="334"/>
         <source>imported DICOM SEG</source>
         <translation>导入的 DICOM SEG</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="335"/>
         <source>imported RTSTRUCT</source>
         <translation>导入的 RTSTRUCT</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="331"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="335"/>
         <source>drawn here</source>
         <translation>在此绘制</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="334"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="338"/>
         <source>No mask yet</source>
         <translation>尚无掩膜</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="336"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="340"/>
         <source>Mask ({source}): {masked} of {count} images</source>
         <translation>掩膜（{source}）：{count} 张图像中的 {masked} 张</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="337"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="341"/>
         <source>not saved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="340"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="344"/>
         <source>unsaved changes</source>
         <translation>有未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="355"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="359"/>
         <source>saving the mask</source>
         <translation>保存掩膜</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="365"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="369"/>
         <source>Mask saved as DICOM SEG: {path}</source>
         <translation>掩膜已保存为 DICOM SEG：{path}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/viewer_page.py" line="374"/>
+        <location filename="../../siteapp/ui/pages/viewer_page.py" line="378"/>
         <source>the mask drawn on the open series is not saved</source>
         <translation>当前打开序列上绘制的掩膜尚未保存</translation>
     </message>
