@@ -39,12 +39,21 @@ def _mouse(viewer, kind: QEvent.Type, point: QPoint, held: bool) -> None:
     QApplication.sendEvent(viewer.graphics.viewport(), event)
 
 
+DRAG_STEPS = 8  # mouse moves between two points of a stroke
+
+
 def _drag(qtbot, viewer, points: list[tuple[float, float]]) -> None:
+    """Press, move through ``points`` as a hand does (small steps, some milliseconds
+    apart), release. Jumping 60 screen pixels in one event right after the press painted
+    only the first point on an idle machine (passed only under load)."""
     first = _viewport_point(viewer, *points[0])
     _mouse(viewer, QEvent.Type.MouseButtonPress, first, True)
-    for x, y in points[1:]:
-        _mouse(viewer, QEvent.Type.MouseMove, _viewport_point(viewer, x, y), True)
-        qtbot.wait(5)
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        for step in range(1, DRAG_STEPS + 1):
+            t = step / DRAG_STEPS
+            point = _viewport_point(viewer, x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+            _mouse(viewer, QEvent.Type.MouseMove, point, True)
+            qtbot.wait(15)
     _mouse(viewer, QEvent.Type.MouseButtonRelease, _viewport_point(viewer, *points[-1]), False)
 
 
