@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,7 @@ def _drag(qtbot, viewer, points: list[tuple[float, float]]) -> None:
     only the first point on an idle machine (passed only under load)."""
     first = _viewport_point(viewer, *points[0])
     _mouse(viewer, QEvent.Type.MouseButtonPress, first, True)
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         for step in range(1, DRAG_STEPS + 1):
             t = step / DRAG_STEPS
             point = _viewport_point(viewer, x0 + t * (x1 - x0), y0 + t * (y1 - y0))
