@@ -212,7 +212,10 @@ class FederationPage(Page):
         )
         self.rounds_table.verticalHeader().hide()
         self.rounds_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.rounds_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Columns as wide as their text (the last header was cut once the statistics box
+        # took half the row); the last one takes what is left.
+        self.rounds_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.rounds_table.horizontalHeader().setStretchLastSection(True)
         rounds_box = QGroupBox(self.tr("Rounds this site took part in"))
         QVBoxLayout(rounds_box).addWidget(self.rounds_table)
 
