@@ -27,10 +27,12 @@ from siteapp.synthesis.plan_rounds import (
     synthetic_count,
     zeros_like,
 )
+from siteapp.training.seeded_rng import GLOBAL_RNG_LOCK  # no torch import
 
 # build_model seeds torch's process-wide generator while it draws the initial weights;
-# two runners (threads) building at once would draw from each other's stream.
-_BUILD_LOCK = threading.Lock()
+# two runners (threads) building at once would draw from each other's stream. The same
+# lock as every seeded build and every draw from that generator (seeded_rng).
+_BUILD_LOCK = GLOBAL_RNG_LOCK
 
 
 def _build_model(plan: FederationPlan, task: Any, weights_file: Path | None) -> Any:

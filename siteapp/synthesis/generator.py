@@ -22,6 +22,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from siteapp.training.seeded_rng import GLOBAL_RNG_LOCK, seeded
 from siteapp.training.trainer import Objective
 
 
@@ -71,7 +72,9 @@ class ConditionalVAE(nn.Module):
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         c = self._one_hot(y)
         mu, logvar = self.to_latent(torch.cat([self.encoder(x), c], dim=1)).chunk(2, dim=1)
-        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        with GLOBAL_RNG_LOCK:  # not while another thread builds a seeded model
+            noise = torch.randn_like(mu)
+        z = mu + noise * torch.exp(0.5 * logvar)
         return self.decoder(self.from_latent(torch.cat([z, c], dim=1))), mu, logvar
 
     def decode(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -100,8 +103,7 @@ def build_generator(
     matrix: int, channels: int, num_classes: int, shape: GeneratorShape, init_seed: int
 ) -> ConditionalVAE:
     """The generator every site builds identically from the plan's ``init_seed``."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(init_seed)
+    with seeded(init_seed):
         return ConditionalVAE(matrix, channels, num_classes, shape)
 
 

@@ -21,6 +21,7 @@ from torch import nn
 from coordinator.task_definition import InputKind
 from siteapp.errors import UserFacingError
 from siteapp.tasks import TaskPreset
+from siteapp.training.seeded_rng import seeded
 
 
 class UnknownModelError(UserFacingError):
@@ -277,8 +278,7 @@ def build_model(name: str, task: TaskPreset, init_seed: int = 0) -> ZooModel:
             f"model '{name}' does not fit task '{task.name}', which needs {kind} network "
             f"(segmentation: {', '.join(sorted(SEGMENTATION_NETWORKS))})"
         )
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(init_seed)
+    with seeded(init_seed):
         model = builder(task.channels, task.num_classes)
     wanted = 3 if task.input.kind is InputKind.VOLUME_3D else 2
     if model.spatial_dims != wanted:
