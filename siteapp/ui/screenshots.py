@@ -83,6 +83,7 @@ def render(out_dir: Path, workspace: Path, language: str = "en") -> list[Path]:
     window.ask_before_quitting = False
     window.close()
     written.append(render_mask_view(out_dir, app, prefs))
+    written.append(render_segmentation_inference(out_dir, app, prefs))
     del translators
     return written
 
@@ -126,6 +127,46 @@ def render_mask_view(out_dir: Path, app, prefs) -> Path:
     page.mask_tools.set_tool(BrushTool.DRAW)
     _settle(app)
     path = out_dir / "viewer-mask.png"
+    window.grab().save(str(path))
+    print(f"wrote {path}")
+    window.ask_before_quitting = False
+    window.close()
+    return path
+
+
+def render_segmentation_inference(out_dir: Path, app, prefs) -> Path:
+    """``inference-segmentation.png``: Inference on a segmentation site, the U-Net's
+    predicted lesion mask over the image, after one local DP round on a small masked
+    phantom site of its own (seeded: a screenshot, not a measurement)."""
+    from siteapp.dicom.importer import import_paths
+    from siteapp.dicom.phantom import generate_phantom_sites
+    from siteapp.tasks import demo_task, keep_federation_task
+    from siteapp.training.local import LocalTrainingOptions, train_local
+    from siteapp.ui.app import build_main_window
+    from siteapp.ui.pages.inference_page import InferencePage
+
+    scratch = Path(tempfile.mkdtemp(prefix="medfed-seg-view-"))
+    (site,) = generate_phantom_sites(scratch / "phantom", 1, 12, seed=4, task="lung-ct-nodule",
+                                     slices=2, masks=True)
+    data_dir = scratch / "site-data"
+    import_paths(data_dir, [site])
+    task = demo_task("lung-ct-nodule-seg")
+    keep_federation_task(data_dir, task)
+    train_local(data_dir, LocalTrainingOptions(rounds=2, task=task, device="cpu",
+                                               insecure_fixed_dp_seed=0))
+    prefs.task = task.name
+    window = build_main_window(data_dir, prefs)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    page = window.show_page("inference")
+    assert isinstance(page, InferencePage)
+    _settle(app)
+    for row in range(min(3, page.studies.count())):
+        page.studies.item(row).setSelected(True)
+    page.predict_selected()
+    _settle(app)
+    path = out_dir / "inference-segmentation.png"
     window.grab().save(str(path))
     print(f"wrote {path}")
     window.ask_before_quitting = False
