@@ -88,6 +88,27 @@ def render(out_dir: Path, workspace: Path, language: str = "en") -> list[Path]:
     return written
 
 
+def _open_page(app, data_dir: Path, prefs, page_id: str):
+    """A main window on ``data_dir`` at the screenshot size, showing ``page_id``, settled."""
+    from siteapp.ui.app import build_main_window
+
+    window = build_main_window(data_dir, prefs)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    _settle(app)
+    page = window.show_page(page_id)
+    _settle(app)
+    return window, page
+
+
+def _save_and_close(window, path: Path) -> Path:
+    window.grab().save(str(path))
+    print(f"wrote {path}")
+    window.ask_before_quitting = False
+    window.close()
+    return path
+
+
 def render_mask_view(out_dir: Path, app, prefs) -> Path:
     """``viewer-mask.png``: the Viewer over a phantom CT whose lesion mask (a DICOM SEG
     written by the phantom, imported like any other) is overlaid, brush tools active.
@@ -98,7 +119,6 @@ def render_mask_view(out_dir: Path, app, prefs) -> Path:
     from siteapp.dicom.index import StudyIndex
     from siteapp.dicom.masks import mask_for_series, series_with_masks
     from siteapp.dicom.phantom import generate_phantom_sites
-    from siteapp.ui.app import build_main_window
     from siteapp.ui.pages.viewer_page import ViewerPage
     from siteapp.ui.widgets.mask_tools import BrushTool
 
@@ -113,25 +133,15 @@ def render_mask_view(out_dir: Path, app, prefs) -> Path:
             for uid, frame in (mask.frames.items() if mask is not None else ()):
                 if int(frame.sum()) > best_area:
                     best, best_area, best_uid = series_uid, int(frame.sum()), uid
-    window = build_main_window(data_dir, prefs)
-    window.resize(*WINDOW_SIZE)
-    window.show()
-    _settle(app)
-    page = window.show_page("viewer")
+    window, page = _open_page(app, data_dir, prefs, "viewer")
     assert isinstance(page, ViewerPage)
-    _settle(app)
     page.open_series(best)
     _settle(app)
     if page.loaded is not None and best_uid in page.loaded.frame_uids:
         page.viewer.set_slice(page.loaded.frame_uids.index(best_uid))
     page.mask_tools.set_tool(BrushTool.DRAW)
     _settle(app)
-    path = out_dir / "viewer-mask.png"
-    window.grab().save(str(path))
-    print(f"wrote {path}")
-    window.ask_before_quitting = False
-    window.close()
-    return path
+    return _save_and_close(window, out_dir / "viewer-mask.png")
 
 
 def render_segmentation_inference(out_dir: Path, app, prefs) -> Path:
@@ -142,7 +152,6 @@ def render_segmentation_inference(out_dir: Path, app, prefs) -> Path:
     from siteapp.dicom.phantom import generate_phantom_sites
     from siteapp.tasks import demo_task, keep_federation_task
     from siteapp.training.local import LocalTrainingOptions, train_local
-    from siteapp.ui.app import build_main_window
     from siteapp.ui.pages.inference_page import InferencePage
 
     scratch = Path(tempfile.mkdtemp(prefix="medfed-seg-view-"))
@@ -155,23 +164,13 @@ def render_segmentation_inference(out_dir: Path, app, prefs) -> Path:
     train_local(data_dir, LocalTrainingOptions(rounds=2, task=task, device="cpu",
                                                insecure_fixed_dp_seed=0))
     prefs.task = task.name
-    window = build_main_window(data_dir, prefs)
-    window.resize(*WINDOW_SIZE)
-    window.show()
-    _settle(app)
-    page = window.show_page("inference")
+    window, page = _open_page(app, data_dir, prefs, "inference")
     assert isinstance(page, InferencePage)
-    _settle(app)
     for row in range(min(3, page.studies.count())):
         page.studies.item(row).setSelected(True)
     page.predict_selected()
     _settle(app)
-    path = out_dir / "inference-segmentation.png"
-    window.grab().save(str(path))
-    print(f"wrote {path}")
-    window.ask_before_quitting = False
-    window.close()
-    return path
+    return _save_and_close(window, out_dir / "inference-segmentation.png")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
