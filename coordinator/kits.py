@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pydantic import ValidationError
 
+from coordinator.durable_files import write_durably
 from coordinator.errors import KitError
 from coordinator.protocol import FederationPlan
 
@@ -77,10 +77,10 @@ def request_fingerprint(request_pem: bytes) -> str:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    """Write ``data`` to ``path`` (mode 0600) whole or not at all: a site's TLS files are
+    rewritten by every new connection while another thread may be reading them for a
+    handshake, and a reader must never see a half-written file."""
+    write_durably(path, data, mode=0o600)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import ssl
+import threading
 import zipfile
 from pathlib import Path
 
@@ -47,6 +49,39 @@ def test_site_kit_round_trips_and_names_its_site(tmp_path: Path) -> None:
     coordinator = load_coordinator_kit(tmp_path / "out" / "coordinator")
     assert coordinator.plan == kit.plan
     assert not (tmp_path / "out" / "coordinator" / "ca.key").exists()
+
+
+def test_a_new_connection_never_leaves_another_reading_half_written_tls_files(tmp_path: Path) -> None:
+    """Every client of a site rewrites the site's TLS files (``<data>/kit/tls``) while
+    another thread's client may be loading them for a handshake, as the GUI's status
+    check does during a round: the loader must see whole files. Seen once as a round's
+    "secure connection could not be set up" (no certificate found in the CA file)."""
+    path, _ = _provision(tmp_path)
+    kit = load_site_kit(path, key_pem=(tmp_path / "north.key").read_bytes())
+    folder = tmp_path / "tls"
+    ca, cert, key = kit.write_tls_files(folder)
+    stop, failures = threading.Event(), []
+
+    def rewrite() -> None:
+        while not stop.is_set():
+            kit.write_tls_files(folder)
+
+    writer = threading.Thread(target=rewrite, daemon=True)
+    writer.start()
+    try:
+        for _ in range(300):
+            context = ssl.create_default_context()
+            try:
+                context.load_verify_locations(str(ca))
+                context.load_cert_chain(str(cert), str(key))
+            except ssl.SSLError as exc:
+                failures.append(exc)
+    finally:
+        stop.set()
+        writer.join(10)
+    assert not failures, failures[:3]
+    assert {p.name for p in folder.iterdir()} == {ca.name, cert.name, key.name}  # no temporary left
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in (ca, cert, key))
 
 
 def test_the_operator_never_holds_a_site_key(tmp_path: Path) -> None:
