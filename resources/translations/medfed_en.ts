@@ -408,7 +408,7 @@
     <name>FederationPage</name>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="113"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="515"/>
         <source>Federation</source>
         <translation type="unfinished"></translation>
     </message>
@@ -494,7 +494,7 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
         <source>Connection: not checked yet.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -549,227 +549,227 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="216"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="219"/>
         <source>Rounds this site took part in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="243"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="246"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="250"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="283"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="286"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="288"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="290"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>checking the training device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="294"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
         <source>Request enrolment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="311"/>
         <source>Save the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="312"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="324"/>
         <source>making the certificate request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="324"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="327"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="336"/>
         <source>Import the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="336"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="348"/>
         <source>importing the enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="353"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="367"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="370"/>
         <source>Leave the federation?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="369"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>Leave the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>Stay enrolled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="383"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
         <source>leaving the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="404"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="407"/>
         <source>contacting the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="423"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="426"/>
         <source>Rounds start once every site holds the federation&apos;s encryption key; waiting for: {sites}. Each site gets it when it joins.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="429"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="432"/>
         <source>Connection: not reachable. {message}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="408"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="411"/>
         <source>Connection: checking…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="415"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="418"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="417"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="420"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="438"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="441"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="476"/>
         <source>taking part in the federation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="484"/>
         <source>Starting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="482"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="485"/>
         <source>Federation running…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="488"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="491"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="496"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="497"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="500"/>
         <source>Connection: no answer now. {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="499"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="502"/>
         <source>Connection: no answer now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="500"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="503"/>
         <source>Connection: the coordinator answers again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="515"/>
         <source>Round {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="519"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="522"/>
         <source>Paused: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="521"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="524"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="522"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="525"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="525"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="528"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="531"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="534"/>
         <source>Stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1160,314 +1160,329 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="79"/>
         <source>Inference</source>
         <extracomment>Column keys of the results table, in order.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="83"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="93"/>
         <source>Open a new scan (folder)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="95"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="96"/>
         <source>Predict selected studies</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="97"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="98"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="100"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="101"/>
         <source>Export as DICOM…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="120"/>
         <source>Imported studies (select one or more)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Patient</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Model&apos;s answer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="126"/>
         <source>Model round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="126"/>
         <source>Its probability</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="126"/>
         <source>Your label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
         <source>The model&apos;s estimated probability that the study shows its answer (the classes&apos; probabilities add up to 100%). It is not a diagnosis.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="132"/>
         <source>The label this site gave the study or its patient, where there is one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="150"/>
         <source>The model that answers. By default the newest federated model; choose another to pin it, so that training a local-only model never changes it silently.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="152"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="153"/>
         <source>Export model…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="155"/>
         <source>Write the model&apos;s weights and its card (task, rounds, privacy, figures) to a folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="158"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="161"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="167"/>
         <source>No prediction yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="174"/>
         <source>The class the saliency overlay explains</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="183"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="184"/>
         <source>How strongly the heat map covers the image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="186"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="189"/>
         <source>Heat map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="189"/>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="193"/>
+        <source>Copy path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="194"/>
+        <source>Copy the DICOM SEG file&apos;s full path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="371"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="244"/>
         <source>No model yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="230"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="232"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
         <source>Default: the newest federated model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="249"/>
         <source>federated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
         <source>local-only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="261"/>
         <source>pinned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="261"/>
         <source>the default choice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="262"/>
         <source>the federation&apos;s model after round {round}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="248"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
         <source>this site&apos;s local-only model after round {round}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
         <source>, this site&apos;s ε then {eps:.2f}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="267"/>
         <source>Answering: {what} ({model}, task {task}, saved {when}{epsilon}; {how}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="262"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="277"/>
         <source>choosing the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="266"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="281"/>
         <source>Choose a folder for the model and its card</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="278"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
         <source>exporting the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="280"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="295"/>
         <source>Model and card written to {folder}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="308"/>
         <source>Choose the folder of the new scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="318"/>
         <source>Select one or more studies in the list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="323"/>
         <source>finding the studies&apos; files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="318"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="333"/>
         <source>running the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="344"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
         <source>Explain: the predicted class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="346"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="361"/>
         <source>Explain: {c}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="365"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="382"/>
         <source>(no patient ID)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="399"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="394"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="413"/>
         <source>Predicted mask over the model&apos;s input image (the slice with the most of it).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="420"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="439"/>
         <source>{answer} (probability {p:.0%})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="425"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="444"/>
         <source>Your label: {label}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="426"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="445"/>
         <source>This site has no label for this study.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="429"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="448"/>
         <source>The model&apos;s estimated probability of each class: {every}. {known} The overlay shows what points to {explained}, on image {position} of {total} (the one with the most evidence for it); model round {round}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="474"/>
         <source>(no date)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="492"/>
         <source>nothing found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="475"/>
-        <source>Written as DICOM SEG, which other viewers open: {files} (model round {round}).</source>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="494"/>
+        <source>Written as DICOM SEG, which other viewers open (model round {round}):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="485"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="506"/>
+        <source>Path copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="510"/>
         <source>Export predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="485"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="510"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="505"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="530"/>
         <source>exporting the predictions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="507"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="532"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>

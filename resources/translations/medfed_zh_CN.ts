@@ -408,7 +408,7 @@
     <name>FederationPage</name>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="113"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="515"/>
         <source>Federation</source>
         <translation>联邦学习</translation>
     </message>
@@ -494,7 +494,7 @@
     </message>
     <message>
         <location filename="../../siteapp/ui/pages/federation_page.py" line="179"/>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="392"/>
         <source>Connection: not checked yet.</source>
         <translation>连接：尚未检查。</translation>
     </message>
@@ -549,227 +549,227 @@
         <translation>AUC（全局模型）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="216"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="219"/>
         <source>Rounds this site took part in</source>
         <translation>本站点参与过的轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="240"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="243"/>
         <source>This site is not enrolled yet. Import the enrolment kit (.medfed-kit) your federation operator sent.</source>
         <translation>本站点尚未注册。请导入联邦管理员发送的注册包（.medfed-kit）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="243"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="246"/>
         <source>The plan appears here once the kit is imported.</source>
         <translation>导入注册包后，计划将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="250"/>
         <source>Site &lt;b&gt;{site}&lt;/b&gt; of federation &lt;b&gt;{federation}&lt;/b&gt;&lt;br&gt;Coordinator: {url}&lt;br&gt;CA fingerprint: {fp}&lt;br&gt;Kit valid until {expires}</source>
         <translation>联邦 &lt;b&gt;{federation}&lt;/b&gt; 的站点 &lt;b&gt;{site}&lt;/b&gt;&lt;br&gt;协调服务器：{url}&lt;br&gt;CA 指纹：{fp}&lt;br&gt;注册包有效期至 {expires}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="283"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="286"/>
         <source>All {n} rounds of the plan are complete.</source>
         <translation>计划中的全部 {n} 轮均已完成。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="285"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="288"/>
         <source>Round {n} is complete; the next Join takes part in the next round.</source>
         <translation>第 {n} 轮已完成；下次点击“加入”将参与下一轮。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="290"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="293"/>
         <source>checking the training device</source>
         <translation>检查训练设备</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="294"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="297"/>
         <source>Training device: {device} (change it in Settings)</source>
         <translation>训练设备：{device}（可在“设置”中更改）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
         <source>Request enrolment</source>
         <translation>申请加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="304"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="307"/>
         <source>This site&apos;s name in the federation plan:</source>
         <translation>本站点在联邦计划中的名称：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="311"/>
         <source>Save the certificate request</source>
         <translation>保存证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="309"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="312"/>
         <source>Certificate requests (*.csr);;All files (*)</source>
         <translation>证书申请 (*.csr);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="321"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="324"/>
         <source>making the certificate request</source>
         <translation>生成证书申请</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="324"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="327"/>
         <source>Saved the certificate request of site {site} to {path}. Send it to your federation&apos;s operator and read them its fingerprint {fingerprint}; then import the kit they send back.</source>
         <translation>已将站点 {site} 的证书申请保存到 {path}。请把它发给联邦运营方，并向其核对指纹 {fingerprint}；然后导入对方发回的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="336"/>
         <source>Import the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="333"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="336"/>
         <source>MedFed kits (*.medfed-kit);;All files (*)</source>
         <translation>MedFed 注册包 (*.medfed-kit);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="345"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="348"/>
         <source>importing the enrolment kit</source>
         <translation>导入注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="350"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="353"/>
         <source>Enrolled as site {site} of federation {federation}.</source>
         <translation>已注册为联邦 {federation} 的站点 {site}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="367"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="370"/>
         <source>Leave the federation?</source>
         <translation>退出联邦？</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="369"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="372"/>
         <source>Leave federation {federation} (site {site})? Its enrolment kit and keys are deleted from this data folder. Your studies, labels, models, round history and privacy ledger stay, and the ε already spent keeps counting. To take part again, import a kit from the operator.</source>
         <translation>退出联邦 {federation}（站点 {site}）？其加入包和密钥将从此数据文件夹中删除。您的检查、标注、模型、轮次记录和隐私账本都会保留，已消耗的 ε 继续计入。如需再次参与，请导入运营方提供的加入包。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>Leave the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="374"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="377"/>
         <source>Stay enrolled</source>
         <translation>保持加入</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="383"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
         <source>leaving the federation</source>
         <translation>退出联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="386"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="389"/>
         <source>Left federation {federation}. Everything else in this data folder is kept; import a kit to take part again.</source>
         <translation>已退出联邦 {federation}。此数据文件夹中的其他内容均已保留；导入加入包即可再次参与。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="404"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="407"/>
         <source>contacting the coordinator</source>
         <translation>联系协调服务器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="423"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="426"/>
         <source>Rounds start once every site holds the federation&apos;s encryption key; waiting for: {sites}. Each site gets it when it joins.</source>
         <translation>每个站点都持有联盟的加密密钥后，轮次才会开始；正在等待：{sites}。每个站点在加入时获得密钥。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="429"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="432"/>
         <source>Connection: not reachable. {message}</source>
         <translation>连接：无法访问。{message}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="408"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="411"/>
         <source>Connection: checking…</source>
         <translation>连接：正在检查…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="415"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="418"/>
         <source>Connected. The federation has finished all its rounds.</source>
         <translation>已连接。联邦学习已完成全部轮次。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="417"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="420"/>
         <source>Connected. Round {n} is {phase}; {k} site(s) have uploaded.</source>
         <translation>已连接。第 {n} 轮状态为 {phase}；已有 {k} 个站点上传。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="438"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="441"/>
         <source>This site is taking part in a federation round. Quitting stops it now: the privacy budget recorded for the round in progress stays spent, and the round may close without this site. Press Join after you start MedFed again: the site picks up the round if it is still open, without recording its cost twice.</source>
         <translation>本站点正在参与一轮联邦训练。现在退出会立即停止：本轮已记录的隐私预算仍算作已花费，本轮可能在没有本站点的情况下结束。重新启动 MedFed 后请点击“加入”：如果该轮仍开放，站点会继续参与，且不会重复记录其成本。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="476"/>
         <source>taking part in the federation</source>
         <translation>参与联邦学习</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="481"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="484"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="482"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="485"/>
         <source>Federation running…</source>
         <translation>联邦学习进行中…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="488"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="491"/>
         <source>Pausing at the next safe point; progress is saved.</source>
         <translation>将在下一个安全点暂停；进度已保存。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="493"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="496"/>
         <source>Will stop once the current round is aggregated.</source>
         <translation>当前轮次聚合完成后将停止。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="497"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="500"/>
         <source>Connection: no answer now. {why}</source>
         <translation>连接：当前无应答。{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="499"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="502"/>
         <source>Connection: no answer now.</source>
         <translation>连接：当前无应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="500"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="503"/>
         <source>Connection: the coordinator answers again.</source>
         <translation>连接：协调服务器已恢复应答。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="512"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="515"/>
         <source>Round {n}</source>
         <translation>第 {n} 轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="519"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="522"/>
         <source>Paused: {why}</source>
         <translation>已暂停：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="521"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="524"/>
         <source>The federation has finished. This site&apos;s ε is {eps:.2f}.</source>
         <translation>联邦学习已结束。本站点的 ε 为 {eps:.2f}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="522"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="525"/>
         <source>The federation has finished all its rounds; there is nothing to wait for.</source>
         <translation>联邦已完成全部轮次，无需再等待。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="525"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="528"/>
         <source>Took part in {n} round(s); this site&apos;s ε is {eps:.2f}; {bytes:,} bytes sent.</source>
         <translation>已参与 {n} 轮；本站点的 ε 为 {eps:.2f}；共发送 {bytes:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/federation_page.py" line="531"/>
+        <location filename="../../siteapp/ui/pages/federation_page.py" line="534"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -1160,314 +1160,329 @@
 <context>
     <name>InferencePage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="78"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="79"/>
         <source>Inference</source>
         <extracomment>Column keys of the results table, in order.</extracomment>
         <translation>推理</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="82"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="83"/>
         <source>Run the current model on a new scan or on studies already imported. The highlighted regions show what the model looked at. This is decision support, not a diagnosis.</source>
         <translation>用当前模型分析新的扫描或已导入的检查。高亮区域表示模型关注的部位。这只是辅助决策，不是诊断。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="92"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="93"/>
         <source>Open a new scan (folder)…</source>
         <translation>打开新的扫描（文件夹）…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="95"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="96"/>
         <source>Predict selected studies</source>
         <translation>预测所选检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="97"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="98"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="100"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="101"/>
         <source>Export as DICOM…</source>
         <translation>导出为 DICOM…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="119"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="120"/>
         <source>Imported studies (select one or more)</source>
         <translation>已导入的检查（可多选）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Study</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="124"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
         <source>Model&apos;s answer</source>
         <translation>模型的判断</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="126"/>
         <source>Model round</source>
         <translation>模型轮次</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="126"/>
         <source>Its probability</source>
         <translation>其概率</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="125"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="126"/>
         <source>Your label</source>
         <translation>本站标注</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="129"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="130"/>
         <source>The model&apos;s estimated probability that the study shows its answer (the classes&apos; probabilities add up to 100%). It is not a diagnosis.</source>
         <translation>模型估计该检查属于其判断类别的概率（各类别概率之和为 100%）。这不是诊断。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="131"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="132"/>
         <source>The label this site gave the study or its patient, where there is one.</source>
         <translation>本站为该检查或其患者给出的标注（如有）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="150"/>
         <source>The model that answers. By default the newest federated model; choose another to pin it, so that training a local-only model never changes it silently.</source>
         <translation>用于推理的模型。默认为最新的联邦模型；选择其他模型即可将其固定，这样训练仅本地模型不会在不知不觉中替换它。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="152"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="153"/>
         <source>Export model…</source>
         <translation>导出模型…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="154"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="155"/>
         <source>Write the model&apos;s weights and its card (task, rounds, privacy, figures) to a folder.</source>
         <translation>将模型权重及其模型卡（任务、轮次、隐私、指标）写入一个文件夹。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="157"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="158"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="161"/>
         <source>Results</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="166"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="167"/>
         <source>No prediction yet.</source>
         <translation>尚无预测。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="173"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="174"/>
         <source>The class the saliency overlay explains</source>
         <translation>显著性叠加图所解释的类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="183"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="184"/>
         <source>How strongly the heat map covers the image</source>
         <translation>热力图覆盖图像的强度</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="186"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="189"/>
         <source>Heat map</source>
         <translation>热力图</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="189"/>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="356"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="193"/>
+        <source>Copy path</source>
+        <translation>复制路径</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="194"/>
+        <source>Copy the DICOM SEG file&apos;s full path</source>
+        <translation>复制 DICOM SEG 文件的完整路径</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="203"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="371"/>
         <source>Saliency (Grad-CAM) on the model&apos;s input image: warmer = more influence.</source>
         <translation>模型输入图像上的显著性图（Grad-CAM）：颜色越暖，影响越大。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="229"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="244"/>
         <source>No model yet</source>
         <translation>尚无模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="230"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="245"/>
         <source>No trained model yet: join a federation round or train a local-only model first.</source>
         <translation>尚无已训练的模型：请先参与一轮联邦学习或训练一个仅本地模型。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="232"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
         <source>Default: the newest federated model</source>
         <translation>默认：最新的联邦模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="234"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="249"/>
         <source>federated</source>
         <translation>联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="235"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
         <source>local-only</source>
         <translation>仅本地</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="237"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
         <source>{source}, round {round} · {model} · {when}</source>
         <translation>{source}，第 {round} 轮 · {model} · {when}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="261"/>
         <source>pinned</source>
         <translation>已固定</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="246"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="261"/>
         <source>the default choice</source>
         <translation>默认选择</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="247"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="262"/>
         <source>the federation&apos;s model after round {round}</source>
         <translation>联邦模型（第 {round} 轮之后）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="248"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="263"/>
         <source>this site&apos;s local-only model after round {round}</source>
         <translation>本站仅本地模型（第 {round} 轮之后）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="250"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="265"/>
         <source>, this site&apos;s ε then {eps:.2f}</source>
         <translation>，本站当时的 ε 为 {eps:.2f}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="252"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="267"/>
         <source>Answering: {what} ({model}, task {task}, saved {when}{epsilon}; {how}).</source>
         <translation>当前使用：{what}（{model}，任务 {task}，保存于 {when}{epsilon}；{how}）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="262"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="277"/>
         <source>choosing the model</source>
         <translation>选择模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="266"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="281"/>
         <source>Choose a folder for the model and its card</source>
         <translation>选择保存模型及模型卡的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="278"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
         <source>exporting the model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="280"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="295"/>
         <source>Model and card written to {folder}.</source>
         <translation>模型及模型卡已写入 {folder}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="293"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="308"/>
         <source>Choose the folder of the new scan</source>
         <translation>选择新扫描所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="303"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="318"/>
         <source>Select one or more studies in the list first.</source>
         <translation>请先在列表中选择一个或多个检查。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="308"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="323"/>
         <source>finding the studies&apos; files</source>
         <translation>查找检查的文件</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="318"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="333"/>
         <source>running the model</source>
         <translation>运行模型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="344"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="359"/>
         <source>Explain: the predicted class</source>
         <translation>解释：预测的类别</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="346"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="361"/>
         <source>Explain: {c}</source>
         <translation>解释：{c}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="365"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="382"/>
         <source>(no patient ID)</source>
         <translation>（无患者 ID）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="382"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="399"/>
         <source>{n} file(s) were skipped, for example: {first}</source>
         <translation>跳过了 {n} 个文件，例如：{first}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="394"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="413"/>
         <source>Predicted mask over the model&apos;s input image (the slice with the most of it).</source>
         <translation>模型输入图像上的预测掩膜（显示预测区域最多的切片）。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="420"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="439"/>
         <source>{answer} (probability {p:.0%})</source>
         <translation>{answer}（概率 {p:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="425"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="444"/>
         <source>Your label: {label}.</source>
         <translation>本站标注：{label}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="426"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="445"/>
         <source>This site has no label for this study.</source>
         <translation>本站没有该检查的标注。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="429"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="448"/>
         <source>The model&apos;s estimated probability of each class: {every}. {known} The overlay shows what points to {explained}, on image {position} of {total} (the one with the most evidence for it); model round {round}.</source>
         <translation>模型对各类别的估计概率：{every}。{known}叠加图显示指向“{explained}”的区域，绘制在第 {position} / {total} 张图像上（对该类别证据最强的一张）；模型轮次 {round}。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="455"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="474"/>
         <source>(no date)</source>
         <translation>（无日期）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="473"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="492"/>
         <source>nothing found</source>
         <translation>未发现病灶</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="475"/>
-        <source>Written as DICOM SEG, which other viewers open: {files} (model round {round}).</source>
-        <translation>已写为 DICOM SEG，其他阅片软件可打开：{files}（模型轮次 {round}）。</translation>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="494"/>
+        <source>Written as DICOM SEG, which other viewers open (model round {round}):</source>
+        <translation>已写为 DICOM SEG，其他阅片软件可打开（模型轮次 {round}）：</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="485"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="506"/>
+        <source>Path copied.</source>
+        <translation>路径已复制。</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="510"/>
         <source>Export predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="485"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="510"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="505"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="530"/>
         <source>exporting the predictions</source>
         <translation>导出预测结果</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/inference_page.py" line="507"/>
+        <location filename="../../siteapp/ui/pages/inference_page.py" line="532"/>
         <source>{n} prediction(s) written to {file}.</source>
         <translation>已将 {n} 条预测写入 {file}。</translation>
     </message>

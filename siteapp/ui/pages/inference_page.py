@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +42,7 @@ from siteapp.ui.pages.base import Page
 from siteapp.ui.session import SiteSession
 from siteapp.ui.study_tree import PatientNode, format_dicom_date
 from siteapp.ui.vocabulary import class_text
+from siteapp.ui.widgets.elided_label import ElidedLabel
 from siteapp.ui.widgets.notice_bar import NoticeKind
 from siteapp.ui.workers import JobContext, Worker
 
@@ -182,9 +183,22 @@ class InferencePage(Page):
         self.opacity.setValue(DEFAULT_OVERLAY_OPACITY)
         self.opacity.setToolTip(self.tr("How strongly the heat map covers the image"))
         self.opacity.valueChanged.connect(self._show_saliency)
-        opacity_row = QHBoxLayout()
+        self.opacity_row = QWidget()
+        opacity_row = QHBoxLayout(self.opacity_row)
+        opacity_row.setContentsMargins(0, 0, 0, 0)
         opacity_row.addWidget(QLabel(self.tr("Heat map")))
         opacity_row.addWidget(self.opacity, 1)
+        # A segmentation's DICOM SEG file(s): elided, so a long path never widens the window.
+        self.seg_paths_label = ElidedLabel()
+        self.copy_seg_paths_button = QPushButton(self.tr("Copy path"))
+        self.copy_seg_paths_button.setToolTip(self.tr("Copy the DICOM SEG file's full path"))
+        self.copy_seg_paths_button.clicked.connect(self.copy_seg_paths)
+        self.seg_paths_row = QWidget()
+        seg_paths_layout = QHBoxLayout(self.seg_paths_row)
+        seg_paths_layout.setContentsMargins(0, 0, 0, 0)
+        seg_paths_layout.addWidget(self.seg_paths_label, 1)
+        seg_paths_layout.addWidget(self.copy_seg_paths_button)
+        self.seg_paths_row.hide()
         self._pictures: tuple[np.ndarray, np.ndarray] | None = None  # plain, overlay
         caption = QLabel(self.tr("Saliency (Grad-CAM) on the model's input image: warmer = more influence."))
         caption.setObjectName("Hint")
@@ -196,8 +210,9 @@ class InferencePage(Page):
         right_layout.addWidget(self.prediction_label)
         right_layout.addWidget(self.explain_combo)
         right_layout.addWidget(self.prediction_detail)
+        right_layout.addWidget(self.seg_paths_row)
         right_layout.addWidget(self.saliency, 1)
-        right_layout.addLayout(opacity_row)
+        right_layout.addWidget(self.opacity_row)
         right_layout.addWidget(caption)
 
         splitter = QSplitter()
@@ -355,6 +370,8 @@ class InferencePage(Page):
         self.caption.setText(self.tr(
             "Saliency (Grad-CAM) on the model's input image: warmer = more influence."))
         self.explain_combo.show()
+        self.opacity_row.show()
+        self.seg_paths_row.hide()
         report.studies.sort(key=lambda s: (s.patient_id, s.study_uid))
         self.report = report
         self._fill_explain_combo(report, self.explained_class)
@@ -390,11 +407,13 @@ class InferencePage(Page):
         image, and the DICOM SEG files written (other viewers open them)."""
         self.report = report
         self.explain_combo.hide()
+        self.opacity_row.hide()  # the mask is drawn into the picture: no heat map to blend
+        self.seg_paths_row.show()
         self.caption.setText(self.tr(
             "Predicted mask over the model's input image (the slice with the most of it)."))
         self.results.setRowCount(len(report.series))
         for row, series in enumerate(report.series):
-            found = ", ".join(f"{name} {n} px" for name, n in series.region_pixels.items())
+            found = ", ".join(f"{class_text(name)} {n} px" for name, n in series.region_pixels.items())
             values = [series.patient_id or series.series_uid, series.series_uid,
                       str(series.images), found, "", "–", str(series.model_round)]
             for col, value in enumerate(values):
@@ -469,16 +488,22 @@ class InferencePage(Page):
         found = sum(series.region_pixels.values()) > 0
         self.prediction_label.setText(
             f"<span style='color:{POSITIVE_COLOR if found else NEGATIVE_COLOR}'>"
-            + (", ".join(name for name, n in series.region_pixels.items() if n)
+            + (", ".join(class_text(name) for name, n in series.region_pixels.items() if n)
                if found else self.tr("nothing found")) + "</span>")
         self.prediction_detail.setText(
-            self.tr("Written as DICOM SEG, which other viewers open: {files} (model round "
-                    "{round}).").format(files=", ".join(series.seg_paths), round=series.model_round))
+            self.tr("Written as DICOM SEG, which other viewers open (model round {round}):").format(
+                round=series.model_round))
+        self.seg_paths_label.set_full_text(", ".join(series.seg_paths))
         path = Path(series.overlay_png)
         self._pictures = None  # no heat map to blend: the mask is drawn in
         if path.is_file():
             self.saliency_item.setImage(read_png(path), levels=(0, 255))
             self.saliency_view.autoRange(padding=0.02)
+
+    def copy_seg_paths(self) -> None:
+        """The shown series' DICOM SEG path(s), whole, to the clipboard."""
+        QGuiApplication.clipboard().setText(self.seg_paths_label.full_text)
+        self.show_info(self.tr("Path copied."), NoticeKind.SUCCESS)
 
     # -- export -----------------------------------------------------------------------
     def choose_and_export(self) -> None:
