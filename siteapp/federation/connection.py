@@ -1,10 +1,11 @@
 """The site's audited client for its coordinator, and "check connection".
 
 Every request a site makes is recorded in its audit log, so every client is built here:
-the round runner's (patient: it waits out outages) and the connection check's (one quick
-poll). :func:`check_connection` is what the Federation page's *Check connection* button
-and ``medfed-site check-connection`` both run; a failure raises the client's error,
-worded by :mod:`coordinator.connection_failures` (what failed, what to do next).
+the round runner's (patient: it waits out outages), the statistics round's (under the
+coordinator's statistics routes) and the connection check's (one quick poll).
+:func:`check_connection` is what the Federation page's *Check connection* button and
+``medfed-site check-connection`` both run; a failure raises the client's error, worded by
+:mod:`coordinator.connection_failures` (what failed, what to do next).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from coordinator.client import CoordinatorClient
+from coordinator.client import ConnectionParams, CoordinatorClient
 from coordinator.kits import SiteKit
 from coordinator.protocol import RoundState
 from coordinator.settings import ClientDefaults
@@ -33,11 +34,17 @@ def site_client(
     defaults: ClientDefaults,
     on_retry: Callable[[Words], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    routes: str = "",
 ) -> CoordinatorClient:
-    """A client for the enrolled ``kit`` whose every request goes to the audit log."""
+    """A client for the enrolled ``kit`` whose every request goes to the audit log.
+
+    Its TLS files are the kit's, written to ``<data_dir>/kit/tls``; ``routes`` is the path
+    under the coordinator's address where this client's rounds are served (empty for the
+    training rounds, ``coordinator.statistics.STATISTICS_PREFIX`` for the statistics round).
+    """
+    ca, cert, key = kit.write_tls_files(Path(data_dir) / KIT_DIRNAME / TLS_DIRNAME)
     return CoordinatorClient(
-        kit,
-        tls_dir=Path(data_dir) / KIT_DIRNAME / TLS_DIRNAME,
+        ConnectionParams(kit.coordinator_url.rstrip("/") + routes, ca, cert, key, kit.site),
         defaults=defaults,
         on_request=AuditLog(data_dir).record,
         on_retry=on_retry,

@@ -23,17 +23,17 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load
 
-from coordinator.client import ConnectionParams, CoordinatorClient, RequestRefusedError
+from coordinator.client import RequestRefusedError
 from coordinator.errors import CoordinatorError
 from coordinator.protocol import FederationPlan, MaskingStep, RoundPhase, RoundState
 from coordinator.statistics import STATISTICS_PREFIX, StatisticsLayout, statistics_plan
-from siteapp.federation.audit import AuditLog
+from siteapp.federation.connection import site_client
 from siteapp.federation.enrolment import load_enrolled_kit
 from siteapp.federation.errors import FederationError, JoinStoppedError, RoundMissedError
 from siteapp.federation.masking_round import MaskingRound
 from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
 from siteapp.federation.run_options import RunnerOptions
-from siteapp.federation.settings import KIT_DIRNAME, TLS_DIRNAME
+from siteapp.federation.settings import KIT_DIRNAME
 from siteapp.privacy.ledger import EntryStatus, PrivacyLedger
 from siteapp.privacy.randomness import seed_for
 from siteapp.statistics.collect import keep_federation_statistics
@@ -73,18 +73,8 @@ class StatisticsRound:
         self.enrolment, self.kit = load_enrolled_kit(self.data_dir)
         self.ledger = PrivacyLedger(self.data_dir)
         self.plan: FederationPlan = statistics_plan(self.kit.plan)
-        self.client = CoordinatorClient(
-            self._connection(),
-            defaults=self.options.client,
-            on_request=AuditLog(self.data_dir).record,
-            sleep=self._sleep,
-        )
-
-    def _connection(self) -> ConnectionParams:
-        folder = self.data_dir / KIT_DIRNAME / TLS_DIRNAME
-        ca, cert, key = self.kit.write_tls_files(folder)
-        return ConnectionParams(
-            self.kit.coordinator_url.rstrip("/") + STATISTICS_PREFIX, ca, cert, key, self.kit.site
+        self.client = site_client(
+            self.data_dir, self.kit, self.options.client, sleep=self._sleep, routes=STATISTICS_PREFIX
         )
 
     def _sleep(self, seconds: float) -> None:

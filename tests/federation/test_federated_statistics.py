@@ -13,12 +13,16 @@ import numpy as np
 import pytest
 from harness import FAST, make_federation
 
+from coordinator.kits import CA_FILE, SITE_CERT, SITE_KEY
+from coordinator.protocol import Endpoints
 from coordinator.secure.quantisation import masking_bounds, quantise_weighted
 from coordinator.statistics import StatisticsLayout, statistics_plan
 from coordinator.task_definition import Windowing
 from siteapp.dicom.dataset_source import labelled_patients
 from siteapp.dicom.pixels import MissingWindowError, preprocess, read_frames_and_scanner
-from siteapp.federation.statistics_round import StatisticsRound
+from siteapp.federation.audit import AuditLog
+from siteapp.federation.settings import KIT_DIRNAME, TLS_DIRNAME
+from siteapp.federation.statistics_round import CARRIED, StatisticsRound
 from siteapp.privacy.ledger import PrivacyLedger
 from siteapp.privacy.randomness import seed_for
 from siteapp.statistics.collect import cell_noise_std, denoised
@@ -45,6 +49,19 @@ def _noised_vector(fed, site: str) -> np.ndarray:
     exact = site_histograms(fed.data_dirs[site], plan.task, StatisticsLayout.of(plan)).vector()
     seed = seed_for(FAST.insecure_fixed_dp_seed, site, "statistics", 1)
     return noised_statistics(exact, plan.statistics.noise_multiplier, seed)
+
+
+def _assert_statistics_requests_audited(data_dir: Path) -> None:
+    """The site's statistics client is its audited one: the plan check, every masking
+    message, the masked upload and the result download are in its audit log, and its TLS
+    files are the kit's, in ``<data>/kit/tls``."""
+    entries = AuditLog(data_dir).query()
+    asked = {(e.method, e.endpoint) for e in entries}
+    assert {("GET", Endpoints.PLAN), ("GET", Endpoints.result(1))} <= asked, asked
+    uploads = [e for e in entries if e.carried == CARRIED]
+    assert len(uploads) == 1 and uploads[0].bytes_sent > 0 and uploads[0].status == 200
+    assert len([e for e in entries if e.kind == "masking"]) >= 3  # advertise, share, consistency, unmask
+    assert all((data_dir / KIT_DIRNAME / TLS_DIRNAME / name).is_file() for name in (CA_FILE, SITE_CERT, SITE_KEY))
 
 
 def test_statistics_are_the_survivors_noised_sum_and_no_site_vector_is_stored(
@@ -89,13 +106,17 @@ def test_statistics_are_the_survivors_noised_sum_and_no_site_vector_is_stored(
             entry = [e for e in PrivacyLedger(fed.data_dirs[site]).entries()
                      if e.context == statistics_context("loopback")]
             assert len(entry) == 1 and entry[0].seeded and entry[0].status == "completed"
+            _assert_statistics_requests_audited(fed.data_dirs[site])
         # the dropped site paid before sending (its entry stays planned) ...
         dropped = [e for e in PrivacyLedger(fed.data_dirs["d"]).entries()
                    if e.context == statistics_context("loopback")]
         assert len(dropped) == 1 and dropped[0].status == "planned"
         # ... and reads the published result later without sending anything
+        read_from = AuditLog(fed.data_dirs["d"]).query()[-1].id
         later = StatisticsRound(fed.data_dirs["d"], options=FAST).run()
         assert not later.sent and later.statistics.federation_sites == 3
+        reading = [e for e in AuditLog(fed.data_dirs["d"]).query() if e.id > read_from]
+        assert reading and not any(e.bytes_sent for e in reading), reading
         assert len(PrivacyLedger(fed.data_dirs["d"]).entries()) == 1
 
         # No stored byte of the coordinator's state is any site's quantised vector.
