@@ -57,6 +57,8 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 # fault worth retrying), not the coordinator or the site failing verification.
 TRANSPORT_CUTS = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionResetError,
                   ConnectionAbortedError, BrokenPipeError)
+#: What an upload carried when its caller does not say more (the site's audit log shows it).
+_MODEL_UPDATE = say("model update")
 
 
 def _cut_by_network(exc: BaseException) -> bool:
@@ -105,7 +107,7 @@ class RequestRecord:
     status: int | None
     bytes_sent: int
     body_sha256: str | None
-    carried: str
+    carried: Words | None  # what the body carried, in words a GUI can translate; None: nothing said
     attempts: int
 
 
@@ -218,7 +220,7 @@ class CoordinatorClient:
         body: bytes | Path | None = None,
         json_body: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
-        carried: str = "",
+        carried: Words | None = None,
         stream: bool = False,
     ) -> requests.Response:
         digest: str | None = None
@@ -294,7 +296,7 @@ class CoordinatorClient:
 
     def _record(
         self, endpoint: str, method: str, status: int | None, size: int,
-        digest: str | None, carried: str, attempts: int,
+        digest: str | None, carried: Words | None, attempts: int,
     ) -> None:
         if self.on_request is not None:
             self.on_request(RequestRecord(endpoint, method, status, size, digest, carried, attempts))
@@ -309,7 +311,7 @@ class CoordinatorClient:
         cls = UpdateAlreadyHeldError if body.code is ErrorCode.DUPLICATE_UPLOAD else RequestRefusedError
         raise cls(response.status_code, body.detail, endpoint, body.code)
 
-    def _download(self, endpoint: str, dest: Path, carried: str, max_bytes: int | None = None) -> str:
+    def _download(self, endpoint: str, dest: Path, carried: Words, max_bytes: int | None = None) -> str:
         """Stream ``endpoint`` to ``dest``; a body longer than ``max_bytes`` is cut off
         and refused (a coordinator cannot fill the site's disk)."""
         response = self._request("GET", endpoint, stream=True, carried=carried)
@@ -351,26 +353,26 @@ class CoordinatorClient:
         return FederationStatus.model_validate(self._request("GET", Endpoints.STATUS).json())
 
     def upload_initial_model(self, body: bytes | Path) -> InitialModelReceipt:
-        response = self._request("PUT", Endpoints.INITIAL_MODEL, body=body, carried="initial model weights (seed-initialised)")
+        response = self._request("PUT", Endpoints.INITIAL_MODEL, body=body, carried=say("initial model weights (seed-initialised)"))
         return InitialModelReceipt.model_validate(response.json())
 
     def download_initial_model(self, dest: Path) -> str:
         """Write the initial model to ``dest``; returns its SHA-256 for comparing with one's own."""
-        return self._download(Endpoints.INITIAL_MODEL, dest, "nothing (download)")
+        return self._download(Endpoints.INITIAL_MODEL, dest, say("nothing (download)"))
 
     def download_pretrained_weights(self, dest: Path, size_bytes: int) -> str:
         """Write the operator's pretrained weights file (``size_bytes`` long, as the plan
         says) to ``dest``; returns its SHA-256 (the caller compares it with the plan's
         before loading the file)."""
-        return self._download(Endpoints.PRETRAINED_WEIGHTS, dest, "nothing (download)", size_bytes)
+        return self._download(Endpoints.PRETRAINED_WEIGHTS, dest, say("nothing (download)"), size_bytes)
 
     def download_result(self, round_number: int, dest: Path) -> str:
         """Write round ``round_number``'s published result to ``dest``; returns its SHA-256."""
-        return self._download(Endpoints.result(round_number), dest, "nothing (download)")
+        return self._download(Endpoints.result(round_number), dest, say("nothing (download)"))
 
     def upload_update(
         self, round_number: int, body: bytes | Path, num_examples: int | None,
-        carried: str = "model update", secure_sum: int = 0,
+        carried: Words = _MODEL_UPDATE, secure_sum: int = 0,
     ) -> UploadReceipt:
         """Upload this site's update; ``secure_sum`` names which masked sum of the round
         it belongs to (a secure median runs several)."""
@@ -385,7 +387,7 @@ class CoordinatorClient:
     def report_metrics(self, round_number: int, report: MetricsReport) -> None:
         self._request(
             "POST", Endpoints.metrics(round_number), json_body=report.model_dump(),
-            carried="validation histogram of the global model (Gaussian-noised at the site)",
+            carried=say("validation histogram of the global model (Gaussian-noised at the site)"),
         )
 
     def post_masking(
@@ -396,7 +398,8 @@ class CoordinatorClient:
         self._request(
             "POST", Endpoints.masking(round_number, step.value), json_body=message,
             params={"secure_sum": secure_sum} if secure_sum else None,
-            carried=f"secure-aggregation {step.value} message (keys/shares, no model data)",
+            carried=say("secure-aggregation {step} message (keys/shares, no model data)",
+                        step=step.value),
         )
 
     # the CKKS key, shared among the sites (coordinator.secure.ckks_key_sharing) -------
@@ -407,7 +410,7 @@ class CoordinatorClient:
         """Ask for this site's sealed copy of the federation's CKKS key."""
         self._request(
             "PUT", Endpoints.CKKS_KEY_REQUEST, json_body={"certificate": certificate_pem},
-            carried="request for the federation's encryption key (this site's certificate, public)",
+            carried=say("request for the federation's encryption key (this site's certificate, public)"),
         )
 
     def ckks_key_requests(self) -> dict[str, str]:
@@ -419,14 +422,15 @@ class CoordinatorClient:
         self._request(
             "PUT", Endpoints.ckks_public_context(generation),
             json_body={"public_context": base64.b64encode(public_context).decode("ascii")},
-            carried="CKKS public context (encryption parameters, no key)",
+            carried=say("CKKS public context (encryption parameters, no key)"),
         )
 
     def post_ckks_sealed_key(self, generation: int, recipient: str, sealed: dict[str, Any]) -> None:
         """The key holder's copy of the secret key for ``recipient``, sealed to its certificate."""
         self._request(
             "PUT", Endpoints.ckks_sealed_key(generation, recipient), json_body=sealed,
-            carried=f"the federation's CKKS key sealed to site {recipient} (only it can open it)",
+            carried=say("the federation's CKKS key sealed to site {recipient} (only it can open it)",
+                        recipient=recipient),
         )
 
     def ckks_sealed_key(self, generation: int, site: str) -> dict[str, Any]:

@@ -12,202 +12,202 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="42"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="45"/>
         <source>Audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="46"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="49"/>
         <source>Every request this workstation sent to the coordinator: when, what it carried, how many bytes, and the SHA-256 fingerprint of the body. Shown first: the requests that carried data.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
         <source>Requests that carried data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
         <source>Every request (status polls grouped)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
         <source>Uploads (model updates)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
         <source>Downloads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="64"/>
         <source>Validation scores</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="64"/>
         <source>Masking messages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="65"/>
         <source>Encryption key sharing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="66"/>
         <source>Status polls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="66"/>
         <source>Other</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
         <source>upload</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
         <source>download</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="73"/>
         <source>validation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="73"/>
         <source>masking</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>poll</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>other</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>key sharing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="77"/>
         <source>All time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="78"/>
         <source>Last hour</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="79"/>
         <source>Last day</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="80"/>
         <source>Last week</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
         <source>Search endpoint, hash, content…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="84"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>Show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="96"/>
         <source>Time (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="96"/>
         <source>Kind</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="96"/>
         <source>Request</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="96"/>
         <source>HTTP</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="97"/>
         <source>Bytes sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="97"/>
         <source>SHA-256</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="97"/>
         <source>What it carried</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="97"/>
         <source>Tries</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="138"/>
         <source>{n} request(s) shown ({polls} of them status polls that carried nothing), {uploads} upload(s), {total:,} bytes sent in total.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="154"/>
         <source>{n} status polls</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="150"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="155"/>
         <source>nothing (asked for the plan or the round state)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="165"/>
         <source>Export the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="166"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="169"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="174"/>
         <source>exporting the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="171"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="176"/>
         <source>{n} request(s) written to {file}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2608,213 +2608,298 @@
 <context>
     <name>RunnerWords</name>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="22"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="23"/>
         <source>{why}. Gave up after {seconds:.0f} s; this site&apos;s progress is saved, run join again to resume</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="27"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="28"/>
         <source>packing the update (plaintext over TLS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="28"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="29"/>
         <source>encrypting the update (CKKS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="29"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="30"/>
         <source>masking the update (secure sum)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="30"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="31"/>
         <source>the task windows images with the federation&apos;s statistics: taking part in the statistics round first (its cost goes to the ledger)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="35"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="36"/>
         <source>secure median: masked sum {n} of {of}, agreeing pairwise masks with the other sites</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="40"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="41"/>
         <source>round {n} went on without this site: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="41"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="42"/>
         <source>training with differential privacy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="42"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="43"/>
         <source>training the synthetic-image generator with differential privacy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="43"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="44"/>
         <source>uploading {size} bytes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="44"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="45"/>
         <source>waiting for the other sites&apos; updates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="45"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="46"/>
         <source>round {n} aggregated; validation {metric} {value}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="46"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="47"/>
         <source>waiting for the other sites ({step} step)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="47"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="48"/>
         <source>waiting for the other sites ({step} step of secure sum {n})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="48"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="49"/>
         <source>training step {step} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="49"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="50"/>
         <source>uploading {size} bytes (secure sum {n})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="50"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="51"/>
         <source>waiting for the next round</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="51"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
         <source>waiting for the federation&apos;s encryption key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
         <source>every site holds the federation&apos;s encryption key (generation {generation})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="54"/>
         <source>waiting for site {holder} to make the federation&apos;s encryption key (generation {generation})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="57"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="58"/>
         <source>waiting for site {holder} to hand the encryption key to {sites}; rounds start once every site holds it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="62"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
         <source>confirming who took part</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
         <source>helping remove the masks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
         <source>validation figures not reported: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
         <source>agreeing pairwise masks with the other sites</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
         <source>statistics: {what}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="68"/>
         <source>no answer yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="68"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="69"/>
         <source>{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the federation operator whether the coordinator is running, check the address, and try again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="74"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="75"/>
         <source>HTTP {status}: {text}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="75"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="76"/>
         <source>{problem}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="76"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
         <source>{why}; retrying</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="78"/>
         <source>{problem}; nothing was sent to the coordinator</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="78"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="79"/>
         <source>the connection to {where} failed ({error})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="79"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="80"/>
         <source>a secure connection to {where} could not be set up ({error}); check the coordinator address and that the kit is this federation&apos;s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="84"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="85"/>
         <source>nothing answers at {where} (connection refused): the coordinator is not running there, or the address is wrong</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="89"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="90"/>
         <source>the name in {where} cannot be found (DNS): check the coordinator address and this workstation&apos;s network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="94"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="95"/>
         <source>{where} did not answer in time: the network, a firewall or the coordinator is slow or blocking the connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="99"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="100"/>
         <source>the connection to {where} was cut off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="100"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="101"/>
         <source>the server at {where} could not prove it is this federation&apos;s coordinator (its certificate is not signed by the federation&apos;s authority in this site&apos;s kit, or is for another name). Retrying cannot fix this: check the coordinator address, or ask the federation operator whether the coordinator&apos;s certificate changed and import the new enrolment kit they give you</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="109"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="110"/>
         <source>the coordinator at {where} refused this site&apos;s certificate: it was revoked. Ask the federation operator for a new enrolment kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="114"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="115"/>
         <source>a certificate expired (this site&apos;s or the coordinator&apos;s at {where}); ask the federation operator for a renewed kit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="119"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="120"/>
         <source>the coordinator at {where} refused this site&apos;s certificate (it does not know it, or it was revoked): check that the kit is this federation&apos;s, or ask the federation operator for a new one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="127"/>
+        <source>initial model weights (seed-initialised)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="128"/>
+        <source>nothing (download)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="129"/>
+        <source>model update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="130"/>
+        <source>validation histogram of the global model (Gaussian-noised at the site)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="134"/>
+        <source>secure-aggregation {step} message (keys/shares, no model data)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="135"/>
+        <source>request for the federation&apos;s encryption key (this site&apos;s certificate, public)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="139"/>
+        <source>CKKS public context (encryption parameters, no key)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="140"/>
+        <source>the federation&apos;s CKKS key sealed to site {recipient} (only it can open it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="144"/>
+        <source>nothing (a request for the plan, the round state or a message)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="145"/>
+        <source>an empty body</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="146"/>
+        <source>CKKS-encrypted model update ({size} values x patients, and the patient count)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="150"/>
+        <source>masked model update ({size} quantised values x patients, and the patient count)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="154"/>
+        <source>plaintext model update ({size} float32 values) and the number of training patients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="158"/>
+        <source>masked counts of probe {probe} of {probes} (per parameter, 1 if this site&apos;s update is at or below the public threshold; only their sum across sites is unmasked)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="164"/>
+        <source>masked model update clipped to the federation&apos;s quantiles ({size} quantised values x patients, and the patient count)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="169"/>
+        <source>federation statistics: intensity histograms and class counts (Gaussian-noised, masked)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="173"/>
+        <source>{kind} {instance} in study {study}, with the study&apos;s patient and study attributes ({series})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -12,202 +12,202 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="42"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="45"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="46"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="49"/>
         <source>Every request this workstation sent to the coordinator: when, what it carried, how many bytes, and the SHA-256 fingerprint of the body. Shown first: the requests that carried data.</source>
         <translation>本工作站发往协调服务器的每一个请求：时间、携带的内容、字节数以及请求内容的 SHA-256 指纹。默认先显示携带了数据的请求。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="57"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
         <source>Requests that carried data</source>
         <translation>携带数据的请求</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="58"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
         <source>Every request (status polls grouped)</source>
         <translation>全部请求（状态轮询合并显示）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
         <source>Uploads (model updates)</source>
         <translation>上传（模型更新）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="60"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="64"/>
         <source>Validation scores</source>
         <translation>验证指标</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="61"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="64"/>
         <source>Masking messages</source>
         <translation>掩码消息</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="62"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="65"/>
         <source>Encryption key sharing</source>
         <translation>加密密钥分发</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="66"/>
         <source>Status polls</source>
         <translation>状态查询</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="63"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="66"/>
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
         <source>upload</source>
         <translation>上传</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="69"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="72"/>
         <source>download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="73"/>
         <source>validation</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="70"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="73"/>
         <source>masking</source>
         <translation>掩码</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>poll</source>
         <translation>轮询</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="71"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
         <source>key sharing</source>
         <translation>密钥分发</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="74"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="77"/>
         <source>All time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="75"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="78"/>
         <source>Last hour</source>
         <translation>最近一小时</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="76"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="79"/>
         <source>Last day</source>
         <translation>最近一天</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="77"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="80"/>
         <source>Last week</source>
         <translation>最近一周</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="79"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="82"/>
         <source>Search endpoint, hash, content…</source>
         <translation>搜索接口、哈希值、内容…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="81"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="84"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="83"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="86"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="96"/>
         <source>Time (UTC)</source>
         <translation>时间（UTC）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="96"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="96"/>
         <source>Request</source>
         <translation>请求</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="93"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="96"/>
         <source>HTTP</source>
         <translation>HTTP</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="97"/>
         <source>Bytes sent</source>
         <translation>发送字节数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="97"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="97"/>
         <source>What it carried</source>
         <translation>所含内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="94"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="97"/>
         <source>Tries</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="135"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="138"/>
         <source>{n} request(s) shown ({polls} of them status polls that carried nothing), {uploads} upload(s), {total:,} bytes sent in total.</source>
         <translation>显示 {n} 个请求（其中 {polls} 个是不携带任何内容的状态轮询），{uploads} 次上传，共发送 {total:,} 字节。</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="149"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="154"/>
         <source>{n} status polls</source>
         <translation>{n} 次状态轮询</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="150"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="155"/>
         <source>nothing (asked for the plan or the round state)</source>
         <translation>无（仅查询计划或轮次状态）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="160"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="165"/>
         <source>Export the audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="161"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="166"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="169"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="174"/>
         <source>exporting the audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/pages/audit_page.py" line="171"/>
+        <location filename="../../siteapp/ui/pages/audit_page.py" line="176"/>
         <source>{n} request(s) written to {file}.</source>
         <translation>已将 {n} 个请求写入 {file}。</translation>
     </message>
@@ -2608,214 +2608,299 @@
 <context>
     <name>RunnerWords</name>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="22"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="23"/>
         <source>{why}. Gave up after {seconds:.0f} s; this site&apos;s progress is saved, run join again to resume</source>
         <translation>{why}。已在 {seconds:.0f} 秒后放弃；本站点的进度已保存，再次点击“加入”即可继续</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="27"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="28"/>
         <source>packing the update (plaintext over TLS)</source>
         <translation>正在打包模型更新（经 TLS 明文传输）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="28"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="29"/>
         <source>encrypting the update (CKKS)</source>
         <translation>正在加密模型更新（CKKS）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="29"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="30"/>
         <source>masking the update (secure sum)</source>
         <translation>正在为模型更新加掩码（安全求和）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="30"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="31"/>
         <source>the task windows images with the federation&apos;s statistics: taking part in the statistics round first (its cost goes to the ledger)</source>
         <translation>该任务使用联邦统计结果对图像开窗：先参加统计轮（其隐私成本计入账本）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="35"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="36"/>
         <source>secure median: masked sum {n} of {of}, agreeing pairwise masks with the other sites</source>
         <translation>安全中位数：第 {n} 次掩码求和（共 {of} 次），正在与其他站点协商成对掩码</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="40"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="41"/>
         <source>round {n} went on without this site: {why}</source>
         <translation>第 {n} 轮在没有本站点的情况下继续进行：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="41"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="42"/>
         <source>training with differential privacy</source>
         <translation>正在以差分隐私训练</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="42"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="43"/>
         <source>training the synthetic-image generator with differential privacy</source>
         <translation>正在以差分隐私训练合成图像生成器</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="43"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="44"/>
         <source>uploading {size} bytes</source>
         <translation>正在上传 {size} 字节</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="44"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="45"/>
         <source>waiting for the other sites&apos; updates</source>
         <translation>正在等待其他站点的更新</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="45"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="46"/>
         <source>round {n} aggregated; validation {metric} {value}</source>
         <translation>第 {n} 轮已聚合；验证 {metric} {value}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="46"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="47"/>
         <source>waiting for the other sites ({step} step)</source>
         <translation>正在等待其他站点（{step} 步骤）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="47"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="48"/>
         <source>waiting for the other sites ({step} step of secure sum {n})</source>
         <translation>正在等待其他站点（第 {n} 次安全求和的 {step} 步骤）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="48"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="49"/>
         <source>training step {step} of {total}</source>
         <translation>训练第 {step} 步，共 {total} 步</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="49"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="50"/>
         <source>uploading {size} bytes (secure sum {n})</source>
         <translation>正在上传 {size} 字节（第 {n} 次安全求和）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="50"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="51"/>
         <source>waiting for the next round</source>
         <translation>正在等待下一轮</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="51"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
         <source>waiting for the federation&apos;s encryption key</source>
         <translation>正在等待联盟的加密密钥</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="52"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
         <source>every site holds the federation&apos;s encryption key (generation {generation})</source>
         <translation>每个站点都已持有联盟的加密密钥（第 {generation} 代）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="53"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="54"/>
         <source>waiting for site {holder} to make the federation&apos;s encryption key (generation {generation})</source>
         <translation>正在等待站点 {holder} 生成联盟的加密密钥（第 {generation} 代）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="57"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="58"/>
         <source>waiting for site {holder} to hand the encryption key to {sites}; rounds start once every site holds it</source>
         <translation>正在等待站点 {holder} 将加密密钥交给 {sites}；每个站点都持有密钥后轮次才会开始</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="62"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
         <source>confirming who took part</source>
         <translation>正在确认参与的站点</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="63"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
         <source>helping remove the masks</source>
         <translation>正在协助去除掩码</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="64"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
         <source>validation figures not reported: {why}</source>
         <translation>未报告验证结果：{why}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="65"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
         <source>agreeing pairwise masks with the other sites</source>
         <translation>正在与其他站点协商成对掩码</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="66"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
         <source>statistics: {what}</source>
         <translation>统计：{what}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="67"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="68"/>
         <source>no answer yet</source>
         <translation>尚无应答</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="68"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="69"/>
         <source>{why}. Tried {tries} time(s) over {seconds:.0f} s; nothing was lost: ask the federation operator whether the coordinator is running, check the address, and try again</source>
         <translation>{why}。已在 {seconds:.0f} 秒内尝试 {tries} 次；没有任何数据丢失：请询问联邦运营方协调服务器是否在运行，检查地址后重试</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="74"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="75"/>
         <source>HTTP {status}: {text}</source>
         <translation>HTTP {status}：{text}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="75"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="76"/>
         <source>{problem}</source>
         <translation>{problem}</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="76"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
         <source>{why}; retrying</source>
         <translation>{why}；正在重试</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="77"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="78"/>
         <source>{problem}; nothing was sent to the coordinator</source>
         <translation>{problem}；没有向协调服务器发送任何内容</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="78"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="79"/>
         <source>the connection to {where} failed ({error})</source>
         <translation>与 {where} 的连接失败（{error}）</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="79"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="80"/>
         <source>a secure connection to {where} could not be set up ({error}); check the coordinator address and that the kit is this federation&apos;s</source>
         <translation>无法与 {where} 建立安全连接（{error}）；请检查协调服务器地址，并确认注册包属于本联邦</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="84"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="85"/>
         <source>nothing answers at {where} (connection refused): the coordinator is not running there, or the address is wrong</source>
         <translation>{where} 无应答（连接被拒绝）：协调服务器未在该处运行，或地址有误</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="89"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="90"/>
         <source>the name in {where} cannot be found (DNS): check the coordinator address and this workstation&apos;s network</source>
         <translation>无法解析 {where} 中的名称（DNS）：请检查协调服务器地址和本工作站的网络</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="94"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="95"/>
         <source>{where} did not answer in time: the network, a firewall or the coordinator is slow or blocking the connection</source>
         <translation>{where} 未及时应答：网络、防火墙或协调服务器过慢或阻止了连接</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="99"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="100"/>
         <source>the connection to {where} was cut off</source>
         <translation>与 {where} 的连接被中断</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="100"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="101"/>
         <source>the server at {where} could not prove it is this federation&apos;s coordinator (its certificate is not signed by the federation&apos;s authority in this site&apos;s kit, or is for another name). Retrying cannot fix this: check the coordinator address, or ask the federation operator whether the coordinator&apos;s certificate changed and import the new enrolment kit they give you</source>
         <translation>{where} 处的服务器无法证明自己是本联邦的协调服务器（其证书未由本站点注册包中的联邦证书机构签发，或签发给了其他名称）。重试无法解决：请检查协调服务器地址，或询问联邦运营方协调服务器的证书是否已更换，并导入其提供的新注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="109"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="110"/>
         <source>the coordinator at {where} refused this site&apos;s certificate: it was revoked. Ask the federation operator for a new enrolment kit</source>
         <translation>{where} 处的协调服务器拒绝了本站点的证书：该证书已被吊销。请向联邦运营方索取新的注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="114"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="115"/>
         <source>a certificate expired (this site&apos;s or the coordinator&apos;s at {where}); ask the federation operator for a renewed kit</source>
         <translation>有证书已过期（本站点的或 {where} 处协调服务器的）；请向联邦运营方索取续期的注册包</translation>
     </message>
     <message>
-        <location filename="../../siteapp/ui/runner_words.py" line="119"/>
+        <location filename="../../siteapp/ui/runner_words.py" line="120"/>
         <source>the coordinator at {where} refused this site&apos;s certificate (it does not know it, or it was revoked): check that the kit is this federation&apos;s, or ask the federation operator for a new one</source>
         <translation>{where} 处的协调服务器拒绝了本站点的证书（不认识该证书，或已被吊销）：请确认注册包属于本联邦，或向联邦运营方索取新的注册包</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="127"/>
+        <source>initial model weights (seed-initialised)</source>
+        <translation>初始模型权重（由种子初始化）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="128"/>
+        <source>nothing (download)</source>
+        <translation>无（下载）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="129"/>
+        <source>model update</source>
+        <translation>模型更新</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="130"/>
+        <source>validation histogram of the global model (Gaussian-noised at the site)</source>
+        <translation>全局模型的验证直方图（已在本站点加入高斯噪声）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="134"/>
+        <source>secure-aggregation {step} message (keys/shares, no model data)</source>
+        <translation>安全聚合 {step} 消息（密钥/份额，不含模型数据）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="135"/>
+        <source>request for the federation&apos;s encryption key (this site&apos;s certificate, public)</source>
+        <translation>请求联邦的加密密钥（本站点的证书，公开信息）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="139"/>
+        <source>CKKS public context (encryption parameters, no key)</source>
+        <translation>CKKS 公开上下文（加密参数，不含密钥）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="140"/>
+        <source>the federation&apos;s CKKS key sealed to site {recipient} (only it can open it)</source>
+        <translation>为站点 {recipient} 密封的联邦 CKKS 密钥（只有该站点能打开）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="144"/>
+        <source>nothing (a request for the plan, the round state or a message)</source>
+        <translation>无（请求计划、轮次状态或消息）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="145"/>
+        <source>an empty body</source>
+        <translation>空的请求体</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="146"/>
+        <source>CKKS-encrypted model update ({size} values x patients, and the patient count)</source>
+        <translation>CKKS 加密的模型更新（{size} 个数值 × 患者数，以及患者数）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="150"/>
+        <source>masked model update ({size} quantised values x patients, and the patient count)</source>
+        <translation>加掩码的模型更新（{size} 个量化数值 × 患者数，以及患者数）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="154"/>
+        <source>plaintext model update ({size} float32 values) and the number of training patients</source>
+        <translation>明文模型更新（{size} 个 float32 数值）以及训练患者数</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="158"/>
+        <source>masked counts of probe {probe} of {probes} (per parameter, 1 if this site&apos;s update is at or below the public threshold; only their sum across sites is unmasked)</source>
+        <translation>第 {probe} 个问题（共 {probes} 个）的加掩码计数（每个参数一个：本站点的更新小于或等于公布的阈值时为 1；只有各站点计数之和会被解除掩码）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="164"/>
+        <source>masked model update clipped to the federation&apos;s quantiles ({size} quantised values x patients, and the patient count)</source>
+        <translation>限制在联邦分位数范围内并加掩码的模型更新（{size} 个量化数值 × 患者数，以及患者数）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="169"/>
+        <source>federation statistics: intensity histograms and class counts (Gaussian-noised, masked)</source>
+        <translation>联邦统计：强度直方图和各类别计数（已加高斯噪声并加掩码）</translation>
+    </message>
+    <message>
+        <location filename="../../siteapp/ui/runner_words.py" line="173"/>
+        <source>{kind} {instance} in study {study}, with the study&apos;s patient and study attributes ({series})</source>
+        <translation>检查 {study} 中的 {kind} {instance}，附带该检查的患者和检查属性（{series}）</translation>
     </message>
 </context>
 <context>

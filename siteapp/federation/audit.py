@@ -5,11 +5,19 @@
 row here: time, method, endpoint, bytes of the body, SHA-256 of the body (the same hash
 the coordinator stores for an upload), what the body carried, the HTTP status and the
 number of attempts. The GUI reads it with :meth:`AuditLog.query` and exports CSV.
+
+What a request carried is kept twice: as the English sentence the security officer reads
+in the table, the CSV and the CLI (``carried``), and as its
+:class:`~coordinator.words.Words` (template and values, as JSON) so the GUI can show it
+in the user's language. Entries recorded before the words were kept have only the
+sentence.
 """
 
 from __future__ import annotations
 
 import csv
+import json
+import sqlite3
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -17,6 +25,7 @@ from pathlib import Path
 
 from coordinator.client import RequestRecord
 from coordinator.settings import API_PREFIX
+from coordinator.words import Words, say
 from siteapp.federation.store import connect
 
 # What a request is, from its method and path; the GUI filters on these.
@@ -41,12 +50,24 @@ def request_kind(method: str, endpoint: str) -> str:
     return "other"
 
 
-def _describe(record: RequestRecord) -> str:
-    if record.carried:
+def _describe(record: RequestRecord) -> Words:
+    if record.carried is not None:
         return record.carried
     if record.method == "GET":
-        return "nothing (a request for the plan, the round state or a message)"
-    return "an empty body"
+        return say("nothing (a request for the plan, the round state or a message)")
+    return say("an empty body")
+
+
+def _words_json(words: Words) -> str:
+    """The words as stored; a value JSON cannot hold is kept as its text."""
+    return json.dumps({"template": words.template, "fields": dict(words.fields)}, default=str)
+
+
+def _words_from_json(stored: str | None) -> Words | None:
+    if stored is None:
+        return None
+    data = json.loads(stored)
+    return Words(str(data["template"]), dict(data["fields"]))
 
 
 #: Polls in a row with fewer seconds between them than this are shown as one line.
@@ -63,8 +84,15 @@ class AuditEntry:
     status: int | None
     bytes_sent: int
     body_sha256: str | None
-    carried: str
+    carried: str  # in English, as recorded
     attempts: int
+    carried_words: Words | None = None  # the same for translation; None in older entries
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> AuditEntry:
+        values = dict(row)
+        words = _words_from_json(values.pop("carried_words"))
+        return cls(**values, carried_words=words)
 
     @property
     def at_iso(self) -> str:
@@ -119,14 +147,17 @@ class AuditLog:
 
     def record(self, record: RequestRecord) -> None:
         """Append one completed (or finally failed) request; the client's hook."""
+        carried = _describe(record)
         with connect(self.data_dir) as conn, conn:
             conn.execute(
                 "INSERT INTO federation_audit(at, method, endpoint, kind, status, bytes_sent,"
-                " body_sha256, carried, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " body_sha256, carried, attempts, carried_words)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time(), record.method, record.endpoint,
                     request_kind(record.method, record.endpoint), record.status,
-                    record.bytes_sent, record.body_sha256, _describe(record), record.attempts,
+                    record.bytes_sent, record.body_sha256, str(carried), record.attempts,
+                    _words_json(carried),
                 ),
             )
 
@@ -162,7 +193,7 @@ class AuditLog:
             sql += f" LIMIT {int(limit)}"
         with connect(self.data_dir) as conn:
             rows = conn.execute(sql, params).fetchall()
-        return [AuditEntry(**dict(r)) for r in reversed(rows)]
+        return [AuditEntry.from_row(r) for r in reversed(rows)]
 
     def bytes_sent(self, since: float | None = None, kind: str | None = None) -> int:
         return sum(e.bytes_sent for e in self.query(since=since, kind=kind))

@@ -25,6 +25,7 @@ from coordinator.protocol import FederationPlan
 from coordinator.round_state import MaskingStep
 from coordinator.secure.bisection import BisectionPlan, winsorise
 from coordinator.secure.errors import SecureAggregationError
+from coordinator.words import Words, say
 from siteapp.federation.errors import FederationError, RoundMissedError
 from siteapp.federation.masking_round import MaskingRound
 
@@ -32,7 +33,7 @@ from siteapp.federation.masking_round import MaskingRound
 # when exactly there (MaskingRound's waiter, for one sum).
 SumWaiter = Callable[[int, MaskingStep], bool]
 # send(body, what it carries, secure_sum) -> bytes acknowledged
-UpdateSender = Callable[[bytes, str, int], int]
+UpdateSender = Callable[[bytes, Words, int], int]
 
 
 class BisectionRound:
@@ -88,18 +89,16 @@ class BisectionRound:
                 masking.share_keys()
             if self.spec.is_probe(secure_sum):
                 body = masking.masked_words_body(site.probe_words())
-                carried = (
-                    f"masked counts of probe {secure_sum + 1} of {self.spec.probes} (per parameter, "
-                    "1 if this site's update is at or below the public threshold; only their sum "
-                    "across sites is unmasked)"
-                )
+                carried = say(
+                    "masked counts of probe {probe} of {probes} (per parameter, 1 if this site's "
+                    "update is at or below the public threshold; only their sum across sites is "
+                    "unmasked)", probe=secure_sum + 1, probes=self.spec.probes)
             else:
                 low, high = site.search.estimate
                 body = masking.masked_body(winsorise(vector, low, high), num_examples)
-                carried = (
-                    f"masked model update clipped to the federation's quantiles ({vector.size} "
-                    "quantised values x patients, and the patient count)"
-                )
+                carried = say(
+                    "masked model update clipped to the federation's quantiles ({size} quantised "
+                    "values x patients, and the patient count)", size=vector.size)
             sent += send(body, carried, secure_sum)
             masking.confirm_survivors()
             masking.answer_unmask()

@@ -478,7 +478,7 @@ class RoundRunner:
         examples = min(int(record.num_examples or 0), plan.limits.max_examples_per_site)
         saved = record
 
-        def send(body: bytes, carried: str, secure_sum: int) -> int:
+        def send(body: bytes, carried: Words, secure_sum: int) -> int:
             nonlocal saved
             self._emit(SiteStep.UPLOADING, number, say("uploading {size} bytes (secure sum {n})",
                                                        size=len(body), n=secure_sum + 1))
@@ -490,7 +490,7 @@ class RoundRunner:
         sent = bisection.contribute(vector, examples, send)
         return self.records.save(saved.advanced(SiteRoundStatus.UPLOADED, upload_bytes=sent))
 
-    def _send_update(self, number: int, body: bytes, count: int | None, carried: str,
+    def _send_update(self, number: int, body: bytes, count: int | None, carried: Words,
                      secure_sum: int = 0) -> tuple[str, int]:
         """Upload one body; returns its SHA-256 and size (a retry the coordinator already
         holds counts as sent)."""
@@ -511,16 +511,22 @@ class RoundRunner:
         self._emit(SiteStep.ENCRYPTING, number, _UPLOAD_WORDS[plan.mode])
         if plan.mode is SecureMode.CKKS:
             body = ckks_body(self.kit, self._current_ckks_key(number), number, vector, examples)
-            carried, count = f"CKKS-encrypted model update ({vector.size} values x patients, and the patient count)", None
+            carried = say("CKKS-encrypted model update ({size} values x patients, and the patient count)",
+                          size=vector.size)
+            count = None
         elif masking is not None:
             body = masking.masked_body(vector, examples)
-            carried, count = f"masked model update ({vector.size} quantised values x patients, and the patient count)", None
+            carried = say("masked model update ({size} quantised values x patients, and the patient count)",
+                          size=vector.size)
+            count = None
         else:
             layout = self._site_training(plan).layout
             from siteapp.training.weights import unflatten
 
             body = plaintext_body(unflatten(vector, layout))
-            carried, count = f"plaintext model update ({vector.size} float32 values) and the number of training patients", examples
+            carried = say("plaintext model update ({size} float32 values) and the number of training patients",
+                          size=vector.size)
+            count = examples
         self._emit(SiteStep.UPLOADING, number, say("uploading {size} bytes", size=len(body)))
         sha, size = self._send_update(number, body, count, carried)
         return self.records.save(record.advanced(SiteRoundStatus.UPLOADED, upload_sha256=sha, upload_bytes=size))

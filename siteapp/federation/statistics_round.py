@@ -27,6 +27,7 @@ from coordinator.client import RequestRefusedError
 from coordinator.errors import CoordinatorError
 from coordinator.protocol import FederationPlan, MaskingStep, RoundPhase, RoundState
 from coordinator.statistics import STATISTICS_PREFIX, StatisticsLayout, statistics_plan
+from coordinator.words import say
 from siteapp.federation.connection import site_client
 from siteapp.federation.enrolment import load_enrolled_kit
 from siteapp.federation.errors import FederationError, JoinStoppedError, RoundMissedError
@@ -42,7 +43,7 @@ from siteapp.statistics.release import noised_statistics, record_release
 from siteapp.statistics.windows import TaskStatistics
 
 _ACCEPTING = (RoundPhase.OPEN, RoundPhase.COLLECTING)
-CARRIED = "federation statistics: intensity histograms and class counts (Gaussian-noised, masked)"
+CARRIED = say("federation statistics: intensity histograms and class counts (Gaussian-noised, masked)")
 
 
 @dataclass(frozen=True)

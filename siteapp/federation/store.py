@@ -65,6 +65,9 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
+    # What a request carried as Words (JSON: template and values), for the GUI's language;
+    # NULL in the rows recorded before.
+    "ALTER TABLE federation_audit ADD COLUMN carried_words TEXT;",
 )
 
 

@@ -19,6 +19,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from coordinator.client import RequestRecord
+from coordinator.words import say
 from siteapp.pacs.association import PacsError, local_ae, open_association
 from siteapp.pacs.config import PacsNode
 
@@ -101,8 +102,10 @@ def _record(node: PacsNode, path: Path, ds: pydicom.Dataset, code: int) -> Reque
         status=code,
         bytes_sent=len(data),
         body_sha256=hashlib.sha256(data).hexdigest(),
-        carried=f"{kind} {ds.SOPInstanceUID} in study {ds.get('StudyInstanceUID', '?')}, "
-        f"with the study's patient and study attributes ({ds.get('SeriesDescription', '')})",
+        carried=say("{kind} {instance} in study {study}, with the study's patient and study "
+                    "attributes ({series})", kind=kind, instance=str(ds.SOPInstanceUID),
+                    study=str(ds.get("StudyInstanceUID", "?")),
+                    series=str(ds.get("SeriesDescription", ""))),
         attempts=1,
     )
 

@@ -1,12 +1,13 @@
-"""The federation's progress lines and connection failures in the user's language.
+"""The federation's progress lines, connection failures and what each request carried,
+in the user's language.
 
-The round runner and the coordinator client describe what they do as
-:class:`~coordinator.words.Words` (an English template and its values). ``TEMPLATES``
-lists every template they use, so ``make translations`` collects them; :func:`words_text`
-shows one in the window's language with its values filled in (a value that is itself
-``Words`` is translated too). A template missing here would stay English:
-``tests/ui/test_runner_words.py`` checks that every template of the runner, the client and
-``coordinator.connection_failures`` is listed.
+The round runner and the coordinator client describe what they do, and what each request
+sent carried (the audit log keeps it), as :class:`~coordinator.words.Words` (an English
+template and its values). ``TEMPLATES`` lists every template they use, so ``make
+translations`` collects them; :func:`words_text` shows one in the window's language with
+its values filled in (a value that is itself ``Words`` is translated too). A template
+missing here would stay English: ``tests/ui/test_runner_words.py`` checks that every
+template said in those modules is listed.
 """
 
 from __future__ import annotations
@@ -121,6 +122,58 @@ TEMPLATES = (
         "the coordinator at {where} refused this site's certificate (it does "
         'not know it, or it was revoked): check that the kit is this '
         "federation's, or ask the federation operator for a new one",
+    ),
+    # What a request carried (the audit log's column; siteapp.federation.audit).
+    QT_TRANSLATE_NOOP("RunnerWords", 'initial model weights (seed-initialised)'),
+    QT_TRANSLATE_NOOP("RunnerWords", 'nothing (download)'),
+    QT_TRANSLATE_NOOP("RunnerWords", 'model update'),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        'validation histogram of the global model (Gaussian-noised at the site)',
+    ),
+    QT_TRANSLATE_NOOP("RunnerWords", 'secure-aggregation {step} message (keys/shares, no model data)'),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        "request for the federation's encryption key (this site's certificate, public)",
+    ),
+    QT_TRANSLATE_NOOP("RunnerWords", 'CKKS public context (encryption parameters, no key)'),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        "the federation's CKKS key sealed to site {recipient} (only it can open it)",
+    ),
+    QT_TRANSLATE_NOOP("RunnerWords", 'nothing (a request for the plan, the round state or a message)'),
+    QT_TRANSLATE_NOOP("RunnerWords", 'an empty body'),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        'CKKS-encrypted model update ({size} values x patients, and the patient count)',
+    ),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        'masked model update ({size} quantised values x patients, and the patient count)',
+    ),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        'plaintext model update ({size} float32 values) and the number of training patients',
+    ),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        "masked counts of probe {probe} of {probes} (per parameter, 1 if this site's "
+        "update is at or below the public threshold; only their sum across sites is "
+        "unmasked)",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        "masked model update clipped to the federation's quantiles ({size} quantised "
+        "values x patients, and the patient count)",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        'federation statistics: intensity histograms and class counts (Gaussian-noised, masked)',
+    ),
+    QT_TRANSLATE_NOOP(
+        "RunnerWords",
+        "{kind} {instance} in study {study}, with the study's patient and study "
+        "attributes ({series})",
     ),
 )
 

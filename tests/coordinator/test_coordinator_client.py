@@ -23,6 +23,7 @@ from coordinator.client import (
 from coordinator.protocol import RoundState
 from coordinator.round_state import RoundPhase
 from coordinator.settings import ClientDefaults
+from coordinator.words import say
 
 STATE = RoundState(number=1, phase=RoundPhase.OPEN, opened_at=0.0, deadline_at=None, extensions=0, submitted=[])
 
@@ -118,12 +119,12 @@ def test_streamed_file_upload_is_reported_to_the_audit_hook(flaky_server, tmp_pa
     path.write_bytes(body)
     records: list[RequestRecord] = []
     with _client(fed, port, tmp_path, records, []) as client:
-        client.upload_update(1, path, 3, carried="model update (plaintext)")
+        client.upload_update(1, path, 3, carried=say("model update (plaintext)"))
     assert FlakyHandler.bodies == [body, body]  # the retry re-sent the whole file
     (record,) = records
     assert (record.endpoint, record.method, record.bytes_sent) == ("/v1/rounds/1/update", "PUT", len(body))
     assert record.body_sha256 == hashlib.sha256(body).hexdigest()
-    assert record.carried == "model update (plaintext)"
+    assert str(record.carried) == "model update (plaintext)"
 
 
 def test_connection_refused_is_retried_then_reported(make_federation, tmp_path: Path) -> None:

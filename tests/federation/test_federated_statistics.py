@@ -58,7 +58,7 @@ def _assert_statistics_requests_audited(data_dir: Path) -> None:
     entries = AuditLog(data_dir).query()
     asked = {(e.method, e.endpoint) for e in entries}
     assert {("GET", Endpoints.PLAN), ("GET", Endpoints.result(1))} <= asked, asked
-    uploads = [e for e in entries if e.carried == CARRIED]
+    uploads = [e for e in entries if e.carried_words == CARRIED and e.carried == str(CARRIED)]
     assert len(uploads) == 1 and uploads[0].bytes_sent > 0 and uploads[0].status == 200
     assert len([e for e in entries if e.kind == "masking"]) >= 3  # advertise, share, consistency, unmask
     assert all((data_dir / KIT_DIRNAME / TLS_DIRNAME / name).is_file() for name in (CA_FILE, SITE_CERT, SITE_KEY))

@@ -12,6 +12,7 @@ import pytest
 
 from coordinator.client import RequestRecord
 from coordinator.protocol import FederationPlan
+from coordinator.words import say
 from siteapp.federation.audit import AuditLog, group_polls, request_kind
 from siteapp.federation.enrolment import Enrolment
 from siteapp.federation.errors import PlanRefusedError
@@ -92,11 +93,11 @@ def test_client_level_clipping_bounds_the_update_norm() -> None:
 
 def test_the_audit_log_filters_and_exports(tmp_path: Path) -> None:
     log = AuditLog(tmp_path)
-    log.record(RequestRecord("/v1/round", "GET", 200, 0, None, "", 1))
+    log.record(RequestRecord("/v1/round", "GET", 200, 0, None, None, 1))
     before_upload = time.time()
-    log.record(RequestRecord("/v1/rounds/1/update", "PUT", 200, 1234, "ab" * 32, "masked model update", 1))
-    log.record(RequestRecord("/v1/rounds/1/masking/share", "POST", 204, 99, "cd" * 32, "", 2))
-    log.record(RequestRecord("/v1/rounds/1/metrics", "POST", None, 50, "ef" * 32, "metrics", 3))
+    log.record(RequestRecord("/v1/rounds/1/update", "PUT", 200, 1234, "ab" * 32, say("masked model update"), 1))
+    log.record(RequestRecord("/v1/rounds/1/masking/share", "POST", 204, 99, "cd" * 32, None, 2))
+    log.record(RequestRecord("/v1/rounds/1/metrics", "POST", None, 50, "ef" * 32, say("metrics"), 3))
 
     assert [e.kind for e in log.query()] == ["poll", "upload", "masking", "metrics"]
     assert [e.bytes_sent for e in log.query(kind="upload")] == [1234]
@@ -115,10 +116,10 @@ def test_the_audit_log_filters_and_exports(tmp_path: Path) -> None:
 def test_polls_group_into_one_line_and_data_requests_stay_apart(tmp_path: Path) -> None:
     log = AuditLog(tmp_path)
     for _ in range(40):
-        log.record(RequestRecord("/v1/round", "GET", 200, 0, None, "", 1))
-    log.record(RequestRecord("/v1/rounds/1/update", "PUT", 200, 1234, "ab" * 32, "update", 1))
+        log.record(RequestRecord("/v1/round", "GET", 200, 0, None, None, 1))
+    log.record(RequestRecord("/v1/rounds/1/update", "PUT", 200, 1234, "ab" * 32, say("update"), 1))
     for _ in range(3):
-        log.record(RequestRecord("/v1/round", "GET", 200, 0, None, "", 1))
+        log.record(RequestRecord("/v1/round", "GET", 200, 0, None, None, 1))
     lines = group_polls(log.query())
     assert [line.count for line in lines] == [40, 1, 3]
     assert lines[1].first.kind == "upload" and lines[1].bytes_sent == 1234
@@ -184,3 +185,31 @@ def test_sites_given_the_same_insecure_fixed_dp_seed_draw_their_own_noise(
     first = update("a")
     np.testing.assert_array_equal(first, update("a"))  # still reproducible per site
     assert not np.allclose(first, update("b"))
+
+
+def test_the_audit_log_keeps_what_was_carried_in_english_and_as_words(tmp_path: Path) -> None:
+    """New entries keep the English sentence (table, CSV, CLI) and its words for the GUI's
+    language; an entry recorded before the words were kept still reads in English."""
+    from siteapp.federation.store import COMPONENT, MIGRATIONS
+    from siteapp.store import apply_migrations, open_site_db
+
+    conn = open_site_db(tmp_path)  # a site's log as the version before kept it
+    with conn:
+        apply_migrations(conn, COMPONENT, MIGRATIONS[:1])
+        conn.execute(
+            "INSERT INTO federation_audit(at, method, endpoint, kind, status, bytes_sent,"
+            " body_sha256, carried, attempts) VALUES (1.0, 'PUT', '/v1/rounds/1/update',"
+            " 'upload', 200, 10, NULL, 'masked model update (10 quantised values)', 1)")
+    conn.close()
+    log = AuditLog(tmp_path)
+    words = say("plaintext model update ({size} float32 values) and the number of training "
+                "patients", size=1234)
+    log.record(RequestRecord("/v1/rounds/2/update", "PUT", 200, 99, "ab" * 32, words, 1))
+
+    old, new = log.query()
+    assert old.carried == "masked model update (10 quantised values)" and old.carried_words is None
+    assert new.carried == str(words) and "1234 float32" in new.carried
+    assert new.carried_words == words
+    log.export_csv(tmp_path / "audit.csv")
+    rows = list(csv.DictReader((tmp_path / "audit.csv").open()))
+    assert [row["carried"] for row in rows] == [old.carried, new.carried]

@@ -4,6 +4,8 @@ Chinese: every template is in the catalogue, and a filled-in line comes out tran
 from __future__ import annotations
 
 import ast
+import string
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -16,7 +18,10 @@ from siteapp.ui.runner_words import TEMPLATES, progress_text, words_text
 
 REPO = Path(__file__).resolve().parents[2]
 SPEAKERS = ("siteapp/federation/runner.py", "coordinator/client.py",
-            "coordinator/connection_failures.py")
+            "coordinator/connection_failures.py",
+            # what a request carried, for the audit log
+            "siteapp/federation/audit.py", "siteapp/federation/bisection_round.py",
+            "siteapp/federation/statistics_round.py", "siteapp/pacs/send.py")
 
 
 def _templates_said_in(path: Path) -> set[str]:
@@ -33,6 +38,23 @@ def test_every_template_the_runner_and_client_say_is_in_the_catalogue() -> None:
     said = set().union(*(_templates_said_in(REPO / name) for name in SPEAKERS))
     assert len(said) > 20
     assert said <= set(TEMPLATES), sorted(said - set(TEMPLATES))
+
+
+def _field_names(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_translation_names_the_fields_of_its_template() -> None:
+    """The audit log keeps words for years: a translation that names another field than
+    its template would break the page that shows them, not only one progress line."""
+    catalogue = ET.parse(REPO / "resources/translations/medfed_zh_CN.ts").getroot()
+    (context,) = [c for c in catalogue.iter("context") if c.findtext("name") == "RunnerWords"]
+    checked = 0
+    for message in context.iter("message"):
+        source, translation = message.findtext("source") or "", message.findtext("translation") or ""
+        assert _field_names(translation) == _field_names(source), (source, translation)
+        checked += 1
+    assert checked >= len(TEMPLATES)
 
 
 def test_progress_and_connection_failures_read_in_chinese(qapp: QApplication) -> None:

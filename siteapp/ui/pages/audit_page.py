@@ -2,6 +2,8 @@
 
 Reads :class:`siteapp.federation.audit.AuditLog`; the rows are what the HTTP client
 recorded before anything reached the network (time, what, bytes, SHA-256 of the body).
+What a request carried is shown in the window's language where the entry kept its words
+(``runner_words``), else as recorded in English; the CSV export stays English.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from siteapp.federation.audit import KINDS, AuditEntry, AuditLine, AuditLog, group_polls
 from siteapp.ui.pages.base import Page
+from siteapp.ui.runner_words import words_text
 from siteapp.ui.session import SiteSession
 from siteapp.ui.widgets.notice_bar import NoticeKind
 
@@ -143,7 +146,9 @@ class AuditPage(Page):
         if not line.is_group:
             return [when, self.kind_words.get(e.kind, e.kind), f"{e.method} {e.endpoint}",
                     "" if e.status is None else str(e.status), f"{e.bytes_sent:,}",
-                    (e.body_sha256 or "")[:16], e.carried, str(e.attempts)]
+                    (e.body_sha256 or "")[:16],
+                    e.carried if e.carried_words is None else words_text(e.carried_words),
+                    str(e.attempts)]
         until = line.last.at_iso.replace("T", " ")[11:19]
         return [f"{when} – {until}", self.kind_words.get(e.kind, e.kind),
                 self.tr("{n} status polls").format(n=line.count), "", "0", "",
