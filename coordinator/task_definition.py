@@ -317,7 +317,8 @@ class TaskDefinition(BaseModel):
     freeze_backbone: bool = False
     # The (low, high) windows a site resolved for a 'site' or 'federation' percentile
     # scope, by scanner key or modality (``siteapp.statistics.windows``); never part of
-    # the task file, the plan or a checkpoint.
+    # the task file or the plan. A checkpoint pins the federation's windows it was
+    # trained with (``siteapp.training.checkpoints``).
     _intensity_windows: dict[str, tuple[float, float]] | None = PrivateAttr(default=None)
 
     @field_validator("name")

@@ -86,6 +86,7 @@ class SiteTraining:
         weights_file: Path | None = None,
     ) -> None:
         from siteapp.dicom.task_fit import check_task_fits
+        from siteapp.statistics.windows import task_with_windows
         from siteapp.training.datasets import site_dataset
         from siteapp.training.device import resolve_device
         from siteapp.training.weights import WeightLayout, trainable_state
@@ -94,8 +95,9 @@ class SiteTraining:
         self.plan = plan
         self.options = options
         self.site = site
-        self.task = plan.task
-        check_task_fits(data_dir, self.task)  # before any privacy is spent
+        check_task_fits(data_dir, plan.task)  # before any privacy is spent
+        # Windowed once for the run: the datasets and the checkpoints use the same windows.
+        self.task = task_with_windows(plan.task, data_dir)
         fixed = options.insecure_fixed_dp_seed
         self.train_set = site_dataset(
             data_dir, self.task, "train", seed=seed_for(fixed, site, "images")

@@ -6,8 +6,10 @@ percentiles of that scanner model's intensities at this site, or in the federati
 secure, noised histograms (``medfed-site statistics``). A scanner the statistics lack
 (or hold too little of: the federation's ``min_count``) falls back to its modality
 pooled. The windows and the histograms they came from live in
-``<data_dir>/statistics/<task>.json``; training and inference read them through
-:func:`task_with_windows`.
+``<data_dir>/statistics/<task>.json``; training reads them through
+:func:`task_with_windows`. The federation's windows then travel with the model: each
+checkpoint pins those it was trained with, and inference uses them, not the ones kept
+now (a later statistics round may have changed those).
 """
 
 from __future__ import annotations
@@ -124,12 +126,13 @@ def save_task_statistics(data_dir: Path, statistics: TaskStatistics) -> Path:
 
 
 def task_with_windows(task: TaskPreset, data_dir: Path) -> TaskPreset:
-    """``task`` ready to window this site's images: itself for per-image windows, else a
-    copy carrying the site's or the federation's windows kept for it. The site's own are
-    computed on first use (nothing leaves the site); the federation's need a statistics
-    round first (``pixels.MissingWindowError`` says so when an image needs one)."""
+    """``task`` ready to window this site's images: itself for per-image windows or when
+    it already carries windows (those its checkpoint pinned), else a copy carrying the
+    site's or the federation's windows kept for it. The site's own are computed on first
+    use (nothing leaves the site); the federation's need a statistics round first
+    (``pixels.MissingWindowError`` says so when an image needs one)."""
     scope = task.windowing.scope
-    if scope is PercentileScope.IMAGE:
+    if scope is PercentileScope.IMAGE or task.intensity_windows is not None:
         return task
     kept = load_task_statistics(data_dir, task.name)
     if scope is PercentileScope.SITE and (kept is None or not kept.site_windows):

@@ -1,6 +1,10 @@
 """Model checkpoints of a site: safetensors files under ``<data_dir>/models/`` indexed
 in the site store (component ``models``) with their round, origin and metrics.
 
+A checkpoint's metadata holds its task's whole definition and, for a task windowed with
+the federation's intensity percentiles, the windows it was trained with: the model is
+run with those, on any machine, whatever statistics round came later.
+
 The GUI lists them to show local-only and federated results side by side. Inference
 uses the model staff pinned, else the newest FEDERATED one, else the newest local-only
 one (:func:`inference_checkpoint`): a local-only baseline trained later never silently
@@ -20,12 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
+from coordinator.task_definition import PercentileScope
 from siteapp.errors import UserFacingError
 from siteapp.store import apply_migrations, open_site_db
 from siteapp.tasks import TaskDefinition, load_task
 
 COMPONENT = "models"
 TASK_DEFINITION_KEY = "task_definition"
+INTENSITY_WINDOWS_KEY = "intensity_windows"
 MODELS_DIRNAME = "models"
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -95,7 +101,8 @@ def save_checkpoint(
 ) -> Checkpoint:
     """Write ``weights`` (the FULL model state) and index it. The task's whole definition
     goes into the file's metadata: the model is only usable with the same classes, grid
-    and windowing (:func:`checkpoint_task`)."""
+    and windowing (:func:`checkpoint_task`). ``task`` is the one training used: for the
+    federation's percentile windows, with the windows attached, which the file pins."""
     # Imported here: the weights module needs torch, and the GUI lists checkpoints on its
     # own thread, where a first torch import would freeze the window for a moment.
     from siteapp.training.weights import save_weights
@@ -110,6 +117,9 @@ def save_checkpoint(
         "source": source,
         "run_id": run_id,
     }
+    pinned = _pinned_windows(task)
+    if pinned is not None:
+        meta[INTENSITY_WINDOWS_KEY] = pinned
     save_weights(path, weights, meta)
     created = datetime.now(UTC).isoformat(timespec="seconds")
     metrics_json = json.dumps(dict(metrics or {}))
@@ -232,12 +242,32 @@ def provenance(checkpoint: Checkpoint) -> str:
             f"saved {checkpoint.created_at}{epsilon})")
 
 
+def _pinned_windows(task: TaskDefinition) -> str | None:
+    """The federation's windows ``task`` carries, as the checkpoint's metadata pins them.
+
+    Only the federation's: they are one federation-wide normalisation, part of what the
+    model learnt. A 'site' scope windows each site's scanners with that site's own
+    percentiles, so the site running the model supplies them."""
+    if task.windowing.scope is not PercentileScope.FEDERATION:
+        return None
+    if task.intensity_windows is None:
+        raise ValueError(f"task {task.name} uses the federation's windows but the task given "
+                         "to save_checkpoint carries none: pass the task training used")
+    return json.dumps({key: [low, high] for key, (low, high) in task.intensity_windows.items()})
+
+
 def checkpoint_task(checkpoint: Checkpoint, data_dir: Path | None = None) -> TaskDefinition:
     """The task a checkpoint was trained for, from its own metadata (older files name a
-    task only: it is then looked up among the site's tasks)."""
+    task only: it is then looked up among the site's tasks), with the federation's
+    windows it was trained with when it pinned them."""
     from siteapp.training.weights import read_metadata
 
-    definition = read_metadata(checkpoint.path).get(TASK_DEFINITION_KEY)
-    if definition:
-        return TaskDefinition.model_validate_json(definition)
-    return load_task(checkpoint.task, data_dir)
+    metadata = read_metadata(checkpoint.path)
+    definition = metadata.get(TASK_DEFINITION_KEY)
+    task = (TaskDefinition.model_validate_json(definition) if definition
+            else load_task(checkpoint.task, data_dir))
+    pinned = metadata.get(INTENSITY_WINDOWS_KEY)
+    if pinned:
+        task = task.with_intensity_windows(
+            {key: (low, high) for key, (low, high) in json.loads(pinned).items()})
+    return task

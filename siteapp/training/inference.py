@@ -77,7 +77,15 @@ class InferenceReport:
 def load_checkpoint_model(
     checkpoint: Checkpoint, data_dir: Path | None = None
 ) -> tuple[ZooModel, TaskDefinition]:
+    """The checkpoint's model, ready to predict, and its task ready to window images:
+    with the federation's windows the checkpoint pinned, else (a 'site' scope, or a
+    checkpoint saved before the windows travelled with the model) the windows kept in
+    ``data_dir`` now."""
+    from siteapp.statistics.windows import task_with_windows
+
     task = checkpoint_task(checkpoint, data_dir)
+    if data_dir is not None:
+        task = task_with_windows(task, data_dir)  # keeps pinned windows as they are
     model = build_model(checkpoint.model_name, task)
     load_state(model, load_weights(checkpoint.path), strict=True)
     model.eval()
@@ -161,12 +169,9 @@ def predict_paths(
     """Predict every study found in ``paths`` (files or folders) with ``checkpoint``
     (default: the model pinned for inference, else the newest federated one); the
     overlays explain ``saliency_class`` (default: each study's predicted class)."""
-    from siteapp.statistics.windows import task_with_windows
-
     data_dir = Path(data_dir)
     checkpoint = checkpoint or inference_checkpoint(data_dir)
     model, task = load_checkpoint_model(checkpoint, data_dir)
-    task = task_with_windows(task, data_dir)
     if saliency_class is not None and saliency_class not in task.classes:
         raise UserFacingError(
             f"class '{saliency_class}' is not one of the model's classes ({', '.join(task.classes)})"

@@ -25,6 +25,7 @@ from pathlib import Path
 from siteapp.errors import UsageError
 from siteapp.privacy.ledger import EntryStatus, PrivacyLedger
 from siteapp.privacy.randomness import seed_for
+from siteapp.statistics.windows import task_with_windows
 from siteapp.tasks import TaskDefinition, resolve_task
 from siteapp.training.checkpoints import save_checkpoint
 from siteapp.training.config import (
@@ -111,7 +112,8 @@ def train_local(
     if options.epochs_per_round <= 0:
         raise UsageError("--epochs-per-round must be positive")
     data_dir = Path(data_dir)
-    task = resolve_task(options.task, data_dir)
+    # Windowed once: the datasets and the checkpoints use the same windows.
+    task = task_with_windows(resolve_task(options.task, data_dir), data_dir)
     model_name = options.model_name or task.default_model
     fixed = options.insecure_fixed_dp_seed
     train = site_dataset(
