@@ -27,6 +27,7 @@ from coordinator.loopback import free_port, serve_args, wait_for_port
 from coordinator.protocol import FederationPlan, MaskingStep, RoundPhase
 from coordinator.provisioning import provision, sign_site_request
 from coordinator.settings import ClientDefaults
+from coordinator.words import Words
 
 POLL_S = 0.05
 START_TIMEOUT_S = 60.0
@@ -97,7 +98,7 @@ def _secure_round(root: Path, updates: dict[str, np.ndarray], probes: int) -> di
                                    timeout_s=ROUND_TIMEOUT_S, poll_s=POLL_S)
             return at_masking_step(state, 1, secure_sum, step)
 
-        def send(body: bytes, carried: str, secure_sum: int) -> int:
+        def send(body: bytes, carried: Words, secure_sum: int) -> int:
             return client.upload_update(1, body, None, carried, secure_sum).size_bytes
 
         try:

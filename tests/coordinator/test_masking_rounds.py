@@ -16,6 +16,7 @@ from coordinator.protocol import masking_round_id, masking_threshold
 from coordinator.round_state import MaskingStep
 from coordinator.secure.masking import MaskingParticipant
 from coordinator.secure.quantisation import masking_bounds
+from coordinator.words import say
 from siteapp.federation.round_polling import wait_for_round
 
 
@@ -61,7 +62,7 @@ def test_masking_round_survives_a_dropout_and_publishes_the_plain_sum(make_feder
         shares = clients[s].get_masking(1, MaskingStep.SHARE)
         assert {m["recipient"] for m in shares} == {s}
         masked = people[s].masked_input(shares, vectors[s], counts[s])
-        clients[s].upload_update(1, masked, None, carried="masked update")
+        clients[s].upload_update(1, masked, None, carried=say("masked update"))
     at(MaskingStep.CONSISTENCY)  # at the deadline, with 3 >= threshold and min_sites uploads
     with pytest.raises(RequestRefusedError, match="'consistency' step") as late:
         shares = clients["d"].get_masking(1, MaskingStep.SHARE)

@@ -24,6 +24,7 @@ from coordinator.secure.bisection import BisectionPlan
 from coordinator.secure.masked_blob import unpack_masked
 from coordinator.secure.quantisation import masking_bounds
 from coordinator.settings import ClientDefaults
+from coordinator.words import Words
 from siteapp.federation.bisection_round import BisectionRound
 from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
 
@@ -64,7 +65,7 @@ def _take_part(run: MedianRun, site: str, client: CoordinatorClient | None = Non
                                timeout_s=60, poll_s=0.05)
         return at_masking_step(state, 1, secure_sum, step)
 
-    def send(body: bytes, carried: str, secure_sum: int) -> int:
+    def send(body: bytes, carried: Words, secure_sum: int) -> int:
         if site == DROPPED and secure_sum == DROP_AT:
             raise SiteLeftError(site)
         run.uploads[(site, secure_sum)] = body

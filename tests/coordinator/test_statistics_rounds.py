@@ -17,6 +17,7 @@ from coordinator.protocol import MaskingStep, masking_round_id, masking_threshol
 from coordinator.secure.masking import MaskingParticipant
 from coordinator.secure.quantisation import masking_bounds
 from coordinator.statistics import STATISTICS_PREFIX, StatisticsLayout, statistics_plan
+from coordinator.words import say
 from siteapp.federation.round_polling import wait_for_round
 
 SITES = ["a", "b", "c"]
@@ -60,7 +61,7 @@ def test_statistics_round_survives_a_restart_and_keeps_its_own_state(make_federa
     vectors = {s: np.random.default_rng(i).uniform(-5, 40, size=length) for i, s in enumerate(SITES)}
     for s in SITES:
         masked = people[s].masked_input(clients[s].get_masking(1, MaskingStep.SHARE), vectors[s], 1)
-        clients[s].upload_update(1, masked, None, carried="statistics")
+        clients[s].upload_update(1, masked, None, carried=say("statistics"))
     at(MaskingStep.CONSISTENCY)
     shown = clients["a"].get_masking(1, MaskingStep.CONSISTENCY)
     for s in SITES:

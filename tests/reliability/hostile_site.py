@@ -25,6 +25,7 @@ from coordinator.protocol import masking_round_id, masking_threshold
 from coordinator.round_state import MaskingStep
 from coordinator.secure.masking import MaskingParticipant
 from coordinator.secure.quantisation import masking_bounds
+from coordinator.words import say
 from siteapp.federation.round_polling import wait_for_round
 
 
@@ -138,7 +139,7 @@ class MaskingSites:
         for s, vector in vectors.items():
             shares = self.clients[s].get_masking(self.number, MaskingStep.SHARE)
             masked = self.people[s].masked_input(shares, vector, counts[s])
-            self.clients[s].upload_update(self.number, masked, None, carried="masked update")
+            self.clients[s].upload_update(self.number, masked, None, carried=say("masked update"))
 
     def consistency(self, sites: Iterable[str]) -> None:
         """Each survivor signs the survivor set it is shown (once)."""
