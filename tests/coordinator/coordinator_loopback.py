@@ -22,8 +22,9 @@ from coordinator.kits import SiteKit, load_site_kit
 from coordinator.loopback import NotListeningError, free_port, serve_args, wait_for_port
 from coordinator.protocol import MIN_SECURE_SITES, FederationPlan, RoundState
 from coordinator.provisioning import provision, sign_site_request
+from coordinator.round_state import MaskingStep
 from coordinator.settings import ClientDefaults
-from siteapp.federation.round_polling import wait_for_round
+from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = ["a", "b", "c"]
@@ -242,3 +243,18 @@ def wait_published(client: CoordinatorClient, round_number: int, timeout_s: floa
         client.round_state, lambda s: s.last_published >= round_number or s.phase == "failed",
         timeout_s=timeout_s, poll_s=0.05
     )
+
+
+def sum_waiter(client: CoordinatorClient, round_number: int = 1,
+               timeout_s: float = 60) -> Callable[[int, MaskingStep], bool]:
+    """A site's ``reach(secure_sum, step)`` for ``BisectionRound``: wait until round
+    ``round_number`` is at that sum's step or past it; True when exactly there."""
+
+    def reach(secure_sum: int, step: MaskingStep) -> bool:
+        state = wait_for_round(
+            client.round_state, lambda s: masking_step_reached(s, round_number, secure_sum, step),
+            timeout_s=timeout_s, poll_s=0.05,
+        )
+        return at_masking_step(state, round_number, secure_sum, step)
+
+    return reach

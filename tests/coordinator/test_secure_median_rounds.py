@@ -12,21 +12,21 @@ from typing import Any
 
 import numpy as np
 import pytest
-from coordinator_loopback import Federation, enrol_sites, free_port
+from coordinator_loopback import Federation, enrol_sites, free_port, sum_waiter
 from safetensors.numpy import load_file
 
 from coordinator.aggregation import fedmedian, winsorised_mean
 from coordinator.client import CoordinatorClient, UpdateAlreadyHeldError
 from coordinator.protocol import FederationPlan
 from coordinator.provisioning import provision
-from coordinator.round_state import MaskingStep, RoundPhase
+from coordinator.round_state import RoundPhase
 from coordinator.secure.bisection import BisectionPlan
 from coordinator.secure.masked_blob import unpack_masked
 from coordinator.secure.quantisation import masking_bounds
 from coordinator.settings import ClientDefaults
 from coordinator.words import Words
 from siteapp.federation.bisection_round import BisectionRound
-from siteapp.federation.round_polling import at_masking_step, masking_step_reached, wait_for_round
+from siteapp.federation.round_polling import wait_for_round
 
 SITES = ["a", "b", "c", "d", "e"]
 POISONED = "a"
@@ -60,11 +60,6 @@ def _take_part(run: MedianRun, site: str, client: CoordinatorClient | None = Non
     fed = run.fed
     client = client or fed.client(site)
 
-    def reach(secure_sum: int, step: MaskingStep) -> bool:
-        state = wait_for_round(client.round_state, lambda s: masking_step_reached(s, 1, secure_sum, step),
-                               timeout_s=60, poll_s=0.05)
-        return at_masking_step(state, 1, secure_sum, step)
-
     def send(body: bytes, carried: Words, secure_sum: int) -> int:
         if site == DROPPED and secure_sum == DROP_AT:
             raise SiteLeftError(site)
@@ -75,7 +70,7 @@ def _take_part(run: MedianRun, site: str, client: CoordinatorClient | None = Non
             return len(body)
 
     try:
-        median = BisectionRound(client, fed.kit(site), fed.plan, 1, reach)
+        median = BisectionRound(client, fed.kit(site), fed.plan, 1, sum_waiter(client))
         median.share_keys()
         median.contribute(run.vectors[site], run.examples.get(site, 1), send)
     except SiteLeftError:

@@ -7,69 +7,35 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from coordinator_loopback import FAST_RETRIES, Federation, wait_published
-from cryptography.hazmat.primitives import serialization
+from coordinator_loopback import Federation, wait_published
 from safetensors.numpy import load_file
+from statistics_sites import StatisticsSites
 
 from coordinator import cli
-from coordinator.client import ConnectionParams, CoordinatorClient
-from coordinator.protocol import MaskingStep, masking_round_id, masking_threshold
-from coordinator.secure.masking import MaskingParticipant
+from coordinator.protocol import MaskingStep
 from coordinator.secure.quantisation import masking_bounds
-from coordinator.statistics import STATISTICS_PREFIX, StatisticsLayout, statistics_plan
-from coordinator.words import say
-from siteapp.federation.round_polling import wait_for_round
+from coordinator.statistics import StatisticsLayout, statistics_plan
 
 SITES = ["a", "b", "c"]
-
-
-def _statistics_client(fed: Federation, site: str) -> CoordinatorClient:
-    kit = fed.kit(site)
-    ca, cert, key = kit.write_tls_files(fed.root / "tls-statistics" / site)
-    params = ConnectionParams(kit.coordinator_url + STATISTICS_PREFIX, ca, cert, key, site)
-    client = CoordinatorClient(params, defaults=FAST_RETRIES)
-    fed.clients.append(client)
-    return client
 
 
 def test_statistics_round_survives_a_restart_and_keeps_its_own_state(make_federation, tmp_path: Path, capsys) -> None:
     fed: Federation = make_federation(sites=SITES, rounds=1, round_deadline_s=30.0)
     plan = statistics_plan(fed.plan)
-    clients = {s: _statistics_client(fed, s) for s in SITES}
+    sites = StatisticsSites(fed, SITES)
+    clients = sites.clients
     assert clients["a"].plan() == plan
     assert fed.client("a").round_state().masking_step is None  # the training rounds are plain
-    people = {}
-    for s in SITES:
-        kit = fed.kit(s)
-        key = serialization.load_pem_private_key(kit.key_pem, None)
-        people[s] = MaskingParticipant(s, masking_round_id(plan, 1), key, kit.cert_pem, kit.ca_pem,  # type: ignore[arg-type]
-                                       masking_threshold(plan), masking_bounds(plan))
-
-    def at(step: MaskingStep) -> None:
-        wait_for_round(clients["a"].round_state, lambda st: st.masking_step == step, timeout_s=20, poll_s=0.05)
-
-    for s in SITES:
-        clients[s].post_masking(1, MaskingStep.ADVERTISE, people[s].advertise())
-    at(MaskingStep.SHARE)
+    sites.advertise()
+    sites.at(MaskingStep.SHARE)
     fed.kill9()  # the advertisements were acknowledged: they are on disk
     fed.start()
-    adverts = clients["a"].get_masking(1, MaskingStep.ADVERTISE)
-    for s in SITES:
-        clients[s].post_masking(1, MaskingStep.SHARE, people[s].share_keys(adverts))
-    at(MaskingStep.UPLOAD)
+    sites.share()
+    sites.at(MaskingStep.UPLOAD)
     length = StatisticsLayout.of(fed.plan).length
     vectors = {s: np.random.default_rng(i).uniform(-5, 40, size=length) for i, s in enumerate(SITES)}
-    for s in SITES:
-        masked = people[s].masked_input(clients[s].get_masking(1, MaskingStep.SHARE), vectors[s], 1)
-        clients[s].upload_update(1, masked, None, carried=say("statistics"))
-    at(MaskingStep.CONSISTENCY)
-    shown = clients["a"].get_masking(1, MaskingStep.CONSISTENCY)
-    for s in SITES:
-        clients[s].post_masking(1, MaskingStep.CONSISTENCY, people[s].sign_survivors(shown))
-    at(MaskingStep.UNMASK)
-    request = clients["a"].get_masking(1, MaskingStep.UNMASK)
-    for s in SITES:
-        clients[s].post_masking(1, MaskingStep.UNMASK, people[s].unmask(request))
+    sites.upload(vectors)
+    sites.confirm_and_unmask()
     assert wait_published(clients["b"], 1).last_published == 1
     clients["c"].download_result(1, tmp_path / "sum.st")
     result = load_file(str(tmp_path / "sum.st"))
