@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import functools
 import json
 import logging
@@ -402,9 +401,7 @@ def create_app(
             return HTMLResponse(render_refusal_page(
                 "This operator certificate was revoked; use the one provisioning issued since."
             ), status_code=403)
-        view = status_view(plan, service.store, service.clock(), settings.last_seen_resolution_s)
-        if service.keys is not None and service.store.key_generation() is not None:
-            view = dataclasses.replace(view, now_line=f"{view.now_line}; {service.keys.state().describe()}")
+        view = status_view(service, statistics, service.clock(), settings.last_seen_resolution_s)
         return HTMLResponse(render_status_page(view, settings.status_page_refresh_s))
 
     sites_api = APIRouter(dependencies=[Depends(caller)])

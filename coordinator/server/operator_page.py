@@ -2,7 +2,8 @@
 
 Served by the coordinator to the operator's client certificate only (mutual TLS, like
 every call), rendered on the server from a Jinja2 template: no script, no front-end
-build. What it shows comes from the store, so every worker process shows the same page.
+build. What it shows comes from the stores (the training rounds' and the federated
+statistics'), so every worker process shows the same page; never a site's values.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from coordinator.protocol import FederationPlan, SecureMode
-from coordinator.round_state import RoundPhase
+from coordinator.protocol import MIN_SECURE_SITES, FederationPlan, SecureMode, uses_secure_bisection
+from coordinator.round_state import MaskingStep, RoundPhase
+from coordinator.secure.bisection import BisectionPlan
 from coordinator.server.reports import federation_metrics, site_figures
-from coordinator.server.store import CoordinatorStore
+from coordinator.server.round_progress import MaskingProgress, masking_progress, probes_words
+from coordinator.server.rounds import RoundService
+from coordinator.server.store import CoordinatorStore, RoundRow
 
 MODE_WORDS = {
     SecureMode.CKKS: "Encrypted (CKKS): the coordinator adds encrypted updates and can never "
@@ -25,6 +29,9 @@ MODE_WORDS = {
     SecureMode.NONE: "TLS only: the coordinator reads each site's update (needed by robust "
                      "rules such as the median or Krum).",
 }
+
+NO_STATISTICS = (f"This federation runs no federated statistics: their secure sum needs at "
+                 f"least {MIN_SECURE_SITES} sites.")
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,21 @@ class SiteLine:
 
 
 @dataclass(frozen=True)
+class StatisticsView:
+    """The federation's statistics rounds: who took part and when, never a value (the
+    noised sum goes to the sites only)."""
+
+    now_line: str
+    now_details: list[str]
+    rounds: list[RoundLine]  # total_examples: the number of sites summed
+
+
+@dataclass(frozen=True)
 class StatusView:
     federation: str
     generated: str
     now_line: str
+    now_details: list[str]  # the current masked sum: who is waited for, who is out
     plan_lines: list[tuple[str, str]]
     rounds: list[RoundLine]
     sites: list[SiteLine]
@@ -64,6 +82,7 @@ class StatusView:
     revoked_sites: list[tuple[str, str]]
     revoked_certificates: list[tuple[str, str, str]]
     seen_resolution_s: float
+    statistics: StatisticsView | None
 
 
 def _when(at: float | None) -> str:
@@ -96,6 +115,16 @@ def _size(n: int) -> str:
     return f"{value:.1f} {unit}"
 
 
+def _combining(plan: FederationPlan) -> str:
+    if not uses_secure_bisection(plan):
+        return plan.strategy.value
+    bisection = BisectionPlan.of(plan)
+    words = (f"{plan.strategy.value}: each round is {probes_words(bisection.probes)}, each a masked "
+             "secure sum of counts (how many sites lie at or below a threshold)")
+    return words + (", then one masked weighted sum of the winsorised updates"
+                    if bisection.winsorised else "")
+
+
 def plan_in_words(plan: FederationPlan) -> list[tuple[str, str]]:
     """The plan as (heading, sentence) lines, for an operator rather than an engineer."""
     local = plan.local
@@ -108,7 +137,7 @@ def plan_in_words(plan: FederationPlan) -> list[tuple[str, str]]:
         ("Sites", f"{len(plan.sites)} enrolled ({', '.join(plan.sites)}); "
                   f"each round needs at least {plan.min_sites}"),
         ("Rounds", f"{plan.rounds} rounds; {deadline}"),
-        ("Combining", f"{plan.strategy.value}"),
+        ("Combining", _combining(plan)),
         ("Protection", MODE_WORDS.get(plan.mode, plan.mode.value)),
         ("Local training", f"{local.epochs_per_round} epoch(s) per round with patient-level "
                            f"differential privacy, at most epsilon {local.target_epsilon_per_round:g} "
@@ -118,21 +147,64 @@ def plan_in_words(plan: FederationPlan) -> list[tuple[str, str]]:
     ]
 
 
-def status_view(
-    plan: FederationPlan, store: CoordinatorStore, now: float, seen_resolution_s: float
-) -> StatusView:
-    """Everything the page shows, read from the store in one pass (a site's last call is
-    recorded to within ``seen_resolution_s``)."""
-    rounds = []
-    for row in store.all_rounds():
+def _round_lines(plan: FederationPlan, store: CoordinatorStore, rows: list[RoundRow]) -> list[RoundLine]:
+    lines = []
+    for row in rows:
         closed = row.published_at if row.phase == RoundPhase.PUBLISHED else None
-        rounds.append(RoundLine(
+        lines.append(RoundLine(
             number=row.number, phase=row.phase, opened=_when(row.opened_at),
             deadline=_when(row.deadline_at) if row.phase in (RoundPhase.OPEN, RoundPhase.COLLECTING) else "-",
             closed=_when(closed), submitted=[u.site for u in store.uploads(row.number)],
             total_examples=row.total_examples, metrics=federation_metrics(store.metrics(row.number), plan.task),
             failure=row.failure, extensions=row.extensions,
         ))
+    return lines
+
+
+def _progress_details(progress: MaskingProgress | None) -> list[str]:
+    if progress is None:
+        return []
+    return [line for line in (progress.waiting_line, progress.left_out_line) if line]
+
+
+def statistics_view(statistics: RoundService) -> StatisticsView:
+    """The statistics' round service as the page shows it: rounds, phase, masking step,
+    who took part or is waited for, when the sum was published (never the sum)."""
+    rows = statistics.store.all_rounds()
+    rounds = _round_lines(statistics.plan, statistics.store, rows)
+    progress = masking_progress(statistics, rows[-1]) if rows else None
+    published = [r for r in rows if r.phase == RoundPhase.PUBLISHED]
+    if not rows:
+        now_line = "no statistics round has opened yet"
+    elif published:
+        row = published[-1]
+        summed = sorted(statistics.masking.survivors(row.number)) if statistics.masking else []
+        now_line = (f"published {_when(row.published_at)}: the noised sum of {len(summed)} "
+                    f"sites ({', '.join(summed)}), statistics round {row.number}; "
+                    "sites read it with 'medfed-site statistics'")
+    elif progress is not None:
+        now_line = f"statistics round {rows[-1].number} is {rows[-1].phase}: {progress.summary}"
+    elif statistics.finished():
+        now_line = (f"ended: statistics round {rows[-1].number} failed and no more are opened; "
+                    "nothing was published")
+    else:
+        now_line = f"statistics round {rows[-1].number} is {rows[-1].phase}"
+    details = _progress_details(progress)
+    if progress is not None and progress.step is MaskingStep.ADVERTISE and progress.waiting_for:
+        details.append("A site joins with 'medfed-site statistics' (or 'medfed-site join', when its "
+                       "task windows with the federation's percentiles).")
+    return StatisticsView(now_line=now_line, now_details=details, rounds=rounds)
+
+
+def status_view(
+    service: RoundService, statistics: RoundService | None, now: float, seen_resolution_s: float
+) -> StatusView:
+    """Everything the page shows, read from the stores in one pass (a site's last call is
+    recorded to within ``seen_resolution_s``); ``statistics`` is the round service of the
+    federation's statistics, None when it has too few sites for them."""
+    plan, store = service.plan, service.store
+    rows = store.all_rounds()
+    rounds = _round_lines(plan, store, rows)
     revoked_sites, revoked_certificates = store.revocations()
     revoked_at = dict(revoked_sites)
     seen = store.last_seen()
@@ -148,6 +220,7 @@ def status_view(
             figures_round=report.round if report else None,
             figures=site_figures(report, plan.task) if report else {},
         ))
+    progress = masking_progress(service, rows[-1]) if rows else None
     current = rounds[-1] if rounds else None
     if current is None:
         now_line = "no round has opened yet"
@@ -155,16 +228,22 @@ def status_view(
         now_line = f"ended: round {current.number} failed"
     elif current.phase == RoundPhase.PUBLISHED and current.number >= plan.rounds:
         now_line = f"finished: all {plan.rounds} rounds published"
+    elif progress is not None:
+        now_line = f"round {current.number} of {plan.rounds} is {current.phase}: {progress.summary}"
     else:
         now_line = (f"round {current.number} of {plan.rounds} is {current.phase}, "
                     f"{len(current.submitted)} of {len(plan.sites)} sites have uploaded")
+    if service.keys is not None and store.key_generation() is not None:
+        now_line = f"{now_line}; {service.keys.state().describe()}"
     return StatusView(
         federation=plan.federation, generated=_when(now), now_line=now_line,
+        now_details=_progress_details(progress),
         plan_lines=plan_in_words(plan), rounds=rounds, sites=sites,
         failures=[(r.number, r.failure) for r in rounds if r.failure],
         revoked_sites=[(s, _when(at)) for s, at in revoked_sites],
         revoked_certificates=[(serial, s, _when(at)) for serial, s, at in revoked_certificates],
         seen_resolution_s=seen_resolution_s,
+        statistics=statistics_view(statistics) if statistics is not None else None,
     )
 
 
@@ -177,7 +256,9 @@ _templates = Environment(
 
 
 def render_status_page(view: StatusView, refresh_s: int) -> str:
-    return _templates.get_template("status.html").render(view=view, refresh_s=refresh_s)
+    return _templates.get_template("status.html").render(
+        view=view, refresh_s=refresh_s, no_statistics=NO_STATISTICS
+    )
 
 
 def render_refusal_page(reason: str) -> str:

@@ -3,6 +3,8 @@ with validation figures, a revoked site and a round that failed at its deadline.
 
 from __future__ import annotations
 
+import html
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,3 +57,20 @@ def get_status_page(fed: Federation, cert: tuple[Path, Path], ca: Path, **kwargs
         f"https://127.0.0.1:{fed.port}{Endpoints.OPERATOR_STATUS}",
         cert=(str(cert[0]), str(cert[1])), verify=str(ca), timeout=30, **kwargs,
     )
+
+
+def status_page_showing(fed: Federation, *texts: str, timeout_s: float = 30) -> str:
+    """The operator's page, its escaped characters read back (``&#39;`` as ``'``), once it
+    shows every one of ``texts`` (polled: the round moves on its own); AssertionError with
+    the last page after ``timeout_s``."""
+    cert, key, ca = operator_files(fed)
+    end = time.monotonic() + timeout_s
+    while True:
+        page = get_status_page(fed, (cert, key), ca)
+        assert page.status_code == 200, page.text
+        text = html.unescape(page.text)
+        if all(wanted in text for wanted in texts):
+            return text
+        if time.monotonic() > end:
+            raise AssertionError(f"the status page did not show {texts} within {timeout_s:.0f} s:\n{text}")
+        time.sleep(0.1)
