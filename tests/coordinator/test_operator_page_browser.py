@@ -97,7 +97,7 @@ def test_the_status_page_renders_in_headless_chromium(
     dom = _chromium(chromium, tmp_path / "profile-dom", "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "Federation test" in dom.stdout and "Round 3 failed" in dom.stdout
-    assert "Site c expelled on" in dom.stdout
+    assert "Site c expelled on" in dom.stdout and "Federated statistics" in dom.stdout
 
     shot = tmp_path / "operator-status.png"
     done = _chromium(chromium, tmp_path / "profile-shot", f"--screenshot={shot}", url)
