@@ -19,6 +19,7 @@ from statistics_sites import StatisticsSites
 from coordinator.client import RequestRefusedError
 from coordinator.round_state import MaskingStep
 from coordinator.statistics import StatisticsLayout
+from coordinator.words import Words
 from siteapp.federation.bisection_round import BisectionRound
 from siteapp.federation.errors import RoundMissedError
 
@@ -95,7 +96,7 @@ class BisectionSites:
                 self.released[site].wait(60)
             return wait(secure_sum, step)
 
-        def send(body: bytes, carried: str, secure_sum: int) -> int:
+        def send(body: bytes, carried: Words, secure_sum: int) -> int:
             return client.upload_update(1, body, None, carried, secure_sum).size_bytes
 
         try:
