@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -78,7 +80,7 @@ class MainWindow(QMainWindow):
         for factory in page_factories:
             page = factory(session)
             self.pages[page.page_id] = page
-            self.stack.addWidget(page)
+            self.stack.addWidget(self._scrolling(page))
             item = QListWidgetItem(icon(page.icon_name), page.title())
             item.setData(Qt.ItemDataRole.UserRole, page.page_id)
             item.setSizeHint(QSize(UI_DEFAULTS.sidebar_width - 8, 40))
@@ -103,13 +105,29 @@ class MainWindow(QMainWindow):
         self._restore_window()
 
     # -- pages ------------------------------------------------------------------------
+    @staticmethod
+    def _scrolling(page: Page) -> QScrollArea:
+        """``page`` in a scroll area of its own. A stack of pages is as large as its
+        largest page's minimum, so without it the Settings page's height and the Labels
+        page's width made the window 1475 x 1138 at least: taller than a 1080p screen and
+        wider than a laptop's. Now the window fits the screen and a page that needs more
+        room than it has scrolls."""
+        area = QScrollArea()
+        area.setObjectName(f"{page.page_id}Scroller")
+        area.setWidget(page)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        return area
+
     def show_page(self, page_id: str) -> Page:
         page = self.pages[page_id]
-        self.sidebar.setCurrentRow(self.stack.indexOf(page))
+        self.sidebar.setCurrentRow(list(self.pages).index(page_id))
         return page
 
     def current_page(self) -> Page:
-        page = self.stack.currentWidget()
+        area = self.stack.currentWidget()
+        assert isinstance(area, QScrollArea)
+        page = area.widget()
         assert isinstance(page, Page)
         return page
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 from siteapp.ui.preferences import Preferences
+from siteapp.ui.ui_settings import UI_DEFAULTS
 
 from .helpers import wait_idle
 
@@ -25,6 +26,36 @@ def test_sidebar_lists_pages_with_icons_and_switches(qtbot, make_window, site_di
     window.sidebar.setCurrentRow(ids.index("settings"))
     assert window.current_page().page_id == "settings"
     wait_idle(qtbot)
+
+
+def test_the_window_fits_a_laptop_screen_and_tall_pages_scroll(qtbot, make_window, imported_ui_site: Path) -> None:
+    """Every page sat in one stack as large as its largest page's minimum: the window
+    could not be smaller than 1475 x 1138 (Settings' height, the Labels page's width),
+    taller than a 1080p screen. Now it takes its default size with every page visited,
+    a page fits the width at that size, and a taller one (Settings) scrolls."""
+    window = make_window(imported_ui_site)
+    window.show()
+    for page_id in window.pages:
+        window.show_page(page_id)
+        wait_idle(qtbot)
+    width, height = UI_DEFAULTS.window_width, UI_DEFAULTS.window_height
+    window.resize(width, height)
+    wait_idle(qtbot)
+    assert window.size().toTuple() == (width, height)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 600, hint
+    for page_id in window.pages:
+        window.show_page(page_id)
+        wait_idle(qtbot)
+        area = window.stack.currentWidget()
+        assert isinstance(area, QScrollArea)
+        assert area.horizontalScrollBar().maximum() == 0, page_id  # no sideways scrolling
+    window.show_page("settings")
+    wait_idle(qtbot)
+    window.resize(width, 600)
+    wait_idle(qtbot)
+    area = window.stack.currentWidget()
+    assert isinstance(area, QScrollArea) and area.verticalScrollBar().maximum() > 0
 
 
 def test_about_names_the_version_and_data_folder(make_window, site_dir: Path) -> None:

@@ -109,6 +109,7 @@ class LabelsPage(Page):
         self.preview.set_presets(WINDOW_PRESETS)
         self.current_label = QLabel()
         self.current_label.setObjectName("Prediction")
+        self.current_label.setWordWrap(True)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)

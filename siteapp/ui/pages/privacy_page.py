@@ -92,6 +92,7 @@ class PrivacyPage(Page):
         gauge_layout = QVBoxLayout(gauge_box)
         self.spent_label = QLabel()
         self.spent_label.setObjectName("BigValue")
+        self.spent_label.setWordWrap(True)  # one line of it was wider than half the page
         self.gauge = EpsilonGauge()
         self.projection_label = QLabel()
         self.projection_label.setWordWrap(True)

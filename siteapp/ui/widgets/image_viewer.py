@@ -139,25 +139,33 @@ class ImageViewer(QWidget):
         reset.setToolTip(self.tr("Fit the image to the view (key F)"))
         reset.clicked.connect(self.fit)
 
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel(self.tr("Window")))
-        controls.addWidget(self.preset_combo)
-        controls.addWidget(self.window_label)
-        controls.addSpacing(12)
-        controls.addWidget(self.slider, 1)
-        controls.addWidget(self.slice_label)
-        controls.addWidget(self.pixel_label)
-        controls.addWidget(reset)
+        window_row = QHBoxLayout()
+        window_row.addWidget(QLabel(self.tr("Window")))
+        window_row.addWidget(self.preset_combo)
+        window_row.addWidget(self.window_label)
+        # A compact preview puts the slice row under the window row: one row of both
+        # was 525 px at least and, beside the list and the class buttons, wider than
+        # the Labels page at the window's default size.
+        slice_row = QHBoxLayout() if compact else window_row
+        if not compact:
+            window_row.addSpacing(12)
+        slice_row.addWidget(self.slider, 1)
+        slice_row.addWidget(self.slice_label)
+        slice_row.addWidget(self.pixel_label)
+        slice_row.addWidget(reset)
         if compact:
             self.window_label.hide()
             self.pixel_label.hide()
-            self.preset_combo.setMinimumContentsLength(18)
+            self.preset_combo.setMinimumContentsLength(14)
             self.preset_combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            window_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics, 1)
-        layout.addLayout(controls)
+        layout.addLayout(window_row)
+        if compact:
+            layout.addLayout(slice_row)
         self.set_presets({})
         self._update_labels()
 
