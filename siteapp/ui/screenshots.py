@@ -38,6 +38,23 @@ def _settle(app, timeout_s: float = JOB_TIMEOUT_S) -> None:
         time.sleep(0.01)
 
 
+def _grab_whole_page(window, app, path: Path) -> None:
+    """Save the window with its page whole: a page taller or wider than the window
+    scrolls in the app, and the docs show all of it, so the window grows for the picture
+    (never below :data:`WINDOW_SIZE`) and goes back after."""
+    window.resize(*WINDOW_SIZE)
+    _settle(app)
+    area = window.stack.currentWidget()
+    for _ in range(4):  # wrapped text can take more height once the window is taller
+        wider, taller = area.horizontalScrollBar().maximum(), area.verticalScrollBar().maximum()
+        if not (wider or taller):
+            break
+        window.resize(window.width() + wider, window.height() + taller)
+        _settle(app)
+    window.grab().save(str(path))
+    window.resize(*WINDOW_SIZE)
+
+
 def _prepare(page_id: str, page, app, workspace: Path) -> None:
     """Put a page in the state worth showing (all through its public actions)."""
     if page_id == "studies":
@@ -77,7 +94,7 @@ def render(out_dir: Path, workspace: Path, language: str = "en") -> list[Path]:
         _settle(app)
         _prepare(page_id, page, app, workspace)
         path = out_dir / f"{page_id}.png"
-        window.grab().save(str(path))
+        _grab_whole_page(window, app, path)
         written.append(path)
         print(f"wrote {path}")
     window.ask_before_quitting = False
@@ -101,8 +118,8 @@ def _open_page(app, data_dir: Path, prefs, page_id: str):
     return window, page
 
 
-def _save_and_close(window, path: Path) -> Path:
-    window.grab().save(str(path))
+def _save_and_close(window, app, path: Path) -> Path:
+    _grab_whole_page(window, app, path)
     print(f"wrote {path}")
     window.ask_before_quitting = False
     window.close()
@@ -141,7 +158,7 @@ def render_mask_view(out_dir: Path, app, prefs) -> Path:
         page.viewer.set_slice(page.loaded.frame_uids.index(best_uid))
     page.mask_tools.set_tool(BrushTool.DRAW)
     _settle(app)
-    return _save_and_close(window, out_dir / "viewer-mask.png")
+    return _save_and_close(window, app, out_dir / "viewer-mask.png")
 
 
 def render_segmentation_inference(out_dir: Path, app, prefs) -> Path:
@@ -170,7 +187,7 @@ def render_segmentation_inference(out_dir: Path, app, prefs) -> Path:
         page.studies.item(row).setSelected(True)
     page.predict_selected()
     _settle(app)
-    return _save_and_close(window, out_dir / "inference-segmentation.png")
+    return _save_and_close(window, app, out_dir / "inference-segmentation.png")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

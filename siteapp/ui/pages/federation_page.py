@@ -47,6 +47,7 @@ from siteapp.ui.statistics_panel import StatisticsPanel
 from siteapp.ui.vocabulary import site_round_status_text
 from siteapp.ui.widgets.confirm import ask_before
 from siteapp.ui.widgets.notice_bar import NoticeKind
+from siteapp.ui.widgets.table_width import fit_width_to_columns
 from siteapp.ui.workers import JobContext, Worker, call_in_worker
 
 if TYPE_CHECKING:
@@ -276,6 +277,7 @@ class FederationPage(Page):
                       f"{auc:.3f}" if isinstance(auc, (int, float)) else "–"]
             for col, value in enumerate(values):
                 self.rounds_table.setItem(row, col, QTableWidgetItem(value))
+        fit_width_to_columns(self.rounds_table)
         if records and self.join_worker is None:
             last = records[-1]
             if last.status is SiteRoundStatus.REPORTED:

@@ -34,11 +34,14 @@ from siteapp.ui.session import SiteSession
 from siteapp.ui.vocabulary import ledger_context_text, ledger_status_text
 from siteapp.ui.widgets.charts import AXIS_PEN, LineChart, style_plot
 from siteapp.ui.widgets.notice_bar import NoticeKind
+from siteapp.ui.widgets.table_width import fit_width_to_columns
 
 SPENT_COLOR = "#1f6f8b"
 PROJECTED_COLOR = "#9cc9d8"
 CAP_COLOR = "#a12a2a"
 WARN_FRACTION = 0.8
+# The ledger's room beside the chart; a longer context than this scrolls sideways.
+LEDGER_MAX_WIDTH_PX = 680
 DEFAULT_REMAINING_ROUNDS = 5
 
 
@@ -175,7 +178,8 @@ class PrivacyPage(Page):
         )
         if picture.nominal:
             spent_text += " " + self.tr("(nominal)")
-        self.spent_label.setText(spent_text)
+        # The line wraps on a narrow page: never between a symbol and its value.
+        self.spent_label.setText(spent_text.replace(" = ", "\u00a0=\u00a0"))
         self.gauge.show_values(picture.spent, picture.projected, picture.cap_epsilon)
         if picture.projected is None and picture.entries:
             self.projection_label.setText(self.tr("No rounds are left to join, so nothing more will be spent."))
@@ -247,6 +251,7 @@ class PrivacyPage(Page):
                       str(e.records), f"{e.epsilon_after:.3f}"]
             for col, value in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(value))
+        fit_width_to_columns(self.table, LEDGER_MAX_WIDTH_PX)
 
     def save_cap(self) -> bool:
         text = self.delta_edit.text().strip()
