@@ -159,8 +159,9 @@ def _print_status(status: FederationStatus, classes: Sequence[str] = ()) -> None
             print(f"    failed: {r.failure}")
 
 
-def _print_statistics(args: argparse.Namespace, service: RoundService) -> None:
-    """The federation's statistics round (``medfed-site statistics``), if it has one."""
+def _open_statistics(args: argparse.Namespace, service: RoundService) -> RoundService | None:
+    """The round service of the federation's statistics, read-only; None when the
+    federation has none or the coordinator has not opened their first round yet."""
     from coordinator.kits import load_coordinator_kit
     from coordinator.server.serving import (
         STATISTICS_DIR,
@@ -171,9 +172,17 @@ def _print_statistics(args: argparse.Namespace, service: RoundService) -> None:
     kit = load_coordinator_kit(args.kit)
     state = args.state or default_state_dir(kit)
     if args.database_url is None and not (state / STATISTICS_DIR).is_dir():
-        return
+        return None
     statistics = open_statistics_service(kit, state, service.store, args.database_url, recover=False)
     if statistics is None or statistics.store.latest_round() is None:
+        return None
+    return statistics
+
+
+def _print_statistics(args: argparse.Namespace, service: RoundService) -> None:
+    """The federation's statistics round (``medfed-site statistics``), if it has one."""
+    statistics = _open_statistics(args, service)
+    if statistics is None:
         return
     cur = statistics.state()
     if cur.last_published:
@@ -183,6 +192,9 @@ def _print_statistics(args: argparse.Namespace, service: RoundService) -> None:
     else:
         step = f", masking step {cur.masking_step}" if cur.masking_step else ""
         print(f"statistics: round {cur.number} {cur.phase}{step}; uploaded: {', '.join(cur.submitted) or '-'}")
+        if statistics.waiting_for_operator():
+            print("  the plan's failed statistics rounds are spent; open one more with "
+                  "'medfed-coordinator resume --statistics'")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -241,14 +253,38 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    """Open the next round after more rounds failed than the plan tolerates."""
-    from coordinator.kits import load_coordinator_kit
-    from coordinator.server.serving import default_state_dir, open_service
-
-    kit = load_coordinator_kit(args.kit)
-    service = open_service(kit, args.state or default_state_dir(kit), args.database_url, recover=False)
+    """Open the next round after more rounds failed than the plan tolerates: a training
+    round, or with ``--statistics`` a round of the federation's statistics."""
+    service = _open_readonly(args)
+    if service.store.latest_round() is None:
+        raise CoordinatorError("the coordinator has not opened a round yet; start it with 'serve'")
+    if args.statistics:
+        return _resume_statistics(args, service)
     number = service.resume()
     print(f"round {number} is open; the running coordinator takes it from here")
+    return 0
+
+
+def _resume_statistics(args: argparse.Namespace, service: RoundService) -> int:
+    from coordinator.statistics import StatisticsUnavailableError, statistics_plan
+
+    try:
+        statistics_plan(service.plan)
+    except StatisticsUnavailableError as exc:
+        raise StatisticsUnavailableError(f"{exc}, so it has no statistics rounds to resume") from exc
+    statistics = _open_statistics(args, service)
+    if statistics is None:
+        raise CoordinatorError("no statistics round has opened yet (the coordinator opens the "
+                               "first when it starts); there is nothing to resume")
+    if not statistics.waiting_for_operator():
+        cur = statistics.state()
+        now = (f"the federation's statistics are published (statistics round {cur.last_published})"
+               if cur.last_published else
+               f"statistics round {cur.number} is {cur.phase}, not waiting for the operator")
+        raise CoordinatorError(f"{now}; there is nothing to resume")
+    number = statistics.resume()
+    print(f"statistics round {number} is open; the running coordinator takes it from here: "
+          "each site takes part with 'medfed-site statistics' before its deadline")
     return 0
 
 
@@ -318,7 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("status", cmd_status, "show rounds, submissions and metrics"),
         ("export", cmd_export, "write the global model of a round"),
         ("revoke", cmd_revoke, "refuse every further call from a site"),
-        ("resume", cmd_resume, "open the next round after too many rounds failed"),
+        ("resume", cmd_resume, "open the next round after too many rounds failed "
+                               "(--statistics: the next statistics round)"),
     ):
         s = sub.add_parser(name, help=text)
         s.add_argument("--kit", type=Path, required=True, help="the coordinator kit folder")
@@ -338,6 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("site", nargs="?", help="the site to expel, as named in the plan")
             s.add_argument("--certificate", type=Path,
                            help="retire only this certificate: a site kit or a PEM file")
+        elif name == "resume":
+            s.add_argument("--statistics", action="store_true",
+                           help="resume the federation's statistics ('medfed-site statistics') "
+                           "instead of the training rounds: after the plan's max_failed_rounds "
+                           "statistics rounds failed, open one more")
         elif name == "export":
             s.add_argument("--round", type=int, required=True,
                            help="the round whose published global model to write")

@@ -33,6 +33,10 @@ MODE_WORDS = {
 NO_STATISTICS = (f"This federation runs no federated statistics: their secure sum needs at "
                  f"least {MIN_SECURE_SITES} sites.")
 
+RESUME_STATISTICS_HINT = ("The plan's failed statistics rounds are spent: open one more with "
+                          "'medfed-coordinator resume --statistics' when the sites are ready to "
+                          "run 'medfed-site statistics' before its deadline.")
+
 
 @dataclass(frozen=True)
 class RoundLine:
@@ -174,6 +178,7 @@ def statistics_view(statistics: RoundService) -> StatisticsView:
     rounds = _round_lines(statistics.plan, statistics.store, rows)
     progress = masking_progress(statistics, rows[-1]) if rows else None
     published = [r for r in rows if r.phase == RoundPhase.PUBLISHED]
+    details = _progress_details(progress)
     if not rows:
         now_line = "no statistics round has opened yet"
     elif published:
@@ -184,12 +189,12 @@ def statistics_view(statistics: RoundService) -> StatisticsView:
                     "sites read it with 'medfed-site statistics'")
     elif progress is not None:
         now_line = f"statistics round {rows[-1].number} is {rows[-1].phase}: {progress.summary}"
-    elif statistics.finished():
-        now_line = (f"ended: statistics round {rows[-1].number} failed and no more are opened; "
-                    "nothing was published")
+    elif statistics.finished():  # failed, with the plan's failed rounds spent
+        now_line = (f"waiting for the operator: statistics round {rows[-1].number} failed and "
+                    "no more open by themselves; nothing was published")
+        details.append(RESUME_STATISTICS_HINT)
     else:
         now_line = f"statistics round {rows[-1].number} is {rows[-1].phase}"
-    details = _progress_details(progress)
     if progress is not None and progress.step is MaskingStep.ADVERTISE and progress.waiting_for:
         details.append("A site joins with 'medfed-site statistics' (or 'medfed-site join', when its "
                        "task windows with the federation's percentiles).")

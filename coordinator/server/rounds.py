@@ -636,12 +636,17 @@ class RoundService:
         deadline = None if self._waiting() else now + self.plan.round_deadline_s
         self.store.open_round(after + 1, now, deadline, self._first_step())
 
+    def waiting_for_operator(self) -> bool:
+        """The last round failed and the plan's budget of failed rounds is spent: no round
+        opens until the operator resumes (:meth:`resume`)."""
+        return self._current().phase == RoundPhase.FAILED and self.finished()
+
     def resume(self) -> int:
         """The operator's decision after the failed-round budget is spent: open the next
         round; returns its number."""
         with self.store.exclusive(STATE_LOCK):
             row = self._current()
-            if row.phase != RoundPhase.FAILED or not self.finished():
+            if not self.waiting_for_operator():
                 raise CoordinatorError(
                     f"round {row.number} is {row.phase} and the federation is not waiting for "
                     "the operator; there is nothing to resume"

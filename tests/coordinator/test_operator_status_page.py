@@ -45,7 +45,9 @@ def test_the_operator_sees_plan_rounds_sites_failures_and_revocations(make_feder
     assert "<td>3</td>" in rows["a"] and "<td>2</td>" in rows["b"]
     assert "never" not in rows["a"]
     # No site ran 'medfed-site statistics' before the statistics round's 2 s deadline.
-    statistics = status_page_showing(fed, "Now: ended: statistics round 1 failed and no more are opened")
+    statistics = status_page_showing(
+        fed, "Now: waiting for the operator: statistics round 1 failed and no more open by themselves",
+        "open one more with 'medfed-coordinator resume --statistics'")
     assert "only 0 of the 3 required sites took part at the advertise step" in statistics
 
 
