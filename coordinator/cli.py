@@ -27,6 +27,7 @@ from coordinator.settings import ProvisioningDefaults, ServerSettings
 from coordinator.task_definition import TaskFileError, builtin_task_names, read_task_file
 
 if TYPE_CHECKING:
+    from coordinator.server.round_progress import MaskingProgress
     from coordinator.server.rounds import RoundService
 
 
@@ -140,15 +141,20 @@ def _metric_name(key: str, classes: Sequence[str]) -> str:
     return f"{rate}:{classes[int(index)]}" if index.isdigit() and int(index) < len(classes) else key
 
 
-def _print_status(status: FederationStatus, classes: Sequence[str] = ()) -> None:
+def _print_status(
+    status: FederationStatus, classes: Sequence[str] = (), progress: MaskingProgress | None = None
+) -> None:
+    """``progress``: where the current masking round stands (None outside one), in the
+    operator page's words."""
     cur = status.current
     print(f"federation {status.federation}: mode {status.mode}, strategy {status.strategy}, "
           f"sites {', '.join(status.sites)}")
     state = "finished" if cur.finished else f"round {cur.number}/{status.rounds_planned} {cur.phase}"
-    if cur.masking_step and not cur.finished:
-        within = f" of masked sum {cur.secure_sum + 1}" if cur.secure_sum else ""
-        state += f" (masking step: {cur.masking_step}{within})"
+    if progress is not None:
+        state += f": {progress.summary}"
     print(f"now: {state}" + (" (waiting for the initial model)" if cur.waiting_for_initial_model else ""))
+    for line in progress.details if progress is not None else ():
+        print(f"  {line}")
     if cur.ckks_key is not None and not cur.finished:
         print(f"encryption key: {cur.ckks_key.describe()}")
     for r in status.rounds:
@@ -190,11 +196,22 @@ def _print_statistics(args: argparse.Namespace, service: RoundService) -> None:
         sites = "?" if row is None or row.total_examples is None else row.total_examples
         print(f"statistics: published (round {cur.last_published}, the noised sum of {sites} sites)")
     else:
-        step = f", masking step {cur.masking_step}" if cur.masking_step else ""
+        progress = _masking_progress(statistics)
+        step = f": {progress.summary}" if progress is not None else ""
         print(f"statistics: round {cur.number} {cur.phase}{step}; uploaded: {', '.join(cur.submitted) or '-'}")
+        for line in progress.details if progress is not None else ():
+            print(f"  {line}")
         if statistics.waiting_for_operator():
-            print("  the plan's failed statistics rounds are spent; open one more with "
-                  "'medfed-coordinator resume --statistics'")
+            from coordinator.server.operator_page import RESUME_STATISTICS_HINT
+
+            print(f"  {RESUME_STATISTICS_HINT}")
+
+
+def _masking_progress(service: RoundService) -> MaskingProgress | None:
+    from coordinator.server.round_progress import masking_progress
+
+    row = service.store.latest_round()
+    return masking_progress(service, row) if row is not None else None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -205,7 +222,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(status.model_dump_json(indent=2))
     else:
-        _print_status(status, service.plan.task.classes)
+        _print_status(status, service.plan.task.classes, _masking_progress(service))
         _print_statistics(args, service)
     return 0
 

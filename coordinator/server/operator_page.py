@@ -166,9 +166,7 @@ def _round_lines(plan: FederationPlan, store: CoordinatorStore, rows: list[Round
 
 
 def _progress_details(progress: MaskingProgress | None) -> list[str]:
-    if progress is None:
-        return []
-    return [line for line in (progress.waiting_line, progress.left_out_line) if line]
+    return [] if progress is None else progress.details
 
 
 def statistics_view(statistics: RoundService) -> StatisticsView:

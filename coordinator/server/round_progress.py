@@ -4,8 +4,8 @@ A masking round is one or more masked secure sums (a secure median's probes, the
 winsorised mean one weighted sum), each walking ``advertise -> ... -> unmask``. What is
 said here: which sum, which step, which sites did the step and which it waits for. All of
 it is read from what the round service already stores (each step's messages, the uploads,
-the frozen survivor sets), so every worker process says the same; no value of any site is
-read.
+the frozen survivor sets), so every worker process says the same, and the operator's page
+and ``medfed-coordinator status`` say it in the same words; no value of any site is read.
 """
 
 from __future__ import annotations
@@ -67,6 +67,11 @@ class MaskingProgress:
             return ""
         return (f"Out of this round: {', '.join(self.left_out)} (missed an earlier step or "
                 "sum; not waited for until the next round).")
+
+    @property
+    def details(self) -> list[str]:
+        """The lines under :attr:`summary`: whom the step waits for, who is out."""
+        return [line for line in (self.waiting_line, self.left_out_line) if line]
 
 
 def masking_progress(service: RoundService, row: RoundRow) -> MaskingProgress | None:

@@ -16,6 +16,7 @@ from operator_scenario import (
 )
 from statistics_sites import StatisticsSites
 
+from coordinator import cli
 from coordinator.client import RequestRefusedError
 from coordinator.round_state import MaskingStep
 from coordinator.statistics import StatisticsLayout
@@ -124,7 +125,7 @@ class BisectionSites:
             thread.join(60)
 
 
-def test_the_page_shows_the_secure_median_probe_and_whom_it_waits_for(make_federation) -> None:
+def test_the_page_shows_the_secure_median_probe_and_whom_it_waits_for(make_federation, capsys) -> None:
     fed: Federation = make_federation(
         rounds=1, mode="masking", strategy="fedmedian", update_length=6, round_deadline_s=60.0,
         masking={"clip_range": 1.0, "probes": 2},
@@ -136,6 +137,11 @@ def test_the_page_shows_the_secure_median_probe_and_whom_it_waits_for(make_feder
         )
         assert "fedmedian: each round is 2 probes, each a masked secure sum of counts" in page
         assert "Out of this round" not in page
+        capsys.readouterr()
+        assert cli.main(["status", "--kit", str(fed.kit_dir), *fed.store_args()]) == 0
+        said = capsys.readouterr().out  # the command line says it in the page's words
+        assert "now: round 1/1 collecting: secure median: probe 2 of 2, masking step 'share'\n" in said
+        assert "  Waiting for c at the 'share' step; done: a, b.\n" in said
         sites.release("c")
         status_page_showing(fed, "Now: finished: all 1 rounds published")
     assert not sites.errors, sites.errors
@@ -163,7 +169,7 @@ def test_the_page_shows_the_winsorised_means_weighted_sum_and_who_left_the_round
     assert set(sites.errors) == {"d"} and isinstance(sites.errors["d"], RoundMissedError), sites.errors
 
 
-def test_the_page_shows_the_statistics_round_but_no_sites_values(make_federation) -> None:
+def test_the_page_shows_the_statistics_round_but_no_sites_values(make_federation, capsys) -> None:
     fed: Federation = make_federation(rounds=1, round_deadline_s=60.0)
     sites = StatisticsSites(fed, ["a", "b", "c"])
     page = status_page_showing(
@@ -174,6 +180,11 @@ def test_the_page_shows_the_statistics_round_but_no_sites_values(make_federation
     assert "Now: round 1 of 1 is open, 0 of 3 sites have uploaded" in page  # the training rounds
     sites.advertise(["a", "b"])
     status_page_showing(fed, "Waiting for c at the 'advertise' step; done: a, b.")
+    capsys.readouterr()
+    assert cli.main(["status", "--kit", str(fed.kit_dir), *fed.store_args()]) == 0
+    said = capsys.readouterr().out
+    assert ("statistics: round 1 open: masked secure sum, masking step 'advertise'; uploaded: -\n"
+            "  Waiting for c at the 'advertise' step; done: a, b.\n") in said
     sites.advertise(["c"])
     sites.at(MaskingStep.SHARE)
     sites.share()
