@@ -141,6 +141,14 @@ class StatisticsRound:
                 lambda s: s.last_published >= 1 or s.finished or s.number > number,
                 "waiting for the other sites' statistics",
             )
+        if state.last_published < 1 and state.finished:
+            raise FederationError(
+                "the federation's statistics rounds failed more often than its plan allows (too "
+                "few sites took part by their deadlines) and no more open by themselves; ask the "
+                "federation operator to run 'medfed-coordinator resume --statistics', then run "
+                "the statistics again" + ("" if entry is None else "; this site's noised figures "
+                                          "were counted in its privacy budget")
+            )
         if state.last_published < 1:
             raise FederationError(
                 "the statistics round failed (too few sites took part by its deadline); run the "

@@ -21,6 +21,8 @@ from coordinator.task_definition import Windowing
 from siteapp.dicom.dataset_source import labelled_patients
 from siteapp.dicom.pixels import MissingWindowError, preprocess, read_frames_and_scanner
 from siteapp.federation.audit import AuditLog
+from siteapp.federation.errors import FederationError
+from siteapp.federation.round_polling import wait_for_round
 from siteapp.federation.settings import KIT_DIRNAME, TLS_DIRNAME
 from siteapp.federation.statistics_round import CARRIED, StatisticsRound
 from siteapp.privacy.ledger import PrivacyLedger
@@ -141,5 +143,25 @@ def test_statistics_are_the_survivors_noised_sum_and_no_site_vector_is_stored(
         low, high = kept.federation_windows.get(scanner.key) or kept.federation_windows["CT"]
         fixed = plain.model_copy(update={"windowing": Windowing(center=(low + high) / 2, width=high - low)})
         assert np.array_equal(preprocess(image, windowed), preprocess(image, fixed))
+    finally:
+        fed.stop()
+
+
+def test_a_site_late_for_every_statistics_round_is_told_to_ask_the_operator(
+    tmp_path: Path, site_templates: dict[str, Path]
+) -> None:
+    """No site took part before the deadlines: the statistics rounds fail until the
+    plan's budget is spent and then wait for the operator. A site that runs the
+    statistics then is told what to ask for (not "the next round opens by itself",
+    which it would not) and spends nothing."""
+    fed = make_federation(tmp_path, site_templates, sites=["a", "b", "c"], round_deadline_s=1.5,
+                          on_deadline="fail", max_failed_rounds=1)
+    try:
+        late = StatisticsRound(fed.data_dirs["a"], options=FAST)
+        ended = wait_for_round(late.client.round_state, lambda s: s.finished, timeout_s=30, poll_s=0.05)
+        assert ended.last_published == 0
+        with pytest.raises(FederationError, match="run 'medfed-coordinator resume --statistics'"):
+            late.run()
+        assert PrivacyLedger(fed.data_dirs["a"]).entries() == []
     finally:
         fed.stop()
