@@ -142,19 +142,27 @@ def _metric_name(key: str, classes: Sequence[str]) -> str:
 
 
 def _print_status(
-    status: FederationStatus, classes: Sequence[str] = (), progress: MaskingProgress | None = None
+    status: FederationStatus, classes: Sequence[str] = (), progress: MaskingProgress | None = None,
+    waiting_for_operator: bool = False,
 ) -> None:
     """``progress``: where the current masking round stands (None outside one), in the
-    operator page's words."""
+    operator page's words; ``waiting_for_operator``: failed rounds are spent (resume)."""
+    from coordinator.server.operator_page import RESUME_HINT, WAITING_FOR_OPERATOR
+
     cur = status.current
     print(f"federation {status.federation}: mode {status.mode}, strategy {status.strategy}, "
           f"sites {', '.join(status.sites)}")
-    state = "finished" if cur.finished else f"round {cur.number}/{status.rounds_planned} {cur.phase}"
+    if waiting_for_operator:
+        state = WAITING_FOR_OPERATOR.format(number=cur.number)
+    else:
+        state = "finished" if cur.finished else f"round {cur.number}/{status.rounds_planned} {cur.phase}"
     if progress is not None:
         state += f": {progress.summary}"
     print(f"now: {state}" + (" (waiting for the initial model)" if cur.waiting_for_initial_model else ""))
     for line in progress.details if progress is not None else ():
         print(f"  {line}")
+    if waiting_for_operator:
+        print(f"  {RESUME_HINT}")
     if cur.ckks_key is not None and not cur.finished:
         print(f"encryption key: {cur.ckks_key.describe()}")
     for r in status.rounds:
@@ -222,7 +230,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(status.model_dump_json(indent=2))
     else:
-        _print_status(status, service.plan.task.classes, _masking_progress(service))
+        _print_status(status, service.plan.task.classes, _masking_progress(service),
+                      service.waiting_for_operator())
         _print_statistics(args, service)
     return 0
 

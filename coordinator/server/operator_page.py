@@ -33,6 +33,11 @@ MODE_WORDS = {
 NO_STATISTICS = (f"This federation runs no federated statistics: their secure sum needs at "
                  f"least {MIN_SECURE_SITES} sites.")
 
+RESUME_HINT = ("More rounds failed than the plan tolerates (each failure's reason is below): "
+               "open the next one with 'medfed-coordinator resume' once the sites can take part.")
+
+WAITING_FOR_OPERATOR = "waiting for the operator: round {number} failed and no more open by themselves"
+
 RESUME_STATISTICS_HINT = ("The plan's failed statistics rounds are spent: open one more with "
                           "'medfed-coordinator resume --statistics' when the sites are ready to "
                           "run 'medfed-site statistics' before its deadline.")
@@ -166,7 +171,7 @@ def _round_lines(plan: FederationPlan, store: CoordinatorStore, rows: list[Round
 
 
 def _progress_details(progress: MaskingProgress | None) -> list[str]:
-    return [] if progress is None else progress.details
+    return [] if progress is None else list(progress.details)
 
 
 def statistics_view(statistics: RoundService) -> StatisticsView:
@@ -225,10 +230,14 @@ def status_view(
         ))
     progress = masking_progress(service, rows[-1]) if rows else None
     current = rounds[-1] if rounds else None
+    details = _progress_details(progress)
     if current is None:
         now_line = "no round has opened yet"
+    elif current.phase == RoundPhase.FAILED and service.waiting_for_operator():
+        now_line = WAITING_FOR_OPERATOR.format(number=current.number)
+        details.append(RESUME_HINT)
     elif current.phase == RoundPhase.FAILED:
-        now_line = f"ended: round {current.number} failed"
+        now_line = f"round {current.number} failed; the next one opens"
     elif current.phase == RoundPhase.PUBLISHED and current.number >= plan.rounds:
         now_line = f"finished: all {plan.rounds} rounds published"
     elif progress is not None:
@@ -240,7 +249,7 @@ def status_view(
         now_line = f"{now_line}; {service.keys.state().describe()}"
     return StatusView(
         federation=plan.federation, generated=_when(now), now_line=now_line,
-        now_details=_progress_details(progress),
+        now_details=details,
         plan_lines=plan_in_words(plan), rounds=rounds, sites=sites,
         failures=[(r.number, r.failure) for r in rounds if r.failure],
         revoked_sites=[(s, _when(at)) for s, at in revoked_sites],

@@ -25,7 +25,7 @@ from siteapp.federation.bisection_round import BisectionRound
 from siteapp.federation.errors import RoundMissedError
 
 
-def test_the_operator_sees_plan_rounds_sites_failures_and_revocations(make_federation) -> None:
+def test_the_operator_sees_plan_rounds_sites_failures_and_revocations(make_federation, capsys) -> None:
     fed = federation_with_history(make_federation)
     cert, key, ca = operator_files(fed)
     page = get_status_page(fed, (cert, key), ca)
@@ -33,7 +33,8 @@ def test_the_operator_sees_plan_rounds_sites_failures_and_revocations(make_feder
     html = page.text
     assert "Federation test" in html
     assert "3 enrolled (a, b, c); each round needs at least 2" in html  # the plan in words
-    assert "ended: round 3 failed" in html
+    assert "waiting for the operator: round 3 failed and no more open by themselves" in html
+    assert "open the next one with &#39;medfed-coordinator resume&#39; once the sites can take part" in html
     rounds = html.split("<h2>Rounds</h2>")[1].split("<h2>")[0]
     assert rounds.count('class="phase published"') == 2 and rounds.count('class="phase failed"') == 1
     assert "Round 3 failed: only 1 of the 2 required sites took part" in html
@@ -50,6 +51,11 @@ def test_the_operator_sees_plan_rounds_sites_failures_and_revocations(make_feder
         fed, "Now: waiting for the operator: statistics round 1 failed and no more open by themselves",
         "open one more with 'medfed-coordinator resume --statistics'")
     assert "only 0 of the 3 required sites took part at the advertise step" in statistics
+    capsys.readouterr()
+    assert cli.main(["status", "--kit", str(fed.kit_dir), *fed.store_args()]) == 0
+    said = capsys.readouterr().out  # the command line says it in the page's words
+    assert "now: waiting for the operator: round 3 failed and no more open by themselves\n" in said
+    assert "open the next one with 'medfed-coordinator resume' once the sites can take part" in said
 
 
 def test_a_site_certificate_cannot_open_the_status_page(make_federation, tmp_path) -> None:
