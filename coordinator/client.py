@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 import ssl
 import time
@@ -180,7 +181,10 @@ class CoordinatorClient:
         """What went wrong with the proxy, in words a site's IT department can act on."""
         text = str(exc)
         host = self.params.base_url.split("://", 1)[-1].rstrip("/")
-        if "407" in text:
+        # The proxy's answer to CONNECT; the text also holds the coordinator's address,
+        # whose port may well contain "407".
+        tunnel = re.search(r"Tunnel connection failed: (\d{3})", text)
+        if (tunnel is not None and tunnel.group(1) == "407") or "Proxy Authentication Required" in text:
             return (f"the HTTPS proxy {self.proxy} asks for a login (407 Proxy Authentication "
                     "Required); put the user name and password in the proxy address "
                     "(http://user:password@proxy:port) or ask IT for an exception for MedFed")

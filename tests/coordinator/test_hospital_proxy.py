@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+import requests
 from coordinator_loopback import FAST_RETRIES, Federation, free_port
 
-from coordinator.client import CoordinatorClient, CoordinatorUnreachableError
+from coordinator.client import ConnectionParams, CoordinatorClient, CoordinatorUnreachableError
 
 
 @pytest.fixture
@@ -51,6 +52,26 @@ def test_a_proxy_that_refuses_the_coordinator_is_explained_from_settings_and_env
     allowing = proxy_for([fed.port])
     assert _client(fed, "c", proxy=allowing.url).round_state().number == 1
     assert allowing.tunnels(fed.port) == 1
+
+
+def test_a_refusal_is_not_read_as_a_login_request_because_the_port_holds_407(tmp_path) -> None:
+    """The proxy's answer is read from its CONNECT status, not from anywhere in the text:
+    a coordinator on port 44071 behind a proxy that refuses the tunnel (403) was told to
+    put a user name and password in the proxy address (seen once in the suite, whose
+    coordinator port is random)."""
+    files = [tmp_path / name for name in ("ca.pem", "cert.pem", "key.pem")]
+    client = CoordinatorClient(ConnectionParams("https://127.0.0.1:44071", *files, "a"),
+                               defaults=dataclasses.replace(FAST_RETRIES, https_proxy="http://127.0.0.1:3128"))
+    refused = requests.exceptions.ProxyError(
+        "HTTPSConnectionPool(host='127.0.0.1', port=44071): Max retries exceeded with url: "
+        "/v1/round (Caused by ProxyError('Unable to connect to proxy', "
+        "OSError('Tunnel connection failed: 403 Access violation')))")
+    said = client._proxy_failure(refused)
+    assert said.startswith("the HTTPS proxy http://127.0.0.1:3128 refused to open a tunnel"), said
+    assert "403 Access violation" in said
+    login = requests.exceptions.ProxyError(
+        "Unable to connect to proxy, OSError('Tunnel connection failed: 407 Proxy Authentication Required')")
+    assert "asks for a login" in client._proxy_failure(login)
 
 
 def test_no_proxy_naming_the_coordinator_means_a_direct_connection(
