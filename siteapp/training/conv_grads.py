@@ -60,6 +60,40 @@ def columns(layer: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     return functional.unfold(x, layer.kernel_size, layer.dilation, padding, layer.stride)
 
 
+def input_gram(layer: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    """``A_i.T A_i`` for every sample: the Gram matrix of ``x``'s im2col columns over the
+    output positions, ``(batch, positions, positions)``.
+
+    Two ways to the same numbers: the im2col copy (channels x kernel area x positions per
+    sample) and its batched product; or, where the padded input has few positions (a
+    stride-1 layer on a small map, ResNet's layer4), the Gram matrix of the padded input's
+    pixels (channels deep) summed over the kernel's shifts, with no im2col copy. The
+    smaller product is taken."""
+    n = x.shape[0]
+    stride = cast(tuple[int, int], layer.stride)
+    dilation = cast(tuple[int, int], layer.dilation)
+    padding = cast(tuple[int, int], layer.padding)  # numeric: the fused module checks
+    kh, kw = layer.kernel_size
+    hp, wp = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
+    oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    if (hp * wp) ** 2 >= (oh * ow) ** 2 * kh * kw or layer.groups != 1:
+        cols = columns(layer, x)
+        return torch.bmm(cols.transpose(1, 2), cols)
+    pixels = functional.pad(x, (padding[1], padding[1], padding[0], padding[0])).reshape(n, x.shape[1], hp * wp)
+    pixel_gram = torch.bmm(pixels.transpose(1, 2), pixels)  # (batch, padded positions, padded positions)
+    rows = torch.arange(oh, device=x.device) * stride[0]
+    cols_ = torch.arange(ow, device=x.device) * stride[1]
+    origin = (rows[:, None] * wp + cols_[None, :]).reshape(-1)  # each output's top-left pixel
+    shifts = torch.tensor([a * dilation[0] * wp + b * dilation[1] for a in range(kh) for b in range(kw)],
+                          device=x.device)
+    gram = pixel_gram.new_zeros((n, oh * ow, oh * ow))
+    for shift in shifts:  # one (batch, positions, positions) gather at a time
+        at = origin + shift
+        gram += pixel_gram[:, at[:, None], at[None, :]]
+    return gram
+
+
 def weight_per_sample(
     layer: nn.modules.conv._ConvNd, x: torch.Tensor, grad_out: torch.Tensor
 ) -> torch.Tensor:

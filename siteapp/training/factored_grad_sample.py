@@ -67,9 +67,8 @@ class FactoredGradSample:
         """Every sample's squared gradient norm, shape ``(batch,)``, from the Gram
         matrices of its input columns and of its output gradient over the positions."""
         n = self.batch_size
-        columns = conv_grads.columns(self.layer, self.x)
         rows = self.grad_out.reshape(n, self.grad_out.shape[1], -1)
-        input_gram = torch.bmm(columns.transpose(1, 2), columns)
+        input_gram = conv_grads.input_gram(self.layer, self.x)
         output_gram = torch.bmm(rows.transpose(1, 2), rows)
         return torch.linalg.vecdot(input_gram.reshape(n, -1), output_gram.reshape(n, -1))
 

@@ -13,6 +13,7 @@ from opacus.optimizers import DPOptimizer
 from torch import nn
 
 from siteapp.tasks import TaskPreset, demo_task
+from siteapp.training import conv_grads
 from siteapp.training.factored_grad_sample import FactoredGradSample, factoring_pays
 from siteapp.training.fused_clipping import SQ_NORM_ATTR, FusedClippingDPOptimizer
 from siteapp.training.heap import retain_freed_memory
@@ -101,6 +102,22 @@ def test_factoring_pays_on_small_maps_only(map_size: int, factored: bool) -> Non
     conv = nn.Conv2d(64, 64, 3, padding=1)
     assert factoring_pays(conv, map_size * map_size) is factored
     assert not factoring_pays(nn.Conv2d(64, 64, 3, padding=1, groups=2), 1)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "dilation", "size"),
+    [(3, 1, 1, 1, (7, 7)), (3, 1, 0, 1, (6, 9)), (5, 1, 2, 1, (5, 4)), (3, 1, 2, 2, (7, 7)),
+     ((3, 1), 1, (1, 0), 1, (6, 6)), (3, 2, 1, 1, (14, 14)), (1, 1, 0, 1, (7, 7))],
+)
+def test_the_input_gram_equals_the_im2col_product(kernel, stride, padding, dilation, size) -> None:
+    """The per-sample norms' input Gram matrix, from the padded pixels' Gram summed over
+    the kernel's shifts (stride 1 on a small map) or from the im2col copy (the others),
+    equals the im2col columns' own product."""
+    layer = nn.Conv2d(5, 4, kernel, stride=stride, padding=padding, dilation=dilation).double()
+    x = torch.randn(3, 5, *size, dtype=torch.float64)
+    columns = conv_grads.columns(layer, x)
+    expected = torch.bmm(columns.transpose(1, 2), columns)
+    torch.testing.assert_close(conv_grads.input_gram(layer, x), expected, rtol=1e-12, atol=1e-12)
 
 
 def test_resnet18s_last_stage_keeps_its_3x3_gradients_factored() -> None:
