@@ -44,6 +44,7 @@ from siteapp.ui.vocabulary import class_text, split_text, task_title_text
 from siteapp.ui.widgets.charts import PALETTE, BarChart
 from siteapp.ui.widgets.image_viewer import ImageViewer
 from siteapp.ui.widgets.notice_bar import NoticeKind
+from siteapp.ui.widgets.table_width import fit_width_to_columns
 from siteapp.ui.workers import JobContext, Worker
 
 MAX_TABLE_WIDTH_PX = 560  # beyond this the name elides; the preview keeps its room
@@ -244,10 +245,7 @@ class LabelsPage(Page):
         metrics = self.table.fontMetrics()
         names = max((metrics.horizontalAdvance(p.title) for p in rows), default=0)
         names = max(names, header.sectionSizeHint(0)) + 2 * metrics.averageCharWidth()
-        others = sum(max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
-                     for c in range(1, COLUMNS))
-        chrome = self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth()
-        self.table.setMinimumWidth(min(names + others + chrome, MAX_TABLE_WIDTH_PX))
+        fit_width_to_columns(self.table, MAX_TABLE_WIDTH_PX, given_px={0: names})
 
     def _update_balance(self) -> None:
         counts = Counter(p.label for p in self.patients if p.label)
