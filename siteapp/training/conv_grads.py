@@ -78,13 +78,13 @@ def input_gram(layer: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
     if (hp * wp) ** 2 >= (oh * ow) ** 2 * kh * kw or layer.groups != 1:
-        cols = columns(layer, x)
-        return torch.bmm(cols.transpose(1, 2), cols)
+        im2col = columns(layer, x)
+        return torch.bmm(im2col.transpose(1, 2), im2col)
     pixels = functional.pad(x, (padding[1], padding[1], padding[0], padding[0])).reshape(n, x.shape[1], hp * wp)
     pixel_gram = torch.bmm(pixels.transpose(1, 2), pixels)  # (batch, padded positions, padded positions)
-    rows = torch.arange(oh, device=x.device) * stride[0]
-    cols_ = torch.arange(ow, device=x.device) * stride[1]
-    origin = (rows[:, None] * wp + cols_[None, :]).reshape(-1)  # each output's top-left pixel
+    top = torch.arange(oh, device=x.device) * stride[0]
+    left = torch.arange(ow, device=x.device) * stride[1]
+    origin = (top[:, None] * wp + left[None, :]).reshape(-1)  # each output's top-left pixel
     shifts = torch.tensor([a * dilation[0] * wp + b * dilation[1] for a in range(kh) for b in range(kw)],
                           device=x.device)
     gram = pixel_gram.new_zeros((n, oh * ow, oh * ow))
